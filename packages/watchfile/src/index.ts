@@ -1,0 +1,3 @@
+export * from "./schema.js";
+export { safeBuilderFileName, watchFileNameFor } from "./names.js";
+export { quoteValue, escapeControls, hasControlCharacters } from "./quote.js";
