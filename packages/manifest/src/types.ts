@@ -1,0 +1,57 @@
+import type { Problem, Vcs } from "@autowatch/watchfile";
+
+/** One manifest file to parse: its path (as shown in problems) and its text. */
+export interface ManifestInput {
+  file: string;
+  text: string;
+}
+
+/** The parsed `buildout` option. `type` is the first token, as written (lower-cased). */
+export interface BuildoutSpec {
+  type: string;
+  /** Positional tokens after the type (tokens containing `=` excluded). */
+  positional: string[];
+  /** `key=value` tokens. */
+  options: Record<string, string>;
+  /** hgtag / gittag: a tag chosen per build, nothing to watch. */
+  frozen: boolean;
+  /** The branch the buildout itself lives on (git/hg/bzr types), to watch as "buildout-self". */
+  self?: { vcs: Vcs; url: string; branch: string };
+}
+
+/** A manual `watch` line, normalised to (vcs, url, branch). bzr/svn: branch is "". */
+export interface ManualWatch {
+  vcs: Vcs;
+  url: string;
+  branch: string;
+  file: string;
+  line: number;
+}
+
+/** A MANIFEST.cfg section: one build factory. */
+export interface BuildFactory {
+  /** Section name as written (case-sensitive): the builder base name. */
+  name: string;
+  /** Where the section header is. */
+  file: string;
+  line: number;
+  /** Options after DEFAULT, `%(x)s` interpolation and `inherit` (names lower-cased). */
+  options: Record<string, string>;
+  /** Where each option's value was written (file and line of its key). */
+  optionOrigins: Record<string, { file: string; line: number }>;
+  buildout?: BuildoutSpec;
+  /** Manual watches; empty when `watch` is absent or empty (see `schedule`). */
+  watches: ManualWatch[];
+  /** `watch` present and empty: the builder is never scheduled by commits. */
+  schedule: boolean;
+  /** Effective auto-watch flag (explicit value, else the default for the buildout type). */
+  autoWatch: boolean;
+  /** True when `auto-watch` was set explicitly (and validly). */
+  autoWatchExplicit: boolean;
+}
+
+export interface ManifestResult {
+  factories: BuildFactory[];
+  /** Every problem, with file and line (and builder where it belongs to one). */
+  problems: Problem[];
+}
