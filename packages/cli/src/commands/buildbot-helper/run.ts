@@ -1,6 +1,45 @@
+import { existsSync, readFileSync } from "node:fs";
+import { rename, writeFile } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { CliContext } from "../../context.js";
 import { CliError } from "../../errors.js";
 
-export async function run(_options: Record<string, unknown>, _args: string[], _context: CliContext): Promise<number> {
-  throw new CliError("buildbot-helper: not implemented yet", 1);
+declare const __AUTOWATCH_BUILDBOT_HELPER__: string | undefined;
+
+const ASSET = join("assets", "autowatch_buildbot.py");
+
+/**
+ * The helper's text: inlined at build time in the single-file CLI (which travels without
+ * its package), read from the package's assets/ folder otherwise (dist/ or src/ at any depth).
+ */
+export function buildbotHelperSource(): string {
+  if (typeof __AUTOWATCH_BUILDBOT_HELPER__ === "string") return __AUTOWATCH_BUILDBOT_HELPER__;
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let depth = 0; depth < 5; depth += 1) {
+    const candidate = join(dir, ASSET);
+    if (existsSync(candidate)) return readFileSync(candidate, "utf8");
+    dir = dirname(dir);
+  }
+  throw new CliError(`buildbot-helper: ${ASSET} is missing from this installation`, 1);
+}
+
+export async function run(options: Record<string, unknown>, _args: string[], context: CliContext): Promise<number> {
+  const source = buildbotHelperSource();
+  const output = typeof options.output === "string" ? options.output : undefined;
+  if (output === undefined) {
+    context.stdout.write(source);
+    return 0;
+  }
+  const target = resolve(context.cwd, output);
+  const temporary = `${target}.${process.pid}.tmp`;
+  try {
+    // a master reading the module mid-write would fail its reconfig: write aside, then rename
+    await writeFile(temporary, source, { mode: 0o644 });
+    await rename(temporary, target);
+  } catch (error) {
+    throw new CliError(`buildbot-helper: cannot write ${output}: ${(error as Error).message}`, 1);
+  }
+  context.stderr.write(`autowatch: wrote ${output}\n`);
+  return 0;
 }

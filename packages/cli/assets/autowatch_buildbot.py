@@ -1,0 +1,272 @@
+"""autowatch helper for a Buildbot master.cfg (Python 3.9+, Buildbot 3.x, no other dependency).
+
+Turns the state file written by ``autowatch merge`` into change sources (one poller per
+repository, each with its own name and work directory) and per-builder change filters, and
+gives the three build steps that produce and upload a factory's watch file.
+
+    import autowatch_buildbot as autowatch
+
+    state = autowatch.load_state(os.path.join(basedir, "autowatch", "state.json"))
+    c["change_source"].extend(autowatch.change_sources(state, poll_interval=600))
+    change_filter = autowatch.change_filter(state, "odoo-10.0")
+    if change_filter is not None:   # None: never scheduled by commits (no scheduler at all)
+        c["schedulers"].append(schedulers.AnyBranchScheduler(
+            name="odoo-10.0", change_filter=change_filter, builderNames=["odoo-10.0"]))
+    factory.addSteps(autowatch.autowatch_steps(
+        "odoo-10.0", cli="autowatch/autowatch.mjs", watch_dir="autowatch/watch"))
+
+Nothing here raises on a bad state: a missing, unreadable or invalid state file is logged
+and gives nothing to poll, so that the master always starts.
+"""
+
+import hashlib
+import json
+import os
+import re
+
+from twisted.internet import defer
+from twisted.python import log
+
+from buildbot.changes.filter import ChangeFilter
+from buildbot.changes.gitpoller import GitPoller
+from buildbot.changes.hgpoller import HgPoller
+from buildbot.changes.svnpoller import SVNPoller
+from buildbot.plugins import steps
+from buildbot.plugins import util
+from buildbot.process.results import SUCCESS
+from buildbot.process.results import WARNINGS
+
+STATE_SCHEMA = "autowatch.state/1"
+VCS_KINDS = ("git", "hg", "bzr", "svn")
+WATCH_FILE_MAX_BYTES = 1024 * 1024
+INTROSPECT_STEP_NAME = "autowatch introspect"
+
+_KEPT_NAME = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9._-]*$")
+_KEPT_BYTE = re.compile(rb"[A-Za-z0-9_-]")
+_MAX_NAME_BYTES = 200
+_SAFE_WORKDIR = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9._-]*$")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _log(message):
+    log.msg("autowatch: " + message)
+
+
+def _quote(value):
+    """Quotes a value from the state (it may come from a worker) for one log line."""
+    return json.dumps(str(value)[:200])
+
+
+def empty_state():
+    return {"schema": STATE_SCHEMA, "pollers": [], "builders": {}, "problems": []}
+
+
+def load_state(path):
+    """Reads the state file; never raises. Anything wrong is logged and gives an empty state."""
+    try:
+        with open(path, "rb") as stream:
+            data = json.loads(stream.read().decode("utf-8-sig"))
+    except FileNotFoundError:
+        _log(f"no state file at {_quote(path)} yet: nothing to poll, no builder scheduled by commits")
+        return empty_state()
+    except (OSError, ValueError) as error:
+        _log(f"cannot read the state file {_quote(path)} ({error}): nothing to poll")
+        return empty_state()
+    state = _clean_state(data, path)
+    _log(f"{len(state['pollers'])} pollers, {len(state['builders'])} builders from {_quote(path)}")
+    return state
+
+
+def _clean_state(data, path):
+    """Keeps the well-formed parts of a state; drops (and logs) the rest."""
+    if not isinstance(data, dict) or data.get("schema") != STATE_SCHEMA:
+        _log(f"{_quote(path)} is not an autowatch state ({STATE_SCHEMA}): nothing to poll")
+        return empty_state()
+    state = empty_state()
+    for poller in data.get("pollers") or []:
+        if _valid_poller(poller):
+            state["pollers"].append(poller)
+        else:
+            _log(f"ignoring a malformed poller in {_quote(path)}: {_quote(poller)}")
+    builders = data.get("builders")
+    for name, builder in (builders.items() if isinstance(builders, dict) else []):
+        if isinstance(builder, dict) and isinstance(builder.get("watches"), list):
+            watches = [w for w in builder["watches"] if _valid_watch(w)]
+            state["builders"][name] = {"schedule": builder.get("schedule") is True, "watches": watches}
+        else:
+            _log(f"ignoring malformed builder {_quote(name)} in {_quote(path)}")
+    return state
+
+
+def _valid_url(url):
+    return isinstance(url, str) and url != "" and not url.startswith("-") and not _CONTROL.search(url)
+
+
+def _valid_poller(poller):
+    return (isinstance(poller, dict) and poller.get("vcs") in VCS_KINDS and _valid_url(poller.get("url"))
+            and isinstance(poller.get("branches"), list)
+            and all(isinstance(b, str) and not b.startswith("-") and not _CONTROL.search(b)
+                    for b in poller["branches"])
+            and isinstance(poller.get("workdir"), str) and _SAFE_WORKDIR.match(poller["workdir"]) is not None)
+
+
+def _valid_watch(watch):
+    return (isinstance(watch, dict) and watch.get("vcs") in VCS_KINDS and _valid_url(watch.get("url"))
+            and isinstance(watch.get("branch"), str))
+
+
+def safe_builder_file_name(builder):
+    """The watch file name (without .json) of a builder: the same mapping as @autowatch/watchfile."""
+    if _KEPT_NAME.match(builder):
+        name = builder
+    else:
+        parts = []
+        for index, byte in enumerate(builder.encode("utf-8")):
+            char = bytes([byte])
+            keep = _KEPT_BYTE.match(char) is not None or (char == b"." and index > 0)
+            parts.append(char.decode("ascii") if keep else "%{:02X}".format(byte))
+        name = "".join(parts) or "%"
+    if len(name.encode("utf-8")) > _MAX_NAME_BYTES:
+        digest = hashlib.sha256(builder.encode("utf-8")).hexdigest()[:16]
+        name = name[:_MAX_NAME_BYTES - 18] + "%~" + digest
+    return name
+
+
+class _ReloadLastRev:
+    """Buildbot 3.x's Git and Hg pollers empty their last seen revisions when a reconfig
+    changes them (a branch added), and the next poll then takes the branch heads as a fresh
+    start: a commit pushed just before the reconfig never becomes a change
+    (buildbot/buildbot#7527). These pollers reload the revisions they saved before polling."""
+
+    @defer.inlineCallbacks
+    def poll(self):
+        if not self.lastRev:
+            saved = yield self.getState("lastRev", {})
+            if saved and not self.lastRev:
+                self.lastRev = dict(saved)
+        yield super().poll()
+
+
+class AutowatchGitPoller(_ReloadLastRev, GitPoller):
+    pass
+
+
+class AutowatchHgPoller(_ReloadLastRev, HgPoller):
+    pass
+
+
+def poller_name(poller):
+    """A unique, stable change source name: Buildbot keys change sources by name, and
+    pollers named after their URL would collapse into one (buildbot/buildbot#6987)."""
+    return "autowatch:" + poller["workdir"]
+
+
+def change_sources(state, poll_interval=600, poll_at_launch=True, git_options=None, hg_options=None,
+                   svn_options=None, bzr_poller=None):
+    """One change source per poller of the state.
+
+    ``bzr_poller``: Buildbot 3.x ships no Bazaar poller; pass a callable
+    ``(url, name, workdir, poll_interval) -> change source`` to poll bzr branches,
+    otherwise they are logged and skipped.
+    """
+    sources = []
+    seen = set()
+    common = {"pollInterval": poll_interval, "pollAtLaunch": poll_at_launch}
+    for poller in state.get("pollers", []):
+        name = poller_name(poller)
+        if name in seen:
+            _log(f"two pollers share the work directory {_quote(poller['workdir'])}: keeping the first")
+            continue
+        seen.add(name)
+        vcs, url, workdir = poller["vcs"], poller["url"], poller["workdir"]
+        branches = sorted(set(poller["branches"]))
+        if vcs in ("git", "hg") and not branches:
+            _log(f"no branch to poll in {_quote(url)}: skipped")
+            continue
+        if vcs == "git":
+            sources.append(AutowatchGitPoller(url, name=name, workdir=workdir, branches=branches,
+                                              **common, **(git_options or {})))
+        elif vcs == "hg":
+            sources.append(AutowatchHgPoller(url, name=name, workdir=workdir, branches=branches,
+                                             **common, **(hg_options or {})))
+        elif vcs == "svn":
+            sources.append(SVNPoller(url, name=name, **common, **(svn_options or {})))
+        elif bzr_poller is not None:
+            sources.append(bzr_poller(url, name, workdir, poll_interval))
+        else:
+            _log(f"Buildbot has no Bazaar poller: not polling {_quote(url)} (pass bzr_poller=...)")
+    return sources
+
+
+class WatchChangeFilter(ChangeFilter):
+    """Accepts exactly the watched (repository, branch) pairs of a builder, plus any branch
+    of the repositories whose branch is the URL itself (svn, bzr). It compares by content,
+    so an unchanged watch list does not restart its scheduler at reconfig."""
+
+    compare_attrs = ("pairs", "repositories")
+
+    def __init__(self, pairs=(), repositories=()):
+        super().__init__()
+        self.pairs = tuple(sorted(set((str(r), str(b)) for r, b in pairs)))
+        self.repositories = tuple(sorted(set(str(r) for r in repositories)))
+        self._pairs = frozenset(self.pairs)
+        self._repositories = frozenset(self.repositories)
+
+    def filter_change(self, change):
+        repository = change.repository or ""
+        return (repository, change.branch) in self._pairs or repository.rstrip("/") in self._repositories
+
+    def __repr__(self):
+        watched = [f"{r}@{b}" for r, b in self.pairs] + list(self.repositories)
+        return f"<WatchChangeFilter on {', '.join(watched) or 'nothing'}>"
+
+
+def change_filter(state, builder):
+    """The change filter of a builder (a factory section of MANIFEST.cfg), or None when the
+    builder is not scheduled by commits (``watch =`` empty, nothing watched, unknown builder):
+    then create no scheduler for it (a scheduler without a filter would take every change)."""
+    entry = state.get("builders", {}).get(builder)
+    if not entry or not entry.get("schedule") or not entry.get("watches"):
+        return None
+    pairs = []
+    repositories = []
+    for watch in entry["watches"]:
+        if watch["vcs"] in ("git", "hg"):
+            pairs.append((watch["url"], watch["branch"]))
+        else:
+            repositories.append(watch["url"].rstrip("/"))
+    return WatchChangeFilter(pairs, repositories)
+
+
+def _introspected(step):
+    for previous in step.build.executedSteps:
+        if previous.name == INTROSPECT_STEP_NAME:
+            return previous.results in (SUCCESS, WARNINGS)
+    return False
+
+
+def autowatch_steps(factory, cli, watch_dir, config="buildout.cfg", part=None, frozen=False, node="node",
+                    workdir=None, output=".autowatch-watch.json"):
+    """The build steps that go right after ``bin/buildout``: download the single-file CLI
+    (``cli``, a path on the master), introspect the buildout, upload the watch file to
+    ``watch_dir`` on the master under the factory's safe file name. Uploads of one factory
+    are serialised by a master lock of their own, so unrelated builds never wait. They never
+    fail a build (warnings only). A frozen buildout (hgtag, gittag, release builds) gets none."""
+    if frozen:
+        return []
+    safe_name = safe_builder_file_name(factory)
+    lock = util.MasterLock("autowatch-upload-" + safe_name)
+    quiet = {"haltOnFailure": False, "flunkOnFailure": False, "warnOnFailure": True}
+    if workdir is not None:
+        quiet["workdir"] = workdir
+    command = [node, "autowatch.mjs", "introspect", "-c", config, "--builder", factory]
+    if part:
+        command += ["--part", part]
+    command += ["-o", output]
+    return [
+        steps.FileDownload(mastersrc=cli, workerdest="autowatch.mjs", name="autowatch download", **quiet),
+        steps.ShellCommand(command=command, name=INTROSPECT_STEP_NAME, **quiet),
+        steps.FileUpload(workersrc=output, masterdest=os.path.join(watch_dir, safe_name + ".json"),
+                         maxsize=WATCH_FILE_MAX_BYTES, mode=0o644, name="autowatch upload",
+                         locks=[lock.access("exclusive")], doStepIf=_introspected, **quiet),
+    ]
