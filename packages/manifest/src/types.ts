@@ -48,6 +48,8 @@ export interface BuildFactory {
   autoWatch: boolean;
   /** True when `auto-watch` was set explicitly (and validly). */
   autoWatchExplicit: boolean;
+  /** The `inherit` parents this section resolved through, nearest first (empty without `inherit`). */
+  inherits: string[];
 }
 
 export interface ManifestResult {

@@ -1,0 +1,161 @@
+import { quoteValue } from "@autowatch/watchfile";
+import { indentOf, pyRstrip, pyStrip, splitLines } from "./pytext.js";
+
+/** One physical line of an option value, stripped as ConfigParser strips it ("" for a blank line). */
+export interface ValueLine {
+  text: string;
+  line: number;
+}
+
+export interface RawOption {
+  /** Lower-cased, as `optionxform` does. */
+  name: string;
+  /** Line of the key. */
+  line: number;
+  /** The first line (after the delimiter) and every continuation or blank line that followed. */
+  lines: ValueLine[];
+}
+
+export interface RawSection {
+  name: string;
+  /** Line of the (first) header. */
+  line: number;
+  /** In file order. */
+  options: Map<string, RawOption>;
+}
+
+/** What Python's strict `ConfigParser.read` raises for (the first error aborts the file there). */
+export type DialectErrorKind = "missing-section-header" | "parsing" | "duplicate-section" | "duplicate-option";
+
+export interface DialectError {
+  kind: DialectErrorKind;
+  line: number;
+  message: string;
+  /** The section the line belongs to (absent outside sections and in DEFAULT). */
+  section?: string;
+}
+
+/** One file read with Python 3 `configparser.ConfigParser()` default settings, without interpolation. */
+export interface ConfigDocument {
+  file: string;
+  /** `[DEFAULT]` (empty, line 0, when the file has none). */
+  defaults: RawSection;
+  /** Every other section, in file order (first definition only). */
+  sections: RawSection[];
+  errors: DialectError[];
+}
+
+export const DEFAULT_SECTION = "DEFAULT";
+
+/** A value as ConfigParser stores it: lines joined with `\n`, trailing blank lines dropped. */
+export function rawValue(option: RawOption): string {
+  return pyRstrip(option.lines.map((l) => l.text).join("\n"));
+}
+
+/** `SECTCRE`: `\[(?P<header>.+)\]` matched at the start of the stripped line (trailing text ignored). */
+function sectionHeader(text: string): string | undefined {
+  if (!text.startsWith("[")) return undefined;
+  const close = text.lastIndexOf("]");
+  return close >= 2 ? text.slice(1, close) : undefined;
+}
+
+/**
+ * Reads a configuration the way Python 3's `ConfigParser()` does (delimiters `=` and `:`,
+ * full-line `#`/`;` comments, no inline comments, indented continuation lines, blank lines
+ * kept inside values, lower-cased option names, case-sensitive section names, strict).
+ * Where Python would abort, this records an error and goes on: a duplicate section or option
+ * keeps the first definition, a line Python cannot parse is skipped.
+ */
+export function readConfig(file: string, text: string): ConfigDocument {
+  const defaults: RawSection = { name: DEFAULT_SECTION, line: 0, options: new Map() };
+  const sections: RawSection[] = [];
+  const byName = new Map<string, RawSection>();
+  const errors: DialectError[] = [];
+  let current: RawSection | undefined;
+  let option: RawOption | undefined;
+  let indent = 0;
+  let outsideReported = false;
+
+  const report = (kind: DialectErrorKind, line: number, message: string) => {
+    const section = current && current !== defaults ? current.name : undefined;
+    errors.push(section === undefined ? { kind, line, message } : { kind, line, message, section });
+  };
+
+  splitLines(text).forEach((physical, index) => {
+    const lineNo = index + 1;
+    const value = pyStrip(physical);
+    if (value === "") {
+      if (current && option) option.lines.push({ text: "", line: lineNo });
+      return;
+    }
+    if (value.startsWith("#") || value.startsWith(";")) return;
+    const level = indentOf(physical);
+    if (current && option && level > indent) {
+      option.lines.push({ text: value, line: lineNo });
+      return;
+    }
+    indent = level;
+    const header = sectionHeader(value);
+    if (header !== undefined) {
+      option = undefined;
+      if (header === DEFAULT_SECTION) {
+        if (defaults.line === 0) defaults.line = lineNo;
+        current = defaults;
+        return;
+      }
+      const first = byName.get(header);
+      // The later copy is read into a section nobody sees, so its lines are still checked.
+      current = { name: header, line: lineNo, options: new Map() };
+      if (first) {
+        report("duplicate-section", lineNo, `section ${quoteValue(header)} is defined twice in this file (first at line ${first.line}); this one is ignored`);
+      } else {
+        byName.set(header, current);
+        sections.push(current);
+      }
+      return;
+    }
+    if (!current) {
+      if (!outsideReported) {
+        report("missing-section-header", lineNo, `text before the first [section] header: ${quoteValue(value)}`);
+        outsideReported = true;
+      }
+      return;
+    }
+    const delimiter = value.search(/[=:]/);
+    if (delimiter < 0) {
+      // Like Python, the previous option stays open for deeper-indented lines.
+      report("parsing", lineNo, `not an option line ("name = value" or "name: value") nor a [section] header: ${quoteValue(value)}`);
+      return;
+    }
+    const name = pyRstrip(value.slice(0, delimiter)).toLowerCase();
+    if (name === "") {
+      report("parsing", lineNo, `option without a name: ${quoteValue(value)}`);
+      option = undefined;
+      return;
+    }
+    const fresh: RawOption = { name, line: lineNo, lines: [{ text: pyStrip(value.slice(delimiter + 1)), line: lineNo }] };
+    const first = current.options.get(name);
+    if (first) {
+      const where = current === defaults ? "[DEFAULT]" : `section ${quoteValue(current.name)}`;
+      report("duplicate-option", lineNo, `option ${quoteValue(name)} is set twice in ${where} (first at line ${first.line}); the later value is ignored`);
+    } else {
+      current.options.set(name, fresh);
+    }
+    option = fresh;
+  });
+
+  return { file, defaults, sections, errors };
+}
+
+/** The exception class Python's `ConfigParser.read` raises for this document, or undefined when it reads it. */
+export function pythonReadError(document: ConfigDocument): string | undefined {
+  const names: Record<DialectErrorKind, string> = {
+    "missing-section-header": "MissingSectionHeaderError",
+    parsing: "ParsingError",
+    "duplicate-section": "DuplicateSectionError",
+    "duplicate-option": "DuplicateOptionError",
+  };
+  // Parsing errors are collected to the end of the file; the others abort at once.
+  const fatal = document.errors.find((e) => e.kind !== "parsing") ?? document.errors[0];
+  return fatal ? names[fatal.kind] : undefined;
+}

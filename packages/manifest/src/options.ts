@@ -1,0 +1,103 @@
+import { quoteValue, type ProblemLevel, type Vcs } from "@autowatch/watchfile";
+import type { ValueLine } from "./dialect.js";
+import { pySplit, pyStrip } from "./pytext.js";
+import type { BuildoutSpec, ManualWatch } from "./types.js";
+
+/** A problem found in one option value, before it is attributed to a file and builder. */
+export interface ValueProblem {
+  message: string;
+  line: number;
+  /** Default: error. */
+  level?: ProblemLevel;
+}
+
+/** Positional arguments after the type, for each known `buildout` type. */
+const BUILDOUT_SHAPES: Record<string, string> = {
+  standalone: "PATH",
+  git: "URL BRANCH PATH",
+  hg: "URL BRANCH PATH",
+  bzr: "URL PATH",
+  gittag: "URL PATH",
+  hgtag: "URL PATH",
+};
+
+const FROZEN_TYPES = new Set(["gittag", "hgtag"]);
+
+export function parseBuildout(value: string, line: number): { spec?: BuildoutSpec; problems: ValueProblem[] } {
+  const tokens = pySplit(value);
+  const first = tokens[0];
+  if (first === undefined) return { problems: [{ line, message: `buildout is empty (expected e.g. "standalone PATH" or "git URL BRANCH PATH")` }] };
+  const type = first.toLowerCase();
+  const positional: string[] = [];
+  const options: Record<string, string> = {};
+  for (const token of tokens.slice(1)) {
+    const equals = token.indexOf("=");
+    if (equals < 0) positional.push(token);
+    else options[token.slice(0, equals)] = token.slice(equals + 1);
+  }
+  const spec: BuildoutSpec = { type, positional, options, frozen: FROZEN_TYPES.has(type) };
+  const shape = BUILDOUT_SHAPES[type];
+  if (shape === undefined) {
+    const known = Object.keys(BUILDOUT_SHAPES).join(", ");
+    return { spec, problems: [{ line, message: `unknown buildout type ${quoteValue(first)} (known: ${known})` }] };
+  }
+  const arity = shape.split(" ").length;
+  if (positional.length !== arity) {
+    return {
+      spec,
+      problems: [{ line, message: `buildout ${type} takes ${arity} positional argument${arity > 1 ? "s" : ""} (${type} ${shape}), got ${positional.length}: ${quoteValue(value)}` }],
+    };
+  }
+  const [url = "", branch = ""] = positional;
+  if (type === "git" || type === "hg") spec.self = { vcs: type, url, branch };
+  else if (type === "bzr") spec.self = { vcs: "bzr", url, branch: "" };
+  return { spec, problems: [] };
+}
+
+/** Tokens of a `watch` line for each VCS, after the VCS name. */
+const WATCH_SHAPES: Record<Vcs, string> = { git: "URL BRANCH", hg: "URL BRANCH", bzr: "URL", svn: "URL" };
+
+function isVcs(name: string): name is Vcs {
+  return Object.hasOwn(WATCH_SHAPES, name);
+}
+
+/** Parses `watch` lines (already interpolated); a bad line is a problem and the others still count. */
+export function parseWatchLines(lines: ValueLine[], file: string): { watches: ManualWatch[]; problems: ValueProblem[] } {
+  const watches: ManualWatch[] = [];
+  const problems: ValueProblem[] = [];
+  const seen = new Map<string, number>();
+  // An interpolated line may itself hold several lines (a reference to a multi-line value).
+  const logical = lines.flatMap(({ text, line }) => text.split("\n").map((part) => ({ tokens: pySplit(part), text: part, line })));
+  for (const { tokens, text, line } of logical) {
+    const [first, url = "", branch = ""] = tokens;
+    if (first === undefined) continue;
+    const vcs = first.toLowerCase();
+    if (!isVcs(vcs)) {
+      problems.push({ line, message: `watch line with unknown VCS ${quoteValue(first)} (expected git, hg, bzr or svn): ${quoteValue(text)}` });
+      continue;
+    }
+    const shape = WATCH_SHAPES[vcs];
+    if (tokens.length - 1 !== shape.split(" ").length) {
+      problems.push({ line, message: `watch line must be "${vcs} ${shape}", got ${quoteValue(text)}` });
+      continue;
+    }
+    const watch: ManualWatch = { vcs, url, branch: vcs === "git" || vcs === "hg" ? branch : "", file, line };
+    const key = JSON.stringify([watch.vcs, watch.url, watch.branch]);
+    const firstLine = seen.get(key);
+    if (firstLine !== undefined) {
+      problems.push({ line, level: "warning", message: `watch line repeats line ${firstLine}: ${quoteValue(text)}` });
+      continue;
+    }
+    seen.set(key, line);
+    watches.push(watch);
+  }
+  return { watches, problems };
+}
+
+/** Python's `ConfigParser.BOOLEAN_STATES`, any case. */
+const BOOLEANS: Record<string, boolean> = { "1": true, yes: true, true: true, on: true, "0": false, no: false, false: false, off: false };
+
+export function parseBoolean(value: string): boolean | undefined {
+  const key = pyStrip(value).toLowerCase();
+  return Object.hasOwn(BOOLEANS, key) ? BOOLEANS[key] : undefined;
+}

@@ -1,0 +1,41 @@
+import { readFile } from "node:fs/promises";
+import { quoteValue, type Problem } from "@autowatch/watchfile";
+import { parseManifests } from "./resolve.js";
+import type { ManifestInput, ManifestResult } from "./types.js";
+
+const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+
+/**
+ * Reads and parses MANIFEST.cfg files (UTF-8; a leading byte order mark is skipped).
+ * Never rejects: an unreadable or undecodable file is a problem naming it.
+ */
+export async function readManifests(paths: string[]): Promise<ManifestResult> {
+  const loaded = await Promise.all(paths.map(async (file): Promise<ManifestInput | Problem> => {
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(file);
+    } catch (error) {
+      return { level: "error", message: `cannot read manifest: ${describe(error)}`, file };
+    }
+    try {
+      return { file, text: decoder.decode(bytes) };
+    } catch {
+      return { level: "error", message: "manifest is not valid UTF-8", file };
+    }
+  }));
+  const inputs = loaded.filter((item): item is ManifestInput => "text" in item);
+  const unreadable = loaded.filter((item): item is Problem => !("text" in item));
+  const result = parseManifests(inputs);
+  return { factories: result.factories, problems: [...unreadable, ...result.problems] };
+}
+
+function describe(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const known: Record<string, string> = {
+    ENOENT: "no such file",
+    EACCES: "permission denied",
+    EISDIR: "is a directory",
+  };
+  if (code && known[code]) return known[code];
+  return quoteValue(error instanceof Error ? error.message : String(error));
+}

@@ -1,0 +1,197 @@
+import { quoteValue, type Problem, type ProblemLevel } from "@autowatch/watchfile";
+import { DEFAULT_SECTION, rawValue, readConfig, type ConfigDocument, type RawOption, type RawSection } from "./dialect.js";
+import { interpolateOption, type InterpolatedOption } from "./interpolate.js";
+import { parseBoolean, parseBuildout, parseWatchLines, type ValueProblem } from "./options.js";
+import { pyStrip } from "./pytext.js";
+import type { BuildFactory, BuildoutSpec, ManifestInput, ManifestResult } from "./types.js";
+
+interface Definition {
+  document: ConfigDocument;
+  section: RawSection;
+}
+
+interface MergedOption {
+  option: RawOption;
+  file: string;
+  /** The section or `[DEFAULT]` that supplied it (quoted, for messages). */
+  from: string;
+  section?: RawSection;
+}
+
+/** The options this package interprets: a failure in them changes the result. */
+const INTERPRETED = new Set(["buildout", "watch", "auto-watch"]);
+
+/**
+ * Turns MANIFEST.cfg texts into build factories. Pure; never throws: everything wrong
+ * in the input is a problem with file and line. Factories come in file order (files in
+ * the order given, sections as written); a section defined again later is ignored.
+ */
+export function parseManifests(inputs: ManifestInput[]): ManifestResult {
+  const problems: Problem[] = [];
+  const definitions = new Map<string, Definition>();
+  const fileRank = new Map<string, number>();
+  for (const input of inputs) {
+    if (!fileRank.has(input.file)) fileRank.set(input.file, fileRank.size);
+    if (typeof input.text !== "string") {
+      problems.push({ level: "error", message: "manifest has no text", file: input.file });
+      continue;
+    }
+    const document = readConfig(input.file, input.text);
+    for (const error of document.errors) problems.push(locate("error", error.message, input.file, error.line, error.section));
+    const defaultInherit = document.defaults.options.get("inherit");
+    if (defaultInherit) {
+      problems.push(locate("warning", "inherit in [DEFAULT] is ignored: only a section's own inherit option links it to a parent", input.file, defaultInherit.line));
+    }
+    for (const section of document.sections) {
+      const first = definitions.get(section.name);
+      if (first) {
+        const where = `${first.document.file}:${first.section.line}`;
+        problems.push(locate("error", `section ${quoteValue(section.name)} is already defined at ${quoteValue(where)}; this definition is ignored`, input.file, section.line, section.name));
+        continue;
+      }
+      definitions.set(section.name, { document, section });
+    }
+  }
+  const factories = [...definitions.values()].map((definition) => resolveFactory(definition, definitions, problems));
+  const rank = (problem: Problem) => fileRank.get(problem.file ?? "") ?? -1;
+  problems.sort((a, b) => rank(a) - rank(b) || (a.line ?? 0) - (b.line ?? 0));
+  return { factories, problems };
+}
+
+function locate(level: ProblemLevel, message: string, file: string, line: number, builder?: string): Problem {
+  return builder === undefined ? { level, message, file, line } : { level, message, builder, file, line };
+}
+
+/** Assigns even `__proto__` as an own enumerable property. */
+function setOwn(record: Record<string, string>, key: string, value: string): void {
+  Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/** The section itself, then its `inherit` parents, nearest first (stops at an unknown parent or a cycle). */
+function inheritChain(definition: Definition, definitions: Map<string, Definition>, report: (level: ProblemLevel, message: string, line: number) => void): Definition[] {
+  const chain = [definition];
+  for (let current = definition; ; ) {
+    const link = current.section.options.get("inherit");
+    if (!link) return chain;
+    // Problems of a link are reported once, for the section that writes it.
+    const own = current === definition;
+    const parentName = pyStrip(rawValue(link));
+    if (parentName === "") {
+      if (own) report("warning", "inherit is empty: nothing is inherited", link.line);
+      return chain;
+    }
+    const parent = definitions.get(parentName);
+    if (!parent) {
+      if (own) report("error", `inherits from unknown section ${quoteValue(parentName)}`, link.line);
+      return chain;
+    }
+    const seenAt = chain.indexOf(parent);
+    if (seenAt >= 0) {
+      if (seenAt === 0) {
+        const cycle = [...chain, parent].map((d) => quoteValue(d.section.name)).join(" -> ");
+        report("error", `inherit cycle ${cycle}: each section of the cycle is used once`, definition.section.options.get("inherit")?.line ?? link.line);
+      }
+      return chain;
+    }
+    chain.push(parent);
+    current = parent;
+  }
+}
+
+function mergeOptions(chain: Definition[]): Map<string, MergedOption> {
+  const merged = new Map<string, MergedOption>();
+  const add = (from: RawSection, file: string, label: string, isDefault: boolean) => {
+    for (const [name, option] of from.options) {
+      if (isDefault && name === "inherit") continue;
+      if (!merged.has(name)) merged.set(name, isDefault ? { option, file, from: label } : { option, file, from: label, section: from });
+    }
+  };
+  for (const { section, document } of chain) add(section, document.file, quoteValue(section.name), false);
+  // DEFAULT comes after the whole chain: a parent's explicit value beats a default.
+  const documents = new Set(chain.map((d) => d.document));
+  for (const document of documents) add(document.defaults, document.file, `[${DEFAULT_SECTION}] of ${quoteValue(document.file)}`, true);
+  return merged;
+}
+
+function resolveFactory(definition: Definition, definitions: Map<string, Definition>, problems: Problem[]): BuildFactory {
+  const { section, document } = definition;
+  const name = section.name;
+  const label = `section ${quoteValue(name)}`;
+  const report = (level: ProblemLevel, message: string, line: number, file = document.file) => {
+    problems.push(locate(level, `${label}: ${message}`, file, line, name));
+  };
+  const chain = inheritChain(definition, definitions, report);
+  const merged = mergeOptions(chain);
+  const raw = new Map([...merged].map(([key, { option }]) => [key, rawValue(option)]));
+  const lookup = (key: string) => raw.get(key);
+
+  const options: Record<string, string> = {};
+  const optionOrigins: Record<string, { file: string; line: number }> = {};
+  const interpolated = new Map<string, InterpolatedOption>();
+  for (const [key, { option, file, from, section: owner }] of merged) {
+    const result = interpolateOption(raw.get(key) ?? "", option.lines, option.line, lookup);
+    setOwn(options, key, result.value);
+    Object.defineProperty(optionOrigins, key, { value: { file, line: option.line }, enumerable: true, writable: true, configurable: true });
+    if (result.error) {
+      const source = owner === section ? "" : ` (from ${from})`;
+      // Python fails only when an option is read; one nobody here reads, written elsewhere, is a warning.
+      const level = INTERPRETED.has(key) || owner === section ? "error" : "warning";
+      report(level, `option ${quoteValue(key)}${source}: ${result.error.message}; the value is kept as written`, result.error.line, file);
+    } else {
+      interpolated.set(key, result);
+    }
+  }
+  const valueProblems = (key: string, found: ValueProblem[]) => {
+    const file = merged.get(key)?.file ?? document.file;
+    for (const problem of found) report(problem.level ?? "error", problem.message, problem.line, file);
+  };
+  const lineOf = (key: string) => merged.get(key)?.option.line ?? section.line;
+
+  let buildout: BuildoutSpec | undefined;
+  const buildoutValue = interpolated.get("buildout")?.value;
+  if (buildoutValue !== undefined) {
+    const parsed = parseBuildout(buildoutValue, lineOf("buildout"));
+    buildout = parsed.spec;
+    valueProblems("buildout", parsed.problems);
+  }
+
+  let schedule = true;
+  let watches: BuildFactory["watches"] = [];
+  const watch = interpolated.get("watch");
+  if (watch && pyStrip(watch.value) === "") {
+    schedule = false;
+  } else if (watch) {
+    const parsed = parseWatchLines(watch.lines, merged.get("watch")?.file ?? document.file);
+    watches = parsed.watches;
+    valueProblems("watch", parsed.problems);
+  }
+
+  const defaultAutoWatch = !(buildout?.frozen ?? false);
+  let explicit: boolean | undefined;
+  const autoWatchValue = interpolated.get("auto-watch")?.value;
+  if (autoWatchValue !== undefined) {
+    explicit = parseBoolean(autoWatchValue);
+    if (explicit === undefined) {
+      const message = `auto-watch must be true, false, yes, no, on, off, 1 or 0, not ${quoteValue(autoWatchValue)}; the default (${defaultAutoWatch}) applies`;
+      valueProblems("auto-watch", [{ line: lineOf("auto-watch"), message }]);
+    }
+  }
+  if (!schedule && explicit === true && merged.get("auto-watch")?.section) {
+    valueProblems("auto-watch", [{ line: lineOf("auto-watch"), level: "warning", message: "auto-watch = true has no effect: watch is empty, so commits never schedule this builder" }]);
+  }
+
+  const factory: BuildFactory = {
+    name,
+    file: document.file,
+    line: section.line,
+    options,
+    optionOrigins,
+    watches,
+    schedule,
+    autoWatch: explicit ?? defaultAutoWatch,
+    autoWatchExplicit: explicit !== undefined,
+    inherits: chain.slice(1).map((d) => d.section.name),
+  };
+  if (buildout) factory.buildout = buildout;
+  return factory;
+}
