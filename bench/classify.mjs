@@ -1,0 +1,104 @@
+// 3. classification of many checkouts: the introspect classifier over 200 real git checkouts,
+// against its floor (one `git for-each-ref` process per repository, same concurrency, same
+// p-limit) and against what the original Python helper did (one `git branch` per source, in sequence).
+import { execFile, execFileSync } from "node:child_process";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { pathToFileURL } from "node:url";
+import { checkouts, gitEnv } from "./gen/repos.mjs";
+import { importDist, ROOT, Unavailable } from "./lib/paths.mjs";
+import { interleave, median, ratio, summary, timed } from "./lib/stats.mjs";
+import { atLeast, atMost } from "./lib/targets.mjs";
+
+const REPOSITORIES = 200;
+const FLOOR_LIMIT = 1.3;
+const LEGACY_SPEEDUP = 2;
+const run = promisify(execFile);
+
+const { default: pLimit } = await import(pathToFileURL(join(ROOT, "packages", "introspect", "node_modules", "p-limit", "index.js")).href);
+
+/** The floor: one `git for-each-ref` per repository, `concurrency` at a time. */
+export async function forEachRefPerRepo(repositories, concurrency, env) {
+  const limit = pLimit(concurrency);
+  const outputs = await Promise.all(
+    repositories.map((cwd) => limit(() => run("git", ["for-each-ref", "--format=%(objectname) %(refname)"], { cwd, env }))),
+  );
+  return outputs.length;
+}
+
+/** The original helper: `git branch -a` in each checkout, one source after the other. */
+export function gitBranchPerSource(sources, env) {
+  let live = 0;
+  for (const source of sources) {
+    const branches = execFileSync("git", ["branch", "-a"], { cwd: source.path, env, encoding: "utf8" })
+      .split("\n")
+      .map((line) => line.replace(/^[* ]+/, "").replace(/^remotes\/origin\//, "").trim());
+    if (branches.includes(source.revspec)) live += 1;
+  }
+  return live;
+}
+
+/** Adapter to the classifier the introspect package exports (see packages/introspect/src/classify). */
+async function loadClassifier() {
+  const introspect = await importDist("introspect", []);
+  const classify = introspect.classifySources ?? introspect.classifyAll;
+  if (typeof classify !== "function") throw new Unavailable("@autowatch/introspect exports no batch classifier yet");
+  const concurrency = introspect.DEFAULT_CLASSIFY_CONCURRENCY ?? introspect.CLASSIFY_CONCURRENCY;
+  if (typeof concurrency !== "number") throw new Unavailable("@autowatch/introspect exports no classification concurrency yet");
+  return { classify: (sources) => classify(sources.map(({ vcs, url, revspec, path }) => ({ vcs, url, revspec, checkout: path })), { concurrency }), concurrency };
+}
+
+export const classifyBench = {
+  id: "classify",
+  title: "classification of 200 git checkouts (vs for-each-ref floor and git branch per source)",
+  async run({ quick, runs: runsOverride, log }) {
+    const classifier = await loadClassifier();
+    const input = await checkouts(REPOSITORIES);
+    log(`${REPOSITORIES} checkouts ${input.reused ? "reused" : "generated"} in ${input.dir}`);
+    const env = gitEnv(input.home);
+    Object.assign(process.env, env); // the classifier's simple-git inherits this process's environment
+    const runs = runsOverride ?? (quick ? 3 : 9);
+    const repositories = input.sources.map((source) => source.path);
+    const samples = await interleave(
+      [
+        { name: "floor", run: async () => (await timed(() => forEachRefPerRepo(repositories, classifier.concurrency, env))).ms },
+        { name: "classifier", run: async () => (await timed(() => classifier.classify(input.sources))).ms },
+        { name: "legacy", run: async () => (await timed(() => gitBranchPerSource(input.sources, env))).ms },
+      ],
+      { runs, warmup: 1 },
+    );
+    const floor = median(samples.floor);
+    const classifier_ = median(samples.classifier);
+    const legacy = median(samples.legacy);
+    const measured = {
+      repositories: REPOSITORIES,
+      concurrency: classifier.concurrency,
+      floorMs: summary(samples.floor),
+      classifierMs: summary(samples.classifier),
+      legacyMs: summary(samples.legacy),
+      classifierVsFloor: ratio(classifier_, floor),
+      speedupVsLegacy: ratio(legacy, classifier_),
+    };
+    return {
+      description:
+        `${REPOSITORIES} real git checkouts (cloned from one origin with 20 branches and 30 tags; a quarter each on a local branch, on a remote-only branch, detached at a tag, detached at a commit). ` +
+        `Classifier: the batch classifier of the built @autowatch/introspect (simple-git), in-process, at its own concurrency (${classifier.concurrency}). ` +
+        `Floor: one \`git for-each-ref\` process per repository with the same concurrency (p-limit). ` +
+        `Legacy: one \`git branch -a\` per source in sequence, as the original Python helper did. Interleaved, ${runs} runs each after a warm-up; medians.`,
+      params: { repositories: REPOSITORIES, runs, concurrency: classifier.concurrency },
+      measured,
+      table: {
+        columns: ["variant", "ms", "vs floor"],
+        rows: [
+          [`for-each-ref per repo (floor, ${classifier.concurrency} at a time)`, measured.floorMs.median, 1],
+          ["autowatch classifier", measured.classifierMs.median, measured.classifierVsFloor],
+          ["git branch per source, sequential (legacy)", measured.legacyMs.median, ratio(legacy, floor)],
+        ],
+      },
+      targets: [
+        atMost("classifier vs for-each-ref floor", measured.classifierVsFloor, FLOOR_LIMIT),
+        atLeast("classifier speedup over git branch per source", measured.speedupVsLegacy, LEGACY_SPEEDUP),
+      ],
+    };
+  },
+};

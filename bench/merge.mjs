@@ -1,0 +1,114 @@
+// 1. merge at farm scale. Floor: in this same process, read every input file and JSON.parse it,
+// nothing else. Measured: the whole in-process merge (manifests, validation, state written).
+// Peak RSS: the real CLI in a child process under GNU time.
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { farm } from "./gen/farm.mjs";
+import { fullGc } from "./lib/gc.mjs";
+import { importDist, requireCli } from "./lib/paths.mjs";
+import { peakRssMiB } from "./lib/proc.mjs";
+import { interleave, median, ratio, round, summary, timed } from "./lib/stats.mjs";
+import { atMost } from "./lib/targets.mjs";
+
+const SIZES = [100, 1_000, 10_000];
+const QUICK_SIZES = [100, 1_000];
+const FLOOR_LIMIT = 2;
+const GROWTH_LIMIT = 11;
+const RSS_LIMIT_MIB = 300;
+
+/** The floor: read every file the merge has to read and JSON.parse the watch files. */
+export function readAndParseAll({ manifest, watchDir }) {
+  let bytes = readFileSync(manifest, "utf8").length;
+  let parsed = 0;
+  for (const name of readdirSync(watchDir)) {
+    const text = readFileSync(join(watchDir, name), "utf8");
+    bytes += text.length;
+    try {
+      JSON.parse(text);
+      parsed += 1;
+    } catch {
+      // broken files cost their read and a failed parse, like in the merge
+    }
+  }
+  return { bytes, parsed };
+}
+
+async function mergeInProcess(runMerge, input, output) {
+  const result = await runMerge({ manifests: [input.manifest], watchDir: input.watchDir, output });
+  return result;
+}
+
+export const mergeBench = {
+  id: "merge",
+  title: "merge at farm scale (in-process vs read+JSON.parse floor; CLI peak RSS)",
+  async run({ quick, runs: runsOverride, log }) {
+    const { runMerge } = await importDist("merge", ["runMerge"]);
+    const cli = requireCli();
+    const sizes = quick ? QUICK_SIZES : SIZES;
+    const runs = runsOverride ?? (quick ? 3 : 7);
+    const rows = [];
+    const measured = [];
+    for (const builders of sizes) {
+      const input = await farm(builders);
+      log(`${builders} builders: farm ${input.reused ? "reused" : "generated"} in ${input.dir}`);
+      const work = mkdtempSync(join(tmpdir(), "autowatch-bench-merge-"));
+      const output = join(work, "state.json");
+      try {
+        const samples = await interleave(
+          [
+            { name: "floor", run: async () => (fullGc(), (await timed(() => readAndParseAll(input))).ms) },
+            { name: "merge", run: async () => (fullGc(), (await timed(() => mergeInProcess(runMerge, input, output))).ms) },
+          ],
+          { runs, warmup: 1 },
+        );
+        const cliArgs = [cli, "merge", "--manifest", input.manifest, "--watch-dir", input.watchDir, "-o", join(work, "cli-state.json")];
+        const rssRuns = Array.from({ length: quick ? 1 : 3 }, () => peakRssMiB(process.execPath, cliArgs, { allowFailure: true }));
+        const failed = rssRuns.find((run) => run.status !== 0);
+        if (failed) log(`CLI merge exited ${failed.status}: ${failed.stderr.trim().split("\n").slice(-2).join(" | ")}`);
+        const floor = median(samples.floor);
+        const merge = median(samples.merge);
+        const row = {
+          builders,
+          files: builders,
+          floorMs: summary(samples.floor),
+          mergeMs: summary(samples.merge),
+          ratio: ratio(merge, floor),
+          cliMs: round(median(rssRuns.map((run) => run.ms))),
+          peakRssMiB: round(median(rssRuns.map((run) => run.mib)), 1),
+          cliExit: failed ? failed.status : 0,
+        };
+        measured.push(row);
+        rows.push([builders.toLocaleString("en-US"), row.floorMs.median, row.mergeMs.median, row.ratio, row.cliMs, row.peakRssMiB]);
+      } finally {
+        rmSync(work, { recursive: true, force: true });
+      }
+    }
+    const largest = measured[measured.length - 1];
+    const previous = measured[measured.length - 2];
+    const growth = ratio(largest.mergeMs.median, previous.mergeMs.median);
+    const floorGrowth = ratio(largest.floorMs.median, previous.floorMs.median);
+    const scale = largest.builders / previous.builders;
+    return {
+      description:
+        `Generated farms (${sizes.map((size) => size.toLocaleString("en-US")).join(", ")} builders; 20 watches per builder; 5% broken files; one MANIFEST.cfg with a section per builder). ` +
+        `Floor: in the same process, read the manifest and every watch file and JSON.parse it, nothing else. ` +
+        `Merge: \`runMerge\` from the built @autowatch/merge, manifests + validation + state written, run against an existing state (steady state, as under an hourly cron). ` +
+        `Both interleaved, ${runs} runs each after a warm-up, full GC before each run; medians. ` +
+        `Peak RSS: \`autowatch merge\` (packages/cli/dist/index.js) in a child process under GNU time (median of ${quick ? 1 : 3}).`,
+      params: { sizes, runs, watchesPerBuilder: 20, brokenRatio: 0.05 },
+      measured,
+      growth: { from: previous.builders, to: largest.builders, merge: growth, floor: floorGrowth },
+      table: {
+        columns: ["builders", "floor ms", "merge ms", "merge/floor", "CLI ms", "CLI peak RSS MiB"],
+        rows,
+      },
+      targets: [
+        atMost(`merge/floor at ${largest.builders.toLocaleString("en-US")} builders`, largest.ratio, FLOOR_LIMIT),
+        atMost(`merge time growth ${previous.builders.toLocaleString("en-US")} → ${largest.builders.toLocaleString("en-US")} builders (${scale}× builders)`, growth, round((GROWTH_LIMIT * scale) / 10, 2)),
+        atMost(`CLI merge peak RSS at ${largest.builders.toLocaleString("en-US")} builders`, largest.peakRssMiB, RSS_LIMIT_MIB, " MiB"),
+        atMost(`CLI merge exit code at ${largest.builders.toLocaleString("en-US")} builders`, largest.cliExit, 0, ""),
+      ],
+    };
+  },
+};

@@ -1,0 +1,99 @@
+// 2. resolve vs zc.buildout: whole-process `autowatch resolve --json` against a Python process
+// resolving the same generated buildout with Debian's zc.buildout (bench/zc_resolve.py).
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { buildout } from "./gen/buildout.mjs";
+import { PYTHON } from "./lib/machine.mjs";
+import { BENCH_DIR, requireCli } from "./lib/paths.mjs";
+import { runProcess } from "./lib/proc.mjs";
+import { interleave, median, ratio, summary } from "./lib/stats.mjs";
+import { atLeast } from "./lib/targets.mjs";
+
+const SPEEDUP_TARGET = 5;
+const CASES = [
+  { label: "depth 5, 200 addons", depth: 5, addons: 200, target: true },
+  { label: "depth 1, 10 addons", depth: 1, addons: 10, target: false },
+];
+
+/** `{section: {option: value}}` from either tool's JSON (autowatch may wrap values with origins). */
+export function flatten(document) {
+  const sections = document?.sections ?? document;
+  const flat = {};
+  for (const [section, options] of Object.entries(sections ?? {})) {
+    flat[section] = {};
+    for (const [option, value] of Object.entries(options ?? {})) {
+      flat[section][option] = typeof value === "string" ? value : value?.value;
+    }
+  }
+  return flat;
+}
+
+/** Options both tools resolved, and how many of them got a different value. */
+export function agreement(ours, theirs) {
+  let compared = 0;
+  const differing = [];
+  for (const [section, options] of Object.entries(theirs)) {
+    for (const [option, value] of Object.entries(options)) {
+      const mine = ours[section]?.[option];
+      if (mine === undefined) continue;
+      compared += 1;
+      if (mine !== value) differing.push(`${section}:${option}`);
+    }
+  }
+  return { compared, differing };
+}
+
+export const resolveBench = {
+  id: "resolve",
+  title: "resolve vs zc.buildout (whole process, same buildout)",
+  async run({ quick, runs: runsOverride, log }) {
+    const cli = requireCli();
+    const runs = runsOverride ?? (quick ? 3 : 10);
+    const home = mkdtempSync(join(tmpdir(), "autowatch-bench-home-"));
+    const env = { ...process.env, HOME: home, BUILDOUT_HOME: join(home, ".buildout"), NO_COLOR: "1" };
+    const rows = [];
+    const measured = [];
+    try {
+      for (const spec of CASES) {
+        const input = await buildout(spec);
+        const options = { cwd: input.dir, env };
+        const ours = () => runProcess(process.execPath, [cli, "resolve", "-c", input.config, "--json"], options);
+        const theirs = () => runProcess(PYTHON, [join(BENCH_DIR, "zc_resolve.py"), input.config], options);
+        const check = agreement(flatten(JSON.parse(ours().stdout)), flatten(JSON.parse(theirs().stdout)));
+        if (check.differing.length > 0) log(`${spec.label}: ${check.differing.length} option(s) differ from zc.buildout, e.g. ${check.differing.slice(0, 5).join(", ")}`);
+        const samples = await interleave(
+          [
+            { name: "autowatch", run: () => ours().ms },
+            { name: "zc.buildout", run: () => theirs().ms },
+          ],
+          { runs, warmup: 1 },
+        );
+        const row = {
+          case: spec.label,
+          target: spec.target,
+          autowatchMs: summary(samples.autowatch),
+          zcBuildoutMs: summary(samples["zc.buildout"]),
+          speedup: ratio(median(samples["zc.buildout"]), median(samples.autowatch)),
+          optionsCompared: check.compared,
+          optionsDiffering: check.differing.length,
+        };
+        measured.push(row);
+        rows.push([spec.label, row.autowatchMs.median, row.zcBuildoutMs.median, row.speedup, `${check.compared - check.differing.length}/${check.compared}`]);
+      }
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+    const main = measured.find((row) => row.target);
+    return {
+      description:
+        `Generated buildouts (an extends chain of 5 files, one level with two bases, 200 \`addons\` lines spread with \`+=\`, a \`-=\`, a \`<=\` macro, ~700 \`\${...}\` substitutions, 200 pinned versions; and a one-file buildout for the fixed cost). ` +
+        `Whole process each: \`node packages/cli/dist/index.js resolve -c buildout.cfg --json\` against \`/usr/bin/python3 bench/zc_resolve.py buildout.cfg\` (zc.buildout's own Buildout class, every section resolved, no recipe loaded). ` +
+        `Interleaved, ${runs} runs each after a warm-up, empty HOME; medians. "agree" counts the options both resolved with the same value.`,
+      params: { runs, cases: CASES },
+      measured,
+      table: { columns: ["buildout", "autowatch ms", "zc.buildout ms", "speedup", "agree"], rows },
+      targets: [atLeast(`autowatch resolve speedup over zc.buildout (${main.case})`, main.speedup, SPEEDUP_TARGET)],
+    };
+  },
+};

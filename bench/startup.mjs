@@ -1,0 +1,32 @@
+// 4. CLI cold start: `autowatch --version` as a whole process against bare `node -e 0`.
+import { existsSync } from "node:fs";
+import { CLI_BUNDLE, requireCli } from "./lib/paths.mjs";
+import { runProcess } from "./lib/proc.mjs";
+import { interleave, median, ratio, summary } from "./lib/stats.mjs";
+import { atMost } from "./lib/targets.mjs";
+
+const LIMIT = 2;
+
+export const startupBench = {
+  id: "startup",
+  title: "CLI cold start (autowatch --version vs node -e 0)",
+  async run({ quick, runs: runsOverride }) {
+    const entries = [{ name: "dist/index.js", args: [requireCli(), "--version"] }];
+    if (existsSync(CLI_BUNDLE)) entries.push({ name: "dist/autowatch.mjs", args: [CLI_BUNDLE, "--version"] });
+    const runs = runsOverride ?? (quick ? 5 : 25);
+    const variants = [{ name: "node -e 0", args: ["-e", "0"] }, ...entries].map((variant) => ({
+      name: variant.name,
+      run: () => runProcess(process.execPath, variant.args).ms,
+    }));
+    const samples = await interleave(variants, { runs, warmup: 2 });
+    const bare = median(samples["node -e 0"]);
+    const measured = Object.entries(samples).map(([name, values]) => ({ name, ms: summary(values), ratio: ratio(median(values), bare) }));
+    return {
+      description: `Whole process from spawn to exit, \`node packages/cli/dist/index.js --version\`${entries.length > 1 ? " and the single-file `dist/autowatch.mjs`" : ""} against \`node -e 0\`; interleaved, ${runs} runs each after 2 warm-ups; medians.`,
+      params: { runs },
+      measured,
+      table: { columns: ["command", "ms", "vs node -e 0"], rows: measured.map((row) => [row.name, row.ms.median, row.ratio]) },
+      targets: measured.filter((row) => row.name !== "node -e 0").map((row) => atMost(`${row.name} --version vs node -e 0`, row.ratio, LIMIT)),
+    };
+  },
+};
