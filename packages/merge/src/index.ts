@@ -1,1 +1,12 @@
-export {};
+export { mergeFarm } from "./core.js";
+export { runMerge, MergeSetupError, type RunMergeOptions, type RunMergeResult } from "./run.js";
+export { explainBuilder, formatExplanation, closeNames, type Explanation } from "./explain.js";
+export { serializeState, parseState, statesDiffer } from "./state.js";
+export { parseRewriteRule, parseRewriteFile, rewriteUrl, pollerWorkdir, type RewriteRule } from "./rewrite.js";
+export { branchNameProblem } from "./refname.js";
+export { locationProblem, parseLocation, type Location } from "./location.js";
+export { decodeWatchFile, type DecodeLimits, type DecodeResult, type AutoEntry } from "./decode.js";
+export { readWatchDir, readWatchFile } from "./watchdir.js";
+export { loadLastGood, saveLastGood } from "./lastgood.js";
+export { summarizeMerge } from "./summary.js";
+export * from "./types.js";

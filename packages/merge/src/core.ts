@@ -1,0 +1,375 @@
+import type { BuildFactory } from "@autowatch/manifest";
+import {
+  STATE_SCHEMA_ID,
+  quoteValue,
+  vcsSchema,
+  watchFileNameFor,
+  type BuilderState,
+  type Poller,
+  type Problem,
+  type ProblemLevel,
+  type State,
+  type Vcs,
+  type WatchSource,
+} from "@autowatch/watchfile";
+import { decodeWatchFile, entryShape, type AutoEntry } from "./decode.js";
+import { locationProblem, parseLocation } from "./location.js";
+import { branchNameProblem } from "./refname.js";
+import { pollerWorkdir, rewriteUrl, type RewriteRule } from "./rewrite.js";
+import { compareProblems, compareText } from "./order.js";
+import {
+  DEFAULT_POLICY,
+  type BuilderDetail,
+  type ExplainedWatch,
+  type LastGoodEntry,
+  type MergeInput,
+  type MergePolicy,
+  type MergeResult,
+  type WatchFileStatus,
+  type WatchReason,
+} from "./types.js";
+
+/** A watch before conflicts are settled. */
+interface Candidate {
+  vcs: Vcs;
+  original: string;
+  url: string;
+  branch: string;
+  source: WatchSource;
+  reason: WatchReason;
+}
+
+const SOURCE_ORDER: WatchSource[] = ["auto", "manual", "buildout"];
+const SOURCE_RANK: Record<WatchSource, number> = { auto: 0, manual: 1, buildout: 2 };
+
+/**
+ * The pure core: manifests' factories + watch files (+ last good watches) → merged state.
+ * Never throws on bad input: every problem is data, and a failure while processing one
+ * builder is contained to that builder.
+ */
+export function mergeFarm(input: MergeInput): MergeResult {
+  const policy: MergePolicy = { ...DEFAULT_POLICY, ...input.policy };
+  const rules = input.rules ?? [];
+  const lastGood = new Map(input.lastGood ?? []);
+  const today = input.now.toISOString().slice(0, 10);
+  const problems: Problem[] = [...(input.problems ?? [])];
+  const details = new Map<string, BuilderDetail>();
+  const builders: [string, BuilderState][] = [];
+
+  const factories = new Map<string, BuildFactory>();
+  for (const factory of input.factories) if (!factories.has(factory.name)) factories.set(factory.name, factory);
+
+  for (const [name, factory] of factories) {
+    const context = new BuilderContext(factory, input, policy, rules, lastGood, today);
+    let detail: BuilderDetail;
+    try {
+      detail = context.run();
+    } catch (error) {
+      // a bug must not cost the other builders: this one is reported and watches nothing new
+      context.problem("error", `internal error while merging this builder: ${quoteValue(error instanceof Error ? error.message : error)}`);
+      detail = context.failed();
+    }
+    details.set(name, detail);
+    problems.push(...detail.problems);
+    builders.push([name, { schedule: detail.schedule, autoWatch: detail.autoWatch, watches: detail.watches.map(stateWatch) }]);
+  }
+
+  for (const [name, file] of input.watchFiles) {
+    if (factories.has(name)) continue;
+    problems.push({ level: "warning", file: file.file, message: `watch file for ${quoteValue(name)}, a builder in no manifest: ignored` });
+  }
+
+  builders.sort(([a], [b]) => compareText(a, b));
+  problems.sort(compareProblems);
+  const state: State = {
+    schema: STATE_SCHEMA_ID,
+    pollers: buildPollers(details),
+    builders: Object.fromEntries(builders),
+    problems,
+  };
+  return { state, lastGood, problems, details };
+}
+
+function stateWatch(watch: ExplainedWatch) {
+  return { vcs: watch.vcs, url: watch.url, branch: watch.branch, from: watch.from };
+}
+
+/** One poller per (vcs, rewritten URL); when several originals meet, the smallest one names it. */
+function buildPollers(details: Map<string, BuilderDetail>): Poller[] {
+  const pollers = new Map<string, { vcs: Vcs; url: string; originals: Set<string>; branches: Set<string> }>();
+  for (const detail of details.values()) {
+    if (!detail.schedule) continue;
+    for (const watch of detail.watches) {
+      const key = `${watch.vcs}\u0000${watch.url}`;
+      let poller = pollers.get(key);
+      if (!poller) pollers.set(key, (poller = { vcs: watch.vcs, url: watch.url, originals: new Set(), branches: new Set() }));
+      poller.originals.add(watch.original);
+      if (watch.branch !== "") poller.branches.add(watch.branch);
+    }
+  }
+  return [...pollers.values()]
+    .map((poller) => {
+      const original = [...poller.originals].sort(compareText)[0] ?? poller.url;
+      return {
+        vcs: poller.vcs,
+        url: poller.url,
+        original,
+        branches: [...poller.branches].sort(compareText),
+        workdir: pollerWorkdir(poller.vcs, original),
+      };
+    })
+    .sort((a, b) => compareText(a.vcs, b.vcs) || compareText(a.url, b.url));
+}
+
+class BuilderContext {
+  readonly problems: Problem[] = [];
+  private watchFile: WatchFileStatus;
+
+  constructor(
+    private readonly factory: BuildFactory,
+    private readonly input: MergeInput,
+    private readonly policy: MergePolicy,
+    private readonly rules: readonly RewriteRule[],
+    private readonly lastGood: Map<string, LastGoodEntry>,
+    private readonly today: string,
+  ) {
+    const given = input.watchFiles.get(factory.name);
+    this.watchFile = { status: "missing", file: given?.file ?? watchFileNameFor(factory.name) };
+  }
+
+  problem(level: ProblemLevel, message: string, where: { file?: string; line?: number } = {}): void {
+    const problem: Problem = { level, builder: this.factory.name, message };
+    if (where.file !== undefined) problem.file = where.file;
+    if (where.line !== undefined) problem.line = where.line;
+    this.problems.push(problem);
+  }
+
+  failed(): BuilderDetail {
+    return this.detail(this.factory.schedule, []);
+  }
+
+  run(): BuilderDetail {
+    const { factory } = this;
+    if (!factory.schedule) {
+      if (this.input.watchFiles.has(factory.name) && !("missing" in this.input.watchFiles.get(factory.name)!)) {
+        this.watchFile = { status: "ignored", file: this.watchFile.file, reason: "`watch =` is empty" };
+      }
+      return this.detail(false, []);
+    }
+    const candidates = [...this.buildoutCandidates(), ...this.manualCandidates(), ...this.autoCandidates()];
+    return this.detail(true, this.settle(candidates));
+  }
+
+  private detail(schedule: boolean, watches: ExplainedWatch[]): BuilderDetail {
+    const { factory } = this;
+    return {
+      name: factory.name,
+      file: factory.file,
+      line: factory.line,
+      schedule,
+      autoWatch: schedule && factory.autoWatch,
+      watchFile: this.watchFile,
+      watches,
+      problems: this.problems,
+    };
+  }
+
+  private buildoutCandidates(): Candidate[] {
+    const self = this.factory.buildout?.self;
+    if (!self) return [];
+    const origin = this.factory.optionOrigins.buildout;
+    const reason: WatchReason = { kind: "buildout", file: origin?.file ?? this.factory.file };
+    if (origin) reason.line = origin.line;
+    const candidate = this.candidate(self.vcs, self.url, self.branch, "buildout", reason);
+    if (typeof candidate === "string") {
+      this.problem("error", `buildout location refused: ${candidate}`, { file: reason.file, line: reason.line });
+      return [];
+    }
+    return [candidate];
+  }
+
+  private manualCandidates(): Candidate[] {
+    const result: Candidate[] = [];
+    for (const watch of this.factory.watches) {
+      const candidate = this.candidate(watch.vcs, watch.url, watch.branch, "manual", { kind: "manual", file: watch.file, line: watch.line });
+      if (typeof candidate === "string") this.problem("error", `watch line refused: ${candidate}`, watch);
+      else result.push(candidate);
+    }
+    return result;
+  }
+
+  private autoCandidates(): Candidate[] {
+    const { factory } = this;
+    const given = this.input.watchFiles.get(factory.name);
+    const file = this.watchFile.file;
+    if (!factory.autoWatch) {
+      if (given && !("missing" in given)) this.watchFile = { status: "ignored", file, reason: "auto-watch is off" };
+      return [];
+    }
+    if (!given || "missing" in given) {
+      this.problem("info", "no watch file yet: only manual and buildout watches", { file });
+      return [];
+    }
+    if ("error" in given) return this.rejectFile(given.error);
+    const decoded = decodeWatchFile(given.bytes, this.policy);
+    if (!decoded.ok) return this.rejectFile(decoded.reason);
+    const named = decoded.value.builder;
+    if (named !== undefined && named !== factory.name) {
+      return this.rejectFile(`the file names builder ${quoteValue(named)}, not this one`);
+    }
+    const accepted: AutoEntry[] = [];
+    const candidates: Candidate[] = [];
+    decoded.value.entries.forEach((raw, index) => {
+      const entry = entryShape(raw);
+      const candidate = typeof entry === "string" ? entry : this.autoCandidate(entry, file);
+      if (typeof candidate === "string") {
+        this.problem("error", `entry ${index + 1} refused: ${candidate}`, { file });
+        return;
+      }
+      accepted.push(entry as AutoEntry);
+      candidates.push(candidate);
+    });
+    this.watchFile = { status: "accepted", file };
+    this.lastGood.set(factory.name, { date: this.today, watches: accepted });
+    return candidates;
+  }
+
+  private rejectFile(reason: string): Candidate[] {
+    const file = this.watchFile.file;
+    const previous = this.lastGood.get(this.factory.name);
+    if (!previous) {
+      this.watchFile = { status: "rejected", file, reason };
+      this.problem("error", `${reason}: no earlier good watch file, no auto watches`, { file });
+      return [];
+    }
+    this.watchFile = { status: "rejected", file, reason, lastGood: previous.date };
+    this.problem("error", `${reason}: last good watches from ${previous.date} kept`, { file });
+    const candidates: Candidate[] = [];
+    for (const entry of previous.watches) {
+      // the policy may have changed since: last good watches are checked again
+      const candidate = this.autoCandidate(entry, file, previous.date);
+      if (typeof candidate === "string") this.problem("error", `last good entry refused: ${candidate}`, { file });
+      else candidates.push(candidate);
+    }
+    return candidates;
+  }
+
+  private autoCandidate(entry: AutoEntry, watchFile: string, lastGood?: string): Candidate | string {
+    const reason: WatchReason = { kind: "auto", watchFile };
+    if (entry.origin) reason.origin = entry.origin;
+    if (lastGood) reason.lastGood = lastGood;
+    const candidate = this.candidate(entry.vcs, entry.url, entry.branch, "auto", reason);
+    if (typeof candidate === "string") return candidate;
+    const refused = policyProblem(candidate, this.policy);
+    return refused ?? candidate;
+  }
+
+  /** Checks that hold for every source, trusted or not: nothing here may inject options. */
+  private candidate(vcs: string, url: string, branch: string, source: WatchSource, reason: WatchReason): Candidate | string {
+    const known = vcsSchema.safeParse(vcs);
+    if (!known.success) return `unknown VCS ${quoteValue(vcs)}`;
+    const urlProblem = locationProblem(url);
+    if (urlProblem) return `${urlProblem}: ${quoteValue(url)}`;
+    const rewritten = rewriteUrl(known.data, url, this.rules);
+    const rewrittenProblem = rewritten === url ? undefined : locationProblem(rewritten);
+    if (rewrittenProblem) return `rewritten URL refused (${rewrittenProblem}): ${quoteValue(rewritten)}`;
+    const plain = known.data === "bzr" || known.data === "svn";
+    const effectiveBranch = plain ? "" : branch;
+    if (!plain) {
+      const branchProblem = branchNameProblem(branch);
+      if (branchProblem) return `${branchProblem}: ${quoteValue(branch)}`;
+    }
+    return { vcs: known.data, original: url, url: rewritten, branch: effectiveBranch, source, reason };
+  }
+
+  /**
+   * One kind of VCS per URL (buildout beats manual beats auto), buildout-self beats a
+   * manual line naming its URL on another branch, and duplicates collapse.
+   */
+  private settle(candidates: Candidate[]): ExplainedWatch[] {
+    const winners = new Map<string, Candidate>();
+    for (const candidate of candidates) {
+      const best = winners.get(candidate.url);
+      if (!best || outranks(candidate, best)) winners.set(candidate.url, candidate);
+    }
+    const selfWatch = candidates.find((c) => c.source === "buildout");
+    const kept: Candidate[] = [];
+    const reported = new Set<string>();
+    for (const candidate of candidates) {
+      const winner = winners.get(candidate.url)!;
+      if (candidate.vcs !== winner.vcs) {
+        const key = `${candidate.url}\u0000${candidate.vcs}\u0000${candidate.source}`;
+        if (!reported.has(key)) {
+          reported.add(key);
+          this.problem(
+            "warning",
+            `${quoteValue(candidate.url)} is ${winner.vcs} for the ${sourceLabel(winner.source)} but ${candidate.vcs} for the ${sourceLabel(candidate.source)}: the ${candidate.vcs} watch is dropped`,
+            whereOf(candidate.reason),
+          );
+        }
+        continue;
+      }
+      if (
+        candidate.source === "manual" &&
+        selfWatch &&
+        selfWatch.url === candidate.url &&
+        selfWatch.vcs === candidate.vcs &&
+        selfWatch.branch !== candidate.branch
+      ) {
+        this.problem(
+          "warning",
+          `watch line names the buildout's own repository ${quoteValue(candidate.url)} on branch ${quoteValue(candidate.branch)}, but the buildout is on ${quoteValue(selfWatch.branch)}: line dropped`,
+          whereOf(candidate.reason),
+        );
+        continue;
+      }
+      kept.push(candidate);
+    }
+    const watches = new Map<string, ExplainedWatch>();
+    for (const candidate of kept) {
+      const key = `${candidate.vcs}\u0000${candidate.url}\u0000${candidate.branch}`;
+      let watch = watches.get(key);
+      if (!watch) {
+        watch = { vcs: candidate.vcs, url: candidate.url, original: candidate.original, branch: candidate.branch, from: [], reasons: [] };
+        watches.set(key, watch);
+      }
+      if (!watch.from.includes(candidate.source)) watch.from.push(candidate.source);
+      if (compareText(candidate.original, watch.original) < 0) watch.original = candidate.original;
+      watch.reasons.push(candidate.reason);
+    }
+    return [...watches.values()]
+      .map((watch) => ({ ...watch, from: SOURCE_ORDER.filter((source) => watch.from.includes(source)) }))
+      .sort((a, b) => compareText(a.vcs, b.vcs) || compareText(a.url, b.url) || compareText(a.branch, b.branch));
+  }
+}
+
+function outranks(candidate: Candidate, best: Candidate): boolean {
+  const rank = SOURCE_RANK[candidate.source] - SOURCE_RANK[best.source];
+  // among auto entries alone, the smallest VCS name wins, whatever the file's order
+  return rank > 0 || (rank === 0 && candidate.source === "auto" && compareText(candidate.vcs, best.vcs) < 0);
+}
+
+function sourceLabel(source: WatchSource): string {
+  return source === "auto" ? "watch file" : source === "manual" ? "watch line" : "buildout";
+}
+
+function whereOf(reason: WatchReason): { file?: string; line?: number } {
+  if (reason.kind === "auto") return { file: reason.watchFile };
+  return { file: reason.file, line: reason.line };
+}
+
+/** `--allow-host` / `--allow-scheme`: satisfied by the URL the worker sent or by its rewritten form. */
+function policyProblem(candidate: Candidate, policy: MergePolicy): string | undefined {
+  const forms = [parseLocation(candidate.original), parseLocation(candidate.url)];
+  const schemes = new Set(policy.allowSchemes.map((s) => s.toLowerCase()));
+  if (!forms.some((form) => schemes.has(form.scheme))) {
+    return `scheme ${quoteValue(forms[0]!.scheme)} not allowed: ${quoteValue(candidate.original)}`;
+  }
+  if (policy.allowHosts.length > 0) {
+    const hosts = new Set(policy.allowHosts.map((h) => h.toLowerCase()));
+    if (!forms.some((form) => form.host !== "" && hosts.has(form.host))) {
+      return `host ${quoteValue(forms[0]!.host)} not allowed: ${quoteValue(candidate.original)}`;
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,118 @@
+import { escapeControls, quoteValue } from "@autowatch/watchfile";
+import { mergeFarm } from "./core.js";
+import { compareText } from "./order.js";
+import type { BuilderDetail, MergeInput, MergeResult, WatchReason } from "./types.js";
+
+export type Explanation =
+  | { found: true; builder: BuilderDetail; /** Why the builder watches nothing (empty when it watches something). */ nothing: string[] }
+  | { found: false; name: string; suggestions: string[] };
+
+/** Why a builder watches what it watches, from a merge result (or the inputs of one). */
+export function explainBuilder(source: MergeResult | MergeInput, name: string): Explanation {
+  const result = "details" in source ? source : mergeFarm(source);
+  const builder = result.details.get(name);
+  if (!builder) return { found: false, name, suggestions: closeNames(name, [...result.details.keys()]) };
+  return { found: true, builder, nothing: builder.watches.length > 0 ? [] : whyNothing(builder) };
+}
+
+function whyNothing(builder: BuilderDetail): string[] {
+  if (!builder.schedule) return ["`watch =` is empty in its manifest section: never scheduled by commits (forced by hand)"];
+  const reasons = ["no manual `watch` line and no buildout of its own to watch"];
+  const { watchFile } = builder;
+  if (!builder.autoWatch) reasons.push("auto-watch is off");
+  else if (watchFile.status === "missing") reasons.push(`no watch file yet (${watchFile.file})`);
+  else if (watchFile.status === "rejected") {
+    const fallback = watchFile.lastGood ? `last good watches from ${watchFile.lastGood} were empty or refused` : "no earlier good watch file";
+    reasons.push(`watch file rejected: ${watchFile.reason}; ${fallback}`);
+  } else if (watchFile.status === "accepted") reasons.push("the watch file lists no usable live source");
+  return reasons;
+}
+
+/** Human text for `autowatch explain`; every value from a watch file is quoted or escaped. */
+export function formatExplanation(explanation: Explanation): string {
+  if (!explanation.found) {
+    const close = explanation.suggestions.length > 0 ? `; close names: ${explanation.suggestions.map((s) => quoteValue(s)).join(", ")}` : "";
+    return `unknown builder ${quoteValue(explanation.name)}${close}\n`;
+  }
+  const { builder, nothing } = explanation;
+  const lines = [
+    `builder ${quoteValue(builder.name)} (${safe(builder.file)}:${builder.line}): ${builder.schedule ? "scheduled by commits" : "never scheduled by commits"}, auto-watch ${builder.autoWatch ? "on" : "off"}`,
+    `watch file: ${safe(builder.watchFile.file)} (${fileStatus(builder)})`,
+  ];
+  if (nothing.length > 0) {
+    lines.push("watches nothing:", ...nothing.map((reason) => `  - ${safe(reason)}`));
+  } else {
+    lines.push(`watches ${builder.watches.length} ${builder.watches.length === 1 ? "branch" : "branches"}:`);
+    for (const watch of builder.watches) {
+      const rewritten = watch.original === watch.url ? "" : ` (rewritten from ${safe(watch.original)})`;
+      const branch = watch.branch === "" ? "" : ` branch ${safe(watch.branch)}`;
+      lines.push(`  ${watch.vcs} ${safe(watch.url)}${branch}${rewritten}`);
+      for (const reason of watch.reasons) lines.push(`    ${describeReason(reason)}`);
+    }
+  }
+  if (builder.problems.length > 0) {
+    lines.push("problems:");
+    for (const problem of builder.problems) {
+      const where = problem.file === undefined ? "" : ` ${safe(problem.file)}${problem.line === undefined ? "" : `:${problem.line}`}`;
+      lines.push(`  ${problem.level}${where}: ${safe(problem.message)}`);
+    }
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+function fileStatus(builder: BuilderDetail): string {
+  const watchFile = builder.watchFile;
+  switch (watchFile.status) {
+    case "accepted":
+      return "accepted";
+    case "missing":
+      return builder.autoWatch ? "not uploaded yet" : "none";
+    case "ignored":
+      return `ignored: ${safe(watchFile.reason)}`;
+    case "rejected":
+      return `rejected: ${safe(watchFile.reason)}${watchFile.lastGood ? `; last good watches from ${watchFile.lastGood} used` : ""}`;
+  }
+}
+
+function describeReason(reason: WatchReason): string {
+  switch (reason.kind) {
+    case "auto": {
+      const origin = reason.origin ? `, declared at ${quoteValue(reason.origin.file)}${reason.origin.line === undefined ? "" : `:${reason.origin.line}`}` : "";
+      const old = reason.lastGood ? ` (last good version from ${reason.lastGood})` : "";
+      return `auto: watch file ${safe(reason.watchFile)}${old}${origin}`;
+    }
+    case "manual":
+      return `manual: watch line at ${safe(reason.file)}:${reason.line}`;
+    case "buildout":
+      return `buildout: the buildout itself, ${safe(reason.file)}${reason.line === undefined ? "" : `:${reason.line}`}`;
+  }
+}
+
+function safe(text: string): string {
+  return escapeControls(text);
+}
+
+/** Builder names within a small edit distance (or containing the name), closest first. */
+export function closeNames(name: string, names: readonly string[], limit = 5): string[] {
+  const lower = name.toLowerCase();
+  const threshold = Math.max(2, Math.floor(name.length / 3));
+  return names
+    .map((candidate) => ({ candidate, distance: editDistance(lower, candidate.toLowerCase()) }))
+    .filter(({ candidate, distance }) => distance <= threshold || (lower.length >= 3 && candidate.toLowerCase().includes(lower)))
+    .sort((a, b) => a.distance - b.distance || compareText(a.candidate, b.candidate))
+    .slice(0, limit)
+    .map(({ candidate }) => candidate);
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      current.push(Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}

@@ -1,0 +1,121 @@
+import { readFile } from "node:fs/promises";
+import writeFileAtomic from "write-file-atomic";
+import { readManifests, type ManifestResult } from "@autowatch/manifest";
+import type { Problem, State } from "@autowatch/watchfile";
+import { mergeFarm } from "./core.js";
+import { loadLastGood, saveLastGood } from "./lastgood.js";
+import { parseRewriteFile, parseRewriteRule, type RewriteRule } from "./rewrite.js";
+import { parseState, serializeState, statesDiffer } from "./state.js";
+import { DEFAULT_POLICY, type MergeResult } from "./types.js";
+import { errorCode, readWatchDir } from "./watchdir.js";
+
+export interface RunMergeOptions {
+  /** MANIFEST.cfg paths, or manifests already parsed. */
+  manifests: readonly string[] | ManifestResult;
+  watchDir: string;
+  /** State file; without it nothing is written and no last-good store is kept (unless `lastGoodDir`). */
+  output?: string;
+  /** Last-good store directory; default `<output>.lastgood` when `output` is given. */
+  lastGoodDir?: string;
+  /** `FROM=TO` rules, applied after those of `rewriteFiles`. */
+  rewrite?: readonly string[];
+  rewriteFiles?: readonly string[];
+  allowHosts?: readonly string[];
+  allowSchemes?: readonly string[];
+  maxBytes?: number;
+  maxEntries?: number;
+  now?: Date;
+}
+
+export interface RunMergeResult {
+  state: State;
+  stateText: string;
+  /** Pollers or change filters differ from the previous state file (true when there was none). */
+  changed: boolean;
+  /** The state file was written. */
+  written: boolean;
+  problems: Problem[];
+  result: MergeResult;
+}
+
+/** Operator-side trouble (a manifest or rewrite file that cannot be read): nothing is written. */
+export class MergeSetupError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "MergeSetupError";
+  }
+}
+
+/**
+ * The I/O edge: reads manifests, rewrite files, the watch directory and the last-good store,
+ * merges, then writes the last-good store and the state, each file by atomic rename.
+ * Bad watch files never make it throw; unreadable manifests or rewrite files do
+ * (`MergeSetupError`): a state computed without them would unschedule the farm.
+ */
+export async function runMerge(options: RunMergeOptions): Promise<RunMergeResult> {
+  const now = options.now ?? new Date();
+  const manifests = await loadManifests(options.manifests);
+  const { rules, problems: ruleProblems } = await loadRules(options);
+  const maxBytes = options.maxBytes ?? DEFAULT_POLICY.maxBytes;
+  const names = manifests.factories.map((factory) => factory.name);
+  const watch = await readWatchDir(options.watchDir, names, maxBytes);
+  const lastGoodDir = options.lastGoodDir ?? (options.output === undefined ? undefined : `${options.output}.lastgood`);
+  const store = lastGoodDir === undefined ? undefined : await loadLastGood(lastGoodDir);
+
+  const result = mergeFarm({
+    factories: manifests.factories,
+    watchFiles: watch.files,
+    lastGood: store?.lastGood ?? new Map(),
+    rules,
+    policy: {
+      allowHosts: [...(options.allowHosts ?? DEFAULT_POLICY.allowHosts)],
+      allowSchemes: [...(options.allowSchemes ?? DEFAULT_POLICY.allowSchemes)],
+      maxBytes,
+      maxEntries: options.maxEntries ?? DEFAULT_POLICY.maxEntries,
+    },
+    now,
+    problems: [...manifests.problems, ...ruleProblems, ...watch.problems, ...(store?.problems ?? [])],
+  });
+  const stateText = serializeState(result.state);
+
+  let previous: State | undefined;
+  if (options.output !== undefined) {
+    previous = await readFile(options.output, "utf8").then(parseState, () => undefined);
+  }
+  const changed = previous === undefined || statesDiffer(previous, result.state);
+  if (lastGoodDir !== undefined && store) await saveLastGood(lastGoodDir, result.lastGood, store.texts);
+  if (options.output !== undefined) await writeFileAtomic(options.output, stateText);
+  return { state: result.state, stateText, changed, written: options.output !== undefined, problems: result.problems, result };
+}
+
+async function loadManifests(manifests: RunMergeOptions["manifests"]): Promise<ManifestResult> {
+  if (!Array.isArray(manifests)) return manifests as ManifestResult;
+  const paths = manifests as readonly string[];
+  const result = await readManifests([...paths]);
+  // a whole manifest lost (no line: unreadable, not UTF-8) would unschedule all its builders
+  const lost = result.problems.find((p) => p.level === "error" && p.line === undefined && p.file !== undefined && paths.includes(p.file));
+  if (lost) throw new MergeSetupError(`${lost.file}: ${lost.message}`);
+  return result;
+}
+
+async function loadRules(options: RunMergeOptions): Promise<{ rules: RewriteRule[]; problems: Problem[] }> {
+  const rules: RewriteRule[] = [];
+  const problems: Problem[] = [];
+  for (const file of options.rewriteFiles ?? []) {
+    let text: string;
+    try {
+      text = await readFile(file, "utf8");
+    } catch (error) {
+      throw new MergeSetupError(`cannot read rewrite file ${file} (${errorCode(error)})`);
+    }
+    const parsed = parseRewriteFile(text, file);
+    rules.push(...parsed.rules);
+    problems.push(...parsed.problems);
+  }
+  for (const text of options.rewrite ?? []) {
+    const rule = parseRewriteRule(text);
+    if (typeof rule === "string") throw new MergeSetupError(`--rewrite ${JSON.stringify(text)}: ${rule}`);
+    rules.push(rule);
+  }
+  return { rules, problems };
+}

@@ -1,0 +1,60 @@
+import { stateSchema, type State } from "@autowatch/watchfile";
+import { compareProblems, compareText } from "./order.js";
+
+// JSON.stringify leaves these raw; a state file must not carry them either
+const UNSAFE_IN_JSON = /[\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * The state as written: keys in a fixed order, pollers by vcs/url, builders by name,
+ * problems by builder/file/line/message, 2-space indent, final newline. The same state
+ * always gives the same bytes.
+ */
+export function serializeState(state: State): string {
+  const canonical = {
+    schema: state.schema,
+    pollers: [...state.pollers]
+      .sort((a, b) => compareText(a.vcs, b.vcs) || compareText(a.url, b.url))
+      .map((p) => ({ vcs: p.vcs, url: p.url, original: p.original, branches: [...p.branches].sort(compareText), workdir: p.workdir })),
+    builders: Object.fromEntries(
+      Object.keys(state.builders)
+        .sort(compareText)
+        .map((name) => {
+          const b = state.builders[name]!;
+          const watches = b.watches.map((w) => ({ vcs: w.vcs, url: w.url, branch: w.branch, from: w.from }));
+          return [name, { schedule: b.schedule, autoWatch: b.autoWatch, watches }];
+        }),
+    ),
+    problems: [...state.problems].sort(compareProblems).map((p) => {
+      const { level, builder, file, line, message } = p;
+      return { level, ...(builder === undefined ? {} : { builder }), ...(file === undefined ? {} : { file }), ...(line === undefined ? {} : { line }), message };
+    }),
+  };
+  const text = JSON.stringify(canonical, null, 2).replace(UNSAFE_IN_JSON, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return `${text}\n`;
+}
+
+/** Reads a state file's text; undefined when it is not a valid state. */
+export function parseState(text: string): State | undefined {
+  try {
+    const result = stateSchema.safeParse(JSON.parse(text));
+    return result.success ? result.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * True when the two states differ in what Buildbot acts on: pollers (URL, branches, work
+ * directory) or change filters (each builder's schedule flag and watches). Problems don't count.
+ */
+export function statesDiffer(a: State | undefined, b: State | undefined): boolean {
+  if (!a || !b) return a !== b;
+  return actionable(a) !== actionable(b);
+}
+
+/** Pollers and, per builder, the change filter (schedule flag and watches): not autoWatch, not problems. */
+function actionable(state: State): string {
+  const canonical = JSON.parse(serializeState({ ...state, problems: [] })) as State;
+  const filters = Object.entries(canonical.builders).map(([name, b]) => [name, b.schedule, b.watches]);
+  return JSON.stringify([canonical.pollers, filters]);
+}

@@ -1,0 +1,84 @@
+import type { BuildFactory } from "@autowatch/manifest";
+import type { Origin, Problem, State, Vcs, WatchSource } from "@autowatch/watchfile";
+import type { AutoEntry } from "./decode.js";
+import type { RewriteRule } from "./rewrite.js";
+
+/** A watch file as the I/O edge found it: its bytes, why it could not be read, or nothing yet. */
+export type WatchFileInput = { file: string; bytes: Uint8Array } | { file: string; error: string } | { file: string; missing: true };
+
+/** What the operator allows workers to make the master poll. */
+export interface MergePolicy {
+  /** Hosts a worker-sent URL may point to (empty: any host). Compared case-insensitively. */
+  allowHosts: string[];
+  /** Schemes a worker-sent URL may use (scp-like `host:path` is ssh, a local path is file). */
+  allowSchemes: string[];
+  maxBytes: number;
+  maxEntries: number;
+}
+
+export const DEFAULT_POLICY: MergePolicy = {
+  allowHosts: [],
+  allowSchemes: ["https", "http", "ssh", "git", "file"],
+  maxBytes: 1024 * 1024,
+  maxEntries: 1000,
+};
+
+/** A builder's auto watches as last accepted, and the day they were. */
+export interface LastGoodEntry {
+  date: string;
+  watches: AutoEntry[];
+}
+
+export interface MergeInput {
+  factories: readonly BuildFactory[];
+  /** Keyed by builder name. A builder without an entry has no watch file yet. */
+  watchFiles: ReadonlyMap<string, WatchFileInput>;
+  lastGood?: ReadonlyMap<string, LastGoodEntry>;
+  rules?: readonly RewriteRule[];
+  policy?: Partial<MergePolicy>;
+  /** Only used to date last-good entries. */
+  now: Date;
+  /** Problems found before the merge (manifests, rewrite rules): they go into the state too. */
+  problems?: readonly Problem[];
+}
+
+/** Why a builder watches a repository (for `explain`). */
+export type WatchReason =
+  | { kind: "auto"; watchFile: string; origin?: Origin; lastGood?: string }
+  | { kind: "manual"; file: string; line: number }
+  | { kind: "buildout"; file: string; line?: number };
+
+export interface ExplainedWatch {
+  vcs: Vcs;
+  url: string;
+  original: string;
+  branch: string;
+  from: WatchSource[];
+  reasons: WatchReason[];
+}
+
+/** What became of a builder's watch file. */
+export type WatchFileStatus =
+  | { status: "accepted"; file: string }
+  | { status: "missing"; file: string }
+  | { status: "rejected"; file: string; reason: string; lastGood?: string }
+  | { status: "ignored"; file: string; reason: string };
+
+/** Everything `explain` needs about one builder. */
+export interface BuilderDetail {
+  name: string;
+  file: string;
+  line: number;
+  schedule: boolean;
+  autoWatch: boolean;
+  watchFile: WatchFileStatus;
+  watches: ExplainedWatch[];
+  problems: Problem[];
+}
+
+export interface MergeResult {
+  state: State;
+  lastGood: Map<string, LastGoodEntry>;
+  problems: Problem[];
+  details: Map<string, BuilderDetail>;
+}

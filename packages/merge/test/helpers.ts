@@ -1,0 +1,40 @@
+import type { BuildFactory, ManualWatch } from "@autowatch/manifest";
+import type { Vcs } from "@autowatch/watchfile";
+import type { WatchFileInput } from "../src/index.js";
+
+/** A build factory as @autowatch/manifest would produce it. */
+export function factory(name: string, options: Partial<BuildFactory> & { self?: { vcs: Vcs; url: string; branch: string }; manual?: Omit<ManualWatch, "file" | "line">[] } = {}): BuildFactory {
+  const { self, manual, ...rest } = options;
+  const result: BuildFactory = {
+    name,
+    file: "MANIFEST.cfg",
+    line: 1,
+    options: {},
+    optionOrigins: {},
+    watches: (manual ?? []).map((watch, index) => ({ ...watch, file: "MANIFEST.cfg", line: 10 + index })),
+    schedule: true,
+    autoWatch: true,
+    autoWatchExplicit: false,
+    inherits: [],
+    ...rest,
+  };
+  if (self) {
+    result.buildout = { type: self.vcs, positional: [self.url, self.branch, "buildout.cfg"], options: {}, frozen: false, self };
+    result.optionOrigins = { ...result.optionOrigins, buildout: { file: "MANIFEST.cfg", line: 3 } };
+  }
+  return result;
+}
+
+export function watchFileText(builder: string | undefined, watches: unknown[], extra: Record<string, unknown> = {}): string {
+  return JSON.stringify({ schema: "autowatch.watchfile/2", ...(builder === undefined ? {} : { builder }), watches, ...extra }, null, 2);
+}
+
+export function fileInput(builder: string, text: string | Uint8Array): WatchFileInput {
+  return { file: `watch/${builder}.json`, bytes: typeof text === "string" ? Buffer.from(text, "utf8") : text };
+}
+
+export function git(url: string, revspec: string, line?: number) {
+  return { vcs: "git", url, revspec, ...(line === undefined ? {} : { origin: { file: "buildout.cfg", line } }) };
+}
+
+export const NOW = new Date("2026-11-24T10:00:00Z");
