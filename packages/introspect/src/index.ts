@@ -3,3 +3,5 @@ export * from "./resolve/index.js";
 export * from "./extract/index.js";
 export * from "./classify/index.js";
 export * from "./output.js";
+export * from "./introspect.js";
+export { INTROSPECT_VERSION, GENERATOR } from "./version.js";

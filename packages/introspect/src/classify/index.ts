@@ -1,1 +1,234 @@
-export {};
+import { existsSync } from "node:fs";
+import path from "node:path";
+import pLimit from "p-limit";
+import type { Origin, PinnedEntry, Problem, Vcs, WatchEntry } from "@autowatch/watchfile";
+import { quoteValue } from "@autowatch/watchfile";
+import type { SourceSpec } from "../extract/types.js";
+import { GitCheckout, classifyGitRef, type GitRefs } from "./git.js";
+import { HgCheckout, classifyHgName, type HgNames } from "./hg.js";
+import { classifyRevision, live, pinned, type Verdict } from "./rules.js";
+
+type Need = "remotes" | "branch" | "head";
+
+export * from "./rules.js";
+export { GitCheckout, classifyGitRef, parseForEachRef, parseRemoteUrls, type GitRefs } from "./git.js";
+export { HgCheckout, classifyHgName, type HgNames } from "./hg.js";
+
+export interface ClassifyProgress {
+  done: number;
+  total: number;
+}
+
+export interface ClassifyOptions {
+  /** The buildout directory: paths in messages are relative to it; its own checkout is a source. */
+  directory: string;
+  /** The configuration file, origin of the buildout's own repository. */
+  config?: string;
+  /** Also report the buildout's own repository (default true). */
+  buildoutRepository?: boolean;
+  /** Repositories inspected at once (default 4). */
+  concurrency?: number;
+  env?: NodeJS.ProcessEnv;
+  onProgress?: (progress: ClassifyProgress) => void;
+}
+
+export interface Classification {
+  watches: WatchEntry[];
+  pinned: PinnedEntry[];
+  problems: Problem[];
+}
+
+const MARKERS: Record<Vcs, string> = { git: ".git", hg: ".hg", bzr: ".bzr", svn: ".svn" };
+
+/** A checkout on disk, inspected once whatever the number of sources it serves. */
+interface Repository {
+  vcs: Vcs;
+  directory: string;
+  git?: GitCheckout;
+  hg?: HgCheckout;
+  refs?: GitRefs;
+  remotes?: Map<string, string>;
+  names?: HgNames;
+  hgBranch?: string;
+  hgPaths?: Map<string, string>;
+  /** Full sha of a detached HEAD. */
+  headSha?: string;
+  /** Why the checkout could not be read. */
+  failure?: string;
+}
+
+/** Live or pinned for each source, from its checkout when there is one. */
+export async function classifySources(sources: SourceSpec[], options: ClassifyOptions): Promise<Classification> {
+  const result: Classification = { watches: [], pinned: [], problems: [] };
+  const repositories = new Map<string, Repository>();
+  const needs = new Map<string, Set<Need>>();
+  for (const source of sources) {
+    const key = `${source.vcs}\0${source.checkout}`;
+    if (!repositories.has(key) && existsSync(path.join(source.checkout, MARKERS[source.vcs]))) {
+      repositories.set(key, { vcs: source.vcs, directory: source.checkout });
+    }
+    const need = needs.get(key) ?? new Set();
+    if (source.remote) need.add("remotes");
+    if (source.revision === undefined) need.add("branch");
+    needs.set(key, need);
+  }
+  const self = options.buildoutRepository === false ? undefined : buildoutRepository(options.directory);
+  if (self) {
+    const key = `${self.vcs}\0${self.directory}`;
+    if (!repositories.has(key)) repositories.set(key, self);
+    needs.set(key, new Set([...(needs.get(key) ?? []), "remotes", "branch", "head"]));
+  }
+
+  const limit = pLimit(options.concurrency ?? 4);
+  const inspectable = [...repositories.entries()].filter(([, repository]) => repository.vcs === "git" || repository.vcs === "hg");
+  let done = 0;
+  options.onProgress?.({ done, total: inspectable.length });
+  await Promise.all(
+    inspectable.map(([key, repository]) =>
+      limit(async () => {
+        await inspect(repository, needs.get(key) ?? new Set(), options.env);
+        options.onProgress?.({ done: ++done, total: inspectable.length });
+      }),
+    ),
+  );
+
+  for (const source of sources) {
+    const repository = repositories.get(`${source.vcs}\0${source.checkout}`);
+    const outcome = classifyOne(source, repository, options.directory);
+    result.problems.push(...outcome.problems.map((message) => problemFor(source.origin, message)));
+    if (outcome.verdict) add(result, source.vcs, outcome.url ?? source.url, outcome.verdict, source.origin);
+  }
+  if (self) {
+    const repository = repositories.get(`${self.vcs}\0${self.directory}`) as Repository;
+    const origin: Origin = { file: relativeTo(options.directory, options.config ?? options.directory), section: "buildout", option: "directory" };
+    const outcome = classifyBuildoutRepository(repository);
+    if (outcome.message) result.problems.push(problemFor(origin, outcome.message, "info"));
+    if (outcome.verdict && outcome.url) add(result, repository.vcs, outcome.url, outcome.verdict, origin);
+  }
+  return result;
+}
+
+function buildoutRepository(directory: string): Repository | undefined {
+  for (const vcs of ["git", "hg"] as const) {
+    if (existsSync(path.join(directory, MARKERS[vcs]))) return { vcs, directory };
+  }
+  return undefined;
+}
+
+async function inspect(repository: Repository, need: Set<Need>, env?: NodeJS.ProcessEnv): Promise<void> {
+  try {
+    if (repository.vcs === "git") {
+      const git = (repository.git = new GitCheckout(repository.directory));
+      repository.refs = await git.refs();
+      if (need.has("remotes")) repository.remotes = await git.remoteUrls();
+      if (need.has("head") && repository.refs.current === undefined) repository.headSha = await git.head();
+    } else {
+      const hg = (repository.hg = new HgCheckout(repository.directory, env));
+      repository.names = await hg.names();
+      if (need.has("branch")) repository.hgBranch = await hg.branch();
+      if (need.has("remotes")) repository.hgPaths = await hg.paths();
+    }
+  } catch (error) {
+    repository.failure = firstLine(error instanceof Error ? error.message : String(error));
+  }
+}
+
+interface Outcome {
+  verdict?: Verdict;
+  /** The URL to report when it differs from the source's (a merge from a remote name). */
+  url?: string;
+  problems: string[];
+}
+
+function classifyOne(source: SourceSpec, repository: Repository | undefined, directory: string): Outcome {
+  const problems: string[] = [];
+  const what = `${source.vcs} ${quoteValue(source.url)}${source.revision === undefined ? "" : ` ${quoteValue(source.revision)}`}`;
+  const where = quoteValue(relativeTo(directory, source.checkout));
+  const withNote = (verdict: Verdict, extra?: string): Outcome => {
+    if (extra) problems.push(`${what}: ${extra}`);
+    if (verdict.note) problems.push(`${what}: ${verdict.note}`);
+    return { verdict, problems };
+  };
+
+  if (repository?.failure) {
+    problems.push(`${what}: could not read the checkout at ${where} (${quoteValue(repository.failure)})`);
+  }
+  const readable = repository && !repository.failure ? repository : undefined;
+
+  let url: string | undefined;
+  if (source.remote) {
+    const remotes = readable?.remotes;
+    url = remotes?.get(source.url);
+    if (url === undefined) {
+      const why = !readable ? `no readable checkout at ${where}` : source.vcs === "git" ? `the checkout at ${where} has no such remote` : "bzr merges have no remote names";
+      problems.push(`${what}: merge from remote name ${quoteValue(source.url)} skipped: ${why}`);
+      return { problems };
+    }
+  }
+
+  if (source.revision === undefined) {
+    const verdict = currentBranch(source.vcs, readable);
+    problems.push(`${what}: no revision given; follows ${verdict.revspec === "" ? "the branch" : quoteValue(verdict.revspec)} (live)`);
+    return url === undefined ? { verdict, problems } : { verdict, url, problems };
+  }
+
+  let verdict: Verdict | undefined;
+  if (readable?.refs) verdict = classifyGitRef(source.revision, readable.refs, source.remote ? source.url : undefined);
+  else if (readable?.names) verdict = classifyHgName(source.revision, readable.names);
+  else if (readable) verdict = classifyRevision(source.vcs, source.revision);
+  if (verdict) return { ...withNote(verdict), ...(url === undefined ? {} : { url }) };
+
+  const fallback = classifyRevision(source.vcs, source.revision);
+  const reason =
+    source.kind === "merge" && readable
+      ? undefined // merged from elsewhere: the target checkout need not know the revision
+      : readable
+        ? `revision not found in the checkout at ${where}; classified from the revision alone (not verified)`
+        : `no checkout at ${where}; classified from the revision alone (not verified)`;
+  return { ...withNote(fallback, reason), ...(url === undefined ? {} : { url }) };
+}
+
+/** vcs-extend-develop without @REV: whatever the checkout follows. */
+function currentBranch(vcs: Vcs, repository: Repository | undefined): Verdict {
+  if (vcs === "git") return live(repository?.refs?.current ?? "HEAD");
+  if (vcs === "hg") return live(repository?.hgBranch ?? "default");
+  if (vcs === "bzr") return live("");
+  return live("HEAD");
+}
+
+function classifyBuildoutRepository(repository: Repository): { verdict?: Verdict; url?: string; message?: string } {
+  if (repository.failure) return { message: `the buildout directory's own ${repository.vcs} checkout could not be read (${quoteValue(repository.failure)})` };
+  if (repository.vcs === "hg") {
+    const url = repository.hgPaths?.get("default");
+    if (url === undefined) return { message: "the buildout directory is a hg checkout without a default path: not watched" };
+    return { verdict: live(repository.hgBranch ?? "default"), url };
+  }
+  const refs = repository.refs as GitRefs;
+  const remote = refs.upstream?.remote ?? "origin";
+  const url = repository.remotes?.get(remote);
+  if (url === undefined) return { message: `the buildout directory is a git checkout without remote ${quoteValue(remote)}: not watched` };
+  if (refs.current !== undefined) return { verdict: live(refs.upstream?.branch ?? refs.current), url };
+  if (repository.headSha === undefined) return { message: "the buildout directory is a git checkout without any commit: not watched" };
+  return { verdict: pinned(repository.headSha, "commit"), url, message: "the buildout directory is a git checkout on a detached HEAD: pinned" };
+}
+
+function add(result: Classification, vcs: Vcs, url: string, verdict: Verdict, origin: Origin): void {
+  if (verdict.live) result.watches.push({ vcs, url, revspec: verdict.revspec, origin });
+  else result.pinned.push({ vcs, url, revspec: verdict.revspec, why: verdict.why, origin });
+}
+
+function problemFor(origin: Origin, message: string, level: Problem["level"] = "warning"): Problem {
+  const problem: Problem = { level, message, file: origin.file };
+  if (origin.line !== undefined) problem.line = origin.line;
+  return problem;
+}
+
+function relativeTo(directory: string, target: string): string {
+  const relative = path.relative(directory, target);
+  return relative === "" ? "." : relative.startsWith("..") || path.isAbsolute(relative) ? target : relative;
+}
+
+function firstLine(text: string): string {
+  return text.split("\n").find((line) => line.trim() !== "")?.trim() ?? text;
+}
+

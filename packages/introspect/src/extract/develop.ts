@@ -1,0 +1,101 @@
+import path from "node:path";
+import type { Problem, Vcs } from "@autowatch/watchfile";
+import { quoteValue } from "@autowatch/watchfile";
+import type { ResolvedSections } from "../types.js";
+import { absoluteIn, isVcs, originOf, problemAt } from "./common.js";
+import { tokens } from "./lines.js";
+import type { SourceSpec } from "./types.js";
+
+export interface DevelopSources {
+  sources: SourceSpec[];
+  problems: Problem[];
+}
+
+export interface DevelopOptions {
+  directory: string;
+  home?: string | undefined;
+}
+
+/**
+ * `[buildout] vcs-extend-develop`, read as gp.vcsdevelop does: one `VCS+URL[@REV]#egg=NAME`
+ * per line (stripped, no inline comments), checked out in `develop-dir/NAME`; lines that are not
+ * VCS URLs are plain develop paths. Only when gp.vcsdevelop is a buildout extension.
+ */
+export function extractDevelopSources(sections: ResolvedSections, options: DevelopOptions): DevelopSources {
+  const buildout = sections.buildout ?? {};
+  const option = buildout["vcs-extend-develop"];
+  const problems: Problem[] = [];
+  const sources: SourceSpec[] = [];
+  if (!option) return { sources, problems };
+  const lines = option.value
+    .split(/\r\n|\r|\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== "");
+  if (lines.length === 0) return { sources, problems };
+  if (!tokens(buildout.extensions?.value ?? "").includes("gp.vcsdevelop")) {
+    problems.push(problemAt("warning", option, "[buildout] vcs-extend-develop ignored: gp.vcsdevelop is not among [buildout] extensions"));
+    return { sources, problems };
+  }
+  const developDirectory = developDir(buildout["develop-dir"]?.value, options);
+  const develop = (buildout.develop?.value ?? "")
+    .split(/\r\n|\r|\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== "");
+  for (const line of lines) {
+    const vcs = /^([a-z]+)\+/.exec(line)?.[1];
+    if (vcs === undefined || !isVcs(vcs)) continue; // a local develop path
+    const pieces = line.split("#egg=");
+    if (pieces.length !== 2) {
+      problems.push(problemAt("error", option, `vcs-extend-develop line ${quoteValue(line)}: expected VCS+URL[@REVISION]#egg=NAME; line ignored`));
+      continue;
+    }
+    const egg = (pieces[1] as string).trim();
+    if (develop.some((entry) => entry.endsWith(egg))) {
+      problems.push(problemAt("info", option, `vcs-extend-develop line ${quoteValue(line)} skipped (as gp.vcsdevelop does): ${quoteValue(egg)} is already in [buildout] develop`));
+      continue;
+    }
+    const location = parseVcsUrl(vcs, pieces[0] as string);
+    if (!location.url || !egg) {
+      problems.push(problemAt("error", option, `vcs-extend-develop line ${quoteValue(line)}: no URL or no egg name; line ignored`));
+      continue;
+    }
+    sources.push({
+      kind: "develop",
+      vcs,
+      url: location.url,
+      revision: location.revision,
+      checkout: path.join(developDirectory, egg),
+      origin: originOf(option, "buildout", "vcs-extend-develop"),
+    });
+  }
+  return { sources, problems };
+}
+
+/** gp.vcsdevelop's `develop-dir`: default the directory buildout runs in, `~` expanded. */
+function developDir(value: string | undefined, options: DevelopOptions): string {
+  const raw = value?.trim();
+  if (!raw) return options.directory;
+  if (options.home && (raw === "~" || raw.startsWith("~/"))) return path.join(options.home, raw.slice(1));
+  return absoluteIn(options.directory, raw);
+}
+
+/**
+ * A pip editable URL without its `VCS+` prefix and fragment: the revision is what follows the
+ * last `@` of the path (not of the user part of the host). `git+git@host:path` has no `://`.
+ */
+export function parseVcsUrl(vcs: Vcs, spec: string): { url: string; revision: string | undefined } {
+  const withoutPrefix = spec.slice(vcs.length + 1);
+  const hash = withoutPrefix.indexOf("#");
+  const location = hash === -1 ? withoutPrefix : withoutPrefix.slice(0, hash);
+  const schemeEnd = location.indexOf("://");
+  const pathStart = schemeEnd === -1 ? location.indexOf(":") + 1 : nextSlash(location, schemeEnd + 3);
+  const at = location.lastIndexOf("@");
+  if (at < pathStart) return { url: location, revision: undefined };
+  const revision = location.slice(at + 1);
+  return { url: location.slice(0, at), revision: revision === "" ? undefined : revision };
+}
+
+function nextSlash(text: string, from: number): number {
+  const slash = text.indexOf("/", from);
+  return slash === -1 ? text.length : slash;
+}

@@ -1,0 +1,193 @@
+import path from "node:path";
+import type { Problem } from "@autowatch/watchfile";
+import { quoteValue } from "@autowatch/watchfile";
+import type { ResolvedOption, ResolvedSections } from "../types.js";
+import { absoluteIn, isVcs, originOf, problemAt } from "./common.js";
+import { lineOptions, optionLines, stripInlineComment, tokens } from "./lines.js";
+import type { SourceSpec } from "./types.js";
+
+/** Version types that download or point at a local directory: not VCS sources. */
+const NON_VCS_VERSION_TYPES = new Set(["local", "path", "url", "nightly"]);
+
+/** Key of the main software among the recipe's sources (addons are keyed by their directory). */
+const MAIN = Symbol("main software");
+type SourceKey = string | typeof MAIN;
+
+/** A recipe source: a VCS spec, or a local/downloaded one that `revisions` may not touch. */
+type Entry = { spec: SourceSpec } | { spec: null; what: string };
+
+export interface RecipeSources {
+  sources: SourceSpec[];
+  problems: Problem[];
+}
+
+/** Sources of an anybox.recipe.odoo part: `version`, `addons`, `revisions` applied, `merges`. */
+export function extractRecipeSources(sections: ResolvedSections, part: string, directory: string): RecipeSources {
+  const options = sections[part] ?? {};
+  const problems: Problem[] = [];
+  const entries = new Map<SourceKey, Entry>();
+  const report = (level: Problem["level"], option: ResolvedOption, message: string) =>
+    problems.push(problemAt(level, option, `[${part}] ${message}`));
+
+  const partsDirectory = absoluteIn(directory, sections.buildout?.["parts-directory"]?.value ?? "parts");
+
+  // The recipe parses addons first, then the version, then revisions, then merges.
+  const addons = options.addons;
+  if (addons) {
+    for (const line of optionLines(addons.value)) {
+      const addon = parseAddonsLine(line);
+      if ("error" in addon) {
+        report("error", addons, `addons line ${quoteValue(line)}: ${addon.error}; line ignored`);
+        continue;
+      }
+      if (addon.vcs === null) {
+        entries.set(addon.directory, { spec: null, what: "a local addons directory" });
+        continue;
+      }
+      entries.set(addon.directory, {
+        spec: {
+          kind: "addons",
+          vcs: addon.vcs,
+          url: addon.url,
+          revision: addon.revision,
+          checkout: absoluteIn(directory, addon.directory),
+          origin: originOf(addons, part, "addons"),
+        },
+      });
+    }
+  }
+
+  const version = options.version;
+  if (!version) {
+    problems.push({ level: "error", message: `[${part}] has no version option` });
+  } else {
+    const words = tokens(stripInlineComment(version.value));
+    const type = words[0];
+    if (type === undefined) {
+      report("error", version, "empty version");
+    } else if (words.length === 1 || NON_VCS_VERSION_TYPES.has(type)) {
+      entries.set(MAIN, { spec: null, what: "a released, downloaded or local main software" });
+    } else if (!isVcs(type)) {
+      report("error", version, `version ${quoteValue(version.value.trim())}: unknown type ${quoteValue(type)}`);
+    } else if (words.length < 4 || lineOptions(words.slice(4)) === null) {
+      report("error", version, `version ${quoteValue(version.value.trim())}: expected TYPE URL DIRECTORY REVISION [option=value...]`);
+    } else {
+      entries.set(MAIN, {
+        spec: {
+          kind: "version",
+          vcs: type,
+          url: words[1] as string,
+          revision: words[3] as string,
+          checkout: absoluteIn(partsDirectory, words[2] as string),
+          origin: originOf(version, part, "version"),
+        },
+      });
+    }
+  }
+
+  const revisions = options.revisions;
+  if (revisions) {
+    for (const line of optionLines(revisions.value)) {
+      const words = tokens(line);
+      if (words.length > 2) {
+        report("error", revisions, `revisions line ${quoteValue(line)}: expected [DIRECTORY] REVISION; line ignored`);
+        continue;
+      }
+      const key: SourceKey = words.length === 2 ? (words[0] as string) : MAIN;
+      const entry = entries.get(key);
+      const what = key === MAIN ? "the main software" : quoteValue(key);
+      if (!entry) {
+        report("warning", revisions, `revisions line ${quoteValue(line)}: no source at ${what}; ignored (as the recipe does)`);
+        continue;
+      }
+      if (entry.spec === null) {
+        report("error", revisions, `revisions line ${quoteValue(line)}: ${what} is ${entry.what}, not a VCS source; ignored`);
+        continue;
+      }
+      entry.spec = { ...entry.spec, revision: words[words.length - 1] as string, origin: originOf(revisions, part, "revisions") };
+    }
+  }
+
+  const sources: SourceSpec[] = [];
+  const main = entries.get(MAIN);
+  if (main?.spec) sources.push(main.spec);
+  for (const [key, entry] of entries) if (key !== MAIN && entry.spec) sources.push(entry.spec);
+
+  const merges = options.merges;
+  if (merges) {
+    for (const line of optionLines(merges.value)) {
+      const words = tokens(line);
+      const type = words[0] as string;
+      if (type !== "git" && type !== "bzr") {
+        report("error", merges, `merges line ${quoteValue(line)}: only git and bzr merges are supported; line ignored`);
+        continue;
+      }
+      if (words.length < 4 || lineOptions(words.slice(4)) === null) {
+        report("error", merges, `merges line ${quoteValue(line)}: expected TYPE URL DIRECTORY REVISION [option=value...]; line ignored`);
+        continue;
+      }
+      const url = words[1] as string;
+      const spec: SourceSpec = {
+        kind: "merge",
+        vcs: type,
+        url,
+        revision: words[3] as string,
+        checkout: absoluteIn(directory, stripTrailingSlashes(words[2] as string)),
+        origin: originOf(merges, part, "merges"),
+      };
+      if (isRemoteName(url)) spec.remote = true;
+      sources.push(spec);
+    }
+  }
+  return { sources, problems };
+}
+
+type AddonsLine =
+  | { vcs: null; directory: string }
+  | { vcs: SourceSpec["vcs"]; url: string; revision: string; directory: string }
+  | { error: string };
+
+/** `local DIR [opts]` or `TYPE URL DIR REV [opts]`; `group=` moves the checkout one level down. */
+function parseAddonsLine(line: string): AddonsLine {
+  const words = tokens(line);
+  const type = words[0] as string;
+  const specLength = type === "local" ? 2 : 4;
+  const options = words.length < specLength ? null : lineOptions(words.slice(specLength));
+  if (options === null) {
+    return { error: type === "local" ? "expected local DIRECTORY" : "expected TYPE URL DIRECTORY REVISION [option=value...]" };
+  }
+  const rawDirectory = type === "local" ? (words[1] as string) : (words[2] as string);
+  let directory = stripTrailingSlashes(rawDirectory);
+  const group = options.group;
+  if (group) directory = pythonJoin(pythonDirname(directory), group, path.posix.basename(directory));
+  if (type === "local") return { vcs: null, directory };
+  if (!isVcs(type)) return { error: `unknown type ${quoteValue(type)}` };
+  return { vcs: type, url: words[1] as string, revision: words[3] as string, directory };
+}
+
+function stripTrailingSlashes(value: string): string {
+  return value.replace(/\/+$/, "");
+}
+
+/** `os.path.split(p)[0]`: the head without its trailing slashes (unless it is only slashes). */
+function pythonDirname(value: string): string {
+  const cut = value.lastIndexOf("/") + 1;
+  const head = value.slice(0, cut);
+  return /^\/+$/.test(head) ? head : head.replace(/\/+$/, "");
+}
+
+/** `os.path.join`: an empty head adds nothing, an absolute component restarts. */
+function pythonJoin(...parts: string[]): string {
+  let result = "";
+  for (const part of parts) {
+    if (part.startsWith("/")) result = part;
+    else if (result === "" || result.endsWith("/")) result += part;
+    else result += `/${part}`;
+  }
+  return result;
+}
+
+/** A merge "URL" such as `origin`: a remote of the target checkout, not a location. */
+export function isRemoteName(url: string): boolean {
+  return /^[A-Za-z0-9_][A-Za-z0-9._-]*$/.test(url);
+}
