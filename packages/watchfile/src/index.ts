@@ -1,3 +1,16 @@
 export * from "./schema.js";
 export { safeBuilderFileName, watchFileNameFor } from "./names.js";
 export { quoteValue, escapeControls, hasControlCharacters } from "./quote.js";
+export {
+  parseWatchFile,
+  parseState,
+  DEFAULT_MAX_BYTES,
+  DEFAULT_MAX_ENTRIES,
+  DEFAULT_MAX_DEPTH,
+  DEFAULT_MAX_STATE_BYTES,
+} from "./parse.js";
+export type { ParseOptions, WatchFileParseResult, StateParseResult } from "./parse.js";
+export { serializeWatchFile, serializeState } from "./serialize.js";
+export { watchFileJsonSchema, legacyWatchFileJsonSchema, stateJsonSchema, jsonSchemaFiles } from "./json-schema.js";
+export type { JsonSchema } from "./json-schema.js";
+export { formatPath } from "./json.js";

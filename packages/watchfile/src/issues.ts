@@ -1,0 +1,132 @@
+import { z } from "zod";
+import { formatPath } from "./json.js";
+import { quoteValue } from "./quote.js";
+
+/** The first problems of a long list are enough to fix a file; the rest are counted. */
+export const MAX_REPORTED = 20;
+
+/** A zod issue as a sentence a person understands: where, what was expected, what was found. */
+export function describeIssue(issue: z.core.$ZodIssue): string {
+  const where = formatPath(issue.path);
+  const input = (issue as { input?: unknown }).input;
+  switch (issue.code) {
+    case "invalid_type":
+      if (input === undefined) return `${where}: missing (expected ${article(issue.expected)})`;
+      return `${where}: expected ${article(issue.expected)}, got ${describeValue(input)}`;
+    case "invalid_value": {
+      const allowed = issue.values.map((value) => quoteValue(value)).join(", ");
+      const expected = issue.values.length === 1 ? allowed : `one of ${allowed}`;
+      return `${where}: expected ${expected}, got ${describeValue(input)}`;
+    }
+    case "too_small":
+      if (issue.origin === "string" && Number(issue.minimum) === 1) return `${where}: must not be empty`;
+      return `${where}: too small (at least ${String(issue.minimum)}${issue.origin === "string" ? " characters" : ""}), got ${describeValue(input)}`;
+    case "too_big":
+      return `${where}: too big (at most ${String(issue.maximum)}), got ${describeValue(input)}`;
+    default:
+      return `${where}: ${quoteValue(issue.message).slice(1, -1)}`;
+  }
+}
+
+function article(expected: string): string {
+  const names: Record<string, string> = {
+    string: "a string",
+    number: "a number",
+    int: "a whole number",
+    boolean: "true or false",
+    object: "an object",
+    array: "a list",
+    record: "an object",
+  };
+  return names[expected] ?? expected;
+}
+
+/** A short, safe description of an untrusted value for a message. */
+export function describeValue(value: unknown): string {
+  if (value === null) return "null";
+  if (value === undefined) return "nothing";
+  if (Array.isArray(value)) return `a list of ${value.length} item${value.length === 1 ? "" : "s"}`;
+  switch (typeof value) {
+    case "string":
+      return value === "" ? "an empty string" : `the string ${quoteValue(value, 80)}`;
+    case "number":
+      return `the number ${String(value)}`;
+    case "boolean":
+      return String(value);
+    case "object":
+      return "an object";
+    default:
+      return typeof value;
+  }
+}
+
+type Key = string | number;
+
+/** The schema inside optional/default/nullable wrappers. */
+function unwrap(schema: z.ZodType): z.ZodType {
+  let current = schema;
+  while (current instanceof z.ZodOptional || current instanceof z.ZodDefault || current instanceof z.ZodNullable) {
+    current = current.unwrap() as z.ZodType;
+  }
+  return current;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+/**
+ * Paths of fields the schema does not know (zod drops them silently). Called on input that
+ * already passed the schema, so shapes match where it looks.
+ */
+export function findUnknownFields(schema: z.ZodType, value: unknown, path: Key[] = [], found: Key[][] = []): Key[][] {
+  const inner = unwrap(schema);
+  if (inner instanceof z.ZodObject && isPlainObject(value)) {
+    const shape = inner.shape as Record<string, z.ZodType>;
+    for (const key of Object.keys(value)) {
+      const field = Object.hasOwn(shape, key) ? shape[key] : undefined;
+      if (field === undefined) found.push([...path, key]);
+      else findUnknownFields(field, value[key], [...path, key], found);
+    }
+  } else if (inner instanceof z.ZodArray && Array.isArray(value)) {
+    value.forEach((item, index) => findUnknownFields(inner.element as z.ZodType, item, [...path, index], found));
+  } else if (inner instanceof z.ZodRecord && isPlainObject(value)) {
+    for (const key of Object.keys(value)) {
+      findUnknownFields(inner.valueType as z.ZodType, value[key], [...path, key], found);
+    }
+  }
+  return found;
+}
+
+/**
+ * A copy of a value that passed the schema, with object keys in schema order (records
+ * sorted by key) and undefined fields left out, so that serialising it is stable.
+ */
+export function canonicalize(schema: z.ZodType, value: unknown): unknown {
+  const inner = unwrap(schema);
+  if (inner instanceof z.ZodObject && isPlainObject(value)) {
+    const out: Record<string, unknown> = {};
+    for (const [key, field] of Object.entries(inner.shape as Record<string, z.ZodType>)) {
+      if (value[key] !== undefined) out[key] = canonicalize(field, value[key]);
+    }
+    return out;
+  }
+  if (inner instanceof z.ZodArray && Array.isArray(value)) {
+    return value.map((item) => canonicalize(inner.element as z.ZodType, item));
+  }
+  if (inner instanceof z.ZodRecord && isPlainObject(value)) {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value).sort(compareText)) {
+      // defineProperty: a record key such as "__proto__" stays a plain own field.
+      const field = canonicalize(inner.valueType as z.ZodType, value[key]);
+      Object.defineProperty(out, key, { value: field, enumerable: true, writable: true, configurable: true });
+    }
+    return out;
+  }
+  return value;
+}
+
+/** Locale-independent comparison (UTF-16 code units), the same on every machine. */
+export function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

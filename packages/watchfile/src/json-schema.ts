@@ -1,0 +1,38 @@
+import { z } from "zod";
+import { legacyWatchFileSchema, STATE_SCHEMA_ID, stateSchema, WATCHFILE_SCHEMA_ID, watchFileSchema } from "./schema.js";
+
+export type JsonSchema = Record<string, unknown>;
+
+/** The JSON Schemas shipped in `schema/` (file name → generator), from the zod schemas. */
+export const jsonSchemaFiles = {
+  "watchfile.json": watchFileJsonSchema,
+  "watchfile-legacy.json": legacyWatchFileJsonSchema,
+  "state.json": stateJsonSchema,
+} as const;
+
+/**
+ * JSON Schema (draft 2020-12) of the watch file v2, as accepted on input: `pinned` and
+ * `problems` may be left out, and extra fields are allowed (the parser drops them with a warning).
+ */
+export function watchFileJsonSchema(): JsonSchema {
+  return generate(watchFileSchema, `autowatch watch file (${WATCHFILE_SCHEMA_ID})`,
+    "Written by a worker after bin/buildout: the live sources of one build factory.");
+}
+
+/** JSON Schema of the legacy watch file: a bare list of `{vcs, url, revspec}`. */
+export function legacyWatchFileJsonSchema(): JsonSchema {
+  return generate(legacyWatchFileSchema, "autowatch legacy watch file",
+    "The format of the original Python helper, still accepted by the master.");
+}
+
+/** JSON Schema of the merged state written by `autowatch merge`. */
+export function stateJsonSchema(): JsonSchema {
+  return generate(stateSchema, `autowatch merged state (${STATE_SCHEMA_ID})`,
+    "Pollers and per-builder watches merged from MANIFEST.cfg and the watch files.");
+}
+
+function generate(schema: z.ZodType, title: string, description: string): JsonSchema {
+  const generated = z.toJSONSchema(schema, { io: "input", target: "draft-2020-12" }) as JsonSchema;
+  const { $schema, ...rest } = generated;
+  return { $schema, title, description, ...rest };
+}

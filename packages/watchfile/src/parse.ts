@@ -1,0 +1,189 @@
+import type { z } from "zod";
+import { describeIssue, describeValue, findUnknownFields, MAX_REPORTED } from "./issues.js";
+import { formatPath, readJson } from "./json.js";
+import type { ReadFailure } from "./json.js";
+import { quoteValue } from "./quote.js";
+import {
+  legacyWatchFileSchema,
+  STATE_SCHEMA_ID,
+  stateSchema,
+  WATCHFILE_SCHEMA_ID,
+  watchFileSchema,
+} from "./schema.js";
+import type { Problem, State, WatchFile } from "./schema.js";
+
+export const DEFAULT_MAX_BYTES = 1024 * 1024;
+export const DEFAULT_MAX_ENTRIES = 1000;
+export const DEFAULT_MAX_DEPTH = 32;
+export const DEFAULT_MAX_STATE_BYTES = 64 * 1024 * 1024;
+
+export interface ParseOptions {
+  /** Larger inputs are rejected before parsing. Watch files: 1 MiB; state: 64 MiB. */
+  maxBytes?: number;
+  /** Most items in each list of a watch file (`watches`, `pinned`, `problems`, or the legacy list). */
+  maxEntries?: number;
+  /** Deepest nesting of objects and lists (watch files need 4 levels). */
+  maxDepth?: number;
+  /** Set on every problem returned, to attribute it. */
+  file?: string;
+  /** Set on every problem returned, to attribute it. */
+  builder?: string;
+}
+
+export type WatchFileParseResult =
+  | { ok: true; value: WatchFile; legacy: boolean; warnings: Problem[] }
+  | { ok: false; problems: Problem[] };
+
+export type StateParseResult = { ok: true; value: State; warnings: Problem[] } | { ok: false; problems: Problem[] };
+
+type Rejected = { ok: false; problems: Problem[] };
+type Attribute = (level: Problem["level"], message: string, line?: number) => Problem;
+
+/**
+ * Reads an untrusted watch file (bytes as uploaded, or text). Never throws: every way a
+ * file can be wrong comes back as `{ok: false, problems}`; fields this version does not
+ * know are dropped with a warning. A legacy list is upgraded to the v2 shape.
+ */
+export function parseWatchFile(input: string | Uint8Array, options: ParseOptions = {}): WatchFileParseResult {
+  const attribute = attributor(options);
+  try {
+    return readWatchFile(input, options, attribute);
+  } catch (error) {
+    return internalFailure(error, "watch file", attribute);
+  }
+}
+
+/** Reads a state file written by `autowatch merge`, with the same never-throw contract. */
+export function parseState(input: string | Uint8Array, options: ParseOptions = {}): StateParseResult {
+  const attribute = attributor(options);
+  try {
+    return readState(input, options, attribute);
+  } catch (error) {
+    return internalFailure(error, "state file", attribute);
+  }
+}
+
+function readWatchFile(input: string | Uint8Array, options: ParseOptions, attribute: Attribute): WatchFileParseResult {
+  const maxEntries = options.maxEntries ?? DEFAULT_MAX_ENTRIES;
+  const read = readJson(input, {
+    maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES,
+    maxDepth: options.maxDepth ?? DEFAULT_MAX_DEPTH,
+  });
+  if (!read.ok) return rejectRead(read.failure, attribute);
+  const document = read.value;
+
+  if (Array.isArray(document)) {
+    if (document.length > maxEntries) {
+      return reject(attribute, `legacy list of ${document.length} sources, over the limit of ${maxEntries} per file`);
+    }
+    const legacy = validate(legacyWatchFileSchema, document, attribute);
+    if (!legacy.ok) return legacy;
+    const value: WatchFile = {
+      schema: WATCHFILE_SCHEMA_ID,
+      watches: legacy.value.map(({ vcs, url, revspec }) => ({ vcs, url, revspec })),
+      pinned: [],
+      problems: [],
+    };
+    return { ok: true, value, legacy: true, warnings: legacy.warnings };
+  }
+  if (!isPlainObject(document)) {
+    return reject(
+      attribute,
+      `expected a watch file: a JSON object with "schema": ${quoteValue(WATCHFILE_SCHEMA_ID)} (or a list of sources, the legacy format), got ${describeValue(document)}`,
+    );
+  }
+  const wrongId = checkSchemaId(document.schema, WATCHFILE_SCHEMA_ID, "watch file");
+  if (wrongId !== undefined) return reject(attribute, wrongId);
+  for (const list of ["watches", "pinned", "problems"]) {
+    const items = document[list];
+    if (Array.isArray(items) && items.length > maxEntries) {
+      return reject(attribute, `${list}: ${items.length} entries, over the limit of ${maxEntries} per file`);
+    }
+  }
+  const parsed = validate(watchFileSchema, document, attribute);
+  if (!parsed.ok) return parsed;
+  return { ok: true, value: parsed.value, legacy: false, warnings: parsed.warnings };
+}
+
+function readState(input: string | Uint8Array, options: ParseOptions, attribute: Attribute): StateParseResult {
+  const read = readJson(input, {
+    maxBytes: options.maxBytes ?? DEFAULT_MAX_STATE_BYTES,
+    maxDepth: options.maxDepth ?? DEFAULT_MAX_DEPTH,
+  });
+  if (!read.ok) return rejectRead(read.failure, attribute);
+  const document = read.value;
+  if (!isPlainObject(document)) {
+    return reject(
+      attribute,
+      `expected a state file: a JSON object with "schema": ${quoteValue(STATE_SCHEMA_ID)}, got ${describeValue(document)}`,
+    );
+  }
+  const wrongId = checkSchemaId(document.schema, STATE_SCHEMA_ID, "state file");
+  if (wrongId !== undefined) return reject(attribute, wrongId);
+  return validate(stateSchema, document, attribute);
+}
+
+/** Schema validation plus a warning for each field the schema does not know (and drops). */
+function validate<T extends z.ZodType>(
+  schema: T,
+  document: unknown,
+  attribute: Attribute,
+): { ok: true; value: z.output<T>; warnings: Problem[] } | Rejected {
+  const result = schema.safeParse(document, { reportInput: true });
+  if (!result.success) {
+    return { ok: false, problems: capped(result.error.issues.map(describeIssue), "error", attribute) };
+  }
+  const unknown = findUnknownFields(schema, document).map(
+    (path) => `${formatPath(path)}: unknown field, ignored (written by a newer autowatch?)`,
+  );
+  return { ok: true, value: result.data, warnings: capped(unknown, "warning", attribute) };
+}
+
+function capped(messages: string[], level: Problem["level"], attribute: Attribute): Problem[] {
+  const problems = messages.slice(0, MAX_REPORTED).map((message) => attribute(level, message));
+  if (messages.length > MAX_REPORTED) {
+    problems.push(attribute(level, `… and ${messages.length - MAX_REPORTED} more of the same kind`));
+  }
+  return problems;
+}
+
+/** Why a `schema` field is not the one expected, or undefined when it is. */
+function checkSchemaId(id: unknown, expected: string, noun: string): string | undefined {
+  if (id === expected) return undefined;
+  if (id === undefined) return `no "schema" field: a ${noun} starts with "schema": ${quoteValue(expected)}`;
+  const [family, version] = expected.split("/");
+  const match = typeof id === "string" ? /^(autowatch\.[a-z]+)\/(\d+)$/.exec(id) : null;
+  if (match && match[1] === family) {
+    const newer = Number(match[2]) > Number(version);
+    return `schema: ${quoteValue(id)} is ${newer ? "a newer" : "an older"} format than this autowatch reads (${quoteValue(expected)})${newer ? "; upgrade autowatch on the master" : ""}`;
+  }
+  if (match) return `schema: ${quoteValue(id)} is not a ${noun} (expected ${quoteValue(expected)})`;
+  return `schema: expected ${quoteValue(expected)}, got ${describeValue(id)}`;
+}
+
+function attributor(options: ParseOptions): Attribute {
+  return (level, message, line) => {
+    const problem: Problem = { level, message };
+    if (options.builder !== undefined) problem.builder = options.builder;
+    if (options.file !== undefined) problem.file = options.file;
+    if (line !== undefined) problem.line = line;
+    return problem;
+  };
+}
+
+function reject(attribute: Attribute, message: string): Rejected {
+  return { ok: false, problems: [attribute("error", message)] };
+}
+
+function rejectRead(failure: ReadFailure, attribute: Attribute): Rejected {
+  return { ok: false, problems: [attribute("error", failure.message, failure.line)] };
+}
+
+function internalFailure(error: unknown, noun: string, attribute: Attribute): Rejected {
+  const detail = error instanceof Error ? error.message : String(error);
+  return reject(attribute, `could not read the ${noun} (internal error: ${quoteValue(detail)})`);
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}

@@ -1,0 +1,88 @@
+import type { z } from "zod";
+import { canonicalize, compareText } from "./issues.js";
+import { problemLevelSchema, stateSchema, watchFileSchema, watchSourceSchema } from "./schema.js";
+import type { Problem, State, WatchFile } from "./schema.js";
+
+/**
+ * The watch file as text: keys in schema order, lists sorted, 2-space JSON, trailing
+ * newline. The same content gives the same bytes whatever the order it was built in.
+ * Throws a TypeError on a value that does not fit the schema (a programming error).
+ */
+export function serializeWatchFile(value: z.input<typeof watchFileSchema>): string {
+  const file = conform(watchFileSchema, value, "watch file");
+  const sorted: WatchFile = {
+    ...file,
+    watches: sortBy(file.watches, (entry) => [entry.vcs, entry.url, entry.revspec]),
+    pinned: sortBy(file.pinned, (entry) => [entry.vcs, entry.url, entry.revspec, entry.why]),
+    problems: sortProblems(file.problems),
+  };
+  return render(watchFileSchema, sorted);
+}
+
+/** The merged state as text, with the same guarantees as `serializeWatchFile`. */
+export function serializeState(value: z.input<typeof stateSchema>): string {
+  const state = conform(stateSchema, value, "state");
+  const builders: State["builders"] = {};
+  for (const [name, builder] of Object.entries(state.builders)) {
+    const watches = builder.watches.map((watch) => ({ ...watch, from: sortSources(watch.from) }));
+    const entry = { ...builder, watches: sortBy(watches, (watch) => [watch.vcs, watch.url, watch.branch]) };
+    Object.defineProperty(builders, name, { value: entry, enumerable: true, writable: true, configurable: true });
+  }
+  const sorted: State = {
+    ...state,
+    pollers: sortBy(
+      state.pollers.map((poller) => ({ ...poller, branches: [...new Set(poller.branches)].sort(compareText) })),
+      (poller) => [poller.vcs, poller.url, poller.original],
+    ),
+    builders,
+    problems: sortProblems(state.problems),
+  };
+  return render(stateSchema, sorted);
+}
+
+function conform<T extends z.ZodType>(schema: T, value: unknown, noun: string): z.output<T> {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    const first = result.error.issues[0];
+    throw new TypeError(`not a valid ${noun}: ${first?.path.join(".") ?? ""} ${first?.message ?? ""}`.trim());
+  }
+  return result.data;
+}
+
+function render(schema: z.ZodType, value: unknown): string {
+  return `${JSON.stringify(canonicalize(schema, value), null, 2)}\n`;
+}
+
+/** Sorts by the given keys, then by the whole canonical entry so that ties are stable too. */
+function sortBy<T>(items: readonly T[], keys: (item: T) => (string | number)[]): T[] {
+  const decorated = items.map((item) => ({ item, keys: [...keys(item), JSON.stringify(item)] }));
+  decorated.sort((a, b) => compareKeys(a.keys, b.keys));
+  return decorated.map(({ item }) => item);
+}
+
+function compareKeys(a: (string | number)[], b: (string | number)[]): number {
+  for (let index = 0; index < Math.max(a.length, b.length); index++) {
+    const left = a[index] ?? "";
+    const right = b[index] ?? "";
+    if (left === right) continue;
+    if (typeof left === "number" && typeof right === "number") return left - right;
+    return compareText(String(left), String(right));
+  }
+  return 0;
+}
+
+function sortProblems(problems: readonly Problem[]): Problem[] {
+  const levels = problemLevelSchema.options;
+  return sortBy(problems, (problem) => [
+    problem.builder ?? "",
+    problem.file ?? "",
+    problem.line ?? -1,
+    levels.indexOf(problem.level),
+    problem.message,
+  ]);
+}
+
+function sortSources(sources: readonly z.output<typeof watchSourceSchema>[]): z.output<typeof watchSourceSchema>[] {
+  const order = watchSourceSchema.options;
+  return [...new Set(sources)].sort((a, b) => order.indexOf(a) - order.indexOf(b));
+}

@@ -1,0 +1,227 @@
+import { describe, expect, it } from "vitest";
+import { hasControlCharacters, parseState, parseWatchFile, WATCHFILE_SCHEMA_ID } from "@autowatch/watchfile";
+import type { WatchFileParseResult } from "@autowatch/watchfile";
+
+const valid = {
+  schema: WATCHFILE_SCHEMA_ID,
+  builder: "odoo-10.0",
+  generated: "2026-11-24T10:00:00Z",
+  generator: "@autowatch/introspect 0.1.0",
+  buildout: { config: "buildout.cfg", part: "odoo" },
+  watches: [
+    {
+      vcs: "git",
+      url: "https://github.com/OCA/OCB.git",
+      revspec: "10.0",
+      origin: { file: "buildout.cfg", line: 12, section: "odoo", option: "version" },
+    },
+    { vcs: "hg", url: "https://hg.example.org/addons", revspec: "default" },
+  ],
+  pinned: [{ vcs: "git", url: "https://github.com/OCA/web.git", revspec: "a1b2c3d", why: "commit" }],
+  problems: [{ level: "warning", message: "revision of lp:foo not verified" }],
+};
+
+const text = (value: unknown) => JSON.stringify(value, null, 2);
+const bytes = (...parts: (string | number[])[]) =>
+  Buffer.concat(parts.map((part) => (typeof part === "string" ? Buffer.from(part, "utf8") : Buffer.from(part))));
+
+function rejected(result: WatchFileParseResult): string[] {
+  if (result.ok) throw new Error(`expected a rejection, got ${JSON.stringify(result)}`);
+  expect(result.problems.length).toBeGreaterThan(0);
+  for (const problem of result.problems) {
+    expect(problem.level).toBe("error");
+    expect(hasControlCharacters(problem.message)).toBe(false);
+  }
+  return result.problems.map((problem) => problem.message);
+}
+
+describe("parseWatchFile: valid input", () => {
+  it("reads a v2 watch file from text and from bytes", () => {
+    for (const input of [text(valid), Buffer.from(text(valid))]) {
+      const result = parseWatchFile(input);
+      expect(result).toEqual({ ok: true, value: valid, legacy: false, warnings: [] });
+    }
+  });
+
+  it("fills in the lists a minimal file leaves out", () => {
+    const result = parseWatchFile(text({ schema: WATCHFILE_SCHEMA_ID, watches: [] }));
+    expect(result).toEqual({
+      ok: true,
+      value: { schema: WATCHFILE_SCHEMA_ID, watches: [], pinned: [], problems: [] },
+      legacy: false,
+      warnings: [],
+    });
+  });
+
+  it("upgrades the legacy list format to the v2 shape", () => {
+    const legacy = [
+      { vcs: "git", url: "https://github.com/odoo/odoo.git", revspec: "11.0" },
+      { vcs: "bzr", url: "lp:openobject-addons", revspec: "" },
+    ];
+    const result = parseWatchFile(text(legacy));
+    expect(result).toEqual({
+      ok: true,
+      legacy: true,
+      warnings: [],
+      value: { schema: WATCHFILE_SCHEMA_ID, watches: legacy, pinned: [], problems: [] },
+    });
+  });
+
+  it("accepts exactly one leading byte-order mark", () => {
+    const result = parseWatchFile(bytes([0xef, 0xbb, 0xbf], text(valid)));
+    expect(result.ok).toBe(true);
+    expect(parseWatchFile(`\uFEFF${text(valid)}`).ok).toBe(true);
+  });
+
+  it("drops unknown fields with a warning naming each, so that a newer worker does not break an older master", () => {
+    const newer = {
+      ...valid,
+      signature: "abc",
+      watches: [{ ...valid.watches[0], priority: 3, origin: { file: "b.cfg", column: 4 } }],
+    };
+    const result = parseWatchFile(text(newer), { file: "watch/odoo-10.0.json", builder: "odoo-10.0" });
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    expect(result.value).not.toHaveProperty("signature");
+    expect(result.value.watches[0]).not.toHaveProperty("priority");
+    expect(result.value.watches[0]?.origin).toEqual({ file: "b.cfg" });
+    expect(result.warnings.map((warning) => warning.message)).toEqual([
+      "watches[0].origin.column: unknown field, ignored (written by a newer autowatch?)",
+      "watches[0].priority: unknown field, ignored (written by a newer autowatch?)",
+      "signature: unknown field, ignored (written by a newer autowatch?)",
+    ]);
+    expect(result.warnings.every((w) => w.level === "warning" && w.file === "watch/odoo-10.0.json" && w.builder === "odoo-10.0")).toBe(true);
+  });
+
+  it("caps long lists of warnings", () => {
+    const noisy = Object.fromEntries(Array.from({ length: 30 }, (_, index) => [`extra${index}`, index]));
+    const result = parseWatchFile(text({ ...valid, ...noisy }));
+    if (!result.ok) throw new Error("rejected");
+    expect(result.warnings).toHaveLength(21);
+    expect(result.warnings[20]?.message).toBe("… and 10 more of the same kind");
+  });
+});
+
+describe("parseWatchFile: broken input gives a clear problem, never an exception", () => {
+  const full = text(valid);
+  const cases: [name: string, input: string | Uint8Array, expected: RegExp, options?: object][] = [
+    ["empty file", "", /^empty file/],
+    ["whitespace only", " \n\t\n", /^empty file/],
+    ["truncated", full.slice(0, 200), new RegExp(`^not valid JSON \\(truncated at byte 200\\): `)],
+    ["truncated inside a string", full.slice(0, full.indexOf("OCA") + 2), /^not valid JSON \(truncated at byte \d+\): string not closed/],
+    ["syntax error with its place", '{\n  "schema": "autowatch.watchfile/2",\n  "watches": [}\n}', /^not valid JSON at line 3, column 15 \(byte 53\): expected a value$/],
+    ["trailing comma", '{"schema": "autowatch.watchfile/2", "watches": [],}', /^not valid JSON at line 1, column 50 \(byte 49\): trailing comma/],
+    ["single quotes", "{'schema': 1}", /single quotes are not JSON/],
+    ["comments", '{"watches": [] // none\n}', /comments are not allowed/],
+    ["NaN token", '{"schema": "autowatch.watchfile/2", "watches": [NaN]}', /at line 1, column 49 \(byte 48\): NaN is not a JSON value/],
+    ["Infinity token", "[-Infinity]", /-Infinity is not a JSON value/],
+    ["garbage after the document", `${full}\nxyz`, /unexpected content after the end of the JSON value/],
+    ["raw control character in a string", '{"schema": "a\u0001b"}', /raw control character in a string/],
+    ["null", "null", /^expected a watch file: a JSON object with "schema": "autowatch\.watchfile\/2" \(or a list of sources, the legacy format\), got null$/],
+    ["a number", "42", /got the number 42$/],
+    ["a string", '"hello"', /got the string "hello"$/],
+    ["object without schema", text({ watches: [] }), /^no "schema" field: a watch file starts with "schema": "autowatch\.watchfile\/2"$/],
+    ["newer schema id", text({ ...valid, schema: "autowatch.watchfile/3" }), /^schema: "autowatch\.watchfile\/3" is a newer format than this autowatch reads .*upgrade autowatch/],
+    ["older schema id", text({ ...valid, schema: "autowatch.watchfile/1" }), /is an older format/],
+    ["a state file instead", text({ schema: "autowatch.state/1", pollers: [] }), /^schema: "autowatch\.state\/1" is not a watch file/],
+    ["foreign schema id", text({ ...valid, schema: 7 }), /^schema: expected "autowatch\.watchfile\/2", got the number 7$/],
+    ["double byte-order mark", bytes([0xef, 0xbb, 0xbf, 0xef, 0xbb, 0xbf], full), /two byte-order marks/],
+    ["invalid UTF-8", bytes('{"schema": "', [0xff, 0xfe], '"}'), /^not valid UTF-8 \(bad byte near offset 12\); the whole file is rejected$/],
+    ["UTF-8 cut inside a character", bytes(full.slice(0, -2), [0xc3]), /ends in the middle of a character/],
+    ["overlong UTF-8 encoding", bytes('["', [0xc0, 0xaf], '"]'), /^not valid UTF-8/],
+    ["unpaired surrogate in text input", `["\uD800"]`, /unpaired surrogate/],
+    ["__proto__ key", '{"schema": "autowatch.watchfile/2", "watches": [{"__proto__": {"polluted": 1}}]}', /^forbidden key "__proto__" at watches\[0\]\.__proto__/],
+    ["constructor key", '{"schema": "autowatch.watchfile/2", "watches": [], "constructor": {"prototype": {"x": 1}}}', /^forbidden key "constructor" at constructor/],
+    ["plain constructor key", '{"schema": "autowatch.watchfile/2", "watches": [], "buildout": {"config": "b", "constructor": 1}}', /^forbidden key "constructor" at buildout\.constructor/],
+    ["too large", `${full}${" ".repeat(2000)}`, /^file too large: \d+ bytes, the limit is 1024 bytes$/, { maxBytes: 1024 }],
+    ["huge text", "x".repeat(2 * 1024 * 1024), /^file too large: 2097152 bytes, the limit is 1048576 bytes$/],
+    ["huge bytes", new Uint8Array(1024 * 1024 + 1), /^file too large: 1048577 bytes/],
+    ["too many entries", text({ ...valid, watches: Array.from({ length: 1001 }, () => valid.watches[1]) }), /^watches: 1001 entries, over the limit of 1000 per file$/],
+    ["too many legacy entries", text(Array.from({ length: 11 }, () => valid.watches[1])), /^legacy list of 11 sources, over the limit of 10 per file$/, { maxEntries: 10 }],
+    ["deep nesting", `${"[".repeat(100000)}${"]".repeat(100000)}`, /^nested deeper than 32 levels at line 1, column 33 \(byte 32\)$/],
+    ["deep nesting in a field", text({ ...valid, generator: JSON.parse(`${"[".repeat(40)}${"]".repeat(40)}`) }), /^nested deeper than 32 levels/],
+    ["empty url", text({ ...valid, watches: [{ vcs: "git", url: "", revspec: "10.0" }] }), /^watches\[0\]\.url: must not be empty$/],
+    ["unknown vcs", text({ ...valid, watches: [{ vcs: "cvs", url: "x", revspec: "y" }] }), /^watches\[0\]\.vcs: expected one of "git", "hg", "bzr", "svn", got the string "cvs"$/],
+    ["non-array watches", text({ ...valid, watches: { vcs: "git" } }), /^watches: expected a list, got an object$/],
+    ["missing watches", text({ schema: WATCHFILE_SCHEMA_ID }), /^watches: missing \(expected a list\)$/],
+    ["wrong type of a field", text({ ...valid, builder: 12 }), /^builder: expected a string, got the number 12$/],
+    ["fractional line number", text({ ...valid, watches: [{ ...valid.watches[0], origin: { file: "b", line: 1.5 } }] }), /^watches\[0\]\.origin\.line: expected a whole number, got the number 1\.5$/],
+    ["unknown pin reason", text({ ...valid, pinned: [{ vcs: "git", url: "u", revspec: "r", why: "because" }] }), /^pinned\[0\]\.why: expected one of /],
+    ["legacy entry not an object", text([valid.watches[1], "git x y"]), /^\[1\]: expected an object, got the string "git x y"$/],
+  ];
+
+  it.each(cases)("%s", (_name, input, expected, options) => {
+    const messages = rejected(parseWatchFile(input, options));
+    expect(messages[0]).toMatch(expected);
+  });
+
+  it("quotes hostile values without raw control characters", () => {
+    const hostile = "cvs\n[2026-11-24] INFO fake log line\u001b[31m";
+    const messages = rejected(parseWatchFile(text({ ...valid, watches: [{ vcs: hostile, url: "u", revspec: "r" }] })));
+    expect(messages[0]).toContain('got the string "cvs\\n[2026-11-24] INFO fake log line\\u001b[31m"');
+  });
+
+  it("quotes hostile keys in paths", () => {
+    const result = parseWatchFile(`{"schema": "autowatch.watchfile/2", "watches": [], "x\\u001b\\n": 1}`);
+    if (!result.ok) throw new Error("rejected");
+    expect(result.warnings[0]?.message).toBe('["x\\u001b\\n"]: unknown field, ignored (written by a newer autowatch?)');
+  });
+
+  it("reports every schema problem at once, attributed to the file", () => {
+    const result = parseWatchFile(text({ ...valid, watches: [{ vcs: "git", url: "" }, 3] }), {
+      file: "watch/x.json",
+      builder: "x",
+    });
+    if (result.ok) throw new Error("accepted");
+    expect(result.problems).toEqual([
+      { level: "error", builder: "x", file: "watch/x.json", message: "watches[0].url: must not be empty" },
+      { level: "error", builder: "x", file: "watch/x.json", message: "watches[0].revspec: missing (expected a string)" },
+      { level: "error", builder: "x", file: "watch/x.json", message: "watches[1]: expected an object, got the number 3" },
+    ]);
+  });
+
+  it("gives the line of a syntax error as problem data", () => {
+    const result = parseWatchFile('{\n\n  "schema": "autowatch.watchfile/2",\n  "watches": [1 2]\n}', { file: "w.json" });
+    if (result.ok) throw new Error("accepted");
+    expect(result.problems[0]).toMatchObject({ level: "error", file: "w.json", line: 4 });
+    expect(result.problems[0]?.message).toMatch(/expected ',' between two values/);
+  });
+
+  it("leaves Object.prototype alone", () => {
+    parseWatchFile('[{"__proto__": {"polluted": true}, "vcs": "git", "url": "u", "revspec": "r"}]');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
+
+describe("parseState", () => {
+  const state = {
+    schema: "autowatch.state/1",
+    pollers: [{ vcs: "git", url: "ssh://m/OCB.git", original: "https://g/OCB.git", branches: ["10.0"], workdir: "gitpoller-1" }],
+    builders: { "odoo-10.0": { schedule: true, autoWatch: true, watches: [{ vcs: "git", url: "ssh://m/OCB.git", branch: "10.0", from: ["auto"] }] } },
+    problems: [],
+  };
+
+  it("reads a state file", () => {
+    expect(parseState(text(state))).toEqual({ ok: true, value: state, warnings: [] });
+  });
+
+  it("rejects broken state files with clear problems", () => {
+    const cases: [string, RegExp][] = [
+      ["", /^empty file/],
+      [text(state).slice(0, 50), /^not valid JSON \(truncated at byte 50\)/],
+      ["[]", /^expected a state file: .* got a list of 0 items$/],
+      [text({ ...state, schema: WATCHFILE_SCHEMA_ID }), /is not a state file/],
+      [text({ ...state, builders: { x: { schedule: "yes" } } }), /^builders\.x\.schedule: expected true or false, got the string "yes"$/],
+      ['{"schema": "autowatch.state/1", "builders": {"__proto__": {}}}', /^forbidden key "__proto__" at builders\.__proto__/],
+    ];
+    for (const [input, expected] of cases) {
+      const result = parseState(input);
+      if (result.ok) throw new Error(`accepted ${input}`);
+      expect(result.problems[0]?.message).toMatch(expected);
+    }
+  });
+
+  it("warns about unknown fields in a state file", () => {
+    const result = parseState(text({ ...state, future: true }));
+    expect(result.ok && result.warnings.map((w) => w.message)).toEqual(["future: unknown field, ignored (written by a newer autowatch?)"]);
+  });
+});
