@@ -49,8 +49,12 @@ function conform<T extends z.ZodType>(schema: T, value: unknown, noun: string): 
   return result.data;
 }
 
+// JSON.stringify escapes C0 controls but leaves these raw; no file we write carries them.
+const RAW_IN_JSON = /[\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
 function render(schema: z.ZodType, value: unknown): string {
-  return `${JSON.stringify(canonicalize(schema, value), null, 2)}\n`;
+  const text = JSON.stringify(canonicalize(schema, value), null, 2);
+  return `${text.replace(RAW_IN_JSON, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`)}\n`;
 }
 
 /** Sorts by the given keys, then by the whole canonical entry so that ties are stable too. */

@@ -81,6 +81,13 @@ describe("serializeWatchFile", () => {
     expect(text).toBe(`{\n  "schema": "${WATCHFILE_SCHEMA_ID}",\n  "watches": [],\n  "pinned": [],\n  "problems": []\n}\n`);
   });
 
+  it("escapes the control and bidi characters JSON.stringify leaves raw", () => {
+    const text = serializeWatchFile({ schema: WATCHFILE_SCHEMA_ID, builder: "a\u2028b\u202ec\u0085\u0001", watches: [] });
+    expect(text).toContain('"builder": "a\\u2028b\\u202ec\\u0085\\u0001"');
+    const parsed = parseWatchFile(text);
+    expect(parsed.ok && parsed.value.builder).toBe("a\u2028b\u202ec\u0085\u0001");
+  });
+
   it("refuses a value that is not a watch file (a programming error)", () => {
     expect(() => serializeWatchFile({ schema: WATCHFILE_SCHEMA_ID, watches: [{ vcs: "cvs" }] } as never)).toThrow(TypeError);
   });
