@@ -8,7 +8,7 @@ export const MAX_INTERPOLATION_DEPTH = 10;
 export type InterpolationErrorKind = "missing" | "syntax" | "depth" | "size";
 
 /** Nested references can multiply a value's length at each level; stop long before memory runs out. */
-export const MAX_INTERPOLATED_LENGTH = 1_000_000;
+export const MAX_INTERPOLATED_LENGTH = 100_000;
 
 export interface InterpolationError {
   kind: InterpolationErrorKind;

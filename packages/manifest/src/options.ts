@@ -33,7 +33,7 @@ export function parseBuildout(value: string, line: number): { spec?: BuildoutSpe
   for (const token of tokens.slice(1)) {
     const equals = token.indexOf("=");
     if (equals < 0) positional.push(token);
-    else options[token.slice(0, equals)] = token.slice(equals + 1);
+    else setOwn(options, token.slice(0, equals), token.slice(equals + 1));
   }
   const spec: BuildoutSpec = { type, positional, options, frozen: FROZEN_TYPES.has(type) };
   const shape = BUILDOUT_SHAPES[type];
@@ -92,6 +92,11 @@ export function parseWatchLines(lines: ValueLine[], file: string): { watches: Ma
     watches.push(watch);
   }
   return { watches, problems };
+}
+
+/** Assigns a property as own and enumerable, even one named `__proto__`. */
+export function setOwn<T>(record: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 /** Python's `ConfigParser.BOOLEAN_STATES`, any case. */

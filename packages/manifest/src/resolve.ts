@@ -1,7 +1,7 @@
 import { quoteValue, type Problem, type ProblemLevel } from "@autowatch/watchfile";
 import { DEFAULT_SECTION, rawValue, readConfig, type ConfigDocument, type RawOption, type RawSection } from "./dialect.js";
 import { interpolateOption, type InterpolatedOption } from "./interpolate.js";
-import { parseBoolean, parseBuildout, parseWatchLines, type ValueProblem } from "./options.js";
+import { parseBoolean, parseBuildout, parseWatchLines, setOwn, type ValueProblem } from "./options.js";
 import { pyStrip } from "./pytext.js";
 import type { BuildFactory, BuildoutSpec, ManifestInput, ManifestResult } from "./types.js";
 
@@ -60,11 +60,6 @@ export function parseManifests(inputs: ManifestInput[]): ManifestResult {
 
 function locate(level: ProblemLevel, message: string, file: string, line: number, builder?: string): Problem {
   return builder === undefined ? { level, message, file, line } : { level, message, builder, file, line };
-}
-
-/** Assigns even `__proto__` as an own enumerable property. */
-function setOwn(record: Record<string, string>, key: string, value: string): void {
-  Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 /** The section itself, then its `inherit` parents, nearest first (stops at an unknown parent or a cycle). */
@@ -131,15 +126,14 @@ function resolveFactory(definition: Definition, definitions: Map<string, Definit
   for (const [key, { option, file, from, section: owner }] of merged) {
     const result = interpolateOption(raw.get(key) ?? "", option.lines, option.line, lookup);
     setOwn(options, key, result.value);
-    Object.defineProperty(optionOrigins, key, { value: { file, line: option.line }, enumerable: true, writable: true, configurable: true });
+    setOwn(optionOrigins, key, { file, line: option.line });
     if (result.error) {
       const source = owner === section ? "" : ` (from ${from})`;
       // Python fails only when an option is read; one nobody here reads, written elsewhere, is a warning.
       const level = INTERPRETED.has(key) || owner === section ? "error" : "warning";
       report(level, `option ${quoteValue(key)}${source}: ${result.error.message}; the value is kept as written`, result.error.line, file);
-    } else {
-      interpolated.set(key, result);
     }
+    interpolated.set(key, result);
   }
   const valueProblems = (key: string, found: ValueProblem[]) => {
     const file = merged.get(key)?.file ?? document.file;
@@ -148,7 +142,12 @@ function resolveFactory(definition: Definition, definitions: Map<string, Definit
   const lineOf = (key: string) => merged.get(key)?.option.line ?? section.line;
 
   let buildout: BuildoutSpec | undefined;
-  const buildoutValue = interpolated.get("buildout")?.value;
+  // A value that failed to interpolate (already reported) counts as absent; watch keeps its good lines.
+  const usable = (key: string) => {
+    const result = interpolated.get(key);
+    return result && !result.error ? result.value : undefined;
+  };
+  const buildoutValue = usable("buildout");
   if (buildoutValue !== undefined) {
     const parsed = parseBuildout(buildoutValue, lineOf("buildout"));
     buildout = parsed.spec;
@@ -158,7 +157,7 @@ function resolveFactory(definition: Definition, definitions: Map<string, Definit
   let schedule = true;
   let watches: BuildFactory["watches"] = [];
   const watch = interpolated.get("watch");
-  if (watch && pyStrip(watch.value) === "") {
+  if (watch && !watch.error && pyStrip(watch.value) === "") {
     schedule = false;
   } else if (watch) {
     const parsed = parseWatchLines(watch.lines, merged.get("watch")?.file ?? document.file);
@@ -168,7 +167,7 @@ function resolveFactory(definition: Definition, definitions: Map<string, Definit
 
   const defaultAutoWatch = !(buildout?.frozen ?? false);
   let explicit: boolean | undefined;
-  const autoWatchValue = interpolated.get("auto-watch")?.value;
+  const autoWatchValue = usable("auto-watch");
   if (autoWatchValue !== undefined) {
     explicit = parseBoolean(autoWatchValue);
     if (explicit === undefined) {

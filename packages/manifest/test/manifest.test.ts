@@ -1,0 +1,452 @@
+import { describe, expect, it } from "vitest";
+import * as watchfile from "@autowatch/watchfile";
+import { parseManifests, safeBuilderFileName, watchFileNameFor, type BuildFactory, type ManifestInput } from "../src/index.js";
+
+function parse(...texts: string[]) {
+  const inputs: ManifestInput[] = texts.map((text, index) => ({ file: `m${index + 1}.cfg`, text }));
+  return parseManifests(inputs);
+}
+
+function factory(result: { factories: BuildFactory[] }, name: string): BuildFactory {
+  const found = result.factories.find((f) => f.name === name);
+  if (!found) throw new Error(`no factory ${name}`);
+  return found;
+}
+
+const errors = (result: ReturnType<typeof parse>) => result.problems.filter((p) => p.level === "error");
+
+describe("watch", () => {
+  it("absent: no manual watches, scheduled", () => {
+    const result = parse("[a]\nbuildout = standalone a.cfg\n");
+    expect(factory(result, "a")).toMatchObject({ watches: [], schedule: true });
+    expect(result.problems).toEqual([]);
+  });
+
+  it("present and empty: never scheduled by commits", () => {
+    const result = parse("[a]\nwatch =\n[b]\nwatch:\n\n\n[c]\nwatch = git u b\n");
+    expect(factory(result, "a")).toMatchObject({ watches: [], schedule: false });
+    expect(factory(result, "b")).toMatchObject({ watches: [], schedule: false });
+    expect(factory(result, "c").schedule).toBe(true);
+  });
+
+  it("an empty watch survives inherit, both ways", () => {
+    const result = parse(`
+[parent]
+watch = git https://x/p.git 10.0
+[child]
+inherit = parent
+watch =
+[released]
+watch =
+[grandchild]
+inherit = released
+`);
+    expect(factory(result, "parent")).toMatchObject({ schedule: true, watches: [{ vcs: "git", url: "https://x/p.git", branch: "10.0" }] });
+    expect(factory(result, "child")).toMatchObject({ schedule: false, watches: [] });
+    expect(factory(result, "grandchild")).toMatchObject({ schedule: false, watches: [] });
+  });
+
+  it("parses every VCS, with the real line of each continuation line", () => {
+    const text = [
+      "[a]", // 1
+      "watch = git https://g/a.git 10.0", // 2
+      "    hg https://h/b default", // 3
+      "", // 4
+      "    # a comment", // 5
+      "    bzr lp:c", // 6
+      "    svn https://s/trunk", // 7
+    ].join("\n");
+    const result = parse(text);
+    expect(factory(result, "a").watches).toEqual([
+      { vcs: "git", url: "https://g/a.git", branch: "10.0", file: "m1.cfg", line: 2 },
+      { vcs: "hg", url: "https://h/b", branch: "default", file: "m1.cfg", line: 3 },
+      { vcs: "bzr", url: "lp:c", branch: "", file: "m1.cfg", line: 6 },
+      { vcs: "svn", url: "https://s/trunk", branch: "", file: "m1.cfg", line: 7 },
+    ]);
+    expect(result.problems).toEqual([]);
+  });
+
+  it("a bad line is a problem on its own line; the other lines still count", () => {
+    const text = [
+      "[a]", // 1
+      "watch = git https://g/a.git", // 2: missing branch
+      "    hg https://h/b default", // 3
+      "    cvs :pserver:x module", // 4: unknown VCS
+      "    bzr lp:c extra", // 5: too many tokens
+      "    svn https://s/trunk", // 6
+    ].join("\n");
+    const result = parse(text);
+    expect(factory(result, "a").watches.map((w) => [w.vcs, w.line])).toEqual([
+      ["hg", 3],
+      ["svn", 6],
+    ]);
+    expect(result.problems.map((p) => [p.level, p.line, p.builder, p.file])).toEqual([
+      ["error", 2, "a", "m1.cfg"],
+      ["error", 4, "a", "m1.cfg"],
+      ["error", 5, "a", "m1.cfg"],
+    ]);
+    expect(result.problems[1]?.message).toContain('unknown VCS "cvs"');
+  });
+
+  it("an inherited watch keeps the parent's file and lines", () => {
+    const result = parse("[p]\nwatch = git u1 b\n  git u2 b\n", "[c]\ninherit = p\n");
+    expect(factory(result, "c").watches.map((w) => [w.url, w.file, w.line])).toEqual([
+      ["u1", "m1.cfg", 2],
+      ["u2", "m1.cfg", 3],
+    ]);
+  });
+
+  it("a repeated watch line is a warning and counted once", () => {
+    const result = parse("[a]\nwatch = git u b\n  git u b\n");
+    expect(factory(result, "a").watches).toHaveLength(1);
+    expect(result.problems).toMatchObject([{ level: "warning", line: 3 }]);
+  });
+});
+
+describe("auto-watch", () => {
+  it("defaults to true, and to false for frozen buildouts", () => {
+    const result = parse(`
+[plain]
+buildout = git u b p
+[none]
+[gt]
+buildout = gittag u p
+[ht]
+buildout = hgtag u p
+`);
+    expect(["plain", "none", "gt", "ht"].map((n) => factory(result, n).autoWatch)).toEqual([true, true, false, false]);
+    expect(result.factories.every((f) => !f.autoWatchExplicit)).toBe(true);
+  });
+
+  it.each([
+    ["true", true], ["TRUE", true], ["yes", true], ["Yes", true], ["on", true], ["ON", true], ["1", true],
+    ["false", false], ["False", false], ["no", false], ["NO", false], ["off", false], ["Off", false], ["0", false],
+  ])("accepts %s", (value, expected) => {
+    const result = parse(`[a]\nauto-watch = ${value}\n[b]\nbuildout = hgtag u p\nAUTO-WATCH: ${value}\n`);
+    expect(factory(result, "a")).toMatchObject({ autoWatch: expected, autoWatchExplicit: true });
+    expect(factory(result, "b")).toMatchObject({ autoWatch: expected, autoWatchExplicit: true });
+    expect(result.problems).toEqual([]);
+  });
+
+  it("an invalid value is a problem and the default applies", () => {
+    const result = parse("[a]\nauto-watch = maybe\n[b]\nbuildout = gittag u p\nauto-watch = 2\n");
+    expect(factory(result, "a")).toMatchObject({ autoWatch: true, autoWatchExplicit: false });
+    expect(factory(result, "b")).toMatchObject({ autoWatch: false, autoWatchExplicit: false });
+    expect(result.problems.map((p) => [p.level, p.line, p.builder])).toEqual([
+      ["error", 2, "a"],
+      ["error", 5, "b"],
+    ]);
+    expect(result.problems[0]?.message).toContain('"maybe"');
+  });
+
+  it("set in DEFAULT counts as set in every section (frozen ones included)", () => {
+    const result = parse("[DEFAULT]\nauto-watch = false\n[a]\n[b]\nbuildout = gittag u p\nauto-watch = yes\n");
+    expect(factory(result, "a")).toMatchObject({ autoWatch: false, autoWatchExplicit: true });
+    expect(factory(result, "b")).toMatchObject({ autoWatch: true, autoWatchExplicit: true });
+  });
+
+  it("explicitly true on an unscheduled builder is a warning", () => {
+    const result = parse("[a]\nwatch =\nauto-watch = true\n");
+    expect(factory(result, "a")).toMatchObject({ schedule: false, autoWatch: true });
+    expect(result.problems).toMatchObject([{ level: "warning", line: 3, builder: "a" }]);
+  });
+});
+
+describe("buildout", () => {
+  it("git and hg give buildout-self; options are not positional", () => {
+    const result = parse(`
+[g]
+buildout = git https://g/b.git 10.0 odoo.cfg subdir=buildbot
+[h]
+buildout = HG https://h/b default sub/odoo.cfg group=x
+`);
+    expect(factory(result, "g").buildout).toEqual({
+      type: "git",
+      positional: ["https://g/b.git", "10.0", "odoo.cfg"],
+      options: { subdir: "buildbot" },
+      frozen: false,
+      self: { vcs: "git", url: "https://g/b.git", branch: "10.0" },
+    });
+    expect(factory(result, "h").buildout).toMatchObject({ type: "hg", options: { group: "x" }, self: { vcs: "hg", url: "https://h/b", branch: "default" } });
+    expect(result.problems).toEqual([]);
+  });
+
+  it("bzr: the branch is the URL (branch \"\")", () => {
+    const result = parse("[b]\nbuildout = bzr lp:~acme/b/7.0 openerp.cfg\n");
+    expect(factory(result, "b").buildout?.self).toEqual({ vcs: "bzr", url: "lp:~acme/b/7.0", branch: "" });
+  });
+
+  it("standalone gives no self; hgtag and gittag are frozen without self", () => {
+    const result = parse("[s]\nbuildout = standalone s.cfg\n[gt]\nbuildout = gittag https://g/b.git b.cfg\n[ht]\nbuildout = hgtag https://h/b b.cfg\n");
+    expect(factory(result, "s").buildout).toEqual({ type: "standalone", positional: ["s.cfg"], options: {}, frozen: false });
+    expect(factory(result, "gt").buildout).toMatchObject({ frozen: true, positional: ["https://g/b.git", "b.cfg"] });
+    expect(factory(result, "gt").buildout?.self).toBeUndefined();
+    expect(factory(result, "ht").buildout).toMatchObject({ frozen: true });
+    expect(result.problems).toEqual([]);
+  });
+
+  it.each([
+    ["git https://g/b.git 10.0", "git takes 3"],
+    ["hg https://h/b default x.cfg extra", "hg takes 3"],
+    ["bzr lp:x", "bzr takes 2"],
+    ["standalone", "standalone takes 1"],
+    ["standalone a.cfg b.cfg", "standalone takes 1"],
+    ["gittag u", "gittag takes 2"],
+    ["hgtag u p q", "hgtag takes 2"],
+    ["cvs u b p", 'unknown buildout type "cvs"'],
+    ["", "buildout is empty"],
+  ])("%j is a problem", (value, message) => {
+    const result = parse(`[a]\nx = 1\nbuildout = ${value}\n`);
+    expect(result.problems).toHaveLength(1);
+    expect(result.problems[0]).toMatchObject({ level: "error", line: 3, builder: "a", file: "m1.cfg" });
+    expect(result.problems[0]?.message).toContain(message);
+    expect(factory(result, "a").buildout?.self).toBeUndefined();
+  });
+
+  it("a frozen type with the wrong arity still defaults auto-watch to false", () => {
+    const result = parse("[a]\nbuildout = gittag u\n");
+    expect(factory(result, "a")).toMatchObject({ autoWatch: false, buildout: { frozen: true } });
+  });
+});
+
+describe("several manifests and duplicates", () => {
+  it("a section defined again in a later file is a problem there; the first wins", () => {
+    const result = parse("[a]\nwatch = git u1 b\n", "[b]\n[a]\nwatch = git u2 b\n");
+    expect(result.factories.map((f) => f.name)).toEqual(["a", "b"]);
+    expect(factory(result, "a")).toMatchObject({ file: "m1.cfg", watches: [{ url: "u1" }] });
+    expect(result.problems).toMatchObject([{ level: "error", file: "m2.cfg", line: 2, builder: "a" }]);
+    expect(result.problems[0]?.message).toContain('"m1.cfg:1"');
+  });
+
+  it("inside one file a duplicate section or option is a problem; the first is kept", () => {
+    const result = parse("[a]\nwatch = git u1 b\nWatch = git u2 b\n  git u3 b\n[a]\nwatch = git u4 b\n");
+    expect(factory(result, "a").watches.map((w) => w.url)).toEqual(["u1"]);
+    expect(result.factories).toHaveLength(1);
+    expect(result.problems.map((p) => [p.level, p.line])).toEqual([
+      ["error", 3],
+      ["error", 5],
+    ]);
+    expect(result.problems[0]?.message).toContain("set twice");
+    expect(result.problems[1]?.message).toContain("defined twice");
+  });
+
+  it("each file's DEFAULT applies to its own sections", () => {
+    const result = parse("[DEFAULT]\nauto-watch = no\n[a]\n", "[DEFAULT]\nx = 2\n[b]\n");
+    expect(factory(result, "a").options).toEqual({ "auto-watch": "no" });
+    expect(factory(result, "b").options).toEqual({ x: "2" });
+  });
+
+  it("factories come in file order, sections as written; problems in file and line order", () => {
+    const result = parse("[z]\n[b]\nauto-watch = bad\n", "[a]\nbuildout = nope\n[y]\n");
+    expect(result.factories.map((f) => f.name)).toEqual(["z", "b", "a", "y"]);
+    expect(result.problems.map((p) => `${p.file}:${p.line}`)).toEqual(["m1.cfg:3", "m2.cfg:2"]);
+  });
+
+  it("section names are case-sensitive and kept as written", () => {
+    const result = parse("[Odoo 10]\na = 1\n[odoo 10]\na = 2\n[DEFAULT ]\n[default]\n");
+    expect(result.factories.map((f) => f.name)).toEqual(["Odoo 10", "odoo 10", "DEFAULT ", "default"]);
+    expect(result.problems).toEqual([]);
+  });
+});
+
+describe("inherit", () => {
+  it("resolves chains recursively; own options win, nearest parent next", () => {
+    const result = parse(`
+[g]
+a = g
+b = g
+c = g
+[p]
+inherit = g
+a = p
+b = p
+[c]
+inherit = p
+a = c
+`);
+    expect(factory(result, "c").options).toMatchObject({ a: "c", b: "p", c: "g" });
+    expect(factory(result, "c").inherits).toEqual(["p", "g"]);
+    expect(factory(result, "c").optionOrigins.c).toEqual({ file: "m1.cfg", line: 5 });
+  });
+
+  it("works across files (first definition of the parent)", () => {
+    const result = parse("[p]\nwatch = git u b\n", "[c]\ninherit = p\n");
+    expect(factory(result, "c").watches).toHaveLength(1);
+  });
+
+  it("DEFAULT comes after the whole chain: a parent's explicit value beats a default", () => {
+    const result = parse(`
+[DEFAULT]
+auto-watch = true
+db = default
+[p]
+auto-watch = false
+[c]
+inherit = p
+`);
+    expect(factory(result, "c")).toMatchObject({ autoWatch: false, options: { db: "default", "auto-watch": "false" } });
+  });
+
+  it("the defaults of every file of the chain apply, the child's file first", () => {
+    const result = parse("[DEFAULT]\nx = 1\ny = 1\n[p]\n", "[DEFAULT]\nx = 2\n[c]\ninherit = p\n");
+    expect(factory(result, "c").options).toMatchObject({ x: "2", y: "1" });
+  });
+
+  it("inherit in DEFAULT is ignored, with a warning", () => {
+    const result = parse("[DEFAULT]\ninherit = base\n[base]\nx = 1\n[a]\n");
+    expect(factory(result, "a").inherits).toEqual([]);
+    expect(factory(result, "a").options).toEqual({});
+    expect(result.problems).toMatchObject([{ level: "warning", line: 2 }]);
+  });
+
+  it("an unknown parent is a problem for the section that names it", () => {
+    const result = parse("[a]\nx = 1\ninherit = nowhere\n[b]\ninherit = a\n");
+    expect(result.problems).toMatchObject([{ level: "error", line: 3, builder: "a" }]);
+    expect(result.problems[0]?.message).toContain('"nowhere"');
+    expect(factory(result, "b").options.x).toBe("1");
+  });
+
+  it("a cycle is a problem for each section in it, and nothing hangs", () => {
+    const result = parse(`
+[a]
+inherit = b
+x = a
+[b]
+inherit = c
+y = b
+[c]
+inherit = a
+[d]
+inherit = a
+[self]
+inherit = self
+`);
+    const cycleErrors = result.problems.filter((p) => p.message.includes("cycle"));
+    expect(cycleErrors.map((p) => p.builder).sort()).toEqual(["a", "b", "c", "self"]);
+    expect(factory(result, "d")).toMatchObject({ inherits: ["a", "b", "c"], options: { x: "a", y: "b" } });
+    expect(factory(result, "c").options).toMatchObject({ x: "a", y: "b", inherit: "a" });
+  });
+
+  it("an empty inherit is a warning", () => {
+    const result = parse("[a]\ninherit =\n");
+    expect(result.problems).toMatchObject([{ level: "warning", builder: "a", line: 2 }]);
+  });
+});
+
+describe("interpolation", () => {
+  it("happens after inherit, in the child: a template picks up the child's values", () => {
+    const result = parse(`
+[DEFAULT]
+host = https://git.example
+[template]
+buildout = git %(host)s/b.git %(series)s odoo.cfg
+watch = git %(host)s/odoo.git %(series)s
+series = 10.0
+[v11]
+inherit = template
+series = 11.0
+`);
+    expect(factory(result, "template").buildout?.self).toEqual({ vcs: "git", url: "https://git.example/b.git", branch: "10.0" });
+    expect(factory(result, "v11").buildout?.self).toEqual({ vcs: "git", url: "https://git.example/b.git", branch: "11.0" });
+    expect(factory(result, "v11").watches).toMatchObject([{ url: "https://git.example/odoo.git", branch: "11.0", line: 6 }]);
+    expect(result.problems).toEqual([]);
+  });
+
+  it("%% is a literal percent and names are case-insensitive", () => {
+    const result = parse("[a]\nRate = 100%%\nmsg = %(RATE)s done, %%(x)s\n");
+    expect(factory(result, "a").options).toEqual({ rate: "100%", msg: "100% done, %(x)s" });
+  });
+
+  it("a referenced multi-line value gives several watch lines", () => {
+    const result = parse("[a]\nlines = git u1 b\n  git u2 b\nwatch = %(lines)s\n   svn u3\n");
+    expect(factory(result, "a").watches.map((w) => [w.url, w.line])).toEqual([
+      ["u1", 4],
+      ["u2", 4],
+      ["u3", 5],
+    ]);
+  });
+
+  it("a missing reference is a problem on the line that holds it; the other lines still count", () => {
+    const text = ["[a]", "watch = git u1 b", "   git %(nowhere)s b", "   git u3 b"].join("\n");
+    const result = parse(text);
+    expect(result.problems).toMatchObject([{ level: "error", line: 3, builder: "a" }]);
+    expect(result.problems[0]?.message).toContain("nowhere");
+    expect(factory(result, "a").watches.map((w) => w.url)).toEqual(["u1", "u3"]);
+    expect(factory(result, "a").options.watch).toBe("git u1 b\ngit %(nowhere)s b\ngit u3 b");
+  });
+
+  it("a bad % and a reference loop (depth > 10) are problems", () => {
+    const result = parse("[a]\nx = 50%\nloop = %(loop)s\nbuildout = standalone %(loop)s\n");
+    expect(result.problems.map((p) => [p.level, p.line])).toEqual([
+      ["error", 2],
+      ["error", 3],
+      ["error", 4],
+    ]);
+    expect(result.problems[1]?.message).toContain("more than 10 levels");
+    expect(factory(result, "a").buildout).toBeUndefined();
+  });
+
+  it("ten levels are fine, eleven are not", () => {
+    const chain = (n: number) => Array.from({ length: n }, (_, i) => `v${i} = %(v${i + 1})s`).join("\n") + `\nv${n} = end\n`;
+    expect(factory(parse(`[a]\n${chain(10)}`), "a").options.v0).toBe("end");
+    const deep = parse(`[a]\n${chain(11)}`);
+    expect(deep.problems).toMatchObject([{ level: "error", line: 2 }]);
+  });
+
+  it("a value that explodes when expanded is stopped", () => {
+    const levels = Array.from({ length: 10 }, (_, i) => `l${i} = ${`%(l${i + 1})s`.repeat(10)}`).join("\n");
+    const started = Date.now();
+    const result = parse(`[a]\n${levels}\nl10 = xxxxxxxxxx\nwatch = git %(l0)s b\n`);
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(result.problems.some((p) => p.line === 2 && p.message.includes("grows past"))).toBe(true);
+    // one level deeper than l0: the depth limit stops it first, as in Python
+    expect(result.problems.some((p) => p.line === 13 && p.message.includes("more than 10 levels"))).toBe(true);
+  });
+
+  it("a DEFAULT option that fails only where nobody reads it is a warning", () => {
+    const result = parse("[DEFAULT]\nurl = https://x/%(name)s\n[a]\nname = a\n[b]\n");
+    expect(factory(result, "a").options.url).toBe("https://x/a");
+    expect(result.problems).toMatchObject([{ level: "warning", builder: "b", line: 2 }]);
+  });
+});
+
+describe("robustness", () => {
+  it("keeps options named like Object.prototype members", () => {
+    const result = parse("[a]\n__proto__ = x\nconstructor = y\nbuildout = standalone p __proto__=z\n");
+    const a = factory(result, "a");
+    expect(Object.keys(a.options)).toEqual(["__proto__", "constructor", "buildout"]);
+    expect(a.options.constructor).toBe("y");
+    expect(Object.getOwnPropertyDescriptor(a.options, "__proto__")?.value).toBe("x");
+    expect(Object.getOwnPropertyDescriptor(a.buildout?.options, "__proto__")?.value).toBe("z");
+  });
+
+  it("never throws on garbage", () => {
+    let seed = 42;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const alphabet = ["[", "]", "=", ":", "%", "(", ")", "s", "\n", " ", "\t", "#", ";", "a", "inherit", "watch", "buildout", "git", "\u0000", "\r", "\u2028", "DEFAULT"];
+    for (let i = 0; i < 300; i++) {
+      const text = Array.from({ length: 80 }, () => alphabet[Math.floor(random() * alphabet.length)]).join("");
+      expect(() => parseManifests([{ file: "f", text }, { file: "g", text: text.split("").reverse().join("") }])).not.toThrow();
+    }
+  });
+
+  it("reports text before the first section once", () => {
+    const result = parse("a = 1\nb = 2\n[s]\nc = 3\n");
+    expect(errors(result)).toMatchObject([{ line: 1 }]);
+    expect(factory(result, "s").options).toEqual({ c: "3" });
+  });
+
+  it("quotes control characters in messages", () => {
+    const result = parse("[a]\nwatch = git\u001b[31m u\n");
+    expect(result.problems[0]?.message).not.toMatch(/\u001b/);
+    expect(result.problems[0]?.message).toContain("\\u001b");
+  });
+});
+
+describe("file names", () => {
+  it("re-exports the one safe builder file name mapping of @autowatch/watchfile", () => {
+    expect(safeBuilderFileName).toBe(watchfile.safeBuilderFileName);
+    expect(watchFileNameFor).toBe(watchfile.watchFileNameFor);
+    expect(safeBuilderFileName("Customer Delta")).toBe("Customer%20Delta");
+  });
+});

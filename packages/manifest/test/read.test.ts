@@ -1,0 +1,42 @@
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { readManifests } from "../src/index.js";
+
+describe("readManifests", () => {
+  const dir = mkdtempSync(join(tmpdir(), "autowatch-manifest-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const write = (name: string, content: string | Buffer) => {
+    const path = join(dir, name);
+    writeFileSync(path, content);
+    return path;
+  };
+
+  it("reads files in the order given and reports the unreadable ones by name", async () => {
+    const a = write("a.cfg", "[a]\nwatch = git u b\n");
+    const b = write("b.cfg", "[b]\ninherit = a\n");
+    const missing = join(dir, "missing.cfg");
+    const directory = join(dir, "sub.cfg");
+    mkdirSync(directory);
+    const result = await readManifests([b, missing, a, directory]);
+    expect(result.factories.map((f) => f.name)).toEqual(["b", "a"]);
+    expect(result.factories[0]?.watches).toMatchObject([{ url: "u", file: a }]);
+    expect(result.problems).toEqual([
+      { level: "error", file: missing, message: "cannot read manifest: no such file" },
+      { level: "error", file: directory, message: "cannot read manifest: is a directory" },
+    ]);
+  });
+
+  it("rejects bytes that are not UTF-8 and skips a byte order mark", async () => {
+    const latin1 = write("latin1.cfg", Buffer.from("[caf\xe9]\na = 1\n", "latin1"));
+    const bom = write("bom.cfg", `\ufeff[bom]\na = 1\n`);
+    const result = await readManifests([latin1, bom]);
+    expect(result.problems).toEqual([{ level: "error", file: latin1, message: "manifest is not valid UTF-8" }]);
+    expect(result.factories.map((f) => f.name)).toEqual(["bom"]);
+  });
+
+  it("gives nothing, and no problem, for no paths", async () => {
+    expect(await readManifests([])).toEqual({ factories: [], problems: [] });
+  });
+});
