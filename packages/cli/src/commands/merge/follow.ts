@@ -1,0 +1,267 @@
+import { spawn } from "node:child_process";
+import { mkdir, readFile } from "node:fs/promises";
+import { basename, dirname, resolve } from "node:path";
+import process from "node:process";
+import { watch, type FSWatcher } from "chokidar";
+import type { State } from "@autowatch/watchfile";
+import type { CliContext } from "../../context.js";
+import { UsageError } from "../../errors.js";
+
+/** What one merge gave: the state written (undefined when none could be) and a short summary. */
+export interface MergeOutcome {
+  state: State | undefined;
+  summary: string;
+}
+
+export interface FollowSettings {
+  /** Directories whose direct `*.json` children are watch files. */
+  watchDirs: string[];
+  /** Files whose change calls for a re-merge (manifests, rewrite files). */
+  files: string[];
+  /** Files never to react to: the state file, should it sit in a watch directory. */
+  ignored?: string[];
+  /** Runs one merge and writes the state. May throw: the error is logged and following goes on. */
+  mergeOnce: () => Promise<MergeOutcome>;
+  /** The state Buildbot is assumed to run on at start (the state file as found), if any. */
+  applied: State | undefined;
+  /** Tells whether Buildbot must be reconfigured to go from one state to the other. */
+  differ: (a: State | undefined, b: State | undefined) => boolean;
+  /** Shell command run after a merge that changed pollers or change filters. */
+  reconfig?: string | undefined;
+  debounceMs: number;
+  /** A steady stream of events still gets a merge at least this often. */
+  maxWaitMs: number;
+  signal: AbortSignal;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  log: (line: string) => void;
+  /** Where the reconfig command's output goes. */
+  output: NodeJS.WritableStream;
+}
+
+export const DEFAULT_DEBOUNCE_MS = 2000;
+export const DEFAULT_MAX_WAIT_MS = 30_000;
+
+/**
+ * Merges once, then again after each burst of changes in the watch directories or the
+ * manifests, until the signal aborts. The reconfig command runs only when the merged state
+ * differs from the one Buildbot last loaded (pollers or change filters); a failed reconfig is
+ * retried after the next merge. Merges and reconfigs never overlap.
+ */
+export async function followLoop(settings: FollowSettings): Promise<void> {
+  const { signal, log } = settings;
+  let applied = settings.applied;
+  // set when the debounce timer fires (and for the first merge): a merge is due
+  let due = true;
+  let running: Promise<void> | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let firstEventAt: number | undefined;
+
+  const cycle = async (): Promise<void> => {
+    while (due && !signal.aborted) {
+      due = false;
+      let outcome: MergeOutcome;
+      try {
+        outcome = await settings.mergeOnce();
+      } catch (error) {
+        log(`re-merge failed: ${error instanceof Error ? error.message : String(error)}; still following`);
+        continue;
+      }
+      if (!outcome.state) {
+        log(`re-merged: ${outcome.summary}; no state written`);
+      } else if (!settings.differ(applied, outcome.state)) {
+        log(`re-merged: ${outcome.summary}; pollers and change filters unchanged`);
+      } else if (!settings.reconfig) {
+        log(`re-merged: ${outcome.summary}; pollers or change filters changed`);
+        applied = outcome.state;
+      } else {
+        log(`re-merged: ${outcome.summary}; pollers or change filters changed, running the reconfig command`);
+        const code = await runShell(settings.reconfig, settings);
+        if (code === 0) applied = outcome.state;
+        else log(`reconfig command failed (exit ${code}): it runs again after the next merge`);
+      }
+    }
+  };
+
+  const kick = (): void => {
+    if (running) return; // the running cycle loops while a merge is due
+    running = cycle().finally(() => {
+      running = undefined;
+    });
+  };
+
+  const schedule = (): void => {
+    const now = Date.now();
+    firstEventAt ??= now;
+    if (timer) clearTimeout(timer);
+    const delay = Math.max(0, Math.min(settings.debounceMs, firstEventAt + settings.maxWaitMs - now));
+    timer = setTimeout(() => {
+      timer = undefined;
+      firstEventAt = undefined;
+      due = true;
+      kick();
+    }, delay);
+  };
+
+  const watchDirs = settings.watchDirs.map((dir) => resolve(settings.cwd, dir));
+  const files = new Set(settings.files.map((file) => resolve(settings.cwd, file)));
+  const ignored = new Set((settings.ignored ?? []).map((file) => resolve(settings.cwd, file)));
+  const relevant = (path: string): boolean => {
+    const absolute = resolve(settings.cwd, path);
+    if (ignored.has(absolute)) return false;
+    if (files.has(absolute)) return true;
+    const name = basename(absolute);
+    // Buildbot uploads to a temporary file, then renames it to the watch file
+    return watchDirs.includes(dirname(absolute)) && name.endsWith(".json") && !name.startsWith(".");
+  };
+
+  for (const dir of watchDirs) await mkdir(dir, { recursive: true });
+  const watcher: FSWatcher = watch([...watchDirs, ...files], { ignoreInitial: true, depth: 0, persistent: true });
+  watcher.on("all", (_event, path) => {
+    if (typeof path === "string" && relevant(path)) schedule();
+  });
+  watcher.on("error", (error) => log(`watching failed: ${error instanceof Error ? error.message : String(error)}`));
+  await new Promise<void>((done) => watcher.once("ready", () => done()));
+
+  kick();
+  await new Promise<void>((done) => {
+    if (signal.aborted) done();
+    else signal.addEventListener("abort", () => done(), { once: true });
+  });
+  if (timer) clearTimeout(timer);
+  await watcher.close();
+  await running;
+}
+
+/** Runs operator configuration through the shell, its output on ours; resolves to the exit code. */
+function runShell(command: string, settings: FollowSettings): Promise<number> {
+  return new Promise((done) => {
+    const child = spawn(command, { shell: true, cwd: settings.cwd, env: settings.env, stdio: ["ignore", "pipe", "pipe"] });
+    child.stdout.pipe(settings.output, { end: false });
+    child.stderr.pipe(settings.output, { end: false });
+    child.on("error", (error) => {
+      settings.log(`reconfig command could not start: ${error.message}`);
+      done(127);
+    });
+    child.on("close", (code, signal) => done(code ?? (signal ? 128 : 1)));
+  });
+}
+
+/** An AbortSignal that fires on SIGTERM or SIGINT; `dispose` removes the handlers. */
+export function processStopSignal(): { signal: AbortSignal; dispose: () => void } {
+  const controller = new AbortController();
+  const stop = (): void => controller.abort();
+  process.once("SIGTERM", stop);
+  process.once("SIGINT", stop);
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      process.off("SIGTERM", stop);
+      process.off("SIGINT", stop);
+    },
+  };
+}
+
+export interface FollowOptions {
+  signal?: AbortSignal;
+  debounceMs?: number;
+  maxWaitMs?: number;
+}
+
+function numberOption(value: unknown, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!Number.isFinite(number) || number < 0) throw new UsageError(`${name} must be a number of milliseconds`);
+  return number;
+}
+
+/**
+ * `autowatch merge --follow`: the merge command's options, plus `reconfig`. Stops on SIGTERM
+ * or SIGINT, or when `hooks.signal` aborts (in-process callers); returns the exit code.
+ */
+function strings(value: unknown): string[] {
+  if (value === undefined) return [];
+  return (Array.isArray(value) ? value : [value]).map(String);
+}
+
+function count(value: unknown, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number <= 0) throw new UsageError(`${name} must be a positive integer`);
+  return number;
+}
+
+/** A one-line account of a merge for the follow log (the full summary is `autowatch merge`'s). */
+function oneLine(state: State): string {
+  const builders = Object.values(state.builders);
+  const levels = (level: string) => state.problems.filter((p) => p.level === level).length;
+  return `${builders.length} builders, ${state.pollers.length} pollers, ${levels("error")} errors, ${levels("warning")} warnings`;
+}
+
+/** The merge step, from the merge command's options: the same inputs as a one-shot merge. */
+async function mergeAdapter(options: Record<string, unknown>, context: CliContext) {
+  const absolute = (path: string) => resolve(context.cwd, path);
+  const manifests = strings(options.manifest).map(absolute);
+  const rewriteFiles = strings(options.rewriteFile).map(absolute);
+  if (manifests.length === 0) throw new UsageError("merge --follow: at least one --manifest is required");
+  if (typeof options.watchDir !== "string") throw new UsageError("merge --follow: --watch-dir is required");
+  if (typeof options.output !== "string") throw new UsageError("merge --follow: -o STATE is required (the file Buildbot reads)");
+  const output = absolute(options.output);
+  const watchDir = absolute(options.watchDir);
+  const { runMerge, parseState, statesDiffer } = await import("@autowatch/merge");
+  const mergeOptions = {
+    manifests,
+    watchDir,
+    output,
+    ...(typeof options.lastGood === "string" ? { lastGoodDir: absolute(options.lastGood) } : {}),
+    rewrite: strings(options.rewrite),
+    rewriteFiles,
+    ...(options.allowHost === undefined ? {} : { allowHosts: strings(options.allowHost) }),
+    ...(options.allowScheme === undefined ? {} : { allowSchemes: strings(options.allowScheme) }),
+    ...(options.maxBytes === undefined ? {} : { maxBytes: count(options.maxBytes, "--max-bytes") }),
+    ...(options.maxEntries === undefined ? {} : { maxEntries: count(options.maxEntries, "--max-entries") }),
+  };
+  const applied = await readFile(output, "utf8").then(parseState, () => undefined);
+  return {
+    mergeOnce: async (): Promise<MergeOutcome> => {
+      const result = await runMerge(mergeOptions);
+      return { state: result.written ? result.state : undefined, summary: oneLine(result.state) };
+    },
+    applied,
+    differ: statesDiffer,
+    watchDirs: [watchDir],
+    files: [...manifests, ...rewriteFiles],
+    ignored: [output],
+  };
+}
+
+export async function follow(options: Record<string, unknown>, _args: string[], context: CliContext, hooks: FollowOptions = {}): Promise<number> {
+  const { mergeOnce, applied, differ, watchDirs, files, ignored } = await mergeAdapter(options, context);
+  const stop = hooks.signal ? undefined : processStopSignal();
+  const log = (line: string): void => {
+    context.stderr.write(`autowatch: ${new Date().toISOString()} ${line}\n`);
+  };
+  try {
+    log(`following ${[...watchDirs, ...files].join(", ")}${typeof options.reconfig === "string" ? `; reconfig: ${options.reconfig}` : ""}`);
+    await followLoop({
+      watchDirs,
+      files,
+      ignored,
+      mergeOnce,
+      applied,
+      differ,
+      reconfig: typeof options.reconfig === "string" && options.reconfig.trim() !== "" ? options.reconfig : undefined,
+      debounceMs: hooks.debounceMs ?? numberOption(options.debounce, "--debounce") ?? DEFAULT_DEBOUNCE_MS,
+      maxWaitMs: hooks.maxWaitMs ?? DEFAULT_MAX_WAIT_MS,
+      signal: hooks.signal ?? stop!.signal,
+      cwd: context.cwd,
+      env: context.env,
+      log,
+      output: context.stderr,
+    });
+    log("stopped");
+    return 0;
+  } finally {
+    stop?.dispose();
+  }
+}
