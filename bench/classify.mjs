@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { pathToFileURL } from "node:url";
 import { checkouts, gitEnv } from "./gen/repos.mjs";
-import { importDist, ROOT, Unavailable } from "./lib/paths.mjs";
+import { importDist, ROOT } from "./lib/paths.mjs";
 import { interleave, median, ratio, summary, timed } from "./lib/stats.mjs";
 import { atLeast, atMost } from "./lib/targets.mjs";
 
@@ -14,6 +14,8 @@ const REPOSITORIES = 200;
 const FLOOR_LIMIT = 1.3;
 const LEGACY_SPEEDUP = 2;
 const run = promisify(execFile);
+// the fields the classifier asks for (refs, current branch, upstream): same work per process
+const FOR_EACH_REF_FORMAT = "--format=%(refname)%09%(HEAD)%09%(upstream:remotename)%09%(upstream)";
 
 const { default: pLimit } = await import(pathToFileURL(join(ROOT, "packages", "introspect", "node_modules", "p-limit", "index.js")).href);
 
@@ -21,7 +23,7 @@ const { default: pLimit } = await import(pathToFileURL(join(ROOT, "packages", "i
 export async function forEachRefPerRepo(repositories, concurrency, env) {
   const limit = pLimit(concurrency);
   const outputs = await Promise.all(
-    repositories.map((cwd) => limit(() => run("git", ["for-each-ref", "--format=%(objectname) %(refname)"], { cwd, env }))),
+    repositories.map((cwd) => limit(() => run("git", ["for-each-ref", FOR_EACH_REF_FORMAT], { cwd, env }))),
   );
   return outputs.length;
 }
@@ -38,27 +40,41 @@ export function gitBranchPerSource(sources, env) {
   return live;
 }
 
-/** Adapter to the classifier the introspect package exports (see packages/introspect/src/classify). */
-async function loadClassifier() {
-  const introspect = await importDist("introspect", []);
-  const classify = introspect.classifySources ?? introspect.classifyAll;
-  if (typeof classify !== "function") throw new Unavailable("@autowatch/introspect exports no batch classifier yet");
-  const concurrency = introspect.DEFAULT_CLASSIFY_CONCURRENCY ?? introspect.CLASSIFY_CONCURRENCY;
-  if (typeof concurrency !== "number") throw new Unavailable("@autowatch/introspect exports no classification concurrency yet");
-  return { classify: (sources) => classify(sources.map(({ vcs, url, revspec, path }) => ({ vcs, url, revspec, checkout: path })), { concurrency }), concurrency };
+/** The classifier's default when it does not export one (packages/introspect/src/classify/index.ts). */
+const DEFAULT_CONCURRENCY = 4;
+
+/** Adapter to `classifySources` from the built @autowatch/introspect; both sides get the same concurrency. */
+async function loadClassifier(directory) {
+  const introspect = await importDist("introspect", ["classifySources"]);
+  const exported = introspect.DEFAULT_CLASSIFY_CONCURRENCY ?? introspect.CLASSIFY_CONCURRENCY;
+  const concurrency = typeof exported === "number" ? exported : DEFAULT_CONCURRENCY;
+  const classify = (sources) =>
+    introspect.classifySources(
+      sources.map(({ vcs, url, revspec, path }, line) => ({ kind: "addons", vcs, url, revision: revspec, checkout: path, origin: { file: "buildout.cfg", line: line + 1 } })),
+      { directory, buildoutRepository: false, concurrency },
+    );
+  return { classify, concurrency };
+}
+
+/** Live/pinned counts the classifier got wrong (the bench also checks what it times). */
+function wrongVerdicts(result, sources) {
+  const live = new Set(result.watches.map((watch) => watch.url));
+  return sources.filter((source) => live.has(source.url) !== (source.expected === "live")).map((source) => `${source.kind} ${source.revspec}`);
 }
 
 export const classifyBench = {
   id: "classify",
   title: "classification of 200 git checkouts (vs for-each-ref floor and git branch per source)",
   async run({ quick, runs: runsOverride, log }) {
-    const classifier = await loadClassifier();
     const input = await checkouts(REPOSITORIES);
+    const classifier = await loadClassifier(input.dir);
     log(`${REPOSITORIES} checkouts ${input.reused ? "reused" : "generated"} in ${input.dir}`);
     const env = gitEnv(input.home);
     Object.assign(process.env, env); // the classifier's simple-git inherits this process's environment
     const runs = runsOverride ?? (quick ? 3 : 9);
     const repositories = input.sources.map((source) => source.path);
+    const wrong = wrongVerdicts(await classifier.classify(input.sources), input.sources);
+    if (wrong.length > 0) log(`classifier disagrees with the generator on ${wrong.length} source(s), e.g. ${wrong.slice(0, 3).join(", ")}`);
     const samples = await interleave(
       [
         { name: "floor", run: async () => (await timed(() => forEachRefPerRepo(repositories, classifier.concurrency, env))).ms },
@@ -86,7 +102,7 @@ export const classifyBench = {
         `Floor: one \`git for-each-ref\` process per repository with the same concurrency (p-limit). ` +
         `Legacy: one \`git branch -a\` per source in sequence, as the original Python helper did. Interleaved, ${runs} runs each after a warm-up; medians.`,
       params: { repositories: REPOSITORIES, runs, concurrency: classifier.concurrency },
-      measured,
+      measured: { ...measured, wrongVerdicts: wrong.length },
       table: {
         columns: ["variant", "ms", "vs floor"],
         rows: [

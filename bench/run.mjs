@@ -2,12 +2,14 @@
 // `pnpm bench [FILTER...] [--quick] [--runs N]`: runs the benchmarks against the built packages,
 // prints a table each, writes bench/results.json (quick mode: bench/results-quick.json), regenerates
 // docs/performance.md from it (full runs), and exits non-zero when a target is missed.
-import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { parseArgs } from "node:util";
 import { machineInfo } from "./lib/machine.mjs";
-import { BENCH_DIR, Unavailable } from "./lib/paths.mjs";
+import { BENCH_DIR } from "./lib/paths.mjs";
 import { formatTable } from "./lib/table.mjs";
 import { writeReport } from "./report.mjs";
 import { benchmarks } from "./suite.mjs";
@@ -49,13 +51,15 @@ const missed = [];
 for (const bench of selected) {
   console.log(`== ${bench.id}: ${bench.title}`);
   const started = new Date().toISOString();
+  const resultFile = join(tmpdir(), `autowatch-bench-${bench.id}-${process.pid}.json`);
+  const child = spawnSync(process.execPath, [join(BENCH_DIR, "worker.mjs"), bench.id, JSON.stringify({ quick, runs }), resultFile], { stdio: "inherit" });
   let entry;
   try {
-    entry = await bench.run({ quick, runs, log: (line) => console.log(`   ${line}`) });
-  } catch (error) {
-    // a benchmark that cannot run is a missed target, never a crash of the whole suite
-    const reason = error instanceof Unavailable ? error.message : `failed: ${error instanceof Error ? error.message : String(error)}`;
-    entry = { unavailable: reason, table: { columns: [], rows: [] }, targets: [] };
+    entry = JSON.parse(readFileSync(resultFile, "utf8"));
+  } catch {
+    entry = { unavailable: `failed: the benchmark process exited with ${child.status ?? child.signal}`, table: { columns: [], rows: [] }, targets: [] };
+  } finally {
+    rmSync(resultFile, { force: true });
   }
   entry = { id: bench.id, title: bench.title, date: started, quick, loadAverage: machineInfo().loadAverage, ...entry };
   results.benchmarks[bench.id] = entry;

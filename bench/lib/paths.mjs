@@ -13,7 +13,8 @@ export class Unavailable extends Error {}
 
 /** Imports a workspace package's built entry point and checks that it exports `names`. */
 export async function importDist(pkg, names) {
-  const entry = join(ROOT, "packages", pkg, "dist", "index.js");
+  // BENCH_ENTRY_<PKG> points at another build of a package (development only, e.g. a bundle in /tmp)
+  const entry = process.env[`BENCH_ENTRY_${pkg.toUpperCase()}`] ?? join(ROOT, "packages", pkg, "dist", "index.js");
   if (!existsSync(entry)) throw new Unavailable(`packages/${pkg}/dist/index.js is missing (build first)`);
   const module = await import(pathToFileURL(entry).href);
   const missing = names.filter((name) => typeof module[name] !== "function");
