@@ -64,10 +64,10 @@ function checkCount(value: DecodedWatchFile, limits: DecodeLimits, extra = 0): D
 /** Never echoes the parser's message: it quotes raw input. */
 function jsonFailure(error: unknown, text: string, size: number): string {
   const message = error instanceof Error ? error.message : "";
-  if (/end of (JSON )?input|Unterminated string/i.test(message) || text.trim() === "") {
+  const position = /position (\d+)/.exec(message)?.[1];
+  if (/end of (JSON )?input|Unterminated string/i.test(message) || text.trim() === "" || Number(position) >= text.length) {
     return `not valid JSON (truncated at byte ${size})`;
   }
-  const position = /position (\d+)/.exec(message)?.[1];
   return position === undefined ? "not valid JSON" : `not valid JSON (at character ${position})`;
 }
 

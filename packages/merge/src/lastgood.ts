@@ -3,6 +3,7 @@ import { join } from "node:path";
 import writeFileAtomic from "write-file-atomic";
 import { safeBuilderFileName, type Problem } from "@autowatch/watchfile";
 import { entryShape, type AutoEntry } from "./decode.js";
+import { mapLimit } from "./limit.js";
 import { compareText } from "./order.js";
 import type { LastGoodEntry } from "./types.js";
 import { errorCode } from "./watchdir.js";
@@ -25,19 +26,24 @@ export async function loadLastGood(dir: string): Promise<{ lastGood: Map<string,
     if (errorCode(error) !== "ENOENT") problems.push({ level: "warning", file: dir, message: `last-good store unreadable (${errorCode(error)})` });
     return { lastGood, texts, problems };
   }
-  for (const name of names) {
+  type Loaded = { entry: { builder: string; date: string; watches: AutoEntry[] }; text: string } | { file: string; message: string };
+  const loaded = await mapLimit(names, 16, async (name): Promise<Loaded> => {
     const file = join(dir, name);
     try {
       const text = await readFile(file, "utf8");
       const entry = parseLastGood(text);
-      if (!entry || `${safeBuilderFileName(entry.builder)}.json` !== name) {
-        problems.push({ level: "warning", file, message: "last-good file is not valid: ignored" });
-        continue;
-      }
-      lastGood.set(entry.builder, { date: entry.date, watches: entry.watches });
-      texts.set(entry.builder, text);
+      if (entry && `${safeBuilderFileName(entry.builder)}.json` === name) return { entry, text };
+      return { file, message: "last-good file is not valid: ignored" };
     } catch (error) {
-      problems.push({ level: "warning", file, message: `last-good file unreadable (${errorCode(error)})` });
+      return { file, message: `last-good file unreadable (${errorCode(error)})` };
+    }
+  });
+  for (const item of loaded) {
+    if ("entry" in item) {
+      lastGood.set(item.entry.builder, { date: item.entry.date, watches: item.entry.watches });
+      texts.set(item.entry.builder, item.text);
+    } else {
+      problems.push({ level: "warning", file: item.file, message: item.message });
     }
   }
   return { lastGood, texts, problems };
@@ -45,15 +51,15 @@ export async function loadLastGood(dir: string): Promise<{ lastGood: Map<string,
 
 /** Writes the entries whose text changed since they were loaded; returns the builders written. */
 export async function saveLastGood(dir: string, lastGood: ReadonlyMap<string, LastGoodEntry>, loaded: ReadonlyMap<string, string>): Promise<string[]> {
-  const written: string[] = [];
-  for (const [builder, entry] of [...lastGood].sort(([a], [b]) => compareText(a, b))) {
-    const text = serializeLastGood(builder, entry);
-    if (loaded.get(builder) === text) continue;
-    if (written.length === 0) await mkdir(dir, { recursive: true });
-    await writeFileAtomic(join(dir, `${safeBuilderFileName(builder)}.json`), text);
-    written.push(builder);
-  }
-  return written;
+  const changed = [...lastGood]
+    .sort(([a], [b]) => compareText(a, b))
+    .map(([builder, entry]) => ({ builder, text: serializeLastGood(builder, entry) }))
+    .filter(({ builder, text }) => loaded.get(builder) !== text);
+  if (changed.length === 0) return [];
+  await mkdir(dir, { recursive: true });
+  // no fsync: a last-good file lost in a crash is only reported and skipped, and there are hundreds
+  await mapLimit(changed, 16, ({ builder, text }) => writeFileAtomic(join(dir, `${safeBuilderFileName(builder)}.json`), text, { fsync: false }));
+  return changed.map(({ builder }) => builder);
 }
 
 export function serializeLastGood(builder: string, entry: LastGoodEntry): string {
@@ -62,7 +68,12 @@ export function serializeLastGood(builder: string, entry: LastGoodEntry): string
 }
 
 function parseLastGood(text: string): { builder: string; date: string; watches: AutoEntry[] } | undefined {
-  const data = JSON.parse(text) as Record<string, unknown> | null;
+  let data: Record<string, unknown> | null;
+  try {
+    data = JSON.parse(text) as Record<string, unknown> | null;
+  } catch {
+    return undefined;
+  }
   if (!data || data.schema !== LASTGOOD_SCHEMA_ID || typeof data.builder !== "string" || typeof data.date !== "string") return undefined;
   if (!/^\d{4}-\d{2}-\d{2}$/.test(data.date) || !Array.isArray(data.watches)) return undefined;
   const watches: AutoEntry[] = [];

@@ -2,6 +2,7 @@ import { constants } from "node:fs";
 import { lstat, open, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { quoteValue, watchFileNameFor, type Problem } from "@autowatch/watchfile";
+import { mapLimit } from "./limit.js";
 import type { WatchFileInput } from "./types.js";
 
 /**
@@ -35,16 +36,14 @@ export async function readWatchDir(
     }
   }
   const present = new Set(names);
-  for (const [name, builder] of expected) {
+  const read = await mapLimit([...expected], 16, async ([name, builder]): Promise<[string, WatchFileInput]> => {
     const file = join(dir, name);
     if (name.includes("/") || name.includes("\u0000") || name.startsWith(".")) {
-      files.set(builder, { file, error: "builder name would escape the watch directory" });
-    } else if (!present.has(name)) {
-      files.set(builder, { file, missing: true });
-    } else {
-      files.set(builder, await readWatchFile(file, maxBytes));
+      return [builder, { file, error: "builder name would escape the watch directory" }];
     }
-  }
+    return [builder, present.has(name) ? await readWatchFile(file, maxBytes) : { file, missing: true }];
+  });
+  for (const [builder, input] of read) files.set(builder, input);
   const known = new Set(expected.values());
   for (const name of names) {
     if (expected.has(name) || name.startsWith(".") || !name.endsWith(".json")) continue;
@@ -59,6 +58,8 @@ export async function readWatchDir(
   }
   return { files, problems };
 }
+
+const READ_CHUNK = 64 * 1024;
 
 /** One watch file, or why it cannot be used. Never follows a symlink, never blocks on a FIFO. */
 export async function readWatchFile(file: string, maxBytes: number): Promise<WatchFileInput> {
@@ -86,15 +87,18 @@ export async function readWatchFile(file: string, maxBytes: number): Promise<Wat
     if (!opened.isFile() || opened.ino !== info.ino || opened.dev !== info.dev) {
       return { file, error: "replaced while being read" };
     }
-    const buffer = Buffer.alloc(maxBytes + 1);
+    // chunked: the file may still be growing (an upload in progress), never read past the limit
+    const chunks: Buffer[] = [];
     let length = 0;
-    while (length < buffer.length) {
-      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(Math.min(READ_CHUNK, maxBytes + 1 - length));
+      const { bytesRead } = await handle.read(chunk, 0, chunk.length, length);
       if (bytesRead === 0) break;
+      chunks.push(chunk.subarray(0, bytesRead));
       length += bytesRead;
+      if (length > maxBytes) return { file, error: `file over the size limit (more than ${maxBytes} bytes)` };
     }
-    if (length > maxBytes) return { file, error: `file over the size limit (more than ${maxBytes} bytes)` };
-    return { file, bytes: buffer.subarray(0, length) };
+    return { file, bytes: Buffer.concat(chunks, length) };
   } catch (error) {
     return { file, error: `unreadable (${errorCode(error)})` };
   } finally {

@@ -1,0 +1,165 @@
+import { describe, expect, it } from "vitest";
+import { branchNameProblem, decodeWatchFile, locationProblem, mergeFarm, parseLocation, parseRewriteFile, parseRewriteRule, serializeState } from "../src/index.js";
+import { NOW, factory, fileInput, git, watchFileText } from "./helpers.js";
+
+const LIMITS = { maxBytes: 1024 * 1024, maxEntries: 1000 };
+
+describe("branch names (git check-ref-format --branch, in-process)", () => {
+  it.each(["10.0", "feature/x", "release-1.2", "v2", "a.b", "über", "fix@home"])("accepts %j", (name) => {
+    expect(branchNameProblem(name)).toBeUndefined();
+  });
+  it.each([
+    ["", "empty"],
+    ["-x", "starts with '-'"],
+    ["@", "'@'"],
+    ["a..b", "'..'"],
+    ["a@{1}", "'@{'"],
+    ["a b", "space"],
+    ["a\tb", "control"],
+    ["a\u0007", "control"],
+    ["a\u202eb", "control"],
+    ["a~1", "~ ^ :"],
+    ["a^", "~ ^ :"],
+    ["a:b", "~ ^ :"],
+    ["a?", "~ ^ :"],
+    ["a*", "~ ^ :"],
+    ["a[b", "~ ^ :"],
+    ["a\\b", "~ ^ :"],
+    ["/a", "'/'"],
+    ["a/", "'/'"],
+    ["a//b", "'//'"],
+    ["a.", "ends with '.'"],
+    [".a", "starts with '.'"],
+    ["a/.b", "starts with '.'"],
+    ["a.lock", ".lock"],
+    ["a.lock/b", ".lock"],
+  ])("refuses %j", (name, reason) => {
+    expect(branchNameProblem(name)).toContain(reason);
+  });
+});
+
+describe("locations", () => {
+  it.each([
+    ["https://github.com/OCA/OCB.git", "https", "github.com"],
+    ["http://user:pw@Host.Example:8080/x", "http", "host.example"],
+    ["ssh://git@mirror:22/x.git", "ssh", "mirror"],
+    ["git+ssh://git@mirror/x.git", "ssh", "mirror"],
+    ["git@github.com:OCA/OCB.git", "ssh", "github.com"],
+    ["/srv/git/x.git", "file", ""],
+    ["file:///srv/git/x.git", "file", ""],
+    ["lp:openobject-addons", "lp", ""],
+    ["ssh://[::1]/x", "ssh", "[::1]"],
+  ])("parses %j", (url, scheme, host) => {
+    expect(parseLocation(url)).toMatchObject({ scheme, host });
+  });
+  it.each([
+    ["-uhttps://x", "starts with '-'"],
+    ["--upload-pack=touch /tmp/pwned", "starts with '-'"],
+    ["ext::sh -c touch% /tmp/pwned", "transport helper"],
+    ["fd::17", "transport helper"],
+    ["foo::bar", "transport helper"],
+    ["ssh://-oProxyCommand=touch%20/tmp/x/repo", "host starts with '-'"],
+    ["ssh://user@-oProxyCommand=x/repo", "host starts with '-'"],
+    ["ssh://[-oProxyCommand=x]/repo", "host starts with '-'"],
+    ["git@-oProxyCommand=x:repo", "host starts with '-'"],
+    ["https://x/\u001b[31mred", "control character"],
+    ["https://x/a\nb", "control character"],
+    ["", "empty"],
+  ])("refuses %j", (url, reason) => {
+    expect(locationProblem(url)).toContain(reason);
+  });
+});
+
+describe("rewrite rules", () => {
+  it("parse FROM=TO and FROM TO, and files with comments", () => {
+    expect(parseRewriteRule("https://github.com/=ssh://git@mirror/")).toEqual({ from: "https://github.com/", to: "ssh://git@mirror/" });
+    expect(parseRewriteRule("lp:  https://bzr.example.com/")).toEqual({ from: "lp:", to: "https://bzr.example.com/" });
+    expect(parseRewriteRule("nothing")).toBe("expected FROM=TO or FROM TO");
+    const file = parseRewriteFile("# mirrors\n\nhttps://a/=https://b/\nbroken\nhttps://b/ https://c/\n", "rules.txt");
+    expect(file.rules).toEqual([{ from: "https://a/", to: "https://b/" }, { from: "https://b/", to: "https://c/" }]);
+    expect(file.problems).toEqual([{ level: "error", file: "rules.txt", line: 4, message: "bad rewrite rule: expected FROM=TO or FROM TO" }]);
+  });
+});
+
+describe("whole-file checks", () => {
+  const text = (s: string) => Buffer.from(s, "utf8");
+  it.each([
+    ["oversized", text(watchFileText("b", [git("https://x/y", "1".repeat(200))])), "over the size limit", { maxBytes: 100, maxEntries: 10 }],
+    ["too many entries", text(JSON.stringify(Array.from({ length: 11 }, () => git("https://x/y", "a")))), "too many entries (11 > 10)", { maxBytes: 10000, maxEntries: 10 }],
+    ["not UTF-8", Buffer.from([0x5b, 0xff, 0x5d]), "not valid UTF-8", LIMITS],
+    ["two BOMs", Buffer.from([0xef, 0xbb, 0xbf, 0xef, 0xbb, 0xbf, 0x5b, 0x5d]), "not valid JSON", LIMITS],
+    ["__proto__", text('{"schema":"autowatch.watchfile/2","watches":[{"__proto__":{"polluted":1},"vcs":"git","url":"https://x/y","revspec":"a"}]}'), 'forbidden key "__proto__"', LIMITS],
+    ["constructor", text('[{"constructor":{"prototype":{}},"vcs":"git","url":"https://x/y","revspec":"a"}]'), "forbidden key", LIMITS],
+    ["wrong schema", text('{"schema":"autowatch.watchfile/9\\u001b[2J","watches":[]}'), 'unknown schema "autowatch.watchfile/9\\u001b[2J"', LIMITS],
+    ["null", text("null"), "not a watch file", LIMITS],
+    ["empty", text(""), "truncated at byte 0", LIMITS],
+    ["garbage", text("{]"), "not valid JSON (at character 1)", LIMITS],
+  ])("refuses a file: %s", (_kind, bytes, reason, limits) => {
+    const result = decodeWatchFile(bytes, limits);
+    expect(result.ok).toBe(false);
+    expect(result.ok ? "" : result.reason).toContain(reason);
+  });
+
+  it("never lets __proto__ pollute anything", () => {
+    mergeFarm({ factories: [factory("b")], watchFiles: new Map([["b", fileInput("b", '[{"__proto__":{"polluted":1},"vcs":"git","url":"https://x/y","revspec":"a"}]')]]), now: NOW });
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
+
+describe("hostile entries", () => {
+  const good = git("https://github.com/OCA/web.git", "10.0");
+  const hostile = [
+    git("-oProxyCommand=x", "10.0"),
+    git("ext::sh -c 'touch /tmp/pwned'", "10.0"),
+    git("fd::3", "10.0"),
+    git("ssh://-oProxyCommand=x/y", "10.0"),
+    git("https://github.com/OCA/OCB.git", "--upload-pack=x"),
+    git("https://github.com/OCA/OCB.git", "a\u001b[2Jb"),
+    git("https://github.com/OCA/OCB.git", "a..b"),
+    git("https://github.com/OCA/OCB.git\u2028x", "10.0"),
+    { vcs: "cvs", url: "https://x/y", revspec: "a" },
+    { vcs: "git", url: 12, revspec: "a" },
+    "not an entry",
+    git("ftp://example.com/x.git", "10.0"),
+  ];
+
+  it("are refused one by one; the other entries stay; nothing hostile reaches pollers or builders", () => {
+    const result = mergeFarm({ factories: [factory("b")], watchFiles: new Map([["b", fileInput("b", watchFileText("b", [good, ...hostile]))]]), now: NOW });
+    expect(result.state.builders.b!.watches).toEqual([{ vcs: "git", url: good.url, branch: "10.0", from: ["auto"] }]);
+    expect(result.problems.filter((p) => p.level === "error")).toHaveLength(hostile.length);
+    const text = serializeState(result.state);
+    expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e]/);
+    const actionable = JSON.stringify([result.state.pollers, result.state.builders]);
+    for (const marker of ["ProxyCommand", "ext::", "fd::", "upload-pack", "a..b", "cvs", "ftp:"]) expect(actionable).not.toContain(marker);
+  });
+
+  it("--allow-host and --allow-scheme apply to worker-sent URLs, not to the manifest", () => {
+    const watches = [git("https://github.com/OCA/OCB.git", "10.0"), git("https://evil.example/x.git", "10.0"), git("git@github.com:OCA/web.git", "10.0"), git("http://github.com/OCA/x.git", "10.0")];
+    const result = mergeFarm({
+      factories: [factory("b", { manual: [{ vcs: "git", url: "https://internal.example/y.git", branch: "main" }] })],
+      watchFiles: new Map([["b", fileInput("b", watchFileText("b", watches))]]),
+      policy: { allowHosts: ["GitHub.com"], allowSchemes: ["https", "ssh"] },
+      now: NOW,
+    });
+    expect(result.state.builders.b!.watches.map((w) => w.url)).toEqual([
+      "git@github.com:OCA/web.git",
+      "https://github.com/OCA/OCB.git",
+      "https://internal.example/y.git",
+    ]);
+    expect(result.problems.map((p) => p.message)).toEqual([
+      'entry 2 refused: host "evil.example" not allowed: "https://evil.example/x.git"',
+      'entry 4 refused: scheme "http" not allowed: "http://github.com/OCA/x.git"',
+    ]);
+  });
+
+  it("a rewrite rule counts for the host policy (lp: becomes Launchpad https)", () => {
+    const result = mergeFarm({
+      factories: [factory("b")],
+      watchFiles: new Map([["b", fileInput("b", JSON.stringify([{ vcs: "bzr", url: "lp:proj", revspec: "" }]))]]),
+      policy: { allowHosts: ["bazaar.launchpad.net"] },
+      now: NOW,
+    });
+    expect(result.problems).toEqual([]);
+    expect(result.state.pollers[0]!.url).toBe("https://bazaar.launchpad.net/+branch/proj");
+  });
+});
