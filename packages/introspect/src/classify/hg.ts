@@ -10,6 +10,21 @@ export interface HgNames {
   bookmarks: Set<string>;
   /** Tags other than `tip`. */
   tags: Set<string>;
+  /** Branch of the working directory's parent. */
+  current?: string;
+}
+
+/** Parses the `hg log` of `HgCheckout.names` (pure). */
+export function parseHgNames(output: string): HgNames {
+  const names: HgNames = { branches: new Set(), bookmarks: new Set(), tags: new Set() };
+  for (const line of lines(output)) {
+    const [branch = "", bookmarks = "", tags = "", here = ""] = line.split("\t");
+    names.branches.add(branch);
+    for (const bookmark of bookmarks.split("\x01")) if (bookmark) names.bookmarks.add(bookmark);
+    for (const tag of tags.split("\x01")) if (tag && tag !== "tip") names.tags.add(tag);
+    if (here === "@") names.current = branch;
+  }
+  return names;
 }
 
 /**
@@ -47,22 +62,19 @@ export class HgCheckout {
     return stdout;
   }
 
+  /**
+   * Branches, bookmarks, tags and the working directory's branch in one `hg log`: every branch
+   * has a head, every bookmark and tag marks a changeset.
+   */
   async names(): Promise<HgNames> {
-    const [branches, bookmarks, tags] = await Promise.all([
-      this.hg(["branches", "--closed", "-T", "{branch}\\n"]),
-      this.hg(["bookmarks", "-T", "{bookmark}\\n"]),
-      this.hg(["tags", "-T", "{tag}\\n"]),
+    const output = await this.hg([
+      "log",
+      "-r",
+      "head() or bookmark() or tag() or .",
+      "-T",
+      '{branch}\\t{bookmarks % "{bookmark}\\x01"}\\t{tags % "{tag}\\x01"}\\t{ifcontains(rev, revset("."), "@")}\\n',
     ]);
-    return {
-      branches: new Set(lines(branches)),
-      bookmarks: new Set(lines(bookmarks)),
-      tags: new Set(lines(tags).filter((tag) => tag !== "tip")),
-    };
-  }
-
-  /** The working directory's branch. */
-  async branch(): Promise<string | undefined> {
-    return lines(await this.hg(["branch"]))[0];
+    return parseHgNames(output);
   }
 
   /** `[paths]` name → URL. */

@@ -8,11 +8,11 @@ import { GitCheckout, classifyGitRef, type GitRefs } from "./git.js";
 import { HgCheckout, classifyHgName, type HgNames } from "./hg.js";
 import { classifyRevision, live, pinned, type Verdict } from "./rules.js";
 
-type Need = "remotes" | "branch" | "head";
+type Need = "remotes" | "head";
 
 export * from "./rules.js";
 export { GitCheckout, classifyGitRef, parseForEachRef, parseRemoteUrls, type GitRefs } from "./git.js";
-export { HgCheckout, classifyHgName, type HgNames } from "./hg.js";
+export { HgCheckout, classifyHgName, parseHgNames, type HgNames } from "./hg.js";
 
 export interface ClassifyProgress {
   done: number;
@@ -49,7 +49,6 @@ interface Repository {
   refs?: GitRefs;
   remotes?: Map<string, string>;
   names?: HgNames;
-  hgBranch?: string;
   hgPaths?: Map<string, string>;
   /** Full sha of a detached HEAD. */
   headSha?: string;
@@ -69,14 +68,13 @@ export async function classifySources(sources: SourceSpec[], options: ClassifyOp
     }
     const need = needs.get(key) ?? new Set();
     if (source.remote) need.add("remotes");
-    if (source.revision === undefined) need.add("branch");
     needs.set(key, need);
   }
   const self = options.buildoutRepository === false ? undefined : buildoutRepository(options.directory);
   if (self) {
     const key = `${self.vcs}\0${self.directory}`;
     if (!repositories.has(key)) repositories.set(key, self);
-    needs.set(key, new Set([...(needs.get(key) ?? []), "remotes", "branch", "head"]));
+    needs.set(key, new Set([...(needs.get(key) ?? []), "remotes", "head"]));
   }
 
   const limit = pLimit(options.concurrency ?? 4);
@@ -125,7 +123,6 @@ async function inspect(repository: Repository, need: Set<Need>, env?: NodeJS.Pro
     } else {
       const hg = (repository.hg = new HgCheckout(repository.directory, env));
       repository.names = await hg.names();
-      if (need.has("branch")) repository.hgBranch = await hg.branch();
       if (need.has("remotes")) repository.hgPaths = await hg.paths();
     }
   } catch (error) {
@@ -191,7 +188,7 @@ function classifyOne(source: SourceSpec, repository: Repository | undefined, dir
 /** vcs-extend-develop without @REV: whatever the checkout follows. */
 function currentBranch(vcs: Vcs, repository: Repository | undefined): Verdict {
   if (vcs === "git") return live(repository?.refs?.current ?? "HEAD");
-  if (vcs === "hg") return live(repository?.hgBranch ?? "default");
+  if (vcs === "hg") return live(repository?.names?.current ?? "default");
   if (vcs === "bzr") return live("");
   return live("HEAD");
 }
@@ -201,7 +198,7 @@ function classifyBuildoutRepository(repository: Repository): { verdict?: Verdict
   if (repository.vcs === "hg") {
     const url = repository.hgPaths?.get("default");
     if (url === undefined) return { message: "the buildout directory is a hg checkout without a default path: not watched" };
-    return { verdict: live(repository.hgBranch ?? "default"), url };
+    return { verdict: live(repository.names?.current ?? "default"), url };
   }
   const refs = repository.refs as GitRefs;
   const remote = refs.upstream?.remote ?? "origin";

@@ -26,6 +26,7 @@ import io
 import json
 import logging
 import os
+import platform
 import sys
 
 import pkg_resources
@@ -145,6 +146,7 @@ def main():
         result['name'] = case['name']
         result['executable'] = sys.executable
         result['buildoutVersion'] = version
+        result['pythonVersion'] = platform.python_version()
         stdout.write(json.dumps(result, sort_keys=True) + '\n')
         stdout.flush()
 
