@@ -1,0 +1,193 @@
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+import { safeBuilderFileName } from "@autowatch/watchfile";
+import { runCli } from "./support.js";
+
+const ASSETS = fileURLToPath(new URL("../assets", import.meta.url));
+const HELPER = join(ASSETS, "autowatch_buildbot.py");
+const hasBuildbot = existsSync("/usr/bin/buildbot") && existsSync("/usr/lib/python3/dist-packages/buildbot");
+const inCI = process.env.CI === "true" || process.env.CI === "1";
+const root = mkdtempSync(join(tmpdir(), "autowatch-helper-"));
+
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+/** Runs Python with the helper importable; the script prints one JSON value. */
+function python(script: string): unknown {
+  const out = execFileSync("/usr/bin/python3", ["-c", `import json, sys\nimport autowatch_buildbot as aw\n${script}`], {
+    env: { PATH: process.env.PATH, PYTHONPATH: ASSETS, PYTHONDONTWRITEBYTECODE: "1", LANG: "C" },
+    encoding: "utf8",
+    cwd: root,
+  });
+  return JSON.parse(out);
+}
+
+const STATE = {
+  schema: "autowatch.state/1",
+  pollers: [
+    { vcs: "git", url: "https://example.com/a.git", original: "https://example.com/a.git", branches: ["main", "17.0"], workdir: "gitpoller-aaaa" },
+    { vcs: "hg", url: "https://example.com/a.git", original: "https://example.com/a.git", branches: ["default"], workdir: "hgpoller-bbbb" },
+    { vcs: "git", url: "https://example.com/b.git", original: "https://mirror.example/b.git", branches: ["dev"], workdir: "gitpoller-cccc" },
+    { vcs: "svn", url: "svn://example.com/repo/trunk", original: "svn://example.com/repo/trunk", branches: [""], workdir: "svnpoller-dddd" },
+    { vcs: "bzr", url: "https://bazaar.launchpad.net/+branch/x", original: "lp:x", branches: [""], workdir: "bzrpoller-eeee" },
+    { vcs: "git", url: "--upload-pack=touch /tmp/pwned", original: "x", branches: ["main"], workdir: "gitpoller-ffff" },
+  ],
+  builders: {
+    app: {
+      schedule: true,
+      autoWatch: true,
+      watches: [
+        { vcs: "git", url: "https://example.com/a.git", branch: "main", from: ["auto"] },
+        { vcs: "git", url: "https://example.com/b.git", branch: "dev", from: ["manual"] },
+        { vcs: "svn", url: "svn://example.com/repo/trunk", branch: "", from: ["manual"] },
+      ],
+    },
+    release: { schedule: false, autoWatch: false, watches: [] },
+    idle: { schedule: true, autoWatch: true, watches: [] },
+  },
+  problems: [],
+};
+
+describe("autowatch buildbot-helper", () => {
+  it("prints the shipped module", async () => {
+    const run = await runCli(["buildbot-helper"]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe(readFileSync(HELPER, "utf8"));
+  });
+
+  it("-o writes it to a file", async () => {
+    const run = await runCli(["buildbot-helper", "-o", "autowatch_buildbot.py"], { cwd: root });
+    expect(run.code).toBe(0);
+    expect(readFileSync(join(root, "autowatch_buildbot.py"), "utf8")).toBe(readFileSync(HELPER, "utf8"));
+  });
+
+  it("-o into a missing directory is a one-line error", async () => {
+    const run = await runCli(["buildbot-helper", "-o", join(root, "no", "such", "dir", "x.py")]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^autowatch: buildbot-helper: cannot write .*\n$/);
+  });
+});
+
+describe.runIf(!hasBuildbot && inCI)("the master.cfg helper (CI)", () => {
+  it("needs Buildbot", () => expect.fail("Buildbot 3.x is missing (apt-get install buildbot)"));
+});
+
+describe.skipIf(!hasBuildbot)("the master.cfg helper against Buildbot", () => {
+  const stateFile = join(root, "state.json");
+  writeFileSync(stateFile, JSON.stringify(STATE));
+
+  it("a missing, unreadable or foreign state gives nothing to poll and no change filter", () => {
+    writeFileSync(join(root, "truncated.json"), '{"schema": "autowatch.state/1", "pollers": [');
+    writeFileSync(join(root, "foreign.json"), '{"schema": "something/9", "pollers": []}');
+    const result = python(`
+out = []
+for path in ["missing.json", "truncated.json", "foreign.json", "."]:
+    s = aw.load_state(path)
+    out.append([len(aw.change_sources(s)), aw.change_filter(s, "app") is None])
+print(json.dumps(out))`);
+    expect(result).toEqual([
+      [0, true],
+      [0, true],
+      [0, true],
+      [0, true],
+    ]);
+  });
+
+  it("one change source per poller, each with a unique name and the state's work directory; bzr and hostile entries skipped", () => {
+    const result = python(`
+s = aw.load_state(${JSON.stringify(stateFile)})
+# the arguments each service will be configured with (Buildbot applies them at startService)
+print(json.dumps([[type(c).__name__, c.name, c._config_args[0], c._config_kwargs.get("branches"), c._config_kwargs.get("workdir")]
+                  for c in aw.change_sources(s, poll_interval=5)]))`);
+    expect(result).toEqual([
+      ["AutowatchGitPoller", "autowatch:gitpoller-aaaa", "https://example.com/a.git", ["17.0", "main"], "gitpoller-aaaa"],
+      ["AutowatchHgPoller", "autowatch:hgpoller-bbbb", "https://example.com/a.git", ["default"], "hgpoller-bbbb"],
+      ["AutowatchGitPoller", "autowatch:gitpoller-cccc", "https://example.com/b.git", ["dev"], "gitpoller-cccc"],
+      ["SVNPoller", "autowatch:svnpoller-dddd", "svn://example.com/repo/trunk", null, null],
+    ]);
+  });
+
+  it("a change filter accepts exactly the watched (repository, branch) pairs", () => {
+    const result = python(`
+from types import SimpleNamespace as C
+s = aw.load_state(${JSON.stringify(stateFile)})
+f = aw.change_filter(s, "app")
+probes = [("https://example.com/a.git", "main"), ("https://example.com/a.git", "dev"), ("https://example.com/b.git", "dev"),
+          ("https://example.com/b.git", "main"), ("https://example.com/c.git", "main"), ("svn://example.com/repo/trunk", None),
+          ("svn://example.com/repo/trunk/", "x"), ("https://mirror.example/b.git", "dev")]
+print(json.dumps([f.filter_change(C(repository=r, branch=b)) for r, b in probes]))`);
+    expect(result).toEqual([true, false, true, false, false, true, true, false]);
+  });
+
+  it("change filters compare by content, so an unchanged builder keeps its scheduler at reconfig", () => {
+    const result = python(`
+s1 = aw.load_state(${JSON.stringify(stateFile)})
+s2 = aw.load_state(${JSON.stringify(stateFile)})
+f1, f2 = aw.change_filter(s1, "app"), aw.change_filter(s2, "app")
+s2["builders"]["app"]["watches"].pop()
+f3 = aw.change_filter(s2, "app")
+from buildbot.util import ComparableMixin
+print(json.dumps([f1 == f2, f1 != f2, hash(f1) == hash(f2), ComparableMixin.isEquivalent(f1, f2), f1 == f3,
+                  aw.change_filter(s1, "release") is None, aw.change_filter(s1, "idle") is None, aw.change_filter(s1, "nobody") is None]))`);
+    expect(result).toEqual([true, false, true, true, false, true, true, true]);
+  });
+
+  it("names watch files like @autowatch/watchfile does", () => {
+    const names = ["odoo-10.0", ".hidden", "a/b", "../../etc/passwd", "x y", "é", "ok_Name-1.2", "x".repeat(250), "ü".repeat(150)];
+    const result = python(`print(json.dumps([aw.safe_builder_file_name(n) for n in json.loads(sys.argv[1] if len(sys.argv) > 1 else ${JSON.stringify(JSON.stringify(names))})]))`);
+    expect(result).toEqual(names.map(safeBuilderFileName));
+  });
+
+  it("gives the three build steps, uploads under the safe name with a per-factory master lock, none for frozen buildouts", () => {
+    const result = python(`
+steps = aw.autowatch_steps("odoo 10/x", cli="autowatch/autowatch.mjs", watch_dir="autowatch/watch", part="odoo", workdir="build")
+other = aw.autowatch_steps("other", cli="c", watch_dir="w")
+download, introspect, upload = steps
+print(json.dumps({
+  "kinds": [type(s).__name__ for s in steps],
+  "download": [download.mastersrc, download.workerdest, download.workdir],
+  "command": introspect.command,
+  "upload": [upload.workersrc, upload.masterdest, upload.maxsize],
+  "locks": [upload.locks[0].lockid.name, other[2].locks[0].lockid.name],
+  "flunk": [s.flunkOnFailure for s in steps],
+  "frozen": aw.autowatch_steps("rel", cli="c", watch_dir="w", frozen=True),
+}))`);
+    expect(result).toEqual({
+      kinds: ["FileDownload", "ShellCommand", "FileUpload"],
+      download: ["autowatch/autowatch.mjs", "autowatch.mjs", "build"],
+      command: ["node", "autowatch.mjs", "introspect", "-c", "buildout.cfg", "--builder", "odoo 10/x", "--part", "odoo", "-o", ".autowatch-watch.json"],
+      upload: [".autowatch-watch.json", `autowatch/watch/${safeBuilderFileName("odoo 10/x")}.json`, 1048576],
+      locks: [`autowatch-upload-${safeBuilderFileName("odoo 10/x")}`, "autowatch-upload-other"],
+      flunk: [false, false, false],
+      frozen: [],
+    });
+  });
+
+  it("`buildbot checkconfig` accepts a master.cfg built with it", () => {
+    const master = join(root, "master");
+    execFileSync("/usr/bin/buildbot", ["create-master", "-q", master], { env: { PATH: process.env.PATH, HOME: root, LANG: "C" } });
+    writeFileSync(
+      join(master, "master.cfg"),
+      [
+        "import sys",
+        `sys.path.insert(0, ${JSON.stringify(ASSETS)})`,
+        "import autowatch_buildbot as autowatch",
+        "from buildbot.plugins import schedulers, steps, util, worker",
+        "c = BuildmasterConfig = {'buildbotNetUsageData': None, 'protocols': {'pb': {'port': 'tcp:0:interface=127.0.0.1'}}}",
+        "c['workers'] = [worker.Worker('w', 'p')]",
+        `state = autowatch.load_state(${JSON.stringify(stateFile)})`,
+        "c['change_source'] = autowatch.change_sources(state, poll_interval=60)",
+        "f = util.BuildFactory([steps.ShellCommand(command=['bin/buildout'])])",
+        "f.addSteps(autowatch.autowatch_steps('app', cli='autowatch.mjs', watch_dir='watch'))",
+        "c['builders'] = [util.BuilderConfig(name='app', workernames=['w'], factory=f)]",
+        "c['schedulers'] = [schedulers.AnyBranchScheduler(name='app', builderNames=['app'], change_filter=autowatch.change_filter(state, 'app'))]",
+        "",
+      ].join("\n"),
+    );
+    const out = execFileSync("/usr/bin/buildbot", ["checkconfig", master], { env: { PATH: process.env.PATH, HOME: root, LANG: "C" }, encoding: "utf8" });
+    expect(out).toContain("Config file is good!");
+  });
+});
