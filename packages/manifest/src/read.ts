@@ -1,19 +1,25 @@
 import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
 import { quoteValue, type Problem } from "@autowatch/watchfile";
 import { parseManifests } from "./resolve.js";
 import type { ManifestInput, ManifestResult } from "./types.js";
 
 const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 
+export interface ReadOptions {
+  /** Relative paths are read from here (default: the process's working directory), and still shown as given. */
+  cwd?: string;
+}
+
 /**
  * Reads and parses MANIFEST.cfg files (UTF-8; a leading byte order mark is skipped).
  * Never rejects: an unreadable or undecodable file is a problem naming it.
  */
-export async function readManifests(paths: string[]): Promise<ManifestResult> {
+export async function readManifests(paths: string[], options: ReadOptions = {}): Promise<ManifestResult> {
   const loaded = await Promise.all(paths.map(async (file): Promise<ManifestInput | Problem> => {
     let bytes: Buffer;
     try {
-      bytes = await readFile(file);
+      bytes = await readFile(options.cwd === undefined ? file : resolve(options.cwd, file));
     } catch (error) {
       return { level: "error", message: `cannot read manifest: ${describe(error)}`, file };
     }

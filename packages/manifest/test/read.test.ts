@@ -40,3 +40,17 @@ describe("readManifests", () => {
     expect(await readManifests([])).toEqual({ factories: [], problems: [] });
   });
 });
+
+describe("readManifests with a working directory", () => {
+  it("reads relative paths from cwd and names them as given", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "autowatch-manifest-cwd-"));
+    try {
+      writeFileSync(join(dir, "m.cfg"), "[a]\nauto-watch = ?\n");
+      const result = await readManifests(["m.cfg", "gone.cfg"], { cwd: dir });
+      expect(result.factories.map((f) => [f.name, f.file])).toEqual([["a", "m.cfg"]]);
+      expect(result.problems.map((p) => `${p.file}:${p.line ?? ""}`)).toEqual(["gone.cfg:", "m.cfg:2"]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
