@@ -10,6 +10,16 @@ export interface ValueOrigin {
 export interface ResolvedOption {
   value: string;
   origin: ValueOrigin;
+  /**
+   * References left as written because no file defines them and the section has a recipe,
+   * which computes them when installing (e.g. `${odoo:location}`).
+   */
+  unresolved?: string[];
+  /**
+   * Set when the option could not be resolved, which zc.buildout tolerates only in a section
+   * nothing uses: `value` keeps the failing references as written.
+   */
+  error?: string;
 }
 
 /** section -> option -> resolved option, as zc.buildout would see it after resolution. */
@@ -24,6 +34,17 @@ export interface ResolveOptions {
   env?: Record<string, string | undefined>;
   /** Skip `~/.buildout/default.cfg` (zc.buildout's `-U`). */
   noUserDefaults?: boolean;
+  /** Directory `config` is relative to; defaults to process.cwd(). */
+  cwd?: string;
+  /**
+   * `sys.executable` of the buildout's interpreter ([buildout] executable); defaults to the
+   * interpreter named on the first line of `bin/buildout`, else "python3".
+   */
+  executable?: string;
+  /** Python version for conditional sections (`python3`, `sys.version_info`...); defaults to "3.11". */
+  pythonVersion?: string;
+  /** zc.buildout version, for the `zc.buildout = >=VERSION` pin it adds to [versions]; no pin when unset. */
+  buildoutVersion?: string;
 }
 
 export type ResolveResult =

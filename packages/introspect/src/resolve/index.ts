@@ -1,1 +1,122 @@
-export {};
+import { readFileSync, realpathSync, statSync } from "node:fs";
+import { arch, endianness } from "node:os";
+import { isAbsolute, resolve as resolvePath } from "node:path";
+import process from "node:process";
+import type { Problem } from "@autowatch/watchfile";
+import type { ResolveOptions, ResolveResult } from "../types.js";
+import { resolveSections, type CoreOptions } from "./buildout.js";
+import { defaultGlobals, type PythonEnvironment } from "./condition.js";
+import type { FileSystem } from "./load.js";
+import { BuildoutError } from "./model.js";
+import { parseSections } from "./parse.js";
+
+export { resolveSections, parseOverride, buildoutDefaults, type CoreOptions } from "./buildout.js";
+export type { FileSystem } from "./load.js";
+export type { PythonEnvironment } from "./condition.js";
+
+/** One option of one file as written (before extends, macros and substitution). */
+export interface ParsedOption {
+  value: string;
+  line: number;
+}
+
+export type ParseResult =
+  | { ok: true; sections: Record<string, Record<string, ParsedOption>> }
+  | { ok: false; error: Problem };
+
+const DEFAULT_PYTHON_VERSION = "3.11";
+
+/** The interpreter emulated for conditional sections: this machine's platform, the given Python version. */
+export function pythonEnvironment(options: Partial<PythonEnvironment> = {}): PythonEnvironment {
+  return {
+    pythonVersion: options.pythonVersion ?? DEFAULT_PYTHON_VERSION,
+    executable: options.executable ?? "python3",
+    platform: options.platform ?? process.platform,
+    arch: options.arch ?? arch(),
+    littleEndian: options.littleEndian ?? endianness() === "LE",
+    env: options.env ?? process.env,
+  };
+}
+
+/**
+ * Parses one buildout file the way zc.buildout's configparser does (conditional sections
+ * evaluated, `+=`/`-=` kept in option names as zc.buildout keeps them). Pure; never throws.
+ */
+export function parseBuildoutFile(text: string, file: string, python: PythonEnvironment = pythonEnvironment()): ParseResult {
+  try {
+    const parsed = parseSections(text, file, { globals: () => defaultGlobals(python) });
+    const sections: Record<string, Record<string, ParsedOption>> = {};
+    for (const [name, section] of parsed) {
+      const options: Record<string, ParsedOption> = {};
+      for (const [option, key] of section) options[option] = { value: key.value, line: key.line ?? 0 };
+      sections[name] = options;
+    }
+    return { ok: true, sections };
+  } catch (error) {
+    if (error instanceof BuildoutError) return { ok: false, error: { level: "error", message: error.message, file: error.file ?? file, ...(error.line ? { line: error.line } : {}) } };
+    throw error;
+  }
+}
+
+/** The local file system, relative paths taken from `cwd`. */
+export function nodeFileSystem(cwd: string): FileSystem {
+  const absolute = (path: string) => (isAbsolute(path) ? path : resolvePath(cwd, path));
+  return {
+    readFile(path) {
+      try {
+        return { text: readFileSync(absolute(path), "utf8") };
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        return { error: code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : code === "EACCES" ? "permission denied" : String((error as Error).message) };
+      }
+    },
+    exists(path) {
+      try {
+        statSync(absolute(path));
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    realpath(path) {
+      try {
+        return realpathSync(absolute(path));
+      } catch {
+        return absolute(path);
+      }
+    },
+  };
+}
+
+/** The interpreter `bin/buildout` runs with (its `#!` line), the best guess of zc.buildout's `sys.executable`. */
+function buildoutInterpreter(fs: FileSystem, configDirectory: string): string | undefined {
+  const script = fs.readFile(`${configDirectory}/bin/buildout`);
+  if ("error" in script) return undefined;
+  const shebang = /^#!\s*(\S+)/.exec(script.text);
+  return shebang?.[1];
+}
+
+/** Resolves a buildout configuration from the files on disk as zc.buildout 2.x would. Never throws for bad input. */
+export async function resolveBuildout(options: ResolveOptions): Promise<ResolveResult> {
+  const cwd = options.cwd ?? process.cwd();
+  const env = options.env ?? process.env;
+  const fs = nodeFileSystem(cwd);
+  const configDirectory = resolvePath(cwd, options.config, "..");
+  const executable = options.executable ?? buildoutInterpreter(fs, configDirectory) ?? "python3";
+  const core: CoreOptions = {
+    config: options.config,
+    cwd,
+    overrides: options.overrides ?? [],
+    userDefaults: !options.noUserDefaults,
+    env,
+    python: pythonEnvironment({ pythonVersion: options.pythonVersion, executable, env }),
+    fs,
+    ...(options.buildoutVersion ? { buildoutVersion: options.buildoutVersion } : {}),
+  };
+  try {
+    return resolveSections(core);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { ok: false, error: { level: "error", message: `internal error while resolving: ${message}`, file: options.config }, problems: [] };
+  }
+}

@@ -1,0 +1,338 @@
+/**
+ * The pure core: `Buildout.__init__` of zc.buildout 2.x (defaults, user defaults, the
+ * configuration and its extends, command-line options, versions, directories), then
+ * every part the way `install` reads it, then every other section. No I/O but the
+ * FileSystem callback; failures come back as data.
+ */
+import type { Problem } from "@autowatch/watchfile";
+import { quoteValue } from "@autowatch/watchfile";
+import type { ResolvedSections, ResolveResult } from "../types.js";
+import { defaultGlobals, type PythonEnvironment, type PyValue } from "./condition.js";
+import { boolOption, type FileSystem, openConfig, splitWords, updateSections } from "./load.js";
+import { BuildoutError, COMMAND_LINE_VALUE, COMPUTED_VALUE, DEFAULT_VALUE, Key, type Section, type Sections, cloneSection } from "./model.js";
+import { Options, type SectionSource } from "./options.js";
+import { compareStrings, dirname, isUrl, normpath, pathJoin } from "./python.js";
+
+export interface CoreOptions {
+  /** The `-c` file as given (relative to `cwd`) or a URL. */
+  config: string;
+  cwd: string;
+  overrides: string[];
+  /** Read `$BUILDOUT_HOME/default.cfg` or `~/.buildout/default.cfg`. */
+  userDefaults: boolean;
+  env: Record<string, string | undefined>;
+  python: PythonEnvironment;
+  /** Version of zc.buildout for the `zc.buildout = >=VERSION` pin it adds to [versions]; none when unknown. */
+  buildoutVersion?: string;
+  fs: FileSystem;
+}
+
+/** zc.buildout 2.13's `_buildout_default_options` (`executable` is the interpreter's). */
+export function buildoutDefaults(executable: string): [string, string][] {
+  return [
+    ["allow-hosts", "*"],
+    ["allow-picked-versions", "true"],
+    ["bin-directory", "bin"],
+    ["develop-eggs-directory", "develop-eggs"],
+    ["eggs-directory", "eggs"],
+    ["executable", executable],
+    ["find-links", ""],
+    ["install-from-cache", "false"],
+    ["installed", ".installed.cfg"],
+    ["log-format", ""],
+    ["log-level", "INFO"],
+    ["newest", "true"],
+    ["offline", "false"],
+    ["parts-directory", "parts"],
+    ["prefer-final", "true"],
+    ["python", "buildout"],
+    ["show-picked-versions", "false"],
+    ["socket-timeout", ""],
+    ["update-versions-file", ""],
+    ["use-dependency-links", "true"],
+    ["allow-unknown-extras", "false"],
+  ];
+}
+
+const STANDARD_DIRECTORIES = ["bin", "parts", "eggs", "develop-eggs"];
+const NOT_A_FILE = new Set([DEFAULT_VALUE, COMPUTED_VALUE, COMMAND_LINE_VALUE]);
+
+/** `section:option=value` as zc.buildout's `main` reads it (also `option+=value`, `option-=value`). */
+export function parseOverride(text: string): [string, string, string] {
+  const equals = text.indexOf("=");
+  if (equals < 0) throw new BuildoutError(`invalid override ${quoteValue(text)}: expected section:option=value`);
+  const names = text.slice(0, equals).split(":");
+  if (names.length > 2) throw new BuildoutError(`invalid override ${quoteValue(text)}: too many colons`);
+  const [section, option] = names.length === 1 ? ["buildout", names[0]!] : [names[0]!, names[1]!];
+  return [section.trim(), option.trim(), text.slice(equals + 1).trim()];
+}
+
+function expandUser(path: string, env: Record<string, string | undefined>): string {
+  if (path !== "~" && !path.startsWith("~/")) return path;
+  const home = env.HOME;
+  return home === undefined ? path : (home.replace(/\/+$/, "") || "/") + path.slice(1);
+}
+
+class Resolver implements SectionSource {
+  raw: Map<string, Section> = new Map();
+  readonly data = new Map<string, Options>();
+  readonly problems: Problem[] = [];
+  readonly recipeReferences = new Set<string>();
+  private readonly noted = new Set<string>();
+
+  section(name: string): Options {
+    const known = this.data.get(name);
+    if (known) return known;
+    const raw = this.raw.get(name);
+    if (!raw) throw new BuildoutError(`the referenced section ${quoteValue(name)} was not defined`);
+    const options = new Options(this, name, raw);
+    this.data.set(name, options);
+    options.initialize();
+    return options;
+  }
+
+  peek(name: string): Options | undefined {
+    return this.data.get(name);
+  }
+
+  recipeComputed(reference: string, from: { section: string; option: string }): void {
+    this.recipeReferences.add(reference);
+    const id = `${from.section}\0${from.option}\0${reference}`;
+    if (this.noted.has(id)) return;
+    this.noted.add(id);
+    const key = (this.data.get(from.section)?.raw ?? this.raw.get(from.section))?.get(from.option);
+    this.problems.push({
+      level: "warning",
+      message: `[${from.section}] ${from.option}: ${reference} is defined by no file (a recipe computes it when installing): left as is`,
+      ...(key ? { file: key.source, line: key.line } : {}),
+    });
+  }
+}
+
+function bool(options: Options, name: string, fallback?: string): boolean {
+  const value = options.get(name, fallback);
+  return boolOption(new Map(value === undefined ? [] : [[name, value]]), name);
+}
+
+/** `Buildout.__init__`, up to and including the initialisation of [buildout] and the versions section. */
+function initialize(resolver: Resolver, options: CoreOptions): void {
+  const { fs, env } = options;
+  const data: Sections = new Map([["buildout", new Map(buildoutDefaults(options.python.executable).map(([n, v]) => [n, new Key(v, DEFAULT_VALUE)]))]]);
+  const buildoutDefaultsSection = data.get("buildout")!;
+  let globals: Map<string, PyValue> | undefined;
+  const context = { fs, globals: () => (globals ??= defaultGlobals(options.python)) };
+
+  let config = options.config;
+  if (config && !isUrl(config)) {
+    config = normpath(pathJoin(options.cwd, config));
+    if (!fs.exists(config)) throw new BuildoutError(`couldn't open ${quoteValue(config)}`);
+    buildoutDefaultsSection.set("directory", new Key(dirname(config), COMPUTED_VALUE));
+  }
+
+  const commandLine: Sections = new Map();
+  const sortedOverrides = options.overrides.map(parseOverride).sort((a, b) => compareStrings(a[0], b[0]) || compareStrings(a[1], b[1]) || compareStrings(a[2], b[2]));
+  for (const [section, option, value] of sortedOverrides) {
+    if (!commandLine.has(section)) commandLine.set(section, new Map());
+    commandLine.get(section)!.set(option, new Key(value, COMMAND_LINE_VALUE));
+  }
+  const override = cloneSection(commandLine.get("buildout") ?? new Map());
+
+  if (options.userDefaults) {
+    const home = env.BUILDOUT_HOME ? env.BUILDOUT_HOME : pathJoin(expandUser("~", env), ".buildout");
+    const userConfig = pathJoin(home, "default.cfg");
+    if (fs.exists(userConfig)) {
+      updateSections(data, openConfig(dirname(userConfig), userConfig, [], cloneSection(data.get("buildout")!), override, context, { file: userConfig }));
+    }
+  }
+  if (config) {
+    updateSections(data, openConfig(isUrl(config) ? "" : dirname(config), config, [], cloneSection(data.get("buildout")!), override, context, { file: config }));
+  }
+  updateSections(data, commandLine);
+
+  const buildout = data.get("buildout")!;
+  if (!buildout.has("versions")) {
+    buildout.set("versions", new Key("versions", DEFAULT_VALUE));
+    if (!data.has("versions")) data.set("versions", new Map());
+  }
+  const versionsName = buildout.get("versions")!.value;
+  if (versionsName) {
+    const versions = data.get(versionsName);
+    if (!versions) {
+      const key = buildout.get("versions")!;
+      throw new BuildoutError(`the versions section ${quoteValue(versionsName)} named by [buildout] versions does not exist`, key.source, key.line);
+    }
+    const pins: [string, string | undefined][] = [
+      ["zc.buildout", options.buildoutVersion && `>=${options.buildoutVersion}`],
+      ["zc.recipe.egg", ">=2.0.6"],
+    ];
+    for (const [name, pin] of pins) if (pin && !versions.has(name)) versions.set(name, new Key(pin, DEFAULT_VALUE));
+  }
+
+  // download-cache, eggs-directory and extends-cache are relative to the file that set them
+  for (const name of ["download-cache", "eggs-directory", "extends-cache"]) {
+    const key = buildout.get(name);
+    if (!key || key.value.includes("${") || key.value.startsWith("/")) continue;
+    let base: string;
+    if (NOT_A_FILE.has(key.source)) {
+      base = buildout.get("directory")?.value ?? options.cwd;
+    } else {
+      if (isUrl(key.source)) {
+        throw new BuildoutError(`setting ${quoteValue(name)} to a non absolute location (${quoteValue(key.value)}) within a remote configuration file (${quoteValue(key.source)}) is ambiguous`, key.source, key.line);
+      }
+      base = dirname(key.source);
+    }
+    let absolute = expandUser(key.value, env);
+    if (!absolute.startsWith("/")) absolute = pathJoin(base, absolute);
+    key.setDirectory(normpath(pathJoin(options.cwd, absolute)));
+  }
+
+  resolver.raw = data;
+  const directory = buildout.get("directory");
+  if (directory) {
+    for (const name of STANDARD_DIRECTORIES) {
+      const key = buildout.get(`${name}-directory`)!;
+      if (!key.value.includes("${")) key.value = pathJoin(directory.value, key.value);
+    }
+  }
+  const raw = new Map([...buildout].map(([name, key]) => [name, key.value]));
+  const offline = located(buildout, "offline", () => boolOption(raw, "offline"));
+  if (!offline) located(buildout, "newest", () => boolOption(raw, "newest"));
+
+  const section = resolver.section("buildout");
+  const buildoutDirectory = section.item("directory");
+  for (const name of STANDARD_DIRECTORIES) {
+    const value = section.item(`${name}-directory`);
+    section.set(`${name}-directory`, value.includes("${") ? value : pathJoin(buildoutDirectory, value));
+  }
+  const installed = section.item("installed");
+  if (installed) section.set("installed", pathJoin(section.item("directory"), installed));
+
+  const level = section.item("log-level");
+  if (!["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"].includes(level) && !isPythonInt(level)) {
+    throw new BuildoutError(`invalid logging level ${quoteValue(level)}`, ...origin(buildout, "log-level"));
+  }
+  const verbosity = section.get("verbosity");
+  if (verbosity !== undefined && !isPythonInt(verbosity)) throw new BuildoutError(`invalid verbosity ${quoteValue(verbosity)}`, ...origin(buildout, "verbosity"));
+
+  if (versionsName) resolver.section(versionsName);
+  section.item("versions");
+  for (const name of ["prefer-final", "use-dependency-links", "allow-picked-versions", "show-picked-versions"]) {
+    located(buildout, name, () => bool(section, name));
+  }
+  section.item("update-versions-file");
+  if (located(buildout, "abi-tag-eggs", () => bool(section, "abi-tag-eggs", "false"))) {
+    const [major, minor] = options.python.pythonVersion.split(".");
+    section.set("eggs-directory", pathJoin(section.item("eggs-directory"), `cp${major}${minor}`));
+  }
+  if (located(buildout, "install-from-cache", () => bool(section, "install-from-cache")) && offline) {
+    throw new BuildoutError("install-from-cache can't be used with offline mode", ...origin(buildout, "install-from-cache"));
+  }
+}
+
+function isPythonInt(text: string): boolean {
+  return /^\s*[+-]?\d+(_\d+)*\s*$/.test(text);
+}
+
+function origin(section: Section, option: string): [string?, number?] {
+  const key = section.get(option);
+  return key && !NOT_A_FILE.has(key.source) ? [key.source, key.line] : [];
+}
+
+/** Runs `check`, giving a BuildoutError without location the location of `option`. */
+function located<T>(section: Section, option: string, check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    if (error instanceof BuildoutError && error.file === undefined) throw new BuildoutError(error.message, ...origin(section, option));
+    throw error;
+  }
+}
+
+function lenientValue(resolver: Resolver, options: Options, option: string): string {
+  const value = options.raw.get(option)?.value ?? options.data.get(option) ?? "";
+  return value
+    .split("$$")
+    .map((piece) =>
+      piece.replace(/\$\{[^}]*\}/g, (ref) => {
+        try {
+          return options.sub(ref, [[options.name, option]]);
+        } catch {
+          return ref;
+        }
+      }),
+    )
+    .join("$$");
+}
+
+function problemOf(error: unknown, fallbackFile: string): Problem {
+  if (error instanceof BuildoutError) {
+    return { level: "error", message: error.message, file: error.file ?? fallbackFile, ...(error.line !== undefined ? { line: error.line } : {}) };
+  }
+  if (error instanceof RangeError) return { level: "error", message: "substitutions or macros nested too deeply", file: fallbackFile };
+  throw error;
+}
+
+function resolvedOption(resolver: Resolver, options: Options, option: string, value: string): ResolvedSections[string][string] {
+  const key = options.raw.get(option);
+  const unresolved = [...resolver.recipeReferences].filter((reference) => value.split("$$").some((piece) => piece.includes(reference)));
+  return {
+    value,
+    origin: key ? { file: key.source, ...(key.line !== undefined ? { line: key.line } : {}) } : { file: COMPUTED_VALUE },
+    ...(unresolved.length ? { unresolved } : {}),
+  };
+}
+
+/** Resolves a configuration as zc.buildout does before installing; never throws for bad input. */
+export function resolveSections(options: CoreOptions): ResolveResult {
+  const resolver = new Resolver();
+  const configFile = isUrl(options.config) ? options.config : normpath(pathJoin(options.cwd, options.config));
+  try {
+    initialize(resolver, options);
+    const buildout = resolver.section("buildout");
+    const partsKey = buildout.raw.get("parts");
+    for (const part of splitWords(buildout.item("parts"))) {
+      try {
+        resolver.section(part).item("recipe");
+      } catch (error) {
+        if (error instanceof BuildoutError && error.file === undefined && partsKey) {
+          throw new BuildoutError(`part ${quoteValue(part)}: ${error.message}`, partsKey.source, partsKey.line);
+        }
+        throw error;
+      }
+    }
+  } catch (error) {
+    return { ok: false, error: problemOf(error, configFile), problems: resolver.problems };
+  }
+
+  const sections: ResolvedSections = {};
+  for (const name of [...resolver.raw.keys()].sort(compareStrings)) {
+    const resolved: ResolvedSections[string] = {};
+    sections[name] = resolved;
+    try {
+      const options = resolver.section(name);
+      for (const option of options.keys()) resolved[option] = resolvedOption(resolver, options, option, options.item(option));
+      continue;
+    } catch (error) {
+      problemOf(error, configFile);
+    }
+    // zc.buildout never evaluates a section nothing uses: report, keep what resolves
+    for (const key of Object.keys(resolved)) delete resolved[key];
+    const options = new Options(resolver, name, resolver.raw.get(name)!);
+    try {
+      options.raw = options.extendRaw(name, options.raw, []);
+    } catch (error) {
+      resolver.problems.push({ ...problemOf(error, configFile), level: "warning", message: `[${name}] (unused, so zc.buildout would not fail): ${problemOf(error, configFile).message}` });
+      continue;
+    }
+    for (const option of options.keys()) {
+      try {
+        resolved[option] = resolvedOption(resolver, options, option, options.item(option));
+      } catch (error) {
+        const problem = problemOf(error, configFile);
+        resolver.problems.push({ ...problem, level: "warning", message: `[${name}] ${option} (unused, so zc.buildout would not fail): ${problem.message}` });
+        resolved[option] = { ...resolvedOption(resolver, options, option, lenientValue(resolver, options, option)), error: problem.message };
+      }
+    }
+  }
+  return { ok: true, sections, problems: resolver.problems };
+}
