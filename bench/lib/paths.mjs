@@ -5,7 +5,8 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const BENCH_DIR = join(ROOT, "bench");
-export const CLI_ENTRY = join(ROOT, "packages", "cli", "dist", "index.js");
+// BENCH_CLI points at another build of the CLI (development only)
+export const CLI_ENTRY = process.env.BENCH_CLI ?? join(ROOT, "packages", "cli", "dist", "index.js");
 export const CLI_BUNDLE = join(ROOT, "packages", "cli", "dist", "autowatch.mjs");
 
 /** A benchmark that cannot run (package not built, API not there yet): reported, counted as a miss. */
