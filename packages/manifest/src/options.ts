@@ -24,17 +24,16 @@ const BUILDOUT_SHAPES: Record<string, string> = {
 const FROZEN_TYPES = new Set(["gittag", "hgtag"]);
 
 export function parseBuildout(value: string, line: number): { spec?: BuildoutSpec; problems: ValueProblem[] } {
-  const tokens = pySplit(value);
-  const first = tokens[0];
-  if (first === undefined) return { problems: [{ line, message: `buildout is empty (expected e.g. "standalone PATH" or "git URL BRANCH PATH")` }] };
-  const type = first.toLowerCase();
   const positional: string[] = [];
   const options: Record<string, string> = {};
-  for (const token of tokens.slice(1)) {
+  for (const token of pySplit(value)) {
     const equals = token.indexOf("=");
     if (equals < 0) positional.push(token);
     else setOwn(options, token.slice(0, equals), token.slice(equals + 1));
   }
+  const first = positional.shift();
+  if (first === undefined) return { problems: [{ line, message: `buildout has no type (expected e.g. "standalone PATH" or "git URL BRANCH PATH"): ${quoteValue(value)}` }] };
+  const type = first.toLowerCase();
   const spec: BuildoutSpec = { type, positional, options, frozen: FROZEN_TYPES.has(type) };
   const shape = BUILDOUT_SHAPES[type];
   if (shape === undefined) {

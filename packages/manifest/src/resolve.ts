@@ -65,6 +65,7 @@ function locate(level: ProblemLevel, message: string, file: string, line: number
 /** The section itself, then its `inherit` parents, nearest first (stops at an unknown parent or a cycle). */
 function inheritChain(definition: Definition, definitions: Map<string, Definition>, report: (level: ProblemLevel, message: string, line: number) => void): Definition[] {
   const chain = [definition];
+  const visited = new Set(chain);
   for (let current = definition; ; ) {
     const link = current.section.options.get("inherit");
     if (!link) return chain;
@@ -80,15 +81,15 @@ function inheritChain(definition: Definition, definitions: Map<string, Definitio
       if (own) report("error", `inherits from unknown section ${quoteValue(parentName)}`, link.line);
       return chain;
     }
-    const seenAt = chain.indexOf(parent);
-    if (seenAt >= 0) {
-      if (seenAt === 0) {
+    if (visited.has(parent)) {
+      if (parent === definition) {
         const cycle = [...chain, parent].map((d) => quoteValue(d.section.name)).join(" -> ");
         report("error", `inherit cycle ${cycle}: each section of the cycle is used once`, definition.section.options.get("inherit")?.line ?? link.line);
       }
       return chain;
     }
     chain.push(parent);
+    visited.add(parent);
     current = parent;
   }
 }

@@ -171,6 +171,11 @@ buildout = HG https://h/b default sub/odoo.cfg group=x
     expect(result.problems).toEqual([]);
   });
 
+  it("option tokens may come anywhere, even first", () => {
+    const result = parse("[a]\nbuildout = subdir=b git u 10.0 p.cfg group=g\n");
+    expect(factory(result, "a").buildout).toMatchObject({ type: "git", positional: ["u", "10.0", "p.cfg"], options: { subdir: "b", group: "g" } });
+  });
+
   it("bzr: the branch is the URL (branch \"\")", () => {
     const result = parse("[b]\nbuildout = bzr lp:~acme/b/7.0 openerp.cfg\n");
     expect(factory(result, "b").buildout?.self).toEqual({ vcs: "bzr", url: "lp:~acme/b/7.0", branch: "" });
@@ -194,7 +199,8 @@ buildout = HG https://h/b default sub/odoo.cfg group=x
     ["gittag u", "gittag takes 2"],
     ["hgtag u p q", "hgtag takes 2"],
     ["cvs u b p", 'unknown buildout type "cvs"'],
-    ["", "buildout is empty"],
+    ["", "buildout has no type"],
+    ["subdir=x", "buildout has no type"],
   ])("%j is a problem", (value, message) => {
     const result = parse(`[a]\nx = 1\nbuildout = ${value}\n`);
     expect(result.problems).toHaveLength(1);
