@@ -1,0 +1,414 @@
+// Makes a small, realistic Odoo build farm in a work directory, from scratch, with real git:
+// a "forge" of bare repositories (Odoo core, OCA-like addons, a customer's addons, a develop
+// egg, the buildouts themselves), the workers' buildout directories as `bin/buildout` leaves
+// them (each source cloned where anybox.recipe.odoo and gp.vcsdevelop put it), and the
+// master's MANIFEST.cfg. Commit dates and identities are fixed, so every run gives the same
+// commits. Nothing here talks to a network: the URLs written in the buildouts are public-looking
+// names, and each checkout's `origin` is set to that name, as a real clone would have it.
+import { execFileSync } from "node:child_process";
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+
+/** Public-looking URL of each forge repository, as buildouts and the manifest name it. */
+export const URLS = {
+  odoo: "https://github.com/odoo/odoo.git",
+  web: "https://github.com/OCA/web.git",
+  serverTools: "https://github.com/OCA/server-tools.git",
+  reporting: "https://github.com/OCA/reporting-engine.git",
+  acmeAddons: "https://git.acme.example/acme/acme-addons.git",
+  acmeTools: "https://git.acme.example/acme/acme-tools.git",
+  buildouts: "https://git.acme.example/acme/buildouts.git",
+  specs: "https://hg.acme.example/acme-specs",
+};
+
+/** Where pollers fetch from: the master polls a mirror of GitHub, not GitHub itself. */
+export const REWRITE = "https://github.com/=https://mirror.acme.example/github/";
+
+const FROZEN_TAG = "acme-11.0-2026.11";
+
+const GIT_ENV = {
+  ...process.env,
+  LANG: "C",
+  LC_ALL: "C",
+  GIT_CONFIG_NOSYSTEM: "1",
+  GIT_CONFIG_GLOBAL: "/dev/null",
+  GIT_TERMINAL_PROMPT: "0",
+};
+
+function git(cwd, args, input) {
+  return execFileSync("git", ["-c", "init.defaultBranch=main", "-c", "advice.detachedHead=false", ...args], {
+    cwd,
+    env: GIT_ENV,
+    encoding: "utf8",
+    input,
+    stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+  }).trim();
+}
+
+function write(file, text) {
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, text);
+}
+
+const IDENTITY = "Farm Generator <farm@acme.example>";
+
+/**
+ * A repository's history written as one `git fast-import` stream (one process per repository
+ * instead of one per commit): branches, commits of whole files, annotated tags, fixed dates.
+ */
+class History {
+  constructor(clock) {
+    this.clock = clock;
+    this.stream = [];
+    this.marks = 0;
+    this.tips = new Map();
+    this.pending = [];
+    this.current = undefined;
+  }
+
+  /** Starts (or switches to) a branch; a new branch forks from `from` (default: the current branch). */
+  branch(name, from = this.current) {
+    if (!this.tips.has(name)) this.tips.set(name, from === undefined ? undefined : this.tips.get(from));
+    this.current = name;
+  }
+
+  files(files) {
+    for (const [name, text] of Object.entries(files)) this.pending.push([name, text]);
+  }
+
+  /** Commits the pending files on the current branch; returns the commit's mark. */
+  commit(message) {
+    const mark = ++this.marks;
+    const parent = this.tips.get(this.current);
+    const when = `${(this.clock.seconds += 3600)} +0000`;
+    this.stream.push(`commit refs/heads/${this.current}`, `mark :${mark}`, `author ${IDENTITY} ${when}`, `committer ${IDENTITY} ${when}`, data(message));
+    if (parent !== undefined) this.stream.push(`from :${parent}`);
+    for (const [name, text] of this.pending) {
+      this.stream.push(`M ${name.endsWith("-bin") ? "100755" : "100644"} inline ${name}`, data(text));
+    }
+    this.pending = [];
+    this.tips.set(this.current, mark);
+    return mark;
+  }
+
+  /** An annotated tag on the current branch's tip. */
+  tag(name) {
+    const when = `${(this.clock.seconds += 60)} +0000`;
+    this.stream.push(`tag ${name}`, `from :${this.tips.get(this.current)}`, `tagger ${IDENTITY} ${when}`, data(`release ${name}`));
+  }
+}
+
+function data(text) {
+  return `data ${Buffer.byteLength(text)}\n${text}`;
+}
+
+const manifest = (name, version) =>
+  `{\n    "name": "${name}",\n    "version": "${version}",\n    "license": "AGPL-3",\n    "depends": ["base"],\n    "installable": True,\n}\n`;
+
+/**
+ * Writes a repository's history (`steps` get a History) into the bare `forge/NAME.git`, with
+ * `head` as its default branch. Returns the bare path and a function from marks to commit ids.
+ */
+function makeRepository(work, clock, name, head, steps) {
+  const history = new History(clock);
+  const result = steps(history);
+  const bare = path.join(work, "forge", `${name}.git`);
+  mkdirSync(bare, { recursive: true });
+  git(bare, ["init", "-q", "--bare"]);
+  const marks = path.join(work, "forge", `${name}.marks`);
+  git(bare, ["fast-import", "--quiet", `--export-marks=${marks}`], `${history.stream.join("\n")}\n`);
+  writeFileSync(path.join(bare, "HEAD"), `ref: refs/heads/${head}\n`);
+  const ids = new Map(
+    readFileSync(marks, "utf8")
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => line.split(" ")),
+  );
+  return { bare, result, id: (mark) => ids.get(`:${mark}`) };
+}
+
+/** An Odoo-like series: core files, then a fix per branch. */
+function odooSteps(repo) {
+  repo.branch("10.0");
+  repo.files({
+    "odoo-bin": "#!/usr/bin/env python\nimport odoo\nodoo.cli.main()\n",
+    "setup.py": "from setuptools import setup\nsetup(name='odoo', version='10.0')\n",
+    "odoo/release.py": "version_info = (10, 0, 0, 'final', 0, '')\n",
+    "addons/base/__manifest__.py": manifest("Base", "10.0.1.3"),
+  });
+  repo.commit("[REL] 10.0");
+  repo.files({ "odoo/release.py": "version_info = (10, 0, 0, 'final', 0, '')\n# 20261101\n" });
+  repo.commit("[FIX] base: access rights of res.partner");
+  repo.branch("11.0");
+  repo.files({
+    "setup.py": "from setuptools import setup\nsetup(name='odoo', version='11.0')\n",
+    "odoo/release.py": "version_info = (11, 0, 0, 'final', 0, '')\n",
+    "addons/base/__manifest__.py": manifest("Base", "11.0.1.3"),
+  });
+  const validated11 = repo.commit("[REL] 11.0");
+  repo.files({ "addons/base/models/res_partner.py": "# 11.0 fix\n" });
+  repo.commit("[FIX] base: partner display name");
+  return { validated11 };
+}
+
+/** An OCA-like addons repository: a module per series, a release tag on one of them. */
+function ocaSteps(module, tagOn) {
+  return (repo) => {
+    const commits = {};
+    repo.branch("10.0");
+    repo.files({ [`${module}/__manifest__.py`]: manifest(module, "10.0.1.0.0"), "README.md": `# ${module}\n` });
+    commits["10.0"] = repo.commit(`[ADD] ${module} 10.0`);
+    if (tagOn === "10.0") repo.tag("10.0.1.2.0");
+    repo.files({ [`${module}/__manifest__.py`]: manifest(module, "10.0.1.2.1") });
+    commits["10.0-next"] = repo.commit(`[FIX] ${module}: 10.0 maintenance`);
+    repo.branch("11.0");
+    repo.files({ [`${module}/__manifest__.py`]: manifest(module, "11.0.1.0.0") });
+    commits["11.0"] = repo.commit(`[MIG] ${module}: migration to 11.0`);
+    if (tagOn === "11.0") repo.tag("11.0.2.0.0");
+    return { commits };
+  };
+}
+
+function acmeAddonsSteps(repo) {
+  repo.branch("11.0");
+  repo.files({ "acme_sale/__manifest__.py": manifest("acme_sale", "11.0.3.0.0") });
+  repo.commit("[ADD] acme_sale");
+  repo.tag("11.0.3.0");
+  repo.files({ "acme_invoice_layout/__manifest__.py": manifest("acme_invoice_layout", "11.0.1.0.0") });
+  repo.commit("[ADD] acme_invoice_layout");
+  return {};
+}
+
+function acmeToolsSteps(repo) {
+  repo.branch("master");
+  repo.files({
+    "setup.py": "from setuptools import setup\nsetup(name='acme-tools', version='1.4.0', packages=['acme_tools'])\n",
+    "acme_tools/__init__.py": "",
+  });
+  repo.commit("acme-tools 1.4.0");
+  repo.tag("1.4.0");
+  repo.files({ "acme_tools/cli.py": "def main():\n    pass\n" });
+  repo.commit("acme-tools: a command line");
+  return {};
+}
+
+/** The buildouts, one repository with a branch per series, as farms usually keep them. */
+function buildoutSteps(pins) {
+  return (repo) => {
+    const base = (series, serverTools) => `[buildout]
+parts = odoo
+versions = versions
+extensions = gp.vcsdevelop
+develop-dir = src
+vcs-extend-develop = git+${URLS.acmeTools}@1.4.0#egg=acme-tools
+
+[odoo]
+recipe = anybox.recipe.odoo:server
+version = git ${URLS.odoo} odoo ${series}
+addons = git ${URLS.web} oca/web ${series}
+         git ${URLS.serverTools} oca/server-tools ${serverTools}
+         local addons-local
+eggs = acme-tools
+options.workers = 2
+options.without_demo = all
+
+[versions]
+zc.buildout = 2.13.8
+setuptools = 44.1.1
+`;
+    repo.branch("10.0");
+    repo.files({
+      ".gitignore": "/bin/\n/parts/\n/eggs/\n/develop-eggs/\n/src/\n/oca/\n/acme/\n/.installed.cfg\n",
+      "base.cfg": base("10.0", "10.0.1.2.0"),
+      "odoo-10.cfg": `[buildout]
+extends = base.cfg
+
+[odoo]
+addons += git ${URLS.reporting} oca/reporting-engine 10.0
+; reporting-engine 10.0 broke the invoice report: stay on the last good commit
+revisions = oca/reporting-engine ${pins.reporting10}
+`,
+      "addons-local/README.txt": "Modules developed in this buildout.\n",
+    });
+    repo.commit("10.0 buildout");
+
+    repo.branch("11.0");
+    repo.files({
+      "base.cfg": base("11.0", "11.0"),
+      "odoo-11.cfg": `[buildout]
+extends = base.cfg
+`,
+      "acme.cfg": `[buildout]
+extends = odoo-11.cfg
+; the customer's tools follow their main branch
+vcs-extend-develop = git+${URLS.acmeTools}#egg=acme-tools
+
+[odoo]
+addons += git ${URLS.acmeAddons} acme 11.0
+; Odoo core validated by the customer on this commit
+revisions = ${pins.odoo11}
+options.dbfilter = ^acme.*$
+`,
+    });
+    repo.commit("11.0 buildouts: community and ACME");
+
+    // The production release: a tag on a commit of its own, everything pinned.
+    repo.branch("release/2026.11");
+    repo.files({
+      "acme.cfg": `[buildout]
+extends = odoo-11.cfg
+vcs-extend-develop = git+${URLS.acmeTools}@1.4.0#egg=acme-tools
+
+[odoo]
+addons += git ${URLS.acmeAddons} acme 11.0.3.0
+revisions = ${pins.odoo11}
+`,
+    });
+    repo.commit("Freeze ACME production 2026.11");
+    repo.tag(FROZEN_TAG);
+    return {};
+  };
+}
+
+/** The master's manifest: DEFAULT, inherit, a frozen builder, a release builder, manual watches. */
+function manifestText() {
+  return `# Build factories of the ACME farm. Each section is a builder.
+[DEFAULT]
+buildout-repo = ${URLS.buildouts}
+build-for = postgresql == 10
+post-buildout-steps = install-modules-test
+
+[odoo-10.0]
+buildout = git %(buildout-repo)s 10.0 odoo-10.cfg
+; the core is also watched by hand, from before auto-watch
+watch = git ${URLS.odoo} 10.0
+
+[odoo-11.0]
+buildout = git %(buildout-repo)s 11.0 odoo-11.cfg
+
+[acme-11.0]
+buildout = git %(buildout-repo)s 11.0 acme.cfg
+watch = hg ${URLS.specs} default
+build-for = postgresql == 10
+  postgresql == 12
+
+; the production release: a tag chosen for each build, nothing to watch
+[acme-11.0-prod]
+buildout = gittag %(buildout-repo)s acme.cfg
+
+; released by hand only
+[acme-11.0-release]
+inherit = acme-11.0
+watch =
+
+; an old series whose worker's last upload was cut short
+[odoo-9.0]
+buildout = git %(buildout-repo)s 9.0 odoo-9.cfg
+`;
+}
+
+/**
+ * The workers' side: one buildout directory per builder, each source cloned at the place the
+ * recipes use, at the revision the buildout asks for (branches checked out as branches,
+ * tags and commits as a detached HEAD), `origin` set to the URL the buildout names.
+ */
+const WORKERS = [
+  { builder: "odoo-10.0", ref: "10.0", config: "odoo-10.cfg" },
+  { builder: "odoo-11.0", ref: "11.0", config: "odoo-11.cfg" },
+  { builder: "acme-11.0", ref: "11.0", config: "acme.cfg" },
+  { builder: "acme-11.0-prod", ref: FROZEN_TAG, config: "acme.cfg" },
+  { builder: "acme-11.0-release", ref: "11.0", config: "acme.cfg" },
+];
+
+/** The checkouts `bin/buildout` made for one worker's configuration (`branch`: checked out as a branch). */
+function checkoutsFor(worker, pins) {
+  const series = worker.ref === "10.0" ? "10.0" : "11.0";
+  const branch = (rev) => ({ rev, branch: true });
+  const fixed = (rev) => ({ rev, branch: false });
+  if (series === "10.0") {
+    return [
+      { repo: "odoo", at: "parts/odoo", ...branch("10.0") },
+      { repo: "web", at: "oca/web", ...branch("10.0") },
+      { repo: "serverTools", at: "oca/server-tools", ...fixed("10.0.1.2.0") },
+      { repo: "reporting", at: "oca/reporting-engine", ...fixed(pins.reporting10) },
+      { repo: "acmeTools", at: "src/acme-tools", ...fixed("1.4.0") },
+    ];
+  }
+  const common = [
+    { repo: "web", at: "oca/web", ...branch("11.0") },
+    { repo: "serverTools", at: "oca/server-tools", ...branch("11.0") },
+  ];
+  if (worker.config !== "acme.cfg") {
+    return [{ repo: "odoo", at: "parts/odoo", ...branch("11.0") }, ...common, { repo: "acmeTools", at: "src/acme-tools", ...fixed("1.4.0") }];
+  }
+  const frozen = worker.ref === FROZEN_TAG;
+  return [
+    { repo: "odoo", at: "parts/odoo", ...fixed(pins.odoo11) },
+    ...common,
+    { repo: "acmeAddons", at: "acme", ...(frozen ? fixed("11.0.3.0") : branch("11.0")) },
+    { repo: "acmeTools", at: "src/acme-tools", ...(frozen ? fixed("1.4.0") : branch("master")) },
+  ];
+}
+
+/**
+ * A clone of each forge repository, made once, with `origin` named by its public URL; each
+ * checkout copies it and checks out its revision (a branch as a local tracking branch, a tag
+ * or a commit as a detached HEAD), which is what a clone by the recipe ends up as.
+ */
+function templates(work, forge) {
+  const made = {};
+  for (const [key, bare] of Object.entries(forge)) {
+    const directory = path.join(work, "templates", key);
+    mkdirSync(path.dirname(directory), { recursive: true });
+    git(path.dirname(directory), ["clone", "-q", bare, directory]);
+    const config = path.join(directory, ".git", "config");
+    writeFileSync(config, readFileSync(config, "utf8").replace(/^(\s*url = ).*$/m, (_, prefix) => `${prefix}${URLS[key]}`));
+    made[key] = directory;
+  }
+  return made;
+}
+
+function checkout(template, directory, revision) {
+  mkdirSync(path.dirname(directory), { recursive: true });
+  cpSync(template, directory, { recursive: true });
+  git(directory, ["checkout", "-q", revision]);
+}
+
+/**
+ * Creates the whole farm under `work` (which must be empty). Returns where things are and
+ * what was pinned, for the summary.
+ */
+export function makeFarm(work) {
+  const clock = { seconds: Date.UTC(2026, 9, 1) / 1000 };
+  const odoo = makeRepository(work, clock, "odoo/odoo", "11.0", odooSteps);
+  const reporting = makeRepository(work, clock, "OCA/reporting-engine", "11.0", ocaSteps("report_xlsx"));
+  const pins = { odoo11: odoo.id(odoo.result.validated11), reporting10: reporting.id(reporting.result.commits["10.0"]) };
+  const forge = {
+    odoo: odoo.bare,
+    web: makeRepository(work, clock, "OCA/web", "11.0", ocaSteps("web_responsive")).bare,
+    serverTools: makeRepository(work, clock, "OCA/server-tools", "11.0", ocaSteps("base_technical_user", "10.0")).bare,
+    reporting: reporting.bare,
+    acmeAddons: makeRepository(work, clock, "acme/acme-addons", "11.0", acmeAddonsSteps).bare,
+    acmeTools: makeRepository(work, clock, "acme/acme-tools", "master", acmeToolsSteps).bare,
+    buildouts: makeRepository(work, clock, "acme/buildouts", "11.0", buildoutSteps(pins)).bare,
+  };
+  const clones = templates(work, forge);
+
+  const master = path.join(work, "master");
+  write(path.join(master, "MANIFEST.cfg"), manifestText());
+  mkdirSync(path.join(master, "watch"), { recursive: true });
+
+  const workers = [];
+  for (const worker of WORKERS) {
+    const directory = path.join(work, "workers", worker.builder);
+    checkout(clones.buildouts, directory, worker.ref);
+    for (const source of checkoutsFor(worker, pins)) {
+      checkout(clones[source.repo], path.join(directory, source.at), source.rev);
+    }
+    // What bin/buildout leaves besides the checkouts.
+    write(path.join(directory, "bin", "start_odoo"), "#!/bin/sh\n# generated by anybox.recipe.odoo\n");
+    write(path.join(directory, ".installed.cfg"), "[buildout]\ninstalled_develop_eggs = \nparts = odoo\n");
+    workers.push({ ...worker, directory });
+  }
+  return { master, manifest: path.join(master, "MANIFEST.cfg"), watchDir: path.join(master, "watch"), workers, pins };
+}

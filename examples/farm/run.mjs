@@ -1,0 +1,250 @@
+#!/usr/bin/env node
+// The main job on a small, realistic farm made on the fly: every worker introspects its
+// buildout after `bin/buildout` and uploads its watch file, the master merges them with
+// MANIFEST.cfg, and `autowatch explain` tells what each builder now watches and why. The
+// result is then checked against what the farm's buildouts and manifest say it must be.
+//
+// Exit status: 0 all went as expected; 1 a step failed or the result is not what the farm
+// says; 2 bad usage or the workspace is not built; 3 a step is not available in this build.
+import { spawnSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import process from "node:process";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { makeFarm, REWRITE, URLS } from "./farm.mjs";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, "../..");
+const cli = path.join(root, "packages/cli/dist/index.js");
+const watchfileDist = path.join(root, "packages/watchfile/dist/index.js");
+const work = path.join(here, ".work");
+const relative = (file) => path.relative(root, file) || ".";
+const started = performance.now();
+const seconds = () => `${((performance.now() - started) / 1000).toFixed(1)} s`;
+
+if (process.argv.length > 2) {
+  console.error("usage: node examples/farm/run.mjs   (no options; the farm is made in examples/farm/.work/)");
+  process.exit(2);
+}
+for (const file of [cli, watchfileDist]) {
+  if (!existsSync(file)) {
+    console.error(`example: ${relative(file)} is missing: build the workspace first (pnpm exec turbo run build, or npm run example)`);
+    process.exit(2);
+  }
+}
+const { parseState, quoteValue, watchFileNameFor } = await import(pathToFileURL(watchfileDist).href);
+
+/** Steps that could not run because a command is not in this build, and steps that failed. */
+const unavailable = [];
+const failed = [];
+
+/** Runs the built CLI; tells a command that is not implemented yet from one that failed. */
+function autowatch(args, options = {}) {
+  const result = spawnSync(process.execPath, [cli, ...args], {
+    cwd: options.cwd ?? root,
+    encoding: "utf8",
+    timeout: 60_000,
+    env: { ...process.env, HOME: path.join(work, "home"), NO_COLOR: "1", LANG: "C" },
+  });
+  const output = { status: result.status ?? 1, stdout: result.stdout ?? "", stderr: result.stderr ?? "" };
+  output.missing = output.status !== 0 && /not implemented yet|unknown command/.test(output.stderr);
+  if (result.error) output.stderr += `\n${result.error.message}`;
+  return output;
+}
+
+/** Commands of this build whose help does not say "not implemented yet". */
+function availableCommands() {
+  const help = autowatch(["--help"]).stdout;
+  const lines = help.split("\n").filter((line) => /^ {2}\S/.test(line));
+  return new Set(lines.filter((line) => !/not implemented/.test(line)).map((line) => line.trim().split(/\s+/)[0]));
+}
+
+function indent(text, prefix = "    ") {
+  return text
+    .trimEnd()
+    .split("\n")
+    .map((line) => `${prefix}${line}`)
+    .join("\n");
+}
+
+function heading(text) {
+  console.log(`\n== ${text}`);
+}
+
+const commands = availableCommands();
+const ready = (command) => {
+  if (commands.has(command)) return true;
+  unavailable.push(command);
+  return false;
+};
+
+// 1. The farm.
+rmSync(work, { recursive: true, force: true });
+mkdirSync(path.join(work, "home"), { recursive: true });
+let farm;
+try {
+  farm = makeFarm(work);
+} catch (error) {
+  console.error(`example: could not make the farm: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+}
+heading(`Farm made in ${relative(work)}/ (${seconds()})`);
+console.log(`    forge/    7 bare git repositories: Odoo core (10.0, 11.0), OCA web, server-tools, reporting-engine,
+              ACME addons, the acme-tools develop egg, the buildouts (branches 10.0, 11.0, tag acme-11.0-2026.11)
+    workers/  ${farm.workers.length} buildouts as bin/buildout leaves them (core in parts/odoo, addons at their DEST, eggs in src/)
+    master/   MANIFEST.cfg (${readFileSync(farm.manifest, "utf8").match(/^\[(?!DEFAULT)[^\]]+\]/gm).length} builders), watch/ for the uploads`);
+
+// 2. Workers: introspect right after bin/buildout, then upload (Buildbot's FileUpload).
+heading("Workers: autowatch introspect, then upload to the master");
+let introspected = 0;
+if (!ready("introspect")) console.log("    not available: `autowatch introspect` is not implemented in this build");
+for (const worker of ready("introspect") ? farm.workers : []) {
+  const local = path.join(worker.directory, "autowatch.json");
+  const run = autowatch(["introspect", "-c", worker.config, "--builder", worker.builder, "-o", "autowatch.json"], { cwd: worker.directory });
+  const label = `${worker.builder.padEnd(18)} -c ${worker.config.padEnd(12)}`;
+  if (run.missing) {
+    unavailable.push("introspect");
+    console.log(`    ${label} not available: \`autowatch introspect\` is not implemented in this build`);
+    break;
+  }
+  if (run.status !== 0 || !existsSync(local)) {
+    failed.push(`introspect ${worker.builder}`);
+    console.log(`    ${label} FAILED (exit ${run.status})\n${indent(run.stderr, "      ")}`);
+    continue;
+  }
+  const uploaded = path.join(farm.watchDir, watchFileNameFor(worker.builder));
+  copyFileSync(local, uploaded);
+  introspected++;
+  const file = JSON.parse(readFileSync(local, "utf8"));
+  const count = (list, word) => `${list.length} ${word}`;
+  console.log(`    ${label} ${count(file.watches, "live")}, ${count(file.pinned, "pinned")}, ${count(file.problems, "notes")} → ${relative(uploaded)}`);
+}
+// The odoo-9.0 worker's upload was cut short: a bogus file must not break the master.
+const cut = path.join(farm.watchDir, watchFileNameFor("odoo-9.0"));
+const sample = `{\n  "schema": "autowatch.watchfile/2",\n  "builder": "odoo-9.0",\n  "watches": [\n    { "vcs": "git", "url": "${URLS.odoo}", "revspec": "9.0" },\n    { "vcs": "git", "url": "https://github.com/OCA/web.git", "re`;
+writeFileSync(cut, sample);
+console.log(`    ${"odoo-9.0".padEnd(18)} (its worker died mid-upload: ${relative(cut)} is cut at byte ${Buffer.byteLength(sample)})`);
+
+// 3. Master: merge.
+heading("Master: autowatch merge");
+const state = path.join(farm.master, "state.json");
+const inputs = ["--manifest", farm.manifest, "--watch-dir", farm.watchDir, "--rewrite", REWRITE];
+let merged = false;
+if (unavailable.includes("introspect")) {
+  console.log("    skipped: needs the watch files from introspect");
+} else if (!ready("merge")) {
+  console.log("    not available: `autowatch merge` is not implemented in this build");
+} else {
+  const run = autowatch(["merge", ...inputs, "-o", state]);
+  if (run.missing) {
+    unavailable.push("merge");
+    console.log("    not available: `autowatch merge` is not implemented in this build");
+  } else if (run.status !== 0 || !existsSync(state)) {
+    failed.push("merge");
+    console.log(`    FAILED (exit ${run.status})\n${indent(run.stderr)}`);
+  } else {
+    merged = true;
+    console.log(`    $ autowatch merge --manifest master/MANIFEST.cfg --watch-dir master/watch --rewrite ${REWRITE} -o master/state.json`);
+    console.log(indent(run.stderr || "(no summary printed)"));
+  }
+}
+
+// 4. What each builder watches, and why.
+heading("What each builder watches, and why (autowatch explain)");
+const builders = ["odoo-10.0", "odoo-11.0", "acme-11.0", "acme-11.0-prod", "acme-11.0-release", "odoo-9.0"];
+if (!merged) {
+  console.log("    skipped: needs a merged state");
+} else if (!ready("explain")) {
+  console.log("    not available: `autowatch explain` is not implemented in this build (the state below says what is watched)");
+} else {
+  for (const builder of builders) {
+    const run = autowatch(["explain", ...inputs, "--builder", builder]);
+    if (run.missing) {
+      unavailable.push("explain");
+      console.log("    not available: `autowatch explain` is not implemented in this build; the state file says:");
+      break;
+    }
+    if (run.status !== 0) {
+      failed.push(`explain ${builder}`);
+      console.log(`    ${builder}: FAILED (exit ${run.status})\n${indent(run.stderr)}`);
+      continue;
+    }
+    console.log(`\n${indent(run.stdout)}`);
+  }
+}
+
+// 5. The state, checked against what the farm's buildouts and manifest say.
+const mirror = (url) => url.replace("https://github.com/", "https://mirror.acme.example/github/");
+const expected = {
+  "odoo-10.0": { schedule: true, watches: [`${mirror(URLS.odoo)} 10.0`, `${mirror(URLS.web)} 10.0`, `${URLS.buildouts} 10.0`] },
+  "odoo-11.0": {
+    schedule: true,
+    watches: [`${mirror(URLS.odoo)} 11.0`, `${mirror(URLS.web)} 11.0`, `${mirror(URLS.serverTools)} 11.0`, `${URLS.buildouts} 11.0`],
+  },
+  "acme-11.0": {
+    schedule: true,
+    watches: [
+      `${mirror(URLS.web)} 11.0`,
+      `${mirror(URLS.serverTools)} 11.0`,
+      `${URLS.acmeAddons} 11.0`,
+      `${URLS.acmeTools} master`,
+      `${URLS.buildouts} 11.0`,
+      `${URLS.specs} default`,
+    ],
+  },
+  "acme-11.0-prod": { schedule: true, watches: [] },
+  "acme-11.0-release": { schedule: false, watches: [] },
+  "odoo-9.0": { schedule: true, watches: [`${URLS.buildouts} 9.0`] },
+};
+if (merged) {
+  heading(`State: ${relative(state)}`);
+  const parsed = parseState(readFileSync(state));
+  if (!parsed.ok) {
+    failed.push("state");
+    console.log(`    the state file is not valid: ${parsed.problems.map((p) => p.message).join("; ")}`);
+  } else {
+    const { pollers, builders: got, problems } = parsed.value;
+    console.log(`    ${pollers.length} pollers:`);
+    for (const poller of pollers) {
+      const original = poller.original === poller.url ? "" : `  (for ${poller.original})`;
+      console.log(`      ${poller.vcs.padEnd(3)} ${poller.url}  [${poller.branches.join(", ")}]${original}`);
+    }
+    console.log(`    ${problems.length} problem${problems.length === 1 ? "" : "s"} reported:`);
+    for (const problem of problems) {
+      const where = [problem.builder, problem.file].filter(Boolean).join(", ");
+      console.log(`      ${problem.level}${where ? ` (${where})` : ""}: ${problem.message}`);
+    }
+    const mismatches = [];
+    for (const [builder, want] of Object.entries(expected)) {
+      const have = got[builder];
+      if (!have) {
+        mismatches.push(`${builder}: missing from the state`);
+        continue;
+      }
+      if (have.schedule !== want.schedule) mismatches.push(`${builder}: schedule is ${have.schedule}, the manifest says ${want.schedule}`);
+      const watched = have.watches.map((watch) => `${watch.url} ${watch.branch}`);
+      const extra = watched.filter((item) => !want.watches.includes(item));
+      const lacking = want.watches.filter((item) => !watched.includes(item));
+      if (extra.length > 0) mismatches.push(`${builder}: watches ${extra.map((item) => quoteValue(item)).join(", ")} unexpectedly`);
+      if (lacking.length > 0) mismatches.push(`${builder}: does not watch ${lacking.map((item) => quoteValue(item)).join(", ")}`);
+    }
+    if (!problems.some((problem) => problem.builder === "odoo-9.0" && problem.level === "error")) {
+      mismatches.push("odoo-9.0: its truncated watch file was not reported");
+    }
+    heading("Check against the farm's buildouts and manifest");
+    if (mismatches.length === 0) {
+      console.log(`    ok: ${Object.keys(expected).length} builders watch exactly what their buildouts and the manifest say`);
+    } else {
+      failed.push("check");
+      for (const mismatch of mismatches) console.log(`    MISMATCH ${mismatch}`);
+    }
+  }
+}
+
+heading(`Done in ${seconds()}`);
+if (unavailable.length > 0) {
+  console.log(`    not available in this build: ${[...new Set(unavailable)].map((step) => `autowatch ${step}`).join(", ")}`);
+}
+if (failed.length > 0) console.log(`    failed: ${failed.join(", ")}`);
+if (unavailable.length === 0 && failed.length === 0) console.log(`    every step ran; ${introspected} workers introspected, state in ${relative(state)}`);
+process.exit(failed.length > 0 ? 1 : unavailable.length > 0 ? 3 : 0);
