@@ -338,7 +338,11 @@ class BuilderContext {
       watch.reasons.push(candidate.reason);
     }
     return [...watches.values()]
-      .map((watch) => ({ ...watch, from: SOURCE_ORDER.filter((source) => watch.from.includes(source)) }))
+      .map((watch) => ({
+        ...watch,
+        from: SOURCE_ORDER.filter((source) => watch.from.includes(source)),
+        reasons: [...watch.reasons].sort((a, b) => SOURCE_RANK[a.kind] - SOURCE_RANK[b.kind]),
+      }))
       .sort((a, b) => compareText(a.vcs, b.vcs) || compareText(a.url, b.url) || compareText(a.branch, b.branch));
   }
 }

@@ -1,4 +1,5 @@
-import { escapeControls, quoteValue } from "@autowatch/watchfile";
+import { quoteValue } from "@autowatch/watchfile";
+import { noControls } from "./state.js";
 import { mergeFarm } from "./core.js";
 import { compareText } from "./order.js";
 import type { BuilderDetail, MergeInput, MergeResult, WatchReason } from "./types.js";
@@ -88,8 +89,9 @@ function describeReason(reason: WatchReason): string {
   }
 }
 
+/** Messages and paths are ours (hostile values inside are already quoted): only controls are escaped. */
 function safe(text: string): string {
-  return escapeControls(text);
+  return noControls(text);
 }
 
 /** Builder names within a small edit distance (or containing the name), closest first. */

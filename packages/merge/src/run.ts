@@ -25,6 +25,8 @@ export interface RunMergeOptions {
   maxBytes?: number;
   maxEntries?: number;
   now?: Date;
+  /** Write nothing (neither state nor last-good store): for `explain`. */
+  readOnly?: boolean;
 }
 
 export interface RunMergeResult {
@@ -83,9 +85,10 @@ export async function runMerge(options: RunMergeOptions): Promise<RunMergeResult
     previous = await readFile(options.output, "utf8").then(parseState, () => undefined);
   }
   const changed = previous === undefined || statesDiffer(previous, result.state);
-  if (lastGoodDir !== undefined && store) await saveLastGood(lastGoodDir, result.lastGood, store.texts);
-  if (options.output !== undefined) await writeFileAtomic(options.output, stateText);
-  return { state: result.state, stateText, changed, written: options.output !== undefined, problems: result.problems, result };
+  const write = !options.readOnly;
+  if (write && lastGoodDir !== undefined && store) await saveLastGood(lastGoodDir, result.lastGood, store.texts);
+  if (write && options.output !== undefined) await writeFileAtomic(options.output, stateText);
+  return { state: result.state, stateText, changed, written: write && options.output !== undefined, problems: result.problems, result };
 }
 
 async function loadManifests(manifests: RunMergeOptions["manifests"]): Promise<ManifestResult> {

@@ -3,6 +3,14 @@ import { compareProblems, compareText } from "./order.js";
 
 // JSON.stringify leaves these raw; a state file must not carry them either
 const UNSAFE_IN_JSON = /[\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+const unicodeEscape = (ch: string) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`;
+
+/** Escapes control, line-separator and bidi characters only (quotes and backslashes stay): for text we composed. */
+export function noControls(text: string): string {
+  return text.replace(CONTROLS, unicodeEscape);
+}
 
 /**
  * The state as written: keys in a fixed order, pollers by vcs/url, builders by name,
@@ -29,8 +37,12 @@ export function serializeState(state: State): string {
       return { level, ...(builder === undefined ? {} : { builder }), ...(file === undefined ? {} : { file }), ...(line === undefined ? {} : { line }), message };
     }),
   };
-  const text = JSON.stringify(canonical, null, 2).replace(UNSAFE_IN_JSON, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`);
-  return `${text}\n`;
+  return `${safeJson(canonical)}\n`;
+}
+
+/** JSON.stringify (2-space indent) with every control, line-separator and bidi character escaped. */
+export function safeJson(value: unknown): string {
+  return JSON.stringify(value, null, 2).replace(UNSAFE_IN_JSON, unicodeEscape);
 }
 
 /** Reads a state file's text; undefined when it is not a valid state. */

@@ -1,4 +1,5 @@
-import { escapeControls, type Problem, type State } from "@autowatch/watchfile";
+import type { Problem, State } from "@autowatch/watchfile";
+import { noControls } from "./state.js";
 
 /**
  * A short human summary of a merge: counts, then errors and warnings grouped by builder
@@ -20,10 +21,10 @@ export function summarizeMerge(state: State): string {
     groups.set(key, [...(groups.get(key) ?? []), problem]);
   }
   for (const [builder, problems] of groups) {
-    lines.push(builder === "" ? "(no builder):" : `${escapeControls(builder)}:`);
+    lines.push(builder === "" ? "(no builder):" : `${noControls(builder)}:`);
     for (const problem of problems) {
-      const where = problem.file === undefined ? "" : ` ${escapeControls(problem.file)}${problem.line === undefined ? "" : `:${problem.line}`}`;
-      lines.push(`  ${problem.level}${where}: ${escapeControls(problem.message)}`);
+      const where = problem.file === undefined ? "" : ` ${noControls(problem.file)}${problem.line === undefined ? "" : `:${problem.line}`}`;
+      lines.push(`  ${problem.level}${where}: ${noControls(problem.message)}`);
     }
   }
   return `${lines.join("\n")}\n`;

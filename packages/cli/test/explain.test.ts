@@ -1,0 +1,81 @@
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { runCli } from "./support.js";
+
+const MANIFEST = `[odoo-10.0]
+buildout = git https://git.example.com/buildouts.git odoo-10 buildout.cfg
+watch = git https://github.com/OCA/server-tools.git 10.0
+        git https://github.com/OCA/OCB.git 10.0
+
+[release]
+buildout = standalone release.cfg
+watch =
+
+[manual-only]
+buildout = standalone x.cfg
+auto-watch = off
+
+[waiting]
+buildout = standalone w.cfg
+
+[broken]
+buildout = standalone b.cfg
+`;
+
+let dir: string;
+const explain = (builder: string, ...extra: string[]) =>
+  runCli(["explain", "--manifest", "MANIFEST.cfg", "--watch-dir", "watch", "--builder", builder, ...extra], { cwd: dir });
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "autowatch-explain-"));
+  mkdirSync(join(dir, "watch"));
+  writeFileSync(join(dir, "MANIFEST.cfg"), MANIFEST);
+  const watches = [{ vcs: "git", url: "https://github.com/OCA/OCB.git", revspec: "10.0", origin: { file: "buildout.cfg", line: 12 } }];
+  writeFileSync(join(dir, "watch", "odoo-10.0.json"), JSON.stringify({ schema: "autowatch.watchfile/2", builder: "odoo-10.0", watches }));
+  writeFileSync(join(dir, "watch", "manual-only.json"), JSON.stringify(watches));
+  writeFileSync(join(dir, "watch", "broken.json"), Buffer.from([0x5b, 0xff]));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("autowatch explain", () => {
+  it("says where each watched repository comes from: auto (origin file:line), manual (manifest line), buildout", async () => {
+    const run = await explain("odoo-10.0");
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("watches 3 branches:");
+    expect(run.stdout).toMatch(/git https:\/\/github\.com\/OCA\/OCB\.git branch 10\.0\n {4}auto: watch file \S*odoo-10\.0\.json, declared at "buildout\.cfg":12\n {4}manual: watch line at \S*MANIFEST\.cfg:4/);
+    expect(run.stdout).toMatch(/git https:\/\/git\.example\.com\/buildouts\.git branch odoo-10\n {4}buildout: the buildout itself, \S*MANIFEST\.cfg:2/);
+    expect(run.stdout).toMatch(/server-tools\.git branch 10\.0\n {4}manual: watch line at \S*MANIFEST\.cfg:3/);
+  });
+
+  it.each([
+    ["release", "`watch =` is empty"],
+    ["manual-only", "auto-watch is off"],
+    ["waiting", "no watch file yet"],
+    ["broken", "watch file rejected: not valid UTF-8; no earlier good watch file"],
+  ])("says why %s watches nothing", async (builder, reason) => {
+    const run = await explain(builder);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("watches nothing:");
+    expect(run.stdout).toContain(reason);
+  });
+
+  it("an unknown builder exits 1 with close names", async () => {
+    const run = await explain("odoo-10");
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe('unknown builder "odoo-10"; close names: "odoo-10.0"\n');
+    const far = await explain("zzzzzzzzzz");
+    expect(far.stderr).toBe('unknown builder "zzzzzzzzzz"\n');
+  });
+
+  it("writes nothing, and --json gives the same explanation as data", async () => {
+    const run = await explain("odoo-10.0", "-o", "state.json", "--json");
+    const data = JSON.parse(run.stdout);
+    expect(data.found).toBe(true);
+    expect(data.builder.watches).toHaveLength(3);
+    const { existsSync } = await import("node:fs");
+    expect(existsSync(join(dir, "state.json"))).toBe(false);
+    expect(existsSync(join(dir, "state.json.lastgood"))).toBe(false);
+  });
+});
