@@ -2,7 +2,20 @@ import type { CommandSpec } from "../../command.js";
 
 export const resolve: CommandSpec = {
   name: "resolve",
-  summary: "(not implemented yet)",
-  configure() {},
+  summary: "Print a buildout configuration resolved as zc.buildout 2.x resolves it (like bin/buildout annotate), or as JSON.",
+  configure(command) {
+    command
+      .option("-c, --config <file>", "the buildout configuration (as given to bin/buildout -c)", "buildout.cfg")
+      .option("--json", "print {section: {option: value}} as JSON (sorted keys) instead of the annotated listing")
+      .option("-U, --no-user-defaults", "ignore ~/.buildout/default.cfg and $BUILDOUT_HOME/default.cfg, like bin/buildout -U")
+      .argument("[overrides...]", "buildout command-line assignments section:option=value (also +=, -=)")
+      .addHelpText(
+        "after",
+        "\nValues are shown after substitution; a reference only a recipe computes (e.g. ${odoo:location})\n" +
+          "is left as written and reported on stderr as a warning.\n" +
+          "Exit status: 0 when the configuration resolves, 1 with one line FILE:LINE: message when\n" +
+          "zc.buildout would stop on it too, 2 on bad usage.\n",
+      );
+  },
   load: () => import("./run.js"),
 };
