@@ -3,6 +3,7 @@ import type { Problem, WatchFile } from "@autowatch/watchfile";
 import { classifySources, type ClassifyProgress } from "./classify/index.js";
 import { extractSources } from "./extract/index.js";
 import { buildWatchFile } from "./output.js";
+import { resolveBuildout } from "./resolve/index.js";
 import type { ResolvedSections } from "./types.js";
 
 export interface IntrospectSectionsOptions {
@@ -54,4 +55,25 @@ export async function introspectSections(sections: ResolvedSections, options: In
     ...(options.now ? { now: options.now } : {}),
   });
   return { ok: true, watchFile, problems: watchFile.problems };
+}
+
+export interface IntrospectOptions extends Omit<IntrospectSectionsOptions, "problems"> {
+  /** Command-line overrides `section:option=value` (also `+=`, `-=`). */
+  overrides?: string[] | undefined;
+  /** Skip `~/.buildout/default.cfg` (zc.buildout's `-U`). */
+  noUserDefaults?: boolean | undefined;
+}
+
+/** Resolves the buildout configuration the way zc.buildout does, then introspects it. */
+export async function introspect(options: IntrospectOptions): Promise<IntrospectResult> {
+  const cwd = options.cwd ?? process.cwd();
+  const resolved = await resolveBuildout({
+    config: options.config,
+    cwd,
+    ...(options.overrides ? { overrides: options.overrides } : {}),
+    ...(options.env ? { env: options.env } : {}),
+    ...(options.noUserDefaults ? { noUserDefaults: true } : {}),
+  });
+  if (!resolved.ok) return { ok: false, error: resolved.error, problems: resolved.problems };
+  return introspectSections(resolved.sections, { ...options, cwd, problems: resolved.problems });
 }

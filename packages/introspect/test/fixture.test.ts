@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { WatchFile } from "@autowatch/watchfile";
-import { introspectSections } from "../src/index.js";
+import { introspect, introspectSections } from "../src/index.js";
 import { makeFixture, type Fixture } from "./fixture.js";
 import { tempDir, vcsEnv } from "./support.js";
 
@@ -9,17 +9,17 @@ const plain = (file: WatchFile) => ({
   pinned: file.pinned.map(({ vcs, url, revspec, why }) => ({ vcs, url, revspec, why })),
 });
 
-describe("a 3-level buildout with 40 addons lines, revisions, merges and vcs-extend-develop (hand-resolved sections)", () => {
-  const dirs: Array<ReturnType<typeof tempDir>> = [];
-  let withCheckouts: Fixture;
-  let without: Fixture;
-  beforeAll(() => {
-    dirs.push(tempDir(), tempDir());
-    withCheckouts = makeFixture(dirs[0]!.path, true);
-    without = makeFixture(dirs[1]!.path, false);
-  }, 120_000);
-  afterAll(() => dirs.forEach((dir) => dir.remove()));
+const dirs: Array<ReturnType<typeof tempDir>> = [];
+let withCheckouts: Fixture;
+let without: Fixture;
+beforeAll(() => {
+  dirs.push(tempDir(), tempDir());
+  withCheckouts = makeFixture(dirs[0]!.path, true);
+  without = makeFixture(dirs[1]!.path, false);
+}, 120_000);
+afterAll(() => dirs.forEach((dir) => dir.remove()));
 
+describe("a 3-level buildout with 40 addons lines, revisions, merges and vcs-extend-develop (hand-resolved sections)", () => {
   it("with real checkouts: exactly the expected watches and pins", async () => {
     const progress: number[] = [];
     const result = await introspectSections(withCheckouts.sections, {
@@ -59,5 +59,46 @@ describe("a 3-level buildout with 40 addons lines, revisions, merges and vcs-ext
     expect(unverified.every((p) => p.level === "warning" && p.file !== undefined)).toBe(true);
     expect(result.problems.some((p) => p.message.includes('merge from remote name "origin" skipped'))).toBe(true);
     expect(result.problems.some((p) => p.message.includes('no revision given; follows "HEAD"'))).toBe(true);
+  }, 60_000);
+});
+
+describe("introspect(): resolveBuildout on the 3-level fixture, then extraction and classification", () => {
+  it("with real checkouts: exactly the expected watches and pins, origins in the right files", async () => {
+    const result = await introspect({ config: "buildout.cfg", cwd: withCheckouts.directory, env: vcsEnv, noUserDefaults: true });
+    if (!result.ok) throw new Error(result.error.message);
+    expect(plain(result.watchFile)).toEqual(withCheckouts.withCheckouts);
+    expect(result.watchFile.buildout).toEqual({ config: "buildout.cfg", part: "odoo" });
+    const origin = (url: string) => [...result.watchFile.watches, ...result.watchFile.pinned].find((e) => e.url === url)?.origin;
+    expect(origin("https://github.com/OCA/OCB.git")).toMatchObject({ file: "buildout.cfg", section: "odoo", option: "revisions" });
+    expect(origin("https://git.example.org/oca/addons-2.git")).toMatchObject({ section: "odoo", option: "addons" });
+    expect(origin("https://git.example.org/tool.git")).toMatchObject({ file: "buildout.cfg", section: "buildout", option: "vcs-extend-develop" });
+    expect(origin("https://git.example.org/me/fork.git")).toMatchObject({ file: "base.cfg", option: "merges" });
+    expect(result.problems.filter((p) => p.message.includes("not verified"))).toEqual([]);
+  }, 120_000);
+
+  it("without checkouts: the string rules with not-verified warnings", async () => {
+    const result = await introspect({ config: without.config, env: vcsEnv, noUserDefaults: true });
+    if (!result.ok) throw new Error(result.error.message);
+    expect(plain(result.watchFile)).toEqual(without.withoutCheckouts);
+    expect(result.problems.filter((p) => p.message.includes("not verified"))).toHaveLength(without.unverified);
+  }, 60_000);
+
+  it("command-line overrides reach the extraction", async () => {
+    const result = await introspect({
+      config: without.config,
+      env: vcsEnv,
+      noUserDefaults: true,
+      overrides: ["odoo:revisions=", "odoo:version=git https://example.org/odoo.git odoo 12.0"],
+    });
+    if (!result.ok) throw new Error(result.error.message);
+    expect(result.watchFile.watches).toContainEqual(expect.objectContaining({ vcs: "git", url: "https://example.org/odoo.git", revspec: "12.0" }));
+    expect(result.watchFile.watches.find((w) => w.url === "https://git.example.org/oca/addons-1.git")?.revspec).toBe("10.0");
+  }, 60_000);
+
+  it("fails with file and reason when the configuration is missing or has no recipe part", async () => {
+    const missing = await introspect({ config: "nope.cfg", cwd: without.directory, env: vcsEnv, noUserDefaults: true });
+    expect(missing.ok).toBe(false);
+    const noPart = await introspect({ config: without.config, env: vcsEnv, noUserDefaults: true, part: "buildout" });
+    expect(noPart.ok ? "" : noPart.error.message).toContain("does not use anybox.recipe.odoo");
   }, 60_000);
 });
