@@ -3,6 +3,7 @@ prints every section's options, substitutions done, as JSON: the reference the r
 benchmark races against. Never loads or installs a recipe or an extension."""
 import collections
 import collections.abc
+import contextlib
 import json
 import os
 import sys
@@ -17,11 +18,13 @@ zc.buildout.buildout.Options.initialize = lambda self: None
 
 
 def main(config):
-    buildout = zc.buildout.buildout.Buildout(os.path.abspath(config), [], user_defaults=False)
-    resolved = {}
-    for name in sorted(buildout._raw):
-        section = buildout[name]
-        resolved[name] = {key: section[key] for key in sorted(section.keys())}
+    # zc.buildout logs to stdout ("Creating directory ..."): keep stdout for the JSON
+    with contextlib.redirect_stdout(sys.stderr):
+        buildout = zc.buildout.buildout.Buildout(os.path.abspath(config), [], user_defaults=False)
+        resolved = {}
+        for name in sorted(buildout._raw):
+            section = buildout[name]
+            resolved[name] = {key: section[key] for key in sorted(section.keys())}
     json.dump(resolved, sys.stdout, sort_keys=True, indent=1)
     sys.stdout.write("\n")
 
