@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import pLimit from "p-limit";
 import type { Origin, PinnedEntry, Problem, Vcs, WatchEntry } from "@autowatch/watchfile";
-import { quoteValue } from "@autowatch/watchfile";
+import { hasControlCharacters, quoteValue } from "@autowatch/watchfile";
 import type { SourceSpec } from "../extract/types.js";
 import { GitCheckout, classifyGitRef, type GitRefs } from "./git.js";
 import { HgCheckout, classifyHgName, type HgNames } from "./hg.js";
@@ -147,6 +147,11 @@ function classifyOne(source: SourceSpec, repository: Repository | undefined, dir
     return { verdict, problems };
   };
 
+  const hostile = [source.url, source.revision ?? ""].find((value) => value.startsWith("-") || hasControlCharacters(value));
+  if (hostile !== undefined) {
+    problems.push(`${what}: refused: ${quoteValue(hostile)} starts with "-" or holds control characters`);
+    return { problems };
+  }
   if (repository?.failure) {
     problems.push(`${what}: could not read the checkout at ${where} (${quoteValue(repository.failure)})`);
   }
