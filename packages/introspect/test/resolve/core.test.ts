@@ -1,0 +1,144 @@
+/** The pure core: parsing, conditions and resolution from an in-memory file system (no disk, no Python). */
+import { describe, expect, it } from "vitest";
+import { parseBuildoutFile, pythonEnvironment, resolveSections, type FileSystem } from "../../src/resolve/index.js";
+import { defaultGlobals, evaluateCondition } from "../../src/resolve/condition.js";
+
+function memoryFs(files: Record<string, string>): FileSystem {
+  return {
+    readFile: (path) => (path in files ? { text: files[path]! } : { error: "no such file" }),
+    exists: (path) => path in files || Object.keys(files).some((f) => f.startsWith(`${path}/`)),
+    realpath: (path) => path,
+  };
+}
+
+const linux = pythonEnvironment({ platform: "linux", arch: "x64", littleEndian: true, pythonVersion: "3.11.2", env: { CI: "1" } });
+
+function resolve(files: Record<string, string>, overrides: string[] = []) {
+  return resolveSections({
+    config: "buildout.cfg",
+    cwd: "/srv/b",
+    overrides,
+    userDefaults: false,
+    env: {},
+    python: linux,
+    fs: memoryFs(Object.fromEntries(Object.entries(files).map(([k, v]) => [`/srv/b/${k}`, v]))),
+  });
+}
+
+describe("parseBuildoutFile", () => {
+  it("keeps lines, operators in names, and inline comments in values", () => {
+    const parsed = parseBuildoutFile("[s]\na = 1 # kept\nb += x\n  y\n# dropped\n<= m\n", "f.cfg", linux);
+    expect(parsed).toEqual({
+      ok: true,
+      sections: { s: { a: { value: "1 # kept", line: 2 }, "b +": { value: "x\ny", line: 3 }, "<": { value: "m", line: 6 } } },
+    });
+  });
+
+  it("names file and line of a bad line, without throwing", () => {
+    const parsed = parseBuildoutFile("[s]\na = 1\nnot an option\n", "f.cfg", linux);
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok) expect(parsed.error).toMatchObject({ level: "error", file: "f.cfg", line: 3 });
+  });
+
+  it("reports an expression it cannot evaluate with file and line", () => {
+    const parsed = parseBuildoutFile("[s]\na = 1\n[t: platform.uname()]\nb = 2\n", "f.cfg", linux);
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok) {
+      expect(parsed.error.line).toBe(3);
+      expect(parsed.error.message).toContain("cannot evaluate the condition of section [t]");
+      expect(parsed.error.message).toContain("uname");
+    }
+  });
+});
+
+describe("conditions", () => {
+  const globals = defaultGlobals(linux);
+  const cases: [string, boolean][] = [
+    ["[linux and python3]", true],
+    ["[windows or macosx]", false],
+    ["[not cygwin and posix]", true],
+    ["[sys.platform == 'linux']", true],
+    ["[sys.version_info >= (3, 11)]", true],
+    ["[sys.version_info < (3, 8)]", false],
+    ["[platform.python_version().startswith('3.11')]", true],
+    ["[python36 or python27]", false],
+    ["[os.environ.get('CI') == '1']", true],
+    ["['CI' in os.environ and 'HOME' not in os.environ]", true],
+    ["[bits64 and little_endian and not big_endian]", true],
+    ["[False and undefined_name]", false],
+  ];
+  for (const [source, expected] of cases) {
+    it(`${source} is ${expected}`, () => expect(evaluateCondition(source, globals)).toBe(expected));
+  }
+  it("the emulated platform decides, not this machine", () => {
+    const windows = defaultGlobals(pythonEnvironment({ platform: "win32", arch: "x64", littleEndian: true, pythonVersion: "3.6.8", env: {} }));
+    expect(evaluateCondition("[windows and python36 and not posix]", windows)).toBe(true);
+    expect(evaluateCondition("[sys.platform == 'win32' and os.name == 'nt']", windows)).toBe(true);
+  });
+  it("refuses names and constructs outside the subset", () => {
+    expect(() => evaluateCondition("[nope]", globals)).toThrow(/name 'nope' is not defined/);
+    expect(() => evaluateCondition("[__import__('os').system('true')]", globals)).toThrow(/not defined/);
+    expect(() => evaluateCondition("[1 if linux else 0]", globals)).toThrow(/unsupported/);
+    expect(() => evaluateCondition("[linux < 'a']", globals)).toThrow(/not supported between/);
+  });
+});
+
+describe("resolveSections", () => {
+  it("records the file and line of the assignment that set each value", () => {
+    const result = resolve({
+      "buildout.cfg": "[buildout]\nextends = base.cfg\nparts = p\n[p]\n<= t\naddons += b\n",
+      "base.cfg": "[t]\nrecipe = r\naddons = a\nkept = k\n",
+    });
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.sections.p).toEqual({
+      recipe: { value: "r", origin: { file: "/srv/b/base.cfg", line: 2 } },
+      addons: { value: "a\nb", origin: { file: "/srv/b/buildout.cfg", line: 6 } },
+      kept: { value: "k", origin: { file: "/srv/b/base.cfg", line: 4 } },
+    });
+    expect(result.sections.buildout!.directory).toEqual({ value: "/srv/b", origin: { file: "COMPUTED_VALUE" } });
+    expect(result.sections.buildout!["bin-directory"]!.value).toBe("/srv/b/bin");
+  });
+
+  it("leaves what only a recipe computes as written, flagged, with a warning", () => {
+    const result = resolve({ "buildout.cfg": "[buildout]\nparts = odoo\n[odoo]\nrecipe = anybox.recipe.odoo:server\nbin = ${:location}/bin\n" });
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.sections.odoo!.bin).toMatchObject({ value: "${odoo:location}/bin", unresolved: ["${odoo:location}"] });
+    expect(result.problems).toEqual([expect.objectContaining({ level: "warning", file: "/srv/b/buildout.cfg", line: 5 })]);
+  });
+
+  it("tolerates a broken section nothing uses, as zc.buildout does, and says so", () => {
+    const result = resolve({ "buildout.cfg": "[buildout]\nparts =\n[unused]\nx = ${nowhere:y}/z\nok = 1\n" });
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.sections.unused!.x).toMatchObject({ value: "${nowhere:y}/z", error: expect.stringContaining("nowhere") });
+    expect(result.sections.unused!.ok!.value).toBe("1");
+    expect(result.problems[0]).toMatchObject({ level: "warning", line: 4 });
+  });
+
+  it("fails with file and line where zc.buildout fails", () => {
+    const result = resolve({ "buildout.cfg": "[buildout]\nparts = p\n[p]\nrecipe = r\nx = ${q:y}\n[q]\ny = ${p:x}\n" });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.error).toMatchObject({ level: "error", file: "/srv/b/buildout.cfg" });
+    expect(result.error.message).toMatch(/circular reference/);
+  });
+
+  it("applies command-line assignments last, sorted as zc.buildout sorts them", () => {
+    const result = resolve({ "buildout.cfg": "[buildout]\nparts =\n[s]\nx = file\n" }, ["s:x=b", "s:x=a", "s:y+=1"]);
+    expect(result.ok && result.sections.s).toMatchObject({
+      x: { value: "b", origin: { file: "COMMAND_LINE_VALUE" } },
+      y: { value: "\n1" },
+    });
+  });
+
+  it("never reaches the network for extends URLs", () => {
+    const result = resolve({ "buildout.cfg": "[buildout]\nextends = https://example.invalid/b.cfg\nparts =\n" });
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.error).toMatchObject({ file: "/srv/b/buildout.cfg", line: 2 });
+      expect(result.error.message).toContain("https://example.invalid/b.cfg");
+    }
+  });
+});
