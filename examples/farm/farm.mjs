@@ -114,7 +114,7 @@ function makeRepository(work, clock, name, head, steps) {
   const result = steps(history);
   const bare = path.join(work, "forge", `${name}.git`);
   mkdirSync(bare, { recursive: true });
-  git(bare, ["init", "-q", "--bare"]);
+  git(bare, ["init", "-q", "--bare", "--template="]);
   const marks = path.join(work, "forge", `${name}.marks`);
   git(bare, ["fast-import", "--quiet", `--export-marks=${marks}`], `${history.stream.join("\n")}\n`);
   writeFileSync(path.join(bare, "HEAD"), `ref: refs/heads/${head}\n`);
@@ -360,7 +360,7 @@ function templates(work, forge) {
   for (const [key, bare] of Object.entries(forge)) {
     const directory = path.join(work, "templates", key);
     mkdirSync(path.dirname(directory), { recursive: true });
-    git(path.dirname(directory), ["clone", "-q", bare, directory]);
+    git(path.dirname(directory), ["clone", "-q", "--template=", bare, directory]);
     const config = path.join(directory, ".git", "config");
     writeFileSync(config, readFileSync(config, "utf8").replace(/^(\s*url = ).*$/m, (_, prefix) => `${prefix}${URLS[key]}`));
     made[key] = directory;

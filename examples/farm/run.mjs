@@ -6,7 +6,7 @@
 //
 // Exit status: 0 all went as expected; 1 a step failed or the result is not what the farm
 // says; 2 bad usage or the workspace is not built; 3 a step is not available in this build.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import process from "node:process";
@@ -15,7 +15,8 @@ import { makeFarm, REWRITE, URLS } from "./farm.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, "../..");
-const cli = path.join(root, "packages/cli/dist/index.js");
+// AUTOWATCH_CLI: another build of the CLI to run (development only).
+const cli = process.env.AUTOWATCH_CLI ? path.resolve(process.env.AUTOWATCH_CLI) : path.join(root, "packages/cli/dist/index.js");
 const watchfileDist = path.join(root, "packages/watchfile/dist/index.js");
 const work = path.join(here, ".work");
 const relative = (file) => path.relative(root, file) || ".";
@@ -32,29 +33,50 @@ for (const file of [cli, watchfileDist]) {
     process.exit(2);
   }
 }
-const { parseState, quoteValue, watchFileNameFor } = await import(pathToFileURL(watchfileDist).href);
+const { escapeControls, hasControlCharacters, parseState, quoteValue, watchFileNameFor } = await import(pathToFileURL(watchfileDist).href);
 
 /** Steps that could not run because a command is not in this build, and steps that failed. */
 const unavailable = [];
 const failed = [];
 
-/** Runs the built CLI; tells a command that is not implemented yet from one that failed. */
-function autowatch(args, options = {}) {
-  const result = spawnSync(process.execPath, [cli, ...args], {
-    cwd: options.cwd ?? root,
-    encoding: "utf8",
-    timeout: 60_000,
-    env: { ...process.env, HOME: path.join(work, "home"), NO_COLOR: "1", LANG: "C" },
+const cliEnv = () => ({ ...process.env, HOME: path.join(work, "home"), NO_COLOR: "1", LANG: "C" });
+
+/** Runs the built CLI (the master's commands from the work directory, so paths read short). */
+function autowatch(args, cwd = work) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [cli, ...args], { cwd, env: cliEnv(), stdio: ["ignore", "pipe", "pipe"], timeout: 60_000 });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk) => (stdout += chunk));
+    child.stderr.setEncoding("utf8").on("data", (chunk) => (stderr += chunk));
+    child.on("error", (error) => (stderr += `\n${error.message}`));
+    child.on("close", (status) => {
+      const missing = status !== 0 && /not implemented yet|unknown command/.test(stderr);
+      resolve({ status: status ?? 1, stdout, stderr, missing });
+    });
   });
-  const output = { status: result.status ?? 1, stdout: result.stdout ?? "", stderr: result.stderr ?? "" };
-  output.missing = output.status !== 0 && /not implemented yet|unknown command/.test(output.stderr);
-  if (result.error) output.stderr += `\n${result.error.message}`;
-  return output;
 }
+
+/** Runs `task` on every item, two at a time (the machine may have two cores), results in order. */
+async function eachInTurn(items, task) {
+  const results = new Array(items.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await task(items[index]);
+    }
+  };
+  await Promise.all([lane(), lane()]);
+  return results;
+}
+
+/** A message from a file, shown as is unless it holds control characters. */
+const printable = (text) => (hasControlCharacters(text) ? escapeControls(text) : text);
 
 /** Commands of this build whose help does not say "not implemented yet". */
 function availableCommands() {
-  const help = autowatch(["--help"]).stdout;
+  const help = spawnSync(process.execPath, [cli, "--help"], { encoding: "utf8", env: cliEnv(), timeout: 60_000 }).stdout ?? "";
   const lines = help.split("\n").filter((line) => /^ {2}\S/.test(line));
   return new Set(lines.filter((line) => !/not implemented/.test(line)).map((line) => line.trim().split(/\s+/)[0]));
 }
@@ -98,44 +120,49 @@ console.log(`    forge/    7 bare git repositories: Odoo core (10.0, 11.0), OCA 
 heading("Workers: autowatch introspect, then upload to the master");
 let introspected = 0;
 if (!ready("introspect")) console.log("    not available: `autowatch introspect` is not implemented in this build");
-for (const worker of ready("introspect") ? farm.workers : []) {
+const introspections = await eachInTurn(ready("introspect") ? farm.workers : [], (worker) =>
+  autowatch(["introspect", "-c", worker.config, "--builder", worker.builder, "-o", "autowatch.json"], worker.directory),
+);
+introspections.forEach((run, index) => {
+  const worker = farm.workers[index];
   const local = path.join(worker.directory, "autowatch.json");
-  const run = autowatch(["introspect", "-c", worker.config, "--builder", worker.builder, "-o", "autowatch.json"], { cwd: worker.directory });
   const label = `${worker.builder.padEnd(18)} -c ${worker.config.padEnd(12)}`;
   if (run.missing) {
     unavailable.push("introspect");
     console.log(`    ${label} not available: \`autowatch introspect\` is not implemented in this build`);
-    break;
+    return;
   }
   if (run.status !== 0 || !existsSync(local)) {
     failed.push(`introspect ${worker.builder}`);
     console.log(`    ${label} FAILED (exit ${run.status})\n${indent(run.stderr, "      ")}`);
-    continue;
+    return;
   }
+  // The upload: Buildbot's FileUpload puts it in the master's watch directory.
   const uploaded = path.join(farm.watchDir, watchFileNameFor(worker.builder));
   copyFileSync(local, uploaded);
   introspected++;
   const file = JSON.parse(readFileSync(local, "utf8"));
   const count = (list, word) => `${list.length} ${word}`;
-  console.log(`    ${label} ${count(file.watches, "live")}, ${count(file.pinned, "pinned")}, ${count(file.problems, "notes")} → ${relative(uploaded)}`);
-}
+  console.log(`    ${label} ${count(file.watches, "live")}, ${count(file.pinned, "pinned")} → ${path.relative(work, uploaded)}`);
+  for (const problem of file.problems) console.log(`      ${problem.level}: ${printable(problem.message)}`);
+});
 // The odoo-9.0 worker's upload was cut short: a bogus file must not break the master.
 const cut = path.join(farm.watchDir, watchFileNameFor("odoo-9.0"));
 const sample = `{\n  "schema": "autowatch.watchfile/2",\n  "builder": "odoo-9.0",\n  "watches": [\n    { "vcs": "git", "url": "${URLS.odoo}", "revspec": "9.0" },\n    { "vcs": "git", "url": "https://github.com/OCA/web.git", "re`;
 writeFileSync(cut, sample);
-console.log(`    ${"odoo-9.0".padEnd(18)} (its worker died mid-upload: ${relative(cut)} is cut at byte ${Buffer.byteLength(sample)})`);
+console.log(`    ${"odoo-9.0".padEnd(18)} (its worker died mid-upload: ${path.relative(work, cut)} stops at byte ${Buffer.byteLength(sample)})`);
 
 // 3. Master: merge.
 heading("Master: autowatch merge");
 const state = path.join(farm.master, "state.json");
-const inputs = ["--manifest", farm.manifest, "--watch-dir", farm.watchDir, "--rewrite", REWRITE];
+const inputs = ["--manifest", path.relative(work, farm.manifest), "--watch-dir", path.relative(work, farm.watchDir), "--rewrite", REWRITE];
 let merged = false;
 if (unavailable.includes("introspect")) {
   console.log("    skipped: needs the watch files from introspect");
 } else if (!ready("merge")) {
   console.log("    not available: `autowatch merge` is not implemented in this build");
 } else {
-  const run = autowatch(["merge", ...inputs, "-o", state]);
+  const run = await autowatch(["merge", ...inputs, "-o", path.relative(work, state)]);
   if (run.missing) {
     unavailable.push("merge");
     console.log("    not available: `autowatch merge` is not implemented in this build");
@@ -144,7 +171,7 @@ if (unavailable.includes("introspect")) {
     console.log(`    FAILED (exit ${run.status})\n${indent(run.stderr)}`);
   } else {
     merged = true;
-    console.log(`    $ autowatch merge --manifest master/MANIFEST.cfg --watch-dir master/watch --rewrite ${REWRITE} -o master/state.json`);
+    console.log(`    $ cd ${relative(work)} && autowatch merge ${inputs.join(" ")} -o ${path.relative(work, state)}`);
     console.log(indent(run.stderr || "(no summary printed)"));
   }
 }
@@ -157,20 +184,18 @@ if (!merged) {
 } else if (!ready("explain")) {
   console.log("    not available: `autowatch explain` is not implemented in this build (the state below says what is watched)");
 } else {
-  for (const builder of builders) {
-    const run = autowatch(["explain", ...inputs, "--builder", builder]);
+  const runs = await eachInTurn(builders, (builder) => autowatch(["explain", ...inputs, "--builder", builder]));
+  runs.forEach((run, index) => {
     if (run.missing) {
       unavailable.push("explain");
-      console.log("    not available: `autowatch explain` is not implemented in this build; the state file says:");
-      break;
+      console.log("    not available: `autowatch explain` is not implemented in this build");
+    } else if (run.status !== 0) {
+      failed.push(`explain ${builders[index]}`);
+      console.log(`    ${builders[index]}: FAILED (exit ${run.status})\n${indent(run.stderr)}`);
+    } else {
+      console.log(`\n${indent(run.stdout)}`);
     }
-    if (run.status !== 0) {
-      failed.push(`explain ${builder}`);
-      console.log(`    ${builder}: FAILED (exit ${run.status})\n${indent(run.stderr)}`);
-      continue;
-    }
-    console.log(`\n${indent(run.stdout)}`);
-  }
+  });
 }
 
 // 5. The state, checked against what the farm's buildouts and manifest say.
@@ -212,7 +237,7 @@ if (merged) {
     console.log(`    ${problems.length} problem${problems.length === 1 ? "" : "s"} reported:`);
     for (const problem of problems) {
       const where = [problem.builder, problem.file].filter(Boolean).join(", ");
-      console.log(`      ${problem.level}${where ? ` (${where})` : ""}: ${problem.message}`);
+      console.log(`      ${problem.level}${where ? ` (${printable(where)})` : ""}: ${printable(problem.message)}`);
     }
     const mismatches = [];
     for (const [builder, want] of Object.entries(expected)) {
