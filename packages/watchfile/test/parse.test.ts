@@ -186,6 +186,29 @@ describe("parseWatchFile: broken input gives a clear problem, never an exception
     expect(result.problems[0]?.message).toMatch(/expected ',' between two values/);
   });
 
+  it("survives every truncation and random byte damage of a valid file (bounded, deterministic)", () => {
+    const original = Buffer.from(text(valid));
+    let seed = 42;
+    const random = (limit: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % limit;
+    };
+    const inputs: Uint8Array[] = [];
+    for (let cut = 0; cut < original.length; cut += 7) inputs.push(original.subarray(0, cut));
+    for (let round = 0; round < 300; round++) {
+      const damaged = Buffer.from(original);
+      for (let hits = 1 + random(3); hits > 0; hits--) damaged[random(damaged.length)] = random(256);
+      inputs.push(damaged);
+    }
+    for (const input of inputs) {
+      const result = parseWatchFile(input);
+      const messages = result.ok ? result.warnings : result.problems;
+      expect(typeof result.ok).toBe("boolean");
+      for (const problem of messages) expect(hasControlCharacters(problem.message)).toBe(false);
+      if (!result.ok) expect(result.problems.length).toBeGreaterThan(0);
+    }
+  });
+
   it("leaves Object.prototype alone", () => {
     parseWatchFile('[{"__proto__": {"polluted": true}, "vcs": "git", "url": "u", "revspec": "r"}]');
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
