@@ -50,6 +50,23 @@ describe("classifySources", () => {
     expect(result.problems.some((p) => p.message.includes("could not read the checkout"))).toBe(true);
   });
 
+  it("a develop source without revision follows the checkout's branch (hg), or default without a checkout", async () => {
+    const checkout = hgInit(path.join(dir.path, "hgdevelop"));
+    hg(checkout, "branch", "-q", "stable");
+    hg(checkout, "commit", "-q", "-m", "stable");
+    const develop = (where: string) => source({ kind: "develop", vcs: "hg", url: "https://hg.example.org/lib", revision: undefined, checkout: where });
+    const result = await classifySources([develop(checkout), develop(path.join(dir.path, "absent"))], {
+      directory: dir.path,
+      env: vcsEnv,
+      buildoutRepository: false,
+    });
+    expect(result.watches.map((w) => w.revspec)).toEqual(["stable", "default"]);
+    expect(result.problems.map((p) => p.message)).toEqual([
+      'hg "https://hg.example.org/lib": no revision given; follows "stable" (live)',
+      'hg "https://hg.example.org/lib": no revision given; follows "default" (live)',
+    ]);
+  }, 30_000);
+
   it("the buildout's own hg repository: its default path and branch are watched", async () => {
     const self = hgInit(path.join(dir.path, "hgbuildout"));
     const { appendFileSync } = await import("node:fs");
