@@ -2,18 +2,18 @@
  * The pure core: `Buildout.__init__` of zc.buildout 2.x (defaults, user defaults, the
  * configuration and its extends, command-line options, versions, directories), then
  * every part the way `install` reads it, then every other section. No I/O but the
- * FileSystem callback; failures come back as data.
+ * ResolveFileSystem callback; failures come back as data.
  */
 import type { Problem } from "@autowatch/watchfile";
 import { quoteValue } from "@autowatch/watchfile";
 import type { ResolvedSections, ResolveResult } from "../types.js";
 import { defaultGlobals, type PythonEnvironment, type PyValue } from "./condition.js";
-import { boolOption, type FileSystem, openConfig, splitWords, updateSections } from "./load.js";
+import { boolOption, type ResolveFileSystem, openConfig, splitWords, updateSections } from "./load.js";
 import { BuildoutError, COMMAND_LINE_VALUE, COMPUTED_VALUE, DEFAULT_VALUE, Key, type Section, type Sections, cloneSection } from "./model.js";
 import { Options, type SectionSource } from "./options.js";
 import { compareStrings, dirname, isUrl, normpath, pathJoin } from "./python.js";
 
-export interface CoreOptions {
+export interface ResolveCoreOptions {
   /** The `-c` file as given (relative to `cwd`) or a URL. */
   config: string;
   cwd: string;
@@ -24,7 +24,7 @@ export interface CoreOptions {
   python: PythonEnvironment;
   /** Version of zc.buildout for the `zc.buildout = >=VERSION` pin it adds to [versions]; none when unknown. */
   buildoutVersion?: string;
-  fs: FileSystem;
+  fs: ResolveFileSystem;
 }
 
 /** zc.buildout 2.13's `_buildout_default_options` (`executable` is the interpreter's). */
@@ -115,7 +115,7 @@ function bool(options: Options, name: string, fallback?: string): boolean {
 }
 
 /** `Buildout.__init__`, up to and including the initialisation of [buildout] and the versions section. */
-function initialize(resolver: Resolver, options: CoreOptions): void {
+function initialize(resolver: Resolver, options: ResolveCoreOptions): void {
   const { fs, env } = options;
   const data: Sections = new Map([["buildout", new Map(buildoutDefaults(options.python.executable).map(([n, v]) => [n, new Key(v, DEFAULT_VALUE)]))]]);
   const buildoutDefaultsSection = data.get("buildout")!;
@@ -283,7 +283,7 @@ function resolvedOption(resolver: Resolver, options: Options, option: string, va
 }
 
 /** Resolves a configuration as zc.buildout does before installing; never throws for bad input. */
-export function resolveSections(options: CoreOptions): ResolveResult {
+export function resolveSections(options: ResolveCoreOptions): ResolveResult {
   const resolver = new Resolver();
   const configFile = isUrl(options.config) ? options.config : normpath(pathJoin(options.cwd, options.config));
   try {

@@ -4,24 +4,24 @@ import { isAbsolute, resolve as resolvePath } from "node:path";
 import process from "node:process";
 import type { Problem } from "@autowatch/watchfile";
 import type { ResolveOptions, ResolveResult } from "../types.js";
-import { resolveSections, type CoreOptions } from "./buildout.js";
+import { resolveSections, type ResolveCoreOptions } from "./buildout.js";
 import { defaultGlobals, type PythonEnvironment } from "./condition.js";
-import type { FileSystem } from "./load.js";
+import type { ResolveFileSystem } from "./load.js";
 import { BuildoutError } from "./model.js";
 import { parseSections } from "./parse.js";
 
-export { resolveSections, parseOverride, buildoutDefaults, type CoreOptions } from "./buildout.js";
-export type { FileSystem } from "./load.js";
+export { resolveSections, parseOverride, buildoutDefaults, type ResolveCoreOptions } from "./buildout.js";
+export type { ResolveFileSystem } from "./load.js";
 export type { PythonEnvironment } from "./condition.js";
 
 /** One option of one file as written (before extends, macros and substitution). */
-export interface ParsedOption {
+export interface BuildoutParsedOption {
   value: string;
   line: number;
 }
 
-export type ParseResult =
-  | { ok: true; sections: Record<string, Record<string, ParsedOption>> }
+export type BuildoutParseResult =
+  | { ok: true; sections: Record<string, Record<string, BuildoutParsedOption>> }
   | { ok: false; error: Problem };
 
 const DEFAULT_PYTHON_VERSION = "3.11";
@@ -42,12 +42,12 @@ export function pythonEnvironment(options: Partial<PythonEnvironment> = {}): Pyt
  * Parses one buildout file the way zc.buildout's configparser does (conditional sections
  * evaluated, `+=`/`-=` kept in option names as zc.buildout keeps them). Pure; never throws.
  */
-export function parseBuildoutFile(text: string, file: string, python: PythonEnvironment = pythonEnvironment()): ParseResult {
+export function parseBuildoutFile(text: string, file: string, python: PythonEnvironment = pythonEnvironment()): BuildoutParseResult {
   try {
     const parsed = parseSections(text, file, { globals: () => defaultGlobals(python) });
-    const sections: Record<string, Record<string, ParsedOption>> = {};
+    const sections: Record<string, Record<string, BuildoutParsedOption>> = {};
     for (const [name, section] of parsed) {
-      const options: Record<string, ParsedOption> = {};
+      const options: Record<string, BuildoutParsedOption> = {};
       for (const [option, key] of section) options[option] = { value: key.value, line: key.line ?? 0 };
       sections[name] = options;
     }
@@ -59,7 +59,7 @@ export function parseBuildoutFile(text: string, file: string, python: PythonEnvi
 }
 
 /** The local file system, relative paths taken from `cwd`. */
-export function nodeFileSystem(cwd: string): FileSystem {
+export function nodeResolveFileSystem(cwd: string): ResolveFileSystem {
   const absolute = (path: string) => (isAbsolute(path) ? path : resolvePath(cwd, path));
   return {
     readFile(path) {
@@ -89,7 +89,7 @@ export function nodeFileSystem(cwd: string): FileSystem {
 }
 
 /** The interpreter `bin/buildout` runs with (its `#!` line), the best guess of zc.buildout's `sys.executable`. */
-function buildoutInterpreter(fs: FileSystem, configDirectory: string): string | undefined {
+function buildoutInterpreter(fs: ResolveFileSystem, configDirectory: string): string | undefined {
   const script = fs.readFile(`${configDirectory}/bin/buildout`);
   if ("error" in script) return undefined;
   const shebang = /^#!\s*(\S+)/.exec(script.text);
@@ -100,10 +100,10 @@ function buildoutInterpreter(fs: FileSystem, configDirectory: string): string | 
 export async function resolveBuildout(options: ResolveOptions): Promise<ResolveResult> {
   const cwd = options.cwd ?? process.cwd();
   const env = options.env ?? process.env;
-  const fs = nodeFileSystem(cwd);
+  const fs = nodeResolveFileSystem(cwd);
   const configDirectory = resolvePath(cwd, options.config, "..");
   const executable = options.executable ?? buildoutInterpreter(fs, configDirectory) ?? "python3";
-  const core: CoreOptions = {
+  const core: ResolveCoreOptions = {
     config: options.config,
     cwd,
     overrides: options.overrides ?? [],

@@ -10,7 +10,7 @@ import { parseSections } from "./parse.js";
 import { PY_SPACE, compareStrings, dirname, isUrl, normpath, pathJoin, rstrip } from "./python.js";
 
 /** Everything the resolver reads goes through this. */
-export interface FileSystem {
+export interface ResolveFileSystem {
   /** The text of a file, or why it cannot be read. */
   readFile(path: string): { text: string } | { error: string };
   exists(path: string): boolean;
@@ -24,7 +24,7 @@ export interface Referrer {
 }
 
 export interface LoadContext {
-  fs: FileSystem;
+  fs: ResolveFileSystem;
   globals: () => Map<string, PyValue>;
 }
 

@@ -1,9 +1,9 @@
 /** The pure core: parsing, conditions and resolution from an in-memory file system (no disk, no Python). */
 import { describe, expect, it } from "vitest";
-import { parseBuildoutFile, pythonEnvironment, resolveSections, type FileSystem } from "../../src/resolve/index.js";
+import { parseBuildoutFile, pythonEnvironment, resolveSections, type ResolveFileSystem } from "../../src/resolve/index.js";
 import { defaultGlobals, evaluateCondition } from "../../src/resolve/condition.js";
 
-function memoryFs(files: Record<string, string>): FileSystem {
+function memoryFs(files: Record<string, string>): ResolveFileSystem {
   return {
     readFile: (path) => (path in files ? { text: files[path]! } : { error: "no such file" }),
     exists: (path) => path in files || Object.keys(files).some((f) => f.startsWith(`${path}/`)),
