@@ -53,7 +53,7 @@ describe("autowatch explain", () => {
     ["release", "`watch =` is empty"],
     ["manual-only", "auto-watch is off"],
     ["waiting", "no watch file yet"],
-    ["broken", "watch file rejected: not valid UTF-8; no earlier good watch file"],
+    ["broken", "watch file rejected: not valid UTF-8 (bad byte near offset 1); the whole file is rejected; no earlier good watch file"],
   ])("says why %s watches nothing", async (builder, reason) => {
     const run = await explain(builder);
     expect(run.code).toBe(0);

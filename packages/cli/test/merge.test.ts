@@ -55,8 +55,8 @@ describe("autowatch merge", () => {
     ]);
     expect(state.builders.release).toEqual({ schedule: false, autoWatch: false, watches: [] });
     expect(run.stderr).toContain("3 builders: 1 watch at least one branch, 1 watch nothing, 1 never scheduled by commits");
-    expect(run.stderr).toMatch(/odoo-10\.0:\n  error \S*odoo-10\.0\.json: entry 2 refused: branch name contains a space or control character: "10\.0\\u001b\[2J"\n/);
-    expect(run.stderr).toMatch(/odoo-9\.0:\n  error \S*odoo-9\.0\.json: not valid JSON \(truncated at byte 41\): no earlier good watch file, no auto watches/);
+    expect(run.stderr).toMatch(/odoo-10\.0:\n  error \S*odoo-10\.0\.json: watches\[1\] refused: branch name contains a space or control character: "10\.0\\u001b\[2J"\n/);
+    expect(run.stderr).toMatch(/odoo-9\.0:\n  error \S*odoo-9\.0\.json:1: not valid JSON \(truncated at byte 41\): string not closed before the end of the line: no earlier good watch file, no auto watches/);
     expect(run.stderr).not.toMatch(/\u001b/);
     expect(run.stderr).toContain("(pollers or change filters changed)");
     expect(existsSync(join(dir, "state.json.lastgood", "odoo-10.0.json"))).toBe(true);
@@ -93,7 +93,7 @@ describe("autowatch merge", () => {
 
   it("--allow-host and --max-entries restrict what workers may send", async () => {
     const run = await cli(args("--allow-host", "example.org", "--max-entries", "5"));
-    expect(run.stderr).toContain('entry 1 refused: host "github.com" not allowed');
+    expect(run.stderr).toContain('watches[0] refused: host "github.com" not allowed');
     const tight = await cli(args("--max-entries", "1", "--max-bytes", "10"));
     expect(tight.stderr).toContain("file over the size limit");
   });

@@ -1,6 +1,7 @@
 import type { BuildFactory } from "@autowatch/manifest";
 import {
   STATE_SCHEMA_ID,
+  parseWatchFile,
   quoteValue,
   vcsSchema,
   watchFileNameFor,
@@ -12,7 +13,7 @@ import {
   type Vcs,
   type WatchSource,
 } from "@autowatch/watchfile";
-import { decodeWatchFile, entryShape, type AutoEntry } from "./decode.js";
+import { autoEntry, type AutoEntry } from "./decode.js";
 import { locationProblem, parseLocation } from "./location.js";
 import { branchNameProblem } from "./refname.js";
 import { pollerWorkdir, rewriteUrl, type RewriteRule } from "./rewrite.js";
@@ -211,22 +212,27 @@ class BuilderContext {
       return [];
     }
     if ("error" in given) return this.rejectFile(given.error);
-    const decoded = decodeWatchFile(given.bytes, this.policy);
-    if (!decoded.ok) return this.rejectFile(decoded.reason);
-    const named = decoded.value.builder;
+    const parsed = parseWatchFile(given.bytes, { maxBytes: this.policy.maxBytes, maxEntries: this.policy.maxEntries, builder: factory.name, file });
+    if (!parsed.ok) {
+      const [first, ...more] = parsed.problems;
+      const reason = `${first?.message ?? "not a valid watch file"}${more.length > 0 ? ` (and ${more.length} more problems)` : ""}`;
+      return this.rejectFile(reason, first?.line);
+    }
+    this.problems.push(...parsed.warnings);
+    const named = parsed.value.builder;
     if (named !== undefined && named !== factory.name) {
       return this.rejectFile(`the file names builder ${quoteValue(named)}, not this one`);
     }
     const accepted: AutoEntry[] = [];
     const candidates: Candidate[] = [];
-    decoded.value.entries.forEach((raw, index) => {
-      const entry = entryShape(raw);
-      const candidate = typeof entry === "string" ? entry : this.autoCandidate(entry, file);
+    parsed.value.watches.forEach((raw, index) => {
+      const entry = autoEntry(raw.vcs, raw.url, raw.revspec, raw.origin);
+      const candidate = this.autoCandidate(entry, file);
       if (typeof candidate === "string") {
-        this.problem("error", `entry ${index + 1} refused: ${candidate}`, { file });
+        this.problem("error", `watches[${index}] refused: ${candidate}`, { file });
         return;
       }
-      accepted.push(entry as AutoEntry);
+      accepted.push(entry);
       candidates.push(candidate);
     });
     this.watchFile = { status: "accepted", file };
@@ -234,16 +240,16 @@ class BuilderContext {
     return candidates;
   }
 
-  private rejectFile(reason: string): Candidate[] {
+  private rejectFile(reason: string, line?: number): Candidate[] {
     const file = this.watchFile.file;
     const previous = this.lastGood.get(this.factory.name);
     if (!previous) {
       this.watchFile = { status: "rejected", file, reason };
-      this.problem("error", `${reason}: no earlier good watch file, no auto watches`, { file });
+      this.problem("error", `${reason}: no earlier good watch file, no auto watches`, { file, line });
       return [];
     }
     this.watchFile = { status: "rejected", file, reason, lastGood: previous.date };
-    this.problem("error", `${reason}: last good watches from ${previous.date} kept`, { file });
+    this.problem("error", `${reason}: last good watches from ${previous.date} kept`, { file, line });
     const candidates: Candidate[] = [];
     for (const entry of previous.watches) {
       // the policy may have changed since: last good watches are checked again

@@ -5,7 +5,7 @@ export { serializeState, parseState, statesDiffer, safeJson } from "./state.js";
 export { parseRewriteRule, parseRewriteFile, rewriteUrl, pollerWorkdir, type RewriteRule } from "./rewrite.js";
 export { branchNameProblem } from "./refname.js";
 export { locationProblem, parseLocation, type Location } from "./location.js";
-export { decodeWatchFile, type DecodeLimits, type DecodeResult, type AutoEntry } from "./decode.js";
+export type { AutoEntry } from "./decode.js";
 export { readWatchDir, readWatchFile } from "./watchdir.js";
 export { loadLastGood, saveLastGood } from "./lastgood.js";
 export { summarizeMerge } from "./summary.js";

@@ -79,7 +79,7 @@ function parseLastGood(text: string): { builder: string; date: string; watches: 
   const watches: AutoEntry[] = [];
   for (const raw of data.watches) {
     const entry = entryShape(raw);
-    if (typeof entry !== "string") watches.push(entry);
+    if (entry) watches.push(entry);
   }
   return { builder: data.builder, date: data.date, watches };
 }

@@ -1,5 +1,4 @@
-import { stateSchema, type State } from "@autowatch/watchfile";
-import { compareProblems, compareText } from "./order.js";
+import { parseState as parseStateFile, serializeState as serializeWatchfileState, type State } from "@autowatch/watchfile";
 
 // JSON.stringify leaves these raw; a state file must not carry them either
 const UNSAFE_IN_JSON = /[\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
@@ -14,30 +13,10 @@ export function noControls(text: string): string {
 
 /**
  * The state as written: keys in a fixed order, pollers by vcs/url, builders by name,
- * problems by builder/file/line/message, 2-space indent, final newline. The same state
- * always gives the same bytes.
+ * problems by builder/file/line; the same state always gives the same bytes.
  */
 export function serializeState(state: State): string {
-  const canonical = {
-    schema: state.schema,
-    pollers: [...state.pollers]
-      .sort((a, b) => compareText(a.vcs, b.vcs) || compareText(a.url, b.url))
-      .map((p) => ({ vcs: p.vcs, url: p.url, original: p.original, branches: [...p.branches].sort(compareText), workdir: p.workdir })),
-    builders: Object.fromEntries(
-      Object.keys(state.builders)
-        .sort(compareText)
-        .map((name) => {
-          const b = state.builders[name]!;
-          const watches = b.watches.map((w) => ({ vcs: w.vcs, url: w.url, branch: w.branch, from: w.from }));
-          return [name, { schedule: b.schedule, autoWatch: b.autoWatch, watches }];
-        }),
-    ),
-    problems: [...state.problems].sort(compareProblems).map((p) => {
-      const { level, builder, file, line, message } = p;
-      return { level, ...(builder === undefined ? {} : { builder }), ...(file === undefined ? {} : { file }), ...(line === undefined ? {} : { line }), message };
-    }),
-  };
-  return `${safeJson(canonical)}\n`;
+  return serializeWatchfileState(state);
 }
 
 /** JSON.stringify (2-space indent) with every control, line-separator and bidi character escaped. */
@@ -47,12 +26,8 @@ export function safeJson(value: unknown): string {
 
 /** Reads a state file's text; undefined when it is not a valid state. */
 export function parseState(text: string): State | undefined {
-  try {
-    const result = stateSchema.safeParse(JSON.parse(text));
-    return result.success ? result.data : undefined;
-  } catch {
-    return undefined;
-  }
+  const result = parseStateFile(text);
+  return result.ok ? result.value : undefined;
 }
 
 /**

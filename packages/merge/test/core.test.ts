@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { mergeFarm, pollerWorkdir, serializeState, statesDiffer, type LastGoodEntry, type MergeInput, type WatchFileInput } from "../src/index.js";
+import { explainBuilder, mergeFarm, pollerWorkdir, serializeState, statesDiffer, type LastGoodEntry, type MergeInput, type WatchFileInput } from "../src/index.js";
 import { NOW, factory, fileInput, git, watchFileText } from "./helpers.js";
 
 const OCB = "https://github.com/OCA/OCB.git";
@@ -183,8 +183,8 @@ describe("watch files", () => {
     expect(state.builders.a!.watches).toEqual([{ vcs: "git", url: WEB, branch: "10.0", from: ["auto"] }]);
     expect(state.builders.b!.watches).toEqual([]);
     expect(problems.map((p) => p.message)).toEqual([
-      "not valid JSON (truncated at byte 28): last good watches from 2026-11-20 kept",
-      "not valid JSON (truncated at byte 3): no earlier good watch file, no auto watches",
+      "not valid JSON (truncated at byte 28): string not closed before the end of the line: last good watches from 2026-11-20 kept",
+      "not valid JSON (truncated at byte 3): expected a value: no earlier good watch file, no auto watches",
     ]);
     expect(after.get("a")).toEqual(lastGood.get("a"));
     expect(after.has("b")).toBe(false);
@@ -246,5 +246,32 @@ describe("state", () => {
     expect(statesDiffer(base, moved)).toBe(true);
     expect(statesDiffer(merge({ factories: [factory("a")] }).state, unscheduled)).toBe(true);
     expect(statesDiffer(undefined, base)).toBe(true);
+  });
+});
+
+describe("odd builder names", () => {
+  it("a builder called __proto__ is an ordinary key of the state", () => {
+    const { state } = merge({ factories: [factory("__proto__", { manual: [{ vcs: "git", url: OCB, branch: "10.0" }] })] });
+    expect(Object.hasOwn(state.builders, "__proto__")).toBe(true);
+    expect(state.builders.__proto__!.watches).toHaveLength(1);
+    expect(Object.getPrototypeOf(state.builders)).toBe(Object.prototype);
+  });
+});
+
+describe("explainBuilder", () => {
+  it("works from the merge inputs too, and suggests close names for an unknown builder", () => {
+    const input: MergeInput = {
+      factories: [factory("odoo-10.0", { manual: [{ vcs: "git", url: OCB, branch: "10.0" }] }), factory("odoo-11.0")],
+      watchFiles: files(["odoo-10.0", watchFileText("odoo-10.0", [git(OCB, "10.0", 12)])]),
+      now: NOW,
+    };
+    const found = explainBuilder(input, "odoo-10.0");
+    expect(found.found && found.builder.watches[0]!.reasons).toEqual([
+      { kind: "auto", watchFile: "watch/odoo-10.0.json", origin: { file: "buildout.cfg", line: 12 } },
+      { kind: "manual", file: "MANIFEST.cfg", line: 10 },
+    ]);
+    const waiting = explainBuilder(input, "odoo-11.0");
+    expect(waiting.found && waiting.nothing).toEqual(["no manual `watch` line and no buildout of its own to watch", "no watch file yet (odoo-11.0.json)"]);
+    expect(explainBuilder(input, "odoo-12.0")).toEqual({ found: false, name: "odoo-12.0", suggestions: ["odoo-10.0", "odoo-11.0"] });
   });
 });

@@ -3,7 +3,7 @@ import { mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync,
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runMerge, type RunMergeOptions } from "../src/index.js";
+import { parseState, runMerge, type RunMergeOptions } from "../src/index.js";
 import { NOW, git, watchFileText } from "./helpers.js";
 
 const BUILDERS = 200;
@@ -79,7 +79,8 @@ const KINDS: Kind[] = [
   withEntry("control chars in branch", git("https://github.com/OCA/OCB.git", "10.0\u001b]0;pwned\u0007")),
   withEntry("bad ref name", git("https://github.com/OCA/OCB.git", "pwned..lock")),
   withEntry("bidi in url", git("https://github.com/OCA/\u202epwned.git", "10.0")),
-  withEntry("unknown VCS", { vcs: "cvs", url: "https://github.com/pwned", revspec: "x" }),
+  // the watch file schema knows the VCS kinds: an unknown one rejects the file whole
+  whole("unknown VCS", (b, i) => watchFileText(b, [...goodEntries(i), { vcs: "cvs", url: "https://github.com/pwned", revspec: "x" }])),
   withEntry("disallowed host", git("https://pwned.example/x.git", "10.0")),
   withEntry("disallowed scheme", git("ftp://github.com/pwned.git", "10.0")),
   whole("__proto__ key", (b, i) => watchFileText(b, goodEntries(i)).replace('"watches"', '"__proto__": {"pwned": true}, "watches"')),
@@ -172,6 +173,7 @@ describe("a farm of 200 builders, 50 of them with broken or hostile watch files"
     expect(actionable).not.toContain("ghost");
     expect(run.stateText).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/);
     expect(Object.keys(run.state.builders)).toHaveLength(BUILDERS);
+    expect(parseState(run.stateText)).toEqual(run.state);
 
     const again = await runMerge(options);
     expect(again.stateText).toBe(run.stateText);
@@ -187,7 +189,13 @@ describe("a farm of 200 builders, 50 of them with broken or hostile watch files"
     expect(actualWatches(after.state, builder)).toEqual(actualWatches(before.state, builder));
     expect(after.changed).toBe(false);
     expect(after.problems.filter((p) => p.builder === builder)).toEqual([
-      { level: "error", builder, file: file(options.watchDir, builder), message: "not valid JSON (truncated at byte 40): last good watches from 2026-11-24 kept" },
+      {
+        level: "error",
+        builder,
+        file: file(options.watchDir, builder),
+        line: 3,
+        message: "not valid JSON (truncated at byte 40): expected a property name in double quotes: last good watches from 2026-11-24 kept",
+      },
     ]);
     writeFileSync(file(options.watchDir, builder), watchFileText(builder, goodEntries(1)));
   });

@@ -1,8 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { branchNameProblem, decodeWatchFile, locationProblem, mergeFarm, parseLocation, parseRewriteFile, parseRewriteRule, serializeState } from "../src/index.js";
+import { branchNameProblem, locationProblem, mergeFarm, parseLocation, parseRewriteFile, parseRewriteRule, serializeState } from "../src/index.js";
 import { NOW, factory, fileInput, git, watchFileText } from "./helpers.js";
-
-const LIMITS = { maxBytes: 1024 * 1024, maxEntries: 1000 };
 
 describe("branch names (git check-ref-format --branch, in-process)", () => {
   it.each(["10.0", "feature/x", "release-1.2", "v2", "a.b", "über", "fix@home"])("accepts %j", (name) => {
@@ -81,23 +79,29 @@ describe("rewrite rules", () => {
   });
 });
 
-describe("whole-file checks", () => {
+describe("whole-file checks (parseWatchFile) reject the file and name the reason", () => {
   const text = (s: string) => Buffer.from(s, "utf8");
+  const entry = git("https://x.example/y", "a");
   it.each([
-    ["oversized", text(watchFileText("b", [git("https://x/y", "1".repeat(200))])), "over the size limit", { maxBytes: 100, maxEntries: 10 }],
-    ["too many entries", text(JSON.stringify(Array.from({ length: 11 }, () => git("https://x/y", "a")))), "too many entries (11 > 10)", { maxBytes: 10000, maxEntries: 10 }],
-    ["not UTF-8", Buffer.from([0x5b, 0xff, 0x5d]), "not valid UTF-8", LIMITS],
-    ["two BOMs", Buffer.from([0xef, 0xbb, 0xbf, 0xef, 0xbb, 0xbf, 0x5b, 0x5d]), "not valid JSON", LIMITS],
-    ["__proto__", text('{"schema":"autowatch.watchfile/2","watches":[{"__proto__":{"polluted":1},"vcs":"git","url":"https://x/y","revspec":"a"}]}'), 'forbidden key "__proto__"', LIMITS],
-    ["constructor", text('[{"constructor":{"prototype":{}},"vcs":"git","url":"https://x/y","revspec":"a"}]'), "forbidden key", LIMITS],
-    ["wrong schema", text('{"schema":"autowatch.watchfile/9\\u001b[2J","watches":[]}'), 'unknown schema "autowatch.watchfile/9\\u001b[2J"', LIMITS],
-    ["null", text("null"), "not a watch file", LIMITS],
-    ["empty", text(""), "truncated at byte 0", LIMITS],
-    ["garbage", text("{]"), "not valid JSON (at character 1)", LIMITS],
-  ])("refuses a file: %s", (_kind, bytes, reason, limits) => {
-    const result = decodeWatchFile(bytes, limits);
-    expect(result.ok).toBe(false);
-    expect(result.ok ? "" : result.reason).toContain(reason);
+    ["oversized", text(watchFileText("b", [git("https://x/y", "1".repeat(200))])), "file too large", { maxBytes: 100 }],
+    ["too many entries", text(JSON.stringify(Array.from({ length: 11 }, () => entry))), "over the limit of 10", { maxEntries: 10 }],
+    ["not UTF-8", Buffer.from([0x5b, 0xff, 0x5d]), "not valid UTF-8", {}],
+    ["two BOMs", Buffer.from([0xef, 0xbb, 0xbf, 0xef, 0xbb, 0xbf, 0x5b, 0x5d]), "two byte-order marks", {}],
+    ["__proto__", text('{"schema":"autowatch.watchfile/2","watches":[{"__proto__":{"polluted":1},"vcs":"git","url":"https://x/y","revspec":"a"}]}'), 'forbidden key "__proto__"', {}],
+    ["constructor", text('[{"constructor":{"prototype":{}},"vcs":"git","url":"https://x/y","revspec":"a"}]'), 'forbidden key "constructor"', {}],
+    ["wrong schema", text('{"schema":"autowatch.watchfile/9\\u001b[2J","watches":[]}'), "\\u001b[2J", {}],
+    ["null", text("null"), "expected a watch file", {}],
+    ["empty", text(""), "empty file", {}],
+    ["unknown VCS", text(JSON.stringify([{ vcs: "cvs", url: "https://x/y", revspec: "a" }])), "vcs", {}],
+    ["entry not an object", text(JSON.stringify(["git https://x/y a"])), "[0]", {}],
+  ])("%s", (_kind, bytes, reason, policy) => {
+    const result = mergeFarm({ factories: [factory("b")], watchFiles: new Map([["b", fileInput("b", bytes)]]), policy, now: NOW });
+    expect(result.state.builders.b!.watches).toEqual([]);
+    const errors = result.problems.filter((p) => p.level === "error");
+    expect(errors).toHaveLength(1);
+    expect(errors[0]!.message).toContain(reason);
+    expect(errors[0]!.message).toMatch(/: no earlier good watch file, no auto watches$/);
+    expect(errors[0]!.message).not.toMatch(/[\u0000-\u001f]/);
   });
 
   it("never lets __proto__ pollute anything", () => {
@@ -117,9 +121,6 @@ describe("hostile entries", () => {
     git("https://github.com/OCA/OCB.git", "a\u001b[2Jb"),
     git("https://github.com/OCA/OCB.git", "a..b"),
     git("https://github.com/OCA/OCB.git\u2028x", "10.0"),
-    { vcs: "cvs", url: "https://x/y", revspec: "a" },
-    { vcs: "git", url: 12, revspec: "a" },
-    "not an entry",
     git("ftp://example.com/x.git", "10.0"),
   ];
 
@@ -130,7 +131,7 @@ describe("hostile entries", () => {
     const text = serializeState(result.state);
     expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e]/);
     const actionable = JSON.stringify([result.state.pollers, result.state.builders]);
-    for (const marker of ["ProxyCommand", "ext::", "fd::", "upload-pack", "a..b", "cvs", "ftp:"]) expect(actionable).not.toContain(marker);
+    for (const marker of ["ProxyCommand", "ext::", "fd::", "upload-pack", "a..b", "ftp:"]) expect(actionable).not.toContain(marker);
   });
 
   it("--allow-host and --allow-scheme apply to worker-sent URLs, not to the manifest", () => {
@@ -147,8 +148,8 @@ describe("hostile entries", () => {
       "https://internal.example/y.git",
     ]);
     expect(result.problems.map((p) => p.message)).toEqual([
-      'entry 2 refused: host "evil.example" not allowed: "https://evil.example/x.git"',
-      'entry 4 refused: scheme "http" not allowed: "http://github.com/OCA/x.git"',
+      'watches[1] refused: host "evil.example" not allowed: "https://evil.example/x.git"',
+      'watches[3] refused: scheme "http" not allowed: "http://github.com/OCA/x.git"',
     ]);
   });
 

@@ -1,0 +1,47 @@
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readWatchDir } from "../src/index.js";
+
+describe("readWatchDir", () => {
+  let root: string;
+  let dir: string;
+  beforeAll(() => {
+    root = mkdtempSync(join(tmpdir(), "autowatch-watchdir-"));
+    dir = join(root, "watch");
+    mkdirSync(dir);
+    writeFileSync(join(root, "escape.json"), "[]");
+    writeFileSync(join(dir, "ok.json"), "[]");
+    writeFileSync(join(dir, "%2E%2E%2Fescape.json"), "[]");
+    symlinkSync(join(root, "escape.json"), join(dir, "link.json"));
+    writeFileSync(join(dir, "odoo%2D10.0.json"), "[]");
+    writeFileSync(join(dir, ".upload.tmp"), "partial");
+  });
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it("never leaves the directory, follows no symlink, and sorts out the strays", async () => {
+    const { files, problems } = await readWatchDir(dir, ["ok", "../escape", "link", "odoo-10.0", "absent"], 1024);
+    expect(files.get("ok")).toMatchObject({ bytes: Buffer.from("[]") });
+    // "../escape" maps to a name inside the directory, never to the file above it
+    expect(files.get("../escape")).toEqual({ file: join(dir, "%2E.%2Fescape.json"), missing: true });
+    expect(files.get("link")).toEqual({ file: join(dir, "link.json"), error: "is a symbolic link (refused)" });
+    expect(files.get("odoo-10.0")).toEqual({ file: join(dir, "odoo-10.0.json"), missing: true });
+    expect(files.get("absent")).toEqual({ file: join(dir, "absent.json"), missing: true });
+    // a stray decoding to a known builder is reported here; other strays go to the merge
+    expect(problems).toEqual([
+      { level: "warning", file: join(dir, "%2E%2E%2Fescape.json"), message: 'file "%2E%2E%2Fescape.json" is no builder\'s watch file: ignored' },
+      { level: "warning", file: join(dir, "odoo%2D10.0.json"), message: 'file "odoo%2D10.0.json" is no builder\'s watch file: ignored' },
+    ]);
+    expect(files.get("../escape")).not.toHaveProperty("bytes");
+    expect(files.get("%2E%2E%2Fescape")).toBeUndefined();
+  });
+
+  it("an unreadable directory keeps last good watches (error per builder); a missing one is a warning", async () => {
+    const missing = await readWatchDir(join(root, "nope"), ["ok"], 1024);
+    expect(missing.problems[0]!.message).toBe("watch directory does not exist: no watch files yet");
+    expect(missing.files.get("ok")).toMatchObject({ missing: true });
+    const notDir = await readWatchDir(join(dir, "ok.json"), ["ok"], 1024);
+    expect(notDir.files.get("ok")).toMatchObject({ error: "watch directory unreadable (ENOTDIR)" });
+  });
+});
