@@ -212,6 +212,12 @@ const SYNTAX_MESSAGES: Record<string, string> = {
   InvalidCharacter: "raw control character in a string (it must be escaped)",
 };
 
+const ENDS_INSIDE: Record<string, string> = {
+  UnexpectedEndOfString: "the file ends inside a string",
+  UnexpectedEndOfNumber: "the file ends inside a number",
+  UnexpectedEndOfComment: "the file ends inside a comment",
+};
+
 const CUT_SHORT = new Set<string>([
   "UnexpectedEndOfString",
   "UnexpectedEndOfNumber",
@@ -258,7 +264,7 @@ function describeSyntaxError(
   const truncated = CUT_SHORT.has(first.code)
     ? first.offset + first.length >= end
     : first.offset >= end && first.code !== "EndOfFileExpected";
-  const what = syntaxDetail(text, first.code, first.offset);
+  const what = truncated && CUT_SHORT.has(first.code) ? { text: ENDS_INSIDE[first.code] ?? "cut short" } : syntaxDetail(text, first.code, first.offset);
   if (truncated) {
     const size = Buffer.byteLength(text, "utf8") + offsetBytes;
     return { message: `not valid JSON (truncated at byte ${size}): ${what.text}`, line: at(text.length).line };
