@@ -9,6 +9,7 @@ import {
   STATE_SCHEMA_ID,
   WATCHFILE_SCHEMA_ID,
 } from "@autowatch/watchfile";
+import type { State, WatchFile } from "@autowatch/watchfile";
 
 /** The same object with its keys in reverse order, all the way down. */
 function reverseKeys(value: unknown): unknown {
@@ -19,7 +20,7 @@ function reverseKeys(value: unknown): unknown {
   return value;
 }
 
-const watchFile = {
+const watchFile: WatchFile = {
   schema: WATCHFILE_SCHEMA_ID,
   builder: "odoo-10.0",
   generated: "2026-11-24T10:00:00Z",
@@ -39,7 +40,7 @@ const watchFile = {
     { level: "error", message: "a", file: "buildout.cfg", line: 3 },
     { level: "info", message: "a" },
   ],
-} as const;
+};
 
 describe("serializeWatchFile", () => {
   const expected = serializeWatchFile(watchFile);
@@ -94,7 +95,7 @@ describe("serializeWatchFile", () => {
 });
 
 describe("serializeState", () => {
-  const state = {
+  const state: State = {
     schema: STATE_SCHEMA_ID,
     pollers: [
       { vcs: "git", url: "ssh://m/web.git", original: "https://g/web.git", branches: ["11.0", "10.0", "10.0"], workdir: "gitpoller-2" },
@@ -116,7 +117,7 @@ describe("serializeState", () => {
       { level: "error", builder: "odoo-9.0", file: "watch/odoo-9.0.json", message: "not valid JSON" },
       { level: "warning", builder: "odoo-10.0", message: "dropped" },
     ],
-  } as const;
+  };
   const expected = serializeState(state);
 
   it("sorts pollers, branches, builders, watches, sources and problems", () => {
