@@ -11,7 +11,7 @@ import { defaultGlobals, type PythonEnvironment, type PyValue } from "./conditio
 import { boolOption, type ResolveFileSystem, openConfig, splitWords, updateSections } from "./load.js";
 import { BuildoutError, COMMAND_LINE_VALUE, COMPUTED_VALUE, DEFAULT_VALUE, Key, type Section, type Sections, cloneSection } from "./model.js";
 import { Options, type SectionSource } from "./options.js";
-import { compareStrings, dirname, isUrl, normpath, pathJoin } from "./python.js";
+import { compareStrings, dirname, isUrl, normpath, pathJoin, strip } from "./python.js";
 
 export interface ResolveCoreOptions {
   /** The `-c` file as given (relative to `cwd`) or a URL. */
@@ -64,7 +64,7 @@ export function parseOverride(text: string): [string, string, string] {
   const names = text.slice(0, equals).split(":");
   if (names.length > 2) throw new BuildoutError(`invalid override ${quoteValue(text)}: too many colons`);
   const [section, option] = names.length === 1 ? ["buildout", names[0]!] : [names[0]!, names[1]!];
-  return [section.trim(), option.trim(), text.slice(equals + 1).trim()];
+  return [strip(section), strip(option), strip(text.slice(equals + 1))];
 }
 
 function expandUser(path: string, env: Record<string, string | undefined>): string {

@@ -7,6 +7,8 @@
  * says what could not be evaluated.
  */
 
+import { strip } from "./python.js";
+
 export interface PythonEnvironment {
   /** `platform.python_version()` of the buildout's interpreter, e.g. "3.11.2". */
   pythonVersion: string;
@@ -505,7 +507,7 @@ function stringMethod(text: string, name: string): PyFunction {
       case "upper":
         return text.toUpperCase();
       case "strip":
-        return text.trim();
+        return strip(text);
       default: {
         const options = typeof arg === "string" ? [arg] : arg && typeof arg === "object" && arg.kind === "tuple" ? arg.items : [];
         if (!options.every((o): o is string => typeof o === "string")) throw new ConditionError(`${name}() needs strings`);

@@ -8,7 +8,7 @@
 import { quoteValue } from "@autowatch/watchfile";
 import { BuildoutError, type Section, cloneSection } from "./model.js";
 import { updateSection, splitWords } from "./load.js";
-import { compareStrings } from "./python.js";
+import { compareStrings, strip } from "./python.js";
 
 const TEMPLATE_SPLIT = /(\$\{[^}]*\})/;
 const SIMPLE = /^[-a-zA-Z0-9 ._]+\n?$/;
@@ -61,7 +61,7 @@ export class Options {
       if (!todo) return data;
       const result: Section = new Map();
       for (const line of todo.value.split("\n")) {
-        const macro = line.trim();
+        const macro = strip(line);
         if (!macro) continue;
         const raw = this.buildout.raw.get(macro);
         if (!raw) throw new BuildoutError(`no section named ${quoteValue(macro)} (used as a macro by [${name}])`, todo.source, todo.line);

@@ -4,6 +4,7 @@
  * column 0, no inline comments in values, continuation lines, blank lines kept inside a
  * value that starts on the next line (then dedented), `[name: expression]` headers.
  */
+import { quoteValue } from "@autowatch/watchfile";
 import { ConditionError, evaluateCondition, type PyValue } from "./condition.js";
 import { BuildoutError, Key, type Section, type Sections } from "./model.js";
 import { PY_SPACE, dedent, isSpace, rstrip, strip } from "./python.js";
@@ -75,7 +76,7 @@ export function parseSections(text: string, file: string, options: ParseOptions)
           condition = evaluateCondition(source, globals);
         } catch (error) {
           const reason = error instanceof ConditionError ? error.message : String(error);
-          throw new BuildoutError(`cannot evaluate the condition of section [${name}]: ${reason} (in ${JSON.stringify(expression.trim())})`, file, lineNumber);
+          throw new BuildoutError(`cannot evaluate the condition of section [${name}]: ${reason} (in ${quoteValue(strip(expression))})`, file, lineNumber);
         }
         if (!condition) continue;
       }
@@ -86,7 +87,7 @@ export function parseSections(text: string, file: string, options: ParseOptions)
     }
     if (!current) {
       if (!strip(line)) continue;
-      throw new BuildoutError(`option outside of any section (no section header before it): ${JSON.stringify(rstrip(line))}`, file, lineNumber);
+      throw new BuildoutError(`option outside of any section (no section header before it): ${quoteValue(rstrip(line))}`, file, lineNumber);
     }
     if (line.startsWith("=>")) line = `<part-dependencies> = ${line.slice(2)}`;
     const option = OPTION_START.exec(line);
@@ -106,7 +107,7 @@ export function parseSections(text: string, file: string, options: ParseOptions)
   const [first] = bogus;
   if (first) {
     const more = bogus.length > 1 ? ` (and ${bogus.length - 1} more bad line${bogus.length > 2 ? "s" : ""})` : "";
-    throw new BuildoutError(`parse error: ${JSON.stringify(first.text)} is neither "name = value", a section header nor a continuation line${more}`, file, first.line);
+    throw new BuildoutError(`parse error: ${quoteValue(first.text)} is neither "name = value", a section header nor a continuation line${more}`, file, first.line);
   }
 
   for (const section of sections.values()) {
