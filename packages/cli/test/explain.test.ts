@@ -53,12 +53,12 @@ describe("autowatch explain", () => {
     ["release", "`watch =` is empty"],
     ["manual-only", "auto-watch is off"],
     ["waiting", "no watch file yet"],
-    ["broken", "watch file rejected: not valid UTF-8 (bad byte near offset 1); the whole file is rejected; no earlier good watch file"],
+    ["broken", /watch file rejected: not valid UTF-8.*; no earlier good watch file/],
   ])("says why %s watches nothing", async (builder, reason) => {
     const run = await explain(builder);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain("watches nothing:");
-    expect(run.stdout).toContain(reason);
+    expect(run.stdout).toMatch(reason);
   });
 
   it("an unknown builder exits 1 with close names", async () => {

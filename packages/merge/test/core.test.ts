@@ -182,9 +182,10 @@ describe("watch files", () => {
     const { state, problems, lastGood: after } = merge({ factories: [factory("a"), factory("b")], watchFiles: files(["a", '{"schema": "autowatch.watchf'], ["b", "[1,"]), lastGood });
     expect(state.builders.a!.watches).toEqual([{ vcs: "git", url: WEB, branch: "10.0", from: ["auto"] }]);
     expect(state.builders.b!.watches).toEqual([]);
+    // the reason is parseWatchFile's; the consequence is ours
     expect(problems.map((p) => p.message)).toEqual([
-      "not valid JSON (truncated at byte 28): string not closed before the end of the line: last good watches from 2026-11-20 kept",
-      "not valid JSON (truncated at byte 3): expected a value: no earlier good watch file, no auto watches",
+      expect.stringMatching(/^not valid JSON \(truncated at byte 28\).*: last good watches from 2026-11-20 kept$/),
+      expect.stringMatching(/^not valid JSON \(truncated at byte 3\).*: no earlier good watch file, no auto watches$/),
     ]);
     expect(after.get("a")).toEqual(lastGood.get("a"));
     expect(after.has("b")).toBe(false);
