@@ -248,7 +248,7 @@ function located<T>(section: Section, option: string, check: () => T): T {
   }
 }
 
-function lenientValue(resolver: Resolver, options: Options, option: string): string {
+function lenientValue(options: Options, option: string): string {
   const value = options.raw.get(option)?.value ?? options.data.get(option) ?? "";
   return value
     .split("$$")
@@ -330,7 +330,7 @@ export function resolveSections(options: ResolveCoreOptions): ResolveResult {
       } catch (error) {
         const problem = problemOf(error, configFile);
         resolver.problems.push({ ...problem, level: "warning", message: `[${name}] ${option} (unused, so zc.buildout would not fail): ${problem.message}` });
-        resolved[option] = { ...resolvedOption(resolver, options, option, lenientValue(resolver, options, option)), error: problem.message };
+        resolved[option] = { ...resolvedOption(resolver, options, option, lenientValue(options, option)), error: problem.message };
       }
     }
   }

@@ -58,7 +58,7 @@ export class Options {
     doing.push(name);
     try {
       const todo = data.get("<");
-      if (!todo) return data;
+      if (todo === undefined) return data;
       const result: Section = new Map();
       for (const line of todo.value.split("\n")) {
         const macro = strip(line);
