@@ -81,10 +81,12 @@ export function mergeFarm(input: MergeInput): MergeResult {
   }
 
   builders.sort(([a], [b]) => compareText(a, b));
+  const pollers = buildPollers(details);
+  problems.push(...mixedKinds(details));
   problems.sort(compareProblems);
   const state: State = {
     schema: STATE_SCHEMA_ID,
-    pollers: buildPollers(details),
+    pollers,
     builders: Object.fromEntries(builders),
     problems,
   };
@@ -120,6 +122,27 @@ function buildPollers(details: Map<string, BuilderDetail>): Poller[] {
       };
     })
     .sort((a, b) => compareText(a.vcs, b.vcs) || compareText(a.url, b.url));
+}
+
+/** One URL polled as two VCS kinds by different builders: both pollers stay, the operator is told. */
+function mixedKinds(details: Map<string, BuilderDetail>): Problem[] {
+  const kinds = new Map<string, Map<Vcs, string[]>>();
+  for (const detail of details.values()) {
+    for (const watch of detail.watches) {
+      const byKind = kinds.get(watch.url) ?? new Map<Vcs, string[]>();
+      kinds.set(watch.url, byKind);
+      const names = byKind.get(watch.vcs) ?? [];
+      if (!names.includes(detail.name)) names.push(detail.name);
+      byKind.set(watch.vcs, names);
+    }
+  }
+  const problems: Problem[] = [];
+  for (const [url, byKind] of kinds) {
+    if (byKind.size < 2) continue;
+    const parts = [...byKind].sort(([a], [b]) => compareText(a, b)).map(([vcs, names]) => `${vcs} by ${names.sort(compareText).map((n) => quoteValue(n)).join(", ")}`);
+    problems.push({ level: "warning", message: `${quoteValue(url)} is watched as ${parts.join(" and as ")}: one poller for each` });
+  }
+  return problems;
 }
 
 class BuilderContext {

@@ -276,3 +276,15 @@ describe("explainBuilder", () => {
     expect(explainBuilder(input, "odoo-12.0")).toEqual({ found: false, name: "odoo-12.0", suggestions: ["odoo-10.0", "odoo-11.0"] });
   });
 });
+
+describe("one URL, two VCS kinds across builders", () => {
+  it("keeps a poller for each and warns", () => {
+    const { state, problems } = merge({
+      factories: [factory("a", { manual: [{ vcs: "git", url: OCB, branch: "10.0" }] }), factory("b", { manual: [{ vcs: "hg", url: OCB, branch: "default" }] })],
+    });
+    expect(state.pollers.map((p) => p.vcs)).toEqual(["git", "hg"]);
+    expect(problems.filter((p) => p.level === "warning")).toEqual([
+      { level: "warning", message: `"${OCB}" is watched as git by "a" and as hg by "b": one poller for each` },
+    ]);
+  });
+});
