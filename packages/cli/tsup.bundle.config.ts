@@ -18,9 +18,18 @@ export default defineConfig({
   target: "node20",
   platform: "node",
   noExternal: [/.*/],
-  // CommonJS dependencies (simple-git, write-file-atomic, cli-progress) call `require`
-  // for Node built-ins, which an ES module does not have.
-  banner: { js: 'import { createRequire as __autowatchCreateRequire } from "node:module";\nconst require = __autowatchCreateRequire(import.meta.url);' },
+  // CommonJS dependencies (simple-git, write-file-atomic, cli-progress) call `require` for
+  // Node built-ins and read `__filename`, which an ES module does not have.
+  banner: {
+    js: [
+      'import { createRequire as __autowatchCreateRequire } from "node:module";',
+      'import { fileURLToPath as __autowatchFileURLToPath } from "node:url";',
+      'import { dirname as __autowatchDirname } from "node:path";',
+      "const require = __autowatchCreateRequire(import.meta.url);",
+      "const __filename = __autowatchFileURLToPath(import.meta.url);",
+      "const __dirname = __autowatchDirname(__filename);",
+    ].join("\n"),
+  },
   // the bundle travels without its package: `buildbot-helper` prints an inlined copy
   define: {
     __AUTOWATCH_VERSION__: JSON.stringify(version),

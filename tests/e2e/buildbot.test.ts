@@ -174,13 +174,14 @@ describe.skipIf(!hasBuildbot)("buildbot end to end", () => {
     const depPoller = (JSON.parse(readFileSync(stateFile, "utf8")) as { pollers: { url: string; workdir: string }[] }).pollers.find((p) => p.url === url("dep"))!;
     // Both repositories go away for the time of the reconfig, so that no poll can see the
     // commits before it: the ordering is certain, not a race against the poll interval.
-    for (const name of ["dep", "control"]) renameSync(join(repos, `${name}.git`), join(repos, `${name}.away`));
-    const depCommit = commit("dep", "main", join(repos, "dep.away"));
-    const controlCommit = commit("control", "main", join(repos, "control.away"));
     for (const name of ["dep", "control"]) {
-      git(join(work, name), env, "branch", "-q", "feature");
+      renameSync(join(repos, `${name}.git`), join(repos, `${name}.away`));
+      // the new branch starts from the head the poller knows: the commit below is main's alone
+      git(join(work, name), env, "branch", "-q", "feature", "main");
       git(join(work, name), env, "push", "-q", join(repos, `${name}.away`), "feature");
     }
+    const depCommit = commit("dep", "main", join(repos, "dep.away"));
+    const controlCommit = commit("control", "main", join(repos, "control.away"));
     writeFileSync(manifest, `[app]\nbuildout = git ${url("buildout")} main buildout.cfg\nwatch = git ${url("dep")} feature\n`);
     await merge();
     const state = JSON.parse(readFileSync(stateFile, "utf8")) as { pollers: { url: string; branches: string[] }[] };
@@ -191,6 +192,7 @@ describe.skipIf(!hasBuildbot)("buildbot end to end", () => {
     for (const name of ["dep", "control"]) renameSync(join(repos, `${name}.away`), join(repos, `${name}.git`));
 
     await waitFor("a build request for the commit pushed before the reconfig", 30_000, async () => ((await requestsFor("app", depCommit)).length > 0 ? true : undefined));
+    expect(await query(database, `select branch, repository from changes where revision = '${depCommit}'`, env)).toEqual([["main", url("dep")]]);
     expect(await lastRev(`autowatch:${depPoller.workdir}`)).toMatchObject({ main: depCommit });
     // the plain GitPoller lost it: it polled the new head, yet recorded no change
     await waitFor("the control poller to see the new head", 30_000, async () => ((await lastRev("control")).main === controlCommit ? true : undefined));

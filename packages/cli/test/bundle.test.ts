@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { builtinModules } from "node:module";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -61,5 +61,38 @@ describe("dist/autowatch.mjs, the single-file CLI", () => {
       ["https://example.com/core.git", ["main"]],
       ["https://example.com/dep.git", ["17.0"]],
     ]);
+  });
+
+  it("merge --follow re-merges on upload, runs the reconfig command, and exits 0 on SIGTERM", async () => {
+    mkdirSync(join(root, "follow-watch"));
+    writeFileSync(join(root, "FOLLOW.cfg"), "[app]\n");
+    const child = spawn(
+      process.execPath,
+      [copy, "merge", "--follow", "--manifest", "FOLLOW.cfg", "--watch-dir", "follow-watch", "-o", "follow-state.json", "--debounce", "200", "--reconfig", "echo reconfig >> reconfigs.log"],
+      { cwd: root, env: { PATH: process.env.PATH, LANG: "C" }, stdio: ["ignore", "ignore", "pipe"] },
+    );
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    const until = async (what: string, probe: () => boolean) => {
+      const deadline = Date.now() + 20_000;
+      while (!probe()) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}:\n${stderr}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    };
+    try {
+      await until("the first merge", () => stderr.includes("re-merged:"));
+      writeFileSync(
+        join(root, "follow-watch", "app.json"),
+        JSON.stringify({ schema: "autowatch.watchfile/2", builder: "app", watches: [{ vcs: "git", url: "https://example.com/dep.git", revspec: "main" }] }),
+      );
+      await until("the reconfig after the upload", () => existsSync(join(root, "reconfigs.log")) && readFileSync(join(root, "reconfigs.log"), "utf8").split("\n").filter(Boolean).length === 2);
+      child.kill("SIGTERM");
+      expect(await exited).toBe(0);
+      expect(stderr).toMatch(/stopped\n$/);
+    } finally {
+      child.kill("SIGKILL");
+    }
   });
 });

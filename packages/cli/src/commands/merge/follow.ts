@@ -6,6 +6,8 @@ import { watch, type FSWatcher } from "chokidar";
 import type { State } from "@autowatch/watchfile";
 import type { CliContext } from "../../context.js";
 import { UsageError } from "../../errors.js";
+import { runMergeOptions } from "./options.js";
+import { guardMerge } from "./run.js";
 
 /** What one merge gave: the state written (undefined when none could be) and a short summary. */
 export interface MergeOutcome {
@@ -179,18 +181,6 @@ function numberOption(value: unknown, name: string): number | undefined {
  * `autowatch merge --follow`: the merge command's options, plus `reconfig`. Stops on SIGTERM
  * or SIGINT, or when `hooks.signal` aborts (in-process callers); returns the exit code.
  */
-function strings(value: unknown): string[] {
-  if (value === undefined) return [];
-  return (Array.isArray(value) ? value : [value]).map(String);
-}
-
-function count(value: unknown, name: string): number | undefined {
-  if (value === undefined) return undefined;
-  const number = Number(value);
-  if (!Number.isInteger(number) || number <= 0) throw new UsageError(`${name} must be a positive integer`);
-  return number;
-}
-
 /** A one-line account of a merge for the follow log (the full summary is `autowatch merge`'s). */
 function oneLine(state: State): string {
   const builders = Object.values(state.builders);
@@ -200,37 +190,20 @@ function oneLine(state: State): string {
 
 /** The merge step, from the merge command's options: the same inputs as a one-shot merge. */
 async function mergeAdapter(options: Record<string, unknown>, context: CliContext) {
-  const absolute = (path: string) => resolve(context.cwd, path);
-  const manifests = strings(options.manifest).map(absolute);
-  const rewriteFiles = strings(options.rewriteFile).map(absolute);
-  if (manifests.length === 0) throw new UsageError("merge --follow: at least one --manifest is required");
-  if (typeof options.watchDir !== "string") throw new UsageError("merge --follow: --watch-dir is required");
-  if (typeof options.output !== "string") throw new UsageError("merge --follow: -o STATE is required (the file Buildbot reads)");
-  const output = absolute(options.output);
-  const watchDir = absolute(options.watchDir);
+  const mergeOptions = runMergeOptions(options, context);
+  const output = mergeOptions.output;
+  if (output === undefined) throw new UsageError("merge --follow: -o STATE is required (the file Buildbot reads)");
   const { runMerge, parseState, statesDiffer } = await import("@autowatch/merge");
-  const mergeOptions = {
-    manifests,
-    watchDir,
-    output,
-    ...(typeof options.lastGood === "string" ? { lastGoodDir: absolute(options.lastGood) } : {}),
-    rewrite: strings(options.rewrite),
-    rewriteFiles,
-    ...(options.allowHost === undefined ? {} : { allowHosts: strings(options.allowHost) }),
-    ...(options.allowScheme === undefined ? {} : { allowSchemes: strings(options.allowScheme) }),
-    ...(options.maxBytes === undefined ? {} : { maxBytes: count(options.maxBytes, "--max-bytes") }),
-    ...(options.maxEntries === undefined ? {} : { maxEntries: count(options.maxEntries, "--max-entries") }),
-  };
   const applied = await readFile(output, "utf8").then(parseState, () => undefined);
   return {
     mergeOnce: async (): Promise<MergeOutcome> => {
-      const result = await runMerge(mergeOptions);
+      const result = await guardMerge(() => runMerge(mergeOptions));
       return { state: result.written ? result.state : undefined, summary: oneLine(result.state) };
     },
     applied,
     differ: statesDiffer,
-    watchDirs: [watchDir],
-    files: [...manifests, ...rewriteFiles],
+    watchDirs: [mergeOptions.watchDir],
+    files: [...(mergeOptions.manifests as string[]), ...(mergeOptions.rewriteFiles ?? [])],
     ignored: [output],
   };
 }
