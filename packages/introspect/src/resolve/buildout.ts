@@ -114,11 +114,10 @@ function bool(options: Options, name: string, fallback?: string): boolean {
   return boolOption(new Map(value === undefined ? [] : [[name, value]]), name);
 }
 
-/** `Buildout.__init__`, up to and including the initialisation of [buildout] and the versions section. */
-function initialize(resolver: Resolver, options: ResolveCoreOptions): void {
+/** The files (user defaults, configuration, extends) and the command line, merged as `Buildout.__init__` merges them. */
+function loadSections(options: ResolveCoreOptions): Sections {
   const { fs, env } = options;
   const data: Sections = new Map([["buildout", new Map(buildoutDefaults(options.python.executable).map(([n, v]) => [n, new Key(v, DEFAULT_VALUE)]))]]);
-  const buildoutDefaultsSection = data.get("buildout")!;
   let globals: Map<string, PyValue> | undefined;
   const context = { fs, globals: () => (globals ??= defaultGlobals(options.python)) };
 
@@ -126,7 +125,7 @@ function initialize(resolver: Resolver, options: ResolveCoreOptions): void {
   if (config && !isUrl(config)) {
     config = normpath(pathJoin(options.cwd, config));
     if (!fs.exists(config)) throw new BuildoutError(`couldn't open ${quoteValue(config)}`);
-    buildoutDefaultsSection.set("directory", new Key(dirname(config), COMPUTED_VALUE));
+    data.get("buildout")!.set("directory", new Key(dirname(config), COMPUTED_VALUE));
   }
 
   const commandLine: Sections = new Map();
@@ -147,28 +146,30 @@ function initialize(resolver: Resolver, options: ResolveCoreOptions): void {
   if (config) {
     updateSections(data, openConfig(isUrl(config) ? "" : dirname(config), config, [], cloneSection(data.get("buildout")!), override, context, { file: config }));
   }
-  updateSections(data, commandLine);
+  return updateSections(data, commandLine);
+}
 
+/** The versions section (created when [buildout] names none) and the pins zc.buildout adds; returns its name. */
+function addVersions(data: Sections, buildoutVersion: string | undefined): string {
   const buildout = data.get("buildout")!;
   if (!buildout.has("versions")) {
     buildout.set("versions", new Key("versions", DEFAULT_VALUE));
     if (!data.has("versions")) data.set("versions", new Map());
   }
-  const versionsName = buildout.get("versions")!.value;
-  if (versionsName) {
-    const versions = data.get(versionsName);
-    if (!versions) {
-      const key = buildout.get("versions")!;
-      throw new BuildoutError(`the versions section ${quoteValue(versionsName)} named by [buildout] versions does not exist`, key.source, key.line);
-    }
-    const pins: [string, string | undefined][] = [
-      ["zc.buildout", options.buildoutVersion && `>=${options.buildoutVersion}`],
-      ["zc.recipe.egg", ">=2.0.6"],
-    ];
-    for (const [name, pin] of pins) if (pin && !versions.has(name)) versions.set(name, new Key(pin, DEFAULT_VALUE));
-  }
+  const key = buildout.get("versions")!;
+  if (!key.value) return "";
+  const versions = data.get(key.value);
+  if (!versions) throw new BuildoutError(`the versions section ${quoteValue(key.value)} named by [buildout] versions does not exist`, key.source, key.line);
+  const pins: [string, string | undefined][] = [
+    ["zc.buildout", buildoutVersion && `>=${buildoutVersion}`],
+    ["zc.recipe.egg", ">=2.0.6"],
+  ];
+  for (const [name, pin] of pins) if (pin && !versions.has(name)) versions.set(name, new Key(pin, DEFAULT_VALUE));
+  return key.value;
+}
 
-  // download-cache, eggs-directory and extends-cache are relative to the file that set them
+/** download-cache, eggs-directory and extends-cache are relative to the file that set them. */
+function absolutizeCaches(buildout: Section, options: ResolveCoreOptions): void {
   for (const name of ["download-cache", "eggs-directory", "extends-cache"]) {
     const key = buildout.get(name);
     if (!key || key.value.includes("${") || key.value.startsWith("/")) continue;
@@ -181,10 +182,18 @@ function initialize(resolver: Resolver, options: ResolveCoreOptions): void {
       }
       base = dirname(key.source);
     }
-    let absolute = expandUser(key.value, env);
+    let absolute = expandUser(key.value, options.env);
     if (!absolute.startsWith("/")) absolute = pathJoin(base, absolute);
     key.setDirectory(normpath(pathJoin(options.cwd, absolute)));
   }
+}
+
+/** `Buildout.__init__`, up to and including the initialisation of [buildout] and the versions section. */
+function initialize(resolver: Resolver, options: ResolveCoreOptions): void {
+  const data = loadSections(options);
+  const buildout = data.get("buildout")!;
+  const versionsName = addVersions(data, options.buildoutVersion);
+  absolutizeCaches(buildout, options);
 
   resolver.raw = data;
   const directory = buildout.get("directory");
