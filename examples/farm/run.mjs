@@ -18,7 +18,8 @@ const root = path.resolve(here, "../..");
 // AUTOWATCH_CLI: another build of the CLI to run (development only).
 const cli = process.env.AUTOWATCH_CLI ? path.resolve(process.env.AUTOWATCH_CLI) : path.join(root, "packages/cli/dist/index.js");
 const watchfileDist = path.join(root, "packages/watchfile/dist/index.js");
-const work = path.join(here, ".work");
+// AUTOWATCH_EXAMPLE_WORK: make the farm elsewhere (tests use a temporary directory).
+const work = process.env.AUTOWATCH_EXAMPLE_WORK ? path.resolve(process.env.AUTOWATCH_EXAMPLE_WORK) : path.join(here, ".work");
 const relative = (file) => path.relative(root, file) || ".";
 const started = performance.now();
 const seconds = () => `${((performance.now() - started) / 1000).toFixed(1)} s`;
