@@ -26,6 +26,8 @@ interface CaseSpec {
   overrides?: string[];
   /** Directory of the case used as $BUILDOUT_HOME (user defaults). */
   home?: string;
+  /** Directory of the case used as $HOME, with $BUILDOUT_HOME unset (~/.buildout/default.cfg). */
+  userHome?: string;
   noUserDefaults?: boolean;
   fails?: boolean;
   /** The file (relative to the case) and line our error must name. */
@@ -56,7 +58,8 @@ function spec(name: string): CaseSpec {
 }
 
 function environment(name: string): Record<string, string> {
-  const home = spec(name).home;
+  const { home, userHome } = spec(name);
+  if (userHome) return { HOME: join(work, "cases", name, userHome) };
   return { HOME: join(work, "no-home"), BUILDOUT_HOME: home ? join(work, "cases", name, home) : join(work, "no-buildout-home") };
 }
 
