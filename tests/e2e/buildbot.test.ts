@@ -15,7 +15,10 @@ describe.runIf(!hasBuildbot && inCI)("buildbot end to end (CI)", () => {
   });
 });
 
-describe.skipIf(!hasBuildbot)("buildbot end to end", () => {
+// Every wait is bounded; the bounds are generous for a loaded CI machine (a run takes ~2 min).
+const WAIT_MS = 60_000;
+
+describe.skipIf(!hasBuildbot)("buildbot end to end", { timeout: 150_000 }, () => {
   const root = mkdtempSync(join(tmpdir(), "autowatch-e2e-"));
   const home = join(root, "home");
   const env = isolatedEnv(home);
@@ -125,7 +128,7 @@ describe.skipIf(!hasBuildbot)("buildbot end to end", () => {
     // no state file yet: the helper must let the master start with nothing to poll
     await buildbot("start", masterDir);
     await run("/usr/bin/buildbot-worker", ["start", workerDir], { env, cwd: root });
-    await waitFor("the worker to connect", 30_000, async () => ((await query(database, "select * from connected_workers", env)).length > 0 ? true : undefined));
+    await waitFor("the worker to connect", WAIT_MS, async () => ((await query(database, "select * from connected_workers", env)).length > 0 ? true : undefined));
   });
 
   afterAll(async () => {
@@ -141,7 +144,7 @@ describe.skipIf(!hasBuildbot)("buildbot end to end", () => {
   it("a forced build downloads the single-file CLI, introspects and uploads the watch file", async () => {
     await run("/usr/bin/buildbot", ["sendchange", "--master", `127.0.0.1:${settings.port}`, "--auth", "change:changepw", "--who", "test",
       "--repository", "force", "--branch", "main", "--vc", "git", "--revision", "force-1", "--comments", "forced build"], { env, cwd: root });
-    const results = await waitFor("the forced build", 60_000, async () => {
+    const results = await waitFor("the forced build", WAIT_MS, async () => {
       const rows = await query<[number | null]>(database, "select results from builds b join builders r on r.id = b.builderid where r.name = 'app' and complete_at is not null", env);
       return rows[0] ? rows[0][0] : undefined;
     });
@@ -160,11 +163,11 @@ describe.skipIf(!hasBuildbot)("buildbot end to end", () => {
     expect(state.pollers.map((p) => p.url).sort()).toEqual([url("buildout"), url("dep"), url("odoo")].sort());
     await buildbot("reconfig", masterDir);
     for (const poller of state.pollers) {
-      await waitFor(`the first poll of ${poller.url}`, 30_000, async () => (Object.keys(await lastRev(`autowatch:${poller.workdir}`)).length > 0 ? true : undefined));
+      await waitFor(`the first poll of ${poller.url}`, WAIT_MS, async () => (Object.keys(await lastRev(`autowatch:${poller.workdir}`)).length > 0 ? true : undefined));
     }
     const pinnedCommit = commit("pinned");
     const depCommit = commit("dep");
-    await waitFor("a build request for the dependency commit", 30_000, async () => ((await requestsFor("app", depCommit)).length > 0 ? true : undefined));
+    await waitFor("a build request for the dependency commit", WAIT_MS, async () => ((await requestsFor("app", depCommit)).length > 0 ? true : undefined));
     // the pinned commit came first: had anything polled it, it would be there by now
     expect(await changesFor(pinnedCommit)).toEqual([]);
     expect(await requestsFor("app", pinnedCommit)).toEqual([]);
@@ -191,11 +194,11 @@ describe.skipIf(!hasBuildbot)("buildbot end to end", () => {
     await buildbot("reconfig", masterDir);
     for (const name of ["dep", "control"]) renameSync(join(repos, `${name}.away`), join(repos, `${name}.git`));
 
-    await waitFor("a build request for the commit pushed before the reconfig", 30_000, async () => ((await requestsFor("app", depCommit)).length > 0 ? true : undefined));
+    await waitFor("a build request for the commit pushed before the reconfig", WAIT_MS, async () => ((await requestsFor("app", depCommit)).length > 0 ? true : undefined));
     expect(await query(database, `select branch, repository from changes where revision = '${depCommit}'`, env)).toEqual([["main", url("dep")]]);
     expect(await lastRev(`autowatch:${depPoller.workdir}`)).toMatchObject({ main: depCommit });
     // the plain GitPoller lost it: it polled the new head, yet recorded no change
-    await waitFor("the control poller to see the new head", 30_000, async () => ((await lastRev("control")).main === controlCommit ? true : undefined));
+    await waitFor("the control poller to see the new head", WAIT_MS, async () => ((await lastRev("control")).main === controlCommit ? true : undefined));
     expect(await changesFor(controlCommit)).toEqual([]);
   });
 });

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { safeBuilderFileName } from "@autowatch/watchfile";
 import { runCli } from "./support.js";
 
@@ -16,8 +16,9 @@ const root = mkdtempSync(join(tmpdir(), "autowatch-helper-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 /** Runs Python with the helper importable; the script prints one JSON value. */
-function python(script: string): unknown {
+function python(script: string, input: string): unknown {
   const out = execFileSync("/usr/bin/python3", ["-c", `import json, sys\nimport autowatch_buildbot as aw\n${script}`], {
+    input,
     env: { PATH: process.env.PATH, PYTHONPATH: ASSETS, PYTHONDONTWRITEBYTECODE: "1", LANG: "C" },
     encoding: "utf8",
     cwd: root,
@@ -79,51 +80,29 @@ describe.skipIf(!hasBuildbot)("the master.cfg helper against Buildbot", () => {
   const stateFile = join(root, "state.json");
   writeFileSync(stateFile, JSON.stringify(STATE));
 
-  it("a missing, unreadable or foreign state gives nothing to poll and no change filter", () => {
-    writeFileSync(join(root, "truncated.json"), '{"schema": "autowatch.state/1", "pollers": [');
-    writeFileSync(join(root, "foreign.json"), '{"schema": "something/9", "pollers": []}');
-    const result = python(`
+  // One Python process runs every check (importing Buildbot is the slow part); each test reads its own result.
+  const NAMES = ["odoo-10.0", ".hidden", "a/b", "../../etc/passwd", "x y", "é", "ok_Name-1.2", "x".repeat(250), "ü".repeat(150)];
+  const snippets = [
+    `
 out = []
 for path in ["missing.json", "truncated.json", "foreign.json", "."]:
     s = aw.load_state(path)
     out.append([len(aw.change_sources(s)), aw.change_filter(s, "app") is None])
-print(json.dumps(out))`);
-    expect(result).toEqual([
-      [0, true],
-      [0, true],
-      [0, true],
-      [0, true],
-    ]);
-  });
-
-  it("one change source per poller, each with a unique name and the state's work directory; bzr and hostile entries skipped", () => {
-    const result = python(`
+print(json.dumps(out))`,
+    `
 s = aw.load_state(${JSON.stringify(stateFile)})
 # the arguments each service will be configured with (Buildbot applies them at startService)
 print(json.dumps([[type(c).__name__, c.name, c._config_args[0], c._config_kwargs.get("branches"), c._config_kwargs.get("workdir")]
-                  for c in aw.change_sources(s, poll_interval=5)]))`);
-    expect(result).toEqual([
-      ["AutowatchGitPoller", "autowatch:gitpoller-aaaa", "https://example.com/a.git", ["17.0", "main"], "gitpoller-aaaa"],
-      ["AutowatchHgPoller", "autowatch:hgpoller-bbbb", "https://example.com/a.git", ["default"], "hgpoller-bbbb"],
-      ["AutowatchGitPoller", "autowatch:gitpoller-cccc", "https://example.com/b.git", ["dev"], "gitpoller-cccc"],
-      ["SVNPoller", "autowatch:svnpoller-dddd", "svn://example.com/repo/trunk", null, null],
-    ]);
-  });
-
-  it("a change filter accepts exactly the watched (repository, branch) pairs", () => {
-    const result = python(`
+                  for c in aw.change_sources(s, poll_interval=5)]))`,
+    `
 from types import SimpleNamespace as C
 s = aw.load_state(${JSON.stringify(stateFile)})
 f = aw.change_filter(s, "app")
 probes = [("https://example.com/a.git", "main"), ("https://example.com/a.git", "dev"), ("https://example.com/b.git", "dev"),
           ("https://example.com/b.git", "main"), ("https://example.com/c.git", "main"), ("svn://example.com/repo/trunk", None),
           ("svn://example.com/repo/trunk/", "x"), ("https://mirror.example/b.git", "dev")]
-print(json.dumps([f.filter_change(C(repository=r, branch=b)) for r, b in probes]))`);
-    expect(result).toEqual([true, false, true, false, false, true, true, false]);
-  });
-
-  it("change filters compare by content, so an unchanged builder keeps its scheduler at reconfig", () => {
-    const result = python(`
+print(json.dumps([f.filter_change(C(repository=r, branch=b)) for r, b in probes]))`,
+    `
 s1 = aw.load_state(${JSON.stringify(stateFile)})
 s2 = aw.load_state(${JSON.stringify(stateFile)})
 f1, f2 = aw.change_filter(s1, "app"), aw.change_filter(s2, "app")
@@ -131,18 +110,9 @@ s2["builders"]["app"]["watches"].pop()
 f3 = aw.change_filter(s2, "app")
 from buildbot.util import ComparableMixin
 print(json.dumps([f1 == f2, f1 != f2, hash(f1) == hash(f2), ComparableMixin.isEquivalent(f1, f2), f1 == f3,
-                  aw.change_filter(s1, "release") is None, aw.change_filter(s1, "idle") is None, aw.change_filter(s1, "nobody") is None]))`);
-    expect(result).toEqual([true, false, true, true, false, true, true, true]);
-  });
-
-  it("names watch files like @autowatch/watchfile does", () => {
-    const names = ["odoo-10.0", ".hidden", "a/b", "../../etc/passwd", "x y", "é", "ok_Name-1.2", "x".repeat(250), "ü".repeat(150)];
-    const result = python(`print(json.dumps([aw.safe_builder_file_name(n) for n in json.loads(sys.argv[1] if len(sys.argv) > 1 else ${JSON.stringify(JSON.stringify(names))})]))`);
-    expect(result).toEqual(names.map(safeBuilderFileName));
-  });
-
-  it("gives the three build steps, uploads under the safe name with a per-factory master lock, none for frozen buildouts", () => {
-    const result = python(`
+                  aw.change_filter(s1, "release") is None, aw.change_filter(s1, "idle") is None, aw.change_filter(s1, "nobody") is None]))`,
+    `print(json.dumps([aw.safe_builder_file_name(n) for n in json.loads(${JSON.stringify(JSON.stringify(NAMES))})]))`,
+    `
 steps = aw.autowatch_steps("odoo 10/x", cli="autowatch/autowatch.mjs", watch_dir="autowatch/watch", part="odoo", workdir="build")
 other = aw.autowatch_steps("other", cli="c", watch_dir="w")
 download, introspect, upload = steps
@@ -154,7 +124,61 @@ print(json.dumps({
   "locks": [upload.locks[0].lockid.name, other[2].locks[0].lockid.name],
   "flunk": [s.flunkOnFailure for s in steps],
   "frozen": aw.autowatch_steps("rel", cli="c", watch_dir="w", frozen=True),
-}))`);
+}))`,
+  ];
+  let outputs: unknown[] = [];
+  const checks = snippets.map((_, index) => () => outputs[index]);
+  beforeAll(() => {
+    writeFileSync(join(root, "truncated.json"), '{"schema": "autowatch.state/1", "pollers": [');
+    writeFileSync(join(root, "foreign.json"), '{"schema": "something/9", "pollers": []}');
+    outputs = python(`
+import contextlib, io
+outputs = []
+for snippet in json.loads(sys.stdin.read()):
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        exec(snippet, {"aw": aw, "json": json, "sys": sys})
+    outputs.append(json.loads(buffer.getvalue()))
+print(json.dumps(outputs))`, JSON.stringify(snippets)) as unknown[];
+  });
+
+  it("a missing, unreadable or foreign state gives nothing to poll and no change filter", () => {
+    const result = checks[0]!();
+    expect(result).toEqual([
+      [0, true],
+      [0, true],
+      [0, true],
+      [0, true],
+    ]);
+  });
+
+  it("one change source per poller, each with a unique name and the state's work directory; bzr and hostile entries skipped", () => {
+    const result = checks[1]!();
+    expect(result).toEqual([
+      ["AutowatchGitPoller", "autowatch:gitpoller-aaaa", "https://example.com/a.git", ["17.0", "main"], "gitpoller-aaaa"],
+      ["AutowatchHgPoller", "autowatch:hgpoller-bbbb", "https://example.com/a.git", ["default"], "hgpoller-bbbb"],
+      ["AutowatchGitPoller", "autowatch:gitpoller-cccc", "https://example.com/b.git", ["dev"], "gitpoller-cccc"],
+      ["SVNPoller", "autowatch:svnpoller-dddd", "svn://example.com/repo/trunk", null, null],
+    ]);
+  });
+
+  it("a change filter accepts exactly the watched (repository, branch) pairs", () => {
+    const result = checks[2]!();
+    expect(result).toEqual([true, false, true, false, false, true, true, false]);
+  });
+
+  it("change filters compare by content, so an unchanged builder keeps its scheduler at reconfig", () => {
+    const result = checks[3]!();
+    expect(result).toEqual([true, false, true, true, false, true, true, true]);
+  });
+
+  it("names watch files like @autowatch/watchfile does", () => {
+    const result = checks[4]!();
+    expect(result).toEqual(NAMES.map(safeBuilderFileName));
+  });
+
+  it("gives the three build steps, uploads under the safe name with a per-factory master lock, none for frozen buildouts", () => {
+    const result = checks[5]!();
     expect(result).toEqual({
       kinds: ["FileDownload", "ShellCommand", "FileUpload"],
       download: ["autowatch/autowatch.mjs", "autowatch.mjs", "build"],
