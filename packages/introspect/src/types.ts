@@ -41,9 +41,15 @@ export interface ResolveOptions {
    * interpreter named on the first line of `bin/buildout`, else "python3".
    */
   executable?: string;
-  /** Python version for conditional sections (`python3`, `sys.version_info`...); defaults to "3.11". */
+  /**
+   * Python version for conditional sections (`python2`, `python3`, `sys.version_info`...); defaults
+   * to what `bin/buildout` and its `zc.buildout-*-pyX.Y.egg` say, else "3.11".
+   */
   pythonVersion?: string;
-  /** zc.buildout version, for the `zc.buildout = >=VERSION` pin it adds to [versions]; no pin when unset. */
+  /**
+   * zc.buildout version, for the `zc.buildout = >=VERSION` pin it adds to [versions]; defaults to
+   * the version of the installed `zc.buildout-*.egg`; no pin when unknown.
+   */
   buildoutVersion?: string;
 }
 

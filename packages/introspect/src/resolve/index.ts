@@ -1,6 +1,6 @@
-import { readFileSync, realpathSync, statSync } from "node:fs";
+import { readFileSync, readdirSync, realpathSync, statSync } from "node:fs";
 import { arch, endianness } from "node:os";
-import { isAbsolute, resolve as resolvePath } from "node:path";
+import { basename, isAbsolute, join, resolve as resolvePath } from "node:path";
 import process from "node:process";
 import type { Problem } from "@autowatch/watchfile";
 import type { ResolveOptions, ResolveResult } from "../types.js";
@@ -88,12 +88,57 @@ export function nodeResolveFileSystem(cwd: string): ResolveFileSystem {
   };
 }
 
-/** The interpreter `bin/buildout` runs with (its `#!` line), the best guess of zc.buildout's `sys.executable`. */
-function buildoutInterpreter(fs: ResolveFileSystem, configDirectory: string): string | undefined {
-  const script = fs.readFile(`${configDirectory}/bin/buildout`);
-  if ("error" in script) return undefined;
-  const shebang = /^#!\s*(\S+)/.exec(script.text);
-  return shebang?.[1];
+/** What the buildout's own installation says about its interpreter, when the caller does not say. */
+export interface BuildoutInstallation {
+  executable?: string;
+  pythonVersion?: string;
+  buildoutVersion?: string;
+}
+
+const EGG = /^(.+?)-(\d[^-]*)-py(\d+\.\d+)(?:-.*)?\.egg$/;
+
+/**
+ * Reads the interpreter from the `#!` line of `bin/buildout` (following symbolic links,
+ * `python` -> `python2.7`), and the Python and zc.buildout versions from the eggs
+ * bin/buildout installed (`zc.buildout-2.13.2-py2.7.egg`). Everything is optional.
+ */
+export function detectInstallation(directory: string): BuildoutInstallation {
+  const found: BuildoutInstallation = {};
+  try {
+    const shebang = /^#!\s*(\S+)/.exec(readFileSync(join(directory, "bin", "buildout"), "utf8").slice(0, 1024));
+    if (shebang) {
+      found.executable = shebang[1]!;
+      for (const path of [found.executable, safeRealpath(found.executable)]) {
+        const version = /python(\d+\.\d+)$/.exec(basename(path));
+        if (version) found.pythonVersion = version[1]!;
+      }
+    }
+  } catch {
+    // no bin/buildout: not installed yet, nothing to learn
+  }
+  for (const eggs of ["eggs", "develop-eggs"]) {
+    let names: string[] = [];
+    try {
+      names = readdirSync(join(directory, eggs));
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      const egg = EGG.exec(name);
+      if (!egg || egg[1] !== "zc.buildout") continue;
+      found.buildoutVersion ??= egg[2]!;
+      found.pythonVersion ??= egg[3]!;
+    }
+  }
+  return found;
+}
+
+function safeRealpath(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
 }
 
 /** Resolves a buildout configuration from the files on disk as zc.buildout 2.x would. Never throws for bad input. */
@@ -101,17 +146,19 @@ export async function resolveBuildout(options: ResolveOptions): Promise<ResolveR
   const cwd = options.cwd ?? process.cwd();
   const env = options.env ?? process.env;
   const fs = nodeResolveFileSystem(cwd);
-  const configDirectory = resolvePath(cwd, options.config, "..");
-  const executable = options.executable ?? buildoutInterpreter(fs, configDirectory) ?? "python3";
+  const installation = detectInstallation(resolvePath(cwd, options.config, ".."));
+  const executable = options.executable ?? installation.executable ?? "python3";
+  const pythonVersion = options.pythonVersion ?? installation.pythonVersion;
+  const buildoutVersion = options.buildoutVersion ?? installation.buildoutVersion;
   const core: ResolveCoreOptions = {
     config: options.config,
     cwd,
     overrides: options.overrides ?? [],
     userDefaults: !options.noUserDefaults,
     env,
-    python: pythonEnvironment({ pythonVersion: options.pythonVersion, executable, env }),
+    python: pythonEnvironment({ ...(pythonVersion ? { pythonVersion } : {}), executable, env }),
     fs,
-    ...(options.buildoutVersion ? { buildoutVersion: options.buildoutVersion } : {}),
+    ...(buildoutVersion ? { buildoutVersion } : {}),
   };
   try {
     return resolveSections(core);

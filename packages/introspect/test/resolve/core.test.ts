@@ -142,3 +142,28 @@ describe("resolveSections", () => {
     }
   });
 });
+
+describe("resolveBuildout on disk", () => {
+  it("learns the interpreter, Python and zc.buildout versions from the installed buildout", async () => {
+    const { mkdtempSync, mkdirSync, writeFileSync, rmSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { resolveBuildout, detectInstallation } = await import("../../src/resolve/index.js");
+    const dir = mkdtempSync(join(tmpdir(), "autowatch-install-"));
+    try {
+      mkdirSync(join(dir, "bin"));
+      mkdirSync(join(dir, "eggs/zc.buildout-2.13.3-py2.7.egg"), { recursive: true });
+      writeFileSync(join(dir, "bin/buildout"), "#!/opt/py27/bin/python2.7\nimport sys\n");
+      writeFileSync(join(dir, "buildout.cfg"), "[buildout]\nparts =\n[s]\nx = 3\n[s:python2]\nx = 2\n");
+      expect(detectInstallation(dir)).toEqual({ executable: "/opt/py27/bin/python2.7", pythonVersion: "2.7", buildoutVersion: "2.13.3" });
+      const result = await resolveBuildout({ config: "buildout.cfg", cwd: dir, noUserDefaults: true, env: {} });
+      expect(result.ok).toBe(true);
+      if (!result.ok) return;
+      expect(result.sections.s!.x!.value).toBe("2");
+      expect(result.sections.buildout!.executable!.value).toBe("/opt/py27/bin/python2.7");
+      expect(result.sections.versions!["zc.buildout"]!.value).toBe(">=2.13.3");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
