@@ -59,6 +59,11 @@ describe("autowatch buildbot-helper", () => {
     expect(run.stdout).toBe(readFileSync(HELPER, "utf8"));
   });
 
+  it("parses as Python 3.9 (the oldest Python Buildbot 3.x masters run on)", () => {
+    const script = "import ast, sys\nast.parse(open(sys.argv[1]).read(), feature_version=(3, 9))\nprint('ok')";
+    expect(execFileSync("/usr/bin/python3", ["-c", script, HELPER], { encoding: "utf8" })).toBe("ok\n");
+  });
+
   it("-o writes it to a file", async () => {
     const run = await runCli(["buildbot-helper", "-o", "autowatch_buildbot.py"], { cwd: root });
     expect(run.code).toBe(0);
