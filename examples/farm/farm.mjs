@@ -84,7 +84,7 @@ class History {
     this.stream.push(`commit refs/heads/${this.current}`, `mark :${mark}`, `author ${IDENTITY} ${when}`, `committer ${IDENTITY} ${when}`, data(message));
     if (parent !== undefined) this.stream.push(`from :${parent}`);
     for (const [name, text] of this.pending) {
-      this.stream.push(`M ${name.endsWith("-bin") ? "100755" : "100644"} inline ${name}`, data(text));
+      this.stream.push(`M ${/-(bin|server)$/.test(name) ? "100755" : "100644"} inline ${name}`, data(text));
     }
     this.pending = [];
     this.tips.set(this.current, mark);
@@ -129,7 +129,15 @@ function makeRepository(work, clock, name, head, steps) {
 
 /** An Odoo-like series: core files, then a fix per branch. */
 function odooSteps(repo) {
-  repo.branch("10.0");
+  repo.branch("9.0");
+  repo.files({
+    "openerp-server": "#!/usr/bin/env python\nimport openerp\nopenerp.cli.main()\n",
+    "setup.py": "from setuptools import setup\nsetup(name='odoo', version='9.0')\n",
+    "openerp/release.py": "version_info = (9, 0, 0, 'final', 0, '')\n",
+    "openerp/addons/base/__openerp__.py": manifest("Base", "9.0.1.3"),
+  });
+  repo.commit("[REL] 9.0");
+  repo.branch("10.0", null);
   repo.files({
     "odoo-bin": "#!/usr/bin/env python\nimport odoo\nodoo.cli.main()\n",
     "setup.py": "from setuptools import setup\nsetup(name='odoo', version='10.0')\n",
@@ -155,7 +163,10 @@ function odooSteps(repo) {
 function ocaSteps(module, tagOn) {
   return (repo) => {
     const commits = {};
-    repo.branch("10.0");
+    repo.branch("9.0");
+    repo.files({ [`${module}/__openerp__.py`]: manifest(module, "9.0.1.0.0"), "README.md": `# ${module}\n` });
+    commits["9.0"] = repo.commit(`[ADD] ${module} 9.0`);
+    repo.branch("10.0", null);
     repo.files({ [`${module}/__manifest__.py`]: manifest(module, "10.0.1.0.0"), "README.md": `# ${module}\n` });
     commits["10.0"] = repo.commit(`[ADD] ${module} 10.0`);
     if (tagOn === "10.0") repo.tag("10.0.1.2.0");
@@ -216,9 +227,28 @@ options.without_demo = all
 zc.buildout = 2.13.8
 setuptools = 44.1.1
 `;
-    repo.branch("10.0");
+    const ignore = "/bin/\n/parts/\n/eggs/\n/develop-eggs/\n/src/\n/oca/\n/acme/\n/.installed.cfg\n";
+    repo.branch("9.0");
     repo.files({
-      ".gitignore": "/bin/\n/parts/\n/eggs/\n/develop-eggs/\n/src/\n/oca/\n/acme/\n/.installed.cfg\n",
+      ".gitignore": ignore,
+      "odoo-9.cfg": `[buildout]
+parts = openerp
+versions = versions
+
+[openerp]
+recipe = anybox.recipe.odoo:server
+version = git ${URLS.odoo} openerp 9.0
+addons = git ${URLS.web} oca/web 9.0
+
+[versions]
+zc.buildout = 2.5.3
+`,
+    });
+    repo.commit("9.0 buildout");
+
+    repo.branch("10.0", null);
+    repo.files({
+      ".gitignore": ignore,
       "base.cfg": base("10.0", "10.0.1.2.0"),
       "odoo-10.cfg": `[buildout]
 extends = base.cfg
@@ -301,7 +331,7 @@ buildout = gittag %(buildout-repo)s acme.cfg
 inherit = acme-11.0
 watch =
 
-; an old series whose worker's last upload was cut short
+; an old series (its worker's next upload will be cut short)
 [odoo-9.0]
 buildout = git %(buildout-repo)s 9.0 odoo-9.cfg
 `;
@@ -313,6 +343,7 @@ buildout = git %(buildout-repo)s 9.0 odoo-9.cfg
  * tags and commits as a detached HEAD), `origin` set to the URL the buildout names.
  */
 const WORKERS = [
+  { builder: "odoo-9.0", ref: "9.0", config: "odoo-9.cfg" },
   { builder: "odoo-10.0", ref: "10.0", config: "odoo-10.cfg" },
   { builder: "odoo-11.0", ref: "11.0", config: "odoo-11.cfg" },
   { builder: "acme-11.0", ref: "11.0", config: "acme.cfg" },
@@ -322,9 +353,15 @@ const WORKERS = [
 
 /** The checkouts `bin/buildout` made for one worker's configuration (`branch`: checked out as a branch). */
 function checkoutsFor(worker, pins) {
-  const series = worker.ref === "10.0" ? "10.0" : "11.0";
+  const series = ["9.0", "10.0"].includes(worker.ref) ? worker.ref : "11.0";
   const branch = (rev) => ({ rev, branch: true });
   const fixed = (rev) => ({ rev, branch: false });
+  if (series === "9.0") {
+    return [
+      { repo: "odoo", at: "parts/openerp", ...branch("9.0") },
+      { repo: "web", at: "oca/web", ...branch("9.0") },
+    ];
+  }
   if (series === "10.0") {
     return [
       { repo: "odoo", at: "parts/odoo", ...branch("10.0") },

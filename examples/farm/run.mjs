@@ -112,9 +112,9 @@ try {
   process.exit(1);
 }
 heading(`Farm made in ${relative(work)}/ (${seconds()})`);
-console.log(`    forge/    7 bare git repositories: Odoo core (10.0, 11.0), OCA web, server-tools, reporting-engine,
-              ACME addons, the acme-tools develop egg, the buildouts (branches 10.0, 11.0, tag acme-11.0-2026.11)
-    workers/  ${farm.workers.length} buildouts as bin/buildout leaves them (core in parts/odoo, addons at their DEST, eggs in src/)
+console.log(`    forge/    7 bare git repositories: Odoo core (9.0, 10.0, 11.0), OCA web, server-tools, reporting-engine,
+              ACME addons, the acme-tools develop egg, the buildouts (branches 9.0, 10.0, 11.0, tag acme-11.0-2026.11)
+    workers/  ${farm.workers.length} buildouts as bin/buildout leaves them (core in parts/<DEST>, addons at their DEST, eggs in src/)
     master/   MANIFEST.cfg (${readFileSync(farm.manifest, "utf8").match(/^\[(?!DEFAULT)[^\]]+\]/gm).length} builders), watch/ for the uploads`);
 
 // 2. Workers: introspect right after bin/buildout, then upload (Buildbot's FileUpload).
@@ -147,45 +147,62 @@ introspections.forEach((run, index) => {
   console.log(`    ${label} ${count(file.watches, "live")}, ${count(file.pinned, "pinned")} → ${path.relative(work, uploaded)}`);
   for (const problem of file.problems) console.log(`      ${problem.level}: ${printable(problem.message)}`);
 });
-// The odoo-9.0 worker's upload was cut short: a bogus file must not break the master.
-const cut = path.join(farm.watchDir, watchFileNameFor("odoo-9.0"));
-const sample = `{\n  "schema": "autowatch.watchfile/2",\n  "builder": "odoo-9.0",\n  "watches": [\n    { "vcs": "git", "url": "${URLS.odoo}", "revspec": "9.0" },\n    { "vcs": "git", "url": "https://github.com/OCA/web.git", "re`;
-writeFileSync(cut, sample);
-console.log(`    ${"odoo-9.0".padEnd(18)} (its worker died mid-upload: ${path.relative(work, cut)} stops at byte ${Buffer.byteLength(sample)})`);
-
-// 3. Master: merge.
-heading("Master: autowatch merge");
+// 3. Master: merge, as the hourly cron job does before `buildbot reconfig`.
 const state = path.join(farm.master, "state.json");
 const inputs = ["--manifest", path.relative(work, farm.manifest), "--watch-dir", path.relative(work, farm.watchDir), "--rewrite", REWRITE];
-let merged = false;
-if (unavailable.includes("introspect")) {
-  console.log("    skipped: needs the watch files from introspect");
-} else if (!ready("merge")) {
-  console.log("    not available: `autowatch merge` is not implemented in this build");
-} else {
+
+/** One merge; true when it wrote the state. */
+async function merge(title) {
+  heading(title);
+  if (unavailable.includes("introspect")) {
+    console.log("    skipped: needs the watch files from introspect");
+    return false;
+  }
+  if (!ready("merge")) {
+    console.log("    not available: `autowatch merge` is not implemented in this build");
+    return false;
+  }
   const run = await autowatch(["merge", ...inputs, "-o", path.relative(work, state)]);
   if (run.missing) {
     unavailable.push("merge");
     console.log("    not available: `autowatch merge` is not implemented in this build");
-  } else if (run.status !== 0 || !existsSync(state)) {
+    return false;
+  }
+  if (run.status !== 0 || !existsSync(state)) {
     failed.push("merge");
     console.log(`    FAILED (exit ${run.status})\n${indent(run.stderr)}`);
-  } else {
-    merged = true;
-    console.log(`    $ cd ${relative(work)} && autowatch merge ${inputs.join(" ")} -o ${path.relative(work, state)}`);
-    console.log(indent(run.stderr || "(no summary printed)"));
+    return false;
   }
+  console.log(`    $ cd ${relative(work)} && autowatch merge ${inputs.join(" ")} -o ${path.relative(work, state)}`);
+  console.log(indent(run.stderr || "(no summary printed)"));
+  return true;
+}
+
+let merged = await merge("Master, 10:00: autowatch merge");
+
+// An hour later the odoo-9.0 worker dies in the middle of its upload: the master must keep
+// that builder's last good watches, report the file, and merge everything else as usual.
+if (merged) {
+  const cut = path.join(farm.watchDir, watchFileNameFor("odoo-9.0"));
+  const whole = readFileSync(cut);
+  writeFileSync(cut, whole.subarray(0, Math.floor(whole.length * 0.6)));
+  heading(`10:55: the odoo-9.0 worker dies mid-upload (${path.relative(work, cut)}: ${Math.floor(whole.length * 0.6)} of ${whole.length} bytes)`);
+  merged = await merge("Master, 11:00: autowatch merge again");
 }
 
 // 4. What each builder watches, and why.
+// Same inputs as the merge (`-o` tells where the last good watches are kept; explain writes nothing).
 heading("What each builder watches, and why (autowatch explain)");
+let explained = false;
+const explanations = {};
 const builders = ["odoo-10.0", "odoo-11.0", "acme-11.0", "acme-11.0-prod", "acme-11.0-release", "odoo-9.0"];
 if (!merged) {
   console.log("    skipped: needs a merged state");
 } else if (!ready("explain")) {
   console.log("    not available: `autowatch explain` is not implemented in this build (the state below says what is watched)");
 } else {
-  const runs = await eachInTurn(builders, (builder) => autowatch(["explain", ...inputs, "--builder", builder]));
+  explained = true;
+  const runs = await eachInTurn(builders, (builder) => autowatch(["explain", ...inputs, "-o", path.relative(work, state), "--builder", builder]));
   runs.forEach((run, index) => {
     if (run.missing) {
       unavailable.push("explain");
@@ -194,6 +211,7 @@ if (!merged) {
       failed.push(`explain ${builders[index]}`);
       console.log(`    ${builders[index]}: FAILED (exit ${run.status})\n${indent(run.stderr)}`);
     } else {
+      explanations[builders[index]] = run.stdout;
       console.log(`\n${indent(run.stdout)}`);
     }
   });
@@ -220,7 +238,8 @@ const expected = {
   },
   "acme-11.0-prod": { schedule: true, watches: [] },
   "acme-11.0-release": { schedule: false, watches: [] },
-  "odoo-9.0": { schedule: true, watches: [`${URLS.buildouts} 9.0`] },
+  // from its last good watch file
+  "odoo-9.0": { schedule: true, watches: [`${mirror(URLS.odoo)} 9.0`, `${mirror(URLS.web)} 9.0`, `${URLS.buildouts} 9.0`] },
 };
 if (merged) {
   heading(`State: ${relative(state)}`);
@@ -256,6 +275,12 @@ if (merged) {
     }
     if (!problems.some((problem) => problem.builder === "odoo-9.0" && problem.level === "error")) {
       mismatches.push("odoo-9.0: its truncated watch file was not reported");
+    }
+    if (explained && !/last good/.test(explanations["odoo-9.0"] ?? "")) {
+      mismatches.push("odoo-9.0: explain does not say that its last good watches are used");
+    }
+    if (!existsSync(`${state}.lastgood`)) {
+      mismatches.push(`no last good store next to ${relative(state)}`);
     }
     heading("Check against the farm's buildouts and manifest");
     if (mismatches.length === 0) {
