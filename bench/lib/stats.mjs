@@ -31,8 +31,8 @@ export function round(value, digits = 2) {
 /**
  * Runs each variant `runs` times, interleaved and in rotating order, after `warmup` unmeasured
  * rounds, so that load changes on a shared machine hit every variant alike.
- * Each variant is `{ name, run }` where `run()` returns (or resolves to) a duration in ms.
- * Returns `{ [name]: number[] }`.
+ * Each variant is `{ name, run }` where `run()` returns (or resolves to) a sample: a duration
+ * in ms, or any value the caller maps later. Returns `{ [name]: sample[] }`.
  */
 export async function interleave(variants, { runs, warmup = 1 }) {
   const samples = Object.fromEntries(variants.map((variant) => [variant.name, []]));
@@ -45,6 +45,11 @@ export async function interleave(variants, { runs, warmup = 1 }) {
     }
   }
   return samples;
+}
+
+/** `{ms, cpuMs}` samples → medians of both. */
+export function wallAndCpu(samples) {
+  return { ms: summary(samples.map((sample) => sample.ms)), cpuMs: summary(samples.map((sample) => sample.cpuMs)) };
 }
 
 /** Times an async function in milliseconds. */
