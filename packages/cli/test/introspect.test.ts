@@ -90,7 +90,7 @@ describe("autowatch introspect", () => {
     ]);
     expect(file.watches[0]?.origin).toEqual({ file: "base.cfg", line: 7, section: "odoo", option: "addons" });
     expect(file.problems).toHaveLength(1);
-    expect(run.stderr).toContain('base.cfg:7: git "https://example.org/gone.git" "11.0": no checkout at "gone"; classified from the revision alone (not verified) (warning)\n');
+    expect(run.stderr).toContain('base.cfg:7: warning: git "https://example.org/gone.git" "11.0": no checkout at "gone"; classified from the revision alone (not verified)\n');
     expect(run.stderr).toMatch(/6 watched, 2 pinned, 1 problem/);
     expect(run.stderr).not.toContain("inspecting checkouts");
   });

@@ -1,24 +1,11 @@
 import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import { readManifests } from "@autowatch/manifest";
-import { escapeControls, quoteValue, type Problem } from "@autowatch/watchfile";
+import { quoteValue } from "@autowatch/watchfile";
 import type { CliContext } from "../../context.js";
 import { CliError, UsageError } from "../../errors.js";
+import { formatProblem, printableJson } from "../../output.js";
 
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-/** What JSON.stringify leaves raw inside strings (it escapes C0 itself; its own newlines are layout). */
-const JSON_RAW = /[\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-
-/** Escapes control characters only: quotes and backslashes in a message stay readable. */
-function printable(text: string, pattern = CONTROL): string {
-  return text.replace(pattern, (ch) => escapeControls(ch));
-}
-
-/** `FILE:LINE: level: message` (`FILE: level: message` without a line). */
-export function formatProblem(problem: Problem): string {
-  const where = problem.file === undefined ? "" : `${problem.file}${problem.line === undefined ? "" : `:${problem.line}`}: `;
-  return printable(`${where}${problem.level}: ${problem.message}`);
-}
 
 async function assertReadable(path: string, cwd: string): Promise<void> {
   let reason: string | undefined;
@@ -43,7 +30,7 @@ export async function run(options: Record<string, unknown>, _args: string[], con
 
   if (options.json) {
     const report = { manifests, factories: result.factories.length, errors, warnings, problems };
-    context.stdout.write(`${printable(JSON.stringify(report, null, 2), JSON_RAW)}\n`);
+    context.stdout.write(`${printableJson(JSON.stringify(report, null, 2))}\n`);
   } else {
     for (const problem of problems) context.stdout.write(`${formatProblem(problem)}\n`);
     const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;

@@ -1,10 +1,10 @@
 import path from "node:path";
 import cliProgress from "cli-progress";
-import type { Problem } from "@autowatch/watchfile";
-import { escapeControls, hasControlCharacters, quoteValue } from "@autowatch/watchfile";
+import { quoteValue } from "@autowatch/watchfile";
 import { introspect, serializeWatchFile, writeWatchFile, type ClassifyProgress } from "@autowatch/introspect";
 import type { CliContext } from "../../context.js";
 import { CliError, UsageError } from "../../errors.js";
+import { formatProblem } from "../../output.js";
 
 /** Fewer checkouts than this and a progress bar would only flicker. */
 const PROGRESS_THRESHOLD = 5;
@@ -32,27 +32,20 @@ export async function run(options: Record<string, unknown>, args: string[], cont
   } finally {
     progress?.stop();
   }
-  if (!result.ok) throw new CliError(located(result.error));
+  if (!result.ok) throw new CliError(formatProblem(result.error, { level: false }));
 
   const output = options.output as string | undefined;
   if (output) await writeWatchFile(path.resolve(context.cwd, output), result.watchFile);
   else context.stdout.write(serializeWatchFile(result.watchFile));
 
   for (const problem of result.problems) {
-    if (problem.level !== "info") context.stderr.write(`${located(problem)} (${problem.level})\n`);
+    if (problem.level !== "info") context.stderr.write(`${formatProblem(problem)}\n`);
   }
   const { watches, pinned, problems } = result.watchFile;
   context.stderr.write(
     `autowatch introspect: ${watches.length} watched, ${pinned.length} pinned, ${problems.length} problem(s)${output ? ` → ${output}` : ""}\n`,
   );
   return 0;
-}
-
-/** `file:line: message`, the form editors and CI logs link; one line whatever the values in it. */
-function located(problem: Problem): string {
-  const where = problem.file === undefined ? "" : `${problem.file}${problem.line ? `:${problem.line}` : ""}: `;
-  const text = `${where}${problem.message}`;
-  return hasControlCharacters(text) ? escapeControls(text) : text;
 }
 
 function progressBar(context: CliContext): { update: (progress: ClassifyProgress) => void; stop: () => void } {

@@ -1,29 +1,7 @@
-import { relative, sep } from "node:path";
 import { resolveBuildout, type ResolvedSections } from "@autowatch/introspect";
-import { escapeControls, type Problem } from "@autowatch/watchfile";
 import type { CliContext } from "../../context.js";
 import { UsageError } from "../../errors.js";
-
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-/** What JSON.stringify leaves raw inside strings (it escapes C0 itself; its own newlines are layout). */
-const JSON_RAW = /[\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-
-/** Escapes control characters only (a value's quotes and backslashes stay as they are). */
-function printable(text: string, pattern = CONTROL): string {
-  return text.replace(pattern, (ch) => escapeControls(ch));
-}
-
-/** A path under the working directory is shown relative to it, as `annotate` does with the buildout directory. */
-function shortPath(file: string, cwd: string): string {
-  if (!file.startsWith("/")) return file;
-  const path = relative(cwd, file);
-  return path === "" || path.startsWith(`..${sep}`) || path === ".." ? file : path;
-}
-
-function where(problem: Problem, cwd: string): string {
-  if (problem.file === undefined) return "";
-  return `${shortPath(problem.file, cwd)}${problem.line === undefined ? "" : `:${problem.line}`}: `;
-}
+import { formatProblem, printable, printableJson, shortPath } from "../../output.js";
 
 function sortedJson(sections: ResolvedSections): string {
   const plain: Record<string, Record<string, string>> = {};
@@ -63,12 +41,12 @@ export async function run(options: Record<string, unknown>, args: string[], cont
     noUserDefaults: options.userDefaults === false,
   });
   for (const problem of result.problems) {
-    context.stderr.write(`${printable(`${where(problem, context.cwd)}${problem.level}: ${problem.message}`)}\n`);
+    context.stderr.write(`${formatProblem(problem, { cwd: context.cwd })}\n`);
   }
   if (!result.ok) {
-    context.stderr.write(`${printable(`${where(result.error, context.cwd)}${result.error.message}`)}\n`);
+    context.stderr.write(`${formatProblem(result.error, { cwd: context.cwd, level: false })}\n`);
     return 1;
   }
-  context.stdout.write(`${options.json ? printable(sortedJson(result.sections), JSON_RAW) : annotated(result.sections, context.cwd)}\n`);
+  context.stdout.write(`${options.json ? printableJson(sortedJson(result.sections)) : annotated(result.sections, context.cwd)}\n`);
   return 0;
 }

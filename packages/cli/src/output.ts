@@ -1,0 +1,34 @@
+import { relative, sep } from "node:path";
+import { escapeControls, type Problem } from "@autowatch/watchfile";
+
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+/** What JSON.stringify leaves raw inside strings (it escapes C0 itself; its own newlines are layout). */
+const JSON_RAW = /[\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/** Escapes control characters only: quotes and backslashes in a message stay readable. */
+export function printable(text: string): string {
+  return text.replace(CONTROL, (ch) => escapeControls(ch));
+}
+
+/** JSON text safe for a terminal or log: what JSON.stringify leaves raw is escaped too. */
+export function printableJson(json: string): string {
+  return json.replace(JSON_RAW, (ch) => escapeControls(ch));
+}
+
+/** A path under `cwd` shown relative to it; anything else as given. */
+export function shortPath(file: string, cwd: string | undefined): string {
+  if (cwd === undefined || !file.startsWith("/")) return file;
+  const path = relative(cwd, file);
+  return path === "" || path === ".." || path.startsWith(`..${sep}`) ? file : path;
+}
+
+/**
+ * `FILE:LINE: level: message` (`FILE: …` without a line, no prefix without a file): the form
+ * editors and CI logs link; always one line, whatever the values quoted in it.
+ */
+export function formatProblem(problem: Problem, options: { cwd?: string; level?: boolean } = {}): string {
+  const where =
+    problem.file === undefined ? "" : `${shortPath(problem.file, options.cwd)}${problem.line === undefined ? "" : `:${problem.line}`}: `;
+  const level = options.level === false ? "" : `${problem.level}: `;
+  return printable(`${where}${level}${problem.message}`);
+}
