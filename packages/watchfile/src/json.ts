@@ -74,6 +74,9 @@ function decode(input: string | Uint8Array, maxBytes: number): Decoded {
     if (lone >= 0) return fail(`not valid Unicode text: unpaired surrogate at character ${lone}`);
     return { ok: true, text: input };
   }
+  if (!(input instanceof Uint8Array)) {
+    return fail(`nothing to read: expected the file's text or bytes, got ${input === null ? "null" : typeof input}`);
+  }
   if (input.byteLength > maxBytes) return tooBig(input.byteLength, maxBytes);
   try {
     return { ok: true, text: new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(input) };

@@ -47,7 +47,7 @@ type Attribute = (level: Problem["level"], message: string, line?: number) => Pr
 export function parseWatchFile(input: string | Uint8Array, options: ParseOptions = {}): WatchFileParseResult {
   const attribute = attributor(options);
   try {
-    return readWatchFile(input, options, attribute);
+    return readWatchFile(input, options ?? {}, attribute);
   } catch (error) {
     return internalFailure(error, "watch file", attribute);
   }
@@ -57,7 +57,7 @@ export function parseWatchFile(input: string | Uint8Array, options: ParseOptions
 export function parseState(input: string | Uint8Array, options: ParseOptions = {}): StateParseResult {
   const attribute = attributor(options);
   try {
-    return readState(input, options, attribute);
+    return readState(input, options ?? {}, attribute);
   } catch (error) {
     return internalFailure(error, "state file", attribute);
   }
@@ -161,11 +161,12 @@ function checkSchemaId(id: unknown, expected: string, noun: string): string | un
   return `schema: expected ${quoteValue(expected)}, got ${describeValue(id)}`;
 }
 
-function attributor(options: ParseOptions): Attribute {
+function attributor(options: ParseOptions | null | undefined): Attribute {
+  const { builder, file } = options ?? {};
   return (level, message, line) => {
     const problem: Problem = { level, message };
-    if (options.builder !== undefined) problem.builder = options.builder;
-    if (options.file !== undefined) problem.file = options.file;
+    if (typeof builder === "string") problem.builder = builder;
+    if (typeof file === "string") problem.file = file;
     if (line !== undefined) problem.line = line;
     return problem;
   };

@@ -210,6 +210,14 @@ describe("parseWatchFile: broken input gives a clear problem, never an exception
     }
   });
 
+  it("does not throw on input of the wrong type from untyped callers", () => {
+    for (const input of [undefined, null, 42, {}, [], new ArrayBuffer(2)]) {
+      const result = parseWatchFile(input as never, null as never);
+      expect(result.ok || result.problems[0]?.message).toMatch(/^nothing to read: expected the file's text or bytes, got (undefined|null|object|number)$/);
+    }
+    expect(parseState(undefined as never).ok).toBe(false);
+  });
+
   it("leaves Object.prototype alone", () => {
     parseWatchFile('[{"__proto__": {"polluted": true}, "vcs": "git", "url": "u", "revspec": "r"}]');
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
