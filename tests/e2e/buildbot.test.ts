@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BUNDLE, HELPER_DIR, freePort, git, hasBuildbot, isolatedEnv, query, run, stopByPidFile, waitFor } from "./support.js";
+import { BUNDLE, HELPER_DIR, freePort, git, hg, hasBuildbot, isolatedEnv, query, run, stopByPidFile, waitFor } from "./support.js";
 
 // A real Buildbot 3.x master and worker on 127.0.0.1, local bare git repositories, the
 // single-file CLI downloaded by the build, `autowatch merge` and `buildbot reconfig`.
@@ -32,6 +32,7 @@ describe.skipIf(!hasBuildbot)("buildbot end to end", { timeout: 150_000 }, () =>
   const manifest = join(root, "MANIFEST.cfg");
   const database = join(masterDir, "state.sqlite");
   const url = (name: string) => `file://${join(repos, `${name}.git`)}`;
+  const hgUrl = `file://${join(repos, "hgdep")}`;
 
   /** Commits a file change in the work clone of `name` and pushes `branch`; returns the commit. */
   const commit = (name: string, branch = "main", pushTo = join(repos, `${name}.git`)): string => {
@@ -91,6 +92,10 @@ describe.skipIf(!hasBuildbot)("buildbot end to end", { timeout: 150_000 }, () =>
     mkdirSync(repos, { recursive: true });
     mkdirSync(work, { recursive: true });
     for (const name of ["odoo", "dep", "pinned", "control"]) createRepo(name);
+    mkdirSync(join(repos, "hgdep"));
+    hg(join(repos, "hgdep"), env, "init");
+    writeFileSync(join(repos, "hgdep", "README"), "hgdep\n");
+    hg(join(repos, "hgdep"), env, "commit", "-q", "-A", "-m", "initial");
     git(join(work, "pinned"), env, "tag", "v1");
     git(join(work, "pinned"), env, "push", "-q", join(repos, "pinned.git"), "v1");
     createRepo("buildout", {
@@ -103,18 +108,20 @@ describe.skipIf(!hasBuildbot)("buildbot end to end", { timeout: 150_000 }, () =>
         `version = git ${url("odoo")} odoo main`,
         `addons = git ${url("dep")} addons-dep main`,
         `         git ${url("pinned")} addons-pinned v1`,
+        `         hg ${hgUrl} addons-hg default`,
         "",
       ].join("\n"),
       // stands for zc.buildout and the recipe: checks the sources out where the recipe would
       "bin/buildout": [
         "#!/bin/sh",
         "set -e",
-        "rm -rf parts addons-dep addons-pinned",
+        "rm -rf parts addons-dep addons-pinned addons-hg",
         "mkdir parts",
         `git clone -q -b main ${url("odoo")} parts/odoo`,
         `git clone -q -b main ${url("dep")} addons-dep`,
         `git clone -q ${url("pinned")} addons-pinned`,
         "git -C addons-pinned checkout -q v1",
+        `hg clone -q -u default ${hgUrl} addons-hg`,
         "",
       ].join("\n"),
     });
@@ -152,7 +159,7 @@ describe.skipIf(!hasBuildbot)("buildbot end to end", { timeout: 150_000 }, () =>
     const watchFile = JSON.parse(readFileSync(join(watchDir, "app.json"), "utf8")) as { builder: string; watches: { url: string; revspec: string }[]; pinned: { url: string }[] };
     expect(watchFile.builder).toBe("app");
     const watched = watchFile.watches.map((w) => `${w.url}@${w.revspec}`);
-    expect(watched).toEqual(expect.arrayContaining([`${url("odoo")}@main`, `${url("dep")}@main`]));
+    expect(watched).toEqual(expect.arrayContaining([`${url("odoo")}@main`, `${url("dep")}@main`, `${hgUrl}@default`]));
     expect(watched.some((w) => w.startsWith(url("pinned")))).toBe(false);
     expect(watchFile.pinned.map((p) => p.url)).toContain(url("pinned"));
   });
@@ -160,14 +167,18 @@ describe.skipIf(!hasBuildbot)("buildbot end to end", { timeout: 150_000 }, () =>
   it("after merge and reconfig, a commit on an auto-watched dependency builds; one on a pinned dependency does not", async () => {
     await merge();
     const state = JSON.parse(readFileSync(stateFile, "utf8")) as { pollers: { url: string; workdir: string }[] };
-    expect(state.pollers.map((p) => p.url).sort()).toEqual([url("buildout"), url("dep"), url("odoo")].sort());
+    expect(state.pollers.map((p) => p.url).sort()).toEqual([url("buildout"), url("dep"), url("odoo"), hgUrl].sort());
     await buildbot("reconfig", masterDir);
     for (const poller of state.pollers) {
       await waitFor(`the first poll of ${poller.url}`, WAIT_MS, async () => (Object.keys(await lastRev(`autowatch:${poller.workdir}`)).length > 0 ? true : undefined));
     }
     const pinnedCommit = commit("pinned");
     const depCommit = commit("dep");
+    writeFileSync(join(repos, "hgdep", "history.txt"), "one more\n");
+    hg(join(repos, "hgdep"), env, "commit", "-q", "-A", "-m", "change on default");
+    const hgCommit = hg(join(repos, "hgdep"), env, "log", "-r", "tip", "-T", "{node}");
     await waitFor("a build request for the dependency commit", WAIT_MS, async () => ((await requestsFor("app", depCommit)).length > 0 ? true : undefined));
+    await waitFor("a build request for the Mercurial dependency commit", WAIT_MS, async () => ((await requestsFor("app", hgCommit)).length > 0 ? true : undefined));
     // the pinned commit came first: had anything polled it, it would be there by now
     expect(await changesFor(pinnedCommit)).toEqual([]);
     expect(await requestsFor("app", pinnedCommit)).toEqual([]);

@@ -23,6 +23,9 @@ export function isolatedEnv(home: string): NodeJS.ProcessEnv {
     GIT_COMMITTER_NAME: "Test",
     GIT_COMMITTER_EMAIL: "test@example.invalid",
     PYTHONDONTWRITEBYTECODE: "1",
+    HGUSER: "Test <test@example.invalid>",
+    HGRCPATH: "",
+    HGPLAIN: "1",
   };
 }
 
@@ -37,6 +40,10 @@ export function run(command: string, args: string[], options: ExecFileOptions & 
 
 export function git(cwd: string, env: NodeJS.ProcessEnv, ...args: string[]): string {
   return execFileSync("git", args, { cwd, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
+}
+
+export function hg(cwd: string, env: NodeJS.ProcessEnv, ...args: string[]): string {
+  return execFileSync("hg", args, { cwd, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
 }
 
 export async function freePort(): Promise<number> {
