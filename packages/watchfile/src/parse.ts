@@ -5,7 +5,10 @@ import type { ReadFailure } from "./json.js";
 import { quoteValue } from "./quote.js";
 import {
   legacyWatchFileSchema,
+  pinnedEntrySchema,
+  problemSchema,
   STATE_SCHEMA_ID,
+  watchEntrySchema,
   stateSchema,
   WATCHFILE_SCHEMA_ID,
   watchFileSchema,
@@ -76,8 +79,11 @@ function readWatchFile(input: string | Uint8Array, options: ParseOptions, attrib
     if (document.length > maxEntries) {
       return reject(attribute, `legacy list of ${document.length} sources, over the limit of ${maxEntries} per file`);
     }
-    const legacy = validate(legacyWatchFileSchema, document, attribute);
+    const entries = keepValidEntries(document, legacyWatchFileSchema.element, [], attribute);
+    if (!entries.ok) return entries;
+    const legacy = validate(legacyWatchFileSchema, entries.kept, attribute);
     if (!legacy.ok) return legacy;
+    legacy.warnings.unshift(...entries.refused);
     const value: WatchFile = {
       schema: WATCHFILE_SCHEMA_ID,
       watches: legacy.value.map(({ vcs, url, revspec }) => ({ vcs, url, revspec })),
@@ -100,9 +106,19 @@ function readWatchFile(input: string | Uint8Array, options: ParseOptions, attrib
       return reject(attribute, `${list}: ${items.length} entries, over the limit of ${maxEntries} per file`);
     }
   }
-  const parsed = validate(watchFileSchema, document, attribute);
+  const filtered: Record<string, unknown> = { ...document };
+  const refused: Problem[] = [];
+  for (const [list, entrySchema] of ENTRY_LISTS) {
+    const items = document[list];
+    if (!Array.isArray(items)) continue;
+    const entries = keepValidEntries(items, entrySchema, [list], attribute);
+    if (!entries.ok) return entries;
+    filtered[list] = entries.kept;
+    refused.push(...entries.refused);
+  }
+  const parsed = validate(watchFileSchema, filtered, attribute);
   if (!parsed.ok) return parsed;
-  return { ok: true, value: parsed.value, legacy: false, warnings: parsed.warnings };
+  return { ok: true, value: parsed.value, legacy: false, warnings: [...refused, ...parsed.warnings] };
 }
 
 function readState(input: string | Uint8Array, options: ParseOptions, attribute: Attribute): StateParseResult {
@@ -121,6 +137,35 @@ function readState(input: string | Uint8Array, options: ParseOptions, attribute:
   const wrongId = checkSchemaId(document.schema, STATE_SCHEMA_ID, "state file");
   if (wrongId !== undefined) return reject(attribute, wrongId);
   return validate(stateSchema, document, attribute);
+}
+
+const ENTRY_LISTS: ReadonlyArray<readonly [string, z.ZodType]> = [
+  ["watches", watchEntrySchema],
+  ["pinned", pinnedEntrySchema],
+  ["problems", problemSchema],
+];
+
+/**
+ * Entries are refused one by one (an unknown VCS from a newer worker, one hostile entry)
+ * so that the rest of the file still counts; a list whose every entry is invalid means
+ * the file itself is bogus, and it is rejected whole.
+ */
+function keepValidEntries(
+  items: unknown[],
+  entrySchema: z.ZodType,
+  path: PropertyKey[],
+  attribute: Attribute,
+): { ok: true; kept: unknown[]; refused: Problem[] } | Rejected {
+  const kept: unknown[] = [];
+  const messages: string[] = [];
+  items.forEach((item, index) => {
+    const result = entrySchema.safeParse(item, { reportInput: true });
+    if (result.success) kept.push(item);
+    else messages.push(...result.error.issues.map((issue) => describeIssue({ ...issue, path: [...path, index, ...issue.path] })));
+  });
+  if (kept.length === 0 && messages.length > 0) return { ok: false, problems: capped(messages, "error", attribute) };
+  const refused = capped(messages.map((message) => `${message}; entry ignored`), "error", attribute);
+  return { ok: true, kept, refused };
 }
 
 /** Schema validation plus a warning for each field the schema does not know (and drops). */

@@ -147,12 +147,27 @@ describe("parseWatchFile: broken input gives a clear problem, never an exception
     ["wrong type of a field", text({ ...valid, builder: 12 }), /^builder: expected a string, got the number 12$/],
     ["fractional line number", text({ ...valid, watches: [{ ...valid.watches[0], origin: { file: "b", line: 1.5 } }] }), /^watches\[0\]\.origin\.line: expected a whole number, got the number 1\.5$/],
     ["unknown pin reason", text({ ...valid, pinned: [{ vcs: "git", url: "u", revspec: "r", why: "because" }] }), /^pinned\[0\]\.why: expected one of /],
-    ["legacy entry not an object", text([valid.watches[1], "git x y"]), /^\[1\]: expected an object, got the string "git x y"$/],
+    ["legacy list with no valid entry", text(["git x y"]), /^\[0\]: expected an object, got the string "git x y"$/],
   ];
 
   it.each(cases)("%s", (_name, input, expected, options) => {
     const messages = rejected(parseWatchFile(input, options));
     expect(messages[0]).toMatch(expected);
+  });
+
+  it("refuses bad entries one by one and keeps the rest", () => {
+    const result = parseWatchFile(text({ ...valid, watches: [valid.watches[1], { vcs: "fossil", url: "x", revspec: "y" }] }), { file: "w.json" });
+    if (!result.ok) throw new Error("rejected");
+    expect(result.value.watches).toEqual([valid.watches[1]]);
+    expect(result.warnings[0]).toEqual({
+      level: "error",
+      file: "w.json",
+      message: 'watches[1].vcs: expected one of "git", "hg", "bzr", "svn", got the string "fossil"; entry ignored',
+    });
+    const legacy = parseWatchFile(text([valid.watches[1], "git x y"]));
+    if (!legacy.ok) throw new Error("rejected");
+    expect(legacy.value.watches).toHaveLength(1);
+    expect(legacy.warnings[0]?.message).toBe('[1]: expected an object, got the string "git x y"; entry ignored');
   });
 
   it("quotes hostile values without raw control characters", () => {
