@@ -99,6 +99,16 @@ describe("autowatch merge --follow", () => {
     await settle(4);
     expect(reconfigs()).toBe(3);
 
+    // and so is a manifest replaced by rename, as editors and deploy tools do
+    writeFileSync(`${manifest}.new`, "[app]\nwatch = git https://example.com/core.git 17.0\n");
+    renameSync(`${manifest}.new`, manifest);
+    await settle(5);
+    expect(reconfigs()).toBe(4);
+    writeFileSync(`${manifest}.new`, "[app]\nwatch = git https://example.com/core.git 18.0\n");
+    renameSync(`${manifest}.new`, manifest);
+    await settle(6);
+    expect(reconfigs()).toBe(5);
+
     controller.abort();
     await expect(running).resolves.toBe(0);
     expect(stderr).toContain("stopped");
@@ -144,6 +154,13 @@ describe("autowatch merge --follow", () => {
     expect(reconfigs()).toBe(1);
     const after = JSON.parse(readFileSync(state, "utf8"));
     expect(after.pollers.map((p: { url: string }) => p.url)).toEqual(["https://example.com/dep.git"]);
+
+    // a manifest that cannot be read: that re-merge is skipped, the state stays, following goes on
+    writeFileSync(manifest, Buffer.from([0x5b, 0x61, 0x70, 0x70, 0x5d, 0x0a, 0xff, 0xfe, 0x0a]));
+    await waitFor("the failed re-merge", () => stderr.includes("re-merge failed"));
+    expect(readFileSync(state, "utf8")).toBe(`${JSON.stringify(after, null, 2)}\n`);
+    writeFileSync(manifest, "[app]\nwatch = git https://example.com/core.git main\n");
+    await waitFor("a re-merge after the fix", () => reconfigs() === 2);
   });
 
   it("retries a failed reconfig after the next merge", async () => {
