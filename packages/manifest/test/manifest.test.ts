@@ -456,3 +456,14 @@ describe("file names", () => {
     expect(safeBuilderFileName("Customer Delta")).toBe("Customer%20Delta");
   });
 });
+
+describe("reserved section names", () => {
+  it("refuses builders named like object internals, keeps the others", () => {
+    const result = parseManifests([{ file: "M.cfg", text: "[__proto__]\nwatch =\n[constructor]\nauto-watch = no\n[ok]\nauto-watch = no\n" }]);
+    expect(result.factories.map((factory) => factory.name)).toEqual(["ok"]);
+    expect(result.problems.map((problem) => `${problem.line}: ${problem.message}`)).toEqual([
+      '1: section "__proto__": this name cannot be a builder (it is reserved in the JSON state); section ignored',
+      '3: section "constructor": this name cannot be a builder (it is reserved in the JSON state); section ignored',
+    ]);
+  });
+});
