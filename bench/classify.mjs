@@ -5,7 +5,9 @@ import { execFile, execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { pathToFileURL } from "node:url";
+import { availableParallelism } from "node:os";
 import { checkouts, gitEnv } from "./gen/repos.mjs";
+import { profileInProcess } from "./lib/cpuprofile.mjs";
 import { importDist, ROOT } from "./lib/paths.mjs";
 import { interleave, median, ratio, summary, timed } from "./lib/stats.mjs";
 import { atLeast, atMost } from "./lib/targets.mjs";
@@ -95,7 +97,14 @@ export const classifyBench = {
       classifierVsFloor: ratio(classifier_, floor),
       speedupVsLegacy: ratio(legacy, classifier_),
     };
+    const profiles = [];
+    if (measured.classifierVsFloor > FLOOR_LIMIT) {
+      log("classifier over its floor: profiling one more classification");
+      profiles.push({ title: "classifySources over 200 checkouts (in-process)", ...(await profileInProcess(() => classifier.classify(input.sources))) });
+    }
     return {
+      profiles,
+      notes: [`Every variant spawns one git process per repository or source; a parallel speedup is bounded by the free cores (${availableParallelism()} here, shared).`],
       description:
         `${REPOSITORIES} real git checkouts (cloned from one origin with 20 branches and 30 tags; a quarter each on a local branch, on a remote-only branch, detached at a tag, detached at a commit). ` +
         `Classifier: the batch classifier of the built @autowatch/introspect (simple-git), in-process, at its own concurrency (${classifier.concurrency}). ` +

@@ -5,6 +5,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { farm } from "./gen/farm.mjs";
+import { profileInProcess } from "./lib/cpuprofile.mjs";
 import { fullGc } from "./lib/gc.mjs";
 import { BENCH_DIR, importDist, requireCli } from "./lib/paths.mjs";
 import { firstLines, peakRssMiB } from "./lib/proc.mjs";
@@ -67,6 +68,7 @@ export const mergeBench = {
     const runs = runsOverride ?? (quick ? 3 : 7);
     const rows = [];
     const measured = [];
+    const profiles = [];
     for (const builders of sizes) {
       const input = await farm(builders);
       log(`${builders} builders: farm ${input.reused ? "reused" : "generated"} in ${input.dir}`);
@@ -81,6 +83,11 @@ export const mergeBench = {
           { runs, warmup: 1 },
         );
         const rss = peakRss(cli, input, work, quick ? 1 : 3, log);
+        if (builders === sizes[sizes.length - 1] && median(samples.merge) > FLOOR_LIMIT * median(samples.floor)) {
+          log("merge/floor over the limit: profiling one more merge");
+          fullGc();
+          profiles.push({ title: `runMerge at ${builders.toLocaleString("en-US")} builders (in-process, steady state)`, ...(await profileInProcess(() => mergeInProcess(runMerge, input, output))) });
+        }
         const floor = median(samples.floor);
         const merge = median(samples.merge);
         const row = {
@@ -113,6 +120,7 @@ export const mergeBench = {
         `Peak RSS: \`autowatch merge\` (packages/cli/dist/index.js) as a whole process under GNU time, or one runMerge in a fresh process when the CLI cannot merge yet (median of ${quick ? 1 : 3}; "process ms" is that process's wall time).`,
       params: { sizes, runs, watchesPerBuilder: 20, brokenRatio: 0.05 },
       measured,
+      profiles,
       growth: { from: previous.builders, to: largest.builders, merge: growth, floor: floorGrowth },
       table: {
         columns: ["builders", "floor ms", "merge ms", "merge/floor", "process ms", "peak RSS MiB", "process"],

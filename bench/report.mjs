@@ -8,6 +8,8 @@ import { pathToFileURL } from "node:url";
 import { BENCH_DIR, ROOT } from "./lib/paths.mjs";
 import { formatCell } from "./lib/table.mjs";
 
+const PROFILE_ROWS = 12;
+
 export const REPORT_FILE = join(ROOT, "docs", "performance.md");
 
 function markdownTable(columns, rows) {
@@ -68,6 +70,15 @@ export function renderReport(results, source) {
     }
     lines.push(markdownTable(bench.table.columns, bench.table.rows), "");
     if (bench.notes?.length) lines.push(...bench.notes.map((note) => `- ${note}`), "");
+    for (const profile of bench.profiles ?? []) {
+      lines.push(`Where the time goes (target missed; CPU profile of ${profile.title}, ${profile.durationMs} ms; TypeScript positions through the source maps):`, "");
+      const rows = Array.from({ length: Math.min(PROFILE_ROWS, Math.max(profile.self.length, profile.total.length)) }, (_, i) => {
+        const self = profile.self[i];
+        const total = profile.total[i];
+        return [self ? `\`${self.name}\`` : "", self ? `${self.percent}%` : "", total ? `\`${total.name}\`` : "", total ? `${total.percent}%` : ""];
+      });
+      lines.push(markdownTable(["self time", "%", "total time", "%"], rows), "");
+    }
     lines.push(`Method: ${bench.description}`, "", `Measured ${bench.date}${bench.quick ? " (quick mode)" : ""}, load average ${bench.loadAverage.join(", ")}.`, "");
   }
   return `${lines.join("\n").trimEnd()}\n`;

@@ -1,6 +1,7 @@
 // 4. CLI cold start: `autowatch --version` as a whole process against bare `node -e 0`.
 import { existsSync } from "node:fs";
 import { CLI_BUNDLE, requireCli } from "./lib/paths.mjs";
+import { profileProcess } from "./lib/cpuprofile.mjs";
 import { runProcess } from "./lib/proc.mjs";
 import { interleave, ratio, wallAndCpu } from "./lib/stats.mjs";
 import { atMost } from "./lib/targets.mjs";
@@ -24,7 +25,12 @@ export const startupBench = {
       const { ms, cpuMs } = wallAndCpu(values);
       return { name, ms, ratio: ratio(ms.median, bare.ms.median), cpuMs, cpuRatio: ratio(cpuMs.median, bare.cpuMs.median) };
     });
+    const entryArgs = Object.fromEntries(entries.map((entry) => [entry.name, entry.args]));
+    const profiles = measured
+      .filter((row) => row.name in entryArgs && row.ratio > LIMIT)
+      .map((row) => ({ title: `${row.name} --version, whole process`, ...profileProcess(entryArgs[row.name]) }));
     return {
+      profiles,
       description: `Whole process from spawn to exit, \`node packages/cli/dist/index.js --version\`${entries.length > 1 ? " and the single-file `dist/autowatch.mjs`" : ""} against \`node -e 0\`; interleaved, ${runs} runs each after 2 warm-ups; medians of wall time (the target) and of CPU time (user + system, 10 ms resolution).`,
       params: { runs },
       measured,
