@@ -151,6 +151,9 @@ describe("autowatch merge --follow", () => {
     upload("app", '{"schema": "autowatch.watchfile/2", "watches": [ {"vcs": "git", "url": ');
     await settle(2);
     expect(stderr).toMatch(/re-merged: .*1 errors/);
+    // the new problem is told once, on a line of its own, attributed to its builder and file
+    expect(stderr).toMatch(/\n.* {2}new problem: error app \S*app\.json(:\d+)?: not valid JSON .*: last good watches from \S+ kept\n/);
+    expect(stderr.match(/new problem/g)).toHaveLength(1);
     expect(reconfigs()).toBe(1);
     const after = JSON.parse(readFileSync(state, "utf8"));
     expect(after.pollers.map((p: { url: string }) => p.url)).toEqual(["https://example.com/dep.git"]);

@@ -3,7 +3,7 @@ import { mkdir, readFile } from "node:fs/promises";
 import { basename, dirname, resolve } from "node:path";
 import process from "node:process";
 import { watch, type FSWatcher } from "chokidar";
-import type { State } from "@autowatch/watchfile";
+import { escapeControls, type State } from "@autowatch/watchfile";
 import type { CliContext } from "../../context.js";
 import { UsageError } from "../../errors.js";
 import { runMergeOptions } from "./options.js";
@@ -13,6 +13,8 @@ import { guardMerge } from "./run.js";
 export interface MergeOutcome {
   state: State | undefined;
   summary: string;
+  /** Errors and warnings, one safe line each: those not reported by the previous merge are logged. */
+  problems?: string[];
 }
 
 export interface FollowSettings {
@@ -53,6 +55,7 @@ export const DEFAULT_MAX_WAIT_MS = 30_000;
 export async function followLoop(settings: FollowSettings): Promise<void> {
   const { signal, log } = settings;
   let applied = settings.applied;
+  let reported = new Set<string>();
   // set when the debounce timer fires (and for the first merge): a merge is due
   let due = true;
   let running: Promise<void> | undefined;
@@ -69,19 +72,27 @@ export async function followLoop(settings: FollowSettings): Promise<void> {
         log(`re-merge failed: ${error instanceof Error ? error.message : String(error)}; still following`);
         continue;
       }
-      if (!outcome.state) {
-        log(`re-merged: ${outcome.summary}; no state written`);
-      } else if (!settings.differ(applied, outcome.state)) {
-        log(`re-merged: ${outcome.summary}; pollers and change filters unchanged`);
-      } else if (!settings.reconfig) {
-        log(`re-merged: ${outcome.summary}; pollers or change filters changed`);
+      const problems = outcome.problems ?? [];
+      const fresh = problems.filter((line) => !reported.has(line));
+      reported = new Set(problems);
+      const changed = outcome.state !== undefined && settings.differ(applied, outcome.state);
+      const verdict = !outcome.state
+        ? "no state written"
+        : !changed
+          ? "pollers and change filters unchanged"
+          : settings.reconfig
+            ? "pollers or change filters changed, running the reconfig command"
+            : "pollers or change filters changed";
+      log(`re-merged: ${outcome.summary}; ${verdict}`);
+      for (const line of fresh) log(`  new problem: ${line}`);
+      if (!changed || !outcome.state) continue;
+      if (!settings.reconfig) {
         applied = outcome.state;
-      } else {
-        log(`re-merged: ${outcome.summary}; pollers or change filters changed, running the reconfig command`);
-        const code = await runShell(settings.reconfig, settings);
-        if (code === 0) applied = outcome.state;
-        else log(`reconfig command failed (exit ${code}): it runs again after the next merge`);
+        continue;
       }
+      const code = await runShell(settings.reconfig, settings);
+      if (code === 0) applied = outcome.state;
+      else log(`reconfig command failed (exit ${code}): it runs again after the next merge`);
     }
   };
 
@@ -181,6 +192,16 @@ function numberOption(value: unknown, name: string): number | undefined {
  * `autowatch merge --follow`: the merge command's options, plus `reconfig`. Stops on SIGTERM
  * or SIGINT, or when `hooks.signal` aborts (in-process callers); returns the exit code.
  */
+/** Errors and warnings as single escaped lines (messages may quote what workers sent). */
+function problemLines(state: State): string[] {
+  return state.problems
+    .filter((p) => p.level !== "info")
+    .map((p) => {
+      const where = [p.builder, p.file === undefined ? undefined : `${p.file}${p.line === undefined ? "" : `:${p.line}`}`].filter((x) => x !== undefined);
+      return escapeControls(`${p.level}${where.length > 0 ? ` ${where.join(" ")}` : ""}: ${p.message}`);
+    });
+}
+
 /** A one-line account of a merge for the follow log (the full summary is `autowatch merge`'s). */
 function oneLine(state: State): string {
   const builders = Object.values(state.builders);
@@ -198,7 +219,7 @@ async function mergeAdapter(options: Record<string, unknown>, context: CliContex
   return {
     mergeOnce: async (): Promise<MergeOutcome> => {
       const result = await guardMerge(() => runMerge(mergeOptions));
-      return { state: result.written ? result.state : undefined, summary: oneLine(result.state) };
+      return { state: result.written ? result.state : undefined, summary: oneLine(result.state), problems: problemLines(result.state) };
     },
     applied,
     differ: statesDiffer,
