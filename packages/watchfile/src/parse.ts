@@ -81,7 +81,10 @@ function readWatchFile(input: string | Uint8Array, options: ParseOptions, attrib
     }
     const entries = keepValidEntries(document, legacyWatchFileSchema.element, [], attribute);
     if (!entries.ok) return entries;
-    const legacy = validate(legacyWatchFileSchema, entries.kept, attribute);
+    const legacy = validate(legacyWatchFileSchema, entries.kept, attribute, {
+      original: document,
+      skip: (path) => entries.refusedAt.has(path[0] as number),
+    });
     if (!legacy.ok) return legacy;
     legacy.warnings.unshift(...entries.refused);
     const value: WatchFile = {
@@ -108,6 +111,7 @@ function readWatchFile(input: string | Uint8Array, options: ParseOptions, attrib
   }
   const filtered: Record<string, unknown> = { ...document };
   const refused: Problem[] = [];
+  const refusedAt = new Map<PropertyKey, Set<number>>();
   for (const [list, entrySchema] of ENTRY_LISTS) {
     const items = document[list];
     if (!Array.isArray(items)) continue;
@@ -115,8 +119,13 @@ function readWatchFile(input: string | Uint8Array, options: ParseOptions, attrib
     if (!entries.ok) return entries;
     filtered[list] = entries.kept;
     refused.push(...entries.refused);
+    refusedAt.set(list, entries.refusedAt);
   }
-  const parsed = validate(watchFileSchema, filtered, attribute);
+  // Unknown fields are looked for in the file as written, so that paths keep the file's indexes.
+  const parsed = validate(watchFileSchema, filtered, attribute, {
+    original: document,
+    skip: (path) => refusedAt.get(path[0] as PropertyKey)?.has(path[1] as number) ?? false,
+  });
   if (!parsed.ok) return parsed;
   return { ok: true, value: parsed.value, legacy: false, warnings: [...refused, ...parsed.warnings] };
 }
@@ -155,33 +164,39 @@ function keepValidEntries(
   entrySchema: z.ZodType,
   path: PropertyKey[],
   attribute: Attribute,
-): { ok: true; kept: unknown[]; refused: Problem[] } | Rejected {
+): { ok: true; kept: unknown[]; refused: Problem[]; refusedAt: Set<number> } | Rejected {
   const kept: unknown[] = [];
   const messages: string[] = [];
+  const refusedAt = new Set<number>();
   items.forEach((item, index) => {
     const result = entrySchema.safeParse(item, { reportInput: true });
     if (result.success) kept.push(item);
-    else messages.push(...result.error.issues.map((issue) => describeIssue({ ...issue, path: [...path, index, ...issue.path] })));
+    else refusedAt.add(index);
+    if (!result.success) messages.push(...result.error.issues.map((issue) => describeIssue({ ...issue, path: [...path, index, ...issue.path] })));
   });
   if (kept.length === 0 && messages.length > 0) return { ok: false, problems: capped(messages, "error", attribute) };
   const refused = capped(messages.map((message) => `${message}; entry ignored`), "error", attribute);
-  return { ok: true, kept, refused };
+  return { ok: true, kept, refused, refusedAt };
 }
 
-/** Schema validation plus a warning for each field the schema does not know (and drops). */
+/**
+ * Schema validation plus a warning for each field the schema does not know (and drops),
+ * looked for in `unknown.original` (default: the document) except where `unknown.skip` says.
+ */
 function validate<T extends z.ZodType>(
   schema: T,
   document: unknown,
   attribute: Attribute,
+  unknown: { original: unknown; skip: (path: PropertyKey[]) => boolean } = { original: document, skip: () => false },
 ): { ok: true; value: z.output<T>; warnings: Problem[] } | Rejected {
   const result = schema.safeParse(document, { reportInput: true });
   if (!result.success) {
     return { ok: false, problems: capped(result.error.issues.map(describeIssue), "error", attribute) };
   }
-  const unknown = findUnknownFields(schema, document).map(
-    (path) => `${formatPath(path)}: unknown field, ignored (written by a newer autowatch?)`,
-  );
-  return { ok: true, value: result.data, warnings: capped(unknown, "warning", attribute) };
+  const fields = findUnknownFields(schema, unknown.original)
+    .filter((path) => !unknown.skip(path))
+    .map((path) => `${formatPath(path)}: unknown field, ignored (written by a newer autowatch?)`);
+  return { ok: true, value: result.data, warnings: capped(fields, "warning", attribute) };
 }
 
 function capped(messages: string[], level: Problem["level"], attribute: Attribute): Problem[] {

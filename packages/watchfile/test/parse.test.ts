@@ -170,6 +170,20 @@ describe("parseWatchFile: broken input gives a clear problem, never an exception
     expect(legacy.warnings[0]?.message).toBe('[1]: expected an object, got the string "git x y"; entry ignored');
   });
 
+  it("names unknown fields by their place in the file, past refused entries", () => {
+    const entries = [{ vcs: "fossil", url: "x", revspec: "y", note: 1 }, { ...valid.watches[1], priority: 2 }];
+    for (const [input, path] of [
+      [text({ ...valid, watches: entries }), "watches[1].priority"],
+      [text(entries), "[1].priority"],
+    ] as const) {
+      const result = parseWatchFile(input);
+      if (!result.ok) throw new Error("rejected");
+      expect(result.warnings.map((warning) => warning.message).filter((message) => message.includes("unknown field"))).toEqual([
+        `${path}: unknown field, ignored (written by a newer autowatch?)`,
+      ]);
+    }
+  });
+
   it("quotes hostile values without raw control characters", () => {
     const hostile = "cvs\n[2026-11-24] INFO fake log line\u001b[31m";
     const messages = rejected(parseWatchFile(text({ ...valid, watches: [{ vcs: hostile, url: "u", revspec: "r" }] })));
