@@ -178,6 +178,16 @@ async function merge(title) {
   return true;
 }
 
+// The manifests are linted first, as a CI job of the master's configuration would.
+heading("Master: autowatch check");
+if (ready("check")) {
+  const run = await autowatch(["check", "--manifest", path.relative(work, farm.manifest)]);
+  console.log(indent(`${run.stdout}${run.stderr}` || "(nothing printed)"));
+  if (run.status !== 0) failed.push("check of the manifest");
+} else {
+  console.log("    not available: `autowatch check` is not implemented in this build");
+}
+
 let merged = await merge("Master, 10:00: autowatch merge");
 
 // An hour later the odoo-9.0 worker dies in the middle of its upload: the master must keep
