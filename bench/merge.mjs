@@ -39,15 +39,16 @@ export function readAndParseAll({ manifest, watchDir }) {
  * Peak RSS of a whole merge process: `autowatch merge` when the built CLI has it, else one
  * runMerge in a fresh process (bench/merge-child.mjs); medians of `runs`.
  */
-function peakRss(cli, input, work, runs, log) {
-  const cliArgs = [cli, "merge", "--manifest", input.manifest, "--watch-dir", input.watchDir, "-o", join(work, "cli-state.json")];
+function peakRss(cli, input, output, runs, log) {
+  // the same state file as the in-process runs: the steady state of an hourly merge
+  const cliArgs = [cli, "merge", "--manifest", input.manifest, "--watch-dir", input.watchDir, "-o", output];
   let of = "autowatch merge";
   let measured = Array.from({ length: runs }, () => peakRssMiB(process.execPath, cliArgs, { allowFailure: true }));
   const failed = measured.find((run) => run.status !== 0);
   if (failed) {
     log(`autowatch merge exited ${failed.status} (${firstLines(failed.stderr, 2)}): measuring runMerge in a child process instead`);
     of = "runMerge in a child";
-    const childArgs = [join(BENCH_DIR, "merge-child.mjs"), input.manifest, input.watchDir, join(work, "child-state.json")];
+    const childArgs = [join(BENCH_DIR, "merge-child.mjs"), input.manifest, input.watchDir, output];
     measured = Array.from({ length: runs }, () => peakRssMiB(process.execPath, childArgs));
   }
   return { of, ms: round(median(measured.map((run) => run.ms))), mib: round(median(measured.map((run) => run.mib)), 1) };
@@ -65,7 +66,9 @@ export const mergeBench = {
     const { runMerge } = await importDist("merge", ["runMerge"]);
     const cli = requireCli();
     const sizes = quick ? QUICK_SIZES : SIZES;
-    const runs = runsOverride ?? (quick ? 3 : 7);
+    // a 10,000-builder merge takes tens of seconds on a loaded machine: fewer runs there
+    const runsFor = (builders) => runsOverride ?? (quick ? 3 : builders >= 10_000 ? 3 : 7);
+    const rssRunsFor = (builders) => (quick || builders >= 10_000 ? 1 : 3);
     const rows = [];
     const measured = [];
     const profiles = [];
@@ -80,9 +83,9 @@ export const mergeBench = {
             { name: "floor", run: async () => (fullGc(), (await timed(() => readAndParseAll(input))).ms) },
             { name: "merge", run: async () => (fullGc(), (await timed(() => mergeInProcess(runMerge, input, output))).ms) },
           ],
-          { runs, warmup: 1 },
+          { runs: runsFor(builders), warmup: 1 },
         );
-        const rss = peakRss(cli, input, work, quick ? 1 : 3, log);
+        const rss = peakRss(cli, input, output, rssRunsFor(builders), log);
         if (builders === sizes[sizes.length - 1] && median(samples.merge) > FLOOR_LIMIT * median(samples.floor)) {
           log("merge/floor over the limit: profiling one more merge");
           fullGc();
@@ -116,9 +119,9 @@ export const mergeBench = {
         `Generated farms (${sizes.map((size) => size.toLocaleString("en-US")).join(", ")} builders; 20 watches per builder; 5% broken files; one MANIFEST.cfg with a section per builder). ` +
         `Floor: in the same process, read the manifest and every watch file and JSON.parse it, nothing else. ` +
         `Merge: \`runMerge\` from the built @autowatch/merge, manifests + validation + state written, run against an existing state (steady state, as under an hourly cron). ` +
-        `Both interleaved, ${runs} runs each after a warm-up, full GC before each run; medians. ` +
-        `Peak RSS: \`autowatch merge\` (packages/cli/dist/index.js) as a whole process under GNU time, or one runMerge in a fresh process when the CLI cannot merge yet (median of ${quick ? 1 : 3}; "process ms" is that process's wall time).`,
-      params: { sizes, runs, watchesPerBuilder: 20, brokenRatio: 0.05 },
+        `Both interleaved, ${sizes.map(runsFor).join("/")} runs each (by size) after a warm-up, full GC before each run; medians. ` +
+        `Peak RSS: \`autowatch merge\` (packages/cli/dist/index.js) as a whole process under GNU time, on the same steady-state state file (or one runMerge in a fresh process when the CLI cannot merge) (median of ${sizes.map(rssRunsFor).join("/")} runs by size; "process ms" is that process's wall time).`,
+      params: { sizes, runs: sizes.map(runsFor), rssRuns: sizes.map(rssRunsFor), watchesPerBuilder: 20, brokenRatio: 0.05 },
       measured,
       profiles,
       growth: { from: previous.builders, to: largest.builders, merge: growth, floor: floorGrowth },

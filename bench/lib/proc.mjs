@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const MAX_BUFFER = 512 * 1024 * 1024;
+const TIMEOUT_MS = 15 * 60 * 1000; // a hung process fails its benchmark instead of the whole run
 export const GNU_TIME = "/usr/bin/time";
 
 const TICK_MS = 10; // USER_HZ = 100 on Linux
@@ -31,7 +32,7 @@ export function childrenCpuMs() {
 export function runProcess(command, args, { cwd, env, allowFailure = false } = {}) {
   const cpuBefore = childrenCpuMs();
   const start = process.hrtime.bigint();
-  const result = spawnSync(command, args, { cwd, env, maxBuffer: MAX_BUFFER, encoding: "utf8" });
+  const result = spawnSync(command, args, { cwd, env, maxBuffer: MAX_BUFFER, encoding: "utf8", timeout: TIMEOUT_MS });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   const cpuMs = childrenCpuMs() - cpuBefore;
   if (result.error) throw result.error;
