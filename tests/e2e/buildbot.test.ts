@@ -83,7 +83,7 @@ describe.skipIf(!hasBuildbot)("buildbot end to end", { timeout: 150_000 }, () =>
     );
     return rows[0] ? (JSON.parse(rows[0][0]) as Record<string, string>) : {};
   };
-  const settings = { port: 0, helper_dir: HELPER_DIR, cli: BUNDLE, buildout_url: url("buildout"), control_url: url("control"), control_branches: ["main"] };
+  const settings = { port: 0, cli: BUNDLE, buildout_url: url("buildout"), control_url: url("control"), control_branches: ["main"] };
   const writeSettings = () => writeFileSync(join(masterDir, "e2e.json"), JSON.stringify(settings));
 
   beforeAll(async () => {
@@ -130,10 +130,13 @@ describe.skipIf(!hasBuildbot)("buildbot end to end", { timeout: 150_000 }, () =>
     settings.port = await freePort();
     await buildbot("create-master", "-q", masterDir);
     copyFileSync(fileURLToPath(new URL("./master.cfg.py", import.meta.url)), join(masterDir, "master.cfg"));
+    // installed as the operator guide says, by the single-file CLI
+    await cli("buildbot-helper", "-o", join(masterDir, "autowatch_buildbot.py"));
+    expect(readFileSync(join(masterDir, "autowatch_buildbot.py"), "utf8")).toBe(readFileSync(join(HELPER_DIR, "autowatch_buildbot.py"), "utf8"));
     writeSettings();
     await run("/usr/bin/buildbot-worker", ["create-worker", "-q", workerDir, `127.0.0.1:${settings.port}`, "w1", "pass"], { env, cwd: root });
     // no state file yet: the helper must let the master start with nothing to poll
-    await buildbot("start", masterDir);
+    await buildbot("start", "--start_timeout=90", masterDir);
     await run("/usr/bin/buildbot-worker", ["start", workerDir], { env, cwd: root });
     await waitFor("the worker to connect", WAIT_MS, async () => ((await query(database, "select * from connected_workers", env)).length > 0 ? true : undefined));
   });
@@ -168,7 +171,7 @@ describe.skipIf(!hasBuildbot)("buildbot end to end", { timeout: 150_000 }, () =>
     await merge();
     const state = JSON.parse(readFileSync(stateFile, "utf8")) as { pollers: { url: string; workdir: string }[] };
     expect(state.pollers.map((p) => p.url).sort()).toEqual([url("buildout"), url("dep"), url("odoo"), hgUrl].sort());
-    await buildbot("reconfig", masterDir);
+    await buildbot("reconfig", "--progress_timeout=90", masterDir);
     for (const poller of state.pollers) {
       await waitFor(`the first poll of ${poller.url}`, WAIT_MS, async () => (Object.keys(await lastRev(`autowatch:${poller.workdir}`)).length > 0 ? true : undefined));
     }
@@ -202,7 +205,7 @@ describe.skipIf(!hasBuildbot)("buildbot end to end", { timeout: 150_000 }, () =>
     expect(state.pollers.find((p) => p.url === url("dep"))?.branches).toEqual(["feature", "main"]);
     settings.control_branches = ["feature", "main"];
     writeSettings();
-    await buildbot("reconfig", masterDir);
+    await buildbot("reconfig", "--progress_timeout=90", masterDir);
     for (const name of ["dep", "control"]) renameSync(join(repos, `${name}.away`), join(repos, `${name}.git`));
 
     await waitFor("a build request for the commit pushed before the reconfig", WAIT_MS, async () => ((await requestsFor("app", depCommit)).length > 0 ? true : undefined));

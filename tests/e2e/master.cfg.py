@@ -2,13 +2,13 @@
 # reconfig picks up what the test changed. The autowatch parts are the documented ones.
 import json
 import os
-import sys
 
 from buildbot.plugins import changes, schedulers, steps, util, worker
 
+# written next to this file by `autowatch buildbot-helper -o`: Buildbot imports from its base directory
+import autowatch_buildbot as autowatch
+
 settings = json.load(open(os.path.join(basedir, "e2e.json")))
-sys.path.insert(0, settings["helper_dir"])
-import autowatch_buildbot as autowatch  # noqa: E402
 
 c = BuildmasterConfig = {}
 c["buildbotNetUsageData"] = None
