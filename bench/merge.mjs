@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { farm } from "./gen/farm.mjs";
 import { profileInProcess } from "./lib/cpuprofile.mjs";
 import { fullGc } from "./lib/gc.mjs";
+import { mergeStages } from "./merge-stages.mjs";
 import { BENCH_DIR, importDist, requireCli } from "./lib/paths.mjs";
 import { firstLines, peakRssMiB } from "./lib/proc.mjs";
 import { interleave, median, ratio, round, summary, timed } from "./lib/stats.mjs";
@@ -72,6 +73,7 @@ export const mergeBench = {
     const rows = [];
     const measured = [];
     const profiles = [];
+    const extraTables = [];
     for (const builders of sizes) {
       const input = await farm(builders);
       log(`${builders} builders: farm ${input.reused ? "reused" : "generated"} in ${input.dir}`);
@@ -90,6 +92,8 @@ export const mergeBench = {
           log("merge/floor over the limit: profiling one more merge");
           fullGc();
           profiles.push({ title: `runMerge at ${builders.toLocaleString("en-US")} builders (in-process, steady state)`, ...(await profileInProcess(() => mergeInProcess(runMerge, input, output))) });
+          log("timing each stage of the merge alone");
+          extraTables.push({ title: `Stages of the merge at ${builders.toLocaleString("en-US")} builders, each run alone (target missed)`, ...(await mergeStages(input, output, median(samples.floor))) });
         }
         const floor = median(samples.floor);
         const merge = median(samples.merge);
@@ -124,6 +128,7 @@ export const mergeBench = {
       params: { sizes, runs: sizes.map(runsFor), rssRuns: sizes.map(rssRunsFor), watchesPerBuilder: 20, brokenRatio: 0.05 },
       measured,
       profiles,
+      extraTables,
       growth: { from: previous.builders, to: largest.builders, merge: growth, floor: floorGrowth },
       table: {
         columns: ["builders", "floor ms", "merge ms", "merge/floor", "process ms", "peak RSS MiB", "process"],

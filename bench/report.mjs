@@ -70,6 +70,7 @@ export function renderReport(results, source) {
     }
     lines.push(markdownTable(bench.table.columns, bench.table.rows), "");
     if (bench.notes?.length) lines.push(...bench.notes.map((note) => `- ${note}`), "");
+    for (const table of bench.extraTables ?? []) lines.push(`${table.title}:`, "", markdownTable(table.columns, table.rows), "");
     for (const profile of bench.profiles ?? []) {
       lines.push(`Where the time goes (target missed; CPU profile of ${profile.title}, ${profile.durationMs} ms; TypeScript positions through the source maps):`, "");
       const rows = Array.from({ length: Math.min(PROFILE_ROWS, Math.max(profile.self.length, profile.total.length)) }, (_, i) => {

@@ -1,0 +1,48 @@
+// When the merge misses its floor: what each stage of runMerge costs on its own, next to the
+// floor, through the functions @autowatch/merge and @autowatch/watchfile export (a stage whose
+// function is not exported any more is left out). Each stage once, after a full GC.
+import { readFileSync } from "node:fs";
+import { fullGc } from "./lib/gc.mjs";
+import { importDist } from "./lib/paths.mjs";
+import { ratio, round } from "./lib/stats.mjs";
+
+const MAX_BYTES = 1024 * 1024;
+
+async function timeOnce(fn) {
+  fullGc();
+  const start = performance.now();
+  const value = await fn();
+  return { ms: performance.now() - start, value };
+}
+
+export async function mergeStages(input, output, floorMs) {
+  const merge = await importDist("merge", []);
+  const watchfile = await importDist("watchfile", []);
+  const manifest = await importDist("manifest", []);
+  const rows = [];
+  const stage = async (name, fn) => {
+    try {
+      const { ms, value } = await timeOnce(fn);
+      rows.push([name, round(ms), ratio(ms, floorMs)]);
+      return value;
+    } catch (error) {
+      rows.push([name, `failed: ${error instanceof Error ? error.message : String(error)}`, ""]);
+      return undefined;
+    }
+  };
+  const has = (module, name) => typeof module[name] === "function";
+  const manifests = has(manifest, "readManifests") ? await stage("read and parse the manifest (readManifests)", () => manifest.readManifests([input.manifest])) : undefined;
+  const names = manifests?.factories?.map((factory) => factory.name) ?? [];
+  const watch = has(merge, "readWatchDir") ? await stage("read the watch directory (readWatchDir)", () => merge.readWatchDir(input.watchDir, names, MAX_BYTES)) : undefined;
+  const files = [...(watch?.files?.values() ?? [])].filter((file) => file.bytes);
+  if (has(watchfile, "parseWatchFile")) await stage(`validate ${files.length} watch files (parseWatchFile)`, () => files.forEach((file) => watchfile.parseWatchFile(file.bytes, { maxBytes: MAX_BYTES })));
+  if (has(merge, "loadLastGood")) await stage("read the last-good store (loadLastGood)", () => merge.loadLastGood(`${output}.lastgood`));
+  const previousText = readFileSync(output, "utf8");
+  const previous = has(merge, "parseState") ? await stage(`parse the previous state, ${round(previousText.length / 1e6, 1)} MB (parseState)`, () => merge.parseState(previousText)) : undefined;
+  if (previous && has(merge, "serializeState")) await stage("serialise the state (serializeState)", () => merge.serializeState(previous));
+  if (previous && has(merge, "statesDiffer")) await stage("compare with the previous state (statesDiffer)", () => merge.statesDiffer(previous, previous));
+  // plain-JavaScript lower bounds of the same work, for scale
+  await stage("for scale: JSON.parse of the previous state", () => JSON.parse(previousText));
+  if (previous) await stage("for scale: JSON.stringify(state, null, 2)", () => JSON.stringify(previous, null, 2));
+  return { columns: ["stage (run alone)", "ms", "× floor"], rows: [["floor (read + JSON.parse every input)", round(floorMs), 1], ...rows] };
+}
