@@ -88,9 +88,11 @@ describe("autowatch introspect", () => {
       ["https://example.org/b.git", "v1", "tag"],
       ["https://example.org/c.git", sha.slice(0, 8), "commit"],
     ]);
-    expect(file.watches[0]?.origin).toEqual({ file: "base.cfg", line: 7, section: "odoo", option: "addons" });
+    // each addons entry names the line it is written on, not the `addons =` line
+    expect(file.watches[0]?.origin).toEqual({ file: "base.cfg", line: 8, section: "odoo", option: "addons" });
+    expect(file.pinned.map((entry) => entry.origin?.line)).toEqual([9, 10]);
     expect(file.problems).toHaveLength(1);
-    expect(run.stderr).toContain('base.cfg:7: warning: git "https://example.org/gone.git" "11.0": no checkout at "gone"; classified from the revision alone (not verified)\n');
+    expect(run.stderr).toContain('base.cfg:14: warning: git "https://example.org/gone.git" "11.0": no checkout at "gone"; classified from the revision alone (not verified)\n');
     expect(run.stderr).toMatch(/6 watched, 2 pinned, 1 problem/);
     expect(run.stderr).not.toContain("inspecting checkouts");
   });

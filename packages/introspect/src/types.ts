@@ -11,6 +11,13 @@ export interface ResolvedOption {
   value: string;
   origin: ValueOrigin;
   /**
+   * One entry per line of `value` (`value.split("\n")`): the file and line where that text line
+   * was written, through continuation lines, `+=`/`-=` and macros; undefined where no file line
+   * says it (defaults, command-line values, lines of a multi-line substitution). Absent when no
+   * line is known.
+   */
+  lines?: (ValueOrigin | undefined)[];
+  /**
    * References left as written because no file defines them and the section has a recipe,
    * which computes them when installing (e.g. `${odoo:location}`).
    */

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { extractSources, findRecipePart, optionLines, parseVcsUrl, stripInlineComment } from "../src/extract/index.js";
 import type { ExtractResult, SourceSpec } from "../src/extract/index.js";
-import { sections } from "./support.js";
+import { pythonEnvironment, resolveSections } from "../src/resolve/index.js";
+import { memoryFs, sections } from "./support.js";
 
 const CONFIG = "/buildout/buildout.cfg";
 const ODOO = "anybox.recipe.odoo:server";
@@ -256,5 +257,83 @@ describe("vcs-extend-develop (gp.vcsdevelop)", () => {
     expect(parseVcsUrl("git", "git+git@github.com:a/b.git@10.0")).toEqual({ url: "git@github.com:a/b.git", revision: "10.0" });
     expect(parseVcsUrl("git", "git+git@github.com:a/b.git")).toEqual({ url: "git@github.com:a/b.git", revision: undefined });
     expect(parseVcsUrl("hg", "hg+https://h/x@#egg=x")).toEqual({ url: "https://h/x", revision: undefined });
+  });
+});
+
+describe("origins: the line each source or problem is written on", () => {
+  const BASE = [
+    "[odoo]", // 1
+    `recipe = ${ODOO}`, // 2
+    "version = git https://g/odoo.git odoo 10.0", // 3
+    "addons =", // 4
+    "    git https://g/a.git a 10.0", // 5
+    "# a comment", // 6
+    "    git https://g/b.git b 10.0 ; a comment", // 7
+    "    git https://g/broken.git short", // 8
+    "", // 9
+    "    local extra", // 10
+    "",
+  ].join("\n");
+  const MAIN = [
+    "[buildout]", // 1
+    "extends = base.cfg", // 2
+    "parts = odoo", // 3
+    "extensions = gp.vcsdevelop", // 4
+    "vcs-extend-develop =", // 5
+    "    git+https://g/dev.git@main#egg=dev", // 6
+    "    git+https://g/bad.git@main", // 7
+    "[odoo]", // 8
+    "addons +=", // 9
+    "    git https://g/c.git c 10.0", // 10
+    "merges =", // 11
+    "    git https://g/fork.git a feature", // 12
+    "    hg https://g/nope n x", // 13
+    "revisions =", // 14
+    "    b v2", // 15
+    "    nowhere 1", // 16
+    "",
+  ].join("\n");
+
+  function resolveAndExtract(overrides: string[] = []) {
+    const resolved = resolveSections({
+      config: "buildout.cfg",
+      cwd: "/b",
+      overrides,
+      userDefaults: false,
+      env: {},
+      python: pythonEnvironment({ platform: "linux", arch: "x64", littleEndian: true, env: {} }),
+      fs: memoryFs({ "/b/buildout.cfg": MAIN, "/b/base.cfg": BASE }),
+    });
+    if (!resolved.ok) throw new Error(resolved.error.message);
+    return ok(extractSources(resolved.sections, "/b/buildout.cfg", { directory: "/b" }));
+  }
+  const where = (file: string, line: number | undefined) => (line === undefined ? file : `${file.slice(3)}:${line}`);
+
+  it("gives each addons, merges, revisions and develop source the line it is written on, across files", () => {
+    const result = resolveAndExtract();
+    expect(result.sources.map((s) => [s.url, s.origin.option, where(s.origin.file, s.origin.line)])).toEqual([
+      ["https://g/odoo.git", "version", "base.cfg:3"],
+      ["https://g/a.git", "addons", "base.cfg:5"],
+      ["https://g/b.git", "revisions", "buildout.cfg:15"],
+      ["https://g/c.git", "addons", "buildout.cfg:10"],
+      ["https://g/fork.git", "merges", "buildout.cfg:12"],
+      ["https://g/dev.git", "vcs-extend-develop", "buildout.cfg:6"],
+    ]);
+  });
+
+  it("names the bad line in each problem", () => {
+    const result = resolveAndExtract();
+    expect(result.problems.map((p) => [where(p.file ?? "", p.line), p.message.replace(/:.*/, "")])).toEqual([
+      ["base.cfg:8", '[odoo] addons line "git https'],
+      ["buildout.cfg:16", '[odoo] revisions line "nowhere 1"'],
+      ["buildout.cfg:13", '[odoo] merges line "hg https'],
+      ["buildout.cfg:7", 'vcs-extend-develop line "git+https'],
+    ]);
+  });
+
+  it("falls back to the assignment for a line no file says (a command-line value)", () => {
+    const result = resolveAndExtract(["odoo:addons+=git https://g/d.git d 10.0"]);
+    expect(result.sources.find((s) => s.url === "https://g/a.git")?.origin.line).toBe(5);
+    expect(result.sources.find((s) => s.url === "https://g/d.git")?.origin).toEqual({ file: "COMMAND_LINE_VALUE", section: "odoo", option: "addons" });
   });
 });

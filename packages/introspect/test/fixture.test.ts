@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { WatchFile } from "@autowatch/watchfile";
 import { introspect, introspectSections } from "../src/index.js";
@@ -74,6 +76,19 @@ describe("introspect(): resolveBuildout on the 3-level fixture, then extraction 
     expect(origin("https://git.example.org/tool.git")).toMatchObject({ file: "buildout.cfg", section: "buildout", option: "vcs-extend-develop" });
     expect(origin("https://git.example.org/me/fork.git")).toMatchObject({ file: "base.cfg", option: "merges" });
     expect(result.problems.filter((p) => p.message.includes("not verified"))).toEqual([]);
+
+    // every entry names the very line that declares it (the line of `revisions` that changed it)
+    const entries = [...result.watchFile.watches, ...result.watchFile.pinned].filter((e) => e.origin?.section !== "buildout" || e.origin.option !== "directory");
+    expect(entries).toHaveLength(plain(result.watchFile).watches.length + plain(result.watchFile).pinned.length - 1);
+    const lineAt = (file: string, line: number) => readFileSync(path.join(withCheckouts.directory, file), "utf8").split("\n")[line - 1] ?? "";
+    for (const { url, revspec, origin: at } of entries) {
+      expect(at?.line, url).toBeDefined();
+      const text = lineAt(at!.file, at!.line!);
+      const named = at!.option === "revisions" || (at!.option === "merges" && !text.includes(url)) ? revspec : url;
+      expect(text, `${url} at ${at!.file}:${at!.line}`).toContain(named);
+    }
+    expect(origin("https://git.example.org/oca/addons-2.git")).toEqual({ file: "common.cfg", line: 11, section: "odoo", option: "addons" });
+    expect(lineAt("base.cfg", origin("https://git.example.org/me/fork.git")!.line!)).toBe("    git https://git.example.org/me/fork.git addons-git/a2 fix-123");
   }, 120_000);
 
   it("without checkouts: the string rules with not-verified warnings", async () => {

@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import type { ResolveFileSystem } from "../src/resolve/index.js";
 import type { ResolvedSections } from "../src/types.js";
 
 /** Hand-built resolved sections: each option gets the given file and successive line numbers. */
@@ -17,6 +18,15 @@ export function sections(spec: Record<string, Record<string, string>>, file = "/
     result[name] = section;
   }
   return result;
+}
+
+/** Files in memory for the resolver (absolute path -> text): no disk. */
+export function memoryFs(files: Record<string, string>): ResolveFileSystem {
+  return {
+    readFile: (file) => (file in files ? { text: files[file]! } : { error: "no such file" }),
+    exists: (file) => file in files || Object.keys(files).some((f) => f.startsWith(`${file}/`)),
+    realpath: (file) => file,
+  };
 }
 
 export function tempDir(prefix = "autowatch-introspect-"): { path: string; remove(): void } {

@@ -1,6 +1,6 @@
 import path from "node:path";
 import type { Origin, Problem, Vcs } from "@autowatch/watchfile";
-import type { ResolvedOption } from "../types.js";
+import type { ResolvedOption, ValueOrigin } from "../types.js";
 
 export const VCS_TYPES: readonly Vcs[] = ["git", "hg", "bzr", "svn"];
 
@@ -8,17 +8,27 @@ export function isVcs(value: string): value is Vcs {
   return (VCS_TYPES as readonly string[]).includes(value);
 }
 
-/** Origin of a source declared by an option of a section. */
-export function originOf(option: ResolvedOption, section: string, name: string): Origin {
-  const origin: Origin = { file: option.origin.file, section, option: name };
-  if (option.origin.line !== undefined) origin.line = option.origin.line;
+/**
+ * Where line `index` of the option's value (`value.split("\n")`) was written when the resolver
+ * knows it, else the option's assignment.
+ */
+export function lineOrigin(option: ResolvedOption, index?: number): ValueOrigin {
+  return (index === undefined ? undefined : option.lines?.[index]) ?? option.origin;
+}
+
+/** Origin of a source declared by an option of a section (by line `index` of its value). */
+export function originOf(option: ResolvedOption, section: string, name: string, index?: number): Origin {
+  const at = lineOrigin(option, index);
+  const origin: Origin = { file: at.file, section, option: name };
+  if (at.line !== undefined) origin.line = at.line;
   return origin;
 }
 
-/** A problem attributed to the option that caused it. */
-export function problemAt(level: Problem["level"], option: ResolvedOption, message: string): Problem {
-  const problem: Problem = { level, message, file: option.origin.file };
-  if (option.origin.line !== undefined) problem.line = option.origin.line;
+/** A problem attributed to the option that caused it (to line `index` of its value). */
+export function problemAt(level: Problem["level"], option: ResolvedOption, message: string, index?: number): Problem {
+  const at = lineOrigin(option, index);
+  const problem: Problem = { level, message, file: at.file };
+  if (at.line !== undefined) problem.line = at.line;
   return problem;
 }
 

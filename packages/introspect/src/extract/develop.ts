@@ -3,7 +3,7 @@ import type { Problem, Vcs } from "@autowatch/watchfile";
 import { quoteValue } from "@autowatch/watchfile";
 import type { ResolvedSections } from "../types.js";
 import { absoluteIn, isVcs, originOf, problemAt } from "./common.js";
-import { tokens } from "./lines.js";
+import { numberedLines, tokens } from "./lines.js";
 import type { SourceSpec } from "./types.js";
 
 export interface DevelopSources {
@@ -27,36 +27,30 @@ export function extractDevelopSources(sections: ResolvedSections, options: Devel
   const problems: Problem[] = [];
   const sources: SourceSpec[] = [];
   if (!option) return { sources, problems };
-  const lines = option.value
-    .split(/\r\n|\r|\n/)
-    .map((line) => line.trim())
-    .filter((line) => line !== "");
+  const lines = numberedLines(option.value, (line) => line.trim());
   if (lines.length === 0) return { sources, problems };
   if (!tokens(buildout.extensions?.value ?? "").includes("gp.vcsdevelop")) {
     problems.push(problemAt("warning", option, "[buildout] vcs-extend-develop ignored: gp.vcsdevelop is not among [buildout] extensions"));
     return { sources, problems };
   }
   const developDirectory = developDir(buildout["develop-dir"]?.value, options);
-  const develop = (buildout.develop?.value ?? "")
-    .split(/\r\n|\r|\n/)
-    .map((line) => line.trim())
-    .filter((line) => line !== "");
-  for (const line of lines) {
+  const develop = numberedLines(buildout.develop?.value, (line) => line.trim()).map(({ text }) => text);
+  for (const { text: line, index } of lines) {
     const vcs = /^([a-z]+)\+/.exec(line)?.[1];
     if (vcs === undefined || !isVcs(vcs)) continue; // a local develop path
     const pieces = line.split("#egg=");
     if (pieces.length !== 2) {
-      problems.push(problemAt("error", option, `vcs-extend-develop line ${quoteValue(line)}: expected VCS+URL[@REVISION]#egg=NAME; line ignored`));
+      problems.push(problemAt("error", option, `vcs-extend-develop line ${quoteValue(line)}: expected VCS+URL[@REVISION]#egg=NAME; line ignored`, index));
       continue;
     }
     const egg = (pieces[1] as string).trim();
     if (develop.some((entry) => entry.endsWith(egg))) {
-      problems.push(problemAt("info", option, `vcs-extend-develop line ${quoteValue(line)} skipped (as gp.vcsdevelop does): ${quoteValue(egg)} is already in [buildout] develop`));
+      problems.push(problemAt("info", option, `vcs-extend-develop line ${quoteValue(line)} skipped (as gp.vcsdevelop does): ${quoteValue(egg)} is already in [buildout] develop`, index));
       continue;
     }
     const location = parseVcsUrl(vcs, pieces[0] as string);
     if (!location.url || !egg) {
-      problems.push(problemAt("error", option, `vcs-extend-develop line ${quoteValue(line)}: no URL or no egg name; line ignored`));
+      problems.push(problemAt("error", option, `vcs-extend-develop line ${quoteValue(line)}: no URL or no egg name; line ignored`, index));
       continue;
     }
     sources.push({
@@ -65,7 +59,7 @@ export function extractDevelopSources(sections: ResolvedSections, options: Devel
       url: location.url,
       revision: location.revision,
       checkout: path.join(developDirectory, egg),
-      origin: originOf(option, "buildout", "vcs-extend-develop"),
+      origin: originOf(option, "buildout", "vcs-extend-develop", index),
     });
   }
   return { sources, problems };

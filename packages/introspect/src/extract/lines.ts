@@ -10,13 +10,35 @@ export function stripInlineComment(value: string): string {
   return (match ? value.slice(0, match.index) : value).trim();
 }
 
+/** A non-empty line of an option value, and the index of the `value.split("\n")` line it is on. */
+export interface NumberedLine {
+  text: string;
+  index: number;
+}
+
+/**
+ * The lines of a value cleaned by `clean`, empty ones dropped, each with the index of its
+ * `\n`-separated line (what ResolvedOption.lines is indexed by); `\r` also ends a line.
+ */
+export function numberedLines(value: string | undefined, clean: (line: string) => string): NumberedLine[] {
+  if (value === undefined) return [];
+  return value.split("\n").flatMap((line, index) =>
+    line
+      .split("\r")
+      .map(clean)
+      .filter((text) => text !== "")
+      .map((text) => ({ text, index })),
+  );
+}
+
+/** The recipe's lines of an option value (inline comments stripped, empty lines dropped), numbered. */
+export function numberedOptionLines(value: string | undefined): NumberedLine[] {
+  return numberedLines(value, stripInlineComment);
+}
+
 /** Splits a multi-line option value the way the recipe does: comments stripped, empty lines dropped. */
 export function optionLines(value: string | undefined): string[] {
-  if (value === undefined) return [];
-  return value
-    .split(/\r\n|\r|\n/)
-    .map(stripInlineComment)
-    .filter((line) => line !== "");
+  return numberedOptionLines(value).map(({ text }) => text);
 }
 
 /** Whitespace-separated tokens, like Python's `str.split()`. */

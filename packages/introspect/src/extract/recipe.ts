@@ -3,7 +3,7 @@ import type { Problem } from "@autowatch/watchfile";
 import { quoteValue } from "@autowatch/watchfile";
 import type { ResolvedOption, ResolvedSections } from "../types.js";
 import { absoluteIn, isVcs, originOf, problemAt } from "./common.js";
-import { lineOptions, optionLines, stripInlineComment, tokens } from "./lines.js";
+import { lineOptions, numberedOptionLines, stripInlineComment, tokens } from "./lines.js";
 import type { SourceSpec } from "./types.js";
 
 /** Version types that download or point at a local directory: not VCS sources. */
@@ -26,18 +26,18 @@ export function extractRecipeSources(sections: ResolvedSections, part: string, d
   const options = sections[part] ?? {};
   const problems: Problem[] = [];
   const entries = new Map<SourceKey, Entry>();
-  const report = (level: Problem["level"], option: ResolvedOption, message: string) =>
-    problems.push(problemAt(level, option, `[${part}] ${message}`));
+  const report = (level: Problem["level"], option: ResolvedOption, message: string, index?: number) =>
+    problems.push(problemAt(level, option, `[${part}] ${message}`, index));
 
   const partsDirectory = absoluteIn(directory, sections.buildout?.["parts-directory"]?.value ?? "parts");
 
   // The recipe parses addons first, then the version, then revisions, then merges.
   const addons = options.addons;
   if (addons) {
-    for (const line of optionLines(addons.value)) {
+    for (const { text: line, index } of numberedOptionLines(addons.value)) {
       const addon = parseAddonsLine(line);
       if ("error" in addon) {
-        report("error", addons, `addons line ${quoteValue(line)}: ${addon.error}; line ignored`);
+        report("error", addons, `addons line ${quoteValue(line)}: ${addon.error}; line ignored`, index);
         continue;
       }
       if (addon.vcs === null) {
@@ -51,7 +51,7 @@ export function extractRecipeSources(sections: ResolvedSections, part: string, d
           url: addon.url,
           revision: addon.revision,
           checkout: absoluteIn(directory, addon.directory),
-          origin: originOf(addons, part, "addons"),
+          origin: originOf(addons, part, "addons", index),
         },
       });
     }
@@ -62,15 +62,17 @@ export function extractRecipeSources(sections: ResolvedSections, part: string, d
     problems.push({ level: "error", message: `[${part}] has no version option` });
   } else {
     const words = tokens(stripInlineComment(version.value));
+    // the line the version starts on (a version written across lines is read as one)
+    const index = numberedOptionLines(version.value)[0]?.index;
     const type = words[0];
     if (type === undefined) {
-      report("error", version, "empty version");
+      report("error", version, "empty version", index);
     } else if (words.length === 1 || NON_VCS_VERSION_TYPES.has(type)) {
       entries.set(MAIN, { spec: null, what: "a released, downloaded or local main software" });
     } else if (!isVcs(type)) {
-      report("error", version, `version ${quoteValue(version.value.trim())}: unknown type ${quoteValue(type)}`);
+      report("error", version, `version ${quoteValue(version.value.trim())}: unknown type ${quoteValue(type)}`, index);
     } else if (words.length < 4 || lineOptions(words.slice(4)) === null) {
-      report("error", version, `version ${quoteValue(version.value.trim())}: expected TYPE URL DIRECTORY REVISION [option=value...]`);
+      report("error", version, `version ${quoteValue(version.value.trim())}: expected TYPE URL DIRECTORY REVISION [option=value...]`, index);
     } else {
       entries.set(MAIN, {
         spec: {
@@ -79,7 +81,7 @@ export function extractRecipeSources(sections: ResolvedSections, part: string, d
           url: words[1] as string,
           revision: words[3] as string,
           checkout: absoluteIn(partsDirectory, words[2] as string),
-          origin: originOf(version, part, "version"),
+          origin: originOf(version, part, "version", index),
         },
       });
     }
@@ -87,24 +89,24 @@ export function extractRecipeSources(sections: ResolvedSections, part: string, d
 
   const revisions = options.revisions;
   if (revisions) {
-    for (const line of optionLines(revisions.value)) {
+    for (const { text: line, index } of numberedOptionLines(revisions.value)) {
       const words = tokens(line);
       if (words.length > 2) {
-        report("error", revisions, `revisions line ${quoteValue(line)}: expected [DIRECTORY] REVISION; line ignored`);
+        report("error", revisions, `revisions line ${quoteValue(line)}: expected [DIRECTORY] REVISION; line ignored`, index);
         continue;
       }
       const key: SourceKey = words.length === 2 ? (words[0] as string) : MAIN;
       const entry = entries.get(key);
       const what = key === MAIN ? "the main software" : quoteValue(key);
       if (!entry) {
-        report("warning", revisions, `revisions line ${quoteValue(line)}: no source at ${what}; ignored (as the recipe does)`);
+        report("warning", revisions, `revisions line ${quoteValue(line)}: no source at ${what}; ignored (as the recipe does)`, index);
         continue;
       }
       if (entry.spec === null) {
-        report("error", revisions, `revisions line ${quoteValue(line)}: ${what} is ${entry.what}, not a VCS source; ignored`);
+        report("error", revisions, `revisions line ${quoteValue(line)}: ${what} is ${entry.what}, not a VCS source; ignored`, index);
         continue;
       }
-      entry.spec = { ...entry.spec, revision: words[words.length - 1] as string, origin: originOf(revisions, part, "revisions") };
+      entry.spec = { ...entry.spec, revision: words[words.length - 1] as string, origin: originOf(revisions, part, "revisions", index) };
     }
   }
 
@@ -115,15 +117,15 @@ export function extractRecipeSources(sections: ResolvedSections, part: string, d
 
   const merges = options.merges;
   if (merges) {
-    for (const line of optionLines(merges.value)) {
+    for (const { text: line, index } of numberedOptionLines(merges.value)) {
       const words = tokens(line);
       const type = words[0] as string;
       if (type !== "git" && type !== "bzr") {
-        report("error", merges, `merges line ${quoteValue(line)}: only git and bzr merges are supported; line ignored`);
+        report("error", merges, `merges line ${quoteValue(line)}: only git and bzr merges are supported; line ignored`, index);
         continue;
       }
       if (words.length < 4 || lineOptions(words.slice(4)) === null) {
-        report("error", merges, `merges line ${quoteValue(line)}: expected TYPE URL DIRECTORY REVISION [option=value...]; line ignored`);
+        report("error", merges, `merges line ${quoteValue(line)}: expected TYPE URL DIRECTORY REVISION [option=value...]; line ignored`, index);
         continue;
       }
       const url = words[1] as string;
@@ -133,7 +135,7 @@ export function extractRecipeSources(sections: ResolvedSections, part: string, d
         url,
         revision: words[3] as string,
         checkout: absoluteIn(directory, stripTrailingSlashes(words[2] as string)),
-        origin: originOf(merges, part, "merges"),
+        origin: originOf(merges, part, "merges", index),
       };
       if (isRemoteName(url)) spec.remote = true;
       sources.push(spec);

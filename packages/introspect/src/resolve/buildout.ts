@@ -6,11 +6,12 @@
  */
 import type { Problem } from "@autowatch/watchfile";
 import { quoteValue } from "@autowatch/watchfile";
-import type { ResolvedSections, ResolveResult } from "../types.js";
+import type { ResolvedOption, ResolvedSections, ResolveResult } from "../types.js";
 import { defaultGlobals, type PythonEnvironment, type PyValue } from "./condition.js";
 import { boolOption, type ResolveFileSystem, openConfig, splitWords, updateSections } from "./load.js";
 import { BuildoutError, COMMAND_LINE_VALUE, COMPUTED_VALUE, DEFAULT_VALUE, Key, type Section, type Sections, cloneSection } from "./model.js";
-import { Options, type SectionSource } from "./options.js";
+import { type TrackedValue, unknownLines } from "./lines.js";
+import { Options, type SectionSource, type Seen } from "./options.js";
 import { compareStrings, dirname, isUrl, normpath, pathJoin, strip } from "./python.js";
 
 export interface ResolveCoreOptions {
@@ -200,7 +201,7 @@ function initialize(resolver: Resolver, options: ResolveCoreOptions): void {
   if (directory) {
     for (const name of STANDARD_DIRECTORIES) {
       const key = buildout.get(`${name}-directory`)!;
-      if (!key.value.includes("${")) key.value = pathJoin(directory.value, key.value);
+      if (!key.value.includes("${")) key.rewrite(pathJoin(directory.value, key.value));
     }
   }
   const raw = new Map([...buildout].map(([name, key]) => [name, key.value]));
@@ -257,20 +258,20 @@ function located<T>(section: Section, option: string, check: () => T): T {
   }
 }
 
-function lenientValue(options: Options, option: string): string {
-  const value = options.raw.get(option)?.value ?? options.data.get(option) ?? "";
-  return value
-    .split("$$")
-    .map((piece) =>
-      piece.replace(/\$\{[^}]*\}/g, (ref) => {
-        try {
-          return options.sub(ref, [[options.name, option]]);
-        } catch {
-          return ref;
-        }
-      }),
-    )
-    .join("$$");
+/** The value with every reference that resolves substituted, the others left as written. */
+function lenientValue(options: Options, option: string): TrackedValue {
+  const key = options.raw.get(option);
+  const value = key?.value ?? options.data.get(option) ?? "";
+  const template = { value, lines: key?.lines ?? options.lines(option) ?? unknownLines(value) };
+  // a fresh `seen` per reference: a failed lookup leaves its own entries behind
+  const fresh = (): Seen => [[options.name, option]];
+  return options.substitute(template, fresh(), (reference) => {
+    try {
+      return options.reference(reference, fresh());
+    } catch {
+      return reference;
+    }
+  });
 }
 
 function problemOf(error: unknown, fallbackFile: string): Problem {
@@ -281,14 +282,21 @@ function problemOf(error: unknown, fallbackFile: string): Problem {
   throw error;
 }
 
-function resolvedOption(resolver: Resolver, options: Options, option: string, value: string): ResolvedSections[string][string] {
+function resolvedOption(resolver: Resolver, options: Options, option: string, { value, lines }: TrackedValue): ResolvedOption {
   const key = options.raw.get(option);
   const unresolved = [...resolver.recipeReferences].filter((reference) => value.split("$$").some((piece) => piece.includes(reference)));
+  const known = lines.length === value.split("\n").length && lines.some((line) => line !== undefined);
   return {
     value,
     origin: key ? { file: key.source, ...(key.line !== undefined ? { line: key.line } : {}) } : { file: COMPUTED_VALUE },
+    ...(known ? { lines } : {}),
     ...(unresolved.length ? { unresolved } : {}),
   };
+}
+
+function itemOf(options: Options, option: string): TrackedValue {
+  const value = options.item(option);
+  return { value, lines: options.lines(option) ?? unknownLines(value) };
 }
 
 /** Resolves a configuration as zc.buildout does before installing; never throws for bad input. */
@@ -319,7 +327,7 @@ export function resolveSections(options: ResolveCoreOptions): ResolveResult {
     sections[name] = resolved;
     try {
       const options = resolver.section(name);
-      for (const option of options.keys()) resolved[option] = resolvedOption(resolver, options, option, options.item(option));
+      for (const option of options.keys()) resolved[option] = resolvedOption(resolver, options, option, itemOf(options, option));
       continue;
     } catch (error) {
       problemOf(error, configFile);
@@ -335,7 +343,7 @@ export function resolveSections(options: ResolveCoreOptions): ResolveResult {
     }
     for (const option of options.keys()) {
       try {
-        resolved[option] = resolvedOption(resolver, options, option, options.item(option));
+        resolved[option] = resolvedOption(resolver, options, option, itemOf(options, option));
       } catch (error) {
         const problem = problemOf(error, configFile);
         resolver.problems.push({ ...problem, level: "warning", message: `[${name}] ${option} (unused, so zc.buildout would not fail): ${problem.message}` });

@@ -1,4 +1,5 @@
 /** What the resolver works on: zc.buildout's annotated sections (`SectionKey`). */
+import { type LineOrigins, rewrittenLines, unknownLines } from "./lines.js";
 
 /** How a value got its current content (zc.buildout's `HistoryItem.operation`). */
 export type KeyOperation = "SET" | "OVERRIDE" | "ADD" | "REMOVE" | "DIRECTORY";
@@ -9,21 +10,42 @@ export const COMPUTED_VALUE = "COMPUTED_VALUE";
 export const COMMAND_LINE_VALUE = "COMMAND_LINE_VALUE";
 export const IMPLICIT_VALUE = "IMPLICIT_VALUE";
 
-/** A value and where it was last set: zc.buildout's `SectionKey`, keeping the latest history item only. */
+/**
+ * A value and where it was last set: zc.buildout's `SectionKey`, keeping the latest history
+ * item only, plus where each line of the value was written (`lines`, one per `value` line).
+ */
 export class Key {
+  public lines: LineOrigins;
+
   constructor(
     public value: string,
     public source: string,
     public line?: number,
     public operation: KeyOperation = "SET",
-  ) {}
+    lines?: LineOrigins,
+  ) {
+    this.lines = lines ?? (line !== undefined && !value.includes("\n") ? [{ file: source, line }] : unknownLines(value));
+  }
 
   clone(): Key {
-    return new Key(this.value, this.source, this.line, this.operation);
+    return new Key(this.value, this.source, this.line, this.operation, [...this.lines]);
+  }
+
+  /** A continuation line of the option, read at `line` of the same file. */
+  appendLine(text: string, line: number): void {
+    this.value = `${this.value}\n${text}`;
+    this.lines.push({ file: this.source, line });
+  }
+
+  /** The value computed from the whole current one (a directory made absolute). */
+  rewrite(value: string): void {
+    this.lines = rewrittenLines(this, value);
+    this.value = value;
   }
 
   overrideValue(other: Key): void {
     this.value = other.value;
+    this.lines = [...other.lines];
     if (other.operation !== "ADD" && other.operation !== "REMOVE") {
       this.source = other.source;
       this.line = other.line;
@@ -32,21 +54,21 @@ export class Key {
   }
 
   setDirectory(value: string): void {
-    this.value = value;
+    this.rewrite(value);
     this.operation = "DIRECTORY";
   }
 
   addToValue(added: Key): void {
     this.value = `${this.value}\n${added.value}`;
+    this.lines = [...this.lines, ...added.lines];
     this.setSource(added, "ADD");
   }
 
   removeFromValue(removed: Key): void {
-    const lines = removed.value.split("\n");
-    this.value = this.value
-      .split("\n")
-      .filter((line) => !lines.includes(line))
-      .join("\n");
+    const gone = new Set(removed.value.split("\n"));
+    const kept = this.value.split("\n").flatMap((text, index) => (gone.has(text) ? [] : [{ text, origin: this.lines[index] }]));
+    this.value = kept.map(({ text }) => text).join("\n");
+    this.lines = kept.length ? kept.map(({ origin }) => origin) : [undefined];
     this.setSource(removed, "REMOVE");
   }
 

@@ -6,11 +6,11 @@
  * Recipes are never loaded: an option that only a recipe computes is left as written.
  */
 import { quoteValue } from "@autowatch/watchfile";
-import { BuildoutError, type Section, cloneSection } from "./model.js";
+import { type LineOrigins, type TrackedValue, rewrittenLines, substituteLines, unknownLines } from "./lines.js";
+import { BuildoutError, type Key, type Section, cloneSection } from "./model.js";
 import { updateSection, splitWords } from "./load.js";
 import { compareStrings, strip } from "./python.js";
 
-const TEMPLATE_SPLIT = /(\$\{[^}]*\})/;
 const SIMPLE = /^[-a-zA-Z0-9 ._]+\n?$/;
 const VALID = /^\$\{[-a-zA-Z0-9 ._]*:[-a-zA-Z0-9 ._]+\}$/;
 
@@ -23,15 +23,17 @@ export interface SectionSource {
   recipeComputed(reference: string, from: { section: string; option: string }): void;
 }
 
-type Seen = [string, string][];
+export type Seen = [string, string][];
 
 function includes(seen: Seen, section: string, option: string): boolean {
   return seen.some(([s, o]) => s === section && o === option);
 }
 
 export class Options {
-  readonly cooked = new Map<string, string>();
+  readonly cooked = new Map<string, TrackedValue>();
   readonly data = new Map<string, string>();
+  /** Per-line origins of the values in `data`. */
+  private readonly dataLines = new Map<string, LineOrigins>();
 
   constructor(
     readonly buildout: SectionSource,
@@ -43,7 +45,7 @@ export class Options {
   initialize(): void {
     if (this.raw.has("<")) this.raw = this.extendRaw(this.name, this.raw, []);
     for (const [option, key] of [...this.raw].sort(([a], [b]) => compareStrings(a, b))) {
-      if (key.value.includes("${")) this.dosub(option, key.value);
+      if (key.value.includes("${")) this.dosub(option, key);
     }
     if (this.name === "buildout") return;
     for (const dependency of splitWords(this.get("<part-dependencies>", "") ?? "")) this.buildout.section(dependency);
@@ -80,17 +82,22 @@ export class Options {
     return [key?.source, key?.line];
   }
 
-  private dosub(option: string, value: string): void {
+  private dosub(option: string, key: Key): void {
     const seen: Seen = [[this.name, option]];
-    this.cooked.set(option, value.split("$$").map((part) => this.sub(part, seen)).join("$$"));
+    this.cooked.set(option, this.substitute(key, seen));
+  }
+
+  /** `_sub` of every `$$` piece of a value, line origins kept; `replace` may catch what `_sub` throws. */
+  substitute(template: TrackedValue, seen: Seen, replace = (reference: string) => this.reference(reference, seen)): TrackedValue {
+    return substituteLines(template, replace);
   }
 
   get(option: string, fallback?: string, seen?: Seen): string | undefined {
     const known = this.data.get(option);
     if (known !== undefined) return known;
-    let value = this.cooked.get(option) ?? this.raw.get(option)?.value;
-    if (value === undefined) return fallback;
-    if (value.includes("${")) {
+    let tracked: TrackedValue | undefined = this.cooked.get(option) ?? this.raw.get(option);
+    if (tracked === undefined) return fallback;
+    if (tracked.value.includes("${")) {
       if (!seen) {
         seen = [[this.name, option]];
       } else if (includes(seen, this.name, option)) {
@@ -101,25 +108,16 @@ export class Options {
       } else {
         seen.push([this.name, option]);
       }
-      const current = seen;
-      value = value.split("$$").map((part) => this.sub(part, current)).join("$$");
+      tracked = this.substitute(tracked, seen);
       seen.pop();
     }
-    this.data.set(option, value);
-    return value;
+    this.data.set(option, tracked.value);
+    this.dataLines.set(option, tracked.lines);
+    return tracked.value;
   }
 
-  /** `_sub`: substitutes the references of one `$$`-free piece of a value. */
-  sub(template: string, seen: Seen): string {
-    const pieces = template.split(TEMPLATE_SPLIT);
-    let result = pieces[0]!;
-    for (let i = 1; i < pieces.length; i += 2) {
-      result += this.reference(pieces[i]!, seen) + pieces[i + 1]!;
-    }
-    return result;
-  }
-
-  private reference(ref: string, seen: Seen): string {
+  /** The `${section:option}` reference `ref` of `_sub`, looked up (or left as written when a recipe computes it). */
+  reference(ref: string, seen: Seen): string {
     const [fromSection, fromOption] = seen[seen.length - 1] ?? [this.name, ""];
     const where = (): [string?, number?] => this.locateIn(fromSection, fromOption);
     const parts = ref.slice(2, -1).split(":");
@@ -165,8 +163,17 @@ export class Options {
     return value;
   }
 
+  /** Sets a value computed from the current one (its line origins kept only when exact). */
   set(option: string, value: string): void {
+    const lines = this.lines(option);
+    const previous = this.data.get(option);
+    this.dataLines.set(option, lines && previous !== undefined ? rewrittenLines({ value: previous, lines }, value) : unknownLines(value));
     this.data.set(option, value);
+  }
+
+  /** Per-line origins of the value `get` or `set` gave `option`. */
+  lines(option: string): LineOrigins | undefined {
+    return this.dataLines.get(option);
   }
 
   keys(): string[] {

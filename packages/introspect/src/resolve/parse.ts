@@ -58,8 +58,7 @@ export function parseSections(text: string, file: string, options: ParseOptions)
         line = strip(line);
         if (!line) continue;
       }
-      const key = current.get(optionName)!;
-      key.value = `${key.value}\n${line}`;
+      current.get(optionName)!.appendLine(line, lineNumber);
       continue;
     }
 
@@ -112,8 +111,17 @@ export function parseSections(text: string, file: string, options: ParseOptions)
 
   for (const section of sections.values()) {
     for (const key of section.values()) {
-      if (isSpace(key.value[0])) key.value = dedent(rstrip(key.value)).replace(LEADING_BLANK_LINES, "");
+      if (isSpace(key.value[0])) dedentValue(key);
     }
   }
   return sections;
+}
+
+/** A value starting on the line after its name: right-stripped, dedented, leading blank lines dropped. */
+function dedentValue(key: Key): void {
+  const dedented = dedent(rstrip(key.value));
+  const blank = LEADING_BLANK_LINES.exec(dedented)?.[0] ?? "";
+  const dropped = blank.split("\n").length - 1;
+  key.value = dedented.slice(blank.length);
+  key.lines = key.lines.slice(dropped, dropped + key.value.split("\n").length);
 }

@@ -1,15 +1,8 @@
 /** The pure core: parsing, conditions and resolution from an in-memory file system (no disk, no Python). */
 import { describe, expect, it } from "vitest";
-import { parseBuildoutFile, pythonEnvironment, resolveSections, type ResolveFileSystem } from "../../src/resolve/index.js";
+import { parseBuildoutFile, pythonEnvironment, resolveSections } from "../../src/resolve/index.js";
 import { defaultGlobals, evaluateCondition } from "../../src/resolve/condition.js";
-
-function memoryFs(files: Record<string, string>): ResolveFileSystem {
-  return {
-    readFile: (path) => (path in files ? { text: files[path]! } : { error: "no such file" }),
-    exists: (path) => path in files || Object.keys(files).some((f) => f.startsWith(`${path}/`)),
-    realpath: (path) => path,
-  };
-}
+import { memoryFs } from "../support.js";
 
 const linux = pythonEnvironment({ platform: "linux", arch: "x64", littleEndian: true, pythonVersion: "3.11.2", env: { CI: "1" } });
 
@@ -91,10 +84,11 @@ describe("resolveSections", () => {
     });
     expect(result.ok).toBe(true);
     if (!result.ok) return;
+    const base = (line: number) => ({ file: "/srv/b/base.cfg", line });
     expect(result.sections.p).toEqual({
-      recipe: { value: "r", origin: { file: "/srv/b/base.cfg", line: 2 } },
-      addons: { value: "a\nb", origin: { file: "/srv/b/buildout.cfg", line: 6 } },
-      kept: { value: "k", origin: { file: "/srv/b/base.cfg", line: 4 } },
+      recipe: { value: "r", origin: base(2), lines: [base(2)] },
+      addons: { value: "a\nb", origin: { file: "/srv/b/buildout.cfg", line: 6 }, lines: [base(3), { file: "/srv/b/buildout.cfg", line: 6 }] },
+      kept: { value: "k", origin: base(4), lines: [base(4)] },
     });
     expect(result.sections.buildout!.directory).toEqual({ value: "/srv/b", origin: { file: "COMPUTED_VALUE" } });
     expect(result.sections.buildout!["bin-directory"]!.value).toBe("/srv/b/bin");
@@ -140,6 +134,120 @@ describe("resolveSections", () => {
       expect(result.error).toMatchObject({ file: "/srv/b/buildout.cfg", line: 2 });
       expect(result.error.message).toContain("https://example.invalid/b.cfg");
     }
+  });
+});
+
+describe("per-line origins", () => {
+  const at = (file: string) => (line: number) => ({ file: `/srv/b/${file}`, line });
+  const main = at("buildout.cfg");
+  const base = at("base.cfg");
+  function option(files: Record<string, string>, section: string, name: string, overrides: string[] = []) {
+    const result = resolve(files, overrides);
+    if (!result.ok) throw new Error(result.error.message);
+    const resolved = result.sections[section]?.[name];
+    if (!resolved) throw new Error(`no ${section}:${name}`);
+    if (resolved.lines) expect(resolved.lines).toHaveLength(resolved.value.split("\n").length);
+    return resolved;
+  }
+
+  it("follows continuation lines past comments, blank lines and the stripping of the value", () => {
+    const text = [
+      "[buildout]", // 1
+      "parts =", // 2
+      "[p]", // 3
+      "addons =", // 4
+      "", // 5: leading blank line, dropped
+      "    git a a 1", // 6
+      "# a comment at column 0 is no line of the value", // 7
+      "    git b b 1", // 8
+      "", // 9: kept inside
+      "    ; kept, the recipe strips it", // 10
+      "        git c c 1", // 11
+      "   ", // 12: trailing, dropped
+      "one = first", // 13
+      "    second", // 14
+      "", // 15: skipped after a value on the name's line
+      "    third", // 16
+      "",
+    ].join("\n");
+    const addons = option({ "buildout.cfg": text }, "p", "addons");
+    expect(addons.value).toBe("git a a 1\ngit b b 1\n\n; kept, the recipe strips it\n    git c c 1");
+    expect(addons.lines).toEqual([main(6), main(8), main(9), main(10), main(11)]);
+    expect(addons.origin).toEqual(main(4));
+    const one = option({ "buildout.cfg": text }, "p", "one");
+    expect(one.value).toBe("first\nsecond\nthird");
+    expect(one.lines).toEqual([main(13), main(14), main(16)]);
+  });
+
+  const BASE = "[p]\naddons =\n    a\n    b\n    c\n";
+
+  it("joins the lines of += from several files, each keeping its own file and line", () => {
+    const addons = option({ "buildout.cfg": "[buildout]\nextends = base.cfg\nparts =\n[p]\naddons +=\n    d\n", "base.cfg": BASE }, "p", "addons");
+    expect(addons.value).toBe("a\nb\nc\nd");
+    expect(addons.lines).toEqual([base(3), base(4), base(5), main(6)]);
+    expect(addons.origin).toEqual(main(5));
+  });
+
+  it("keeps the origins of the lines -= leaves", () => {
+    const addons = option({ "buildout.cfg": "[buildout]\nextends = base.cfg\nparts =\n[p]\naddons -= b\n", "base.cfg": BASE }, "p", "addons");
+    expect(addons.value).toBe("a\nc");
+    expect(addons.lines).toEqual([base(3), base(5)]);
+  });
+
+  it("copies the origins of a macro's lines", () => {
+    const files = { "buildout.cfg": "[buildout]\nextends = base.cfg\nparts =\n[q]\n<= p\naddons += d\n", "base.cfg": BASE };
+    expect(option(files, "q", "addons").lines).toEqual([base(3), base(4), base(5), main(6)]);
+  });
+
+  it("has no file line for a command-line value", () => {
+    const files = { "buildout.cfg": "[buildout]\nextends = base.cfg\nparts =\n", "base.cfg": BASE };
+    const added = option(files, "p", "addons", ["p:addons+=d"]);
+    expect(added.value).toBe("a\nb\nc\nd");
+    expect(added.lines).toEqual([base(3), base(4), base(5), undefined]);
+    const replaced = option(files, "p", "addons", ["p:addons=d"]);
+    expect(replaced).toEqual({ value: "d", origin: { file: "COMMAND_LINE_VALUE" } });
+  });
+
+  it("keeps a line with single-line substitutions; lines of a multi-line substitution are unknown", () => {
+    const text = [
+      "[buildout]",
+      "parts =",
+      "[urls]",
+      "base = https://example.org",
+      "two =",
+      "    git x x 1",
+      "    git y y 1",
+      "[p]",
+      "addons =",
+      "    git ${urls:base}/a.git a 1", // 10
+      "    ${urls:two}", // 11
+      "    git ${urls:base}/b.git b 1", // 12
+      "    ${urls:two} tail", // 13
+      "",
+    ].join("\n");
+    const addons = option({ "buildout.cfg": text }, "p", "addons");
+    expect(addons.value.split("\n")).toEqual([
+      "git https://example.org/a.git a 1",
+      "git x x 1",
+      "git y y 1",
+      "git https://example.org/b.git b 1",
+      "git x x 1",
+      "git y y 1 tail",
+    ]);
+    expect(addons.lines).toEqual([main(10), undefined, undefined, main(12), undefined, undefined]);
+  });
+
+  it("keeps origins through $$ and a recipe-computed reference, and in a section nothing uses", () => {
+    const text = "[buildout]\nparts =\n[odoo]\nrecipe = r\nx =\n    $${a} ${:location}\n    plain\n[unused]\ny =\n    ${nowhere:z}\n    kept\n";
+    expect(option({ "buildout.cfg": text }, "odoo", "x").lines).toEqual([main(6), main(7)]);
+    const unused = option({ "buildout.cfg": text }, "unused", "y");
+    expect(unused).toMatchObject({ value: "${nowhere:z}\nkept", lines: [main(10), main(11)], error: expect.any(String) });
+  });
+
+  it("keeps the line of a directory made absolute; defaults have none", () => {
+    const buildout = resolve({ "buildout.cfg": "[buildout]\nparts =\nparts-directory = p\n" });
+    expect(buildout.ok && buildout.sections.buildout!["parts-directory"]).toEqual({ value: "/srv/b/p", origin: main(3), lines: [main(3)] });
+    expect(buildout.ok && buildout.sections.buildout!["bin-directory"]).toEqual({ value: "/srv/b/bin", origin: { file: "DEFAULT_VALUE" } });
   });
 });
 
