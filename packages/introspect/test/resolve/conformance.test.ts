@@ -17,6 +17,8 @@ import { join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveBuildout } from "../../src/resolve/index.js";
+import { rstrip } from "../../src/resolve/python.js";
+import type { ResolvedSections } from "../../src/types.js";
 
 const here = fileURLToPath(new URL("./conformance/", import.meta.url));
 const REFERENCE_PYTHON = "/usr/bin/python3";
@@ -100,6 +102,35 @@ function normalizeSource(source: string, caseDir: string): string {
   return source.startsWith("/") ? normalize(source) : /^[a-z]+:\/\//.test(source) ? source : normalize(join(caseDir, source));
 }
 
+/** Options whose value zc.buildout computes from what is written (directories made absolute). */
+const REWRITTEN = /-directory$|^(installed|download-cache|extends-cache)$/;
+
+/**
+ * Per-line origins point at the line the text was taken from: one origin per value line, and
+ * a line written without `${` ends with the value's line (values are stripped and dedented).
+ */
+function checkLineOrigins(sections: ResolvedSections): void {
+  const files = new Map<string, string[]>();
+  const fileLines = (file: string) => {
+    let lines = files.get(file);
+    if (!lines) files.set(file, (lines = readFileSync(file, "utf8").split(/\r\n|\r|\n/)));
+    return lines;
+  };
+  for (const [section, options] of Object.entries(sections)) {
+    for (const [name, option] of Object.entries(options)) {
+      if (!option.lines) continue;
+      const values = option.value.split("\n");
+      expect(option.lines, `lines of ${section}:${name}`).toHaveLength(values.length);
+      if (section === "buildout" && REWRITTEN.test(name)) continue;
+      option.lines.forEach((at, index) => {
+        if (!at?.line || /^[a-z]+:\/\//.test(at.file)) return;
+        const written = rstrip(fileLines(at.file)[at.line - 1] ?? "");
+        if (!written.includes("${")) expect(written.endsWith(values[index]!), `${section}:${name} line ${index} at ${at.file}:${at.line}`).toBe(true);
+      });
+    }
+  }
+}
+
 describe("resolve: conformance with zc.buildout", () => {
   it("has enough cases", () => {
     expect(caseNames.length).toBeGreaterThanOrEqual(60);
@@ -152,6 +183,7 @@ describe("resolve: conformance with zc.buildout", () => {
         }
       }
       expect([...unresolved].sort()).toEqual(reference!.unresolved!.map(([sec, opt]) => `\${${sec}:${opt}}`).sort());
+      checkLineOrigins(ours.sections);
     });
   }
 });
