@@ -8,8 +8,10 @@ import { pathToFileURL } from "node:url";
 import { availableParallelism } from "node:os";
 import { checkouts, gitEnv } from "./gen/repos.mjs";
 import { profileInProcess } from "./lib/cpuprofile.mjs";
-import { importDist, ROOT } from "./lib/paths.mjs";
-import { interleave, median, ratio, summary, timed } from "./lib/stats.mjs";
+import { PYTHON } from "./lib/machine.mjs";
+import { BENCH_DIR, importDist, ROOT } from "./lib/paths.mjs";
+import { runProcess } from "./lib/proc.mjs";
+import { interleave, median, ratio, round, summary, timed } from "./lib/stats.mjs";
 import { atLeast, atMost } from "./lib/targets.mjs";
 
 const REPOSITORIES = 200;
@@ -28,6 +30,22 @@ export async function forEachRefPerRepo(repositories, concurrency, env) {
     repositories.map((cwd) => limit(() => run("git", ["for-each-ref", FOR_EACH_REF_FORMAT], { cwd, env }))),
   );
   return outputs.length;
+}
+
+const SPAWNS = 50;
+
+/** What one process spawn costs here, from Node and from Python (ms, median of 3 batches). */
+function spawnCosts() {
+  const node = [];
+  const python = [];
+  const script = `import subprocess, time\nt = time.perf_counter()\nfor _ in range(${SPAWNS}): subprocess.run(["/bin/true"])\nprint((time.perf_counter() - t) * 1000)`;
+  for (let batch = 0; batch < 3; batch += 1) {
+    const start = performance.now();
+    for (let i = 0; i < SPAWNS; i += 1) execFileSync("/bin/true");
+    node.push((performance.now() - start) / SPAWNS);
+    python.push(Number(runProcess(PYTHON, ["-c", script]).stdout) / SPAWNS);
+  }
+  return { node: round(median(node)), python: round(median(python)) };
 }
 
 /** The original helper: `git branch -a` in each checkout, one source after the other. */
@@ -82,21 +100,27 @@ export const classifyBench = {
         { name: "floor", run: async () => (await timed(() => forEachRefPerRepo(repositories, classifier.concurrency, env))).ms },
         { name: "classifier", run: async () => (await timed(() => classifier.classify(input.sources))).ms },
         { name: "legacy", run: async () => (await timed(() => gitBranchPerSource(input.sources, env))).ms },
+        { name: "legacy-python", run: () => runProcess(PYTHON, [join(BENCH_DIR, "legacy_branch.py"), join(input.dir, "sources.json")], { env }).ms },
       ],
       { runs, warmup: 1 },
     );
     const floor = median(samples.floor);
     const classifier_ = median(samples.classifier);
     const legacy = median(samples.legacy);
+    const legacyPython = median(samples["legacy-python"]);
     const measured = {
       repositories: REPOSITORIES,
       concurrency: classifier.concurrency,
       floorMs: summary(samples.floor),
       classifierMs: summary(samples.classifier),
       legacyMs: summary(samples.legacy),
+      legacyPythonMs: summary(samples["legacy-python"]),
+      speedupVsLegacyPython: ratio(legacyPython, classifier_),
       classifierVsFloor: ratio(classifier_, floor),
       speedupVsLegacy: ratio(legacy, classifier_),
     };
+    const spawn = spawnCosts();
+    measured.spawnMs = spawn;
     const profiles = [];
     if (measured.classifierVsFloor > FLOOR_LIMIT) {
       log("classifier over its floor: profiling one more classification");
@@ -104,12 +128,16 @@ export const classifyBench = {
     }
     return {
       profiles,
-      notes: [`Every variant spawns one git process per repository or source; a parallel speedup is bounded by the free cores (${availableParallelism()} here, shared).`],
+      notes: [
+        `Every variant spawns one git process per repository or source; a parallel speedup is bounded by the free cores (${availableParallelism()} here, shared) and by the spawn itself, which Node does on its main thread.`,
+        `Spawning one process (/bin/true) costs ${spawn.node} ms from Node (execFileSync) and ${spawn.python} ms from Python (subprocess.run) on this machine (median of 3 batches of ${SPAWNS}).`,
+        `Speedup of the classifier over the legacy loop run from Python (which spawns faster than Node here): ${measured.speedupVsLegacyPython}× (for reference, not a target).`,
+      ],
       description:
         `${REPOSITORIES} real git checkouts (cloned from one origin with 20 branches and 30 tags; a quarter each on a local branch, on a remote-only branch, detached at a tag, detached at a commit). ` +
         `Classifier: the batch classifier of the built @autowatch/introspect (simple-git), in-process, at its own concurrency (${classifier.concurrency}). ` +
         `Floor: one \`git for-each-ref\` process per repository with the same concurrency (p-limit). ` +
-        `Legacy: one \`git branch -a\` per source in sequence, as the original Python helper did. Interleaved, ${runs} runs each after a warm-up; medians.`,
+        `Legacy: one \`git branch -a\` per source in sequence, as the original Python helper did, spawned from the same Node process (the target), and from Python (bench/legacy_branch.py, whole process, for reference). Interleaved, ${runs} runs each after a warm-up; medians.`,
       params: { repositories: REPOSITORIES, runs, concurrency: classifier.concurrency },
       measured: { ...measured, wrongVerdicts: wrong.length },
       table: {
@@ -118,6 +146,7 @@ export const classifyBench = {
           [`for-each-ref per repo (floor, ${classifier.concurrency} at a time)`, measured.floorMs.median, 1],
           ["autowatch classifier", measured.classifierMs.median, measured.classifierVsFloor],
           ["git branch per source, sequential (legacy)", measured.legacyMs.median, ratio(legacy, floor)],
+          ["the same from Python, whole process (legacy_branch.py, for reference)", measured.legacyPythonMs.median, ratio(legacyPython, floor)],
         ],
       },
       targets: [
