@@ -62,6 +62,16 @@ export function describeValue(value: unknown): string {
 
 type Key = string | number;
 
+/** A schema reduced to what the walks below need, computed once per schema. */
+type Shape =
+  | { kind: "object"; fields: Map<string, Shape> }
+  | { kind: "array"; element: Shape }
+  | { kind: "record"; value: Shape }
+  | { kind: "leaf" };
+
+const LEAF: Shape = { kind: "leaf" };
+const shapes = new WeakMap<z.ZodType, Shape>();
+
 /** The schema inside optional/default/nullable wrappers. */
 function unwrap(schema: z.ZodType): z.ZodType {
   let current = schema;
@@ -69,6 +79,25 @@ function unwrap(schema: z.ZodType): z.ZodType {
     current = current.unwrap() as z.ZodType;
   }
   return current;
+}
+
+function shapeOf(schema: z.ZodType): Shape {
+  const known = shapes.get(schema);
+  if (known) return known;
+  const inner = unwrap(schema);
+  let shape: Shape = LEAF;
+  if (inner instanceof z.ZodObject) {
+    const fields = new Map<string, Shape>();
+    shape = { kind: "object", fields };
+    shapes.set(schema, shape);
+    for (const [key, field] of Object.entries(inner.shape as Record<string, z.ZodType>)) fields.set(key, shapeOf(field));
+  } else if (inner instanceof z.ZodArray) {
+    shape = { kind: "array", element: shapeOf(inner.element as z.ZodType) };
+  } else if (inner instanceof z.ZodRecord) {
+    shape = { kind: "record", value: shapeOf(inner.valueType as z.ZodType) };
+  }
+  shapes.set(schema, shape);
+  return shape;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -79,23 +108,33 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  * Paths of fields the schema does not know (zod drops them silently). Called on input that
  * already passed the schema, so shapes match where it looks.
  */
-export function findUnknownFields(schema: z.ZodType, value: unknown, path: Key[] = [], found: Key[][] = []): Key[][] {
-  const inner = unwrap(schema);
-  if (inner instanceof z.ZodObject && isPlainObject(value)) {
-    const shape = inner.shape as Record<string, z.ZodType>;
-    for (const key of Object.keys(value)) {
-      const field = Object.hasOwn(shape, key) ? shape[key] : undefined;
-      if (field === undefined) found.push([...path, key]);
-      else findUnknownFields(field, value[key], [...path, key], found);
-    }
-  } else if (inner instanceof z.ZodArray && Array.isArray(value)) {
-    value.forEach((item, index) => findUnknownFields(inner.element as z.ZodType, item, [...path, index], found));
-  } else if (inner instanceof z.ZodRecord && isPlainObject(value)) {
-    for (const key of Object.keys(value)) {
-      findUnknownFields(inner.valueType as z.ZodType, value[key], [...path, key], found);
-    }
-  }
+export function findUnknownFields(schema: z.ZodType, value: unknown): Key[][] {
+  const found: Key[][] = [];
+  walkUnknown(shapeOf(schema), value, [], found);
   return found;
+}
+
+function walkUnknown(shape: Shape, value: unknown, path: Key[], found: Key[][]): void {
+  if (shape.kind === "object") {
+    if (!isPlainObject(value)) return;
+    for (const key of Object.keys(value)) {
+      const field = shape.fields.get(key);
+      if (field === undefined) found.push([...path, key]);
+      else if (field.kind !== "leaf") descend(field, value[key], path, key, found);
+    }
+  } else if (shape.kind === "array") {
+    if (!Array.isArray(value) || shape.element.kind === "leaf") return;
+    for (let index = 0; index < value.length; index++) descend(shape.element, value[index], path, index, found);
+  } else if (shape.kind === "record") {
+    if (!isPlainObject(value) || shape.value.kind === "leaf") return;
+    for (const key of Object.keys(value)) descend(shape.value, value[key], path, key, found);
+  }
+}
+
+function descend(shape: Shape, value: unknown, path: Key[], key: Key, found: Key[][]): void {
+  path.push(key);
+  walkUnknown(shape, value, path, found);
+  path.pop();
 }
 
 /**
@@ -103,22 +142,26 @@ export function findUnknownFields(schema: z.ZodType, value: unknown, path: Key[]
  * sorted by key) and undefined fields left out, so that serialising it is stable.
  */
 export function canonicalize(schema: z.ZodType, value: unknown): unknown {
-  const inner = unwrap(schema);
-  if (inner instanceof z.ZodObject && isPlainObject(value)) {
+  return canonical(shapeOf(schema), value);
+}
+
+function canonical(shape: Shape, value: unknown): unknown {
+  if (shape.kind === "object" && isPlainObject(value)) {
     const out: Record<string, unknown> = {};
-    for (const [key, field] of Object.entries(inner.shape as Record<string, z.ZodType>)) {
-      if (value[key] !== undefined) out[key] = canonicalize(field, value[key]);
+    for (const [key, field] of shape.fields) {
+      const item = value[key];
+      if (item !== undefined) out[key] = field.kind === "leaf" ? item : canonical(field, item);
     }
     return out;
   }
-  if (inner instanceof z.ZodArray && Array.isArray(value)) {
-    return value.map((item) => canonicalize(inner.element as z.ZodType, item));
+  if (shape.kind === "array" && Array.isArray(value)) {
+    return shape.element.kind === "leaf" ? [...value] : value.map((item) => canonical(shape.element, item));
   }
-  if (inner instanceof z.ZodRecord && isPlainObject(value)) {
+  if (shape.kind === "record" && isPlainObject(value)) {
     const out: Record<string, unknown> = {};
     for (const key of Object.keys(value).sort(compareText)) {
       // defineProperty: a record key such as "__proto__" stays a plain own field.
-      const field = canonicalize(inner.valueType as z.ZodType, value[key]);
+      const field = canonical(shape.value, value[key]);
       Object.defineProperty(out, key, { value: field, enumerable: true, writable: true, configurable: true });
     }
     return out;

@@ -50,7 +50,9 @@ export function readJson(input: string | Uint8Array, limits: ReadLimits): JsonRe
 
   try {
     const value: unknown = sjson.parse(text, null, { protoAction: "error", constructorAction: "error" });
-    const forbidden = findForbiddenKey(value);
+    // A "constructor" key is spelled out, or escaped with \u: without either, there is none.
+    const suspect = text.includes("constructor") || text.includes("\\u");
+    const forbidden = suspect ? findForbiddenKey(value) : undefined;
     if (forbidden !== undefined) return fail(forbiddenMessage(forbidden));
     return { ok: true, value };
   } catch (error) {
@@ -132,14 +134,12 @@ function locate(text: string, offset: number, offsetBytes: number): Place {
 /** Offset of the first bracket that opens a level deeper than `maxDepth`, outside strings. */
 function findExcessiveNesting(text: string, maxDepth: number): number | undefined {
   let depth = 0;
-  let inString = false;
   for (let index = 0; index < text.length; index++) {
     const ch = text.charCodeAt(index);
-    if (inString) {
-      if (ch === 0x5c) index++;
-      else if (ch === 0x22) inString = false;
-    } else if (ch === 0x22) {
-      inString = true;
+    if (ch === 0x22) {
+      const end = closingQuote(text, index);
+      if (end < 0) return undefined;
+      index = end;
     } else if (ch === 0x7b || ch === 0x5b) {
       depth++;
       if (depth > maxDepth) return index;
@@ -148,6 +148,18 @@ function findExcessiveNesting(text: string, maxDepth: number): number | undefine
     }
   }
   return undefined;
+}
+
+/** The quote that closes the string opened at `start` (found natively, skipping escaped ones), or -1. */
+function closingQuote(text: string, start: number): number {
+  let end = text.indexOf('"', start + 1);
+  while (end > 0) {
+    let backslashes = 0;
+    while (text.charCodeAt(end - 1 - backslashes) === 0x5c) backslashes++;
+    if (backslashes % 2 === 0) return end;
+    end = text.indexOf('"', end + 1);
+  }
+  return -1;
 }
 
 function isForbiddenPropertyError(error: unknown): boolean {

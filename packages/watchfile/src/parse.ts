@@ -81,19 +81,14 @@ function readWatchFile(input: string | Uint8Array, options: ParseOptions, attrib
     }
     const entries = keepValidEntries(document, legacyWatchFileSchema.element, [], attribute);
     if (!entries.ok) return entries;
-    const legacy = validate(legacyWatchFileSchema, entries.kept, attribute, {
-      original: document,
-      skip: (path) => entries.refusedAt.has(path[0] as number),
-    });
-    if (!legacy.ok) return legacy;
-    legacy.warnings.unshift(...entries.refused);
+    const unknown = unknownFields(legacyWatchFileSchema, document, (path) => entries.refusedAt.has(path[0] as number), attribute);
     const value: WatchFile = {
       schema: WATCHFILE_SCHEMA_ID,
-      watches: legacy.value.map(({ vcs, url, revspec }) => ({ vcs, url, revspec })),
+      watches: entries.kept as WatchFile["watches"],
       pinned: [],
       problems: [],
     };
-    return { ok: true, value, legacy: true, warnings: legacy.warnings };
+    return { ok: true, value, legacy: true, warnings: [...entries.refused, ...unknown] };
   }
   if (!isPlainObject(document)) {
     return reject(
@@ -109,26 +104,42 @@ function readWatchFile(input: string | Uint8Array, options: ParseOptions, attrib
       return reject(attribute, `${list}: ${items.length} entries, over the limit of ${maxEntries} per file`);
     }
   }
-  const filtered: Record<string, unknown> = { ...document };
+  // Each list is validated entry by entry, the rest of the file once, without the lists.
+  const lists: Record<string, unknown[]> = {};
   const refused: Problem[] = [];
   const refusedAt = new Map<PropertyKey, Set<number>>();
   for (const [list, entrySchema] of ENTRY_LISTS) {
     const items = document[list];
-    if (!Array.isArray(items)) continue;
+    if (items === undefined && list !== "watches") {
+      lists[list] = [];
+      continue;
+    }
+    // Missing or not a list: the whole schema says so in its own words.
+    if (!Array.isArray(items)) {
+      const whole = validate(watchFileSchema, document, attribute);
+      return whole.ok ? { ...whole, legacy: false } : whole;
+    }
     const entries = keepValidEntries(items, entrySchema, [list], attribute);
     if (!entries.ok) return entries;
-    filtered[list] = entries.kept;
+    lists[list] = entries.kept;
     refused.push(...entries.refused);
     refusedAt.set(list, entries.refusedAt);
   }
+  const head = WATCHFILE_HEAD.safeParse(document, { reportInput: true });
+  if (!head.success) return { ok: false, problems: capped(head.error.issues.map(describeIssue), "error", attribute) };
+  const value = { ...head.data, ...lists } as WatchFile;
   // Unknown fields are looked for in the file as written, so that paths keep the file's indexes.
-  const parsed = validate(watchFileSchema, filtered, attribute, {
-    original: document,
-    skip: (path) => refusedAt.get(path[0] as PropertyKey)?.has(path[1] as number) ?? false,
-  });
-  if (!parsed.ok) return parsed;
-  return { ok: true, value: parsed.value, legacy: false, warnings: [...refused, ...parsed.warnings] };
+  const unknown = unknownFields(
+    watchFileSchema,
+    document,
+    (path) => refusedAt.get(path[0] as PropertyKey)?.has(path[1] as number) ?? false,
+    attribute,
+  );
+  return { ok: true, value, legacy: false, warnings: [...refused, ...unknown] };
 }
+
+/** The watch file without its lists (which are checked entry by entry). */
+const WATCHFILE_HEAD = watchFileSchema.omit({ watches: true, pinned: true, problems: true });
 
 function readState(input: string | Uint8Array, options: ParseOptions, attribute: Attribute): StateParseResult {
   const read = readJson(input, {
@@ -170,33 +181,37 @@ function keepValidEntries(
   const refusedAt = new Set<number>();
   items.forEach((item, index) => {
     const result = entrySchema.safeParse(item, { reportInput: true });
-    if (result.success) kept.push(item);
-    else refusedAt.add(index);
-    if (!result.success) messages.push(...result.error.issues.map((issue) => describeIssue({ ...issue, path: [...path, index, ...issue.path] })));
+    if (result.success) {
+      kept.push(result.data);
+    } else {
+      refusedAt.add(index);
+      messages.push(...result.error.issues.map((issue) => describeIssue({ ...issue, path: [...path, index, ...issue.path] })));
+    }
   });
   if (kept.length === 0 && messages.length > 0) return { ok: false, problems: capped(messages, "error", attribute) };
   const refused = capped(messages.map((message) => `${message}; entry ignored`), "error", attribute);
   return { ok: true, kept, refused, refusedAt };
 }
 
-/**
- * Schema validation plus a warning for each field the schema does not know (and drops),
- * looked for in `unknown.original` (default: the document) except where `unknown.skip` says.
- */
+/** Schema validation plus a warning for each field the schema does not know (and drops). */
 function validate<T extends z.ZodType>(
   schema: T,
   document: unknown,
   attribute: Attribute,
-  unknown: { original: unknown; skip: (path: PropertyKey[]) => boolean } = { original: document, skip: () => false },
 ): { ok: true; value: z.output<T>; warnings: Problem[] } | Rejected {
   const result = schema.safeParse(document, { reportInput: true });
   if (!result.success) {
     return { ok: false, problems: capped(result.error.issues.map(describeIssue), "error", attribute) };
   }
-  const fields = findUnknownFields(schema, unknown.original)
-    .filter((path) => !unknown.skip(path))
+  return { ok: true, value: result.data, warnings: unknownFields(schema, document, () => false, attribute) };
+}
+
+/** A warning for each field of `document` the schema does not know, except where `skip` says. */
+function unknownFields(schema: z.ZodType, document: unknown, skip: (path: PropertyKey[]) => boolean, attribute: Attribute): Problem[] {
+  const messages = findUnknownFields(schema, document)
+    .filter((path) => !skip(path))
     .map((path) => `${formatPath(path)}: unknown field, ignored (written by a newer autowatch?)`);
-  return { ok: true, value: result.data, warnings: capped(fields, "warning", attribute) };
+  return capped(messages, "warning", attribute);
 }
 
 function capped(messages: string[], level: Problem["level"], attribute: Attribute): Problem[] {

@@ -9,35 +9,25 @@ import type { Problem, State, WatchFile } from "./schema.js";
  * Throws a TypeError on a value that does not fit the schema (a programming error).
  */
 export function serializeWatchFile(value: z.input<typeof watchFileSchema>): string {
-  const file = conform(watchFileSchema, value, "watch file");
-  const sorted: WatchFile = {
-    ...file,
-    watches: sortBy(file.watches, (entry) => [entry.vcs, entry.url, entry.revspec]),
-    pinned: sortBy(file.pinned, (entry) => [entry.vcs, entry.url, entry.revspec, entry.why]),
-    problems: sortProblems(file.problems),
-  };
-  return render(watchFileSchema, sorted);
+  const file = canonicalize(watchFileSchema, conform(watchFileSchema, value, "watch file")) as WatchFile;
+  file.watches = sortBy(file.watches, (entry) => [entry.vcs, entry.url, entry.revspec]);
+  file.pinned = sortBy(file.pinned, (entry) => [entry.vcs, entry.url, entry.revspec, entry.why]);
+  file.problems = sortProblems(file.problems);
+  return render(file);
 }
 
 /** The merged state as text, with the same guarantees as `serializeWatchFile`. */
 export function serializeState(value: z.input<typeof stateSchema>): string {
-  const state = conform(stateSchema, value, "state");
-  const builders: State["builders"] = {};
-  for (const [name, builder] of Object.entries(state.builders)) {
-    const watches = builder.watches.map((watch) => ({ ...watch, from: sortSources(watch.from) }));
-    const entry = { ...builder, watches: sortBy(watches, (watch) => [watch.vcs, watch.url, watch.branch]) };
-    Object.defineProperty(builders, name, { value: entry, enumerable: true, writable: true, configurable: true });
+  // Sorting works on the canonical copy: fresh objects, keys in schema order (ties compare as JSON).
+  const state = canonicalize(stateSchema, conform(stateSchema, value, "state")) as State;
+  for (const poller of state.pollers) poller.branches = [...new Set(poller.branches)].sort(compareText);
+  state.pollers = sortBy(state.pollers, (poller) => [poller.vcs, poller.url, poller.original]);
+  for (const builder of Object.values(state.builders)) {
+    for (const watch of builder.watches) watch.from = sortSources(watch.from);
+    builder.watches = sortBy(builder.watches, (watch) => [watch.vcs, watch.url, watch.branch]);
   }
-  const sorted: State = {
-    ...state,
-    pollers: sortBy(
-      state.pollers.map((poller) => ({ ...poller, branches: [...new Set(poller.branches)].sort(compareText) })),
-      (poller) => [poller.vcs, poller.url, poller.original],
-    ),
-    builders,
-    problems: sortProblems(state.problems),
-  };
-  return render(stateSchema, sorted);
+  state.problems = sortProblems(state.problems);
+  return render(state);
 }
 
 function conform<T extends z.ZodType>(schema: T, value: unknown, noun: string): z.output<T> {
@@ -52,15 +42,17 @@ function conform<T extends z.ZodType>(schema: T, value: unknown, noun: string): 
 // JSON.stringify escapes C0 controls but leaves these raw; no file we write carries them.
 const RAW_IN_JSON = /[\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
-function render(schema: z.ZodType, value: unknown): string {
-  const text = JSON.stringify(canonicalize(schema, value), null, 2);
+function render(value: unknown): string {
+  const text = JSON.stringify(value, null, 2);
   return `${text.replace(RAW_IN_JSON, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`)}\n`;
 }
 
-/** Sorts by the given keys, then by the whole canonical entry so that ties are stable too. */
+/** Sorts by the given keys; entries equal on them compare as JSON (computed only then). */
 function sortBy<T>(items: readonly T[], keys: (item: T) => (string | number)[]): T[] {
-  const decorated = items.map((item) => ({ item, keys: [...keys(item), JSON.stringify(item)] }));
-  decorated.sort((a, b) => compareKeys(a.keys, b.keys));
+  const decorated = items.map((item) => ({ item, keys: keys(item), json: undefined as string | undefined }));
+  decorated.sort(
+    (a, b) => compareKeys(a.keys, b.keys) || compareText((a.json ??= JSON.stringify(a.item)), (b.json ??= JSON.stringify(b.item))),
+  );
   return decorated.map(({ item }) => item);
 }
 

@@ -239,6 +239,12 @@ describe("parseWatchFile: broken input gives a clear problem, never an exception
     }
   });
 
+  it("does not count brackets inside strings (escaped quotes included) as nesting", () => {
+    const tricky = `${"[".repeat(50)}\\"${"{".repeat(50)}\\\\`;
+    const result = parseWatchFile(text({ ...valid, builder: tricky }));
+    expect(result.ok && result.value.builder).toBe(tricky);
+  });
+
   it("does not throw on input of the wrong type from untyped callers", () => {
     for (const input of [undefined, null, 42, {}, [], new ArrayBuffer(2)]) {
       const result = parseWatchFile(input as never, null as never);
