@@ -5,9 +5,10 @@
 // result is then checked against what the farm's buildouts and manifest say it must be.
 //
 // Exit status: 0 all went as expected; 1 a step failed or the result is not what the farm
-// says; 2 bad usage or the workspace is not built; 3 a step is not available in this build.
+// says; 2 bad usage, the workspace is not built, or another run holds the work directory;
+// 3 a step is not available in this build.
 import { spawn, spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, closeSync } from "node:fs";
 import path from "node:path";
 import process from "node:process";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -102,6 +103,35 @@ const ready = (command) => {
 };
 
 // 1. The farm.
+// One run at a time in a work directory: a second one would delete the farm under the first.
+const lock = `${work}.lock`;
+function takeLock() {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(lock, "wx");
+      writeFileSync(fd, `${process.pid}\n`);
+      closeSync(fd);
+      process.on("exit", () => rmSync(lock, { force: true }));
+      return true;
+    } catch (error) {
+      if (error?.code !== "EEXIST") throw error;
+      const holder = Number.parseInt(readFileSync(lock, "utf8"), 10);
+      let alive = false;
+      try {
+        alive = Number.isInteger(holder) && holder > 0 && process.kill(holder, 0);
+      } catch {
+        alive = false;
+      }
+      if (alive) return false;
+      rmSync(lock, { force: true }); // left by a run that died
+    }
+  }
+  return false;
+}
+if (!takeLock()) {
+  console.error(`example: another run is using ${relative(work)}/ (see ${relative(lock)}); wait for it to finish`);
+  process.exit(2);
+}
 rmSync(work, { recursive: true, force: true });
 mkdirSync(path.join(work, "home"), { recursive: true });
 let farm;
@@ -253,7 +283,7 @@ const expected = {
 };
 if (merged) {
   heading(`State: ${relative(state)}`);
-  const parsed = parseState(readFileSync(state));
+  const parsed = parseState(existsSync(state) ? readFileSync(state) : "");
   if (!parsed.ok) {
     failed.push("state");
     console.log(`    the state file is not valid: ${parsed.problems.map((p) => p.message).join("; ")}`);
