@@ -12,9 +12,13 @@ const PROFILE_ROWS = 12;
 
 export const REPORT_FILE = join(ROOT, "docs", "performance.md");
 
+const NUMERIC = /^[\d.,]+(×| MiB| ms)?$/;
+
 function markdownTable(columns, rows) {
   const escape = (cell) => String(formatCell(cell)).replaceAll("|", "\\|");
-  return [`| ${columns.map(escape).join(" | ")} |`, `| ${columns.map((_, i) => (i === 0 ? "---" : "---:")).join(" | ")} |`, ...rows.map((row) => `| ${row.map(escape).join(" | ")} |`)].join("\n");
+  // numbers right-aligned, text left-aligned
+  const numeric = columns.map((_, i) => rows.every((row) => row[i] === undefined || row[i] === "" || typeof row[i] === "number" || NUMERIC.test(String(row[i]))));
+  return [`| ${columns.map(escape).join(" | ")} |`, `| ${numeric.map((right) => (right ? "---:" : "---")).join(" | ")} |`, ...rows.map((row) => `| ${row.map(escape).join(" | ")} |`)].join("\n");
 }
 
 function targetRows(benchmarks) {
@@ -43,7 +47,7 @@ export function renderReport(results, source) {
     "## Machine",
     "",
     markdownTable(
-      ["", "value"],
+      ["machine", ""],
       [
         ["CPU", `${machine.cpu} (${machine.cores} cores)`],
         ["memory", `${machine.memoryGiB} GiB`],
@@ -59,7 +63,7 @@ export function renderReport(results, source) {
     "",
     "## Targets",
     "",
-    markdownTable(["benchmark", "target", "measured", "limit", ""], targetRows(benchmarks)),
+    markdownTable(["benchmark", "target", "measured", "limit", "result"], targetRows(benchmarks)),
     "",
   ];
   for (const bench of benchmarks) {
@@ -80,7 +84,7 @@ export function renderReport(results, source) {
       });
       lines.push(markdownTable(["self time", "%", "total time", "%"], rows), "");
     }
-    lines.push(`Method: ${bench.description}`, "", `Measured ${bench.date}${bench.quick ? " (quick mode)" : ""}, load average ${bench.loadAverage.join(", ")}.`, "");
+    lines.push(`Method: ${bench.description}`, "", `Measured ${bench.date}${bench.commit ? ` at commit ${bench.commit}` : ""}${bench.quick ? " (quick mode)" : ""}, load average ${bench.loadAverage.join(", ")}.`, "");
   }
   return `${lines.join("\n").trimEnd()}\n`;
 }

@@ -61,7 +61,8 @@ for (const bench of selected) {
   } finally {
     rmSync(resultFile, { force: true });
   }
-  entry = { id: bench.id, title: bench.title, date: started, quick, loadAverage: machineInfo().loadAverage, ...entry };
+  const after = machineInfo();
+  entry = { id: bench.id, title: bench.title, date: started, commit: after.commit, quick, loadAverage: after.loadAverage, ...entry };
   results.benchmarks[bench.id] = entry;
   if (entry.unavailable) {
     console.log(`   UNAVAILABLE: ${entry.unavailable}`);
