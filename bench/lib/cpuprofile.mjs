@@ -1,6 +1,6 @@
 // Where the time goes when a target is missed: V8 CPU profiles (in-process through the inspector,
 // or of a whole child process with --cpu-prof), summarised by function with file and line.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { Session } from "node:inspector/promises";
 import { SourceMap } from "node:module";
 import { tmpdir } from "node:os";
@@ -9,12 +9,15 @@ import { ROOT } from "./paths.mjs";
 import { runProcess } from "./proc.mjs";
 
 const sourceMaps = new Map();
+// a package rebuilt during the run (others build too) has a map that no longer fits the code profiled
+const LOADED_AT = Date.now();
 
 /** A built file's position mapped back to its TypeScript source through the .js.map tsup writes. */
 function original(file, line, column) {
   if (!sourceMaps.has(file)) {
     const mapFile = `${file}.map`;
-    sourceMaps.set(file, existsSync(mapFile) ? new SourceMap(JSON.parse(readFileSync(mapFile, "utf8"))) : undefined);
+    const usable = existsSync(mapFile) && statSync(mapFile).mtimeMs < LOADED_AT;
+    sourceMaps.set(file, usable ? new SourceMap(JSON.parse(readFileSync(mapFile, "utf8"))) : undefined);
   }
   const entry = sourceMaps.get(file)?.findEntry(line, column);
   if (!entry?.originalSource) return undefined;
