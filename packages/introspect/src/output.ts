@@ -1,7 +1,7 @@
 import path from "node:path";
 import writeFileAtomic from "write-file-atomic";
 import type { Origin, PinnedEntry, Problem, WatchEntry, WatchFile } from "@autowatch/watchfile";
-import { WATCHFILE_SCHEMA_ID, watchFileSchema } from "@autowatch/watchfile";
+import { serializeWatchFile, WATCHFILE_SCHEMA_ID, watchFileSchema } from "@autowatch/watchfile";
 import { GENERATOR } from "./version.js";
 
 export interface WatchFileInput {
@@ -70,10 +70,8 @@ function relativeFile(directory: string, file: string): string {
   return relative === "" || relative.startsWith("..") || path.isAbsolute(relative) ? file : relative;
 }
 
-/** Canonical text of a watch file. */
-export function serializeWatchFile(file: WatchFile): string {
-  return `${JSON.stringify(file, null, 2)}\n`;
-}
+/** Canonical text of a watch file (the shared serialiser: sorted, terminal-safe escapes). */
+export { serializeWatchFile };
 
 /** Writes the watch file atomically (a reader never sees half of it). */
 export async function writeWatchFile(target: string, file: WatchFile): Promise<void> {
