@@ -8,6 +8,13 @@ import { ratio, round } from "./lib/stats.mjs";
 
 const MAX_BYTES = 1024 * 1024;
 
+/** An entry whose read is deferred (`{read()}`) read now, as the merge does when it reaches it. */
+function settleRead(entry) {
+  let current = entry;
+  while (current && typeof current.read === "function") current = current.read();
+  return current;
+}
+
 async function timeOnce(fn) {
   fullGc();
   const start = performance.now();
@@ -33,9 +40,13 @@ export async function mergeStages(input, output, floorMs) {
   const has = (module, name) => typeof module[name] === "function";
   const manifests = has(manifest, "readManifests") ? await stage("read and parse the manifest (readManifests)", () => manifest.readManifests([input.manifest])) : undefined;
   const names = manifests?.factories?.map((factory) => factory.name) ?? [];
-  const watch = has(merge, "readWatchDir") ? await stage("read the watch directory (readWatchDir)", () => merge.readWatchDir(input.watchDir, names, MAX_BYTES)) : undefined;
-  const files = [...(watch?.files?.values() ?? [])].filter((file) => file.bytes);
-  if (has(watchfile, "parseWatchFile")) await stage(`validate ${files.length} watch files (parseWatchFile)`, () => files.forEach((file) => watchfile.parseWatchFile(file.bytes, { maxBytes: MAX_BYTES })));
+  const files = has(merge, "readWatchDir")
+    ? await stage("read the watch directory (readWatchDir, and each file's deferred read)", async () => {
+        const watch = await merge.readWatchDir(input.watchDir, names, MAX_BYTES);
+        return [...watch.files.values()].map(settleRead).filter((file) => file?.bytes);
+      })
+    : [];
+  if (has(watchfile, "parseWatchFile")) await stage(`validate ${files?.length ?? 0} watch files (parseWatchFile)`, () => (files ?? []).forEach((file) => watchfile.parseWatchFile(file.bytes, { maxBytes: MAX_BYTES })));
   if (has(merge, "loadLastGood")) await stage("read the last-good store (loadLastGood)", () => merge.loadLastGood(`${output}.lastgood`));
   const previousText = readFileSync(output, "utf8");
   const previous = has(merge, "parseState") ? await stage(`parse the previous state, ${round(previousText.length / 1e6, 1)} MB (parseState)`, () => merge.parseState(previousText)) : undefined;
