@@ -1,7 +1,8 @@
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  entry: ["src/index.ts"],
+  // resolve: the subpath `@autowatch/introspect/resolve` (the resolver without git, zod or file writing)
+  entry: { index: "src/index.ts", resolve: "src/resolver.ts" },
   format: ["esm"],
   dts: true,
   clean: true,

@@ -1,7 +1,8 @@
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  entry: ["src/index.ts"],
+  // text: the zod-free subpath `@autowatch/watchfile/text`
+  entry: ["src/index.ts", "src/text.ts"],
   format: ["esm"],
   dts: true,
   clean: true,

@@ -155,6 +155,54 @@ describe("published packages", () => {
     expect(result.functions.merge).toEqual([]);
   });
 
+  it("the zod-free subpaths load neither zod, jsonc-parser, simple-git, p-limit nor write-file-atomic", async () => {
+    // a resolve hook that refuses the heavy dependencies: importing one fails the script
+    writeFileSync(
+      join(project, "deny-heavy.mjs"),
+      `const heavy = /\\/node_modules\\/(zod|jsonc-parser|secure-json-parse|simple-git|p-limit|write-file-atomic)\\//;
+export async function resolve(specifier, context, next) {
+  const result = await next(specifier, context);
+  if (heavy.test(result.url)) throw new Error("loaded " + result.url);
+  return result;
+}
+`,
+    );
+    writeFileSync(join(project, "buildout.cfg"), "[buildout]\nparts =\nname = a${:x}\nx = b\n");
+    const script = `
+      import { register } from "node:module";
+      register("./deny-heavy.mjs", import.meta.url);
+      const text = await import("@autowatch/watchfile/text");
+      const resolver = await import("@autowatch/introspect/resolve");
+      const result = await resolver.resolveBuildout({ config: "buildout.cfg", cwd: process.cwd(), noUserDefaults: true });
+      console.log(JSON.stringify({
+        resolved: [import.meta.resolve("@autowatch/watchfile/text"), import.meta.resolve("@autowatch/introspect/resolve")],
+        name: result.ok && result.sections.buildout.name.value,
+        quoted: text.quoteValue("a\\nb"),
+        file: text.watchFileNameFor("odoo-10.0"),
+        missing: [
+          ...["quoteValue", "escapeControls", "hasControlCharacters", "watchFileNameFor", "safeBuilderFileName"].filter((n) => typeof text[n] !== "function"),
+          ...["resolveBuildout", "parseBuildoutFile", "resolveSections"].filter((n) => typeof resolver[n] !== "function"),
+        ],
+      }));
+      try {
+        await import("@autowatch/watchfile");
+        console.log("zod loaded anyway");
+      } catch (error) {
+        console.log(String(error.message).includes("/zod/") ? "zod refused" : error.message);
+      }
+    `;
+    const output = await sh("node", ["--no-warnings", "--input-type=module", "-e", script], project);
+    const [first = "", second] = output.trim().split("\n");
+    const result = JSON.parse(first) as { resolved: string[]; name: string; quoted: string; file: string; missing: string[] };
+    for (const url of result.resolved) expect(fileURLToPath(url).startsWith(join(project, "node_modules"))).toBe(true);
+    expect(result.name).toBe("ab");
+    expect(result.quoted).toBe('"a\\nb"');
+    expect(result.file).toBe("odoo-10.0.json");
+    expect(result.missing).toEqual([]);
+    // the hook does refuse the main entry, which needs zod: the check above can fail
+    expect(second).toBe("zod refused");
+  });
+
   it("type-checks a TypeScript consumer with moduleResolution NodeNext", async () => {
     writeFileSync(
       join(project, "tsconfig.json"),
@@ -178,12 +226,16 @@ describe("published packages", () => {
 import * as manifest from "@autowatch/manifest";
 import * as introspect from "@autowatch/introspect";
 import * as merge from "@autowatch/merge";
+import { quoteValue } from "@autowatch/watchfile/text";
+import { resolveBuildout, type ResolveResult } from "@autowatch/introspect/resolve";
 
+const resolved: Promise<ResolveResult> = resolveBuildout({ config: "buildout.cfg" });
+const quoted: string = quoteValue("x");
 const result = parseWatchFile(new Uint8Array([0x5b, 0x5d]), { maxBytes: 1024, file: "w.json" });
 const problems: Problem[] = result.ok ? result.warnings : result.problems;
 const file: WatchFile | undefined = result.ok ? result.value : undefined;
 const text: string | undefined = file && serializeWatchFile(file);
-const used: unknown[] = [problems, text, manifest.parseManifests, introspect, merge.mergeFarm];
+const used: unknown[] = [problems, text, manifest.parseManifests, introspect, merge.mergeFarm, resolved, quoted];
 export { used };
 `,
     );

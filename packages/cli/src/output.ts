@@ -1,5 +1,6 @@
 import { relative, sep } from "node:path";
-import { escapeControls, type Problem } from "@autowatch/watchfile";
+import type { Problem } from "@autowatch/watchfile";
+import { escapeControls } from "@autowatch/watchfile/text";
 
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 /** What JSON.stringify leaves raw inside strings (it escapes C0 itself; its own newlines are layout). */

@@ -1,6 +1,5 @@
 export * from "./schema.js";
-export { safeBuilderFileName, watchFileNameFor } from "./names.js";
-export { quoteValue, escapeControls, hasControlCharacters } from "./quote.js";
+export * from "./text.js";
 export {
   parseWatchFile,
   parseState,

@@ -5,7 +5,7 @@
  * ResolveFileSystem callback; failures come back as data.
  */
 import type { Problem } from "@autowatch/watchfile";
-import { quoteValue } from "@autowatch/watchfile";
+import { quoteValue } from "@autowatch/watchfile/text";
 import type { ResolvedOption, ResolvedSections, ResolveResult } from "../types.js";
 import { defaultGlobals, type PythonEnvironment, type PyValue } from "./condition.js";
 import { boolOption, type ResolveFileSystem, openConfig, splitWords, updateSections } from "./load.js";

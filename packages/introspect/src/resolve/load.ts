@@ -3,7 +3,7 @@
  * `_update` and `_update_section` do it, through a file-system callback (no I/O here).
  */
 import { createHash } from "node:crypto";
-import { quoteValue } from "@autowatch/watchfile";
+import { quoteValue } from "@autowatch/watchfile/text";
 import type { PyValue } from "./condition.js";
 import { BuildoutError, IMPLICIT_VALUE, Key, type Section, type Sections, cloneSection } from "./model.js";
 import { parseSections } from "./parse.js";

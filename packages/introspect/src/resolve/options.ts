@@ -5,7 +5,7 @@
  * `_buildout_section_name_`) and `_do_extend_raw` (`<=` macros, chained, with `+=`/`-=`).
  * Recipes are never loaded: an option that only a recipe computes is left as written.
  */
-import { quoteValue } from "@autowatch/watchfile";
+import { quoteValue } from "@autowatch/watchfile/text";
 import { type LineOrigins, type TrackedValue, rewrittenLines, substituteLines, unknownLines } from "./lines.js";
 import { BuildoutError, type Key, type Section, cloneSection } from "./model.js";
 import { updateSection, splitWords } from "./load.js";

@@ -4,7 +4,7 @@
  * column 0, no inline comments in values, continuation lines, blank lines kept inside a
  * value that starts on the next line (then dedented), `[name: expression]` headers.
  */
-import { quoteValue } from "@autowatch/watchfile";
+import { quoteValue } from "@autowatch/watchfile/text";
 import { ConditionError, evaluateCondition, type PyValue } from "./condition.js";
 import { BuildoutError, Key, type Section, type Sections } from "./model.js";
 import { PY_SPACE, dedent, isSpace, rstrip, strip } from "./python.js";

@@ -1,4 +1,4 @@
-import { resolveBuildout, type ResolvedSections } from "@autowatch/introspect";
+import { resolveBuildout, type ResolvedSections } from "@autowatch/introspect/resolve";
 import type { CliContext } from "../../context.js";
 import { UsageError } from "../../errors.js";
 import { formatProblem, printable, printableJson, shortPath } from "../../output.js";

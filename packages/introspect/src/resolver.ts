@@ -1,0 +1,4 @@
+// `@autowatch/introspect/resolve`: the buildout resolver alone. It loads neither simple-git,
+// p-limit, write-file-atomic nor zod, so a program that only resolves starts fast.
+export * from "./resolve/index.js";
+export type { ValueOrigin, ResolvedOption, ResolvedSections, ResolveOptions, ResolveResult } from "./types.js";
