@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import { describeIssue, describeValue, findUnknownFields, MAX_REPORTED } from "./issues.js";
+import { readWatchFileFast } from "./fast.js";
 import { formatPath, readJson } from "./json.js";
 import type { ReadFailure } from "./json.js";
 import { quoteValue } from "./quote.js";
@@ -48,25 +49,40 @@ type Attribute = (level: Problem["level"], message: string, line?: number) => Pr
  * know are dropped with a warning. A legacy list is upgraded to the v2 shape.
  */
 export function parseWatchFile(input: string | Uint8Array, options: ParseOptions = {}): WatchFileParseResult {
-  const attribute = attributor(options);
-  try {
-    return readWatchFile(input, options ?? {}, attribute);
-  } catch (error) {
-    return internalFailure(error, "watch file", attribute);
-  }
+  return neverThrowing("watch file", options, (checked, attribute) => readWatchFile(input, checked, attribute));
 }
 
 /** Reads a state file written by `autowatch merge`, with the same never-throw contract. */
 export function parseState(input: string | Uint8Array, options: ParseOptions = {}): StateParseResult {
+  return neverThrowing("state file", options, (checked, attribute) => readState(input, checked, attribute));
+}
+
+/** `parseWatchFile` without its fast path: every check in turn. For the tests that compare both. */
+export function parseWatchFileCarefully(input: string | Uint8Array, options: ParseOptions = {}): WatchFileParseResult {
+  return neverThrowing("watch file", options, (checked, attribute) => readWatchFileCarefully(input, checked, attribute));
+}
+
+function neverThrowing<T>(noun: string, options: ParseOptions | null, read: (options: ParseOptions, attribute: Attribute) => T): T | Rejected {
   const attribute = attributor(options);
   try {
-    return readState(input, options ?? {}, attribute);
+    return read(options ?? {}, attribute);
   } catch (error) {
-    return internalFailure(error, "state file", attribute);
+    return internalFailure(error, noun, attribute);
   }
 }
 
+/** The common valid file through the fast path; anything else through every check in turn. */
 function readWatchFile(input: string | Uint8Array, options: ParseOptions, attribute: Attribute): WatchFileParseResult {
+  const fast = readWatchFileFast(input, {
+    maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES,
+    maxEntries: options.maxEntries ?? DEFAULT_MAX_ENTRIES,
+    maxDepth: options.maxDepth ?? DEFAULT_MAX_DEPTH,
+  });
+  if (fast !== undefined) return { ok: true, value: fast.value, legacy: fast.legacy, warnings: [] };
+  return readWatchFileCarefully(input, options, attribute);
+}
+
+function readWatchFileCarefully(input: string | Uint8Array, options: ParseOptions, attribute: Attribute): WatchFileParseResult {
   const maxEntries = options.maxEntries ?? DEFAULT_MAX_ENTRIES;
   const read = readJson(input, {
     maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES,
