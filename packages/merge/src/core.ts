@@ -224,12 +224,14 @@ class BuilderContext {
 
   private autoCandidates(): Candidate[] {
     const { factory } = this;
-    const given = this.input.watchFiles.get(factory.name);
+    let given = this.input.watchFiles.get(factory.name);
     const file = this.watchFile.file;
     if (!factory.autoWatch) {
       if (given && !("missing" in given)) this.watchFile = { status: "ignored", file, reason: "auto-watch is off" };
       return [];
     }
+    // read only now, and dropped once parsed: a farm's files are never all in memory
+    while (given && "read" in given) given = given.read();
     if (!given || "missing" in given) {
       this.problem("info", "no watch file yet: only manual and buildout watches", { file });
       return [];

@@ -6,7 +6,7 @@ export { parseRewriteRule, parseRewriteFile, rewriteUrl, pollerWorkdir, type Rew
 export { branchNameProblem } from "./refname.js";
 export { locationProblem, parseLocation, type Location } from "./location.js";
 export type { AutoEntry } from "./decode.js";
-export { readWatchDir, readWatchFile } from "./watchdir.js";
+export { readWatchDir, readWatchFile, readWatchFileSync, scanWatchDir } from "./watchdir.js";
 export { loadLastGood, saveLastGood } from "./lastgood.js";
 export { summarizeMerge } from "./summary.js";
 export * from "./types.js";

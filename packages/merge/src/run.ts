@@ -7,7 +7,7 @@ import { loadLastGood, saveLastGood } from "./lastgood.js";
 import { parseRewriteFile, parseRewriteRule, type RewriteRule } from "./rewrite.js";
 import { parseState, serializeState, statesDiffer } from "./state.js";
 import { DEFAULT_POLICY, type MergeResult } from "./types.js";
-import { errorCode, readWatchDir } from "./watchdir.js";
+import { errorCode, scanWatchDir } from "./watchdir.js";
 
 export interface RunMergeOptions {
   /** MANIFEST.cfg paths, or manifests already parsed. */
@@ -60,7 +60,7 @@ export async function runMerge(options: RunMergeOptions): Promise<RunMergeResult
   const { rules, problems: ruleProblems } = await loadRules(options);
   const maxBytes = options.maxBytes ?? DEFAULT_POLICY.maxBytes;
   const names = manifests.factories.map((factory) => factory.name);
-  const watch = await readWatchDir(options.watchDir, names, maxBytes);
+  const watch = scanWatchDir(options.watchDir, names, maxBytes);
   const lastGoodDir = options.lastGoodDir ?? (options.output === undefined ? undefined : `${options.output}.lastgood`);
   const store = lastGoodDir === undefined ? undefined : await loadLastGood(lastGoodDir);
 

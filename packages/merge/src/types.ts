@@ -3,8 +3,15 @@ import type { Origin, Problem, State, Vcs, WatchSource } from "@autowatch/watchf
 import type { AutoEntry } from "./decode.js";
 import type { RewriteRule } from "./rewrite.js";
 
-/** A watch file as the I/O edge found it: its bytes, why it could not be read, or nothing yet. */
-export type WatchFileInput = { file: string; bytes: Uint8Array } | { file: string; error: string } | { file: string; missing: true };
+/**
+ * A watch file as the I/O edge found it: its bytes, why it could not be read, nothing yet, or
+ * a file listed but not read yet (`read` is called once, when the merge needs the bytes).
+ */
+export type WatchFileInput =
+  | { file: string; bytes: Uint8Array }
+  | { file: string; error: string }
+  | { file: string; missing: true }
+  | { file: string; read: () => WatchFileInput };
 
 /** What the operator allows workers to make the master poll. */
 export interface MergePolicy {

@@ -1,52 +1,50 @@
-import { constants } from "node:fs";
-import { lstat, open, readdir } from "node:fs/promises";
+import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, type Dirent } from "node:fs";
 import { join } from "node:path";
 import { quoteValue, watchFileNameFor, type Problem } from "@autowatch/watchfile";
-import { mapLimit } from "./limit.js";
 import type { WatchFileInput } from "./types.js";
 
+const OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+
 /**
- * Reads the watch files of the given builders from `dir`, defensively: no symlink is followed
- * (lstat, then O_NOFOLLOW), only regular files are read (a FIFO cannot block: O_NONBLOCK),
- * never more than `maxBytes + 1` bytes. `.json` files that belong to no builder are returned
- * keyed by the builder name their file name encodes, for the merge to report.
+ * Lists the watch directory once (with file types) and says, per builder, what its watch file
+ * is; regular files are not read yet (`read()` reads one when the merge needs it), so that a
+ * farm's files are never all in memory at once. Symlinks, directories and other non-regular
+ * entries are refused from the listing without being opened. `.json` files that belong to no
+ * builder are returned keyed by the builder name their file name encodes, for the merge to report.
  */
-export async function readWatchDir(
-  dir: string,
-  builders: Iterable<string>,
-  maxBytes: number,
-): Promise<{ files: Map<string, WatchFileInput>; problems: Problem[] }> {
+export function scanWatchDir(dir: string, builders: Iterable<string>, maxBytes: number): { files: Map<string, WatchFileInput>; problems: Problem[] } {
   const files = new Map<string, WatchFileInput>();
   const problems: Problem[] = [];
   const expected = new Map<string, string>();
   for (const builder of builders) expected.set(watchFileNameFor(builder), builder);
 
-  let names: string[];
+  let entries: Dirent[];
   try {
-    names = (await readdir(dir)).sort();
+    entries = readdirSync(dir, { withFileTypes: true });
   } catch (error) {
     const code = errorCode(error);
-    if (code === "ENOENT") {
-      problems.push({ level: "warning", file: dir, message: "watch directory does not exist: no watch files yet" });
-      names = [];
-    } else {
+    if (code !== "ENOENT") {
       // unreadable is not the same as empty: every builder keeps its last good watches
       for (const [name, builder] of expected) files.set(builder, { file: join(dir, name), error: `watch directory unreadable (${code})` });
       return { files, problems };
     }
+    problems.push({ level: "warning", file: dir, message: "watch directory does not exist: no watch files yet" });
+    entries = [];
   }
-  const present = new Set(names);
-  const read = await mapLimit([...expected], 16, async ([name, builder]): Promise<[string, WatchFileInput]> => {
+  const present = new Map<string, Dirent>();
+  for (const entry of entries) present.set(entry.name, entry);
+  for (const [name, builder] of expected) {
     const file = join(dir, name);
     if (name.includes("/") || name.includes("\u0000") || name.startsWith(".")) {
-      return [builder, { file, error: "builder name would escape the watch directory" }];
+      files.set(builder, { file, error: "builder name would escape the watch directory" });
+      continue;
     }
-    return [builder, present.has(name) ? await readWatchFile(file, maxBytes) : { file, missing: true }];
-  });
-  for (const [builder, input] of read) files.set(builder, input);
+    const entry = present.get(name);
+    files.set(builder, entry === undefined ? { file, missing: true } : listed(file, entry, maxBytes));
+  }
   const known = new Set(expected.values());
-  for (const name of names) {
-    if (expected.has(name) || name.startsWith(".") || !name.endsWith(".json")) continue;
+  const strays = entries.map((entry) => entry.name).filter((name) => !expected.has(name) && !name.startsWith(".") && name.endsWith(".json"));
+  for (const name of strays.sort()) {
     const builder = decodeFileName(name.slice(0, -".json".length));
     const file = join(dir, name);
     if (builder === undefined || known.has(builder) || files.has(builder)) {
@@ -59,23 +57,46 @@ export async function readWatchDir(
   return { files, problems };
 }
 
-const READ_CHUNK = 64 * 1024;
+/** What the listing says of one entry; a regular (or untyped) one is read later, on demand. */
+function listed(file: string, entry: Dirent, maxBytes: number): WatchFileInput {
+  if (entry.isSymbolicLink()) return { file, error: "is a symbolic link (refused)" };
+  if (entry.isDirectory()) return { file, error: "is a directory, not a file" };
+  // never opened: opening a device can have side effects
+  if (entry.isFIFO() || entry.isSocket() || entry.isCharacterDevice() || entry.isBlockDevice()) {
+    return { file, error: "is not a regular file (FIFO, socket or device)" };
+  }
+  return { file, read: () => readWatchFileSync(file, maxBytes) };
+}
+
+/**
+ * Reads the watch files of the given builders from `dir` (all of them, for callers that want
+ * the bytes; the merge itself reads them one at a time through `scanWatchDir`).
+ */
+export async function readWatchDir(
+  dir: string,
+  builders: Iterable<string>,
+  maxBytes: number,
+): Promise<{ files: Map<string, WatchFileInput>; problems: Problem[] }> {
+  const scanned = scanWatchDir(dir, builders, maxBytes);
+  for (const [builder, input] of scanned.files) if ("read" in input) scanned.files.set(builder, input.read());
+  return scanned;
+}
 
 /** One watch file, or why it cannot be used. Never follows a symlink, never blocks on a FIFO. */
 export async function readWatchFile(file: string, maxBytes: number): Promise<WatchFileInput> {
-  let info;
+  return readWatchFileSync(file, maxBytes);
+}
+
+/**
+ * Synchronous on purpose: thousands of small files read one after the other cost far less
+ * than a promise per step. O_NOFOLLOW refuses a symlink swapped in after the listing,
+ * O_NONBLOCK keeps a FIFO from blocking, fstat checks what was actually opened, and never
+ * more than `maxBytes + 1` bytes are read (the file may still be growing).
+ */
+export function readWatchFileSync(file: string, maxBytes: number): WatchFileInput {
+  let fd: number;
   try {
-    info = await lstat(file);
-  } catch (error) {
-    return errorCode(error) === "ENOENT" ? { file, missing: true } : { file, error: `cannot inspect the file (${errorCode(error)})` };
-  }
-  if (info.isSymbolicLink()) return { file, error: "is a symbolic link (refused)" };
-  if (info.isDirectory()) return { file, error: "is a directory, not a file" };
-  if (!info.isFile()) return { file, error: "is not a regular file (FIFO, socket or device)" };
-  if (info.size > maxBytes) return { file, error: `file over the size limit (${info.size} > ${maxBytes} bytes)` };
-  let handle;
-  try {
-    handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    fd = openSync(file, OPEN_FLAGS);
   } catch (error) {
     const code = errorCode(error);
     if (code === "ELOOP") return { file, error: "is a symbolic link (refused)" };
@@ -83,26 +104,30 @@ export async function readWatchFile(file: string, maxBytes: number): Promise<Wat
     return { file, error: `unreadable (${code})` };
   }
   try {
-    const opened = await handle.stat();
-    if (!opened.isFile() || opened.ino !== info.ino || opened.dev !== info.dev) {
-      return { file, error: "replaced while being read" };
-    }
-    // chunked: the file may still be growing (an upload in progress), never read past the limit
-    const chunks: Buffer[] = [];
+    const info = fstatSync(fd);
+    if (info.isDirectory()) return { file, error: "is a directory, not a file" };
+    if (!info.isFile()) return { file, error: "is not a regular file (FIFO, socket or device)" };
+    if (info.size > maxBytes) return { file, error: `file over the size limit (${info.size} > ${maxBytes} bytes)` };
+    // one byte more than announced: a short read is the end of the file
+    let buffer = Buffer.allocUnsafe(Math.min(info.size + 1, maxBytes + 1));
     let length = 0;
     for (;;) {
-      const chunk = Buffer.allocUnsafe(Math.min(READ_CHUNK, maxBytes + 1 - length));
-      const { bytesRead } = await handle.read(chunk, 0, chunk.length, length);
-      if (bytesRead === 0) break;
-      chunks.push(chunk.subarray(0, bytesRead));
+      if (length === buffer.length) {
+        if (length > maxBytes) return { file, error: `file over the size limit (more than ${maxBytes} bytes)` };
+        const grown = Buffer.allocUnsafe(Math.min(buffer.length * 2, maxBytes + 1));
+        buffer.copy(grown, 0, 0, length);
+        buffer = grown;
+      }
+      const wanted = buffer.length - length;
+      const bytesRead = readSync(fd, buffer, length, wanted, length);
       length += bytesRead;
-      if (length > maxBytes) return { file, error: `file over the size limit (more than ${maxBytes} bytes)` };
+      if (bytesRead < wanted) break;
     }
-    return { file, bytes: Buffer.concat(chunks, length) };
+    return { file, bytes: buffer.subarray(0, length) };
   } catch (error) {
     return { file, error: `unreadable (${errorCode(error)})` };
   } finally {
-    await handle.close().catch(() => undefined);
+    closeSync(fd);
   }
 }
 
