@@ -126,20 +126,32 @@ function buildPollers(details: Map<string, BuilderDetail>): Poller[] {
 
 /** One URL polled as two VCS kinds by different builders: both pollers stay, the operator is told. */
 function mixedKinds(details: Map<string, BuilderDetail>): Problem[] {
-  const kinds = new Map<string, Map<Vcs, string[]>>();
+  // first the kinds per URL (cheap); builder names only for the rare URLs with several kinds
+  const kinds = new Map<string, Vcs | Set<Vcs>>();
   for (const detail of details.values()) {
     for (const watch of detail.watches) {
-      const byKind = kinds.get(watch.url) ?? new Map<Vcs, string[]>();
-      kinds.set(watch.url, byKind);
-      const names = byKind.get(watch.vcs) ?? [];
-      if (!names.includes(detail.name)) names.push(detail.name);
-      byKind.set(watch.vcs, names);
+      const seen = kinds.get(watch.url);
+      if (seen === undefined) kinds.set(watch.url, watch.vcs);
+      else if (typeof seen === "string") {
+        if (seen !== watch.vcs) kinds.set(watch.url, new Set([seen, watch.vcs]));
+      } else seen.add(watch.vcs);
+    }
+  }
+  const mixed = new Map<string, Map<Vcs, Set<string>>>();
+  for (const [url, seen] of kinds) if (typeof seen !== "string") mixed.set(url, new Map());
+  if (mixed.size === 0) return [];
+  for (const detail of details.values()) {
+    for (const watch of detail.watches) {
+      const byKind = mixed.get(watch.url);
+      if (!byKind) continue;
+      let names = byKind.get(watch.vcs);
+      if (!names) byKind.set(watch.vcs, (names = new Set()));
+      names.add(detail.name);
     }
   }
   const problems: Problem[] = [];
-  for (const [url, byKind] of kinds) {
-    if (byKind.size < 2) continue;
-    const parts = [...byKind].sort(([a], [b]) => compareText(a, b)).map(([vcs, names]) => `${vcs} by ${names.sort(compareText).map((n) => quoteValue(n)).join(", ")}`);
+  for (const [url, byKind] of mixed) {
+    const parts = [...byKind].sort(([a], [b]) => compareText(a, b)).map(([vcs, names]) => `${vcs} by ${[...names].sort(compareText).map((n) => quoteValue(n)).join(", ")}`);
     problems.push({ level: "warning", message: `${quoteValue(url)} is watched as ${parts.join(" and as ")}: one poller for each` });
   }
   return problems;
