@@ -17,7 +17,8 @@ import { autoEntry, type AutoEntry } from "./decode.js";
 import { locationProblem, parseLocation } from "./location.js";
 import { branchNameProblem } from "./refname.js";
 import { pollerWorkdir, rewriteUrl, type RewriteRule } from "./rewrite.js";
-import { compareProblems, compareText } from "./order.js";
+import { compareText } from "./order.js";
+import { canonicalFingerprint, rememberFingerprint, stateProblems } from "./state.js";
 import {
   DEFAULT_POLICY,
   type BuilderDetail,
@@ -83,14 +84,21 @@ export function mergeFarm(input: MergeInput): MergeResult {
   builders.sort(([a], [b]) => compareText(a, b));
   const pollers = buildPollers(details);
   problems.push(...mixedKinds(details));
-  problems.sort(compareProblems);
+  const sorted = stateProblems(problems);
+  // built in canonical key order and sorted: renderState writes it as is
+  const fingerprint = canonicalFingerprint(
+    pollers,
+    builders.map(([name, builder]) => [name, builder.schedule, builder.watches] as const),
+  );
   const state: State = {
     schema: STATE_SCHEMA_ID,
+    fingerprint,
     pollers,
     builders: Object.fromEntries(builders),
-    problems,
+    problems: sorted,
   };
-  return { state, lastGood, problems, details };
+  rememberFingerprint(state, fingerprint);
+  return { state, lastGood, problems: sorted, details };
 }
 
 function stateWatch(watch: ExplainedWatch) {

@@ -1,7 +1,7 @@
 export { mergeFarm } from "./core.js";
 export { runMerge, MergeSetupError, type RunMergeOptions, type RunMergeResult } from "./run.js";
 export { explainBuilder, formatExplanation, closeNames, type Explanation } from "./explain.js";
-export { serializeState, parseState, statesDiffer, safeJson } from "./state.js";
+export { serializeState, parseState, statesDiffer, stateFingerprint, safeJson } from "./state.js";
 export { parseRewriteRule, parseRewriteFile, rewriteUrl, pollerWorkdir, type RewriteRule } from "./rewrite.js";
 export { branchNameProblem } from "./refname.js";
 export { locationProblem, parseLocation, type Location } from "./location.js";

@@ -5,7 +5,7 @@ import type { Problem, State } from "@autowatch/watchfile";
 import { mergeFarm } from "./core.js";
 import { loadLastGood, saveLastGood } from "./lastgood.js";
 import { parseRewriteFile, parseRewriteRule, type RewriteRule } from "./rewrite.js";
-import { parseState, serializeState, statesDiffer } from "./state.js";
+import { readStateFingerprint, renderState } from "./state.js";
 import { DEFAULT_POLICY, type MergeResult } from "./types.js";
 import { errorCode, scanWatchDir } from "./watchdir.js";
 
@@ -78,13 +78,9 @@ export async function runMerge(options: RunMergeOptions): Promise<RunMergeResult
     now,
     problems: [...manifests.problems, ...ruleProblems, ...watch.problems, ...(store?.problems ?? [])],
   });
-  const stateText = serializeState(result.state);
-
-  let previous: State | undefined;
-  if (options.output !== undefined) {
-    previous = await readFile(options.output, "utf8").then(parseState, () => undefined);
-  }
-  const changed = previous === undefined || statesDiffer(previous, result.state);
+  const stateText = renderState(result.state);
+  // the previous state is not parsed: its fingerprint is at the head of the file
+  const changed = options.output === undefined || readStateFingerprint(options.output) !== result.state.fingerprint;
   const write = !options.readOnly;
   if (write && lastGoodDir !== undefined && store) await saveLastGood(lastGoodDir, result.lastGood, store.texts);
   if (write && options.output !== undefined) await writeFileAtomic(options.output, stateText);

@@ -1,4 +1,7 @@
-import { parseState as parseStateFile, serializeState as serializeWatchfileState, type State } from "@autowatch/watchfile";
+import { createHash } from "node:crypto";
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { parseState as parseStateFile, serializeState as serializeWatchfileState, type Poller, type Problem, type State } from "@autowatch/watchfile";
+import { compareText } from "./order.js";
 
 // JSON.stringify leaves these raw; a state file must not carry them either
 const UNSAFE_IN_JSON = /[\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
@@ -19,6 +22,15 @@ export function serializeState(state: State): string {
   return serializeWatchfileState(state);
 }
 
+/**
+ * The text of a state that `mergeFarm` built: it is already in canonical key order and sorted
+ * the way `serializeState` sorts, so one JSON.stringify gives the same bytes without the
+ * schema round trip (a test holds the two equal).
+ */
+export function renderState(state: State): string {
+  return `${safeJson(state)}\n`;
+}
+
 /** JSON.stringify (2-space indent) with every control, line-separator and bidi character escaped. */
 export function safeJson(value: unknown): string {
   return JSON.stringify(value, null, 2).replace(UNSAFE_IN_JSON, unicodeEscape);
@@ -33,15 +45,101 @@ export function parseState(text: string): State | undefined {
 /**
  * True when the two states differ in what Buildbot acts on: pollers (URL, branches, work
  * directory) or change filters (each builder's schedule flag and watches). Problems don't count.
+ * The fingerprints are computed from the content (a `fingerprint` field is not trusted here).
  */
 export function statesDiffer(a: State | undefined, b: State | undefined): boolean {
   if (!a || !b) return a !== b;
-  return actionable(a) !== actionable(b);
+  return a === b ? false : stateFingerprint(a) !== stateFingerprint(b);
 }
 
-/** Pollers and, per builder, the change filter (schedule flag and watches): not autoWatch, not problems. */
-function actionable(state: State): string {
-  const canonical = JSON.parse(serializeState({ ...state, problems: [] })) as State;
-  const filters = Object.entries(canonical.builders).map(([name, b]) => [name, b.schedule, b.watches]);
-  return JSON.stringify([canonical.pollers, filters]);
+const computed = new WeakMap<State, string>();
+
+/** sha256 (hex) of the canonical pollers and change filters of any state (sorted here first). */
+export function stateFingerprint(state: State): string {
+  let fingerprint = computed.get(state);
+  if (fingerprint === undefined) {
+    const pollers = state.pollers
+      .map((p) => ({ vcs: p.vcs, url: p.url, original: p.original, branches: [...new Set(p.branches)].sort(compareText), workdir: p.workdir }))
+      .sort((a, b) => compareText(a.vcs, b.vcs) || compareText(a.url, b.url) || compareText(a.original, b.original));
+    const sources = ["auto", "manual", "buildout"];
+    const builders = Object.keys(state.builders)
+      .sort(compareText)
+      .map((name): [string, boolean, unknown[]] => {
+        const builder = state.builders[name]!;
+        const watches = builder.watches
+          .map((w) => ({ vcs: w.vcs, url: w.url, branch: w.branch, from: sources.filter((s) => w.from.includes(s as never)) }))
+          .sort((x, y) => compareText(x.vcs, y.vcs) || compareText(x.url, y.url) || compareText(x.branch, y.branch) || compareText(x.from.join(), y.from.join()));
+        return [name, builder.schedule, watches];
+      });
+    fingerprint = canonicalFingerprint(pollers, builders);
+    computed.set(state, fingerprint);
+  }
+  return fingerprint;
+}
+
+/**
+ * The fingerprint of pollers and change filters already in canonical order and key order
+ * (as `mergeFarm` builds them): one hash over the pollers, then name, schedule flag and
+ * watches of each builder.
+ */
+export function canonicalFingerprint(pollers: readonly Poller[], builders: Iterable<readonly [string, boolean, readonly unknown[]]>): string {
+  const hash = createHash("sha256");
+  hash.update(JSON.stringify(pollers));
+  for (const builder of builders) hash.update(JSON.stringify(builder));
+  return hash.digest("hex");
+}
+
+/** Remembers the fingerprint `mergeFarm` computed while building `state`. */
+export function rememberFingerprint(state: State, fingerprint: string): void {
+  computed.set(state, fingerprint);
+}
+
+const HEAD_BYTES = 256;
+const HEAD = /^\{\n {2}"schema": "autowatch\.state\/1",\n {2}"fingerprint": "([0-9a-f]{64})",\n/;
+
+/**
+ * The fingerprint of a state file, from its first bytes (the file is not parsed); undefined
+ * when there is none, or the file does not end like a whole state (then it counts as changed).
+ */
+export function readStateFingerprint(file: string): string | undefined {
+  let fd: number;
+  try {
+    fd = openSync(file, "r");
+  } catch {
+    return undefined;
+  }
+  try {
+    const size = fstatSync(fd).size;
+    const length = Math.min(size, HEAD_BYTES);
+    const head = Buffer.alloc(length);
+    const tail = Buffer.alloc(2);
+    if (size < 2 || readSync(fd, head, 0, length, 0) !== length || readSync(fd, tail, 0, 2, size - 2) !== 2) return undefined;
+    if (tail.toString("latin1") !== "}\n") return undefined;
+    return HEAD.exec(head.toString("latin1"))?.[1];
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const LEVELS = ["error", "warning", "info"];
+
+/** Problems as the state writes them: schema key order, sorted as `serializeState` sorts them. */
+export function stateProblems(problems: readonly Problem[]): Problem[] {
+  const canonical = problems.map((p) => {
+    const problem: Problem = { level: p.level, message: p.message };
+    if (p.builder !== undefined) problem.builder = p.builder;
+    if (p.file !== undefined) problem.file = p.file;
+    if (p.line !== undefined) problem.line = p.line;
+    return problem;
+  });
+  return canonical.sort(
+    (a, b) =>
+      compareText(a.builder ?? "", b.builder ?? "") ||
+      compareText(a.file ?? "", b.file ?? "") ||
+      (a.line ?? -1) - (b.line ?? -1) ||
+      LEVELS.indexOf(a.level) - LEVELS.indexOf(b.level) ||
+      compareText(a.message, b.message),
+  );
 }

@@ -109,6 +109,8 @@ export type BuilderState = z.infer<typeof builderStateSchema>;
 
 export const stateSchema = z.object({
   schema: z.literal(STATE_SCHEMA_ID),
+  /** sha256 (hex) of the pollers and change filters, right after `schema`: compared from the file's head. */
+  fingerprint: z.string().optional(),
   pollers: z.array(pollerSchema),
   builders: z.record(z.string(), builderStateSchema),
   problems: z.array(problemSchema),

@@ -1,0 +1,86 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mergeFarm, parseState, serializeState, stateFingerprint, statesDiffer, type MergeInput } from "../src/index.js";
+import { readStateFingerprint, renderState } from "../src/state.js";
+import { NOW, factory, fileInput, git, watchFileText } from "./helpers.js";
+
+const OCB = "https://github.com/OCA/OCB.git";
+
+/** A merge with odd names, rewrites, problems of every level, hostile values and mixed kinds. */
+function oddMerge() {
+  // (no "__proto__"/"constructor": the manifest refuses such sections, parseState such keys)
+  const names = ["z", "10", "2", "a\u202eb", "émile", "m"];
+  const input: MergeInput = {
+    factories: [
+      ...names.map((name, i) => factory(name, { manual: [{ vcs: "git", url: `https://git.example.com/r${i % 3}.git`, branch: `b${i}` }] })),
+      factory("hg-one", { manual: [{ vcs: "hg", url: "https://git.example.com/r0.git", branch: "default" }] }),
+      factory("off", { schedule: false }),
+    ],
+    watchFiles: new Map([
+      ["z", fileInput("z", watchFileText("z", [git(OCB, "2", 3), git(OCB, "1"), git("https://x.example/\u2028y.git", "1"), git("-bad", "1")]))],
+      ["m", fileInput("m", "not json\u0085")],
+      ["10", fileInput("10", "[]")],
+      ["ghost", fileInput("ghost", "[]")],
+    ]),
+    now: NOW,
+    rules: [{ from: "https://git.example.com/", to: "ssh://git@mirror/" }],
+    problems: [{ level: "info", message: "from the manifest", file: "MANIFEST.cfg", line: 1 }, { level: "error", message: "b", file: "MANIFEST.cfg", line: 1 }],
+  };
+  return mergeFarm(input);
+}
+
+describe("the state as mergeFarm builds it", () => {
+  it("renders to the same bytes as serializeState, and parses back to itself", () => {
+    const { state } = oddMerge();
+    expect(state.problems.length).toBeGreaterThan(3);
+    const text = renderState(state);
+    expect(text).toBe(serializeState(state));
+    expect(parseState(text)).toEqual(state);
+    expect(text.startsWith(`{\n  "schema": "autowatch.state/1",\n  "fingerprint": "${state.fingerprint}",\n`)).toBe(true);
+  });
+
+  it("carries the fingerprint of its pollers and change filters, the same as computed from any copy", () => {
+    const { state } = oddMerge();
+    expect(state.fingerprint).toMatch(/^[0-9a-f]{64}$/);
+    const copy = parseState(serializeState(state))!;
+    expect(stateFingerprint({ ...copy, fingerprint: "forged" })).toBe(state.fingerprint);
+    // order and problems do not count, schedule flags and branches do
+    const shuffled = { ...copy, pollers: [...copy.pollers].reverse(), builders: Object.fromEntries(Object.entries(copy.builders).reverse()), problems: [] };
+    expect(statesDiffer(state, shuffled)).toBe(false);
+    const unscheduled = { ...copy, builders: { ...copy.builders, z: { ...copy.builders.z!, schedule: false } } };
+    expect(statesDiffer(state, unscheduled)).toBe(true);
+    const autoWatchOnly = { ...copy, builders: { ...copy.builders, z: { ...copy.builders.z!, autoWatch: false } } };
+    expect(statesDiffer(state, autoWatchOnly)).toBe(false);
+  });
+});
+
+describe("readStateFingerprint", () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), "autowatch-state-"));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("reads the fingerprint from the head of a whole state file only", () => {
+    const { state } = oddMerge();
+    const text = renderState(state);
+    const file = join(dir, "state.json");
+    writeFileSync(file, text);
+    expect(readStateFingerprint(file)).toBe(state.fingerprint);
+    const small = renderState(mergeFarm({ factories: [], watchFiles: new Map(), now: NOW }).state);
+    writeFileSync(file, small);
+    expect(small.length).toBeLessThan(256);
+    expect(readStateFingerprint(file)).toMatch(/^[0-9a-f]{64}$/);
+    // truncated, without fingerprint (an older autowatch), garbled, missing: unknown (counts as changed)
+    writeFileSync(file, text.slice(0, 5000));
+    expect(readStateFingerprint(file)).toBeUndefined();
+    const { fingerprint: _, ...old } = state;
+    writeFileSync(file, serializeState(old));
+    expect(readStateFingerprint(file)).toBeUndefined();
+    writeFileSync(file, text.replace('"fingerprint": "', '"fingerprint": "x'));
+    expect(readStateFingerprint(file)).toBeUndefined();
+    expect(readStateFingerprint(join(dir, "absent.json"))).toBeUndefined();
+  });
+});
