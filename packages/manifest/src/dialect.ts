@@ -49,7 +49,12 @@ export const DEFAULT_SECTION = "DEFAULT";
 
 /** A value as ConfigParser stores it: lines joined with `\n`, trailing blank lines dropped. */
 export function rawValue(option: RawOption): string {
-  return pyRstrip(option.lines.map((l) => l.text).join("\n"));
+  const { lines } = option;
+  // Trailing blank lines would be stripped anyway: a single line with blanks after it needs no join.
+  let last = lines.length - 1;
+  while (last > 0 && lines[last]!.text === "") last--;
+  if (last <= 0) return lines.length === 0 ? "" : pyRstrip(lines[0]!.text);
+  return pyRstrip(lines.map((l) => l.text).join("\n"));
 }
 
 /** `SECTCRE`: `\[(?P<header>.+)\]` matched at the start of the stripped line (trailing text ignored). */
@@ -121,7 +126,7 @@ export function readConfig(file: string, text: string): ConfigDocument {
       }
       return;
     }
-    const delimiter = value.search(/[=:]/);
+    const delimiter = firstDelimiter(value);
     if (delimiter < 0) {
       // Like Python, the previous option stays open for deeper-indented lines.
       report("parsing", lineNo, `not an option line ("name = value" or "name: value") nor a [section] header: ${quoteValue(value)}`);
@@ -145,6 +150,15 @@ export function readConfig(file: string, text: string): ConfigDocument {
   });
 
   return { file, defaults, sections, errors };
+}
+
+/** Index of the first `=` or `:` (Python's delimiters), or -1. */
+function firstDelimiter(text: string): number {
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (code === 0x3d || code === 0x3a) return index;
+  }
+  return -1;
 }
 
 /** The exception class Python's `ConfigParser.read` raises for this document, or undefined when it reads it. */

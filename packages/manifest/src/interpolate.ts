@@ -93,12 +93,15 @@ export interface InterpolatedOption {
 
 /** Interpolates a multi-line option value, keeping track of which physical line each part came from. */
 export function interpolateOption(raw: string, lines: ValueLine[], keyLine: number, lookup: OptionLookup): InterpolatedOption {
+  // Most values hold no reference: nothing to expand, the lines are the value's own.
+  if (!raw.includes("%")) return { value: raw, lines: lines.every((line) => line.text !== "") ? lines : lines.filter((line) => line.text !== "") };
   const whole = interpolate(raw, lookup);
   const perLine: ValueLine[] = [];
   let failedLine: number | undefined;
   for (const line of lines) {
     if (line.text === "") continue;
-    const result = interpolate(line.text, lookup);
+    // A one-line value is its line: interpolated once.
+    const result = line.text === raw ? whole : interpolate(line.text, lookup);
     if (result.error) failedLine ??= line.line;
     else perLine.push({ text: result.value, line: line.line });
   }

@@ -81,7 +81,8 @@ export function parseWatchLines(lines: ValueLine[], file: string): { watches: Ma
       continue;
     }
     const watch: ManualWatch = { vcs, url, branch: vcs === "git" || vcs === "hg" ? branch : "", file, line };
-    const key = JSON.stringify([watch.vcs, watch.url, watch.branch]);
+    // Tokens hold no whitespace: a space cannot make two different watches collide.
+    const key = `${watch.vcs} ${watch.url} ${watch.branch}`;
     const firstLine = seen.get(key);
     if (firstLine !== undefined) {
       problems.push({ line, level: "warning", message: `watch line repeats line ${firstLine}: ${quoteValue(text)}` });
@@ -95,7 +96,9 @@ export function parseWatchLines(lines: ValueLine[], file: string): { watches: Ma
 
 /** Assigns a property as own and enumerable, even one named `__proto__`. */
 export function setOwn<T>(record: Record<string, T>, key: string, value: T): void {
-  Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
+  // Only `__proto__` is an accessor on Object.prototype: any other key assigned becomes an own field.
+  if (key === "__proto__") Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
+  else record[key] = value;
 }
 
 /** Python's `ConfigParser.BOOLEAN_STATES`, any case. */

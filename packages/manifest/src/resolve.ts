@@ -13,8 +13,7 @@ interface Definition {
 interface MergedOption {
   option: RawOption;
   file: string;
-  /** The section or `[DEFAULT]` that supplied it (quoted, for messages). */
-  from: string;
+  /** The section that supplied it; undefined for `[DEFAULT]`. */
   section?: RawSection;
 }
 
@@ -59,7 +58,8 @@ export function parseManifests(inputs: ManifestInput[]): ManifestResult {
       definitions.set(section.name, { document, section });
     }
   }
-  const factories = [...definitions.values()].map((definition) => resolveFactory(definition, definitions, problems));
+  const defaults = new DefaultsCache();
+  const factories = [...definitions.values()].map((definition) => resolveFactory(definition, definitions, defaults, problems));
   const rank = (problem: Problem) => fileRank.get(problem.file ?? "") ?? -1;
   problems.sort((a, b) => rank(a) - rank(b) || (a.line ?? 0) - (b.line ?? 0));
   return { factories, problems };
@@ -101,47 +101,71 @@ function inheritChain(definition: Definition, definitions: Map<string, Definitio
   }
 }
 
-function mergeOptions(chain: Definition[]): Map<string, MergedOption> {
-  const merged = new Map<string, MergedOption>();
-  const add = (from: RawSection, file: string, label: string, isDefault: boolean) => {
-    for (const [name, option] of from.options) {
-      if (isDefault && name === "inherit") continue;
-      if (!merged.has(name)) merged.set(name, isDefault ? { option, file, from: label } : { option, file, from: label, section: from });
+/** The `[DEFAULT]` options of each document as merged entries, built once and shared by every section. */
+class DefaultsCache {
+  private readonly byDocument = new Map<ConfigDocument, [string, MergedOption][]>();
+
+  of(document: ConfigDocument): [string, MergedOption][] {
+    let entries = this.byDocument.get(document);
+    if (entries === undefined) {
+      entries = [];
+      for (const [name, option] of document.defaults.options) if (name !== "inherit") entries.push([name, { option, file: document.file }]);
+      this.byDocument.set(document, entries);
     }
-  };
-  for (const { section, document } of chain) add(section, document.file, quoteValue(section.name), false);
+    return entries;
+  }
+}
+
+function mergeOptions(chain: Definition[], defaults: DefaultsCache): Map<string, MergedOption> {
+  const merged = new Map<string, MergedOption>();
+  for (const { section, document } of chain) {
+    for (const [name, option] of section.options) if (!merged.has(name)) merged.set(name, { option, file: document.file, section });
+  }
   // DEFAULT comes after the whole chain: a parent's explicit value beats a default.
-  const documents = new Set(chain.map((d) => d.document));
-  for (const document of documents) add(document.defaults, document.file, `[${DEFAULT_SECTION}] of ${quoteValue(document.file)}`, true);
+  const documents = chain.length === 1 ? [chain[0]!.document] : new Set(chain.map((d) => d.document));
+  for (const document of documents) {
+    for (const [name, entry] of defaults.of(document)) if (!merged.has(name)) merged.set(name, entry);
+  }
   return merged;
 }
 
-function resolveFactory(definition: Definition, definitions: Map<string, Definition>, problems: Problem[]): BuildFactory {
+/** Where a merged option came from, for messages. */
+function origin({ section, file }: MergedOption): string {
+  return section ? quoteValue(section.name) : `[${DEFAULT_SECTION}] of ${quoteValue(file)}`;
+}
+
+function resolveFactory(definition: Definition, definitions: Map<string, Definition>, defaults: DefaultsCache, problems: Problem[]): BuildFactory {
   const { section, document } = definition;
   const name = section.name;
-  const label = `section ${quoteValue(name)}`;
   const report = (level: ProblemLevel, message: string, line: number, file = document.file) => {
-    problems.push(locate(level, `${label}: ${message}`, file, line, name));
+    problems.push(locate(level, `section ${quoteValue(name)}: ${message}`, file, line, name));
   };
   const chain = inheritChain(definition, definitions, report);
-  const merged = mergeOptions(chain);
-  const raw = new Map([...merged].map(([key, { option }]) => [key, rawValue(option)]));
-  const lookup = (key: string) => raw.get(key);
+  const merged = mergeOptions(chain, defaults);
+  // Only referenced options are needed raw, and only when a value holds a %(...)s reference.
+  const lookup = (key: string) => {
+    const entry = merged.get(key);
+    return entry && rawValue(entry.option);
+  };
 
   const options: Record<string, string> = {};
   const optionOrigins: Record<string, { file: string; line: number }> = {};
   const interpolated = new Map<string, InterpolatedOption>();
-  for (const [key, { option, file, from, section: owner }] of merged) {
-    const result = interpolateOption(raw.get(key) ?? "", option.lines, option.line, lookup);
-    setOwn(options, key, result.value);
+  for (const [key, entry] of merged) {
+    const { option, file, section: owner } = entry;
+    const raw = rawValue(option);
+    const interpreted = INTERPRETED.has(key);
+    // Only the options read below need their lines; a value without "%" is its own interpolation.
+    const result = raw.includes("%") || interpreted ? interpolateOption(raw, option.lines, option.line, lookup) : undefined;
+    setOwn(options, key, result ? result.value : raw);
     setOwn(optionOrigins, key, { file, line: option.line });
-    if (result.error) {
-      const source = owner === section ? "" : ` (from ${from})`;
+    if (result?.error) {
+      const source = owner === section ? "" : ` (from ${origin(entry)})`;
       // Python fails only when an option is read; one nobody here reads, written elsewhere, is a warning.
-      const level = INTERPRETED.has(key) || owner === section ? "error" : "warning";
+      const level = interpreted || owner === section ? "error" : "warning";
       report(level, `option ${quoteValue(key)}${source}: ${result.error.message}; the value is kept as written`, result.error.line, file);
     }
-    interpolated.set(key, result);
+    if (result && interpreted) interpolated.set(key, result);
   }
   const valueProblems = (key: string, found: ValueProblem[]) => {
     const file = merged.get(key)?.file ?? document.file;
