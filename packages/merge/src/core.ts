@@ -52,7 +52,7 @@ const SOURCE_RANK: Record<WatchSource, number> = { auto: 0, manual: 1, buildout:
 export function mergeFarm(input: MergeInput): MergeResult {
   const policy: MergePolicy = { ...DEFAULT_POLICY, ...input.policy };
   const rules = input.rules ?? [];
-  const lastGood = new Map(input.lastGood ?? []);
+  const lastGood = new Map<string, LastGoodEntry>();
   const today = input.now.toISOString().slice(0, 10);
   const problems: Problem[] = [...(input.problems ?? [])];
   const details = new Map<string, BuilderDetail>();
@@ -287,12 +287,15 @@ class BuilderContext {
 
   private rejectFile(reason: string, line?: number): Candidate[] {
     const file = this.watchFile.file;
-    const previous = this.lastGood.get(this.factory.name);
+    const stored = this.input.lastGood?.get(this.factory.name);
+    if (stored && "failure" in stored) this.problem("warning", stored.failure, { file: stored.file });
+    const previous = stored && "failure" in stored ? undefined : stored;
     if (!previous) {
       this.watchFile = { status: "rejected", file, reason };
       this.problem("error", `${reason}: no earlier good watch file, no auto watches`, { file, line });
       return [];
     }
+    this.lastGood.set(this.factory.name, previous);
     this.watchFile = { status: "rejected", file, reason, lastGood: previous.date };
     this.problem("error", `${reason}: last good watches from ${previous.date} kept`, { file, line });
     const candidates: Candidate[] = [];

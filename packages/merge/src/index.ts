@@ -7,6 +7,6 @@ export { branchNameProblem } from "./refname.js";
 export { locationProblem, parseLocation, type Location } from "./location.js";
 export type { AutoEntry } from "./decode.js";
 export { readWatchDir, readWatchFile, readWatchFileSync, scanWatchDir } from "./watchdir.js";
-export { loadLastGood, saveLastGood } from "./lastgood.js";
+export { loadLastGood, saveLastGood, LastGoodStore } from "./lastgood.js";
 export { summarizeMerge } from "./summary.js";
 export * from "./types.js";

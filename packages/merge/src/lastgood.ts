@@ -1,70 +1,151 @@
-import { mkdir, readdir, readFile } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import writeFileAtomic from "write-file-atomic";
 import { safeBuilderFileName, type Problem } from "@autowatch/watchfile";
 import { entryShape, type AutoEntry } from "./decode.js";
 import { mapLimit } from "./limit.js";
 import { compareText } from "./order.js";
-import type { LastGoodEntry } from "./types.js";
+import type { LastGoodEntry, LastGoodFailure, LastGoodSource } from "./types.js";
 import { errorCode } from "./watchdir.js";
 
 const LASTGOOD_SCHEMA_ID = "autowatch.lastgood/1";
+const INDEX_SCHEMA_ID = "autowatch.lastgood-index/1";
+/** Never a builder's file: builder file names never start with a dot. */
+export const LASTGOOD_INDEX = ".index.json";
 
-/**
- * The last-good store is a directory with one small file per builder, each replaced by an
- * atomic rename. Two merges running at once can then never lose each other's updates to
- * other builders, and a reader never sees a half-written file: no lock is needed.
- */
-export async function loadLastGood(dir: string): Promise<{ lastGood: Map<string, LastGoodEntry>; texts: Map<string, string>; problems: Problem[] }> {
-  const lastGood = new Map<string, LastGoodEntry>();
-  const texts = new Map<string, string>();
-  const problems: Problem[] = [];
-  let names: string[];
-  try {
-    names = (await readdir(dir)).filter((name) => name.endsWith(".json") && !name.startsWith(".")).sort();
-  } catch (error) {
-    if (errorCode(error) !== "ENOENT") problems.push({ level: "warning", file: dir, message: `last-good store unreadable (${errorCode(error)})` });
-    return { lastGood, texts, problems };
-  }
-  type Loaded = { entry: { builder: string; date: string; watches: AutoEntry[] }; text: string } | { file: string; message: string };
-  const loaded = await mapLimit(names, 16, async (name): Promise<Loaded> => {
-    const file = join(dir, name);
-    try {
-      const text = await readFile(file, "utf8");
-      const entry = parseLastGood(text);
-      if (entry && `${safeBuilderFileName(entry.builder)}.json` === name) return { entry, text };
-      return { file, message: "last-good file is not valid: ignored" };
-    } catch (error) {
-      return { file, message: `last-good file unreadable (${errorCode(error)})` };
-    }
-  });
-  for (const item of loaded) {
-    if ("entry" in item) {
-      lastGood.set(item.entry.builder, { date: item.entry.date, watches: item.entry.watches });
-      texts.set(item.entry.builder, item.text);
-    } else {
-      problems.push({ level: "warning", file: item.file, message: item.message });
-    }
-  }
-  return { lastGood, texts, problems };
+interface Indexed {
+  /** contentHash of the stored watches. */
+  hash: string;
+  /** The last day they were accepted. */
+  date: string;
 }
 
-/** Writes the entries whose text changed since they were loaded; returns the builders written. */
-export async function saveLastGood(dir: string, lastGood: ReadonlyMap<string, LastGoodEntry>, loaded: ReadonlyMap<string, string>): Promise<string[]> {
-  const changed = [...lastGood]
-    .sort(([a], [b]) => compareText(a, b))
-    .map(([builder, entry]) => ({ builder, text: serializeLastGood(builder, entry) }))
-    .filter(({ builder, text }) => loaded.get(builder) !== text);
-  if (changed.length === 0) return [];
-  await mkdir(dir, { recursive: true });
-  // no fsync: a last-good file lost in a crash is only reported and skipped, and there are hundreds
-  await mapLimit(changed, 16, ({ builder, text }) => writeFileAtomic(join(dir, `${safeBuilderFileName(builder)}.json`), text, { fsync: false }));
-  return changed.map(({ builder }) => builder);
+/**
+ * The last-good store: a directory with one small file per builder (its last accepted
+ * watches) and one index, `.index.json` (builder → content hash and the last day that
+ * content was accepted). A run reads the index only; a builder's own file is read when
+ * its watch file is rejected, and written when the content it accepts changes. Every file
+ * is replaced by an atomic rename, so a reader never sees a half-written one.
+ *
+ * Two merges at once: each writes the builder files whose content it saw change, then its
+ * whole index; the last index written wins, so the other run's index update can be lost
+ * (never a builder file: those are only replaced by content some run accepted). A lost
+ * update costs at most one needless rewrite of that builder's file later, or, when a
+ * stored file no longer matches the indexed hash, the file's own date in the "last good
+ * watches from DATE kept" message instead of a later day the same content was accepted.
+ */
+export class LastGoodStore implements LastGoodSource {
+  /** Index entries as read, then as updated by `save`. */
+  private readonly index: Map<string, Indexed>;
+
+  constructor(
+    readonly dir: string,
+    index: Map<string, Indexed>,
+    private readonly indexText: string | undefined,
+  ) {
+    this.index = index;
+  }
+
+  /** A builder's last good watches, read from its file now (undefined when there is none). */
+  get(builder: string): LastGoodEntry | LastGoodFailure | undefined {
+    const file = join(this.dir, `${safeBuilderFileName(builder)}.json`);
+    let text: string;
+    try {
+      text = readFileSync(file, "utf8");
+    } catch (error) {
+      const code = errorCode(error);
+      return code === "ENOENT" ? undefined : { file, failure: `last-good file unreadable (${code})` };
+    }
+    const entry = parseLastGood(text);
+    if (!entry || entry.builder !== builder) return { file, failure: "last-good file is not valid: ignored" };
+    const indexed = this.index.get(builder);
+    // the index knows a later day the same content was accepted
+    const date = indexed && indexed.hash === contentHash(entry.watches) && indexed.date > entry.date ? indexed.date : entry.date;
+    return { date, watches: entry.watches };
+  }
+
+  /**
+   * Records this run's last good watches: a builder's file is written only when its content
+   * hash differs from the indexed one, the index only when something in it changed.
+   * Returns the builders whose file was written.
+   */
+  async save(lastGood: ReadonlyMap<string, LastGoodEntry>): Promise<string[]> {
+    const written: { builder: string; text: string }[] = [];
+    for (const [builder, entry] of lastGood) {
+      const hash = contentHash(entry.watches);
+      const indexed = this.index.get(builder);
+      if (indexed?.hash !== hash) written.push({ builder, text: serializeLastGood(builder, entry) });
+      if (indexed?.hash !== hash || indexed.date < entry.date) this.index.set(builder, { hash, date: entry.date });
+    }
+    const indexText = serializeIndex(this.index);
+    if (written.length === 0 && indexText === this.indexText) return [];
+    mkdirSync(this.dir, { recursive: true });
+    // no fsync: a last-good file lost in a crash is only reported and skipped, and there can be thousands
+    await mapLimit(written, 16, ({ builder, text }) => writeFileAtomic(join(this.dir, `${safeBuilderFileName(builder)}.json`), text, { fsync: false }));
+    // the index last: it never names content that is not on disk yet
+    if (indexText !== this.indexText) await writeFileAtomic(join(this.dir, LASTGOOD_INDEX), indexText, { fsync: false });
+    return written.map(({ builder }) => builder).sort(compareText);
+  }
+}
+
+/** Opens the store: reads its index only (a missing or damaged index is rebuilt as builders are accepted). */
+export function loadLastGood(dir: string): { lastGood: LastGoodStore; problems: Problem[] } {
+  const problems: Problem[] = [];
+  const file = join(dir, LASTGOOD_INDEX);
+  let text: string | undefined;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    const code = errorCode(error);
+    if (code !== "ENOENT") problems.push({ level: "warning", file: dir, message: `last-good store unreadable (${code})` });
+  }
+  const index = text === undefined ? new Map<string, Indexed>() : parseIndex(text);
+  if (index === undefined) problems.push({ level: "warning", file, message: "last-good file is not valid: ignored" });
+  return { lastGood: new LastGoodStore(dir, index ?? new Map(), index === undefined ? undefined : text), problems };
+}
+
+/** Writes this run's last good watches to the store in `dir`; returns the builders whose file was written. */
+export async function saveLastGood(dir: string, lastGood: ReadonlyMap<string, LastGoodEntry>, store: LastGoodStore = loadLastGood(dir).lastGood): Promise<string[]> {
+  return store.save(lastGood);
 }
 
 export function serializeLastGood(builder: string, entry: LastGoodEntry): string {
   const watches = entry.watches.map(({ vcs, url, branch, origin }) => ({ vcs, url, revspec: branch, ...(origin ? { origin } : {}) }));
   return `${JSON.stringify({ schema: LASTGOOD_SCHEMA_ID, builder, date: entry.date, watches }, null, 2)}\n`;
+}
+
+/** Identifies the watches whatever the day: what decides whether a builder's file is rewritten. */
+function contentHash(watches: readonly AutoEntry[]): string {
+  const flat = watches.map(({ vcs, url, branch, origin }) => [vcs, url, branch, origin?.file ?? null, origin?.line ?? null]);
+  return createHash("sha256").update(JSON.stringify(flat)).digest("hex");
+}
+
+function serializeIndex(index: ReadonlyMap<string, Indexed>): string {
+  const lines = [...index]
+    .sort(([a], [b]) => compareText(a, b))
+    .map(([builder, { hash, date }]) => JSON.stringify([builder, hash, date]));
+  return `{"schema": ${JSON.stringify(INDEX_SCHEMA_ID)}, "builders": [\n${lines.join(",\n")}\n]}\n`;
+}
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+function parseIndex(text: string): Map<string, Indexed> | undefined {
+  let data: { schema?: unknown; builders?: unknown } | null;
+  try {
+    data = JSON.parse(text) as typeof data;
+  } catch {
+    return undefined;
+  }
+  if (!data || data.schema !== INDEX_SCHEMA_ID || !Array.isArray(data.builders)) return undefined;
+  const index = new Map<string, Indexed>();
+  for (const row of data.builders as unknown[]) {
+    if (!Array.isArray(row)) return undefined;
+    const [builder, hash, date] = row as unknown[];
+    if (typeof builder !== "string" || typeof hash !== "string" || typeof date !== "string" || !DATE.test(date)) return undefined;
+    index.set(builder, { hash, date });
+  }
+  return index;
 }
 
 function parseLastGood(text: string): { builder: string; date: string; watches: AutoEntry[] } | undefined {
@@ -75,7 +156,7 @@ function parseLastGood(text: string): { builder: string; date: string; watches: 
     return undefined;
   }
   if (!data || data.schema !== LASTGOOD_SCHEMA_ID || typeof data.builder !== "string" || typeof data.date !== "string") return undefined;
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(data.date) || !Array.isArray(data.watches)) return undefined;
+  if (!DATE.test(data.date) || !Array.isArray(data.watches)) return undefined;
   const watches: AutoEntry[] = [];
   for (const raw of data.watches) {
     const entry = entryShape(raw);

@@ -3,7 +3,7 @@ import writeFileAtomic from "write-file-atomic";
 import { readManifests, type ManifestResult } from "@autowatch/manifest";
 import type { Problem, State } from "@autowatch/watchfile";
 import { mergeFarm } from "./core.js";
-import { loadLastGood, saveLastGood } from "./lastgood.js";
+import { loadLastGood } from "./lastgood.js";
 import { parseRewriteFile, parseRewriteRule, type RewriteRule } from "./rewrite.js";
 import { readStateFingerprint, renderState } from "./state.js";
 import { DEFAULT_POLICY, type MergeResult } from "./types.js";
@@ -62,12 +62,12 @@ export async function runMerge(options: RunMergeOptions): Promise<RunMergeResult
   const names = manifests.factories.map((factory) => factory.name);
   const watch = scanWatchDir(options.watchDir, names, maxBytes);
   const lastGoodDir = options.lastGoodDir ?? (options.output === undefined ? undefined : `${options.output}.lastgood`);
-  const store = lastGoodDir === undefined ? undefined : await loadLastGood(lastGoodDir);
+  const store = lastGoodDir === undefined ? undefined : loadLastGood(lastGoodDir);
 
   const result = mergeFarm({
     factories: manifests.factories,
     watchFiles: watch.files,
-    lastGood: store?.lastGood ?? new Map(),
+    lastGood: store?.lastGood,
     rules,
     policy: {
       allowHosts: [...(options.allowHosts ?? DEFAULT_POLICY.allowHosts)],
@@ -82,7 +82,7 @@ export async function runMerge(options: RunMergeOptions): Promise<RunMergeResult
   // the previous state is not parsed: its fingerprint is at the head of the file
   const changed = options.output === undefined || readStateFingerprint(options.output) !== result.state.fingerprint;
   const write = !options.readOnly;
-  if (write && lastGoodDir !== undefined && store) await saveLastGood(lastGoodDir, result.lastGood, store.texts);
+  if (write && store) await store.lastGood.save(result.lastGood);
   if (write && options.output !== undefined) await writeFileAtomic(options.output, stateText);
   return { state: result.state, stateText, changed, written: write && options.output !== undefined, problems: result.problems, result };
 }

@@ -36,11 +36,25 @@ export interface LastGoodEntry {
   watches: AutoEntry[];
 }
 
+/** Why a builder's stored last good watches cannot be used. */
+export interface LastGoodFailure {
+  file: string;
+  failure: string;
+}
+
+/**
+ * Where last good watches come from: a map, or a store that reads a builder's entry only
+ * when asked (only builders whose watch file is rejected are asked).
+ */
+export interface LastGoodSource {
+  get(builder: string): LastGoodEntry | LastGoodFailure | undefined;
+}
+
 export interface MergeInput {
   factories: readonly BuildFactory[];
   /** Keyed by builder name. A builder without an entry has no watch file yet. */
   watchFiles: ReadonlyMap<string, WatchFileInput>;
-  lastGood?: ReadonlyMap<string, LastGoodEntry>;
+  lastGood?: LastGoodSource;
   rules?: readonly RewriteRule[];
   policy?: Partial<MergePolicy>;
   /** Only used to date last-good entries. */
@@ -85,6 +99,7 @@ export interface BuilderDetail {
 
 export interface MergeResult {
   state: State;
+  /** The last good watches of this run: each accepted file's, and those used for a rejected one. */
   lastGood: Map<string, LastGoodEntry>;
   problems: Problem[];
   details: Map<string, BuilderDetail>;

@@ -207,6 +207,8 @@ describe("a farm of 200 builders, 50 of them with broken or hostile watch files"
     const store = `${options.output}.lastgood`;
     const names = readdirSync(store);
     expect(names.filter((n) => !n.endsWith(".json"))).toEqual([]);
-    for (const n of names) expect(JSON.parse(readFileSync(join(store, n), "utf8")).schema).toBe("autowatch.lastgood/1");
+    expect(names).toContain(".index.json");
+    expect(JSON.parse(readFileSync(join(store, ".index.json"), "utf8")).schema).toBe("autowatch.lastgood-index/1");
+    for (const n of names.filter((n) => n !== ".index.json")) expect(JSON.parse(readFileSync(join(store, n), "utf8")).schema).toBe("autowatch.lastgood/1");
   });
 });
