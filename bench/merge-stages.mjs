@@ -22,36 +22,39 @@ async function timeOnce(fn) {
   return { ms: performance.now() - start, value };
 }
 
-export async function mergeStages(input, output, floorMs) {
+/** `seen`: the functions a profile of runMerge saw (stages it does not call are marked). */
+export async function mergeStages(input, output, floorMs, seen) {
   const merge = await importDist("merge", []);
   const watchfile = await importDist("watchfile", []);
   const manifest = await importDist("manifest", []);
   const rows = [];
-  const stage = async (name, fn) => {
+  // `called`: the exported function the stage times, looked up in the runMerge profile
+  const stage = async (name, fn, called) => {
+    const label = called && seen && !seen.has(called) ? `${name} (${called}; not seen in the runMerge profile)` : called ? `${name} (${called})` : name;
     try {
       const { ms, value } = await timeOnce(fn);
-      rows.push([name, round(ms), ratio(ms, floorMs)]);
+      rows.push([label, round(ms), ratio(ms, floorMs)]);
       return value;
     } catch (error) {
-      rows.push([name, `failed: ${error instanceof Error ? error.message : String(error)}`, ""]);
+      rows.push([label, `failed: ${error instanceof Error ? error.message : String(error)}`, ""]);
       return undefined;
     }
   };
   const has = (module, name) => typeof module[name] === "function";
-  const manifests = has(manifest, "readManifests") ? await stage("read and parse the manifest (readManifests)", () => manifest.readManifests([input.manifest])) : undefined;
+  const manifests = has(manifest, "readManifests") ? await stage("read and parse the manifest", () => manifest.readManifests([input.manifest]), "readManifests") : undefined;
   const names = manifests?.factories?.map((factory) => factory.name) ?? [];
   const files = has(merge, "readWatchDir")
-    ? await stage("read the watch directory (readWatchDir, and each file's deferred read)", async () => {
+    ? await stage("read the watch directory and each file", async () => {
         const watch = await merge.readWatchDir(input.watchDir, names, MAX_BYTES);
         return [...watch.files.values()].map(settleRead).filter((file) => file?.bytes);
-      })
+      }, "readWatchDir")
     : [];
-  if (has(watchfile, "parseWatchFile")) await stage(`validate ${files?.length ?? 0} watch files (parseWatchFile)`, () => (files ?? []).forEach((file) => watchfile.parseWatchFile(file.bytes, { maxBytes: MAX_BYTES })));
-  if (has(merge, "loadLastGood")) await stage("read the last-good store (loadLastGood)", () => merge.loadLastGood(`${output}.lastgood`));
+  if (has(watchfile, "parseWatchFile")) await stage(`validate ${files?.length ?? 0} watch files`, () => (files ?? []).forEach((file) => watchfile.parseWatchFile(file.bytes, { maxBytes: MAX_BYTES })), "parseWatchFile");
+  if (has(merge, "loadLastGood")) await stage("read the last-good store", () => merge.loadLastGood(`${output}.lastgood`), "loadLastGood");
   const previousText = readFileSync(output, "utf8");
-  const previous = has(merge, "parseState") ? await stage(`parse the previous state, ${round(previousText.length / 1e6, 1)} MB (parseState)`, () => merge.parseState(previousText)) : undefined;
-  if (previous && has(merge, "serializeState")) await stage("serialise the state (serializeState)", () => merge.serializeState(previous));
-  if (previous && has(merge, "statesDiffer")) await stage("compare with the previous state (statesDiffer)", () => merge.statesDiffer(previous, previous));
+  const previous = has(merge, "parseState") ? await stage(`parse the previous state, ${round(previousText.length / 1e6, 1)} MB`, () => merge.parseState(previousText), "parseState") : undefined;
+  if (previous && has(merge, "serializeState")) await stage("serialise the state", () => merge.serializeState(previous), "serializeState");
+  if (previous && has(merge, "statesDiffer")) await stage("compare with the previous state", () => merge.statesDiffer(previous, previous), "statesDiffer");
   // plain-JavaScript lower bounds of the same work, for scale
   await stage("for scale: JSON.parse of the previous state", () => JSON.parse(previousText));
   if (previous) await stage("for scale: JSON.stringify(state, null, 2)", () => JSON.stringify(previous, null, 2));

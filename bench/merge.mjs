@@ -91,9 +91,10 @@ export const mergeBench = {
         if (builders === sizes[sizes.length - 1] && median(samples.merge) > FLOOR_LIMIT * median(samples.floor)) {
           log("merge/floor over the limit: profiling one more merge");
           fullGc();
-          profiles.push({ title: `runMerge at ${builders.toLocaleString("en-US")} builders (in-process, steady state)`, ...(await profileInProcess(() => mergeInProcess(runMerge, input, output))) });
+          const profile = await profileInProcess(() => mergeInProcess(runMerge, input, output));
+          profiles.push({ title: `runMerge at ${builders.toLocaleString("en-US")} builders (in-process, steady state)`, ...profile });
           log("timing each stage of the merge alone");
-          extraTables.push({ title: `Stages of the merge at ${builders.toLocaleString("en-US")} builders, each run alone (target missed)`, ...(await mergeStages(input, output, median(samples.floor))) });
+          extraTables.push({ title: `Stages of the merge at ${builders.toLocaleString("en-US")} builders: exported functions, each run alone (target missed)`, ...(await mergeStages(input, output, median(samples.floor), profile.seen)) });
         }
         const floor = median(samples.floor);
         const merge = median(samples.merge);

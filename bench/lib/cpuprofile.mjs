@@ -58,13 +58,18 @@ export function summarize(profile, top = 15) {
       total.set(ancestor, (total.get(ancestor) ?? 0) + count);
     }
   }
+  const summary = {};
   const rank = (map) =>
     [...map]
       .filter(([name]) => name !== "(root)")
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
       .map(([name, count]) => ({ name, ms: Math.round(count * msPerSample), percent: Math.round((1000 * count) / profile.samples.length) / 10 }));
-  return { durationMs: Math.round(durationMs), self: rank(self), total: rank(total) };
+  Object.assign(summary, { durationMs: Math.round(durationMs), self: rank(self), total: rank(total) });
+  // every function seen, by bare name (not serialised: results.json keeps the top lists)
+  const seen = new Set([...total.keys()].map((name) => name.split(" ")[0]));
+  Object.defineProperty(summary, "seen", { value: seen, enumerable: false });
+  return summary;
 }
 
 /** Profiles `fn` in this process. */
