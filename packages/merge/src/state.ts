@@ -1,10 +1,11 @@
 import { createHash } from "node:crypto";
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
-import { parseState as parseStateFile, serializeState as serializeWatchfileState, type Poller, type Problem, type State } from "@autowatch/watchfile";
+import { parseState as parseStateFile, serializeState as serializeWatchfileState, type BuilderWatch, type Poller, type Problem, type State } from "@autowatch/watchfile";
 import { compareText } from "./order.js";
 
 // JSON.stringify leaves these raw; a state file must not carry them either
 const UNSAFE_IN_JSON = /[\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+const UNSAFE_CHARACTER = /[\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 const unicodeEscape = (ch: string) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`;
@@ -33,7 +34,9 @@ export function renderState(state: State): string {
 
 /** JSON.stringify (2-space indent) with every control, line-separator and bidi character escaped. */
 export function safeJson(value: unknown): string {
-  return JSON.stringify(value, null, 2).replace(UNSAFE_IN_JSON, unicodeEscape);
+  const text = JSON.stringify(value, null, 2);
+  // a test is several times cheaper than a replace that finds nothing in 40 MB
+  return UNSAFE_CHARACTER.test(text) ? text.replace(UNSAFE_IN_JSON, unicodeEscape) : text;
 }
 
 /** Reads a state file's text; undefined when it is not a valid state. */
@@ -64,10 +67,10 @@ export function stateFingerprint(state: State): string {
     const sources = ["auto", "manual", "buildout"];
     const builders = Object.keys(state.builders)
       .sort(compareText)
-      .map((name): [string, boolean, unknown[]] => {
+      .map((name): [string, boolean, BuilderWatch[]] => {
         const builder = state.builders[name]!;
         const watches = builder.watches
-          .map((w) => ({ vcs: w.vcs, url: w.url, branch: w.branch, from: sources.filter((s) => w.from.includes(s as never)) }))
+          .map((w) => ({ vcs: w.vcs, url: w.url, branch: w.branch, from: sources.filter((s) => w.from.includes(s as never)) as BuilderWatch["from"] }))
           .sort((x, y) => compareText(x.vcs, y.vcs) || compareText(x.url, y.url) || compareText(x.branch, y.branch) || compareText(x.from.join(), y.from.join()));
         return [name, builder.schedule, watches];
       });
@@ -82,10 +85,16 @@ export function stateFingerprint(state: State): string {
  * (as `mergeFarm` builds them): one hash over the pollers, then name, schedule flag and
  * watches of each builder.
  */
-export function canonicalFingerprint(pollers: readonly Poller[], builders: Iterable<readonly [string, boolean, readonly unknown[]]>): string {
+export function canonicalFingerprint(pollers: readonly Poller[], builders: Iterable<readonly [string, boolean, readonly BuilderWatch[]]>): string {
   const hash = createHash("sha256");
   hash.update(JSON.stringify(pollers));
-  for (const builder of builders) hash.update(JSON.stringify(builder));
+  // plain concatenation, cheaper than JSON for 200,000 watches; NUL never occurs in a value
+  // that reaches the state (control characters are refused), newline ends each builder
+  for (const [name, schedule, watches] of builders) {
+    let text = `${JSON.stringify(name)}\u0000${schedule ? 1 : 0}`;
+    for (const w of watches) text += `\u0000${w.vcs}\u0000${w.url}\u0000${w.branch}\u0000${w.from.join(",")}`;
+    hash.update(`${text}\n`);
+  }
   return hash.digest("hex");
 }
 
