@@ -1,3 +1,4 @@
+import { parseJson, type ParsedJson } from "./json.js";
 import { WATCHFILE_SCHEMA_ID } from "./schema.js";
 import type { WatchFile } from "./schema.js";
 
@@ -16,25 +17,34 @@ export interface FastLimits {
  * zod would refuse): the careful path then says why in its own words. What it returns is
  * what the careful path returns for the same input (objects with keys in schema order).
  */
-export function readWatchFileFast(input: unknown, limits: FastLimits): { value: WatchFile; legacy: boolean } | undefined {
+export function readWatchFileFast(input: unknown, limits: FastLimits): FastRead {
   // An accepted file nests 4 levels at most (file, list, entry, origin): its depth needs no scan.
-  if (!(limits.maxDepth >= 4)) return undefined;
+  if (!(limits.maxDepth >= 4)) return MISSED;
   const text = decode(input, limits.maxBytes);
-  if (text === undefined) return undefined;
-  let document: unknown;
-  try {
-    document = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
+  if (text === undefined) return MISSED;
+  const parsed = parseJson(text);
+  if (!parsed.ok) return { parsed };
+  const accepted = acceptDocument(parsed.value, limits.maxEntries);
+  return accepted ?? { parsed };
+}
+
+/**
+ * What the fast path found: the file, or nothing usable (then `parsed` is what JSON.parse
+ * gave for the text the careful path will read, when it got that far).
+ */
+export type FastRead = { value: WatchFile; legacy: boolean; parsed?: undefined } | { value?: undefined; parsed?: ParsedJson };
+
+const MISSED: FastRead = {};
+
+function acceptDocument(document: unknown, maxEntries: number): { value: WatchFile; legacy: boolean } | undefined {
   if (Array.isArray(document)) {
-    const watches = entries(document, limits.maxEntries, legacyEntry);
+    const watches = entries(document, maxEntries, legacyEntry);
     return watches && { value: { schema: WATCHFILE_SCHEMA_ID, watches, pinned: [], problems: [] }, legacy: true };
   }
   if (!isObject(document) || document.schema !== WATCHFILE_SCHEMA_ID || keyOrder(document, FILE_FIELDS) === UNKNOWN) return undefined;
-  const watches = entries(document.watches, limits.maxEntries, watchEntry);
-  const pinned = document.pinned === undefined ? [] : entries(document.pinned, limits.maxEntries, pinnedEntry);
-  const problems = document.problems === undefined ? [] : entries(document.problems, limits.maxEntries, problem);
+  const watches = entries(document.watches, maxEntries, watchEntry);
+  const pinned = document.pinned === undefined ? [] : entries(document.pinned, maxEntries, pinnedEntry);
+  const problems = document.problems === undefined ? [] : entries(document.problems, maxEntries, problem);
   if (!watches || !pinned || !problems) return undefined;
   // Built afresh, in schema order, like zod's output.
   const value: Record<string, unknown> = { schema: WATCHFILE_SCHEMA_ID };
@@ -157,14 +167,14 @@ function isSource(entry: Record<string, unknown>): boolean {
 
 type Watch = WatchFile["watches"][number];
 
-function legacyEntry(entry: unknown): Watch | undefined {
+export function legacyEntry(entry: unknown): Watch | undefined {
   if (!isObject(entry)) return undefined;
   const order = keyOrder(entry, LEGACY_FIELDS);
   if (order === UNKNOWN || !isSource(entry)) return undefined;
   return inSchemaOrder(entry, order, LEGACY_FIELDS) as Watch;
 }
 
-function watchEntry(entry: unknown): Watch | undefined {
+export function watchEntry(entry: unknown): Watch | undefined {
   if (!isObject(entry)) return undefined;
   const order = keyOrder(entry, WATCH_FIELDS);
   if (order === UNKNOWN || !isSource(entry)) return undefined;
@@ -173,7 +183,7 @@ function watchEntry(entry: unknown): Watch | undefined {
   return withOrigin(inSchemaOrder(entry, order, WATCH_FIELDS), origin) as Watch;
 }
 
-function pinnedEntry(entry: unknown): WatchFile["pinned"][number] | undefined {
+export function pinnedEntry(entry: unknown): WatchFile["pinned"][number] | undefined {
   if (!isObject(entry)) return undefined;
   const order = keyOrder(entry, PINNED_FIELDS);
   if (order === UNKNOWN || !isSource(entry)) return undefined;
@@ -201,7 +211,7 @@ function withOrigin(entry: Record<string, unknown>, origin: Record<string, unkno
   return entry;
 }
 
-function problem(entry: unknown): WatchFile["problems"][number] | undefined {
+export function problem(entry: unknown): WatchFile["problems"][number] | undefined {
   if (!isObject(entry)) return undefined;
   const order = keyOrder(entry, PROBLEM_FIELDS);
   if (order === UNKNOWN) return undefined;

@@ -1,5 +1,4 @@
 import { printParseErrorCode, visit } from "jsonc-parser";
-import sjson from "secure-json-parse";
 import { escapeControls, quoteValue } from "./quote.js";
 
 /** Limits applied before a document is parsed. */
@@ -25,9 +24,10 @@ const FORBIDDEN_KEYS = new Set(["__proto__", "constructor"]);
  * Turns untrusted bytes or text into a JSON value, or says why not, without throwing:
  * size first, then UTF-8 (bytes only, fatal decoding), at most one leading BOM, nesting
  * depth, JSON syntax (with the place of the first error), and no `__proto__` or
- * `constructor` key anywhere (secure-json-parse, plus a walk that names the path).
+ * `constructor` key anywhere (a walk that names the path). `known`: what `JSON.parse`
+ * already gave for the same text (the fast path tried it), so that it is not parsed twice.
  */
-export function readJson(input: string | Uint8Array, limits: ReadLimits): JsonRead {
+export function readJson(input: string | Uint8Array, limits: ReadLimits, known?: ParsedJson): JsonRead {
   const decoded = decode(input, limits.maxBytes);
   if (!decoded.ok) return decoded;
   let text = decoded.text;
@@ -48,23 +48,32 @@ export function readJson(input: string | Uint8Array, limits: ReadLimits): JsonRe
     return fail(`nested deeper than ${limits.maxDepth} levels at ${where.label}`, where.line);
   }
 
+  const parsed = known ?? parseJson(text);
+  if (!parsed.ok) return { ok: false, failure: describeSyntaxError(text, parsed.error, at, offsetBytes) };
+  // JSON.parse makes a "__proto__" key an own field (harmless until copied): such keys, and
+  // "constructor", are looked for, when the text could hold one (spelled out or \u-escaped).
+  const suspect = text.includes("__proto__") || text.includes("constructor") || text.includes("\\u");
+  const forbidden = suspect ? findForbiddenKey(parsed.value) : undefined;
+  if (forbidden !== undefined) return fail(forbiddenMessage(forbidden));
+  return { ok: true, value: parsed.value };
+}
+
+/** `JSON.parse` as data: the value, or the error it threw. */
+export type ParsedJson = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+export function parseJson(text: string): ParsedJson {
   try {
-    const value: unknown = sjson.parse(text, null, { protoAction: "error", constructorAction: "error" });
-    // A "constructor" key is spelled out, or escaped with \u: without either, there is none.
-    const suspect = text.includes("constructor") || text.includes("\\u");
-    const forbidden = suspect ? findForbiddenKey(value) : undefined;
-    if (forbidden !== undefined) return fail(forbiddenMessage(forbidden));
-    return { ok: true, value };
+    return { ok: true, value: JSON.parse(text) as unknown };
   } catch (error) {
-    const forbidden = isForbiddenPropertyError(error) ? findForbiddenKey(plainParse(text)) : undefined;
-    if (forbidden !== undefined) return fail(forbiddenMessage(forbidden));
-    return { ok: false, failure: describeSyntaxError(text, error, at, offsetBytes) };
+    return { ok: false, error };
   }
 }
 
 function fail(message: string, line?: number): { ok: false; failure: ReadFailure } {
   return { ok: false, failure: line === undefined ? { message } : { message, line } };
 }
+
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 type Decoded = { ok: true; text: string } | { ok: false; failure: ReadFailure };
 
@@ -81,7 +90,7 @@ function decode(input: string | Uint8Array, maxBytes: number): Decoded {
   }
   if (input.byteLength > maxBytes) return tooBig(input.byteLength, maxBytes);
   try {
-    return { ok: true, text: new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(input) };
+    return { ok: true, text: utf8.decode(input) };
   } catch {
     return fail(describeBadUtf8(input));
   }
@@ -91,28 +100,45 @@ function tooBig(size: number, maxBytes: number): { ok: false; failure: ReadFailu
   return fail(`file too large: ${size} bytes, the limit is ${maxBytes} bytes`);
 }
 
-/** Finds the first bad byte: a prefix decoded in streaming mode throws once it holds one. */
-function describeBadUtf8(bytes: Uint8Array): string {
-  const breaks = (length: number) => {
-    try {
-      new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes.subarray(0, length), { stream: true });
-      return false;
-    } catch {
-      return true;
-    }
-  };
-  if (!breaks(bytes.byteLength)) {
+/**
+ * Where a UTF-8 decoder (WHATWG, as TextDecoder) first meets a byte it must refuse, or a
+ * file cut inside a character. One pass over the bytes, no decoding.
+ */
+export function describeBadUtf8(bytes: Uint8Array): string {
+  const bad = firstBadUtf8Byte(bytes);
+  if (bad < 0) {
     return `not valid UTF-8: the file ends in the middle of a character (${bytes.byteLength} bytes); the whole file is rejected`;
   }
-  let low = 1;
-  let high = bytes.byteLength;
-  while (low < high) {
-    const middle = Math.floor((low + high) / 2);
-    if (breaks(middle)) high = middle;
-    else low = middle + 1;
+  return `not valid UTF-8 (bad byte near offset ${bad}); the whole file is rejected`;
+}
+
+/** Index of the first byte the WHATWG UTF-8 decoder reports as an error; -1 when there is none before the end. */
+function firstBadUtf8Byte(bytes: Uint8Array): number {
+  let needed = 0;
+  let lower = 0x80;
+  let upper = 0xbf;
+  for (let index = 0; index < bytes.length; index++) {
+    const byte = bytes[index]!;
+    if (needed === 0) {
+      if (byte <= 0x7f) continue;
+      if (byte >= 0xc2 && byte <= 0xdf) needed = 1;
+      else if (byte >= 0xe0 && byte <= 0xef) {
+        if (byte === 0xe0) lower = 0xa0;
+        if (byte === 0xed) upper = 0x9f;
+        needed = 2;
+      } else if (byte >= 0xf0 && byte <= 0xf4) {
+        if (byte === 0xf0) lower = 0x90;
+        if (byte === 0xf4) upper = 0x8f;
+        needed = 3;
+      } else return index;
+      continue;
+    }
+    if (byte < lower || byte > upper) return index;
+    lower = 0x80;
+    upper = 0xbf;
+    needed--;
   }
-  // The shortest breaking prefix ends with the offending byte (or one shortly after a bad lead byte).
-  return `not valid UTF-8 (bad byte near offset ${low - 1}); the whole file is rejected`;
+  return -1;
 }
 
 interface Place {
@@ -160,18 +186,6 @@ function closingQuote(text: string, start: number): number {
     end = text.indexOf('"', end + 1);
   }
   return -1;
-}
-
-function isForbiddenPropertyError(error: unknown): boolean {
-  return error instanceof SyntaxError && /forbidden (prototype|constructor) property/.test(error.message);
-}
-
-function plainParse(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
 }
 
 /** Path of the first forbidden key, found without recursion (the depth is bounded anyway). */

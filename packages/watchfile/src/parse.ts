@@ -1,8 +1,8 @@
 import type { z } from "zod";
 import { describeIssue, describeValue, findUnknownFields, MAX_REPORTED } from "./issues.js";
-import { readWatchFileFast } from "./fast.js";
+import { legacyEntry, pinnedEntry, problem, readWatchFileFast, watchEntry } from "./fast.js";
 import { formatPath, readJson } from "./json.js";
-import type { ReadFailure } from "./json.js";
+import type { ParsedJson, ReadFailure } from "./json.js";
 import { quoteValue } from "./quote.js";
 import {
   legacyWatchFileSchema,
@@ -78,16 +78,17 @@ function readWatchFile(input: string | Uint8Array, options: ParseOptions, attrib
     maxEntries: options.maxEntries ?? DEFAULT_MAX_ENTRIES,
     maxDepth: options.maxDepth ?? DEFAULT_MAX_DEPTH,
   });
-  if (fast !== undefined) return { ok: true, value: fast.value, legacy: fast.legacy, warnings: [] };
-  return readWatchFileCarefully(input, options, attribute);
+  if (fast.value !== undefined) return { ok: true, value: fast.value, legacy: fast.legacy, warnings: [] };
+  return readWatchFileCarefully(input, options, attribute, fast.parsed);
 }
 
-function readWatchFileCarefully(input: string | Uint8Array, options: ParseOptions, attribute: Attribute): WatchFileParseResult {
+function readWatchFileCarefully(input: string | Uint8Array, options: ParseOptions, attribute: Attribute, parsed?: ParsedJson): WatchFileParseResult {
   const maxEntries = options.maxEntries ?? DEFAULT_MAX_ENTRIES;
-  const read = readJson(input, {
-    maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES,
-    maxDepth: options.maxDepth ?? DEFAULT_MAX_DEPTH,
-  });
+  const read = readJson(
+    input,
+    { maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES, maxDepth: options.maxDepth ?? DEFAULT_MAX_DEPTH },
+    parsed,
+  );
   if (!read.ok) return rejectRead(read.failure, attribute);
   const document = read.value;
 
@@ -95,7 +96,7 @@ function readWatchFileCarefully(input: string | Uint8Array, options: ParseOption
     if (document.length > maxEntries) {
       return reject(attribute, `legacy list of ${document.length} sources, over the limit of ${maxEntries} per file`);
     }
-    const entries = keepValidEntries(document, legacyWatchFileSchema.element, [], attribute);
+    const entries = keepValidEntries(document, legacyWatchFileSchema.element, legacyEntry, [], attribute);
     if (!entries.ok) return entries;
     const unknown = unknownFields(legacyWatchFileSchema, document, (path) => entries.refusedAt.has(path[0] as number), attribute);
     const value: WatchFile = {
@@ -124,7 +125,7 @@ function readWatchFileCarefully(input: string | Uint8Array, options: ParseOption
   const lists: Record<string, unknown[]> = {};
   const refused: Problem[] = [];
   const refusedAt = new Map<PropertyKey, Set<number>>();
-  for (const [list, entrySchema] of ENTRY_LISTS) {
+  for (const [list, entrySchema, accept] of ENTRY_LISTS) {
     const items = document[list];
     if (items === undefined && list !== "watches") {
       lists[list] = [];
@@ -135,7 +136,7 @@ function readWatchFileCarefully(input: string | Uint8Array, options: ParseOption
       const whole = validate(watchFileSchema, document, attribute);
       return whole.ok ? { ...whole, legacy: false } : whole;
     }
-    const entries = keepValidEntries(items, entrySchema, [list], attribute);
+    const entries = keepValidEntries(items, entrySchema, accept, [list], attribute);
     if (!entries.ok) return entries;
     lists[list] = entries.kept;
     refused.push(...entries.refused);
@@ -175,11 +176,14 @@ function readState(input: string | Uint8Array, options: ParseOptions, attribute:
   return validate(stateSchema, document, attribute);
 }
 
-const ENTRY_LISTS: ReadonlyArray<readonly [string, z.ZodType]> = [
-  ["watches", watchEntrySchema],
-  ["pinned", pinnedEntrySchema],
-  ["problems", problemSchema],
+/** Each list, its entry schema, and the fast check that accepts the common valid entry (zod says why for the others). */
+const ENTRY_LISTS: ReadonlyArray<readonly [string, z.ZodType, Accept]> = [
+  ["watches", watchEntrySchema, watchEntry],
+  ["pinned", pinnedEntrySchema, pinnedEntry],
+  ["problems", problemSchema, problem],
 ];
+
+type Accept = (item: unknown) => unknown;
 
 /**
  * Entries are refused one by one (an unknown VCS from a newer worker, one hostile entry)
@@ -189,6 +193,7 @@ const ENTRY_LISTS: ReadonlyArray<readonly [string, z.ZodType]> = [
 function keepValidEntries(
   items: unknown[],
   entrySchema: z.ZodType,
+  accept: Accept,
   path: PropertyKey[],
   attribute: Attribute,
 ): { ok: true; kept: unknown[]; refused: Problem[]; refusedAt: Set<number> } | Rejected {
@@ -196,6 +201,11 @@ function keepValidEntries(
   const messages: string[] = [];
   const refusedAt = new Set<number>();
   items.forEach((item, index) => {
+    const accepted = accept(item);
+    if (accepted !== undefined) {
+      kept.push(accepted);
+      return;
+    }
     const result = entrySchema.safeParse(item, { reportInput: true });
     if (result.success) {
       kept.push(result.data);

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { readWatchFileFast } from "../src/fast.js";
+import { legacyEntry, pinnedEntry, problem, readWatchFileFast, watchEntry } from "../src/fast.js";
 import { parseWatchFile, parseWatchFileCarefully } from "../src/parse.js";
 import type { ParseOptions } from "../src/parse.js";
-import { WATCHFILE_SCHEMA_ID } from "../src/schema.js";
+import { legacyWatchFileSchema, pinnedEntrySchema, problemSchema, WATCHFILE_SCHEMA_ID, watchEntrySchema } from "../src/schema.js";
+import type { z } from "zod";
 
 /** Deterministic generator (mulberry32), so a failure replays. */
 function seeded(seed: number) {
@@ -105,7 +106,7 @@ function expectSameResult(input: string | Uint8Array, options: ParseOptions = {}
   expect(fast).toStrictEqual(careful);
   // key order too: the value is serialised and compared as text downstream
   expect(JSON.stringify(fast)).toBe(JSON.stringify(careful));
-  return readWatchFileFast(input, { maxBytes: options.maxBytes ?? 1 << 20, maxEntries: options.maxEntries ?? 1000, maxDepth: options.maxDepth ?? 32 });
+  return readWatchFileFast(input, { maxBytes: options.maxBytes ?? 1 << 20, maxEntries: options.maxEntries ?? 1000, maxDepth: options.maxDepth ?? 32 }).value;
 }
 
 describe("parseWatchFile fast path", () => {
@@ -157,5 +158,37 @@ describe("parseWatchFile fast path", () => {
     expectSameResult(Buffer.from(good), { maxBytes: 10 });
     expectSameResult(good, { maxDepth: 3 });
     expectSameResult(good, { maxEntries: 0 });
+  });
+});
+
+describe("entry checks of the fast path", () => {
+  const checks: [string, (item: unknown) => unknown, z.ZodType][] = [
+    ["watch", watchEntry, watchEntrySchema],
+    ["pinned", pinnedEntry, pinnedEntrySchema],
+    ["problem", problem, problemSchema],
+    ["legacy", legacyEntry, legacyWatchFileSchema.element],
+  ];
+
+  it("accept an entry only when zod does, and return what zod returns (keys in schema order)", () => {
+    const random = seeded(7);
+    const accepted = new Map<string, number>();
+    for (let round = 0; round < 3000; round++) {
+      const file = validFile(random) as { watches: unknown[]; pinned?: unknown[]; problems?: unknown[] };
+      const entries = [...file.watches, ...(file.pinned ?? []), ...(file.problems ?? [])];
+      let entry: unknown = structuredClone(random.pick(entries));
+      for (let count = random.int(3); count > 0; count--) entry = (mutate({ entry }, random) as { entry: unknown }).entry;
+      // through JSON, as the parser sees it
+      entry = JSON.parse(JSON.stringify({ entry }) ?? "{}").entry;
+      for (const [name, check, schema] of checks) {
+        const ours = check(entry);
+        if (ours === undefined) continue;
+        accepted.set(name, (accepted.get(name) ?? 0) + 1);
+        const theirs = schema.safeParse(entry);
+        expect(theirs.success).toBe(true);
+        expect(ours).toStrictEqual(theirs.data);
+        expect(JSON.stringify(ours)).toBe(JSON.stringify(theirs.data));
+      }
+    }
+    for (const [name] of checks) expect(accepted.get(name) ?? 0).toBeGreaterThan(100);
   });
 });
