@@ -1,11 +1,11 @@
 import { readFile } from "node:fs/promises";
-import writeFileAtomic from "write-file-atomic";
 import { readManifests, type ManifestResult } from "@autowatch/manifest";
 import type { Problem, State } from "@autowatch/watchfile";
 import { mergeFarm } from "./core.js";
 import { loadLastGood } from "./lastgood.js";
 import { parseRewriteFile, parseRewriteRule, type RewriteRule } from "./rewrite.js";
-import { readStateFingerprint, renderState } from "./state.js";
+import { readStateFingerprint, renderState, renderStatePieces } from "./state.js";
+import { writeFileInPieces } from "./statefile.js";
 import { DEFAULT_POLICY, type MergeResult } from "./types.js";
 import { errorCode, scanWatchDir } from "./watchdir.js";
 
@@ -78,13 +78,24 @@ export async function runMerge(options: RunMergeOptions): Promise<RunMergeResult
     now,
     problems: [...manifests.problems, ...ruleProblems, ...watch.problems, ...(store?.problems ?? [])],
   });
-  const stateText = renderState(result.state);
   // the previous state is not parsed: its fingerprint is at the head of the file
   const changed = options.output === undefined || readStateFingerprint(options.output) !== result.state.fingerprint;
   const write = !options.readOnly;
   if (write && store) await store.lastGood.save(result.lastGood);
-  if (write && options.output !== undefined) await writeFileAtomic(options.output, stateText);
-  return { state: result.state, stateText, changed, written: write && options.output !== undefined, problems: result.problems, result };
+  // written in pieces: the 40 MB text of a large farm is never held whole
+  if (write && options.output !== undefined) writeFileInPieces(options.output, (piece) => renderStatePieces(result.state, piece));
+  let stateText: string | undefined;
+  return {
+    state: result.state,
+    // rendered on demand (--json, no -o): the same bytes as the file
+    get stateText() {
+      return (stateText ??= renderState(result.state));
+    },
+    changed,
+    written: write && options.output !== undefined,
+    problems: result.problems,
+    result,
+  };
 }
 
 async function loadManifests(manifests: RunMergeOptions["manifests"]): Promise<ManifestResult> {

@@ -32,6 +32,43 @@ export function renderState(state: State): string {
   return `${safeJson(state)}\n`;
 }
 
+const PIECE = 256;
+
+/**
+ * The same bytes as `renderState`, handed out in pieces of a few hundred entries: each
+ * top-level list or map is rendered as `{ key: slice }` and the wrapper cut off, which gives
+ * exactly the nesting and indentation of the whole document.
+ */
+export function renderStatePieces(state: State, write: (piece: string) => void): void {
+  const parts = Object.entries(state);
+  write("{\n");
+  parts.forEach(([key, value], index) => {
+    const separator = index < parts.length - 1 ? ",\n" : "\n";
+    const entries = Array.isArray(value) ? value : isPlainObject(value) ? Object.entries(value) : [];
+    if (entries.length <= PIECE) {
+      write(`${safeJson({ [key]: value }).slice(2, -2)}${separator}`);
+      return;
+    }
+    const list = Array.isArray(value);
+    write(`  ${JSON.stringify(key)}: ${list ? "[" : "{"}\n`);
+    const prefix = `{\n  ${JSON.stringify(key)}: ${list ? "[" : "{"}\n`.length;
+    const suffix = `\n  ${list ? "]" : "}"}\n}`.length;
+    for (let start = 0; start < entries.length; start += PIECE) {
+      const slice = entries.slice(start, start + PIECE);
+      // fromEntries: a key such as "__proto__" stays an own field
+      const wrapped = { [key]: list ? slice : Object.fromEntries(slice as [string, unknown][]) };
+      const text = safeJson(wrapped);
+      write(`${text.slice(prefix, text.length - suffix)}${start + PIECE < entries.length ? ",\n" : "\n"}`);
+    }
+    write(`  ${list ? "]" : "}"}${separator}`);
+  });
+  write("}\n");
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
 /** JSON.stringify (2-space indent) with every control, line-separator and bidi character escaped. */
 export function safeJson(value: unknown): string {
   const text = JSON.stringify(value, null, 2);

@@ -1,9 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mergeFarm, parseState, serializeState, stateFingerprint, statesDiffer, type MergeInput } from "../src/index.js";
-import { readStateFingerprint, renderState } from "../src/state.js";
+import { readStateFingerprint, renderState, renderStatePieces } from "../src/state.js";
+import { writeFileInPieces } from "../src/statefile.js";
 import { NOW, factory, fileInput, git, watchFileText } from "./helpers.js";
 
 const OCB = "https://github.com/OCA/OCB.git";
@@ -82,5 +83,48 @@ describe("readStateFingerprint", () => {
     writeFileSync(file, text.replace('"fingerprint": "', '"fingerprint": "x'));
     expect(readStateFingerprint(file)).toBeUndefined();
     expect(readStateFingerprint(join(dir, "absent.json"))).toBeUndefined();
+  });
+});
+
+describe("the state written in pieces", () => {
+  it("gives the same bytes as rendered whole, for lists and maps longer than a piece", () => {
+    // integer-like names sort first in a JS object, "__proto__" is an own key: pieces keep both
+    const names = [...Array.from({ length: 700 }, (_, i) => `b${i}`), "7", "1000", "__proto__"];
+    const { state } = mergeFarm({
+      factories: names.map((name, i) => factory(name, { manual: [{ vcs: "git", url: `https://git.example.com/r${i}.git`, branch: "main" }] })),
+      watchFiles: new Map(names.map((name) => [name, fileInput(name, "[1,")])),
+      now: NOW,
+    });
+    expect(state.pollers.length).toBeGreaterThan(512);
+    expect(state.problems.length).toBeGreaterThan(512);
+    const pieces: string[] = [];
+    renderStatePieces(state, (piece) => pieces.push(piece));
+    expect(pieces.length).toBeGreaterThan(6);
+    expect(pieces.join("")).toBe(renderState(state));
+    const small: string[] = [];
+    const empty = mergeFarm({ factories: [], watchFiles: new Map(), now: NOW }).state;
+    renderStatePieces(empty, (piece) => small.push(piece));
+    expect(small.join("")).toBe(serializeState(empty));
+  });
+
+  it("replaces the file atomically and keeps its mode", () => {
+    const dir = mkdtempSync(join(tmpdir(), "autowatch-statefile-"));
+    try {
+      const file = join(dir, "state.json");
+      writeFileSync(file, "old");
+      chmodSync(file, 0o640);
+      writeFileInPieces(file, (write) => ["a", "b", "c"].forEach(write));
+      expect(readFileSync(file, "utf8")).toBe("abc");
+      expect(statSync(file).mode & 0o777).toBe(0o640);
+      expect(() =>
+        writeFileInPieces(file, () => {
+          throw new Error("boom");
+        }),
+      ).toThrow("boom");
+      expect(readFileSync(file, "utf8")).toBe("abc");
+      expect(readdirSync(dir)).toEqual(["state.json"]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
