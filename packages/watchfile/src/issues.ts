@@ -137,38 +137,6 @@ function descend(shape: Shape, value: unknown, path: Key[], key: Key, found: Key
   path.pop();
 }
 
-/**
- * A copy of a value that passed the schema, with object keys in schema order (records
- * sorted by key) and undefined fields left out, so that serialising it is stable.
- */
-export function canonicalize(schema: z.ZodType, value: unknown): unknown {
-  return canonical(shapeOf(schema), value);
-}
-
-function canonical(shape: Shape, value: unknown): unknown {
-  if (shape.kind === "object" && isPlainObject(value)) {
-    const out: Record<string, unknown> = {};
-    for (const [key, field] of shape.fields) {
-      const item = value[key];
-      if (item !== undefined) out[key] = field.kind === "leaf" ? item : canonical(field, item);
-    }
-    return out;
-  }
-  if (shape.kind === "array" && Array.isArray(value)) {
-    return shape.element.kind === "leaf" ? [...value] : value.map((item) => canonical(shape.element, item));
-  }
-  if (shape.kind === "record" && isPlainObject(value)) {
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value).sort(compareText)) {
-      // defineProperty: a record key such as "__proto__" stays a plain own field.
-      const field = canonical(shape.value, value[key]);
-      Object.defineProperty(out, key, { value: field, enumerable: true, writable: true, configurable: true });
-    }
-    return out;
-  }
-  return value;
-}
-
 /** Locale-independent comparison (UTF-16 code units), the same on every machine. */
 export function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;

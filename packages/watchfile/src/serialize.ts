@@ -1,7 +1,7 @@
 import type { z } from "zod";
-import { canonicalize, compareText } from "./issues.js";
+import { compareText } from "./issues.js";
 import { problemLevelSchema, stateSchema, watchFileSchema, watchSourceSchema } from "./schema.js";
-import type { Problem, State, WatchFile } from "./schema.js";
+import type { Problem, State, WatchSource } from "./schema.js";
 
 /**
  * The watch file as text: keys in schema order, lists sorted, 2-space JSON, trailing
@@ -9,24 +9,32 @@ import type { Problem, State, WatchFile } from "./schema.js";
  * Throws a TypeError on a value that does not fit the schema (a programming error).
  */
 export function serializeWatchFile(value: z.input<typeof watchFileSchema>): string {
-  const file = canonicalize(watchFileSchema, conform(watchFileSchema, value, "watch file")) as WatchFile;
-  file.watches = sortBy(file.watches, (entry) => [entry.vcs, entry.url, entry.revspec]);
-  file.pinned = sortBy(file.pinned, (entry) => [entry.vcs, entry.url, entry.revspec, entry.why]);
-  file.problems = sortProblems(file.problems);
+  // zod's output is a fresh copy, keys in schema order, unknown keys dropped: sorted in place.
+  const file = conform(watchFileSchema, value, "watch file");
+  file.watches.sort((a, b) => compareText(a.vcs, b.vcs) || compareText(a.url, b.url) || compareText(a.revspec, b.revspec) || asJson(a, b));
+  file.pinned.sort(
+    (a, b) => compareText(a.vcs, b.vcs) || compareText(a.url, b.url) || compareText(a.revspec, b.revspec) || compareText(a.why, b.why) || asJson(a, b),
+  );
+  file.problems.sort(compareProblems);
   return render(file);
 }
 
 /** The merged state as text, with the same guarantees as `serializeWatchFile`. */
 export function serializeState(value: z.input<typeof stateSchema>): string {
-  // Sorting works on the canonical copy: fresh objects, keys in schema order (ties compare as JSON).
-  const state = canonicalize(stateSchema, conform(stateSchema, value, "state")) as State;
+  const state = conform(stateSchema, value, "state");
   for (const poller of state.pollers) poller.branches = [...new Set(poller.branches)].sort(compareText);
-  state.pollers = sortBy(state.pollers, (poller) => [poller.vcs, poller.url, poller.original]);
-  for (const builder of Object.values(state.builders)) {
+  state.pollers.sort((a, b) => compareText(a.vcs, b.vcs) || compareText(a.url, b.url) || compareText(a.original, b.original) || asJson(a, b));
+  const builders: State["builders"] = {};
+  for (const name of Object.keys(state.builders).sort(compareText)) {
+    const builder = state.builders[name]!;
     for (const watch of builder.watches) watch.from = sortSources(watch.from);
-    builder.watches = sortBy(builder.watches, (watch) => [watch.vcs, watch.url, watch.branch]);
+    builder.watches.sort((a, b) => compareText(a.vcs, b.vcs) || compareText(a.url, b.url) || compareText(a.branch, b.branch) || asJson(a, b));
+    // defineProperty only where assigning would not make an own field
+    if (name === "__proto__") Object.defineProperty(builders, name, { value: builder, enumerable: true, writable: true, configurable: true });
+    else builders[name] = builder;
   }
-  state.problems = sortProblems(state.problems);
+  state.builders = builders;
+  state.problems.sort(compareProblems);
   return render(state);
 }
 
@@ -47,38 +55,28 @@ function render(value: unknown): string {
   return `${text.replace(RAW_IN_JSON, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`)}\n`;
 }
 
-/** Sorts by the given keys; entries equal on them compare as JSON (computed only then). */
-function sortBy<T>(items: readonly T[], keys: (item: T) => (string | number)[]): T[] {
-  const decorated = items.map((item) => ({ item, keys: keys(item), json: undefined as string | undefined }));
-  decorated.sort(
-    (a, b) => compareKeys(a.keys, b.keys) || compareText((a.json ??= JSON.stringify(a.item)), (b.json ??= JSON.stringify(b.item))),
+/** Entries equal on their sort keys compare as JSON (rare: computed only then). */
+function asJson(a: unknown, b: unknown): number {
+  return compareText(JSON.stringify(a), JSON.stringify(b));
+}
+
+const LEVELS: readonly string[] = problemLevelSchema.options;
+
+function compareProblems(a: Problem, b: Problem): number {
+  return (
+    compareText(a.builder ?? "", b.builder ?? "") ||
+    compareText(a.file ?? "", b.file ?? "") ||
+    (a.line ?? -1) - (b.line ?? -1) ||
+    LEVELS.indexOf(a.level) - LEVELS.indexOf(b.level) ||
+    compareText(a.message, b.message) ||
+    asJson(a, b)
   );
-  return decorated.map(({ item }) => item);
 }
 
-function compareKeys(a: (string | number)[], b: (string | number)[]): number {
-  for (let index = 0; index < Math.max(a.length, b.length); index++) {
-    const left = a[index] ?? "";
-    const right = b[index] ?? "";
-    if (left === right) continue;
-    if (typeof left === "number" && typeof right === "number") return left - right;
-    return compareText(String(left), String(right));
-  }
-  return 0;
-}
+const SOURCES: readonly WatchSource[] = watchSourceSchema.options;
 
-function sortProblems(problems: readonly Problem[]): Problem[] {
-  const levels = problemLevelSchema.options;
-  return sortBy(problems, (problem) => [
-    problem.builder ?? "",
-    problem.file ?? "",
-    problem.line ?? -1,
-    levels.indexOf(problem.level),
-    problem.message,
-  ]);
-}
-
-function sortSources(sources: readonly z.output<typeof watchSourceSchema>[]): z.output<typeof watchSourceSchema>[] {
-  const order = watchSourceSchema.options;
-  return [...new Set(sources)].sort((a, b) => order.indexOf(a) - order.indexOf(b));
+/** Each source once, in the order auto, manual, buildout. */
+function sortSources(sources: WatchSource[]): WatchSource[] {
+  if (sources.length === 1) return sources;
+  return SOURCES.filter((source) => sources.includes(source));
 }
