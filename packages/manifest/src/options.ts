@@ -66,8 +66,13 @@ export function parseWatchLines(lines: ValueLine[], file: string): { watches: Ma
   const problems: ValueProblem[] = [];
   const seen = new Map<string, number>();
   // An interpolated line may itself hold several lines (a reference to a multi-line value).
-  const logical = lines.flatMap(({ text, line }) => text.split("\n").map((part) => ({ tokens: pySplit(part), text: part, line })));
-  for (const { tokens, text, line } of logical) {
+  const logical: { text: string; line: number }[] = [];
+  for (const { text, line } of lines) {
+    if (text.includes("\n")) for (const part of text.split("\n")) logical.push({ text: part, line });
+    else logical.push({ text, line });
+  }
+  for (const { text, line } of logical) {
+    const tokens = pySplit(text);
     const [first, url = "", branch = ""] = tokens;
     if (first === undefined) continue;
     const vcs = first.toLowerCase();

@@ -72,7 +72,9 @@ function locate(level: ProblemLevel, message: string, file: string, line: number
 /** The section itself, then its `inherit` parents, nearest first (stops at an unknown parent or a cycle). */
 function inheritChain(definition: Definition, definitions: Map<string, Definition>, report: (level: ProblemLevel, message: string, line: number) => void): Definition[] {
   const chain = [definition];
-  const visited = new Set(chain);
+  // Most chains are short: a list search then costs less than a Set per section.
+  let visited: Set<Definition> | undefined;
+  const seen = (parent: Definition) => (chain.length < 8 ? chain.includes(parent) : (visited ??= new Set(chain)).has(parent));
   for (let current = definition; ; ) {
     const link = current.section.options.get("inherit");
     if (!link) return chain;
@@ -88,7 +90,7 @@ function inheritChain(definition: Definition, definitions: Map<string, Definitio
       if (own) report("error", `inherits from unknown section ${quoteValue(parentName)}`, link.line);
       return chain;
     }
-    if (visited.has(parent)) {
+    if (seen(parent)) {
       if (parent === definition) {
         const cycle = [...chain, parent].map((d) => quoteValue(d.section.name)).join(" -> ");
         report("error", `inherit cycle ${cycle}: each section of the cycle is used once`, definition.section.options.get("inherit")?.line ?? link.line);
@@ -96,7 +98,7 @@ function inheritChain(definition: Definition, definitions: Map<string, Definitio
       return chain;
     }
     chain.push(parent);
-    visited.add(parent);
+    visited?.add(parent);
     current = parent;
   }
 }
