@@ -14,7 +14,7 @@ import {
   type WatchSource,
 } from "@autowatch/watchfile";
 import { autoEntry, type AutoEntry } from "./decode.js";
-import { locationProblem, parseLocation } from "./location.js";
+import { locationProblem, parseLocation, type Location } from "./location.js";
 import { branchNameProblem } from "./refname.js";
 import { pollerWorkdir, rewriteUrl, type RewriteRule } from "./rewrite.js";
 import { compareText } from "./order.js";
@@ -51,7 +51,7 @@ const SOURCE_RANK: Record<WatchSource, number> = { auto: 0, manual: 1, buildout:
  */
 export function mergeFarm(input: MergeInput): MergeResult {
   const policy: MergePolicy = { ...DEFAULT_POLICY, ...input.policy };
-  const rules = input.rules ?? [];
+  const checks = new Checks(policy, input.rules ?? []);
   const lastGood = new Map<string, LastGoodEntry>();
   const today = input.now.toISOString().slice(0, 10);
   const problems: Problem[] = [...(input.problems ?? [])];
@@ -62,7 +62,7 @@ export function mergeFarm(input: MergeInput): MergeResult {
   for (const factory of input.factories) if (!factories.has(factory.name)) factories.set(factory.name, factory);
 
   for (const [name, factory] of factories) {
-    const context = new BuilderContext(factory, input, policy, rules, lastGood, today);
+    const context = new BuilderContext(factory, input, policy, checks, lastGood, today);
     let detail: BuilderDetail;
     try {
       detail = context.run();
@@ -173,7 +173,7 @@ class BuilderContext {
     private readonly factory: BuildFactory,
     private readonly input: MergeInput,
     private readonly policy: MergePolicy,
-    private readonly rules: readonly RewriteRule[],
+    private readonly checks: Checks,
     private readonly lastGood: Map<string, LastGoodEntry>,
     private readonly today: string,
   ) {
@@ -314,26 +314,27 @@ class BuilderContext {
     if (lastGood) reason.lastGood = lastGood;
     const candidate = this.candidate(entry.vcs, entry.url, entry.branch, "auto", reason);
     if (typeof candidate === "string") return candidate;
-    const refused = policyProblem(candidate, this.policy);
+    const refused = this.checks.policyProblem(candidate);
     return refused ?? candidate;
   }
 
   /** Checks that hold for every source, trusted or not: nothing here may inject options. */
   private candidate(vcs: string, url: string, branch: string, source: WatchSource, reason: WatchReason): Candidate | string {
-    const known = vcsSchema.safeParse(vcs);
-    if (!known.success) return `unknown VCS ${quoteValue(vcs)}`;
-    const urlProblem = locationProblem(url);
+    if (!VCS_KINDS.has(vcs)) return `unknown VCS ${quoteValue(vcs)}`;
+    const kind = vcs as Vcs;
+    const checks = this.checks;
+    const urlProblem = checks.locationProblem(url);
     if (urlProblem) return `${urlProblem}: ${quoteValue(url)}`;
-    const rewritten = rewriteUrl(known.data, url, this.rules);
-    const rewrittenProblem = rewritten === url ? undefined : locationProblem(rewritten);
+    const rewritten = checks.rewrite(kind, url);
+    const rewrittenProblem = rewritten === url ? undefined : checks.locationProblem(rewritten);
     if (rewrittenProblem) return `rewritten URL refused (${rewrittenProblem}): ${quoteValue(rewritten)}`;
-    const plain = known.data === "bzr" || known.data === "svn";
+    const plain = kind === "bzr" || kind === "svn";
     const effectiveBranch = plain ? "" : branch;
     if (!plain) {
       const branchProblem = branchNameProblem(branch);
       if (branchProblem) return `${branchProblem}: ${quoteValue(branch)}`;
     }
-    return { vcs: known.data, original: url, url: rewritten, branch: effectiveBranch, source, reason };
+    return { vcs: kind, original: url, url: rewritten, branch: effectiveBranch, source, reason };
   }
 
   /**
@@ -416,18 +417,61 @@ function whereOf(reason: WatchReason): { file?: string; line?: number } {
   return { file: reason.file, line: reason.line };
 }
 
-/** `--allow-host` / `--allow-scheme`: satisfied by the URL the worker sent or by its rewritten form. */
-function policyProblem(candidate: Candidate, policy: MergePolicy): string | undefined {
-  const forms = [parseLocation(candidate.original), parseLocation(candidate.url)];
-  const schemes = new Set(policy.allowSchemes.map((s) => s.toLowerCase()));
-  if (!forms.some((form) => schemes.has(form.scheme))) {
-    return `scheme ${quoteValue(forms[0]!.scheme)} not allowed: ${quoteValue(candidate.original)}`;
+const VCS_KINDS: ReadonlySet<string> = new Set(vcsSchema.options);
+
+/**
+ * The per-URL and per-branch checks of one merge, memoised: the same few hundred
+ * repositories come back in thousands of watch files, and every check is a pure function.
+ */
+class Checks {
+  private readonly locations = new Map<string, Location>();
+  private readonly urlProblems = new Map<string, string | null>();
+  private readonly rewritten = new Map<string, string>();
+  private readonly rewrittenBzr = new Map<string, string>();
+  private readonly schemes: ReadonlySet<string>;
+  private readonly hosts: ReadonlySet<string>;
+
+  constructor(
+    private readonly policy: MergePolicy,
+    private readonly rules: readonly RewriteRule[],
+  ) {
+    this.schemes = new Set(policy.allowSchemes.map((s) => s.toLowerCase()));
+    this.hosts = new Set(policy.allowHosts.map((h) => h.toLowerCase()));
   }
-  if (policy.allowHosts.length > 0) {
-    const hosts = new Set(policy.allowHosts.map((h) => h.toLowerCase()));
-    if (!forms.some((form) => form.host !== "" && hosts.has(form.host))) {
-      return `host ${quoteValue(forms[0]!.host)} not allowed: ${quoteValue(candidate.original)}`;
+
+  locationProblem(url: string): string | undefined {
+    return memo(this.urlProblems, url, locationProblem);
+  }
+
+  rewrite(vcs: Vcs, url: string): string {
+    // without rules only bzr `lp:` locations change
+    if (this.rules.length === 0 && vcs !== "bzr") return url;
+    return memo(vcs === "bzr" ? this.rewrittenBzr : this.rewritten, url, () => rewriteUrl(vcs, url, this.rules));
+  }
+
+  /** `--allow-host` / `--allow-scheme`: satisfied by the URL the worker sent or by its rewritten form. */
+  policyProblem(candidate: Candidate): string | undefined {
+    const original = memo(this.locations, candidate.original, parseLocation);
+    const forms = [original, candidate.url === candidate.original ? original : memo(this.locations, candidate.url, parseLocation)];
+    if (!forms.some((form) => this.schemes.has(form.scheme))) {
+      return `scheme ${quoteValue(forms[0]!.scheme)} not allowed: ${quoteValue(candidate.original)}`;
     }
+    if (this.policy.allowHosts.length > 0) {
+      if (!forms.some((form) => form.host !== "" && this.hosts.has(form.host))) {
+        return `host ${quoteValue(forms[0]!.host)} not allowed: ${quoteValue(candidate.original)}`;
+      }
+    }
+    return undefined;
   }
-  return undefined;
+}
+
+const NONE = null;
+
+/** One lookup per hit; undefined results are stored as null. */
+function memo<T>(cache: Map<string, T | typeof NONE>, key: string, compute: (key: string) => T): T {
+  const known = cache.get(key);
+  if (known !== undefined) return (known === NONE ? undefined : known) as T;
+  const value = compute(key);
+  cache.set(key, value === undefined ? NONE : value);
+  return value;
 }
