@@ -1,5 +1,3 @@
-import { createHash } from "node:crypto";
-
 const KEPT = /^[A-Za-z0-9_-][A-Za-z0-9._-]*$/;
 const MAX_NAME_BYTES = 200;
 
@@ -25,7 +23,8 @@ export function safeBuilderFileName(builder: string): string {
     if (name === "") name = "%";
   }
   if (Buffer.byteLength(name) > MAX_NAME_BYTES) {
-    const digest = createHash("sha256").update(builder, "utf8").digest("hex").slice(0, 16);
+    // node:crypto loaded on first use: costly at start-up, and only over-long names need it
+    const digest = process.getBuiltinModule("node:crypto").createHash("sha256").update(builder, "utf8").digest("hex").slice(0, 16);
     name = `${name.slice(0, MAX_NAME_BYTES - 18)}%~${digest}`;
   }
   return name;

@@ -2,7 +2,7 @@
  * Loading a configuration with its `extends`, as `zc.buildout.buildout._open`,
  * `_update` and `_update_section` do it, through a file-system callback (no I/O here).
  */
-import { createHash } from "node:crypto";
+import { createHash } from "./hash.js";
 import { quoteValue } from "@autowatch/watchfile/text";
 import type { PyValue } from "./condition.js";
 import { BuildoutError, IMPLICIT_VALUE, Key, type Section, type Sections, cloneSection } from "./model.js";
