@@ -395,11 +395,25 @@ class BuilderContext {
     return [...watches.values()]
       .map((watch) => ({
         ...watch,
-        from: SOURCE_ORDER.filter((source) => watch.from.includes(source)),
+        from: sourceList(watch.from),
         reasons: [...watch.reasons].sort((a, b) => SOURCE_RANK[a.kind] - SOURCE_RANK[b.kind]),
       }))
       .sort((a, b) => compareText(a.vcs, b.vcs) || compareText(a.url, b.url) || compareText(a.branch, b.branch));
   }
+}
+
+const SOURCE_LISTS = new Map<string, WatchSource[]>();
+
+/**
+ * The sources in canonical order, one shared (frozen) array per combination: 200,000 watches
+ * need only a handful of distinct lists.
+ */
+function sourceList(sources: readonly WatchSource[]): WatchSource[] {
+  const ordered = SOURCE_ORDER.filter((source) => sources.includes(source));
+  const key = ordered.join(",");
+  let shared = SOURCE_LISTS.get(key);
+  if (!shared) SOURCE_LISTS.set(key, (shared = Object.freeze(ordered) as WatchSource[]));
+  return shared;
 }
 
 function outranks(candidate: Candidate, best: Candidate): boolean {
