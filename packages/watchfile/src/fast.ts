@@ -1,3 +1,4 @@
+import { isAscii } from "node:buffer";
 import { parseJson, type ParsedJson } from "./json.js";
 import { WATCHFILE_SCHEMA_ID } from "./schema.js";
 import type { WatchFile } from "./schema.js";
@@ -90,6 +91,8 @@ function decode(input: unknown, maxBytes: number): string | undefined {
     text = input;
   } else if (input instanceof Uint8Array) {
     if (input.byteLength > maxBytes) return undefined;
+    // Most files are ASCII: checked natively, then read as one-byte text (same characters as UTF-8).
+    if (isAscii(input)) return Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString("latin1");
     try {
       text = decoder.decode(input);
     } catch {

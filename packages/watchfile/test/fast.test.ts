@@ -142,6 +142,8 @@ describe("parseWatchFile fast path", () => {
       Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(good)]),
       Buffer.concat([Buffer.from(good.slice(0, 20)), Buffer.from([0xc3, 0x28]), Buffer.from(good.slice(20))]),
       good.replace("odoo-10.0", "odoo-\uD800"),
+      Buffer.from(good.replace("odoo-10.0", "odoo-é€𝄞")),
+      Buffer.from(good.replace("odoo-10.0", "odoo-\u007f")),
       good.replace("odoo-10.0", "odoo-\\uD800"),
       good.replace('"builder"', '"\\u005f_proto__"'),
       good.replace('"builder"', '"constructor"'),
