@@ -117,8 +117,13 @@ export function serializeLastGood(builder: string, entry: LastGoodEntry): string
 
 /** Identifies the watches whatever the day: what decides whether a builder's file is rewritten. */
 function contentHash(watches: readonly AutoEntry[]): string {
-  const flat = watches.map(({ vcs, url, branch, origin }) => [vcs, url, branch, origin?.file ?? null, origin?.line ?? null]);
-  return createHash("sha256").update(JSON.stringify(flat)).digest("hex");
+  // concatenation is cheaper than JSON for 200,000 entries; origin.file is JSON-quoted as it
+  // may hold anything a worker sent (the other fields passed the control-character checks)
+  let text = "";
+  for (const { vcs, url, branch, origin } of watches) {
+    text += `${vcs}\u0000${url}\u0000${branch}\u0000${origin ? JSON.stringify(origin.file) : ""}\u0000${origin?.line ?? ""}\n`;
+  }
+  return createHash("sha256").update(text).digest("hex");
 }
 
 function serializeIndex(index: ReadonlyMap<string, Indexed>): string {
