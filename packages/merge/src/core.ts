@@ -107,18 +107,25 @@ function stateWatch(watch: ExplainedWatch) {
 
 /** One poller per (vcs, rewritten URL); when several originals meet, the smallest one names it. */
 function buildPollers(details: Map<string, BuilderDetail>): Poller[] {
-  const pollers = new Map<string, { vcs: Vcs; url: string; originals: Set<string>; branches: Set<string> }>();
+  type Pending = { vcs: Vcs; url: string; originals: Set<string>; branches: Set<string> };
+  // keyed by VCS, then URL: no key string to build and hash per watch
+  const byVcs = new Map<Vcs, Map<string, Pending>>();
+  const pollers: Pending[] = [];
   for (const detail of details.values()) {
     if (!detail.schedule) continue;
     for (const watch of detail.watches) {
-      const key = `${watch.vcs}\u0000${watch.url}`;
-      let poller = pollers.get(key);
-      if (!poller) pollers.set(key, (poller = { vcs: watch.vcs, url: watch.url, originals: new Set(), branches: new Set() }));
+      let byUrl = byVcs.get(watch.vcs);
+      if (!byUrl) byVcs.set(watch.vcs, (byUrl = new Map()));
+      let poller = byUrl.get(watch.url);
+      if (!poller) {
+        byUrl.set(watch.url, (poller = { vcs: watch.vcs, url: watch.url, originals: new Set(), branches: new Set() }));
+        pollers.push(poller);
+      }
       poller.originals.add(watch.original);
       if (watch.branch !== "") poller.branches.add(watch.branch);
     }
   }
-  return [...pollers.values()]
+  return pollers
     .map((poller) => {
       const original = [...poller.originals].sort(compareText)[0] ?? poller.url;
       return {
