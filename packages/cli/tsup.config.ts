@@ -4,9 +4,10 @@ import { defineConfig } from "tsup";
 const { version } = JSON.parse(readFileSync(new URL("./package.json", import.meta.url), "utf8")) as { version: string };
 
 export default defineConfig({
-  entry: ["src/index.ts"],
+  entry: { index: "src/index.ts", api: "src/api.ts" },
   format: ["esm"],
-  dts: false,
+  // types for the programmatic entry only; the bin has no API
+  dts: { entry: { api: "src/api.ts" } },
   clean: true,
   sourcemap: true,
   splitting: true,

@@ -114,6 +114,7 @@ describe("published packages", () => {
       import * as manifest from "@autowatch/manifest";
       import * as introspect from "@autowatch/introspect";
       import * as merge from "@autowatch/merge";
+      import * as cli from "@autowatch/cli";
       import schema from "@autowatch/watchfile/schema/watchfile.json" with { type: "json" };
       const where = (name) => import.meta.resolve(name);
       const parsed = watchfile.parseWatchFile('[{"vcs": "git", "url": "https://example.org/a.git", "revspec": "10.0"}]');
@@ -130,6 +131,7 @@ describe("published packages", () => {
           manifest: ["parseManifests", "readManifests"].filter((n) => typeof manifest[n] !== "function"),
           introspect: Object.keys(introspect).filter((n) => typeof introspect[n] === "function").length,
           merge: ["mergeFarm", "runMerge", "explainBuilder"].filter((n) => typeof merge[n] !== "function"),
+          cli: ["main", "processContext"].filter((n) => typeof cli[n] !== "function"),
         },
       }));
     `;
@@ -141,7 +143,7 @@ describe("published packages", () => {
       broken: string;
       serialized: boolean;
       schemaId: string;
-      functions: { watchfile: string[]; manifest: string[]; introspect: number; merge: string[] };
+      functions: { watchfile: string[]; manifest: string[]; introspect: number; merge: string[]; cli: string[] };
     };
     for (const url of result.resolved) expect(fileURLToPath(url).startsWith(join(project, "node_modules"))).toBe(true);
     expect(result.legacy).toBe(true);
@@ -153,6 +155,7 @@ describe("published packages", () => {
     expect(result.functions.manifest).toEqual([]);
     expect(result.functions.introspect).toBeGreaterThan(0);
     expect(result.functions.merge).toEqual([]);
+    expect(result.functions.cli).toEqual([]);
   });
 
   it("the zod-free subpaths load neither zod, jsonc-parser, simple-git, p-limit nor write-file-atomic", async () => {
@@ -228,14 +231,17 @@ import * as introspect from "@autowatch/introspect";
 import * as merge from "@autowatch/merge";
 import { quoteValue } from "@autowatch/watchfile/text";
 import { resolveBuildout, type ResolveResult } from "@autowatch/introspect/resolve";
+import { main, type CliContext } from "@autowatch/cli";
 
+const exitCode: Promise<number> = main(["--version"]);
+const context: CliContext | undefined = undefined;
 const resolved: Promise<ResolveResult> = resolveBuildout({ config: "buildout.cfg" });
 const quoted: string = quoteValue("x");
 const result = parseWatchFile(new Uint8Array([0x5b, 0x5d]), { maxBytes: 1024, file: "w.json" });
 const problems: Problem[] = result.ok ? result.warnings : result.problems;
 const file: WatchFile | undefined = result.ok ? result.value : undefined;
 const text: string | undefined = file && serializeWatchFile(file);
-const used: unknown[] = [problems, text, manifest.parseManifests, introspect, merge.mergeFarm, resolved, quoted];
+const used: unknown[] = [problems, text, manifest.parseManifests, introspect, merge.mergeFarm, resolved, quoted, exitCode, context];
 export { used };
 `,
     );

@@ -1,7 +1,7 @@
 import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import { readManifests } from "@autowatch/manifest";
-import { quoteValue } from "@autowatch/watchfile";
+import { quoteValue } from "@autowatch/watchfile/text";
 import type { CliContext } from "../../context.js";
 import { CliError, UsageError } from "../../errors.js";
 import { formatProblem, printableJson } from "../../output.js";
