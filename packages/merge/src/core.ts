@@ -387,19 +387,23 @@ class BuilderContext {
       }
       kept.push(candidate);
     }
-    const watches = new Map<string, ExplainedWatch>();
+    // every kept candidate of a URL has its winner's VCS: URL and branch identify a watch
+    const byUrl = new Map<string, Map<string, ExplainedWatch>>();
+    const watches: ExplainedWatch[] = [];
     for (const candidate of kept) {
-      const key = `${candidate.vcs}\u0000${candidate.url}\u0000${candidate.branch}`;
-      let watch = watches.get(key);
+      let byBranch = byUrl.get(candidate.url);
+      if (!byBranch) byUrl.set(candidate.url, (byBranch = new Map()));
+      let watch = byBranch.get(candidate.branch);
       if (!watch) {
         watch = { vcs: candidate.vcs, url: candidate.url, original: candidate.original, branch: candidate.branch, from: [], reasons: [] };
-        watches.set(key, watch);
+        byBranch.set(candidate.branch, watch);
+        watches.push(watch);
       }
       if (!watch.from.includes(candidate.source)) watch.from.push(candidate.source);
       if (compareText(candidate.original, watch.original) < 0) watch.original = candidate.original;
       watch.reasons.push(candidate.reason);
     }
-    return [...watches.values()]
+    return watches
       .map((watch) => ({
         ...watch,
         from: sourceList(watch.from),
