@@ -1,19 +1,15 @@
 import { relative, sep } from "node:path";
 import type { Problem } from "@autowatch/watchfile";
-import { escapeControls } from "@autowatch/watchfile/text";
-
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-/** What JSON.stringify leaves raw inside strings (it escapes C0 itself; its own newlines are layout). */
-const JSON_RAW = /[\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+import { escapeControlCharacters, escapeJsonText } from "@autowatch/watchfile/text";
 
 /** Escapes control characters only: quotes and backslashes in a message stay readable. */
 export function printable(text: string): string {
-  return text.replace(CONTROL, (ch) => escapeControls(ch));
+  return escapeControlCharacters(text);
 }
 
 /** JSON text safe for a terminal or log: what JSON.stringify leaves raw is escaped too. */
 export function printableJson(json: string): string {
-  return json.replace(JSON_RAW, (ch) => escapeControls(ch));
+  return escapeJsonText(json);
 }
 
 /** A path under `cwd` shown relative to it; anything else as given. */

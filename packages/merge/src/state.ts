@@ -1,18 +1,12 @@
 import { createHash } from "node:crypto";
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { parseState as parseStateFile, serializeState as serializeWatchfileState, type BuilderWatch, type Poller, type Problem, type State } from "@autowatch/watchfile";
+import { escapeControlCharacters, escapeJsonText } from "@autowatch/watchfile/text";
 import { compareText } from "./order.js";
-
-// JSON.stringify leaves these raw; a state file must not carry them either
-const UNSAFE_IN_JSON = /[\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-const UNSAFE_CHARACTER = /[\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
-const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-
-const unicodeEscape = (ch: string) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`;
 
 /** Escapes control, line-separator and bidi characters only (quotes and backslashes stay): for text we composed. */
 export function noControls(text: string): string {
-  return text.replace(CONTROLS, unicodeEscape);
+  return escapeControlCharacters(text, { unicodeOnly: true });
 }
 
 /**
@@ -71,9 +65,8 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 
 /** JSON.stringify (2-space indent) with every control, line-separator and bidi character escaped. */
 export function safeJson(value: unknown): string {
-  const text = JSON.stringify(value, null, 2);
-  // a test is several times cheaper than a replace that finds nothing in 40 MB
-  return UNSAFE_CHARACTER.test(text) ? text.replace(UNSAFE_IN_JSON, unicodeEscape) : text;
+  // JSON.stringify leaves some of them raw; a state file must not carry them either
+  return escapeJsonText(JSON.stringify(value, null, 2));
 }
 
 /** Reads a state file's text; undefined when it is not a valid state. */

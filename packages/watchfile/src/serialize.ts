@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import { compareText } from "./issues.js";
 import { problemLevelSchema, stateSchema, watchFileSchema, watchSourceSchema } from "./schema.js";
+import { escapeJsonText } from "./quote.js";
 import type { Problem, State, WatchSource } from "./schema.js";
 
 /**
@@ -47,12 +48,11 @@ function conform<T extends z.ZodType>(schema: T, value: unknown, noun: string): 
   return result.data;
 }
 
-// JSON.stringify escapes C0 controls but leaves these raw; no file we write carries them.
-const RAW_IN_JSON = /[\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 function render(value: unknown): string {
   const text = JSON.stringify(value, null, 2);
-  return `${text.replace(RAW_IN_JSON, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`)}\n`;
+  // JSON.stringify escapes C0 controls but leaves some raw; no file we write carries them
+  return `${escapeJsonText(text)}\n`;
 }
 
 /** Entries equal on their sort keys compare as JSON (rare: computed only then). */

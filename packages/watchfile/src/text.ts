@@ -1,4 +1,4 @@
 // `@autowatch/watchfile/text`: the zod-free helpers (quoting untrusted values, safe file names),
 // for consumers that must start fast and never validate a watch file (e.g. `autowatch resolve`).
-export { quoteValue, escapeControls, hasControlCharacters } from "./quote.js";
+export { quoteValue, escapeControls, escapeControlCharacters, escapeJsonText, hasControlCharacters, unicodeEscape } from "./quote.js";
 export { safeBuilderFileName, watchFileNameFor } from "./names.js";
