@@ -17,7 +17,7 @@ import { autoEntry, type AutoEntry } from "./decode.js";
 import { locationProblem, parseLocation, type Location } from "./location.js";
 import { branchNameProblem } from "./refname.js";
 import { pollerWorkdir, rewriteUrl, type RewriteRule } from "./rewrite.js";
-import { compareText } from "./order.js";
+import { compareText } from "@autowatch/watchfile/text";
 import { canonicalFingerprint, rememberFingerprint, stateProblems } from "./state.js";
 import {
   DEFAULT_POLICY,

@@ -1,7 +1,7 @@
 import { quoteValue } from "@autowatch/watchfile";
 import { noControls } from "./state.js";
 import { mergeFarm } from "./core.js";
-import { compareText } from "./order.js";
+import { compareText } from "@autowatch/watchfile/text";
 import type { BuilderDetail, MergeInput, MergeResult, WatchReason } from "./types.js";
 
 export type Explanation =

@@ -5,7 +5,7 @@ import writeFileAtomic from "write-file-atomic";
 import { safeBuilderFileName, type Problem } from "@autowatch/watchfile";
 import { entryShape, type AutoEntry } from "./decode.js";
 import { mapLimit } from "./limit.js";
-import { compareText } from "./order.js";
+import { compareText } from "@autowatch/watchfile/text";
 import type { LastGoodEntry, LastGoodFailure, LastGoodSource } from "./types.js";
 import { errorCode } from "./watchdir.js";
 

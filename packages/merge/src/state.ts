@@ -1,8 +1,7 @@
 import { createHash } from "node:crypto";
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { parseState as parseStateFile, serializeState as serializeWatchfileState, type BuilderWatch, type Poller, type Problem, type State } from "@autowatch/watchfile";
-import { escapeControlCharacters, escapeJsonText } from "@autowatch/watchfile/text";
-import { compareText } from "./order.js";
+import { compareProblems, compareText, escapeControlCharacters, escapeJsonText } from "@autowatch/watchfile/text";
 
 /** Escapes control, line-separator and bidi characters only (quotes and backslashes stay): for text we composed. */
 export function noControls(text: string): string {
@@ -162,8 +161,6 @@ export function readStateFingerprint(file: string): string | undefined {
   }
 }
 
-const LEVELS = ["error", "warning", "info"];
-
 /** Problems as the state writes them: schema key order, sorted as `serializeState` sorts them. */
 export function stateProblems(problems: readonly Problem[]): Problem[] {
   const canonical = problems.map((p) => {
@@ -173,12 +170,5 @@ export function stateProblems(problems: readonly Problem[]): Problem[] {
     if (p.line !== undefined) problem.line = p.line;
     return problem;
   });
-  return canonical.sort(
-    (a, b) =>
-      compareText(a.builder ?? "", b.builder ?? "") ||
-      compareText(a.file ?? "", b.file ?? "") ||
-      (a.line ?? -1) - (b.line ?? -1) ||
-      LEVELS.indexOf(a.level) - LEVELS.indexOf(b.level) ||
-      compareText(a.message, b.message),
-  );
+  return canonical.sort(compareProblems);
 }

@@ -136,8 +136,3 @@ function descend(shape: Shape, value: unknown, path: Key[], key: Key, found: Key
   walkUnknown(shape, value, path, found);
   path.pop();
 }
-
-/** Locale-independent comparison (UTF-16 code units), the same on every machine. */
-export function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}

@@ -1,6 +1,6 @@
 import type { z } from "zod";
-import { compareText } from "./issues.js";
-import { problemLevelSchema, stateSchema, watchFileSchema, watchSourceSchema } from "./schema.js";
+import { compareProblems as compareProblemFields, compareText } from "./order.js";
+import { stateSchema, watchFileSchema, watchSourceSchema } from "./schema.js";
 import { escapeJsonText } from "./quote.js";
 import type { Problem, State, WatchSource } from "./schema.js";
 
@@ -60,17 +60,8 @@ function asJson(a: unknown, b: unknown): number {
   return compareText(JSON.stringify(a), JSON.stringify(b));
 }
 
-const LEVELS: readonly string[] = problemLevelSchema.options;
-
 function compareProblems(a: Problem, b: Problem): number {
-  return (
-    compareText(a.builder ?? "", b.builder ?? "") ||
-    compareText(a.file ?? "", b.file ?? "") ||
-    (a.line ?? -1) - (b.line ?? -1) ||
-    LEVELS.indexOf(a.level) - LEVELS.indexOf(b.level) ||
-    compareText(a.message, b.message) ||
-    asJson(a, b)
-  );
+  return compareProblemFields(a, b) || asJson(a, b);
 }
 
 const SOURCES: readonly WatchSource[] = watchSourceSchema.options;

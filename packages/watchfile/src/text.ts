@@ -2,3 +2,4 @@
 // for consumers that must start fast and never validate a watch file (e.g. `autowatch resolve`).
 export { quoteValue, escapeControls, escapeControlCharacters, escapeJsonText, hasControlCharacters, unicodeEscape } from "./quote.js";
 export { safeBuilderFileName, watchFileNameFor } from "./names.js";
+export { compareText, compareProblems } from "./order.js";
