@@ -2,6 +2,7 @@ import path from "node:path";
 import writeFileAtomic from "write-file-atomic";
 import type { Origin, PinnedEntry, Problem, WatchEntry, WatchFile } from "@autowatch/watchfile";
 import { serializeWatchFile, WATCHFILE_SCHEMA_ID, watchFileSchema } from "@autowatch/watchfile";
+import { pathInside } from "./paths.js";
 import { GENERATOR } from "./version.js";
 
 export interface WatchFileInput {
@@ -65,9 +66,7 @@ function compareKeys(a: string[], b: string[]): number {
 }
 
 function relativeFile(directory: string, file: string): string {
-  if (!path.isAbsolute(file)) return file;
-  const relative = path.relative(directory, file);
-  return relative === "" || relative.startsWith("..") || path.isAbsolute(relative) ? file : relative;
+  return path.isAbsolute(file) ? pathInside(directory, file) || file : file;
 }
 
 /** Canonical text of a watch file (the shared serialiser: sorted, terminal-safe escapes). */

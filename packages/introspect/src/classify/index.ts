@@ -4,6 +4,7 @@ import pLimit from "p-limit";
 import type { Origin, PinnedEntry, Problem, Vcs, WatchEntry } from "@autowatch/watchfile";
 import { hasControlCharacters, quoteValue } from "@autowatch/watchfile";
 import type { SourceSpec } from "../extract/types.js";
+import { pathInside } from "../paths.js";
 import { GitCheckout, classifyGitRef, type GitRefs } from "./git.js";
 import { HgCheckout, classifyHgName, type HgNames } from "./hg.js";
 import { classifyRevision, live, pinned, type Verdict } from "./rules.js";
@@ -226,8 +227,8 @@ function problemFor(origin: Origin, message: string, level: Problem["level"] = "
 }
 
 function relativeTo(directory: string, target: string): string {
-  const relative = path.relative(directory, target);
-  return relative === "" ? "." : relative.startsWith("..") || path.isAbsolute(relative) ? target : relative;
+  const relative = pathInside(directory, target);
+  return relative === undefined ? target : relative === "" ? "." : relative;
 }
 
 function firstLine(text: string): string {
