@@ -21,29 +21,33 @@ export function parseForEachRef(output: string): GitRefs {
   const refs: GitRefs = { branches: new Set(), remoteBranches: new Map(), tags: new Set() };
   for (const line of output.split("\n")) {
     const [name = "", head = "", upstreamRemote = "", upstream = ""] = line.split("\t");
-    if (name.startsWith("refs/heads/")) {
-      const branch = name.slice("refs/heads/".length);
-      refs.branches.add(branch);
-      if (head === "*") {
-        refs.current = branch;
-        const prefix = `refs/remotes/${upstreamRemote}/`;
-        if (upstreamRemote && upstream.startsWith(prefix)) refs.upstream = { remote: upstreamRemote, branch: upstream.slice(prefix.length) };
-      }
-    } else if (name.startsWith("refs/remotes/")) {
-      const rest = name.slice("refs/remotes/".length);
-      const slash = rest.indexOf("/");
-      if (slash <= 0) continue;
-      const remote = rest.slice(0, slash);
-      const branch = rest.slice(slash + 1);
-      if (branch === "HEAD") continue;
-      let set = refs.remoteBranches.get(remote);
-      if (!set) refs.remoteBranches.set(remote, (set = new Set()));
-      set.add(branch);
-    } else if (name.startsWith("refs/tags/")) {
-      refs.tags.add(name.slice("refs/tags/".length));
+    addRefName(refs, name);
+    if (head === "*" && name.startsWith("refs/heads/")) {
+      refs.current = name.slice("refs/heads/".length);
+      const prefix = `refs/remotes/${upstreamRemote}/`;
+      if (upstreamRemote && upstream.startsWith(prefix)) refs.upstream = { remote: upstreamRemote, branch: upstream.slice(prefix.length) };
     }
   }
   return refs;
+}
+
+/** Files one full ref name: a branch, a remote-tracking branch (not `<remote>/HEAD`) or a tag; ignores the rest. */
+export function addRefName(refs: GitRefs, name: string): void {
+  if (name.startsWith("refs/heads/")) {
+    refs.branches.add(name.slice("refs/heads/".length));
+  } else if (name.startsWith("refs/remotes/")) {
+    const rest = name.slice("refs/remotes/".length);
+    const slash = rest.indexOf("/");
+    if (slash <= 0) return;
+    const remote = rest.slice(0, slash);
+    const branch = rest.slice(slash + 1);
+    if (branch === "HEAD") return;
+    let set = refs.remoteBranches.get(remote);
+    if (!set) refs.remoteBranches.set(remote, (set = new Set()));
+    set.add(branch);
+  } else if (name.startsWith("refs/tags/")) {
+    refs.tags.add(name.slice("refs/tags/".length));
+  }
 }
 
 /** `git config --get-regexp` output → remote name → URL (pure). */

@@ -6,6 +6,7 @@ import { hasControlCharacters, quoteValue } from "@autowatch/watchfile";
 import type { SourceSpec } from "../extract/types.js";
 import { pathInside } from "../paths.js";
 import { GitCheckout, classifyGitRef, type GitRefs } from "./git.js";
+import { readGitRefsFromFiles } from "./gitfiles.js";
 import { HgCheckout, classifyHgName, type HgNames } from "./hg.js";
 import { classifyRevision, live, pinned, type Verdict } from "./rules.js";
 
@@ -13,6 +14,7 @@ type Need = "remotes" | "head";
 
 export * from "./rules.js";
 export { GitCheckout, classifyGitRef, parseForEachRef, parseRemoteUrls, type GitRefs } from "./git.js";
+export { readGitRefsFromFiles } from "./gitfiles.js";
 export { HgCheckout, classifyHgName, parseHgNames, type HgNames } from "./hg.js";
 
 export interface ClassifyProgress {
@@ -117,6 +119,12 @@ function buildoutRepository(directory: string): Repository | undefined {
 async function inspect(repository: Repository, need: Set<Need>, env?: NodeJS.ProcessEnv): Promise<void> {
   try {
     if (repository.vcs === "git") {
+      // a plain source needs only the refs: read from the ref files when they are plain, no git process
+      const fromFiles = need.size === 0 ? readGitRefsFromFiles(repository.directory) : undefined;
+      if (fromFiles) {
+        repository.refs = fromFiles;
+        return;
+      }
       const git = (repository.git = new GitCheckout(repository.directory));
       repository.refs = await git.refs();
       if (need.has("remotes")) repository.remotes = await git.remoteUrls();
