@@ -17,8 +17,8 @@ import { autoEntry, type AutoEntry } from "./decode.js";
 import { locationProblem, parseLocation, type Location } from "./location.js";
 import { branchNameProblem } from "./refname.js";
 import { pollerWorkdir, rewriteUrl, type RewriteRule } from "./rewrite.js";
-import { compareText } from "@autowatch/watchfile/text";
-import { canonicalFingerprint, rememberFingerprint, stateProblems } from "./state.js";
+import { compareText, problemLine } from "@autowatch/watchfile/text";
+import { rememberRendering, renderCanonical, stateProblems } from "./state.js";
 import {
   DEFAULT_POLICY,
   type BuilderDetail,
@@ -85,19 +85,11 @@ export function mergeFarm(input: MergeInput): MergeResult {
   const pollers = buildPollers(details);
   problems.push(...mixedKinds(details));
   const sorted = stateProblems(problems);
-  // built in canonical key order and sorted: renderState writes it as is
-  const fingerprint = canonicalFingerprint(
-    pollers,
-    builders.map(([name, builder]) => [name, builder.schedule, builder.watches] as const),
-  );
-  const state: State = {
-    schema: STATE_SCHEMA_ID,
-    fingerprint,
-    pollers,
-    builders: Object.fromEntries(builders),
-    problems: sorted,
-  };
-  rememberFingerprint(state, fingerprint);
+  // built in canonical key order and sorted: rendered once, for the fingerprint and the file
+  const builderMap = Object.fromEntries(builders);
+  const { lines, fingerprint } = renderCanonical(pollers, builderMap);
+  const state: State = { schema: STATE_SCHEMA_ID, fingerprint, pollers, builders: builderMap, problems: sorted };
+  rememberRendering(state, { ...lines, problems: sorted.map(problemLine) }, fingerprint);
   return { state, lastGood, problems: sorted, details };
 }
 
@@ -107,7 +99,7 @@ function stateWatch(watch: ExplainedWatch) {
 
 /** One poller per (vcs, rewritten URL); when several originals meet, the smallest one names it. */
 function buildPollers(details: Map<string, BuilderDetail>): Poller[] {
-  type Pending = { vcs: Vcs; url: string; originals: Set<string>; branches: Set<string> };
+  type Pending = { vcs: Vcs; url: string; original: string; branches: Set<string> };
   // keyed by VCS, then URL: no key string to build and hash per watch
   const byVcs = new Map<Vcs, Map<string, Pending>>();
   const pollers: Pending[] = [];
@@ -118,24 +110,16 @@ function buildPollers(details: Map<string, BuilderDetail>): Poller[] {
       if (!byUrl) byVcs.set(watch.vcs, (byUrl = new Map()));
       let poller = byUrl.get(watch.url);
       if (!poller) {
-        byUrl.set(watch.url, (poller = { vcs: watch.vcs, url: watch.url, originals: new Set(), branches: new Set() }));
+        byUrl.set(watch.url, (poller = { vcs: watch.vcs, url: watch.url, original: watch.original, branches: new Set() }));
         pollers.push(poller);
+      } else if (watch.original !== poller.original && compareText(watch.original, poller.original) < 0) {
+        poller.original = watch.original;
       }
-      poller.originals.add(watch.original);
       if (watch.branch !== "") poller.branches.add(watch.branch);
     }
   }
   return pollers
-    .map((poller) => {
-      const original = [...poller.originals].sort(compareText)[0] ?? poller.url;
-      return {
-        vcs: poller.vcs,
-        url: poller.url,
-        original,
-        branches: [...poller.branches].sort(compareText),
-        workdir: pollerWorkdir(poller.vcs, original),
-      };
-    })
+    .map(({ vcs, url, original, branches }) => ({ vcs, url, original, branches: [...branches].sort(compareText), workdir: pollerWorkdir(vcs, original) }))
     .sort((a, b) => compareText(a.vcs, b.vcs) || compareText(a.url, b.url));
 }
 
@@ -277,16 +261,18 @@ class BuilderContext {
     }
     const accepted: AutoEntry[] = [];
     const candidates: Candidate[] = [];
-    parsed.value.watches.forEach((raw, index) => {
+    const watches = parsed.value.watches;
+    for (let index = 0; index < watches.length; index++) {
+      const raw = watches[index]!;
       const entry = autoEntry(raw.vcs, raw.url, raw.revspec, raw.origin);
       const candidate = this.autoCandidate(entry, file);
       if (typeof candidate === "string") {
         this.problem("error", `watches[${index}] refused: ${candidate}`, { file });
-        return;
+        continue;
       }
       accepted.push(entry);
       candidates.push(candidate);
-    });
+    }
     this.watchFile = { status: "accepted", file };
     this.lastGood.set(factory.name, { date: this.today, watches: accepted });
     return candidates;
@@ -330,18 +316,21 @@ class BuilderContext {
     if (!VCS_KINDS.has(vcs)) return `unknown VCS ${quoteValue(vcs)}`;
     const kind = vcs as Vcs;
     const checks = this.checks;
-    const urlProblem = checks.locationProblem(url);
-    if (urlProblem) return `${urlProblem}: ${quoteValue(url)}`;
-    const rewritten = checks.rewrite(kind, url);
-    const rewrittenProblem = rewritten === url ? undefined : checks.locationProblem(rewritten);
-    if (rewrittenProblem) return `rewritten URL refused (${rewrittenProblem}): ${quoteValue(rewritten)}`;
-    const plain = kind === "bzr" || kind === "svn";
-    const effectiveBranch = plain ? "" : branch;
-    if (!plain) {
-      const branchProblem = branchNameProblem(branch);
-      if (branchProblem) return `${branchProblem}: ${quoteValue(branch)}`;
+    // the interned string: every later map lookup on it is a pointer comparison
+    const sent = checks.url(url);
+    if (sent.problem) return `${sent.problem}: ${quoteValue(url)}`;
+    const rewritten = checks.rewrite(kind, sent);
+    if (rewritten !== sent) {
+      if (rewritten.problem) return `rewritten URL refused (${rewritten.problem}): ${quoteValue(rewritten.url)}`;
     }
-    return { vcs: kind, original: url, url: rewritten, branch: effectiveBranch, source, reason };
+    const plain = kind === "bzr" || kind === "svn";
+    let effectiveBranch = "";
+    if (!plain) {
+      const checked = checks.branch(branch);
+      if (checked.problem) return `${checked.problem}: ${quoteValue(branch)}`;
+      effectiveBranch = checked.name;
+    }
+    return { vcs: kind, original: sent.url, url: rewritten.url, branch: effectiveBranch, source, reason };
   }
 
   /**
@@ -350,11 +339,25 @@ class BuilderContext {
    */
   private settle(candidates: Candidate[]): ExplainedWatch[] {
     const winners = new Map<string, Candidate>();
+    let mixed = false;
     for (const candidate of candidates) {
       const best = winners.get(candidate.url);
-      if (!best || outranks(candidate, best)) winners.set(candidate.url, candidate);
+      if (!best) {
+        winners.set(candidate.url, candidate);
+        continue;
+      }
+      mixed ||= best.vcs !== candidate.vcs;
+      if (outranks(candidate, best)) winners.set(candidate.url, candidate);
     }
     const selfWatch = candidates.find((c) => c.source === "buildout");
+    const kept = mixed || selfWatch ? this.dropConflicts(candidates, winners, selfWatch) : candidates;
+    // the common case, every URL once: each candidate is a watch of its own
+    const watches = winners.size === kept.length ? kept.map(soleWatch) : mergeDuplicates(kept);
+    return watches.sort((a, b) => compareText(a.vcs, b.vcs) || compareText(a.url, b.url) || compareText(a.branch, b.branch));
+  }
+
+  /** Drops the candidates that lose their URL to another VCS, and manual lines contradicting buildout-self. */
+  private dropConflicts(candidates: Candidate[], winners: Map<string, Candidate>, selfWatch: Candidate | undefined): Candidate[] {
     const kept: Candidate[] = [];
     const reported = new Set<string>();
     for (const candidate of candidates) {
@@ -387,43 +390,52 @@ class BuilderContext {
       }
       kept.push(candidate);
     }
-    // every kept candidate of a URL has its winner's VCS: URL and branch identify a watch
-    const byUrl = new Map<string, Map<string, ExplainedWatch>>();
-    const watches: ExplainedWatch[] = [];
-    for (const candidate of kept) {
-      let byBranch = byUrl.get(candidate.url);
-      if (!byBranch) byUrl.set(candidate.url, (byBranch = new Map()));
-      let watch = byBranch.get(candidate.branch);
-      if (!watch) {
-        watch = { vcs: candidate.vcs, url: candidate.url, original: candidate.original, branch: candidate.branch, from: [], reasons: [] };
-        byBranch.set(candidate.branch, watch);
-        watches.push(watch);
-      }
-      if (!watch.from.includes(candidate.source)) watch.from.push(candidate.source);
-      if (compareText(candidate.original, watch.original) < 0) watch.original = candidate.original;
-      watch.reasons.push(candidate.reason);
-    }
-    return watches
-      .map((watch) => ({
-        ...watch,
-        from: sourceList(watch.from),
-        reasons: [...watch.reasons].sort((a, b) => SOURCE_RANK[a.kind] - SOURCE_RANK[b.kind]),
-      }))
-      .sort((a, b) => compareText(a.vcs, b.vcs) || compareText(a.url, b.url) || compareText(a.branch, b.branch));
+    return kept;
   }
 }
 
-const SOURCE_LISTS = new Map<string, WatchSource[]>();
+function soleWatch(candidate: Candidate): ExplainedWatch {
+  const { vcs, url, original, branch, source, reason } = candidate;
+  return { vcs, url, original, branch, from: sourceList([source]), reasons: [reason] };
+}
+
+/**
+ * Candidates naming the same URL and branch become one watch (every kept candidate of a URL
+ * has its winner's VCS), with each source once and the smallest original URL.
+ */
+function mergeDuplicates(kept: Candidate[]): ExplainedWatch[] {
+  const byKey = new Map<string, ExplainedWatch>();
+  const watches: ExplainedWatch[] = [];
+  for (const candidate of kept) {
+    const key = `${candidate.url}\u0000${candidate.branch}`;
+    let watch = byKey.get(key);
+    if (!watch) {
+      watch = { vcs: candidate.vcs, url: candidate.url, original: candidate.original, branch: candidate.branch, from: [], reasons: [] };
+      byKey.set(key, watch);
+      watches.push(watch);
+    }
+    if (!watch.from.includes(candidate.source)) watch.from.push(candidate.source);
+    if (compareText(candidate.original, watch.original) < 0) watch.original = candidate.original;
+    watch.reasons.push(candidate.reason);
+  }
+  for (const watch of watches) {
+    watch.from = sourceList(watch.from);
+    if (watch.reasons.length > 1) watch.reasons.sort((a, b) => SOURCE_RANK[a.kind] - SOURCE_RANK[b.kind]);
+  }
+  return watches;
+}
+
+const SOURCE_LISTS = new Map<string, WatchSource[]>(SOURCE_ORDER.map((source) => [source, Object.freeze([source]) as WatchSource[]]));
 
 /**
  * The sources in canonical order, one shared (frozen) array per combination: 200,000 watches
  * need only a handful of distinct lists.
  */
 function sourceList(sources: readonly WatchSource[]): WatchSource[] {
-  const ordered = SOURCE_ORDER.filter((source) => sources.includes(source));
+  const ordered = sources.length === 1 ? sources : SOURCE_ORDER.filter((source) => sources.includes(source));
   const key = ordered.join(",");
   let shared = SOURCE_LISTS.get(key);
-  if (!shared) SOURCE_LISTS.set(key, (shared = Object.freeze(ordered) as WatchSource[]));
+  if (!shared) SOURCE_LISTS.set(key, (shared = Object.freeze([...ordered]) as WatchSource[]));
   return shared;
 }
 
@@ -444,15 +456,36 @@ function whereOf(reason: WatchReason): { file?: string; line?: number } {
 
 const VCS_KINDS: ReadonlySet<string> = new Set(vcsSchema.options);
 
+/** A memoised "no problem" (undefined means "not computed yet"). */
+const NONE = null;
+
+/** What the checks found about one distinct URL, computed once per merge. */
+interface UrlFacts {
+  /** The first string seen with this text: shared by every watch naming the URL. */
+  url: string;
+  problem: string | undefined;
+  location?: Location;
+  rewritten?: UrlFacts;
+  rewrittenBzr?: UrlFacts;
+  /** The policy's verdict when the URL is not rewritten (null: allowed). */
+  policy?: string | null;
+}
+
+interface BranchFacts {
+  name: string;
+  problem: string | undefined;
+}
+
 /**
  * The per-URL and per-branch checks of one merge, memoised: the same few hundred
  * repositories come back in thousands of watch files, and every check is a pure function.
+ * Each distinct URL and branch is also interned (one string for all its watches), which
+ * makes the merge's maps compare pointers and keeps one copy of each in the state.
  */
 class Checks {
-  private readonly locations = new Map<string, Location>();
-  private readonly urlProblems = new Map<string, string | null>();
-  private readonly rewritten = new Map<string, string>();
-  private readonly rewrittenBzr = new Map<string, string>();
+  private readonly urls = new Map<string, UrlFacts>();
+  private readonly branches = new Map<string, BranchFacts>();
+  private readonly rewrittenPolicies = new Map<string, string | null>();
   private readonly schemes: ReadonlySet<string>;
   private readonly hosts: ReadonlySet<string>;
 
@@ -464,39 +497,54 @@ class Checks {
     this.hosts = new Set(policy.allowHosts.map((h) => h.toLowerCase()));
   }
 
-  locationProblem(url: string): string | undefined {
-    return memo(this.urlProblems, url, locationProblem);
+  url(url: string): UrlFacts {
+    let facts = this.urls.get(url);
+    if (facts === undefined) this.urls.set(url, (facts = { url, problem: locationProblem(url) }));
+    return facts;
   }
 
-  rewrite(vcs: Vcs, url: string): string {
+  branch(name: string): BranchFacts {
+    let facts = this.branches.get(name);
+    if (facts === undefined) this.branches.set(name, (facts = { name, problem: branchNameProblem(name) }));
+    return facts;
+  }
+
+  rewrite(vcs: Vcs, sent: UrlFacts): UrlFacts {
     // without rules only bzr `lp:` locations change
-    if (this.rules.length === 0 && vcs !== "bzr") return url;
-    return memo(vcs === "bzr" ? this.rewrittenBzr : this.rewritten, url, () => rewriteUrl(vcs, url, this.rules));
+    if (this.rules.length === 0 && vcs !== "bzr") return sent;
+    if (vcs === "bzr") return (sent.rewrittenBzr ??= this.url(rewriteUrl(vcs, sent.url, this.rules)));
+    return (sent.rewritten ??= this.url(rewriteUrl(vcs, sent.url, this.rules)));
   }
 
   /** `--allow-host` / `--allow-scheme`: satisfied by the URL the worker sent or by its rewritten form. */
   policyProblem(candidate: Candidate): string | undefined {
-    const original = memo(this.locations, candidate.original, parseLocation);
-    const forms = [original, candidate.url === candidate.original ? original : memo(this.locations, candidate.url, parseLocation)];
+    const sent = this.url(candidate.original);
+    if (candidate.url === candidate.original) {
+      if (sent.policy === undefined) sent.policy = this.computePolicyProblem(sent, sent) ?? NONE;
+      return sent.policy ?? undefined;
+    }
+    // the verdict depends on the two URLs only: one computation per distinct pair
+    const key = `${candidate.original}\u0000${candidate.url}`;
+    let known = this.rewrittenPolicies.get(key);
+    if (known === undefined) this.rewrittenPolicies.set(key, (known = this.computePolicyProblem(sent, this.url(candidate.url)) ?? NONE));
+    return known ?? undefined;
+  }
+
+  private computePolicyProblem(sent: UrlFacts, polled: UrlFacts): string | undefined {
+    const forms = sent === polled ? [this.location(sent)] : [this.location(sent), this.location(polled)];
+    const original = forms[0]!;
     if (!forms.some((form) => this.schemes.has(form.scheme))) {
-      return `scheme ${quoteValue(forms[0]!.scheme)} not allowed: ${quoteValue(candidate.original)}`;
+      return `scheme ${quoteValue(original.scheme)} not allowed: ${quoteValue(sent.url)}`;
     }
     if (this.policy.allowHosts.length > 0) {
       if (!forms.some((form) => form.host !== "" && this.hosts.has(form.host))) {
-        return `host ${quoteValue(forms[0]!.host)} not allowed: ${quoteValue(candidate.original)}`;
+        return `host ${quoteValue(original.host)} not allowed: ${quoteValue(sent.url)}`;
       }
     }
     return undefined;
   }
-}
 
-const NONE = null;
-
-/** One lookup per hit; undefined results are stored as null. */
-function memo<T>(cache: Map<string, T | typeof NONE>, key: string, compute: (key: string) => T): T {
-  const known = cache.get(key);
-  if (known !== undefined) return (known === NONE ? undefined : known) as T;
-  const value = compute(key);
-  cache.set(key, value === undefined ? NONE : value);
-  return value;
+  private location(facts: UrlFacts): Location {
+    return (facts.location ??= parseLocation(facts.url));
+  }
 }

@@ -8,11 +8,13 @@ export interface AutoEntry {
   origin?: Origin;
 }
 
-/** An entry as the merge keeps it: the branch of bzr and svn sources is the URL itself. */
+/**
+ * An entry as the merge keeps it: the branch of bzr and svn sources is the URL itself. The
+ * origin is shared with the parsed file (only its file and line are ever stored).
+ */
 export function autoEntry(vcs: string, url: string, revspec: string, origin?: Origin): AutoEntry {
-  const entry: AutoEntry = { vcs, url, branch: vcs === "bzr" || vcs === "svn" ? "" : revspec };
-  if (origin) entry.origin = origin.line === undefined ? { file: origin.file } : { file: origin.file, line: origin.line };
-  return entry;
+  const branch = vcs === "bzr" || vcs === "svn" ? "" : revspec;
+  return origin ? { vcs, url, branch, origin } : { vcs, url, branch };
 }
 
 /** Shape check of one stored entry (last-good store); policy checks come later. */

@@ -1,8 +1,8 @@
-import { createHash } from "node:crypto";
+import { hash as oneShotHash } from "node:crypto";
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import writeFileAtomic from "write-file-atomic";
-import { safeBuilderFileName, type Problem } from "@autowatch/watchfile";
+import { safeBuilderFileName, type Origin, type Problem } from "@autowatch/watchfile";
 import { entryShape, type AutoEntry } from "./decode.js";
 import { mapLimit } from "./limit.js";
 import { compareText } from "@autowatch/watchfile/text";
@@ -72,12 +72,18 @@ export class LastGoodStore implements LastGoodSource {
    */
   async save(lastGood: ReadonlyMap<string, LastGoodEntry>): Promise<string[]> {
     const written: { builder: string; text: string }[] = [];
+    let indexChanged = this.indexText === undefined;
     for (const [builder, entry] of lastGood) {
       const hash = contentHash(entry.watches);
       const indexed = this.index.get(builder);
       if (indexed?.hash !== hash) written.push({ builder, text: serializeLastGood(builder, entry) });
-      if (indexed?.hash !== hash || indexed.date < entry.date) this.index.set(builder, { hash, date: entry.date });
+      if (indexed?.hash !== hash || indexed.date < entry.date) {
+        this.index.set(builder, { hash, date: entry.date });
+        indexChanged = true;
+      }
     }
+    // serialised only when an entry changed: sorting 10,000 rows for nothing costs more than the check
+    if (written.length === 0 && !indexChanged) return [];
     const indexText = serializeIndex(this.index);
     if (written.length === 0 && indexText === this.indexText) return [];
     mkdirSync(this.dir, { recursive: true });
@@ -111,8 +117,13 @@ export async function saveLastGood(dir: string, lastGood: ReadonlyMap<string, La
 }
 
 export function serializeLastGood(builder: string, entry: LastGoodEntry): string {
-  const watches = entry.watches.map(({ vcs, url, branch, origin }) => ({ vcs, url, revspec: branch, ...(origin ? { origin } : {}) }));
+  const watches = entry.watches.map(({ vcs, url, branch, origin }) => ({ vcs, url, revspec: branch, ...(origin ? { origin: storedOrigin(origin) } : {}) }));
   return `${JSON.stringify({ schema: LASTGOOD_SCHEMA_ID, builder, date: entry.date, watches }, null, 2)}\n`;
+}
+
+/** Where an entry came from, as stored: file and line (section and option are not kept). */
+function storedOrigin({ file, line }: Origin): Origin {
+  return line === undefined ? { file } : { file, line };
 }
 
 /** Identifies the watches whatever the day: what decides whether a builder's file is rewritten. */
@@ -123,7 +134,8 @@ function contentHash(watches: readonly AutoEntry[]): string {
   for (const { vcs, url, branch, origin } of watches) {
     text += `${vcs}\u0000${url}\u0000${branch}\u0000${origin ? JSON.stringify(origin.file) : ""}\u0000${origin?.line ?? ""}\n`;
   }
-  return createHash("sha256").update(text).digest("hex");
+  // one-shot: cheaper than a Hash object per builder
+  return oneShotHash("sha256", text);
 }
 
 function serializeIndex(index: ReadonlyMap<string, Indexed>): string {

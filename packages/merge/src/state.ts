@@ -1,7 +1,19 @@
 import { createHash } from "node:crypto";
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
-import { parseState as parseStateFile, serializeState as serializeWatchfileState, type BuilderWatch, type Poller, type Problem, type State } from "@autowatch/watchfile";
-import { compareProblems, compareText, escapeControlCharacters, escapeJsonText } from "@autowatch/watchfile/text";
+import { parseState as parseStateFile, serializeState as serializeWatchfileState, type BuilderState, type BuilderWatch, type Poller, type Problem, type State } from "@autowatch/watchfile";
+import {
+  builderLine,
+  compareProblems,
+  compareText,
+  escapeControlCharacters,
+  escapeJsonText,
+  pollerLine,
+  stateLines,
+  stateText,
+  watchesJson,
+  writeStateText,
+  type StateLines,
+} from "@autowatch/watchfile/text";
 
 /** Escapes control, line-separator and bidi characters only (quotes and backslashes stay): for text we composed. */
 export function noControls(text: string): string {
@@ -16,55 +28,29 @@ export function serializeState(state: State): string {
   return serializeWatchfileState(state);
 }
 
+const rendered = new WeakMap<State, StateLines>();
+
 /**
- * The text of a state that `mergeFarm` built: it is already in canonical key order and sorted
- * the way `serializeState` sorts, so one JSON.stringify gives the same bytes without the
- * schema round trip (a test holds the two equal).
+ * The text of a state: the lines `mergeFarm` rendered while computing the fingerprint when
+ * it built this state, else those of the state as it is (assumed canonical: use
+ * `serializeState` for a state built by hand). The same bytes as `serializeState`.
  */
 export function renderState(state: State): string {
-  return `${safeJson(state)}\n`;
+  return stateText(state.schema, state.fingerprint, linesOf(state));
 }
 
-const PIECE = 256;
-
-/**
- * The same bytes as `renderState`, handed out in pieces of a few hundred entries: each
- * top-level list or map is rendered as `{ key: slice }` and the wrapper cut off, which gives
- * exactly the nesting and indentation of the whole document.
- */
+/** The same bytes as `renderState`, handed out one line at a time. */
 export function renderStatePieces(state: State, write: (piece: string) => void): void {
-  const parts = Object.entries(state);
-  write("{\n");
-  parts.forEach(([key, value], index) => {
-    const separator = index < parts.length - 1 ? ",\n" : "\n";
-    const entries = Array.isArray(value) ? value : isPlainObject(value) ? Object.entries(value) : [];
-    if (entries.length <= PIECE) {
-      write(`${safeJson({ [key]: value }).slice(2, -2)}${separator}`);
-      return;
-    }
-    const list = Array.isArray(value);
-    write(`  ${JSON.stringify(key)}: ${list ? "[" : "{"}\n`);
-    const prefix = `{\n  ${JSON.stringify(key)}: ${list ? "[" : "{"}\n`.length;
-    const suffix = `\n  ${list ? "]" : "}"}\n}`.length;
-    for (let start = 0; start < entries.length; start += PIECE) {
-      const slice = entries.slice(start, start + PIECE);
-      // fromEntries: a key such as "__proto__" stays an own field
-      const wrapped = { [key]: list ? slice : Object.fromEntries(slice as [string, unknown][]) };
-      const text = safeJson(wrapped);
-      write(`${text.slice(prefix, text.length - suffix)}${start + PIECE < entries.length ? ",\n" : "\n"}`);
-    }
-    write(`  ${list ? "]" : "}"}${separator}`);
-  });
-  write("}\n");
+  writeStateText(state.schema, state.fingerprint, linesOf(state), write);
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
+function linesOf(state: State): StateLines {
+  return rendered.get(state) ?? stateLines(state);
 }
 
 /** JSON.stringify (2-space indent) with every control, line-separator and bidi character escaped. */
 export function safeJson(value: unknown): string {
-  // JSON.stringify leaves some of them raw; a state file must not carry them either
+  // JSON.stringify leaves some of them raw; nothing we print may carry them either
   return escapeJsonText(JSON.stringify(value, null, 2));
 }
 
@@ -94,46 +80,52 @@ export function stateFingerprint(state: State): string {
       .map((p) => ({ vcs: p.vcs, url: p.url, original: p.original, branches: [...new Set(p.branches)].sort(compareText), workdir: p.workdir }))
       .sort((a, b) => compareText(a.vcs, b.vcs) || compareText(a.url, b.url) || compareText(a.original, b.original));
     const sources = ["auto", "manual", "buildout"];
-    const builders = Object.keys(state.builders)
+    const sorted = Object.keys(state.builders)
       .sort(compareText)
-      .map((name): [string, boolean, BuilderWatch[]] => {
+      .map((name): [string, BuilderState] => {
         const builder = state.builders[name]!;
         const watches = builder.watches
           .map((w) => ({ vcs: w.vcs, url: w.url, branch: w.branch, from: sources.filter((s) => w.from.includes(s as never)) as BuilderWatch["from"] }))
           .sort((x, y) => compareText(x.vcs, y.vcs) || compareText(x.url, y.url) || compareText(x.branch, y.branch) || compareText(x.from.join(), y.from.join()));
-        return [name, builder.schedule, watches];
+        return [name, { schedule: builder.schedule, autoWatch: builder.autoWatch, watches }];
       });
-    fingerprint = canonicalFingerprint(pollers, builders);
+    // fromEntries: "__proto__" stays an own key; integer-like names come first, as in any copy
+    fingerprint = renderCanonical(pollers, Object.fromEntries(sorted)).fingerprint;
     computed.set(state, fingerprint);
   }
   return fingerprint;
 }
 
 /**
- * The fingerprint of pollers and change filters already in canonical order and key order
- * (as `mergeFarm` builds them): one hash over the pollers, then name, schedule flag and
- * watches of each builder.
+ * The lines of pollers and builders already in canonical order and key order (as `mergeFarm`
+ * builds them), and the fingerprint hashed from the same text: the pollers' lines, then each
+ * builder's name, schedule flag and watches (the autoWatch flag changes no change filter).
  */
-export function canonicalFingerprint(pollers: readonly Poller[], builders: Iterable<readonly [string, boolean, readonly BuilderWatch[]]>): string {
+export function renderCanonical(pollers: readonly Poller[], builders: Readonly<Record<string, BuilderState>>): { lines: Omit<StateLines, "problems">; fingerprint: string } {
   const hash = createHash("sha256");
-  hash.update(JSON.stringify(pollers));
-  // plain concatenation, cheaper than JSON for 200,000 watches; NUL never occurs in a value
-  // that reaches the state (control characters are refused), newline ends each builder
-  for (const [name, schedule, watches] of builders) {
-    let text = `${JSON.stringify(name)}\u0000${schedule ? 1 : 0}`;
-    for (const w of watches) text += `\u0000${w.vcs}\u0000${w.url}\u0000${w.branch}\u0000${w.from.join(",")}`;
-    hash.update(`${text}\n`);
+  const pollerLines = pollers.map(pollerLine);
+  hash.update(pollerLines.join("\n"));
+  const builderLines: string[] = [];
+  // in the object's own key order, as JSON.parse gives it back and serializeState writes it
+  for (const name of Object.keys(builders)) {
+    const builder = builders[name]!;
+    const watches = watchesJson(builder.watches);
+    // NUL never occurs in JSON text, nor a raw newline: the parts cannot run into each other
+    hash.update(`\n${JSON.stringify(name)}\u0000${builder.schedule ? 1 : 0}\u0000`);
+    hash.update(watches);
+    builderLines.push(builderLine(name, builder, watches));
   }
-  return hash.digest("hex");
+  return { lines: { pollers: pollerLines, builders: builderLines }, fingerprint: hash.digest("hex") };
 }
 
-/** Remembers the fingerprint `mergeFarm` computed while building `state`. */
-export function rememberFingerprint(state: State, fingerprint: string): void {
+/** Keeps the lines `mergeFarm` rendered for `state` (and their fingerprint) for writing it. */
+export function rememberRendering(state: State, lines: StateLines, fingerprint: string): void {
+  rendered.set(state, lines);
   computed.set(state, fingerprint);
 }
 
 const HEAD_BYTES = 256;
-const HEAD = /^\{\n {2}"schema": "autowatch\.state\/1",\n {2}"fingerprint": "([0-9a-f]{64})",\n/;
+const HEAD = /^\{"schema":"autowatch\.state\/1","fingerprint":"([0-9a-f]{64})",\n/;
 
 /**
  * The fingerprint of a state file, from its first bytes (the file is not parsed); undefined

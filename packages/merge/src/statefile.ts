@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { closeSync, fchmodSync, fchownSync, fsyncSync, openSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
 
+const WRITE_SIZE = 1 << 20;
+
 /**
  * Writes a file by atomic rename, text piece by piece as `render` produces it, so that a
  * 40 MB state is never held whole (nor as one buffer). Like write-file-atomic: follows a
@@ -24,9 +26,20 @@ export function writeFileInPieces(file: string, render: (write: (piece: string) 
   const fd = openSync(temporary, "wx", existing ? existing.mode & 0o7777 : 0o666);
   let done = false;
   try {
+    // pieces gathered into writes of about 1 MB: one system call per line would cost more than the text
+    let pending: string[] = [];
+    let size = 0;
+    const flush = () => {
+      if (pending.length > 0) writeSync(fd, pending.join(""));
+      pending = [];
+      size = 0;
+    };
     render((piece) => {
-      writeSync(fd, piece);
+      pending.push(piece);
+      size += piece.length;
+      if (size >= WRITE_SIZE) flush();
     });
+    flush();
     if (existing) {
       fchmodSync(fd, existing.mode & 0o7777);
       try {

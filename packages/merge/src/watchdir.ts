@@ -1,4 +1,4 @@
-import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, type Dirent } from "node:fs";
+import { closeSync, constants, openSync, readdirSync, readSync, type Dirent } from "node:fs";
 import { join } from "node:path";
 import { quoteValue, watchFileNameFor, type Problem } from "@autowatch/watchfile";
 import type { WatchFileInput } from "./types.js";
@@ -32,18 +32,25 @@ export function scanWatchDir(dir: string, builders: Iterable<string>, maxBytes: 
     entries = [];
   }
   const present = new Map<string, Dirent>();
-  for (const entry of entries) present.set(entry.name, entry);
+  const strays: string[] = [];
+  for (const entry of entries) {
+    present.set(entry.name, entry);
+    if (!expected.has(entry.name) && !entry.name.startsWith(".") && entry.name.endsWith(".json")) strays.push(entry.name);
+  }
+  // join() once: for a plain file name, the directory plus the name is what join gives
+  const base = join(dir, ".");
+  const prefix = base.endsWith("/") ? base : `${base}/`;
   for (const [name, builder] of expected) {
-    const file = join(dir, name);
     if (name.includes("/") || name.includes("\u0000") || name.startsWith(".")) {
-      files.set(builder, { file, error: "builder name would escape the watch directory" });
+      files.set(builder, { file: join(dir, name), error: "builder name would escape the watch directory" });
       continue;
     }
+    const file = `${prefix}${name}`;
     const entry = present.get(name);
     files.set(builder, entry === undefined ? { file, missing: true } : listed(file, entry, maxBytes));
   }
+  if (strays.length === 0) return { files, problems };
   const known = new Set(expected.values());
-  const strays = entries.map((entry) => entry.name).filter((name) => !expected.has(name) && !name.startsWith(".") && name.endsWith(".json"));
   for (const name of strays.sort()) {
     const builder = decodeFileName(name.slice(0, -".json".length));
     const file = join(dir, name);
@@ -87,11 +94,20 @@ export async function readWatchFile(file: string, maxBytes: number): Promise<Wat
   return readWatchFileSync(file, maxBytes);
 }
 
+/** One read buffer for every file: `maxBytes + 1` bytes tell a file over the limit. */
+let scratch: Buffer | undefined;
+
+function scratchFor(maxBytes: number): Buffer {
+  if (scratch === undefined || scratch.length !== maxBytes + 1) scratch = Buffer.allocUnsafe(maxBytes + 1);
+  return scratch;
+}
+
 /**
  * Synchronous on purpose: thousands of small files read one after the other cost far less
- * than a promise per step. O_NOFOLLOW refuses a symlink swapped in after the listing,
- * O_NONBLOCK keeps a FIFO from blocking, fstat checks what was actually opened, and never
- * more than `maxBytes + 1` bytes are read (the file may still be growing).
+ * than a promise per step. Three calls per file (open, read, close): O_NOFOLLOW refuses a
+ * symlink swapped in after the listing, O_NONBLOCK keeps a FIFO from blocking, a directory
+ * fails its read (EISDIR), and never more than `maxBytes + 1` bytes are read, into one
+ * scratch buffer, so a huge or growing file cannot exhaust memory.
  */
 export function readWatchFileSync(file: string, maxBytes: number): WatchFileInput {
   let fd: number;
@@ -104,28 +120,18 @@ export function readWatchFileSync(file: string, maxBytes: number): WatchFileInpu
     return { file, error: `unreadable (${code})` };
   }
   try {
-    const info = fstatSync(fd);
-    if (info.isDirectory()) return { file, error: "is a directory, not a file" };
-    if (!info.isFile()) return { file, error: "is not a regular file (FIFO, socket or device)" };
-    if (info.size > maxBytes) return { file, error: `file over the size limit (${info.size} > ${maxBytes} bytes)` };
-    // one byte more than announced: a short read is the end of the file
-    let buffer = Buffer.allocUnsafe(Math.min(info.size + 1, maxBytes + 1));
-    let length = 0;
-    for (;;) {
-      if (length === buffer.length) {
-        if (length > maxBytes) return { file, error: `file over the size limit (more than ${maxBytes} bytes)` };
-        const grown = Buffer.allocUnsafe(Math.min(buffer.length * 2, maxBytes + 1));
-        buffer.copy(grown, 0, 0, length);
-        buffer = grown;
-      }
-      const wanted = buffer.length - length;
-      const bytesRead = readSync(fd, buffer, length, wanted, length);
-      length += bytesRead;
-      if (bytesRead < wanted) break;
-    }
-    return { file, bytes: buffer.subarray(0, length) };
+    const buffer = scratchFor(maxBytes);
+    // one positioned read: a regular file gives all it has up to the length asked, a FIFO
+    // swapped in fails (ESPIPE)
+    const length = readSync(fd, buffer, 0, buffer.length, 0);
+    if (length > maxBytes) return { file, error: `file over the size limit (more than ${maxBytes} bytes)` };
+    return { file, bytes: Buffer.from(buffer.subarray(0, length)) };
   } catch (error) {
-    return { file, error: `unreadable (${errorCode(error)})` };
+    const code = errorCode(error);
+    if (code === "EISDIR") return { file, error: "is a directory, not a file" };
+    // a positioned read of a pipe or socket fails (ESPIPE): only files are read
+    if (code === "ESPIPE" || code === "EAGAIN") return { file, error: "is not a regular file (FIFO, socket or device)" };
+    return { file, error: `unreadable (${code})` };
   } finally {
     closeSync(fd);
   }

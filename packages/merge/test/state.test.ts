@@ -39,7 +39,20 @@ describe("the state as mergeFarm builds it", () => {
     const text = renderState(state);
     expect(text).toBe(serializeState(state));
     expect(parseState(text)).toEqual(state);
-    expect(text.startsWith(`{\n  "schema": "autowatch.state/1",\n  "fingerprint": "${state.fingerprint}",\n`)).toBe(true);
+    expect(text.startsWith(`{"schema":"autowatch.state/1","fingerprint":"${state.fingerprint}",\n"pollers":[\n`)).toBe(true);
+  });
+
+  it("writes one poller, builder or problem per line, and no raw control or bidi character", () => {
+    const { state } = oddMerge();
+    const lines = renderState(state).split("\n");
+    for (const poller of state.pollers) expect(lines.filter((line) => line.startsWith(`{"vcs":${JSON.stringify(poller.vcs)},"url":${JSON.stringify(poller.url)},"original"`))).toHaveLength(1);
+    for (const name of Object.keys(state.builders)) {
+      const line = lines.find((candidate) => candidate.startsWith(`${JSON.stringify(name).replace("\u202e", "\\u202e")}:{"schedule":`));
+      expect(line, name).toBeDefined();
+      expect(JSON.parse(`{${line!.replace(/,$/, "")}}`)).toEqual({ [name]: state.builders[name] });
+    }
+    expect(lines.filter((line) => line.startsWith('{"level":'))).toHaveLength(state.problems.length);
+    expect(renderState(state)).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e]/);
   });
 
   it("carries the fingerprint of its pollers and change filters, the same as computed from any copy", () => {
@@ -75,12 +88,12 @@ describe("readStateFingerprint", () => {
     expect(small.length).toBeLessThan(256);
     expect(readStateFingerprint(file)).toMatch(/^[0-9a-f]{64}$/);
     // truncated, without fingerprint (an older autowatch), garbled, missing: unknown (counts as changed)
-    writeFileSync(file, text.slice(0, 5000));
+    writeFileSync(file, text.slice(0, text.length - 10));
     expect(readStateFingerprint(file)).toBeUndefined();
     const { fingerprint: _, ...old } = state;
     writeFileSync(file, serializeState(old));
     expect(readStateFingerprint(file)).toBeUndefined();
-    writeFileSync(file, text.replace('"fingerprint": "', '"fingerprint": "x'));
+    writeFileSync(file, text.replace('"fingerprint":"', '"fingerprint":"x'));
     expect(readStateFingerprint(file)).toBeUndefined();
     expect(readStateFingerprint(join(dir, "absent.json"))).toBeUndefined();
   });

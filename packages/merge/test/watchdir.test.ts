@@ -1,8 +1,9 @@
+import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readWatchDir } from "../src/index.js";
+import { readWatchDir, readWatchFileSync } from "../src/index.js";
 
 describe("readWatchDir", () => {
   let root: string;
@@ -43,5 +44,28 @@ describe("readWatchDir", () => {
     expect(missing.files.get("ok")).toMatchObject({ missing: true });
     const notDir = await readWatchDir(join(dir, "ok.json"), ["ok"], 1024);
     expect(notDir.files.get("ok")).toMatchObject({ error: "watch directory unreadable (ENOTDIR)" });
+  });
+
+  it("reads at most maxBytes + 1 bytes into a reused buffer, and hands out a copy", () => {
+    writeFileSync(join(root, "exact.json"), "x".repeat(16));
+    writeFileSync(join(root, "over.json"), "y".repeat(17));
+    writeFileSync(join(root, "empty.json"), "");
+    const exact = readWatchFileSync(join(root, "exact.json"), 16);
+    expect(exact).toEqual({ file: join(root, "exact.json"), bytes: Buffer.from("x".repeat(16)) });
+    expect(readWatchFileSync(join(root, "over.json"), 16)).toEqual({ file: join(root, "over.json"), error: "file over the size limit (more than 16 bytes)" });
+    // the next read reuses the scratch buffer: the first file's bytes must not change
+    expect(Buffer.from((exact as { bytes: Uint8Array }).bytes).toString()).toBe("x".repeat(16));
+    expect(readWatchFileSync(join(root, "empty.json"), 16)).toEqual({ file: join(root, "empty.json"), bytes: Buffer.alloc(0) });
+  });
+
+  it("refuses what was swapped in after the listing: directory, FIFO, symlink", () => {
+    mkdirSync(join(root, "dir.json"));
+    execFileSync("mkfifo", [join(root, "fifo.json")]);
+    symlinkSync(join(root, "exact.json"), join(root, "swapped.json"));
+    expect(readWatchFileSync(join(root, "dir.json"), 16)).toMatchObject({ error: "is a directory, not a file" });
+    // O_NONBLOCK: no writer, no wait
+    expect(readWatchFileSync(join(root, "fifo.json"), 16)).toMatchObject({ error: "is not a regular file (FIFO, socket or device)" });
+    expect(readWatchFileSync(join(root, "swapped.json"), 16)).toMatchObject({ error: "is a symbolic link (refused)" });
+    expect(readWatchFileSync(join(root, "gone.json"), 16)).toMatchObject({ missing: true });
   });
 });

@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import { compareProblems as compareProblemFields, compareText } from "./order.js";
-import { stateSchema, watchFileSchema, watchSourceSchema } from "./schema.js";
+import { STATE_SCHEMA_ID, stateSchema, watchFileSchema, watchSourceSchema } from "./schema.js";
+import { stateLines, stateText } from "./statetext.js";
 import { escapeJsonText } from "./quote.js";
 import type { Problem, State, WatchSource } from "./schema.js";
 
@@ -20,7 +21,10 @@ export function serializeWatchFile(value: z.input<typeof watchFileSchema>): stri
   return render(file);
 }
 
-/** The merged state as text, with the same guarantees as `serializeWatchFile`. */
+/**
+ * The merged state as text: sorted like `serializeWatchFile` sorts, compact JSON with one
+ * poller, builder or problem per line (see `writeStateText`).
+ */
 export function serializeState(value: z.input<typeof stateSchema>): string {
   const state = conform(stateSchema, value, "state");
   for (const poller of state.pollers) poller.branches = [...new Set(poller.branches)].sort(compareText);
@@ -36,7 +40,7 @@ export function serializeState(value: z.input<typeof stateSchema>): string {
   }
   state.builders = builders;
   state.problems.sort(compareProblems);
-  return render(state);
+  return stateText(STATE_SCHEMA_ID, state.fingerprint, stateLines(state));
 }
 
 function conform<T extends z.ZodType>(schema: T, value: unknown, noun: string): z.output<T> {

@@ -3,3 +3,4 @@
 export { quoteValue, escapeControls, escapeControlCharacters, escapeJsonText, hasControlCharacters, unicodeEscape } from "./quote.js";
 export { safeBuilderFileName, watchFileNameFor } from "./names.js";
 export { compareText, compareProblems } from "./order.js";
+export { builderLine, pollerLine, problemLine, stateLines, stateText, watchesJson, writeStateText, type StateLines } from "./statetext.js";
