@@ -1,5 +1,5 @@
 import { quoteValue } from "@autowatch/watchfile";
-import { indentOf, pyRstrip, pyStrip, splitLines } from "./pytext.js";
+import { normalizeNewlines, pyRstrip, skipSpaces, trimmedEnd } from "./pytext.js";
 
 /** One physical line of an option value, stripped as ConfigParser strips it ("" for a blank line). */
 export interface ValueLine {
@@ -57,11 +57,15 @@ export function rawValue(option: RawOption): string {
   return pyRstrip(lines.map((l) => l.text).join("\n"));
 }
 
-/** `SECTCRE`: `\[(?P<header>.+)\]` matched at the start of the stripped line (trailing text ignored). */
-function sectionHeader(text: string): string | undefined {
-  if (!text.startsWith("[")) return undefined;
-  const close = text.lastIndexOf("]");
-  return close >= 2 ? text.slice(1, close) : undefined;
+const HASH = 0x23;
+const SEMICOLON = 0x3b;
+const OPEN_BRACKET = 0x5b;
+
+/** `SECTCRE`: `\[(?P<header>.+)\]` matched at the start of the stripped line `text[first, last)` (trailing text ignored). */
+function sectionHeader(text: string, first: number, last: number): string | undefined {
+  if (text.charCodeAt(first) !== OPEN_BRACKET) return undefined;
+  const close = text.lastIndexOf("]", last - 1);
+  return close >= first + 2 ? text.slice(first + 1, close) : undefined;
 }
 
 /**
@@ -86,75 +90,97 @@ export function readConfig(file: string, text: string): ConfigDocument {
     errors.push(section === undefined ? { kind, line, message } : { kind, line, message, section });
   };
 
-  splitLines(text).forEach((physical, index) => {
-    const lineNo = index + 1;
-    const value = pyStrip(physical);
-    if (value === "") {
-      if (current && option) option.lines.push({ text: "", line: lineNo });
-      return;
+  // Continuation and blank lines are gathered here and added once, exactly sized, when the option ends
+  // (pushing them one by one onto the option's own array would over-allocate most of them).
+  const following: ValueLine[] = [];
+  const endOption = () => {
+    if (option && following.length > 0) {
+      option.lines = option.lines.concat(following);
+      following.length = 0;
     }
-    if (value.startsWith("#") || value.startsWith(";")) return;
-    const level = indentOf(physical);
+    option = undefined;
+  };
+
+  // Lines are read as index ranges of the text: only the pieces kept become strings.
+  const source = normalizeNewlines(text);
+  let lineNo = 0;
+  for (let lineStart = 0, lineEnd = 0; lineStart < source.length; lineStart = lineEnd + 1) {
+    lineEnd = source.indexOf("\n", lineStart);
+    if (lineEnd < 0) lineEnd = source.length;
+    lineNo++;
+    // The stripped line is source[first, last).
+    const first = skipSpaces(source, lineStart, lineEnd);
+    if (first === lineEnd) {
+      if (current && option) following.push({ text: "", line: lineNo });
+      continue;
+    }
+    const lead = source.charCodeAt(first);
+    if (lead === HASH || lead === SEMICOLON) continue;
+    const last = trimmedEnd(source, first, lineEnd);
+    const level = first - lineStart;
     if (current && option && level > indent) {
-      option.lines.push({ text: value, line: lineNo });
-      return;
+      following.push({ text: source.slice(first, last), line: lineNo });
+      continue;
     }
     indent = level;
-    const header = sectionHeader(value);
+    const header = sectionHeader(source, first, last);
     if (header !== undefined) {
-      option = undefined;
+      endOption();
       if (header === DEFAULT_SECTION) {
         if (defaults.line === 0) defaults.line = lineNo;
         current = defaults;
-        return;
+        continue;
       }
-      const first = byName.get(header);
+      const firstDefinition = byName.get(header);
       // The later copy is read into a section nobody sees, so its lines are still checked.
       current = { name: header, line: lineNo, options: new Map() };
-      if (first) {
-        report("duplicate-section", lineNo, `section ${quoteValue(header)} is defined twice in this file (first at line ${first.line}); this one is ignored`);
+      if (firstDefinition) {
+        report("duplicate-section", lineNo, `section ${quoteValue(header)} is defined twice in this file (first at line ${firstDefinition.line}); this one is ignored`);
       } else {
         byName.set(header, current);
         sections.push(current);
       }
-      return;
+      continue;
     }
     if (!current) {
       if (!outsideReported) {
-        report("missing-section-header", lineNo, `text before the first [section] header: ${quoteValue(value)}`);
+        report("missing-section-header", lineNo, `text before the first [section] header: ${quoteValue(source.slice(first, last))}`);
         outsideReported = true;
       }
-      return;
+      continue;
     }
-    const delimiter = firstDelimiter(value);
+    const delimiter = firstDelimiter(source, first, last);
     if (delimiter < 0) {
       // Like Python, the previous option stays open for deeper-indented lines.
-      report("parsing", lineNo, `not an option line ("name = value" or "name: value") nor a [section] header: ${quoteValue(value)}`);
-      return;
+      report("parsing", lineNo, `not an option line ("name = value" or "name: value") nor a [section] header: ${quoteValue(source.slice(first, last))}`);
+      continue;
     }
-    const name = pyRstrip(value.slice(0, delimiter)).toLowerCase();
+    const name = source.slice(first, trimmedEnd(source, first, delimiter)).toLowerCase();
     if (name === "") {
-      report("parsing", lineNo, `option without a name: ${quoteValue(value)}`);
-      option = undefined;
-      return;
+      report("parsing", lineNo, `option without a name: ${quoteValue(source.slice(first, last))}`);
+      endOption();
+      continue;
     }
-    const fresh: RawOption = { name, line: lineNo, lines: [{ text: pyStrip(value.slice(delimiter + 1)), line: lineNo }] };
-    const first = current.options.get(name);
-    if (first) {
+    const valueStart = skipSpaces(source, delimiter + 1, last);
+    const fresh: RawOption = { name, line: lineNo, lines: [{ text: source.slice(valueStart, last), line: lineNo }] };
+    const firstOption = current.options.get(name);
+    if (firstOption) {
       const where = current === defaults ? "[DEFAULT]" : `section ${quoteValue(current.name)}`;
-      report("duplicate-option", lineNo, `option ${quoteValue(name)} is set twice in ${where} (first at line ${first.line}); the later value is ignored`);
+      report("duplicate-option", lineNo, `option ${quoteValue(name)} is set twice in ${where} (first at line ${firstOption.line}); the later value is ignored`);
     } else {
       current.options.set(name, fresh);
     }
+    endOption();
     option = fresh;
-  });
+  }
+  endOption();
 
   return { file, defaults, sections, errors };
 }
 
-/** Index of the first `=` or `:` (Python's delimiters), or -1. */
-function firstDelimiter(text: string): number {
-  for (let index = 0; index < text.length; index++) {
+/** Index of the first `=` or `:` (Python's delimiters) in `text[from, to)`, or -1. */
+function firstDelimiter(text: string, from: number, to: number): number {
+  for (let index = from; index < to; index++) {
     const code = text.charCodeAt(index);
     if (code === 0x3d || code === 0x3a) return index;
   }

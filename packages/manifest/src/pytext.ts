@@ -21,48 +21,62 @@ export function isPySpace(code: number): boolean {
 
 /** `str.strip()` */
 export function pyStrip(text: string): string {
-  const start = indentOf(text);
-  const end = rstripEnd(text);
-  return start === 0 && end === text.length ? text : end <= start ? "" : text.slice(start, end);
+  const start = skipSpaces(text, 0, text.length);
+  const end = trimmedEnd(text, start, text.length);
+  return start === 0 && end === text.length ? text : text.slice(start, end);
 }
 
 /** `str.rstrip()` */
 export function pyRstrip(text: string): string {
-  const end = rstripEnd(text);
+  const end = trimmedEnd(text, 0, text.length);
   return end === text.length ? text : text.slice(0, end);
 }
 
-function rstripEnd(text: string): number {
-  let end = text.length;
-  while (end > 0 && isPySpace(text.charCodeAt(end - 1))) end--;
+/** Index of the first non-whitespace character of `text[from, to)`, or `to` when there is none. */
+export function skipSpaces(text: string, from: number, to: number): number {
+  let index = from;
+  while (index < to && isPySpace(text.charCodeAt(index))) index++;
+  return index;
+}
+
+/** End of `text[from, to)` without its trailing whitespace (`from` when it is all whitespace). */
+export function trimmedEnd(text: string, from: number, to: number): number {
+  let end = to;
+  while (end > from && isPySpace(text.charCodeAt(end - 1))) end--;
   return end;
 }
 
 /** Index of the first non-whitespace character (0 when there is none), like `NONSPACECRE.search`. */
 export function indentOf(line: string): number {
-  for (let index = 0; index < line.length; index++) if (!isPySpace(line.charCodeAt(index))) return index;
-  return 0;
+  const index = skipSpaces(line, 0, line.length);
+  return index === line.length ? 0 : index;
 }
 
 /** `str.split()` without arguments: whitespace-separated tokens, no empty ones. */
 export function pySplit(text: string): string[] {
-  const tokens: string[] = [];
+  // Counted first so that the array is allocated at its size (a growing array over-allocates).
+  let count = 0;
+  for (let index = 0, inToken = false; index < text.length; index++) {
+    const space = isPySpace(text.charCodeAt(index));
+    if (!space && !inToken) count++;
+    inToken = !space;
+  }
+  const tokens = new Array<string>(count);
+  let found = 0;
   let start = -1;
   for (let index = 0; index < text.length; index++) {
     if (isPySpace(text.charCodeAt(index))) {
-      if (start >= 0) tokens.push(text.slice(start, index));
+      if (start >= 0) tokens[found++] = text.slice(start, index);
       start = -1;
     } else if (start < 0) {
       start = index;
     }
   }
-  if (start >= 0) tokens.push(text.slice(start));
+  if (start >= 0) tokens[found] = text.slice(start);
   return tokens;
 }
 
-/** Python's universal-newlines line splitting (`\r\n`, `\r`, `\n`) as `open()` in text mode does it. */
-export function splitLines(text: string): string[] {
-  const lines = text.includes("\r") ? text.split(/\r\n|\r|\n/) : text.split("\n");
-  if (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
-  return lines;
+/** Python's universal newlines (`\r\n`, `\r`, `\n`) as `open()` in text mode reads them: every line break becomes `\n`. */
+export function normalizeNewlines(text: string): string {
+  return text.includes("\r") ? text.replace(/\r\n?/g, "\n") : text;
 }
