@@ -26,85 +26,99 @@ class Failure extends Error {
   }
 }
 
-const REFERENCE = /^%\(([^)]+)\)s/;
-
 /**
  * `%(name)s` interpolation exactly as Python's `BasicInterpolation.before_get`: `%%` is a
  * literal `%`, names are lower-cased, referenced values are expanded recursively when they
  * hold a `%`, and more than 10 levels is an error.
  */
 export function interpolate(value: string, lookup: OptionLookup): InterpolationResult {
-  const out: string[] = [];
-  const budget = { left: MAX_INTERPOLATED_LENGTH };
+  const expansion = new Expansion(lookup);
   try {
-    expand(value, lookup, out, 1, budget);
-    return { value: out.join("") };
+    expansion.expand(value, 1);
+    return { value: expansion.out };
   } catch (error) {
     if (error instanceof Failure) return { error: error.detail };
     throw error;
   }
 }
 
-function expand(text: string, lookup: OptionLookup, out: string[], depth: number, budget: { left: number }): void {
-  const emit = (part: string) => {
-    budget.left -= part.length;
-    if (budget.left < 0) throw new Failure({ kind: "size", message: `the value grows past ${MAX_INTERPOLATED_LENGTH} characters once %(...)s references are expanded` });
-    out.push(part);
-  };
-  if (depth > MAX_INTERPOLATION_DEPTH) {
-    throw new Failure({ kind: "depth", message: `more than ${MAX_INTERPOLATION_DEPTH} levels of %(...)s references (a reference loop?)` });
+const PERCENT = 0x25;
+const OPEN_PARENTHESIS = 0x28;
+const LETTER_S = 0x73;
+
+/** One interpolation: the text so far, checked against the length budget at each piece. */
+class Expansion {
+  out = "";
+
+  constructor(private readonly lookup: OptionLookup) {}
+
+  expand(text: string, depth: number): void {
+    if (depth > MAX_INTERPOLATION_DEPTH) {
+      throw new Failure({ kind: "depth", message: `more than ${MAX_INTERPOLATION_DEPTH} levels of %(...)s references (a reference loop?)` });
+    }
+    let done = 0;
+    while (done < text.length) {
+      const percent = text.indexOf("%", done);
+      if (percent < 0) {
+        this.emit(done === 0 ? text : text.slice(done));
+        return;
+      }
+      this.emit(text.slice(done, percent));
+      const next = text.charCodeAt(percent + 1);
+      if (next === PERCENT) {
+        this.emit("%");
+        done = percent + 2;
+      } else if (next === OPEN_PARENTHESIS) {
+        // `%\(([^)]+)\)s`: the name runs to the first ")", which must be followed by "s".
+        const close = text.indexOf(")", percent + 2);
+        if (close <= percent + 2 || text.charCodeAt(close + 1) !== LETTER_S) {
+          throw new Failure({ kind: "syntax", message: `bad %(...)s reference at ${quoteValue(text.slice(percent), 40)}` });
+        }
+        const name = text.slice(percent + 2, close).toLowerCase();
+        done = close + 2;
+        const referenced = this.lookup(name);
+        if (referenced === undefined) throw new Failure({ kind: "missing", message: `%(${name})s refers to no option ${quoteValue(name)}` });
+        if (referenced.includes("%")) this.expand(referenced, depth + 1);
+        else this.emit(referenced);
+      } else {
+        throw new Failure({ kind: "syntax", message: `"%" must be followed by "%" or "(" (write "%%" for a literal "%") at ${quoteValue(text.slice(percent), 40)}` });
+      }
+    }
   }
-  let rest = text;
-  while (rest !== "") {
-    const percent = rest.indexOf("%");
-    if (percent < 0) {
-      emit(rest);
-      return;
+
+  private emit(part: string): void {
+    if (this.out.length + part.length > MAX_INTERPOLATED_LENGTH) {
+      throw new Failure({ kind: "size", message: `the value grows past ${MAX_INTERPOLATED_LENGTH} characters once %(...)s references are expanded` });
     }
-    emit(rest.slice(0, percent));
-    rest = rest.slice(percent);
-    const next = rest[1];
-    if (next === "%") {
-      emit("%");
-      rest = rest.slice(2);
-    } else if (next === "(") {
-      const match = REFERENCE.exec(rest);
-      if (!match) throw new Failure({ kind: "syntax", message: `bad %(...)s reference at ${quoteValue(rest, 40)}` });
-      const name = (match[1] ?? "").toLowerCase();
-      rest = rest.slice(match[0].length);
-      const referenced = lookup(name);
-      if (referenced === undefined) throw new Failure({ kind: "missing", message: `%(${name})s refers to no option ${quoteValue(name)}` });
-      if (referenced.includes("%")) expand(referenced, lookup, out, depth + 1, budget);
-      else emit(referenced);
-    } else {
-      throw new Failure({ kind: "syntax", message: `"%" must be followed by "%" or "(" (write "%%" for a literal "%") at ${quoteValue(rest, 40)}` });
-    }
+    this.out += part;
   }
 }
 
 export interface InterpolatedOption {
   /** The whole value interpolated as Python does; the raw value when interpolation failed. */
   value: string;
-  /** Each non-blank line interpolated on its own, with its line number (failing lines left out). */
-  lines: ValueLine[];
   /** The error and the line it belongs to (the first line that fails on its own, else the key line). */
   error?: InterpolationError & { line: number };
 }
 
-/** Interpolates a multi-line option value, keeping track of which physical line each part came from. */
+/** Interpolates a (multi-line) option value; when it fails, finds the physical line to blame. */
 export function interpolateOption(raw: string, lines: ValueLine[], keyLine: number, lookup: OptionLookup): InterpolatedOption {
-  // Most values hold no reference: nothing to expand, the lines are the value's own.
-  if (!raw.includes("%")) return { value: raw, lines: lines.every((line) => line.text !== "") ? lines : lines.filter((line) => line.text !== "") };
   const whole = interpolate(raw, lookup);
+  if (!whole.error) return whole;
+  const failing = lines.find((line) => line.text !== "" && interpolate(line.text, lookup).error);
+  return { value: raw, error: { ...whole.error, line: failing?.line ?? keyLine } };
+}
+
+/**
+ * Each non-blank line of a value interpolated on its own, with its line number; failing lines are left out.
+ * (A line that fails alone makes the whole value fail too, so with a good value every line is kept.)
+ */
+export function interpolateLines(lines: ValueLine[], lookup: OptionLookup): ValueLine[] {
   const perLine: ValueLine[] = [];
-  let failedLine: number | undefined;
   for (const line of lines) {
     if (line.text === "") continue;
-    // A one-line value is its line: interpolated once.
-    const result = line.text === raw ? whole : interpolate(line.text, lookup);
-    if (result.error) failedLine ??= line.line;
-    else perLine.push({ text: result.value, line: line.line });
+    const result = interpolate(line.text, lookup);
+    if (!result.error) perLine.push({ text: result.value, line: line.line });
   }
-  if (whole.error) return { value: raw, lines: perLine, error: { ...whole.error, line: failedLine ?? keyLine } };
-  return { value: whole.value, lines: perLine };
+  return perLine;
 }

@@ -23,15 +23,28 @@ const BUILDOUT_SHAPES: Record<string, string> = {
 
 const FROZEN_TYPES = new Set(["gittag", "hgtag"]);
 
-export function parseBuildout(value: string, line: number): { spec?: BuildoutSpec; problems: ValueProblem[] } {
-  const positional: string[] = [];
+/** How many tokens a shape such as "URL BRANCH PATH" stands for. */
+function arityOf(shape: string): number {
+  let arity = 1;
+  for (let index = shape.indexOf(" "); index >= 0; index = shape.indexOf(" ", index + 1)) arity++;
+  return arity;
+}
+
+const NO_PROBLEMS: readonly ValueProblem[] = [];
+
+export function parseBuildout(value: string, line: number): { spec?: BuildoutSpec; problems: readonly ValueProblem[] } {
+  const tokens = pySplit(value);
   const options: Record<string, string> = {};
-  for (const token of pySplit(value)) {
+  // Positional tokens are moved to the front of `tokens`, in order.
+  let positionalCount = 0;
+  for (const token of tokens) {
     const equals = token.indexOf("=");
-    if (equals < 0) positional.push(token);
+    if (equals < 0) tokens[positionalCount++] = token;
     else setOwn(options, token.slice(0, equals), token.slice(equals + 1));
   }
-  const first = positional.shift();
+  const first = positionalCount > 0 ? tokens[0] : undefined;
+  // An exactly sized copy: the spec is kept as long as the factory.
+  const positional = tokens.slice(1, positionalCount);
   if (first === undefined) return { problems: [{ line, message: `buildout has no type (expected e.g. "standalone PATH" or "git URL BRANCH PATH"): ${quoteValue(value)}` }] };
   const type = first.toLowerCase();
   const spec: BuildoutSpec = { type, positional, options, frozen: FROZEN_TYPES.has(type) };
@@ -40,7 +53,7 @@ export function parseBuildout(value: string, line: number): { spec?: BuildoutSpe
     const known = Object.keys(BUILDOUT_SHAPES).join(", ");
     return { spec, problems: [{ line, message: `unknown buildout type ${quoteValue(first)} (known: ${known})` }] };
   }
-  const arity = shape.split(" ").length;
+  const arity = arityOf(shape);
   if (positional.length !== arity) {
     return {
       spec,
@@ -50,7 +63,7 @@ export function parseBuildout(value: string, line: number): { spec?: BuildoutSpe
   const [url = "", branch = ""] = positional;
   if (type === "git" || type === "hg") spec.self = { vcs: type, url, branch };
   else if (type === "bzr") spec.self = { vcs: "bzr", url, branch: "" };
-  return { spec, problems: [] };
+  return { spec, problems: NO_PROBLEMS };
 }
 
 /** Tokens of a `watch` line for each VCS, after the VCS name. */
@@ -64,37 +77,43 @@ function isVcs(name: string): name is Vcs {
 export function parseWatchLines(lines: ValueLine[], file: string): { watches: ManualWatch[]; problems: ValueProblem[] } {
   const watches: ManualWatch[] = [];
   const problems: ValueProblem[] = [];
-  const seen = new Map<string, number>();
-  // An interpolated line may itself hold several lines (a reference to a multi-line value).
-  const logical: { text: string; line: number }[] = [];
-  for (const { text, line } of lines) {
-    if (text.includes("\n")) for (const part of text.split("\n")) logical.push({ text: part, line });
-    else logical.push({ text, line });
-  }
-  for (const { text, line } of logical) {
+  // Most watch values have a few lines: a list search then costs less than a Map of keys.
+  let seen: Map<string, ManualWatch> | undefined;
+  const earlier = (watch: ManualWatch) => {
+    if (watches.length < 8) return watches.find((w) => w.vcs === watch.vcs && w.url === watch.url && w.branch === watch.branch);
+    // Tokens hold no whitespace: a space cannot make two different watches collide.
+    const key = (w: ManualWatch) => `${w.vcs} ${w.url} ${w.branch}`;
+    seen ??= new Map(watches.map((w) => [key(w), w]));
+    const found = seen.get(key(watch));
+    if (!found) seen.set(key(watch), watch);
+    return found;
+  };
+  const parseLine = (text: string, line: number) => {
     const tokens = pySplit(text);
     const [first, url = "", branch = ""] = tokens;
-    if (first === undefined) continue;
+    if (first === undefined) return;
     const vcs = first.toLowerCase();
     if (!isVcs(vcs)) {
       problems.push({ line, message: `watch line with unknown VCS ${quoteValue(first)} (expected git, hg, bzr or svn): ${quoteValue(text)}` });
-      continue;
+      return;
     }
     const shape = WATCH_SHAPES[vcs];
-    if (tokens.length - 1 !== shape.split(" ").length) {
+    if (tokens.length - 1 !== arityOf(shape)) {
       problems.push({ line, message: `watch line must be "${vcs} ${shape}", got ${quoteValue(text)}` });
-      continue;
+      return;
     }
     const watch: ManualWatch = { vcs, url, branch: vcs === "git" || vcs === "hg" ? branch : "", file, line };
-    // Tokens hold no whitespace: a space cannot make two different watches collide.
-    const key = `${watch.vcs} ${watch.url} ${watch.branch}`;
-    const firstLine = seen.get(key);
-    if (firstLine !== undefined) {
-      problems.push({ line, level: "warning", message: `watch line repeats line ${firstLine}: ${quoteValue(text)}` });
-      continue;
+    const repeated = earlier(watch);
+    if (repeated) {
+      problems.push({ line, level: "warning", message: `watch line repeats line ${repeated.line}: ${quoteValue(text)}` });
+      return;
     }
-    seen.set(key, line);
     watches.push(watch);
+  };
+  for (const { text, line } of lines) {
+    // An interpolated line may itself hold several lines (a reference to a multi-line value).
+    if (text.includes("\n")) for (const part of text.split("\n")) parseLine(part, line);
+    else parseLine(text, line);
   }
   return { watches, problems };
 }

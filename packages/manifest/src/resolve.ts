@@ -1,6 +1,6 @@
 import { quoteValue, type Problem, type ProblemLevel } from "@autowatch/watchfile";
 import { DEFAULT_SECTION, rawValue, readConfig, type ConfigDocument, type RawOption, type RawSection } from "./dialect.js";
-import { interpolateOption, type InterpolatedOption } from "./interpolate.js";
+import { interpolateLines, interpolateOption, type InterpolatedOption } from "./interpolate.js";
 import { parseBoolean, parseBuildout, parseWatchLines, setOwn, type ValueProblem } from "./options.js";
 import { pyStrip } from "./pytext.js";
 import type { BuildFactory, BuildoutSpec, ManifestInput, ManifestResult } from "./types.js";
@@ -10,15 +10,16 @@ interface Definition {
   section: RawSection;
 }
 
-interface MergedOption {
-  option: RawOption;
+/** Where an option of a section's merged set was written. */
+interface OptionSource {
   file: string;
   /** The section that supplied it; undefined for `[DEFAULT]`. */
   section?: RawSection;
 }
 
 /** The options this package interprets: a failure in them changes the result. */
-const INTERPRETED = new Set(["buildout", "watch", "auto-watch"]);
+type Interpreted = "buildout" | "watch" | "auto-watch";
+const INTERPRETED: ReadonlySet<string> = new Set<Interpreted>(["buildout", "watch", "auto-watch"]);
 
 /** Keys that would tamper with a JavaScript object if they became a builder's key in the state. */
 const RESERVED_NAMES = new Set(["__proto__", "constructor", "prototype"]);
@@ -58,8 +59,8 @@ export function parseManifests(inputs: ManifestInput[]): ManifestResult {
       definitions.set(section.name, { document, section });
     }
   }
-  const defaults = new DefaultsCache();
-  const factories = [...definitions.values()].map((definition) => resolveFactory(definition, definitions, defaults, problems));
+  const factories: BuildFactory[] = [];
+  for (const definition of definitions.values()) factories.push(resolveFactory(definition, definitions, problems));
   const rank = (problem: Problem) => fileRank.get(problem.file ?? "") ?? -1;
   problems.sort((a, b) => rank(a) - rank(b) || (a.line ?? 0) - (b.line ?? 0));
   return { factories, problems };
@@ -74,7 +75,6 @@ function inheritChain(definition: Definition, definitions: Map<string, Definitio
   const chain = [definition];
   // Most chains are short: a list search then costs less than a Set per section.
   let visited: Set<Definition> | undefined;
-  const seen = (parent: Definition) => (chain.length < 8 ? chain.includes(parent) : (visited ??= new Set(chain)).has(parent));
   for (let current = definition; ; ) {
     const link = current.section.options.get("inherit");
     if (!link) return chain;
@@ -90,7 +90,7 @@ function inheritChain(definition: Definition, definitions: Map<string, Definitio
       if (own) report("error", `inherits from unknown section ${quoteValue(parentName)}`, link.line);
       return chain;
     }
-    if (seen(parent)) {
+    if (chain.length < 8 ? chain.includes(parent) : (visited ??= new Set(chain)).has(parent)) {
       if (parent === definition) {
         const cycle = [...chain, parent].map((d) => quoteValue(d.section.name)).join(" -> ");
         report("error", `inherit cycle ${cycle}: each section of the cycle is used once`, definition.section.options.get("inherit")?.line ?? link.line);
@@ -103,116 +103,140 @@ function inheritChain(definition: Definition, definitions: Map<string, Definitio
   }
 }
 
-/** The `[DEFAULT]` options of each document as merged entries, built once and shared by every section. */
-class DefaultsCache {
-  private readonly byDocument = new Map<ConfigDocument, [string, MergedOption][]>();
+/**
+ * The options a section sees, the first found winning: its own, its inherit parents', then the
+ * `[DEFAULT]` of each file of the chain (DEFAULT comes last: a parent's explicit value beats a default).
+ * Read through the sections' own maps: most sections have no inherit, and a merged copy would cost more than it saves.
+ */
+class MergedOptions {
+  /** The documents of the chain, each once, in chain order. */
+  readonly documents: ConfigDocument[];
 
-  of(document: ConfigDocument): [string, MergedOption][] {
-    let entries = this.byDocument.get(document);
-    if (entries === undefined) {
-      entries = [];
-      for (const [name, option] of document.defaults.options) if (name !== "inherit") entries.push([name, { option, file: document.file }]);
-      this.byDocument.set(document, entries);
+  constructor(private readonly chain: Definition[]) {
+    this.documents = chain.length === 1 ? [chain[0]!.document] : [...new Set(chain.map((d) => d.document))];
+  }
+
+  get(name: string): RawOption | undefined {
+    for (const { section } of this.chain) {
+      const option = section.options.get(name);
+      if (option) return option;
     }
-    return entries;
+    if (name === "inherit") return undefined;
+    for (const document of this.documents) {
+      const option = document.defaults.options.get(name);
+      if (option) return option;
+    }
+    return undefined;
   }
-}
 
-function mergeOptions(chain: Definition[], defaults: DefaultsCache): Map<string, MergedOption> {
-  const merged = new Map<string, MergedOption>();
-  for (const { section, document } of chain) {
-    for (const [name, option] of section.options) if (!merged.has(name)) merged.set(name, { option, file: document.file, section });
+  /** Visits each option that wins, in the order its name first appears (the section's own first). */
+  forEach(visit: (option: RawOption) => void): void {
+    const { chain } = this;
+    for (let depth = 0; depth < chain.length; depth++) {
+      for (const option of chain[depth]!.section.options.values()) if (depth === 0 || this.get(option.name) === option) visit(option);
+    }
+    for (const document of this.documents) {
+      for (const option of document.defaults.options.values()) if (this.get(option.name) === option) visit(option);
+    }
   }
-  // DEFAULT comes after the whole chain: a parent's explicit value beats a default.
-  const documents = chain.length === 1 ? [chain[0]!.document] : new Set(chain.map((d) => d.document));
-  for (const document of documents) {
-    for (const [name, entry] of defaults.of(document)) if (!merged.has(name)) merged.set(name, entry);
+
+  /** Where an option was written: looked up only when a message or a chain across files needs it. */
+  sourceOf(option: RawOption): OptionSource {
+    for (const { section, document } of this.chain) if (section.options.get(option.name) === option) return { file: document.file, section };
+    const document = this.documents.find((d) => d.defaults.options.get(option.name) === option) ?? this.documents[0]!;
+    return { file: document.file };
   }
-  return merged;
+
+  fileOf(option: RawOption): string {
+    return this.documents.length === 1 ? this.documents[0]!.file : this.sourceOf(option).file;
+  }
 }
 
 /** Where a merged option came from, for messages. */
-function origin({ section, file }: MergedOption): string {
+function origin({ section, file }: OptionSource): string {
   return section ? quoteValue(section.name) : `[${DEFAULT_SECTION}] of ${quoteValue(file)}`;
 }
 
-function resolveFactory(definition: Definition, definitions: Map<string, Definition>, defaults: DefaultsCache, problems: Problem[]): BuildFactory {
+function resolveFactory(definition: Definition, definitions: Map<string, Definition>, problems: Problem[]): BuildFactory {
   const { section, document } = definition;
   const name = section.name;
   const report = (level: ProblemLevel, message: string, line: number, file = document.file) => {
     problems.push(locate(level, `section ${quoteValue(name)}: ${message}`, file, line, name));
   };
   const chain = inheritChain(definition, definitions, report);
-  const merged = mergeOptions(chain, defaults);
+  const merged = new MergedOptions(chain);
   // Only referenced options are needed raw, and only when a value holds a %(...)s reference.
   const lookup = (key: string) => {
-    const entry = merged.get(key);
-    return entry && rawValue(entry.option);
+    const option = merged.get(key);
+    return option && rawValue(option);
   };
 
   const options: Record<string, string> = {};
   const optionOrigins: Record<string, { file: string; line: number }> = {};
-  const interpolated = new Map<string, InterpolatedOption>();
-  for (const [key, entry] of merged) {
-    const { option, file, section: owner } = entry;
+  const interpolated: Partial<Record<Interpreted, InterpolatedOption>> = {};
+  merged.forEach((option) => {
+    const key = option.name;
     const raw = rawValue(option);
     const interpreted = INTERPRETED.has(key);
-    // Only the options read below need their lines; a value without "%" is its own interpolation.
-    const result = raw.includes("%") || interpreted ? interpolateOption(raw, option.lines, option.line, lookup) : undefined;
+    // A value without "%" is its own interpolation.
+    const result = raw.includes("%") ? interpolateOption(raw, option.lines, option.line, lookup) : undefined;
+    const file = merged.fileOf(option);
     setOwn(options, key, result ? result.value : raw);
     setOwn(optionOrigins, key, { file, line: option.line });
     if (result?.error) {
-      const source = owner === section ? "" : ` (from ${origin(entry)})`;
+      const source = merged.sourceOf(option);
+      const own = source.section === section;
       // Python fails only when an option is read; one nobody here reads, written elsewhere, is a warning.
-      const level = interpreted || owner === section ? "error" : "warning";
-      report(level, `option ${quoteValue(key)}${source}: ${result.error.message}; the value is kept as written`, result.error.line, file);
+      const level = interpreted || own ? "error" : "warning";
+      report(level, `option ${quoteValue(key)}${own ? "" : ` (from ${origin(source)})`}: ${result.error.message}; the value is kept as written`, result.error.line, file);
     }
-    if (result && interpreted) interpolated.set(key, result);
-  }
-  const valueProblems = (key: string, found: ValueProblem[]) => {
-    const file = merged.get(key)?.file ?? document.file;
+    if (interpreted) interpolated[key as Interpreted] = result ?? { value: raw };
+  });
+  const valueProblems = (option: RawOption, found: readonly ValueProblem[]) => {
+    const file = merged.fileOf(option);
     for (const problem of found) report(problem.level ?? "error", problem.message, problem.line, file);
   };
-  const lineOf = (key: string) => merged.get(key)?.option.line ?? section.line;
 
   let buildout: BuildoutSpec | undefined;
   // A value that failed to interpolate (already reported) counts as absent; watch keeps its good lines.
-  const usable = (key: string) => {
-    const result = interpolated.get(key);
-    return result && !result.error ? result.value : undefined;
-  };
-  const buildoutValue = usable("buildout");
-  if (buildoutValue !== undefined) {
-    const parsed = parseBuildout(buildoutValue, lineOf("buildout"));
+  const buildoutOption = merged.get("buildout");
+  if (buildoutOption && interpolated.buildout && !interpolated.buildout.error) {
+    const parsed = parseBuildout(interpolated.buildout.value, buildoutOption.line);
     buildout = parsed.spec;
-    valueProblems("buildout", parsed.problems);
+    valueProblems(buildoutOption, parsed.problems);
   }
 
   let schedule = true;
   let watches: BuildFactory["watches"] = [];
-  const watch = interpolated.get("watch");
+  const watch = interpolated.watch;
+  const watchOption = merged.get("watch");
   if (watch && !watch.error && pyStrip(watch.value) === "") {
     schedule = false;
-  } else if (watch) {
-    const parsed = parseWatchLines(watch.lines, merged.get("watch")?.file ?? document.file);
+  } else if (watch && watchOption) {
+    // Each line interpolated on its own (when needed), to keep its line number; blank lines hold no watch.
+    const lines = rawValue(watchOption).includes("%") ? interpolateLines(watchOption.lines, lookup) : watchOption.lines;
+    const parsed = parseWatchLines(lines, merged.fileOf(watchOption));
     watches = parsed.watches;
-    valueProblems("watch", parsed.problems);
+    valueProblems(watchOption, parsed.problems);
   }
 
   const defaultAutoWatch = !(buildout?.frozen ?? false);
   let explicit: boolean | undefined;
-  const autoWatchValue = usable("auto-watch");
-  if (autoWatchValue !== undefined) {
-    explicit = parseBoolean(autoWatchValue);
+  const autoWatchOption = merged.get("auto-watch");
+  const autoWatch = interpolated["auto-watch"];
+  if (autoWatchOption && autoWatch && !autoWatch.error) {
+    explicit = parseBoolean(autoWatch.value);
     if (explicit === undefined) {
-      const message = `auto-watch must be true, false, yes, no, on, off, 1 or 0, not ${quoteValue(autoWatchValue)}; the default (${defaultAutoWatch}) applies`;
-      valueProblems("auto-watch", [{ line: lineOf("auto-watch"), message }]);
+      const message = `auto-watch must be true, false, yes, no, on, off, 1 or 0, not ${quoteValue(autoWatch.value)}; the default (${defaultAutoWatch}) applies`;
+      valueProblems(autoWatchOption, [{ line: autoWatchOption.line, message }]);
+    }
+    if (!schedule && explicit === true && merged.sourceOf(autoWatchOption).section) {
+      valueProblems(autoWatchOption, [{ line: autoWatchOption.line, level: "warning", message: "auto-watch = true has no effect: watch is empty, so commits never schedule this builder" }]);
     }
   }
-  if (!schedule && explicit === true && merged.get("auto-watch")?.section) {
-    valueProblems("auto-watch", [{ line: lineOf("auto-watch"), level: "warning", message: "auto-watch = true has no effect: watch is empty, so commits never schedule this builder" }]);
-  }
 
+  const inherits: string[] = [];
+  for (let index = 1; index < chain.length; index++) inherits.push(chain[index]!.section.name);
   const factory: BuildFactory = {
     name,
     file: document.file,
@@ -223,7 +247,7 @@ function resolveFactory(definition: Definition, definitions: Map<string, Definit
     schedule,
     autoWatch: explicit ?? defaultAutoWatch,
     autoWatchExplicit: explicit !== undefined,
-    inherits: chain.slice(1).map((d) => d.section.name),
+    inherits,
   };
   if (buildout) factory.buildout = buildout;
   return factory;
