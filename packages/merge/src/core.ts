@@ -62,7 +62,7 @@ export function mergeFarm(input: MergeInput): MergeResult {
   for (const factory of input.factories) if (!factories.has(factory.name)) factories.set(factory.name, factory);
 
   for (const [name, factory] of factories) {
-    const context = new BuilderContext(factory, input, policy, checks, lastGood, today);
+    const context = new BuilderContext(factory, input, policy, checks, lastGood, today, input.explain ?? true);
     let detail: BuilderDetail;
     try {
       detail = context.run();
@@ -73,7 +73,8 @@ export function mergeFarm(input: MergeInput): MergeResult {
     }
     details.set(name, detail);
     problems.push(...detail.problems);
-    builders.push([name, { schedule: detail.schedule, autoWatch: detail.autoWatch, watches: detail.watches.map(stateWatch) }]);
+    const watches = detail.watches.map(stateWatch);
+    builders.push([name, { schedule: detail.schedule, autoWatch: detail.autoWatch, watches }]);
   }
 
   for (const [name, file] of input.watchFiles) {
@@ -167,6 +168,8 @@ class BuilderContext {
     private readonly checks: Checks,
     private readonly lastGood: Map<string, LastGoodEntry>,
     private readonly today: string,
+    /** Keep each watch's reasons (for `explain`); without, a builder's auto watches share one reason. */
+    private readonly explain: boolean,
   ) {
     const given = input.watchFiles.get(factory.name);
     this.watchFile = { status: "missing", file: given?.file ?? watchFileNameFor(factory.name) };
@@ -302,13 +305,22 @@ class BuilderContext {
   }
 
   private autoCandidate(entry: AutoEntry, watchFile: string, lastGood?: string): Candidate | string {
-    const reason: WatchReason = { kind: "auto", watchFile };
-    if (entry.origin) reason.origin = entry.origin;
-    if (lastGood) reason.lastGood = lastGood;
-    const candidate = this.candidate(entry.vcs, entry.url, entry.branch, "auto", reason);
+    const candidate = this.candidate(entry.vcs, entry.url, entry.branch, "auto", this.autoReason(entry, watchFile, lastGood));
     if (typeof candidate === "string") return candidate;
     const refused = this.checks.policyProblem(candidate);
     return refused ?? candidate;
+  }
+
+  private sharedReason?: WatchReason;
+
+  private autoReason(entry: AutoEntry, watchFile: string, lastGood?: string): WatchReason {
+    // problems about an auto watch name only its watch file: without explain, one object serves all
+    if (!this.explain && this.sharedReason) return this.sharedReason;
+    const reason: WatchReason = { kind: "auto", watchFile };
+    if (lastGood) reason.lastGood = lastGood;
+    if (!this.explain) return (this.sharedReason = reason);
+    if (entry.origin) reason.origin = entry.origin;
+    return reason;
   }
 
   /** Checks that hold for every source, trusted or not: nothing here may inject options. */
@@ -352,7 +364,7 @@ class BuilderContext {
     const selfWatch = candidates.find((c) => c.source === "buildout");
     const kept = mixed || selfWatch ? this.dropConflicts(candidates, winners, selfWatch) : candidates;
     // the common case, every URL once: each candidate is a watch of its own
-    const watches = winners.size === kept.length ? kept.map(soleWatch) : mergeDuplicates(kept);
+    const watches = winners.size === kept.length ? kept.map((candidate) => soleWatch(candidate, this.explain)) : mergeDuplicates(kept, this.explain);
     return watches.sort((a, b) => compareText(a.vcs, b.vcs) || compareText(a.url, b.url) || compareText(a.branch, b.branch));
   }
 
@@ -394,29 +406,31 @@ class BuilderContext {
   }
 }
 
-function soleWatch(candidate: Candidate): ExplainedWatch {
+const NO_REASONS: WatchReason[] = Object.freeze([]) as unknown as WatchReason[];
+
+function soleWatch(candidate: Candidate, explain: boolean): ExplainedWatch {
   const { vcs, url, original, branch, source, reason } = candidate;
-  return { vcs, url, original, branch, from: sourceList([source]), reasons: [reason] };
+  return { vcs, url, original, branch, from: sourceList([source]), reasons: explain ? [reason] : NO_REASONS };
 }
 
 /**
  * Candidates naming the same URL and branch become one watch (every kept candidate of a URL
  * has its winner's VCS), with each source once and the smallest original URL.
  */
-function mergeDuplicates(kept: Candidate[]): ExplainedWatch[] {
+function mergeDuplicates(kept: Candidate[], explain: boolean): ExplainedWatch[] {
   const byKey = new Map<string, ExplainedWatch>();
   const watches: ExplainedWatch[] = [];
   for (const candidate of kept) {
     const key = `${candidate.url}\u0000${candidate.branch}`;
     let watch = byKey.get(key);
     if (!watch) {
-      watch = { vcs: candidate.vcs, url: candidate.url, original: candidate.original, branch: candidate.branch, from: [], reasons: [] };
+      watch = { vcs: candidate.vcs, url: candidate.url, original: candidate.original, branch: candidate.branch, from: [], reasons: explain ? [] : NO_REASONS };
       byKey.set(key, watch);
       watches.push(watch);
     }
     if (!watch.from.includes(candidate.source)) watch.from.push(candidate.source);
     if (compareText(candidate.original, watch.original) < 0) watch.original = candidate.original;
-    watch.reasons.push(candidate.reason);
+    if (explain) watch.reasons.push(candidate.reason);
   }
   for (const watch of watches) {
     watch.from = sourceList(watch.from);

@@ -128,11 +128,11 @@ function storedOrigin({ file, line }: Origin): Origin {
 
 /** Identifies the watches whatever the day: what decides whether a builder's file is rewritten. */
 function contentHash(watches: readonly AutoEntry[]): string {
-  // concatenation is cheaper than JSON for 200,000 entries; origin.file is JSON-quoted as it
-  // may hold anything a worker sent (the other fields passed the control-character checks)
+  // concatenation is cheaper than JSON for 200,000 entries; origin.file may hold anything a
+  // worker sent, so it is length-prefixed (the other fields passed the control-character checks)
   let text = "";
   for (const { vcs, url, branch, origin } of watches) {
-    text += `${vcs}\u0000${url}\u0000${branch}\u0000${origin ? JSON.stringify(origin.file) : ""}\u0000${origin?.line ?? ""}\n`;
+    text += origin ? `${vcs}\u0000${url}\u0000${branch}\u0000${origin.file.length}:${origin.file}\u0000${origin.line ?? ""}\n` : `${vcs}\u0000${url}\u0000${branch}\u0000\n`;
   }
   // one-shot: cheaper than a Hash object per builder
   return oneShotHash("sha256", text);

@@ -27,6 +27,8 @@ export interface RunMergeOptions {
   now?: Date;
   /** Write nothing (neither state nor last-good store): for `explain`. */
   readOnly?: boolean;
+  /** Keep why each repository is watched, for `explainBuilder(result.result, …)` (default: `readOnly`). */
+  explain?: boolean;
 }
 
 export interface RunMergeResult {
@@ -77,6 +79,7 @@ export async function runMerge(options: RunMergeOptions): Promise<RunMergeResult
     },
     now,
     problems: [...manifests.problems, ...ruleProblems, ...watch.problems, ...(store?.problems ?? [])],
+    explain: options.explain ?? options.readOnly === true,
   });
   // the previous state is not parsed: its fingerprint is at the head of the file
   const changed = options.output === undefined || readStateFingerprint(options.output) !== result.state.fingerprint;

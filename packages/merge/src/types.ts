@@ -61,6 +61,11 @@ export interface MergeInput {
   now: Date;
   /** Problems found before the merge (manifests, rewrite rules): they go into the state too. */
   problems?: readonly Problem[];
+  /**
+   * Keep why each repository is watched (`ExplainedWatch.reasons`, for `explainBuilder`).
+   * Default true; a plain merge of a large farm turns it off (less to allocate and keep).
+   */
+  explain?: boolean;
 }
 
 /** Why a builder watches a repository (for `explain`). */
@@ -75,6 +80,7 @@ export interface ExplainedWatch {
   original: string;
   branch: string;
   from: WatchSource[];
+  /** Empty when the merge ran with `explain: false`. */
   reasons: WatchReason[];
 }
 

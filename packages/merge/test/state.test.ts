@@ -10,7 +10,7 @@ import { NOW, factory, fileInput, git, watchFileText } from "./helpers.js";
 const OCB = "https://github.com/OCA/OCB.git";
 
 /** A merge with odd names, rewrites, problems of every level, hostile values and mixed kinds. */
-function oddMerge() {
+function oddMerge(explain?: boolean) {
   // (no "__proto__"/"constructor": the manifest refuses such sections, parseState such keys)
   const names = ["z", "10", "2", "a\u202eb", "émile", "m"];
   const input: MergeInput = {
@@ -28,6 +28,7 @@ function oddMerge() {
     now: NOW,
     rules: [{ from: "https://git.example.com/", to: "ssh://git@mirror/" }],
     problems: [{ level: "info", message: "from the manifest", file: "MANIFEST.cfg", line: 1 }, { level: "error", message: "b", file: "MANIFEST.cfg", line: 1 }],
+    explain,
   };
   return mergeFarm(input);
 }
@@ -53,6 +54,17 @@ describe("the state as mergeFarm builds it", () => {
     }
     expect(lines.filter((line) => line.startsWith('{"level":'))).toHaveLength(state.problems.length);
     expect(renderState(state)).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e]/);
+  });
+
+  it("without explain, keeps no reasons and changes no byte of the state nor any problem", () => {
+    const explained = oddMerge();
+    const plain = oddMerge(false);
+    expect(renderState(plain.state)).toBe(renderState(explained.state));
+    expect(plain.problems).toEqual(explained.problems);
+    expect([...plain.lastGood]).toEqual([...explained.lastGood]);
+    const reasons = (result: ReturnType<typeof oddMerge>) => [...result.details.values()].flatMap((detail) => detail.watches.flatMap((watch) => watch.reasons));
+    expect(reasons(explained).length).toBeGreaterThan(5);
+    expect(reasons(plain)).toEqual([]);
   });
 
   it("carries the fingerprint of its pollers and change filters, the same as computed from any copy", () => {
