@@ -1,3 +1,4 @@
+import { isAscii } from "node:buffer";
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { quoteValue, type Problem } from "@autowatch/watchfile";
@@ -24,7 +25,8 @@ export async function readManifests(paths: string[], options: ReadOptions = {}):
       return { level: "error", message: `cannot read manifest: ${describe(error)}`, file };
     }
     try {
-      return { file, text: decoder.decode(bytes) };
+      // Most manifests are ASCII: checked natively, then read as one-byte text (the same characters as UTF-8).
+      return { file, text: isAscii(bytes) ? bytes.toString("latin1") : decoder.decode(bytes) };
     } catch {
       return { level: "error", message: "manifest is not valid UTF-8", file };
     }
