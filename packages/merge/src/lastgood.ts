@@ -4,7 +4,6 @@ import { join } from "node:path";
 import writeFileAtomic from "write-file-atomic";
 import { safeBuilderFileName, type Origin, type Problem } from "@autowatch/watchfile";
 import { entryShape, type AutoEntry } from "./decode.js";
-import { mapLimit } from "./limit.js";
 import { compareText } from "@autowatch/watchfile/text";
 import type { LastGoodEntry, LastGoodFailure, LastGoodSource } from "./types.js";
 import { errorCode } from "./watchdir.js";
@@ -71,27 +70,30 @@ export class LastGoodStore implements LastGoodSource {
    * Returns the builders whose file was written.
    */
   async save(lastGood: ReadonlyMap<string, LastGoodEntry>): Promise<string[]> {
-    const written: { builder: string; text: string }[] = [];
+    const changed: string[] = [];
     let indexChanged = this.indexText === undefined;
     for (const [builder, entry] of lastGood) {
       const hash = contentHash(entry.watches);
       const indexed = this.index.get(builder);
-      if (indexed?.hash !== hash) written.push({ builder, text: serializeLastGood(builder, entry) });
+      if (indexed?.hash !== hash) changed.push(builder);
       if (indexed?.hash !== hash || indexed.date < entry.date) {
         this.index.set(builder, { hash, date: entry.date });
         indexChanged = true;
       }
     }
     // serialised only when an entry changed: sorting 10,000 rows for nothing costs more than the check
-    if (written.length === 0 && !indexChanged) return [];
+    if (changed.length === 0 && !indexChanged) return [];
     const indexText = serializeIndex(this.index);
-    if (written.length === 0 && indexText === this.indexText) return [];
+    if (changed.length === 0 && indexText === this.indexText) return [];
     mkdirSync(this.dir, { recursive: true });
-    // no fsync: a last-good file lost in a crash is only reported and skipped, and there can be thousands
-    await mapLimit(written, 16, ({ builder, text }) => writeFileAtomic(join(this.dir, `${safeBuilderFileName(builder)}.json`), text, { fsync: false }));
+    // one at a time, each text dropped once written (a first run writes every builder's);
+    // no fsync: a last-good file lost in a crash is only reported and skipped
+    for (const builder of changed) {
+      writeFileAtomic.sync(join(this.dir, `${safeBuilderFileName(builder)}.json`), serializeLastGood(builder, lastGood.get(builder)!), { fsync: false });
+    }
     // the index last: it never names content that is not on disk yet
-    if (indexText !== this.indexText) await writeFileAtomic(join(this.dir, LASTGOOD_INDEX), indexText, { fsync: false });
-    return written.map(({ builder }) => builder).sort(compareText);
+    if (indexText !== this.indexText) writeFileAtomic.sync(join(this.dir, LASTGOOD_INDEX), indexText, { fsync: false });
+    return changed.sort(compareText);
   }
 }
 
