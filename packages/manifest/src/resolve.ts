@@ -59,8 +59,9 @@ export function parseManifests(inputs: ManifestInput[]): ManifestResult {
       definitions.set(section.name, { document, section });
     }
   }
+  const defaults = new DefaultsCache();
   const factories: BuildFactory[] = [];
-  for (const definition of definitions.values()) factories.push(resolveFactory(definition, definitions, problems));
+  for (const definition of definitions.values()) factories.push(resolveFactory(definition, definitions, defaults, problems));
   const rank = (problem: Problem) => fileRank.get(problem.file ?? "") ?? -1;
   problems.sort((a, b) => rank(a) - rank(b) || (a.line ?? 0) - (b.line ?? 0));
   return { factories, problems };
@@ -103,6 +104,28 @@ function inheritChain(definition: Definition, definitions: Map<string, Definitio
   }
 }
 
+type Origin = BuildFactory["optionOrigins"][string];
+
+/** A `[DEFAULT]` option with its origin, made once per file and shared by every section that takes the option. */
+interface DefaultOption {
+  option: RawOption;
+  origin: Origin;
+}
+
+class DefaultsCache {
+  private readonly byDocument = new Map<ConfigDocument, DefaultOption[]>();
+
+  of(document: ConfigDocument): DefaultOption[] {
+    let entries = this.byDocument.get(document);
+    if (entries === undefined) {
+      entries = [];
+      for (const option of document.defaults.options.values()) if (option.name !== "inherit") entries.push({ option, origin: { file: document.file, line: option.line } });
+      this.byDocument.set(document, entries);
+    }
+    return entries;
+  }
+}
+
 /**
  * The options a section sees, the first found winning: its own, its inherit parents', then the
  * `[DEFAULT]` of each file of the chain (DEFAULT comes last: a parent's explicit value beats a default).
@@ -112,7 +135,10 @@ class MergedOptions {
   /** The documents of the chain, each once, in chain order. */
   readonly documents: ConfigDocument[];
 
-  constructor(private readonly chain: Definition[]) {
+  constructor(
+    private readonly chain: Definition[],
+    private readonly defaults: DefaultsCache,
+  ) {
     this.documents = chain.length === 1 ? [chain[0]!.document] : [...new Set(chain.map((d) => d.document))];
   }
 
@@ -129,14 +155,14 @@ class MergedOptions {
     return undefined;
   }
 
-  /** Visits each option that wins, in the order its name first appears (the section's own first). */
-  forEach(visit: (option: RawOption) => void): void {
+  /** Visits each option that wins, in the order its name first appears (the section's own first); a default comes with its shared origin. */
+  forEach(visit: (option: RawOption, defaultOrigin?: Origin) => void): void {
     const { chain } = this;
     for (let depth = 0; depth < chain.length; depth++) {
       for (const option of chain[depth]!.section.options.values()) if (depth === 0 || this.get(option.name) === option) visit(option);
     }
     for (const document of this.documents) {
-      for (const option of document.defaults.options.values()) if (this.get(option.name) === option) visit(option);
+      for (const { option, origin } of this.defaults.of(document)) if (this.get(option.name) === option) visit(option, origin);
     }
   }
 
@@ -157,14 +183,14 @@ function origin({ section, file }: OptionSource): string {
   return section ? quoteValue(section.name) : `[${DEFAULT_SECTION}] of ${quoteValue(file)}`;
 }
 
-function resolveFactory(definition: Definition, definitions: Map<string, Definition>, problems: Problem[]): BuildFactory {
+function resolveFactory(definition: Definition, definitions: Map<string, Definition>, defaults: DefaultsCache, problems: Problem[]): BuildFactory {
   const { section, document } = definition;
   const name = section.name;
   const report = (level: ProblemLevel, message: string, line: number, file = document.file) => {
     problems.push(locate(level, `section ${quoteValue(name)}: ${message}`, file, line, name));
   };
   const chain = inheritChain(definition, definitions, report);
-  const merged = new MergedOptions(chain);
+  const merged = new MergedOptions(chain, defaults);
   // Only referenced options are needed raw, and only when a value holds a %(...)s reference.
   const lookup = (key: string) => {
     const option = merged.get(key);
@@ -174,15 +200,15 @@ function resolveFactory(definition: Definition, definitions: Map<string, Definit
   const options: Record<string, string> = {};
   const optionOrigins: Record<string, { file: string; line: number }> = {};
   const interpolated: Partial<Record<Interpreted, InterpolatedOption>> = {};
-  merged.forEach((option) => {
+  merged.forEach((option, defaultOrigin) => {
     const key = option.name;
     const raw = rawValue(option);
     const interpreted = INTERPRETED.has(key);
     // A value without "%" is its own interpolation.
     const result = raw.includes("%") ? interpolateOption(raw, option.lines, option.line, lookup) : undefined;
-    const file = merged.fileOf(option);
+    const file = defaultOrigin?.file ?? merged.fileOf(option);
     setOwn(options, key, result ? result.value : raw);
-    setOwn(optionOrigins, key, { file, line: option.line });
+    setOwn(optionOrigins, key, defaultOrigin ?? { file, line: option.line });
     if (result?.error) {
       const source = merged.sourceOf(option);
       const own = source.section === section;

@@ -293,6 +293,13 @@ inherit = p
     expect(factory(result, "c")).toMatchObject({ autoWatch: false, options: { db: "default", "auto-watch": "false" } });
   });
 
+  it("an option taken from [DEFAULT] has the origin of its line in its own file, in every section", () => {
+    const result = parse("[DEFAULT]\nx = 1\ny = 1\n[p]\n[q]\ny = q\n", "[DEFAULT]\nx = 2\n[c]\ninherit = p\n");
+    expect(factory(result, "p").optionOrigins).toEqual({ x: { file: "m1.cfg", line: 2 }, y: { file: "m1.cfg", line: 3 } });
+    expect(factory(result, "q").optionOrigins).toEqual({ y: { file: "m1.cfg", line: 6 }, x: { file: "m1.cfg", line: 2 } });
+    expect(factory(result, "c").optionOrigins).toEqual({ inherit: { file: "m2.cfg", line: 4 }, x: { file: "m2.cfg", line: 2 }, y: { file: "m1.cfg", line: 3 } });
+  });
+
   it("the defaults of every file of the chain apply, the child's file first", () => {
     const result = parse("[DEFAULT]\nx = 1\ny = 1\n[p]\n", "[DEFAULT]\nx = 2\n[c]\ninherit = p\n");
     expect(factory(result, "c").options).toMatchObject({ x: "2", y: "1" });
@@ -379,6 +386,12 @@ series = 11.0
     expect(result.problems[0]?.message).toContain("nowhere");
     expect(factory(result, "a").watches.map((w) => w.url)).toEqual(["u1", "u3"]);
     expect(factory(result, "a").options.watch).toBe("git u1 b\ngit %(nowhere)s b\ngit u3 b");
+  });
+
+  it("values with and without % side by side; a multi-line value is reported on the line that fails", () => {
+    const result = parse("[a]\nplain = 50 percent\nrate = 100%%\nref = %(plain)s, %(rate)s\nnotes = first\n  %(nowhere)s\n  last\n");
+    expect(factory(result, "a").options).toEqual({ plain: "50 percent", rate: "100%", ref: "50 percent, 100%", notes: "first\n%(nowhere)s\nlast" });
+    expect(result.problems).toMatchObject([{ level: "error", line: 6, builder: "a" }]);
   });
 
   it("a bad % and a reference loop (depth > 10) are problems", () => {
