@@ -48,7 +48,7 @@ export function parseBuildout(value: string, line: number): { spec?: BuildoutSpe
   if (first === undefined) return { problems: [{ line, message: `buildout has no type (expected e.g. "standalone PATH" or "git URL BRANCH PATH"): ${quoteValue(value)}` }] };
   const type = first.toLowerCase();
   const spec: BuildoutSpec = { type, positional, options, frozen: FROZEN_TYPES.has(type) };
-  const shape = BUILDOUT_SHAPES[type];
+  const shape = Object.hasOwn(BUILDOUT_SHAPES, type) ? BUILDOUT_SHAPES[type] : undefined;
   if (shape === undefined) {
     const known = Object.keys(BUILDOUT_SHAPES).join(", ");
     return { spec, problems: [{ line, message: `unknown buildout type ${quoteValue(first)} (known: ${known})` }] };

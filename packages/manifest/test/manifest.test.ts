@@ -199,6 +199,8 @@ buildout = HG https://h/b default sub/odoo.cfg group=x
     ["gittag u", "gittag takes 2"],
     ["hgtag u p q", "hgtag takes 2"],
     ["cvs u b p", 'unknown buildout type "cvs"'],
+    ["__proto__ u b p", 'unknown buildout type "__proto__"'],
+    ["Constructor u", 'unknown buildout type "Constructor"'],
     ["", "buildout has no type"],
     ["subdir=x", "buildout has no type"],
   ])("%j is a problem", (value, message) => {
