@@ -129,13 +129,13 @@ export const classifyBench = {
     return {
       profiles,
       notes: [
-        `Every variant spawns one git process per repository or source; a parallel speedup is bounded by the free cores (${availableParallelism()} here, shared) and by the spawn itself, which Node does on its main thread.`,
+        `The floor and the legacy loop spawn one git process per repository or source; a parallel speedup is bounded by the free cores (${availableParallelism()} here, shared) and by the spawn itself, which Node does on its main thread. The classifier spawns none for a plain checkout: it reads the refs from git's ref files (HEAD, loose refs, packed-refs) and asks git, through simple-git \`for-each-ref\`, whenever the reader meets anything unusual (worktree, reftable, symbolic or corrupt refs, refused names, environment overrides, another owner), and always for the buildout's own repository and for merges from a remote name.`,
         `Spawning one process (/bin/true) costs ${spawn.node} ms from Node (execFileSync) and ${spawn.python} ms from Python (subprocess.run) on this machine (median of 3 batches of ${SPAWNS}).`,
         `Speedup of the classifier over the legacy loop run from Python (which spawns faster than Node here): ${measured.speedupVsLegacyPython}× (for reference, not a target).`,
       ],
       description:
         `${REPOSITORIES} real git checkouts (cloned from one origin with 20 branches and 30 tags; a quarter each on a local branch, on a remote-only branch, detached at a tag, detached at a commit). ` +
-        `Classifier: the batch classifier of the built @autowatch/introspect (simple-git), in-process, at its own concurrency (${classifier.concurrency}). ` +
+        `Classifier: the batch classifier of the built @autowatch/introspect (ref files, simple-git as the fallback), in-process, at its own concurrency (${classifier.concurrency}); the bench also checks its verdicts against what the generator made (${wrong.length} wrong). ` +
         `Floor: one \`git for-each-ref\` process per repository with the same concurrency (p-limit). ` +
         `Legacy: one \`git branch -a\` per source in sequence, as the original Python helper did, spawned from the same Node process (the target), and from Python (bench/legacy_branch.py, whole process, for reference). Interleaved, ${runs} runs each after a warm-up; medians.`,
       params: { repositories: REPOSITORIES, runs, concurrency: classifier.concurrency },
