@@ -2,6 +2,7 @@ import { hash as oneShotHash } from "node:crypto";
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import writeFileAtomic from "write-file-atomic";
+import { mapLimit } from "./limit.js";
 import { safeBuilderFileName, type Origin, type Problem } from "@autowatch/watchfile";
 import { entryShape, type AutoEntry } from "./decode.js";
 import { compareText } from "@autowatch/watchfile/text";
@@ -86,13 +87,13 @@ export class LastGoodStore implements LastGoodSource {
     const indexText = serializeIndex(this.index);
     if (changed.length === 0 && indexText === this.indexText) return [];
     mkdirSync(this.dir, { recursive: true });
-    // one at a time, each text dropped once written (a first run writes every builder's);
-    // no fsync: a last-good file lost in a crash is only reported and skipped
-    for (const builder of changed) {
-      writeFileAtomic.sync(join(this.dir, `${safeBuilderFileName(builder)}.json`), serializeLastGood(builder, lastGood.get(builder)!), { fsync: false });
-    }
+    // no fsync: a last-good file lost in a crash is only reported and skipped; each text is made
+    // when its write starts (a first run writes every builder's: they are never all in memory)
+    await mapLimit(changed, 16, (builder) =>
+      writeFileAtomic(join(this.dir, `${safeBuilderFileName(builder)}.json`), serializeLastGood(builder, lastGood.get(builder)!), { fsync: false }),
+    );
     // the index last: it never names content that is not on disk yet
-    if (indexText !== this.indexText) writeFileAtomic.sync(join(this.dir, LASTGOOD_INDEX), indexText, { fsync: false });
+    if (indexText !== this.indexText) await writeFileAtomic(join(this.dir, LASTGOOD_INDEX), indexText, { fsync: false });
     return changed.sort(compareText);
   }
 }
