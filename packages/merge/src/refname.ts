@@ -1,4 +1,5 @@
 import { hasControlCharacters } from "@autowatch/watchfile";
+import { refNameProblem } from "@autowatch/watchfile/text";
 
 /**
  * In-process equivalent of `git check-ref-format --branch NAME`, so that no branch name a
@@ -10,16 +11,7 @@ export function branchNameProblem(name: string): string | undefined {
   if (name.length > 255) return "branch name longer than 255 characters";
   if (name.startsWith("-")) return "branch name starts with '-'";
   if (name === "@") return "branch name is '@'";
+  // DEL, C1 and bidi controls too: more than git refuses, as for every worker-sent value
   if (/[\u0000-\u0020]/.test(name) || hasControlCharacters(name)) return "branch name contains a space or control character";
-  if (/[~^:?*[\\]/.test(name)) return "branch name contains one of ~ ^ : ? * [ \\";
-  if (name.includes("..")) return "branch name contains '..'";
-  if (name.includes("@{")) return "branch name contains '@{'";
-  if (name.startsWith("/") || name.endsWith("/")) return "branch name starts or ends with '/'";
-  if (name.includes("//")) return "branch name contains '//'";
-  if (name.endsWith(".")) return "branch name ends with '.'";
-  for (const component of name.split("/")) {
-    if (component.startsWith(".")) return "a branch name component starts with '.'";
-    if (component.endsWith(".lock")) return "a branch name component ends with '.lock'";
-  }
-  return undefined;
+  return refNameProblem(name, "branch name");
 }

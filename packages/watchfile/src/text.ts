@@ -4,3 +4,4 @@ export { quoteValue, escapeControls, escapeControlCharacters, escapeJsonText, ha
 export { safeBuilderFileName, watchFileNameFor } from "./names.js";
 export { compareText, compareProblems } from "./order.js";
 export { builderLine, pollerLine, problemLine, stateLines, stateText, watchesJson, writeStateText, type StateLines } from "./statetext.js";
+export { refNameProblem } from "./refname.js";

@@ -1,5 +1,6 @@
 import { readFileSync, readdirSync, statSync, type Dirent } from "node:fs";
 import path from "node:path";
+import { refNameProblem } from "@autowatch/watchfile/text";
 import { addRefName, type GitRefs } from "./git.js";
 
 // Fast path: a checkout's refs read from git's "files" ref backend (gitrepository-layout(5),
@@ -12,16 +13,14 @@ export type RefValue = { oid: string } | { symref: string };
 const OID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 /** git treats a ref holding the null object id as broken and skips it. */
 const NULL_OID = /^0+$/;
-/** What git-check-ref-format(1) refuses anywhere in a name (U+FFFD: a name that was not UTF-8 on disk). */
-const REFUSED_IN_NAME = /[\x00-\x20\x7f~^:?*[\\\ufffd]|\.\.|@\{|\/\/|^\/|\/$|(?:^|\/)\.|\.lock(?:\/|$)|\.$/;
 /** A remote's default branch pointer, which for-each-ref lists and the classifier ignores. */
 const REMOTE_HEAD = /^refs\/remotes\/[^/]+\/HEAD$/;
 /** Environment variables that make git read refs from elsewhere or treat them differently. */
 const OVERRIDES = new Set(["GIT_DIR", "GIT_COMMON_DIR", "GIT_NAMESPACE"]);
 
-/** Whether git-check-ref-format(1) accepts a full ref name (`refs/...`). */
+/** Whether git-check-ref-format(1) accepts a full ref name (`refs/...`); U+FFFD: a name that was not UTF-8 on disk. */
 export function isValidRefName(name: string): boolean {
-  return name.includes("/") && !REFUSED_IN_NAME.test(name);
+  return name.includes("/") && !name.includes("\ufffd") && refNameProblem(name) === undefined;
 }
 
 function isOid(text: string): boolean {
