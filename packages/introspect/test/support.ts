@@ -81,12 +81,7 @@ export function hg(cwd: string, ...args: string[]): string {
 }
 
 export function hgInit(dir: string): string {
-  mkdirSync(dir, { recursive: true });
-  hg(dir, "init", "-q");
-  writeFileSync(path.join(dir, "README"), "one\n");
-  hg(dir, "add", "-q", "README");
-  hg(dir, "commit", "-q", "-m", "one");
-  return dir;
+  return initWithOneCommit(hg, dir);
 }
 
 export function brz(cwd: string, ...args: string[]): string {
@@ -94,10 +89,15 @@ export function brz(cwd: string, ...args: string[]): string {
 }
 
 export function brzInit(dir: string): string {
+  return initWithOneCommit(brz, dir);
+}
+
+/** `init`, then one commit of a README: hg and brz take the same commands. */
+function initWithOneCommit(vcs: (cwd: string, ...args: string[]) => string, dir: string): string {
   mkdirSync(dir, { recursive: true });
-  brz(dir, "init", "-q");
+  vcs(dir, "init", "-q");
   writeFileSync(path.join(dir, "README"), "one\n");
-  brz(dir, "add", "-q", "README");
-  brz(dir, "commit", "-q", "-m", "one");
+  vcs(dir, "add", "-q", "README");
+  vcs(dir, "commit", "-q", "-m", "one");
   return dir;
 }
