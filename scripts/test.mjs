@@ -17,6 +17,9 @@ let summary = "tests: 0 passed, 1 failed (vitest wrote no report)";
 try {
   const json = JSON.parse(readFileSync(report, "utf8"));
   summary = `tests: ${json.numPassedTests} passed, ${json.numFailedTests} failed, ${json.numPendingTests + json.numTodoTests} skipped`;
+  // a file can fail outside any test (a hook, an import): say so, the counts alone would not
+  const brokenFiles = json.testResults.filter((file) => file.status === "failed" && file.assertionResults.every((test) => test.status !== "failed")).length;
+  if (brokenFiles > 0) summary += `, ${brokenFiles} test file${brokenFiles === 1 ? "" : "s"} failed outside tests`;
 } catch {
   // keep the failure summary
 }

@@ -1,9 +1,9 @@
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BUNDLE, HELPER_DIR, freePort, git, hg, hasBuildbot, isolatedEnv, query, run, stopByPidFile, waitFor } from "./support.js";
+import { BUNDLE, HELPER_DIR, freePort, git, hg, hasBuildbot, isolatedEnv, query, removeTestRoot, run, stopByPidFile, waitFor } from "./support.js";
 
 // A real Buildbot 3.x master and worker on 127.0.0.1, local bare git repositories, the
 // single-file CLI downloaded by the build, `autowatch merge` and `buildbot reconfig`.
@@ -144,7 +144,7 @@ describe.skipIf(!hasBuildbot)("buildbot end to end", { timeout: 150_000 }, () =>
   afterAll(async () => {
     await stopByPidFile(join(workerDir, "twistd.pid"));
     await stopByPidFile(join(masterDir, "twistd.pid"));
-    if (!process.env.AUTOWATCH_KEEP_E2E) rmSync(root, { recursive: true, force: true });
+    if (!process.env.AUTOWATCH_KEEP_E2E) await removeTestRoot(root);
   });
 
   it("started without a state file, logging it", () => {

@@ -1,5 +1,6 @@
 import { execFile, execFileSync, type ExecFileOptions } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 
@@ -93,4 +94,36 @@ export async function stopByPidFile(pidFile: string): Promise<void> {
   const deadline = Date.now() + 15_000;
   while (alive() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
   if (alive()) process.kill(pid, "SIGKILL");
+}
+
+/** Pids of processes (other than this one) whose working directory is inside `root`. */
+function processesUnder(root: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    try {
+      const cwd = readlinkSync(`/proc/${pid}/cwd`);
+      if (cwd === root || cwd.startsWith(`${root}/`)) pids.push(pid);
+    } catch {
+      // gone already, or not ours to read
+    }
+  }
+  return pids;
+}
+
+/**
+ * Removes the test's directory once nothing works in it any more. A stopped master can leave
+ * a poller's `git fetch` running in its workdir (CI once failed with ENOTEMPTY that way), so
+ * such stragglers are killed first and the removal retries while they exit.
+ */
+export async function removeTestRoot(root: string): Promise<void> {
+  for (const pid of processesUnder(root)) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // already exited
+    }
+  }
+  await rm(root, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
 }
