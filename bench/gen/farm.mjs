@@ -169,3 +169,20 @@ export async function farm(builders) {
     broken: Math.floor(builders / BROKEN_EVERY),
   };
 }
+
+/**
+ * Between two merges of `merge --follow`, some builders finish a build and upload a new watch
+ * file. Rewrites `count` of the good watch files in `watchDir` (a copy of a farm's) with other
+ * branches and repositories, as when a buildout moves on; `round` picks which files and what
+ * they now say, so every round changes the merged state.
+ */
+export function churnWatchFiles(watchDir, builders, count, round) {
+  const pick = seeded(builders * 7919 + round);
+  const chosen = new Set();
+  while (chosen.size < Math.min(count, builders - Math.floor(builders / BROKEN_EVERY))) {
+    const index = pick.int(builders);
+    if (index % BROKEN_EVERY !== BROKEN_EVERY - 1) chosen.add(index);
+  }
+  for (const index of chosen) writeFileSync(join(watchDir, `${builderName(index)}.json`), watchFileText(index, seeded(index + round * 1_000_003)));
+  return chosen.size;
+}

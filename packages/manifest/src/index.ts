@@ -1,6 +1,6 @@
 export type * from "./types.js";
 export { parseManifests } from "./resolve.js";
-export { readManifests, type ReadOptions } from "./read.js";
+export { readManifests, ManifestMemo, type ReadOptions } from "./read.js";
 export { readConfig, rawValue, DEFAULT_SECTION } from "./dialect.js";
 export type { ConfigDocument, RawSection, RawOption, ValueLine, DialectError, DialectErrorKind } from "./dialect.js";
 export { interpolate, MAX_INTERPOLATION_DEPTH, MAX_INTERPOLATED_LENGTH } from "./interpolate.js";

@@ -10,6 +10,20 @@ const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 export interface ReadOptions {
   /** Relative paths are read from here (default: the process's working directory), and still shown as given. */
   cwd?: string;
+  /** Kept across calls by a long-running reader: unchanged texts give back the same result object. */
+  memo?: ManifestMemo;
+}
+
+/** The texts of the last call and their parse (see `ReadOptions.memo`). */
+export class ManifestMemo {
+  inputs: readonly ManifestInput[] = [];
+  result?: ManifestResult;
+
+  /** The remembered result when every file was read and has the same name and text. */
+  recall(inputs: readonly ManifestInput[]): ManifestResult | undefined {
+    if (this.result === undefined || inputs.length !== this.inputs.length) return undefined;
+    return inputs.every((input, index) => input.file === this.inputs[index]!.file && input.text === this.inputs[index]!.text) ? this.result : undefined;
+  }
 }
 
 /**
@@ -33,8 +47,17 @@ export async function readManifests(paths: string[], options: ReadOptions = {}):
   }));
   const inputs = loaded.filter((item): item is ManifestInput => "text" in item);
   const unreadable = loaded.filter((item): item is Problem => !("text" in item));
+  if (unreadable.length === 0) {
+    const known = options.memo?.recall(inputs);
+    if (known) return known;
+  }
   const result = parseManifests(inputs);
-  return { factories: result.factories, problems: [...unreadable, ...result.problems] };
+  const read = { factories: result.factories, problems: [...unreadable, ...result.problems] };
+  if (options.memo && unreadable.length === 0) {
+    options.memo.inputs = inputs;
+    options.memo.result = read;
+  }
+  return read;
 }
 
 function describe(error: unknown): string {

@@ -14,6 +14,7 @@ import {
   type WatchSource,
 } from "@autowatch/watchfile";
 import { autoEntry, type AutoEntry } from "./decode.js";
+import { contentDigest } from "./memo.js";
 import { locationProblem, parseLocation, type Location } from "./location.js";
 import { branchNameProblem } from "./refname.js";
 import { pollerWorkdir, rewriteUrl, type RewriteRule } from "./rewrite.js";
@@ -27,6 +28,7 @@ import {
   type MergeInput,
   type MergePolicy,
   type MergeResult,
+  type WatchFileInput,
   type WatchFileStatus,
   type WatchReason,
 } from "./types.js";
@@ -61,21 +63,52 @@ export function mergeFarm(input: MergeInput): MergeResult {
   const factories = new Map<string, BuildFactory>();
   for (const factory of input.factories) if (!factories.has(factory.name)) factories.set(factory.name, factory);
 
+  const explain = input.explain ?? true;
+  const memo = input.memo;
+  memo?.begin({ policy, rules: input.rules ?? [], today, explain });
   for (const [name, factory] of factories) {
-    const context = new BuilderContext(factory, input, policy, checks, lastGood, today, input.explain ?? true);
+    let given = input.watchFiles.get(name);
+    let digest: string | undefined;
+    // read here, without a copy, and parsed before the next file is read; with a memo, the
+    // bytes decide whether the last result still holds
+    if (factory.schedule && factory.autoWatch) given = readNow(given);
+    if (memo && factory.schedule && factory.autoWatch) {
+      if (given && "bytes" in given) {
+        digest = contentDigest(given.bytes);
+        const known = memo.recall(factory, given.file, digest);
+        if (known) {
+          details.set(name, known.detail);
+          problems.push(...known.detail.problems);
+          builders.push([name, known.state]);
+          lastGood.set(name, known.lastGood);
+          continue;
+        }
+      }
+    }
+    const context = new BuilderContext(factory, input, given, policy, checks, lastGood, today, explain);
     let detail: BuilderDetail;
+    let failed = false;
     try {
       detail = context.run();
     } catch (error) {
       // a bug must not cost the other builders: this one is reported and watches nothing new
       context.problem("error", `internal error while merging this builder: ${quoteValue(error instanceof Error ? error.message : error)}`);
       detail = context.failed();
+      failed = true;
     }
     details.set(name, detail);
     problems.push(...detail.problems);
     const watches = detail.watches.map(stateWatch);
-    builders.push([name, { schedule: detail.schedule, autoWatch: detail.autoWatch, watches }]);
+    const state: BuilderState = { schedule: detail.schedule, autoWatch: detail.autoWatch, watches };
+    builders.push([name, state]);
+    if (memo) {
+      const accepted = lastGood.get(name);
+      if (!failed && digest !== undefined && given && detail.watchFile.status === "accepted" && accepted) {
+        memo.remember({ factory, file: given.file, digest, detail, state, lastGood: accepted });
+      } else memo.forget(name);
+    }
   }
+  memo?.keepOnly(new Set(factories.keys()));
 
   for (const [name, file] of input.watchFiles) {
     if (factories.has(name)) continue;
@@ -83,8 +116,8 @@ export function mergeFarm(input: MergeInput): MergeResult {
   }
 
   builders.sort(([a], [b]) => compareText(a, b));
-  const pollers = buildPollers(details);
-  problems.push(...mixedKinds(details));
+  const { pollers, problems: kindProblems } = pollersAndKinds(details);
+  problems.push(...kindProblems);
   const sorted = stateProblems(problems);
   // built in canonical key order and sorted: rendered once, for the fingerprint and the file
   const builderMap = Object.fromEntries(builders);
@@ -94,52 +127,68 @@ export function mergeFarm(input: MergeInput): MergeResult {
   return { state, lastGood, problems: sorted, details };
 }
 
+/** A listed file read now (without a copy when the lister offers it). */
+function readNow(given: WatchFileInput | undefined): Exclude<WatchFileInput, { read: unknown }> | undefined {
+  while (given && "read" in given) given = given.peek ? given.peek() : given.read();
+  return given;
+}
+
 function stateWatch(watch: ExplainedWatch) {
   return { vcs: watch.vcs, url: watch.url, branch: watch.branch, from: watch.from };
 }
 
-/** One poller per (vcs, rewritten URL); when several originals meet, the smallest one names it. */
-function buildPollers(details: Map<string, BuilderDetail>): Poller[] {
-  type Pending = { vcs: Vcs; url: string; original: string; branches: Set<string> };
-  // keyed by VCS, then URL: no key string to build and hash per watch
-  const byVcs = new Map<Vcs, Map<string, Pending>>();
-  const pollers: Pending[] = [];
+/**
+ * One pass over every builder's watches. Pollers: one per (vcs, rewritten URL) of a scheduled
+ * builder, with the union of branches; when several originals meet, the smallest names it.
+ * Problems: one URL watched as two VCS kinds by different builders (both pollers stay, the
+ * operator is told).
+ */
+function pollersAndKinds(details: Map<string, BuilderDetail>): { pollers: Poller[]; problems: Problem[] } {
+  type Pending = { vcs: Vcs; url: string; original: string; branches: Set<string>; polled: boolean; next?: Pending };
+  // by URL, then a short chain for the rare URL seen as several kinds
+  const byUrl = new Map<string, Pending>();
+  const mixed: Pending[] = [];
   for (const detail of details.values()) {
-    if (!detail.schedule) continue;
+    const polled = detail.schedule;
     for (const watch of detail.watches) {
-      let byUrl = byVcs.get(watch.vcs);
-      if (!byUrl) byVcs.set(watch.vcs, (byUrl = new Map()));
-      let poller = byUrl.get(watch.url);
-      if (!poller) {
-        byUrl.set(watch.url, (poller = { vcs: watch.vcs, url: watch.url, original: watch.original, branches: new Set() }));
-        pollers.push(poller);
-      } else if (watch.original !== poller.original && compareText(watch.original, poller.original) < 0) {
-        poller.original = watch.original;
+      let pending = byUrl.get(watch.url);
+      if (pending === undefined) {
+        byUrl.set(watch.url, (pending = { vcs: watch.vcs, url: watch.url, original: watch.original, branches: new Set(), polled: false }));
+      } else if (pending.vcs !== watch.vcs) {
+        const first = pending;
+        while (pending !== undefined && pending.vcs !== watch.vcs) pending = pending.next;
+        if (pending === undefined) {
+          if (first.next === undefined) mixed.push(first);
+          pending = { vcs: watch.vcs, url: watch.url, original: watch.original, branches: new Set(), polled: false, next: first.next };
+          first.next = pending;
+        }
       }
-      if (watch.branch !== "") poller.branches.add(watch.branch);
+      if (!polled) continue;
+      if (!pending.polled) {
+        pending.polled = true;
+        pending.original = watch.original;
+      } else if (watch.original !== pending.original && compareText(watch.original, pending.original) < 0) {
+        pending.original = watch.original;
+      }
+      if (watch.branch !== "") pending.branches.add(watch.branch);
     }
   }
-  return pollers
-    .map(({ vcs, url, original, branches }) => ({ vcs, url, original, branches: [...branches].sort(compareText), workdir: pollerWorkdir(vcs, original) }))
-    .sort((a, b) => compareText(a.vcs, b.vcs) || compareText(a.url, b.url));
+  const pollers: Poller[] = [];
+  for (const first of byUrl.values()) {
+    for (let pending: Pending | undefined = first; pending; pending = pending.next) {
+      if (!pending.polled) continue;
+      const { vcs, url, original, branches } = pending;
+      pollers.push({ vcs, url, original, branches: [...branches].sort(compareText), workdir: pollerWorkdir(vcs, original) });
+    }
+  }
+  pollers.sort((a, b) => compareText(a.vcs, b.vcs) || compareText(a.url, b.url));
+  return { pollers, problems: mixed.length === 0 ? [] : mixedKinds(details, new Set(mixed.map((pending) => pending.url))) };
 }
 
-/** One URL polled as two VCS kinds by different builders: both pollers stay, the operator is told. */
-function mixedKinds(details: Map<string, BuilderDetail>): Problem[] {
-  // first the kinds per URL (cheap); builder names only for the rare URLs with several kinds
-  const kinds = new Map<string, Vcs | Set<Vcs>>();
-  for (const detail of details.values()) {
-    for (const watch of detail.watches) {
-      const seen = kinds.get(watch.url);
-      if (seen === undefined) kinds.set(watch.url, watch.vcs);
-      else if (typeof seen === "string") {
-        if (seen !== watch.vcs) kinds.set(watch.url, new Set([seen, watch.vcs]));
-      } else seen.add(watch.vcs);
-    }
-  }
+/** The warning for each URL watched as several VCS kinds, naming the builders of each kind. */
+function mixedKinds(details: Map<string, BuilderDetail>, urls: ReadonlySet<string>): Problem[] {
   const mixed = new Map<string, Map<Vcs, Set<string>>>();
-  for (const [url, seen] of kinds) if (typeof seen !== "string") mixed.set(url, new Map());
-  if (mixed.size === 0) return [];
+  for (const url of urls) mixed.set(url, new Map());
   for (const detail of details.values()) {
     for (const watch of detail.watches) {
       const byKind = mixed.get(watch.url);
@@ -164,6 +213,8 @@ class BuilderContext {
   constructor(
     private readonly factory: BuildFactory,
     private readonly input: MergeInput,
+    /** This builder's entry of `input.watchFiles` (perhaps read already). */
+    private readonly given: WatchFileInput | undefined,
     private readonly policy: MergePolicy,
     private readonly checks: Checks,
     private readonly lastGood: Map<string, LastGoodEntry>,
@@ -171,7 +222,6 @@ class BuilderContext {
     /** Keep each watch's reasons (for `explain`); without, a builder's auto watches share one reason. */
     private readonly explain: boolean,
   ) {
-    const given = input.watchFiles.get(factory.name);
     this.watchFile = { status: "missing", file: given?.file ?? watchFileNameFor(factory.name) };
   }
 
@@ -189,7 +239,7 @@ class BuilderContext {
   run(): BuilderDetail {
     const { factory } = this;
     if (!factory.schedule) {
-      if (this.input.watchFiles.has(factory.name) && !("missing" in this.input.watchFiles.get(factory.name)!)) {
+      if (this.given && !("missing" in this.given)) {
         this.watchFile = { status: "ignored", file: this.watchFile.file, reason: "`watch =` is empty" };
       }
       return this.detail(false, []);
@@ -238,14 +288,14 @@ class BuilderContext {
 
   private autoCandidates(): Candidate[] {
     const { factory } = this;
-    let given = this.input.watchFiles.get(factory.name);
+    let given = this.given;
     const file = this.watchFile.file;
     if (!factory.autoWatch) {
       if (given && !("missing" in given)) this.watchFile = { status: "ignored", file, reason: "auto-watch is off" };
       return [];
     }
     // read only now, and dropped once parsed: a farm's files are never all in memory
-    while (given && "read" in given) given = given.read();
+    given = readNow(given);
     if (!given || "missing" in given) {
       this.problem("info", "no watch file yet: only manual and buildout watches", { file });
       return [];

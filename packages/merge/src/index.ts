@@ -10,3 +10,4 @@ export { readWatchDir, readWatchFile, readWatchFileSync, scanWatchDir } from "./
 export { loadLastGood, saveLastGood, LastGoodStore } from "./lastgood.js";
 export { summarizeMerge } from "./summary.js";
 export * from "./types.js";
+export { MergeMemo } from "./memo.js";

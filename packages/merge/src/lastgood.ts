@@ -1,8 +1,7 @@
 import { hash as oneShotHash } from "node:crypto";
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import writeFileAtomic from "write-file-atomic";
-import { mapLimit } from "./limit.js";
+import { writeFileInPieces } from "./statefile.js";
 import { safeBuilderFileName, type Origin, type Problem } from "@autowatch/watchfile";
 import { entryShape, type AutoEntry } from "./decode.js";
 import { compareText } from "@autowatch/watchfile/text";
@@ -87,13 +86,15 @@ export class LastGoodStore implements LastGoodSource {
     const indexText = serializeIndex(this.index);
     if (changed.length === 0 && indexText === this.indexText) return [];
     mkdirSync(this.dir, { recursive: true });
-    // no fsync: a last-good file lost in a crash is only reported and skipped; each text is made
-    // when its write starts (a first run writes every builder's: they are never all in memory)
-    await mapLimit(changed, 16, (builder) =>
-      writeFileAtomic(join(this.dir, `${safeBuilderFileName(builder)}.json`), serializeLastGood(builder, lastGood.get(builder)!), { fsync: false }),
-    );
+    // no fsync: a last-good file lost in a crash is only reported and skipped. One file after
+    // the other, each text made when its write starts (a first run writes every builder's):
+    // a temporary file and a rename take about 0.05 ms here, where write-file-atomic took
+    // 0.7 ms a file, run 16 at once or not
+    for (const builder of changed) {
+      writeFileInPieces(join(this.dir, `${safeBuilderFileName(builder)}.json`), (write) => write(serializeLastGood(builder, lastGood.get(builder)!)), { fsync: false });
+    }
     // the index last: it never names content that is not on disk yet
-    if (indexText !== this.indexText) await writeFileAtomic(join(this.dir, LASTGOOD_INDEX), indexText, { fsync: false });
+    if (indexText !== this.indexText) writeFileInPieces(join(this.dir, LASTGOOD_INDEX), (write) => write(indexText), { fsync: false });
     return changed.sort(compareText);
   }
 }
@@ -131,6 +132,15 @@ function storedOrigin({ file, line }: Origin): Origin {
 
 /** Identifies the watches whatever the day: what decides whether a builder's file is rewritten. */
 function contentHash(watches: readonly AutoEntry[]): string {
+  let hash = hashes.get(watches);
+  if (hash === undefined) hashes.set(watches, (hash = computeContentHash(watches)));
+  return hash;
+}
+
+/** Entries are never mutated once made: a builder carried over by a `MergeMemo` is not hashed again. */
+const hashes = new WeakMap<readonly AutoEntry[], string>();
+
+function computeContentHash(watches: readonly AutoEntry[]): string {
   // concatenation is cheaper than JSON for 200,000 entries; origin.file may hold anything a
   // worker sent, so it is length-prefixed (the other fields passed the control-character checks)
   let text = "";

@@ -1,10 +1,12 @@
+import { statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { readManifests, type ManifestResult } from "@autowatch/manifest";
 import type { Problem, State } from "@autowatch/watchfile";
 import { mergeFarm } from "./core.js";
 import { loadLastGood } from "./lastgood.js";
 import { parseRewriteFile, parseRewriteRule, type RewriteRule } from "./rewrite.js";
-import { readStateFingerprint, renderState, renderStatePieces } from "./state.js";
+import { linesOf, readStateFingerprint, renderState, renderStatePieces, sameLines } from "./state.js";
+import type { MergeMemo, WrittenState } from "./memo.js";
 import { writeFileInPieces } from "./statefile.js";
 import { DEFAULT_POLICY, type MergeResult } from "./types.js";
 import { errorCode, scanWatchDir } from "./watchdir.js";
@@ -29,6 +31,13 @@ export interface RunMergeOptions {
   readOnly?: boolean;
   /** Keep why each repository is watched, for `explainBuilder(result.result, …)` (default: `readOnly`). */
   explain?: boolean;
+  /**
+   * For a caller that merges again and again (`merge --follow`): what this merge learns for
+   * the next. Unchanged manifests are not parsed again, builders whose watch file bytes are
+   * unchanged are not merged again, and a state file that would get the same bytes is left
+   * as it is.
+   */
+  memo?: MergeMemo;
 }
 
 export interface RunMergeResult {
@@ -36,7 +45,7 @@ export interface RunMergeResult {
   stateText: string;
   /** Pollers or change filters differ from the previous state file (true when there was none). */
   changed: boolean;
-  /** The state file was written. */
+  /** The state file holds this state (written now, or left as it was: the same bytes). */
   written: boolean;
   problems: Problem[];
   result: MergeResult;
@@ -58,7 +67,8 @@ export class MergeSetupError extends Error {
  */
 export async function runMerge(options: RunMergeOptions): Promise<RunMergeResult> {
   const now = options.now ?? new Date();
-  const manifests = await loadManifests(options.manifests);
+  const memo = options.memo;
+  const manifests = await loadManifests(options.manifests, memo);
   const { rules, problems: ruleProblems } = await loadRules(options);
   const maxBytes = options.maxBytes ?? DEFAULT_POLICY.maxBytes;
   const names = manifests.factories.map((factory) => factory.name);
@@ -80,13 +90,14 @@ export async function runMerge(options: RunMergeOptions): Promise<RunMergeResult
     now,
     problems: [...manifests.problems, ...ruleProblems, ...watch.problems, ...(store?.problems ?? [])],
     explain: options.explain ?? options.readOnly === true,
+    memo,
   });
   // the previous state is not parsed: its fingerprint is at the head of the file
   const changed = options.output === undefined || readStateFingerprint(options.output) !== result.state.fingerprint;
   const write = !options.readOnly;
   if (write && store) await store.lastGood.save(result.lastGood);
   // written in pieces: the 40 MB text of a large farm is never held whole
-  if (write && options.output !== undefined) writeFileInPieces(options.output, (piece) => renderStatePieces(result.state, piece));
+  if (write && options.output !== undefined) writeState(options.output, result.state, memo);
   let stateText: string | undefined;
   return {
     state: result.state,
@@ -101,10 +112,35 @@ export async function runMerge(options: RunMergeOptions): Promise<RunMergeResult
   };
 }
 
-async function loadManifests(manifests: RunMergeOptions["manifests"]): Promise<ManifestResult> {
+/** Writes the state by atomic rename, unless the memo knows the file already holds these bytes. */
+function writeState(output: string, state: State, memo: MergeMemo | undefined): void {
+  const lines = linesOf(state);
+  const fingerprint = state.fingerprint ?? "";
+  const before = memo?.written;
+  if (before && before.file === output && before.fingerprint === fingerprint && sameLines(before.lines, lines) && sameFile(before.stat, output)) return;
+  writeFileInPieces(output, (piece) => renderStatePieces(state, piece));
+  if (memo) memo.written = { file: output, lines, fingerprint, stat: fileIdentity(output) };
+}
+
+function fileIdentity(file: string): WrittenState["stat"] {
+  const { dev, ino, size, mtimeMs } = statSync(file);
+  return { dev, ino, size, mtimeMs };
+}
+
+/** Still the file this process wrote: anyone else's write or rename changes one of these. */
+function sameFile(known: WrittenState["stat"], file: string): boolean {
+  try {
+    const now = fileIdentity(file);
+    return now.dev === known.dev && now.ino === known.ino && now.size === known.size && now.mtimeMs === known.mtimeMs;
+  } catch {
+    return false;
+  }
+}
+
+async function loadManifests(manifests: RunMergeOptions["manifests"], memo: MergeMemo | undefined): Promise<ManifestResult> {
   if (!Array.isArray(manifests)) return manifests as ManifestResult;
   const paths = manifests as readonly string[];
-  const result = await readManifests([...paths]);
+  const result = await readManifests([...paths], memo ? { memo: memo.manifests } : {});
   // a whole manifest lost (no line: unreadable, not UTF-8) would unschedule all its builders
   const lost = result.problems.find((p) => p.level === "error" && p.line === undefined && p.file !== undefined && paths.includes(p.file));
   if (lost) throw new MergeSetupError(`${lost.file}: ${lost.message}`);

@@ -44,7 +44,13 @@ export function renderStatePieces(state: State, write: (piece: string) => void):
   writeStateText(state.schema, state.fingerprint, linesOf(state), write);
 }
 
-function linesOf(state: State): StateLines {
+/** True when both renderings are the same text, line for line. */
+export function sameLines(a: StateLines, b: StateLines): boolean {
+  const same = (x: readonly string[], y: readonly string[]) => x.length === y.length && x.every((line, index) => line === y[index]);
+  return same(a.pollers, b.pollers) && same(a.builders, b.builders) && same(a.problems, b.problems);
+}
+
+export function linesOf(state: State): StateLines {
   return rendered.get(state) ?? stateLines(state);
 }
 
@@ -97,6 +103,12 @@ export function stateFingerprint(state: State): string {
 }
 
 /**
+ * A builder's rendered text, kept as long as its state object lives: a builder that a
+ * `MergeMemo` carries over unchanged is not rendered again. Builder states are never mutated.
+ */
+const renderedBuilders = new WeakMap<BuilderState, { name: string; watches: string; line: string }>();
+
+/**
  * The lines of pollers and builders already in canonical order and key order (as `mergeFarm`
  * builds them), and the fingerprint hashed from the same text: the pollers' lines, then each
  * builder's name, schedule flag and watches (the autoWatch flag changes no change filter).
@@ -109,11 +121,12 @@ export function renderCanonical(pollers: readonly Poller[], builders: Readonly<R
   // in the object's own key order, as JSON.parse gives it back and serializeState writes it
   for (const name of Object.keys(builders)) {
     const builder = builders[name]!;
-    const watches = watchesJson(builder.watches);
+    let known = renderedBuilders.get(builder);
+    if (known?.name !== name) renderedBuilders.set(builder, (known = { name, watches: watchesJson(builder.watches), line: "" }));
     // NUL never occurs in JSON text, nor a raw newline: the parts cannot run into each other
     hash.update(`\n${JSON.stringify(name)}\u0000${builder.schedule ? 1 : 0}\u0000`);
-    hash.update(watches);
-    builderLines.push(builderLine(name, builder, watches));
+    hash.update(known.watches);
+    builderLines.push((known.line ||= builderLine(name, builder, known.watches)));
   }
   return { lines: { pollers: pollerLines, builders: builderLines }, fingerprint: hash.digest("hex") };
 }

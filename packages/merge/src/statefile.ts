@@ -9,7 +9,7 @@ const WRITE_SIZE = 1 << 20;
  * symlinked target, keeps an existing file's mode and owner, fsyncs before the rename, and
  * removes the temporary file on failure.
  */
-export function writeFileInPieces(file: string, render: (write: (piece: string) => void) => void): void {
+export function writeFileInPieces(file: string, render: (write: (piece: string) => void) => void, options: { fsync?: boolean } = {}): void {
   let target = file;
   try {
     target = realpathSync(file);
@@ -26,18 +26,25 @@ export function writeFileInPieces(file: string, render: (write: (piece: string) 
   const fd = openSync(temporary, "wx", existing ? existing.mode & 0o7777 : 0o666);
   let done = false;
   try {
-    // pieces gathered into writes of about 1 MB: one system call per line would cost more than the text
-    let pending: string[] = [];
-    let size = 0;
+    // pieces encoded straight into one 1 MB buffer, written when full: one system call per
+    // line, or joining the lines first, would cost more than the text
+    const buffer = Buffer.allocUnsafe(WRITE_SIZE);
+    let used = 0;
     const flush = () => {
-      if (pending.length > 0) writeSync(fd, pending.join(""));
-      pending = [];
-      size = 0;
+      writeAll(fd, buffer, used);
+      used = 0;
     };
     render((piece) => {
-      pending.push(piece);
-      size += piece.length;
-      if (size >= WRITE_SIZE) flush();
+      // a UTF-16 unit never takes more than 3 bytes of UTF-8
+      if (piece.length * 3 > WRITE_SIZE - used) {
+        flush();
+        if (piece.length * 3 > WRITE_SIZE) {
+          const bytes = Buffer.from(piece);
+          writeAll(fd, bytes, bytes.length);
+          return;
+        }
+      }
+      used += buffer.write(piece, used);
     });
     flush();
     if (existing) {
@@ -49,7 +56,7 @@ export function writeFileInPieces(file: string, render: (write: (piece: string) 
         if (code !== "EPERM" && code !== "EINVAL") throw error;
       }
     }
-    fsyncSync(fd);
+    if (options.fsync !== false) fsyncSync(fd);
     closeSync(fd);
     done = true;
     renameSync(temporary, target);
@@ -62,4 +69,10 @@ export function writeFileInPieces(file: string, render: (write: (piece: string) 
     }
     throw error;
   }
+}
+
+/** writeSync may write less than asked: loops until all `length` bytes are out. */
+function writeAll(fd: number, buffer: Buffer, length: number): void {
+  let offset = 0;
+  while (offset < length) offset += writeSync(fd, buffer, offset, length - offset);
 }

@@ -1,17 +1,20 @@
 import type { BuildFactory } from "@autowatch/manifest";
 import type { Origin, Problem, State, Vcs, WatchSource } from "@autowatch/watchfile";
 import type { AutoEntry } from "./decode.js";
+import type { MergeMemo } from "./memo.js";
 import type { RewriteRule } from "./rewrite.js";
 
 /**
  * A watch file as the I/O edge found it: its bytes, why it could not be read, nothing yet, or
  * a file listed but not read yet (`read` is called once, when the merge needs the bytes).
+ * `peek`, when there, reads the same without copying: its bytes stay valid only until the next
+ * `peek` or `read` of any file, which is all the merge needs (it parses each file before the next).
  */
 export type WatchFileInput =
   | { file: string; bytes: Uint8Array }
   | { file: string; error: string }
   | { file: string; missing: true }
-  | { file: string; read: () => WatchFileInput };
+  | { file: string; read: () => WatchFileInput; peek?: () => WatchFileInput };
 
 /** What the operator allows workers to make the master poll. */
 export interface MergePolicy {
@@ -66,6 +69,11 @@ export interface MergeInput {
    * Default true; a plain merge of a large farm turns it off (less to allocate and keep).
    */
   explain?: boolean;
+  /**
+   * Kept from one merge to the next by a long-running caller (`merge --follow`): builders whose
+   * manifest section and watch file bytes are unchanged are not merged again.
+   */
+  memo?: MergeMemo;
 }
 
 /** Why a builder watches a repository (for `explain`). */

@@ -72,7 +72,7 @@ function listed(file: string, entry: Dirent, maxBytes: number): WatchFileInput {
   if (entry.isFIFO() || entry.isSocket() || entry.isCharacterDevice() || entry.isBlockDevice()) {
     return { file, error: "is not a regular file (FIFO, socket or device)" };
   }
-  return { file, read: () => readWatchFileSync(file, maxBytes) };
+  return { file, read: () => readWatchFileSync(file, maxBytes), peek: () => readWatchFileView(file, maxBytes) };
 }
 
 /**
@@ -110,6 +110,12 @@ function scratchFor(maxBytes: number): Buffer {
  * scratch buffer, so a huge or growing file cannot exhaust memory.
  */
 export function readWatchFileSync(file: string, maxBytes: number): WatchFileInput {
+  const read = readWatchFileView(file, maxBytes);
+  return "bytes" in read ? { file, bytes: Buffer.from(read.bytes) } : read;
+}
+
+/** The same, but the bytes are a view of the scratch buffer: valid until the next read of any file. */
+function readWatchFileView(file: string, maxBytes: number): WatchFileInput {
   let fd: number;
   try {
     fd = openSync(file, OPEN_FLAGS);
@@ -125,7 +131,7 @@ export function readWatchFileSync(file: string, maxBytes: number): WatchFileInpu
     // swapped in fails (ESPIPE)
     const length = readSync(fd, buffer, 0, buffer.length, 0);
     if (length > maxBytes) return { file, error: `file over the size limit (more than ${maxBytes} bytes)` };
-    return { file, bytes: Buffer.from(buffer.subarray(0, length)) };
+    return { file, bytes: buffer.subarray(0, length) };
   } catch (error) {
     const code = errorCode(error);
     if (code === "EISDIR") return { file, error: "is a directory, not a file" };

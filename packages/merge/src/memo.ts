@@ -1,0 +1,71 @@
+import { hash as oneShotHash } from "node:crypto";
+import { ManifestMemo, type BuildFactory } from "@autowatch/manifest";
+import type { BuilderState } from "@autowatch/watchfile";
+import type { StateLines } from "@autowatch/watchfile/text";
+import type { RewriteRule } from "./rewrite.js";
+import type { BuilderDetail, LastGoodEntry, MergePolicy } from "./types.js";
+
+/** What a builder's merge gave for one accepted watch file. */
+interface BuilderMemo {
+  /** The factory object of the manifest parse it came from: a new parse is a new object. */
+  factory: BuildFactory;
+  file: string;
+  digest: string;
+  detail: BuilderDetail;
+  state: BuilderState;
+  lastGood: LastGoodEntry;
+}
+
+/** The state file as a merge left it: skipped next time when neither its text nor the file changed. */
+export interface WrittenState {
+  file: string;
+  lines: StateLines;
+  fingerprint: string;
+  stat: { dev: number; ino: number; size: number; mtimeMs: number };
+}
+
+/**
+ * What one merge keeps for the next in the same process (`autowatch merge --follow`): a
+ * builder whose manifest section and watch file bytes are unchanged, whose file was accepted,
+ * and whose merge ran under the same policy, rules and day, gets the same result, so it is
+ * not parsed and checked again. Every watch file is still read, and compared by content
+ * (sha256), never by its time stamps. A rejected or missing file is always merged again: its
+ * result depends on the last-good store, which another process may change.
+ */
+export class MergeMemo {
+  /** Manifest texts and their parse: an unchanged manifest gives the same factory objects. */
+  readonly manifests = new ManifestMemo();
+  written?: WrittenState;
+  private settings?: string;
+  private readonly builders = new Map<string, BuilderMemo>();
+
+  /** Starts a merge: everything remembered under other settings is forgotten. */
+  begin(settings: { policy: MergePolicy; rules: readonly RewriteRule[]; today: string; explain: boolean }): void {
+    const key = JSON.stringify([settings.policy, settings.rules, settings.today, settings.explain]);
+    if (key !== this.settings) this.builders.clear();
+    this.settings = key;
+  }
+
+  recall(factory: BuildFactory, file: string, digest: string): BuilderMemo | undefined {
+    const memo = this.builders.get(factory.name);
+    return memo && memo.factory === factory && memo.file === file && memo.digest === digest ? memo : undefined;
+  }
+
+  remember(memo: BuilderMemo): void {
+    this.builders.set(memo.factory.name, memo);
+  }
+
+  forget(builder: string): void {
+    this.builders.delete(builder);
+  }
+
+  /** Drops builders that were not merged this time (gone from the manifests). */
+  keepOnly(names: ReadonlySet<string>): void {
+    for (const name of this.builders.keys()) if (!names.has(name)) this.builders.delete(name);
+  }
+}
+
+/** Identifies a watch file's bytes. */
+export function contentDigest(bytes: Uint8Array): string {
+  return oneShotHash("sha256", bytes, "base64");
+}
