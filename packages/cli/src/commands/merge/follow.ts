@@ -214,11 +214,13 @@ async function mergeAdapter(options: Record<string, unknown>, context: CliContex
   const mergeOptions = runMergeOptions(options, context);
   const output = mergeOptions.output;
   if (output === undefined) throw new UsageError("merge --follow: -o STATE is required (the file Buildbot reads)");
-  const { runMerge, parseState, statesDiffer } = await import("@autowatch/merge");
+  const { runMerge, parseState, statesDiffer, MergeMemo } = await import("@autowatch/merge");
   const applied = await readFile(output, "utf8").then(parseState, () => undefined);
+  // one memo for the whole run: a re-merge only redoes the builders whose inputs changed
+  const memo = new MergeMemo();
   return {
     mergeOnce: async (): Promise<MergeOutcome> => {
-      const result = await guardMerge(() => runMerge(mergeOptions));
+      const result = await guardMerge(() => runMerge({ ...mergeOptions, memo }));
       return { state: result.written ? result.state : undefined, summary: oneLine(result.state), problems: problemLines(result.state) };
     },
     applied,
