@@ -15,9 +15,10 @@ import {
 } from "@autowatch/watchfile";
 import { autoEntry, type AutoEntry } from "./decode.js";
 import { contentDigest } from "./memo.js";
+import { PollerTally } from "./pollers.js";
 import { locationProblem, parseLocation, type Location } from "./location.js";
 import { branchNameProblem } from "./refname.js";
-import { pollerWorkdir, rewriteUrl, type RewriteRule } from "./rewrite.js";
+import { rewriteUrl, type RewriteRule } from "./rewrite.js";
 import { compareText, problemLine } from "@autowatch/watchfile/text";
 import { rememberRendering, renderCanonical, stateProblems } from "./state.js";
 import {
@@ -116,8 +117,12 @@ export function mergeFarm(input: MergeInput): MergeResult {
   }
 
   builders.sort(([a], [b]) => compareText(a, b));
-  const { pollers, problems: kindProblems } = pollersAndKinds(details);
-  problems.push(...kindProblems);
+  // kept by the memo across merges: only the builders merged again are counted again
+  const tally = memo?.pollers ?? new PollerTally();
+  tally.update(details);
+  const pollers = tally.pollers();
+  const mixed = tally.mixedUrls();
+  if (mixed.length > 0) problems.push(...mixedKinds(details, new Set(mixed)));
   const sorted = stateProblems(problems);
   // built in canonical key order and sorted: rendered once, for the fingerprint and the file
   const builderMap = Object.fromEntries(builders);
@@ -135,54 +140,6 @@ function readNow(given: WatchFileInput | undefined): Exclude<WatchFileInput, { r
 
 function stateWatch(watch: ExplainedWatch) {
   return { vcs: watch.vcs, url: watch.url, branch: watch.branch, from: watch.from };
-}
-
-/**
- * One pass over every builder's watches. Pollers: one per (vcs, rewritten URL) of a scheduled
- * builder, with the union of branches; when several originals meet, the smallest names it.
- * Problems: one URL watched as two VCS kinds by different builders (both pollers stay, the
- * operator is told).
- */
-function pollersAndKinds(details: Map<string, BuilderDetail>): { pollers: Poller[]; problems: Problem[] } {
-  type Pending = { vcs: Vcs; url: string; original: string; branches: Set<string>; polled: boolean; next?: Pending };
-  // by URL, then a short chain for the rare URL seen as several kinds
-  const byUrl = new Map<string, Pending>();
-  const mixed: Pending[] = [];
-  for (const detail of details.values()) {
-    const polled = detail.schedule;
-    for (const watch of detail.watches) {
-      let pending = byUrl.get(watch.url);
-      if (pending === undefined) {
-        byUrl.set(watch.url, (pending = { vcs: watch.vcs, url: watch.url, original: watch.original, branches: new Set(), polled: false }));
-      } else if (pending.vcs !== watch.vcs) {
-        const first = pending;
-        while (pending !== undefined && pending.vcs !== watch.vcs) pending = pending.next;
-        if (pending === undefined) {
-          if (first.next === undefined) mixed.push(first);
-          pending = { vcs: watch.vcs, url: watch.url, original: watch.original, branches: new Set(), polled: false, next: first.next };
-          first.next = pending;
-        }
-      }
-      if (!polled) continue;
-      if (!pending.polled) {
-        pending.polled = true;
-        pending.original = watch.original;
-      } else if (watch.original !== pending.original && compareText(watch.original, pending.original) < 0) {
-        pending.original = watch.original;
-      }
-      if (watch.branch !== "") pending.branches.add(watch.branch);
-    }
-  }
-  const pollers: Poller[] = [];
-  for (const first of byUrl.values()) {
-    for (let pending: Pending | undefined = first; pending; pending = pending.next) {
-      if (!pending.polled) continue;
-      const { vcs, url, original, branches } = pending;
-      pollers.push({ vcs, url, original, branches: [...branches].sort(compareText), workdir: pollerWorkdir(vcs, original) });
-    }
-  }
-  pollers.sort((a, b) => compareText(a.vcs, b.vcs) || compareText(a.url, b.url));
-  return { pollers, problems: mixed.length === 0 ? [] : mixedKinds(details, new Set(mixed.map((pending) => pending.url))) };
 }
 
 /** The warning for each URL watched as several VCS kinds, naming the builders of each kind. */

@@ -2,6 +2,7 @@ import { hash as oneShotHash } from "node:crypto";
 import { ManifestMemo, type BuildFactory } from "@autowatch/manifest";
 import type { BuilderState } from "@autowatch/watchfile";
 import type { StateLines } from "@autowatch/watchfile/text";
+import { PollerTally } from "./pollers.js";
 import type { RewriteRule } from "./rewrite.js";
 import type { BuilderDetail, LastGoodEntry, MergePolicy } from "./types.js";
 
@@ -16,12 +17,14 @@ interface BuilderMemo {
   lastGood: LastGoodEntry;
 }
 
-/** The state file as a merge left it: skipped next time when neither its text nor the file changed. */
+/** The state file as a merge wrote it: not written again while its text and the file are unchanged. */
 export interface WrittenState {
   file: string;
   lines: StateLines;
   fingerprint: string;
-  stat: { dev: number; ino: number; size: number; mtimeMs: number };
+  size: number;
+  /** sha256 (base64) of the bytes written. */
+  digest: string;
 }
 
 /**
@@ -36,6 +39,8 @@ export class MergeMemo {
   /** Manifest texts and their parse: an unchanged manifest gives the same factory objects. */
   readonly manifests = new ManifestMemo();
   written?: WrittenState;
+  /** The pollers, counted builder by builder. */
+  readonly pollers = new PollerTally();
   private settings?: string;
   private readonly builders = new Map<string, BuilderMemo>();
 

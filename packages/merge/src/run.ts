@@ -1,4 +1,5 @@
-import { statSync } from "node:fs";
+import { createHash, hash as oneShotHash } from "node:crypto";
+import { readFileSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { readManifests, type ManifestResult } from "@autowatch/manifest";
 import type { Problem, State } from "@autowatch/watchfile";
@@ -112,26 +113,27 @@ export async function runMerge(options: RunMergeOptions): Promise<RunMergeResult
   };
 }
 
-/** Writes the state by atomic rename, unless the memo knows the file already holds these bytes. */
+/**
+ * Writes the state by atomic rename, unless the memo knows the file already holds these
+ * bytes: the same lines as last written, and the file still has the size and content (sha256)
+ * it was written with. Time stamps are not trusted for that: a rewrite within one clock tick
+ * keeps them.
+ */
 function writeState(output: string, state: State, memo: MergeMemo | undefined): void {
   const lines = linesOf(state);
   const fingerprint = state.fingerprint ?? "";
   const before = memo?.written;
-  if (before && before.file === output && before.fingerprint === fingerprint && sameLines(before.lines, lines) && sameFile(before.stat, output)) return;
-  writeFileInPieces(output, (piece) => renderStatePieces(state, piece));
-  if (memo) memo.written = { file: output, lines, fingerprint, stat: fileIdentity(output) };
+  if (before && before.file === output && before.fingerprint === fingerprint && sameLines(before.lines, lines) && holds(output, before)) return;
+  const hash = memo ? createHash("sha256") : undefined;
+  writeFileInPieces(output, (piece) => renderStatePieces(state, piece), { onBytes: hash && ((bytes) => hash.update(bytes)) });
+  if (memo && hash) memo.written = { file: output, lines, fingerprint, size: statSync(output).size, digest: hash.digest("base64") };
 }
 
-function fileIdentity(file: string): WrittenState["stat"] {
-  const { dev, ino, size, mtimeMs } = statSync(file);
-  return { dev, ino, size, mtimeMs };
-}
-
-/** Still the file this process wrote: anyone else's write or rename changes one of these. */
-function sameFile(known: WrittenState["stat"], file: string): boolean {
+/** The file has the size and content it was written with. */
+function holds(file: string, written: WrittenState): boolean {
   try {
-    const now = fileIdentity(file);
-    return now.dev === known.dev && now.ino === known.ino && now.size === known.size && now.mtimeMs === known.mtimeMs;
+    if (statSync(file).size !== written.size) return false;
+    return oneShotHash("sha256", readFileSync(file), "base64") === written.digest;
   } catch {
     return false;
   }

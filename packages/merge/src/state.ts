@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash as oneShotHash } from "node:crypto";
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { parseState as parseStateFile, serializeState as serializeWatchfileState, type BuilderState, type BuilderWatch, type Poller, type Problem, type State } from "@autowatch/watchfile";
 import {
@@ -106,29 +106,31 @@ export function stateFingerprint(state: State): string {
  * A builder's rendered text, kept as long as its state object lives: a builder that a
  * `MergeMemo` carries over unchanged is not rendered again. Builder states are never mutated.
  */
-const renderedBuilders = new WeakMap<BuilderState, { name: string; watches: string; line: string }>();
+const renderedBuilders = new WeakMap<BuilderState, { name: string; watches: string; digest: string; line: string }>();
 
 /**
  * The lines of pollers and builders already in canonical order and key order (as `mergeFarm`
  * builds them), and the fingerprint hashed from the same text: the pollers' lines, then each
- * builder's name, schedule flag and watches (the autoWatch flag changes no change filter).
+ * builder's name, schedule flag and the digest of its watches (the autoWatch flag changes no
+ * change filter).
  */
 export function renderCanonical(pollers: readonly Poller[], builders: Readonly<Record<string, BuilderState>>): { lines: Omit<StateLines, "problems">; fingerprint: string } {
-  const hash = createHash("sha256");
   const pollerLines = pollers.map(pollerLine);
-  hash.update(pollerLines.join("\n"));
   const builderLines: string[] = [];
+  // NUL never occurs in JSON text, nor a raw newline: the parts cannot run into each other
+  let summary = pollerLines.join("\n");
   // in the object's own key order, as JSON.parse gives it back and serializeState writes it
   for (const name of Object.keys(builders)) {
     const builder = builders[name]!;
     let known = renderedBuilders.get(builder);
-    if (known?.name !== name) renderedBuilders.set(builder, (known = { name, watches: watchesJson(builder.watches), line: "" }));
-    // NUL never occurs in JSON text, nor a raw newline: the parts cannot run into each other
-    hash.update(`\n${JSON.stringify(name)}\u0000${builder.schedule ? 1 : 0}\u0000`);
-    hash.update(known.watches);
+    if (known?.name !== name) {
+      const watches = watchesJson(builder.watches);
+      renderedBuilders.set(builder, (known = { name, watches, digest: oneShotHash("sha256", watches, "base64"), line: "" }));
+    }
+    summary += `\n${JSON.stringify(name)}\u0000${builder.schedule ? 1 : 0}\u0000${known.digest}`;
     builderLines.push((known.line ||= builderLine(name, builder, known.watches)));
   }
-  return { lines: { pollers: pollerLines, builders: builderLines }, fingerprint: hash.digest("hex") };
+  return { lines: { pollers: pollerLines, builders: builderLines }, fingerprint: oneShotHash("sha256", summary, "hex") };
 }
 
 /** Keeps the lines `mergeFarm` rendered for `state` (and their fingerprint) for writing it. */

@@ -3,13 +3,20 @@ import { closeSync, fchmodSync, fchownSync, fsyncSync, openSync, realpathSync, r
 
 const WRITE_SIZE = 1 << 20;
 
+/** One buffer for every write (they are synchronous): the last-good store writes thousands of small files. */
+let writeBuffer: Buffer | undefined;
+
 /**
  * Writes a file by atomic rename, text piece by piece as `render` produces it, so that a
  * 40 MB state is never held whole (nor as one buffer). Like write-file-atomic: follows a
  * symlinked target, keeps an existing file's mode and owner, fsyncs before the rename, and
  * removes the temporary file on failure.
  */
-export function writeFileInPieces(file: string, render: (write: (piece: string) => void) => void, options: { fsync?: boolean } = {}): void {
+export function writeFileInPieces(
+  file: string,
+  render: (write: (piece: string) => void) => void,
+  options: { fsync?: boolean; /** Sees every byte written, in order. */ onBytes?: (bytes: Uint8Array) => void } = {},
+): void {
   let target = file;
   try {
     target = realpathSync(file);
@@ -28,9 +35,10 @@ export function writeFileInPieces(file: string, render: (write: (piece: string) 
   try {
     // pieces encoded straight into one 1 MB buffer, written when full: one system call per
     // line, or joining the lines first, would cost more than the text
-    const buffer = Buffer.allocUnsafe(WRITE_SIZE);
+    const buffer = (writeBuffer ??= Buffer.allocUnsafe(WRITE_SIZE));
     let used = 0;
     const flush = () => {
+      options.onBytes?.(buffer.subarray(0, used));
       writeAll(fd, buffer, used);
       used = 0;
     };
@@ -40,6 +48,7 @@ export function writeFileInPieces(file: string, render: (write: (piece: string) 
         flush();
         if (piece.length * 3 > WRITE_SIZE) {
           const bytes = Buffer.from(piece);
+          options.onBytes?.(bytes);
           writeAll(fd, bytes, bytes.length);
           return;
         }
