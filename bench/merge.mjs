@@ -1,10 +1,12 @@
 // 1. merge at farm scale. Floor: in this same process, read every input file and JSON.parse it,
-// nothing else. Measured: the whole in-process merge (manifests, validation, state written).
-// Peak RSS: the real CLI in a child process under GNU time.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+// nothing else. Measured: a one-shot merge (cron) and re-merges with a memo (merge --follow),
+// each whole (manifests, validation, state written). Peak RSS: the real CLI in a child process
+// under GNU time, and a follow process.
+import { spawn } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { farm } from "./gen/farm.mjs";
+import { churnWatchFiles, farm } from "./gen/farm.mjs";
 import { profileInProcess } from "./lib/cpuprofile.mjs";
 import { fullGc } from "./lib/gc.mjs";
 import { mergeStages } from "./merge-stages.mjs";
@@ -18,6 +20,12 @@ const QUICK_SIZES = [100, 1_000];
 const FLOOR_LIMIT = 2;
 const GROWTH_LIMIT = 11;
 const RSS_LIMIT_MIB = 300;
+/** Watch files new before each re-merge: 100 at 10,000 builders, uploads of a busy farm within one debounce window. */
+const NEW_FRACTION = 0.01;
+const BUSY_FRACTION = 0.05;
+/** The follow process measured for peak RSS: its first merge and 9 re-merges. */
+const FOLLOW_RSS_MERGES = 10;
+const FOLLOW_WAIT_MS = 5 * 60 * 1000;
 
 /** The floor: read every file the merge has to read and JSON.parse the watch files. */
 export function readAndParseAll({ manifest, watchDir }) {
@@ -55,61 +63,145 @@ function peakRss(cli, input, output, runs, log) {
   return { of, ms: round(median(measured.map((run) => run.ms))), mib: round(median(measured.map((run) => run.mib)), 1) };
 }
 
-async function mergeInProcess(runMerge, input, output) {
-  const result = await runMerge({ manifests: [input.manifest], watchDir: input.watchDir, output });
+async function mergeInProcess(runMerge, input, output, memo) {
+  const result = await runMerge({ manifests: [input.manifest], watchDir: input.watchDir, output, memo });
   return result;
+}
+
+/**
+ * Peak RSS of the real `autowatch merge --follow` process: its first merge, then `merges - 1`
+ * re-merges, each after `newFiles` watch files are new; read from /proc (VmHWM, the peak RSS
+ * GNU time reports too) before it is stopped by SIGTERM.
+ */
+async function followProcessRss(cli, input, output, builders, newFiles, merges, firstRound) {
+  const args = [cli, "merge", "--follow", "--debounce", "300", "--manifest", input.manifest, "--watch-dir", input.watchDir, "-o", output];
+  const child = spawn(process.execPath, args, { stdio: ["ignore", "ignore", "pipe"] });
+  const exited = new Promise((resolve) => child.on("exit", (code, signal) => resolve(code ?? signal)));
+  let merged = 0;
+  let log = "";
+  child.stderr.setEncoding("utf8");
+  child.stderr.on("data", (chunk) => {
+    log += chunk;
+    merged = log.split("\n").filter((line) => line.includes(" re-merged: ")).length;
+  });
+  const mergedAtLeast = async (count) => {
+    const deadline = Date.now() + FOLLOW_WAIT_MS;
+    while (merged < count) {
+      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`merge --follow: ${merged} of ${count} merges seen (${firstLines(log, 3)})`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+  try {
+    await mergedAtLeast(1);
+    for (let merge = 1; merge < merges; merge += 1) {
+      churnWatchFiles(input.watchDir, builders, newFiles, firstRound + merge);
+      await mergedAtLeast(merge + 1);
+    }
+    const peak = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"));
+    child.kill("SIGTERM");
+    const status = await exited;
+    if (status !== 0) throw new Error(`merge --follow exited with ${status} after SIGTERM (${firstLines(log, 3)})`);
+    return { mib: peak ? round(Number(peak[1]) / 1024, 1) : Number.NaN, merges: merged };
+  } finally {
+    if (child.exitCode === null) child.kill("SIGKILL");
+  }
+}
+
+/** New watch files before each re-merge: `fraction` of the builders, at least one. */
+function newFilesFor(builders, fraction) {
+  return Math.max(1, Math.round(builders * fraction));
 }
 
 export const mergeBench = {
   id: "merge",
-  title: "merge at farm scale (in-process vs read+JSON.parse floor; CLI peak RSS)",
+  title: "merge at farm scale (one-shot and --follow re-merges vs read+JSON.parse floor; peak RSS)",
   async run({ quick, runs: runsOverride, log }) {
-    const { runMerge } = await importDist("merge", ["runMerge"]);
+    const { runMerge, MergeMemo } = await importDist("merge", ["runMerge", "MergeMemo"]);
     const cli = requireCli();
     const sizes = quick ? QUICK_SIZES : SIZES;
-    // a 10,000-builder merge takes tens of seconds on a loaded machine: fewer runs there
-    const runsFor = (builders) => runsOverride ?? (quick ? 3 : builders >= 10_000 ? 3 : 7);
+    // a 10,000-builder merge takes seconds on a loaded machine: fewer runs there
+    const runsFor = (builders) => runsOverride ?? (quick ? 3 : builders >= 10_000 ? 5 : 7);
     const rssRunsFor = (builders) => (quick || builders >= 10_000 ? 1 : 3);
     const rows = [];
     const measured = [];
     const profiles = [];
     const extraTables = [];
     for (const builders of sizes) {
-      const input = await farm(builders);
-      log(`${builders} builders: farm ${input.reused ? "reused" : "generated"} in ${input.dir}`);
+      const generated = await farm(builders);
+      log(`${builders} builders: farm ${generated.reused ? "reused" : "generated"} in ${generated.dir}`);
       const work = mkdtempSync(join(tmpdir(), "autowatch-bench-merge-"));
-      const output = join(work, "state.json");
       try {
+        // a copy: re-merges need watch files that change between runs; the cached farm stays as generated
+        const input = { manifest: join(work, "MANIFEST.cfg"), watchDir: join(work, "watch") };
+        cpSync(generated.manifest, input.manifest);
+        cpSync(generated.watchDir, input.watchDir, { recursive: true });
+        const output = join(work, "state.json");
+        mkdirSync(join(work, "follow"));
+        const followOutput = join(work, "follow", "state.json");
+        const memo = new MergeMemo();
+        let round = 0;
+        // what `merge --follow` does after a burst of uploads: some files new, then a re-merge
+        const reMerge = (fraction) => async () => {
+          round += 1;
+          churnWatchFiles(input.watchDir, builders, newFilesFor(builders, fraction), round);
+          fullGc();
+          return (await timed(() => mergeInProcess(runMerge, input, followOutput, memo))).ms;
+        };
+        // the follow process's first merge: everything merged once
+        await mergeInProcess(runMerge, input, followOutput, memo);
         const samples = await interleave(
           [
             { name: "floor", run: async () => (fullGc(), (await timed(() => readAndParseAll(input))).ms) },
             { name: "merge", run: async () => (fullGc(), (await timed(() => mergeInProcess(runMerge, input, output))).ms) },
+            { name: "follow", run: reMerge(NEW_FRACTION) },
+            { name: "busy", run: reMerge(BUSY_FRACTION) },
           ],
           { runs: runsFor(builders), warmup: 1 },
         );
         const rss = peakRss(cli, input, output, rssRunsFor(builders), log);
-        if (builders === sizes[sizes.length - 1] && median(samples.merge) > FLOOR_LIMIT * median(samples.floor)) {
-          log("merge/floor over the limit: profiling one more merge");
-          fullGc();
-          const profile = await profileInProcess(() => mergeInProcess(runMerge, input, output));
-          profiles.push({ title: `runMerge at ${builders.toLocaleString("en-US")} builders (in-process, steady state)`, ...profile });
-          log("timing each stage of the merge alone");
-          extraTables.push({ title: `Stages of the merge at ${builders.toLocaleString("en-US")} builders: exported functions, each run alone (target missed)`, ...(await mergeStages(input, output, median(samples.floor), profile.seen)) });
-        }
+        const follow = await followProcessRss(cli, input, join(work, "follow-rss.json"), builders, newFilesFor(builders, NEW_FRACTION), FOLLOW_RSS_MERGES, 1_000);
         const floor = median(samples.floor);
-        const merge = median(samples.merge);
+        if (builders === sizes[sizes.length - 1] && median(samples.follow) > FLOOR_LIMIT * floor) {
+          log("re-merge/floor over the limit: profiling one more re-merge");
+          round += 1;
+          churnWatchFiles(input.watchDir, builders, newFilesFor(builders, NEW_FRACTION), round);
+          fullGc();
+          const profile = await profileInProcess(() => mergeInProcess(runMerge, input, followOutput, memo));
+          profiles.push({ title: `re-merge with a memo at ${builders.toLocaleString("en-US")} builders (in-process)`, ...profile });
+          log("timing each stage of a one-shot merge alone");
+          extraTables.push({ title: `Stages of a one-shot merge at ${builders.toLocaleString("en-US")} builders: exported functions, each run alone (target missed)`, ...(await mergeStages(input, output, floor, profile.seen)) });
+        }
         const row = {
           builders,
           files: builders,
+          newFiles: newFilesFor(builders, NEW_FRACTION),
+          busyNewFiles: newFilesFor(builders, BUSY_FRACTION),
           floorMs: summary(samples.floor),
           mergeMs: summary(samples.merge),
-          ratio: ratio(merge, floor),
+          ratio: ratio(median(samples.merge), floor),
+          followMs: summary(samples.follow),
+          followRatio: ratio(median(samples.follow), floor),
+          busyMs: summary(samples.busy),
+          busyRatio: ratio(median(samples.busy), floor),
           rssOf: rss.of,
           processMs: rss.ms,
           peakRssMiB: rss.mib,
+          followPeakRssMiB: follow.mib,
         };
         measured.push(row);
-        rows.push([builders.toLocaleString("en-US"), row.floorMs.median, row.mergeMs.median, row.ratio, row.processMs, row.peakRssMiB, row.rssOf]);
+        rows.push([
+          builders.toLocaleString("en-US"),
+          row.floorMs.median,
+          row.mergeMs.median,
+          row.ratio,
+          `${row.followMs.median} (${row.newFiles} new)`,
+          row.followRatio,
+          `${row.busyMs.median} (${row.busyNewFiles} new)`,
+          row.busyRatio,
+          row.processMs,
+          row.peakRssMiB,
+          row.followPeakRssMiB,
+        ]);
       } finally {
         rmSync(work, { recursive: true, force: true });
       }
@@ -117,29 +209,41 @@ export const mergeBench = {
     const largest = measured[measured.length - 1];
     const previous = measured[measured.length - 2];
     const growth = ratio(largest.mergeMs.median, previous.mergeMs.median);
+    const followGrowth = ratio(largest.followMs.median, previous.followMs.median);
     const floorGrowth = ratio(largest.floorMs.median, previous.floorMs.median);
     const scale = largest.builders / previous.builders;
+    const at = `at ${largest.builders.toLocaleString("en-US")} builders`;
+    const growthLimit = round((GROWTH_LIMIT * scale) / 10, 2);
+    const span = `${previous.builders.toLocaleString("en-US")} → ${largest.builders.toLocaleString("en-US")} builders (${scale}× builders)`;
     return {
       description:
-        `Generated farms (${sizes.map((size) => size.toLocaleString("en-US")).join(", ")} builders; 20 watches per builder; 5% broken files; one MANIFEST.cfg with a section per builder). ` +
+        `Generated farms (${sizes.map((size) => size.toLocaleString("en-US")).join(", ")} builders; 20 watches per builder; 5% broken files; one MANIFEST.cfg with a section per builder), copied to a work directory. ` +
         `Floor: in the same process, read the manifest and every watch file and JSON.parse it, nothing else. ` +
-        `Merge: \`runMerge\` from the built @autowatch/merge, manifests + validation + state written, run against an existing state (steady state, as under an hourly cron). ` +
-        `Both interleaved, ${sizes.map(runsFor).join("/")} runs each (by size) after a warm-up, full GC before each run; medians. ` +
-        `Peak RSS: \`autowatch merge\` (packages/cli/dist/index.js) as a whole process under GNU time, on the same steady-state state file (or one runMerge in a fresh process when the CLI cannot merge) (median of ${sizes.map(rssRunsFor).join("/")} runs by size; "process ms" is that process's wall time).`,
-      params: { sizes, runs: sizes.map(runsFor), rssRuns: sizes.map(rssRunsFor), watchesPerBuilder: 20, brokenRatio: 0.05 },
+        `One-shot merge: \`runMerge\` from the built @autowatch/merge without a memo (what \`autowatch merge\` from cron does), manifests + validation + state written, against an existing state. ` +
+        `Re-merge: what \`autowatch merge --follow\` does after a burst of uploads: ${pct(NEW_FRACTION)} of the builders (at least one) get a new watch file with other branches and repositories (so the state changes), then \`runMerge\` with the process's \`MergeMemo\` (every file is still listed, read and compared by sha256; only changed builders are validated and merged again; the state is rendered and written). "Busy": the same with ${pct(BUSY_FRACTION)} new files. ` +
+        `All four interleaved, ${sizes.map(runsFor).join("/")} runs each (by size) after a warm-up, full GC before each run; medians. ` +
+        `Peak RSS: \`autowatch merge\` (packages/cli/dist/index.js) as a whole process under GNU time, one-shot on the steady-state state file (median of ${sizes.map(rssRunsFor).join("/")} runs by size; "process ms" is that process's wall time); ` +
+        `and the real \`autowatch merge --follow\` process (VmHWM from /proc): its first merge and ${FOLLOW_RSS_MERGES - 1} re-merges, each after ${pct(NEW_FRACTION)} of the watch files are new, then SIGTERM.`,
+      params: { sizes, runs: sizes.map(runsFor), rssRuns: sizes.map(rssRunsFor), watchesPerBuilder: 20, brokenRatio: 0.05, newFraction: NEW_FRACTION, busyFraction: BUSY_FRACTION, followRssMerges: FOLLOW_RSS_MERGES },
       measured,
       profiles,
       extraTables,
-      growth: { from: previous.builders, to: largest.builders, merge: growth, floor: floorGrowth },
+      growth: { from: previous.builders, to: largest.builders, merge: growth, follow: followGrowth, floor: floorGrowth },
       table: {
-        columns: ["builders", "floor ms", "merge ms", "merge/floor", "process ms", "peak RSS MiB", "process"],
+        columns: ["builders", "floor ms", "one-shot ms", "one-shot/floor", `re-merge ms (${pct(NEW_FRACTION)} new)`, "re-merge/floor", `busy re-merge ms (${pct(BUSY_FRACTION)} new)`, "busy/floor", "one-shot process ms", "one-shot peak RSS MiB", "follow peak RSS MiB"],
         rows,
       },
       targets: [
-        atMost(`merge/floor at ${largest.builders.toLocaleString("en-US")} builders`, largest.ratio, FLOOR_LIMIT),
-        atMost(`merge time growth ${previous.builders.toLocaleString("en-US")} → ${largest.builders.toLocaleString("en-US")} builders (${scale}× builders)`, growth, round((GROWTH_LIMIT * scale) / 10, 2)),
-        atMost(`peak RSS of the merge process (${largest.rssOf}) at ${largest.builders.toLocaleString("en-US")} builders`, largest.peakRssMiB, RSS_LIMIT_MIB, " MiB"),
+        atMost(`re-merge (--follow, ${pct(NEW_FRACTION)} of watch files new)/floor ${at}`, largest.followRatio, FLOOR_LIMIT),
+        atMost(`one-shot merge time growth ${span}`, growth, growthLimit),
+        atMost(`re-merge time growth ${span}`, followGrowth, growthLimit),
+        atMost(`peak RSS of a one-shot merge process (${largest.rssOf}) ${at}`, largest.peakRssMiB, RSS_LIMIT_MIB, " MiB"),
+        atMost(`peak RSS of an \`autowatch merge --follow\` process (${FOLLOW_RSS_MERGES} merges) ${at}`, largest.followPeakRssMiB, RSS_LIMIT_MIB, " MiB"),
       ],
     };
   },
 };
+
+function pct(fraction) {
+  return `${round(fraction * 100, 1)}%`;
+}

@@ -2,14 +2,14 @@
 // are (broken files really rejected, buildouts resolved alike by autowatch and zc.buildout,
 // checkouts classified as generated), and its statistics and report are right.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { classifySources, resolveBuildout } from "@autowatch/introspect";
-import { runMerge } from "@autowatch/merge";
+import { MergeMemo, runMerge } from "@autowatch/merge";
 // @ts-expect-error plain ESM bench modules, untyped
-import { farm, builderName, BROKEN_EVERY } from "../../bench/gen/farm.mjs";
+import { farm, builderName, churnWatchFiles, BROKEN_EVERY } from "../../bench/gen/farm.mjs";
 // @ts-expect-error plain ESM bench modules, untyped
 import { buildout } from "../../bench/gen/buildout.mjs";
 // @ts-expect-error plain ESM bench modules, untyped
@@ -65,6 +65,39 @@ describe("generated farm", () => {
       expect([...rejected].filter((builder) => !broken.includes(builder as string))).toEqual([]);
       expect(Object.keys(result.state.builders)).toHaveLength(80);
       expect(readAndParseAll(input).parsed).toBeGreaterThan(80 - input.broken);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("watch files new between re-merges", () => {
+  it("rewrites exactly the asked number of good files, each round others, and the merged state changes", async () => {
+    const input = await farm(80);
+    const work = mkdtempSync(join(tmpdir(), "autowatch-bench-test-"));
+    try {
+      const watchDir = join(work, "watch");
+      cpSync(input.watchDir, watchDir, { recursive: true });
+      const snapshot = () => new Map(readdirSync(watchDir).map((name) => [name, readFileSync(join(watchDir, name), "utf8")]));
+      const memo = new MergeMemo();
+      const merge = () => runMerge({ manifests: [input.manifest], watchDir, output: join(work, "state.json"), memo });
+      const first = await merge();
+      const before = snapshot();
+      expect(churnWatchFiles(watchDir, 80, 6, 1)).toBe(6);
+      const after = snapshot();
+      const changed = [...after].filter(([name, text]) => before.get(name) !== text).map(([name]) => name);
+      expect(changed).toHaveLength(6);
+      const broken = new Set(Array.from({ length: 80 }, (_, i) => i).filter((i) => i % BROKEN_EVERY === BROKEN_EVERY - 1).map((i) => `${builderName(i)}.json`));
+      expect(changed.filter((name) => broken.has(name))).toEqual([]);
+      const second = await merge();
+      expect(second.changed).toBe(true);
+      expect(second.state.fingerprint).not.toBe(first.state.fingerprint);
+      // still valid files: no new problem beyond the broken ones
+      expect(second.problems.filter((p) => p.level === "error").length).toBe(first.problems.filter((p) => p.level === "error").length);
+      churnWatchFiles(watchDir, 80, 6, 2);
+      const third = [...snapshot()].filter(([name, text]) => after.get(name) !== text).map(([name]) => name);
+      expect(third).toHaveLength(6);
+      expect(third).not.toEqual(changed);
     } finally {
       rmSync(work, { recursive: true, force: true });
     }

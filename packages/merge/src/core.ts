@@ -7,6 +7,7 @@ import {
   watchFileNameFor,
   type BuilderState,
   type Poller,
+  type Origin,
   type Problem,
   type ProblemLevel,
   type State,
@@ -280,7 +281,7 @@ class BuilderContext {
         this.problem("error", `watches[${index}] refused: ${candidate}`, { file });
         continue;
       }
-      accepted.push(entry);
+      accepted.push(this.checks.keptEntry(entry, candidate));
       candidates.push(candidate);
     }
     this.watchFile = { status: "accepted", file };
@@ -516,6 +517,27 @@ class Checks {
   ) {
     this.schemes = new Set(policy.allowSchemes.map((s) => s.toLowerCase()));
     this.hosts = new Set(policy.allowHosts.map((h) => h.toLowerCase()));
+  }
+
+  /**
+   * An accepted entry as the merge keeps it (last good watches, a memo across merges): the
+   * interned strings of its candidate, and one shared origin per distinct file and line (only
+   * those are ever stored or shown), not the parsed file's own copies.
+   */
+  keptEntry(entry: AutoEntry, candidate: Candidate): AutoEntry {
+    const kept: AutoEntry = { vcs: candidate.vcs, url: candidate.original, branch: candidate.branch };
+    if (entry.origin) kept.origin = this.origin(entry.origin);
+    return kept;
+  }
+
+  private readonly origins = new Map<string, Map<number | undefined, Origin>>();
+
+  private origin({ file, line }: Origin): Origin {
+    let byLine = this.origins.get(file);
+    if (byLine === undefined) this.origins.set(file, (byLine = new Map()));
+    let origin = byLine.get(line);
+    if (origin === undefined) byLine.set(line, (origin = line === undefined ? { file } : { file, line }));
+    return origin;
   }
 
   url(url: string): UrlFacts {

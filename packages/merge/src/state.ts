@@ -106,7 +106,7 @@ export function stateFingerprint(state: State): string {
  * A builder's rendered text, kept as long as its state object lives: a builder that a
  * `MergeMemo` carries over unchanged is not rendered again. Builder states are never mutated.
  */
-const renderedBuilders = new WeakMap<BuilderState, { name: string; watches: string; digest: string; line: string }>();
+const renderedBuilders = new WeakMap<BuilderState, { name: string; digest: string; line: string }>();
 
 /**
  * The lines of pollers and builders already in canonical order and key order (as `mergeFarm`
@@ -124,11 +124,12 @@ export function renderCanonical(pollers: readonly Poller[], builders: Readonly<R
     const builder = builders[name]!;
     let known = renderedBuilders.get(builder);
     if (known?.name !== name) {
+      // the watches' text lives on in the line only: a memo keeps 10,000 of these
       const watches = watchesJson(builder.watches);
-      renderedBuilders.set(builder, (known = { name, watches, digest: oneShotHash("sha256", watches, "base64"), line: "" }));
+      renderedBuilders.set(builder, (known = { name, digest: oneShotHash("sha256", watches, "base64"), line: builderLine(name, builder, watches) }));
     }
     summary += `\n${JSON.stringify(name)}\u0000${builder.schedule ? 1 : 0}\u0000${known.digest}`;
-    builderLines.push((known.line ||= builderLine(name, builder, known.watches)));
+    builderLines.push(known.line);
   }
   return { lines: { pollers: pollerLines, builders: builderLines }, fingerprint: oneShotHash("sha256", summary, "hex") };
 }

@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { mkdir, readFile } from "node:fs/promises";
 import { basename, dirname, resolve } from "node:path";
 import process from "node:process";
+import v8 from "node:v8";
 import { watch, type FSWatcher } from "chokidar";
 import { escapeControls, type State } from "@autowatch/watchfile";
 import type { CliContext } from "../../context.js";
@@ -231,7 +232,20 @@ async function mergeAdapter(options: Record<string, unknown>, context: CliContex
   };
 }
 
+/**
+ * A follow process keeps every builder's last result (its MergeMemo: about 115 MB at 10,000
+ * builders), and V8's default heap growth then lets each re-merge's garbage pile up to about
+ * three times that before a full collection (390 MB after ten re-merges there). Sized for memory
+ * rather than speed, the heap stays near what is live (peak 230 MB) for re-merges about 10%
+ * slower. A heuristic flag, read as the heap grows: setting it now is safe, and it only makes
+ * collections more frequent.
+ */
+function sizeHeapForMemory(): void {
+  v8.setFlagsFromString("--optimize-for-size");
+}
+
 export async function follow(options: Record<string, unknown>, _args: string[], context: CliContext, hooks: FollowOptions = {}): Promise<number> {
+  sizeHeapForMemory();
   const { mergeOnce, applied, differ, watchDirs, files, ignored } = await mergeAdapter(options, context);
   const stop = hooks.signal ? undefined : processStopSignal();
   const log = (line: string): void => {
