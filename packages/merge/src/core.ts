@@ -100,7 +100,7 @@ export function mergeFarm(input: MergeInput): MergeResult {
     }
     details.set(name, detail);
     problems.push(...detail.problems);
-    const watches = detail.watches.map(stateWatch);
+    const watches = detail.watches.map((watch) => checks.stateWatch(watch));
     const state: BuilderState = { schedule: detail.schedule, autoWatch: detail.autoWatch, watches };
     builders.push([name, state]);
     if (memo) {
@@ -139,9 +139,6 @@ function readNow(given: WatchFileInput | undefined): Exclude<WatchFileInput, { r
   return given;
 }
 
-function stateWatch(watch: ExplainedWatch) {
-  return { vcs: watch.vcs, url: watch.url, branch: watch.branch, from: watch.from };
-}
 
 /** The warning for each URL watched as several VCS kinds, naming the builders of each kind. */
 function mixedKinds(details: Map<string, BuilderDetail>, urls: ReadonlySet<string>): Problem[] {
@@ -373,6 +370,8 @@ class BuilderContext {
     const kept = mixed || selfWatch ? this.dropConflicts(candidates, winners, selfWatch) : candidates;
     // the common case, every URL once: each candidate is a watch of its own
     const watches = winners.size === kept.length ? kept.map((candidate) => soleWatch(candidate, this.explain)) : mergeDuplicates(kept, this.explain);
+    // without reasons, a watch is its fields only: builders watching the same branch share one
+    if (!this.explain) for (let index = 0; index < watches.length; index++) watches[index] = this.checks.explainedWatch(watches[index]!);
     return watches.sort((a, b) => compareText(a.vcs, b.vcs) || compareText(a.url, b.url) || compareText(a.branch, b.branch));
   }
 
@@ -478,6 +477,12 @@ function whereOf(reason: WatchReason): { file?: string; line?: number } {
 
 const VCS_KINDS: ReadonlySet<string> = new Set(vcsSchema.options);
 
+function listFor<T>(lists: Map<string, T[]>, key: string): T[] {
+  let list = lists.get(key);
+  if (list === undefined) lists.set(key, (list = []));
+  return list;
+}
+
 /** A memoised "no problem" (undefined means "not computed yet"). */
 const NONE = null;
 
@@ -529,6 +534,34 @@ class Checks {
     if (entry.origin) kept.origin = this.origin(entry.origin);
     return kept;
   }
+
+  /**
+   * One object for equal watches across builders (10,000 builders watch a few thousand
+   * distinct branches): what a farm's state and a memo keep is that much smaller. The strings
+   * and `from` lists are interned already, so fields compare by identity; a URL has a handful
+   * of variants, looked through in a short list.
+   */
+  stateWatch(watch: ExplainedWatch): BuilderState["watches"][number] {
+    const { vcs, url, branch, from } = watch;
+    const variants = listFor(this.stateWatches, url);
+    const known = variants.find((w) => w.branch === branch && w.vcs === vcs && w.from === from);
+    if (known) return known;
+    const made = { vcs, url, branch, from };
+    variants.push(made);
+    return made;
+  }
+
+  /** The same for a settled watch without reasons (nothing in it is builder-specific). */
+  explainedWatch(watch: ExplainedWatch): ExplainedWatch {
+    const variants = listFor(this.explainedWatches, watch.url);
+    const known = variants.find((w) => w.branch === watch.branch && w.original === watch.original && w.vcs === watch.vcs && w.from === watch.from);
+    if (known) return known;
+    variants.push(watch);
+    return watch;
+  }
+
+  private readonly stateWatches = new Map<string, BuilderState["watches"]>();
+  private readonly explainedWatches = new Map<string, ExplainedWatch[]>();
 
   private readonly origins = new Map<string, Map<number | undefined, Origin>>();
 

@@ -106,6 +106,15 @@ export function stateFingerprint(state: State): string {
  * A builder's rendered text, kept as long as its state object lives: a builder that a
  * `MergeMemo` carries over unchanged is not rendered again. Builder states are never mutated.
  */
+/** A poller's line, kept while the poller lives (a memo's tally keeps unchanged pollers). */
+const renderedPollers = new WeakMap<Poller, string>();
+
+function renderedPoller(poller: Poller): string {
+  let line = renderedPollers.get(poller);
+  if (line === undefined) renderedPollers.set(poller, (line = pollerLine(poller)));
+  return line;
+}
+
 const renderedBuilders = new WeakMap<BuilderState, { name: string; digest: string; line: string }>();
 
 /**
@@ -115,7 +124,7 @@ const renderedBuilders = new WeakMap<BuilderState, { name: string; digest: strin
  * change filter).
  */
 export function renderCanonical(pollers: readonly Poller[], builders: Readonly<Record<string, BuilderState>>): { lines: Omit<StateLines, "problems">; fingerprint: string } {
-  const pollerLines = pollers.map(pollerLine);
+  const pollerLines = pollers.map(renderedPoller);
   const builderLines: string[] = [];
   // NUL never occurs in JSON text, nor a raw newline: the parts cannot run into each other
   let summary = pollerLines.join("\n");
