@@ -74,17 +74,15 @@ export function mergeFarm(input: MergeInput): MergeResult {
     // read here, without a copy, and parsed before the next file is read; with a memo, the
     // bytes decide whether the last result still holds
     if (factory.schedule && factory.autoWatch) given = readNow(given);
-    if (memo && factory.schedule && factory.autoWatch) {
-      if (given && "bytes" in given) {
-        digest = contentDigest(given.bytes);
-        const known = memo.recall(factory, given.file, digest);
-        if (known) {
-          details.set(name, known.detail);
-          problems.push(...known.detail.problems);
-          builders.push([name, known.state]);
-          lastGood.set(name, known.lastGood);
-          continue;
-        }
+    if (memo && factory.schedule && factory.autoWatch && given && "bytes" in given) {
+      digest = contentDigest(given.bytes);
+      const known = memo.recall(factory, given.file, digest);
+      if (known) {
+        details.set(name, known.detail);
+        problems.push(...known.detail.problems);
+        builders.push([name, known.state]);
+        lastGood.set(name, known.lastGood);
+        continue;
       }
     }
     const context = new BuilderContext(factory, input, given, policy, checks, lastGood, today, explain);
@@ -138,7 +136,6 @@ function readNow(given: WatchFileInput | undefined): Exclude<WatchFileInput, { r
   while (given && "read" in given) given = given.peek ? given.peek() : given.read();
   return given;
 }
-
 
 /** The warning for each URL watched as several VCS kinds, naming the builders of each kind. */
 function mixedKinds(details: Map<string, BuilderDetail>, urls: ReadonlySet<string>): Problem[] {
