@@ -167,6 +167,23 @@ describe("autowatch merge --follow", () => {
     await waitFor("a re-merge after the fix", () => reconfigs() === 2);
   });
 
+  it("sees watch files written in place and deleted, and nothing else in the watch directory", async () => {
+    writeFileSync(manifest, "[app]\n");
+    start();
+    await settle(1);
+    writeFileSync(join(watchDir, "app.json"), watchFile("app", ["https://example.com/in-place.git"]));
+    await settle(2);
+    expect(readFileSync(state, "utf8")).toContain("in-place.git");
+    // not a watch file: no re-merge
+    writeFileSync(join(watchDir, "notes.txt"), "x");
+    writeFileSync(join(watchDir, ".hidden.json"), "{}");
+    await sleep(DEBOUNCE_MS * 3);
+    expect(merges()).toBe(2);
+    rmSync(join(watchDir, "app.json"));
+    await settle(3);
+    expect(readFileSync(state, "utf8")).not.toContain("in-place.git");
+  });
+
   it("retries a failed reconfig after the next merge", async () => {
     writeFileSync(manifest, "[app]\nwatch = git https://example.com/core.git main\n");
     const marker = join(root, "master-is-up");
