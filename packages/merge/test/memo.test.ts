@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { MergeMemo, runMerge, type RunMergeOptions, type RunMergeResult } from "../src/index.js";
 import { NOW, git, watchFileText } from "./helpers.js";
+import { seeded } from "../../../bench/gen/random.mjs";
 
 const BO = "https://git.example.com/buildouts.git";
 const HG_BO = "https://hg.example.com/buildouts";
@@ -58,25 +59,10 @@ function manifestText(shape: FarmShape): string {
 
 const BUILDERS = ["b01", "b02", "b03", "b04", "b05", "b06", "b07", "b08", "b09", "b10", "b11"];
 
-/** A small deterministic PRNG (mulberry32): a failing seed reproduces. */
+/** The bench generators' mulberry32 (a failing seed reproduces), plus a random subset. */
 function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    int: (n: number) => Math.floor(next() * n),
-    pick<T>(items: readonly T[]): T {
-      return items[Math.floor(next() * items.length)]!;
-    },
-    subset<T>(items: readonly T[]): T[] {
-      return items.filter(() => next() < 0.4);
-    },
-  };
+  const random = seeded(seed);
+  return { ...random, subset: <T>(items: readonly T[]): T[] => items.filter(() => random.chance(0.4)) };
 }
 
 interface Farm {

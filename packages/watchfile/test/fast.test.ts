@@ -4,22 +4,10 @@ import { parseWatchFile, parseWatchFileCarefully } from "../src/parse.js";
 import type { ParseOptions } from "../src/parse.js";
 import { legacyWatchFileSchema, pinnedEntrySchema, problemSchema, WATCHFILE_SCHEMA_ID, watchEntrySchema } from "../src/schema.js";
 import type { z } from "zod";
+// the bench generators' mulberry32: a failing seed replays
+import { seeded, type Seeded } from "../../../bench/gen/random.mjs";
 
-/** Deterministic generator (mulberry32), so a failure replays. */
-function seeded(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (below: number) => Math.floor(next() * below);
-  const pick = <T>(items: readonly T[]): T => items[int(items.length)] as T;
-  return { next, int, pick, chance: (p: number) => next() < p };
-}
-type Random = ReturnType<typeof seeded>;
+type Random = Seeded;
 
 function validFile(random: Random): Record<string, unknown> {
   const watches = Array.from({ length: 1 + random.int(4) }, (_, index) => {

@@ -1,0 +1,12 @@
+// Types for random.mjs, which the bench generators and the packages' seeded tests share.
+
+export interface Seeded {
+  /** The next number in [0, 1). */
+  next(): number;
+  /** An integer in [0, max). */
+  int(max: number): number;
+  pick<T>(items: readonly T[]): T;
+  chance(probability: number): boolean;
+}
+
+export function seeded(seed: number): Seeded;
