@@ -14,7 +14,7 @@ import {
   type Vcs,
   type WatchSource,
 } from "@autowatch/watchfile";
-import { autoEntry, type AutoEntry } from "./decode.js";
+import { autoEntry, keptOrigin, type AutoEntry } from "./decode.js";
 import { contentDigest } from "./memo.js";
 import { PollerTally } from "./pollers.js";
 import { locationProblem, parseLocation, type Location } from "./location.js";
@@ -240,14 +240,13 @@ class BuilderContext {
 
   private autoCandidates(): Candidate[] {
     const { factory } = this;
-    let given = this.given;
     const file = this.watchFile.file;
     if (!factory.autoWatch) {
-      if (given && !("missing" in given)) this.watchFile = { status: "ignored", file, reason: "auto-watch is off" };
+      if (this.given && !("missing" in this.given)) this.watchFile = { status: "ignored", file, reason: "auto-watch is off" };
       return [];
     }
     // read only now, and dropped once parsed: a farm's files are never all in memory
-    given = readNow(given);
+    const given = readNow(this.given);
     if (!given || "missing" in given) {
       this.problem("info", "no watch file yet: only manual and buildout watches", { file });
       return [];
@@ -333,10 +332,9 @@ class BuilderContext {
     // the interned string: every later map lookup on it is a pointer comparison
     const sent = checks.url(url);
     if (sent.problem) return `${sent.problem}: ${quoteValue(url)}`;
+    // unrewritten, it is `sent`, checked just above
     const rewritten = checks.rewrite(kind, sent);
-    if (rewritten !== sent) {
-      if (rewritten.problem) return `rewritten URL refused (${rewritten.problem}): ${quoteValue(rewritten.url)}`;
-    }
+    if (rewritten.problem) return `rewritten URL refused (${rewritten.problem}): ${quoteValue(rewritten.url)}`;
     const plain = kind === "bzr" || kind === "svn";
     let effectiveBranch = "";
     if (!plain) {
@@ -566,7 +564,7 @@ class Checks {
     let byLine = this.origins.get(file);
     if (byLine === undefined) this.origins.set(file, (byLine = new Map()));
     let origin = byLine.get(line);
-    if (origin === undefined) byLine.set(line, (origin = line === undefined ? { file } : { file, line }));
+    if (origin === undefined) byLine.set(line, (origin = keptOrigin({ file, line })));
     return origin;
   }
 

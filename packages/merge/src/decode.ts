@@ -25,6 +25,11 @@ export function entryShape(entry: unknown): AutoEntry | undefined {
   return autoEntry(vcs, url, revspec, originShape(origin));
 }
 
+/** Where an entry came from, as the merge keeps and stores it: file and line (section and option are not kept). */
+export function keptOrigin({ file, line }: Origin): Origin {
+  return line === undefined ? { file } : { file, line };
+}
+
 function originShape(value: unknown): Origin | undefined {
   if (value === null || typeof value !== "object") return undefined;
   const { file, line } = value as Record<string, unknown>;

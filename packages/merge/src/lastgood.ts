@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileInPieces } from "./statefile.js";
 import { safeBuilderFileName, type Origin, type Problem } from "@autowatch/watchfile";
-import { entryShape, type AutoEntry } from "./decode.js";
+import { entryShape, keptOrigin, type AutoEntry } from "./decode.js";
 import { compareText } from "@autowatch/watchfile/text";
 import type { LastGoodEntry, LastGoodFailure, LastGoodSource } from "./types.js";
 import { errorCode } from "./watchdir.js";
@@ -121,13 +121,8 @@ export async function saveLastGood(dir: string, lastGood: ReadonlyMap<string, La
 }
 
 export function serializeLastGood(builder: string, entry: LastGoodEntry): string {
-  const watches = entry.watches.map(({ vcs, url, branch, origin }) => ({ vcs, url, revspec: branch, ...(origin ? { origin: storedOrigin(origin) } : {}) }));
+  const watches = entry.watches.map(({ vcs, url, branch, origin }) => ({ vcs, url, revspec: branch, ...(origin ? { origin: keptOrigin(origin) } : {}) }));
   return `${JSON.stringify({ schema: LASTGOOD_SCHEMA_ID, builder, date: entry.date, watches }, null, 2)}\n`;
-}
-
-/** Where an entry came from, as stored: file and line (section and option are not kept). */
-function storedOrigin({ file, line }: Origin): Origin {
-  return line === undefined ? { file } : { file, line };
 }
 
 /** Identifies the watches whatever the day: what decides whether a builder's file is rewritten. */

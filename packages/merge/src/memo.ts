@@ -21,7 +21,6 @@ interface BuilderMemo {
 export interface WrittenState {
   file: string;
   lines: StateLines;
-  fingerprint: string;
   size: number;
   /** sha256 (base64) of the bytes written. */
   digest: string;
@@ -70,7 +69,7 @@ export class MergeMemo {
   }
 }
 
-/** Identifies a watch file's bytes. */
+/** Identifies bytes by content: a watch file's, the state file as written. */
 export function contentDigest(bytes: Uint8Array): string {
   return oneShotHash("sha256", bytes, "base64");
 }

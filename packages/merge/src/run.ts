@@ -1,4 +1,4 @@
-import { createHash, hash as oneShotHash } from "node:crypto";
+import { createHash } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { readManifests, type ManifestResult } from "@autowatch/manifest";
@@ -7,7 +7,7 @@ import { mergeFarm } from "./core.js";
 import { loadLastGood } from "./lastgood.js";
 import { parseRewriteFile, parseRewriteRule, type RewriteRule } from "./rewrite.js";
 import { linesOf, readStateFingerprint, renderState, renderStatePieces, sameLines } from "./state.js";
-import type { MergeMemo, WrittenState } from "./memo.js";
+import { contentDigest, type MergeMemo, type WrittenState } from "./memo.js";
 import { writeFileInPieces } from "./statefile.js";
 import { DEFAULT_POLICY, type MergeResult } from "./types.js";
 import { errorCode, scanWatchDir } from "./watchdir.js";
@@ -121,19 +121,19 @@ export async function runMerge(options: RunMergeOptions): Promise<RunMergeResult
  */
 function writeState(output: string, state: State, memo: MergeMemo | undefined): void {
   const lines = linesOf(state);
-  const fingerprint = state.fingerprint ?? "";
   const before = memo?.written;
-  if (before && before.file === output && before.fingerprint === fingerprint && sameLines(before.lines, lines) && holds(output, before)) return;
+  // the head's fingerprint is computed from these lines: the same lines, the same text
+  if (before && before.file === output && sameLines(before.lines, lines) && holds(output, before)) return;
   const hash = memo ? createHash("sha256") : undefined;
   writeFileInPieces(output, (piece) => renderStatePieces(state, piece), { onBytes: hash && ((bytes) => hash.update(bytes)) });
-  if (memo && hash) memo.written = { file: output, lines, fingerprint, size: statSync(output).size, digest: hash.digest("base64") };
+  if (memo && hash) memo.written = { file: output, lines, size: statSync(output).size, digest: hash.digest("base64") };
 }
 
 /** The file has the size and content it was written with. */
 function holds(file: string, written: WrittenState): boolean {
   try {
     if (statSync(file).size !== written.size) return false;
-    return oneShotHash("sha256", readFileSync(file), "base64") === written.digest;
+    return contentDigest(readFileSync(file)) === written.digest;
   } catch {
     return false;
   }

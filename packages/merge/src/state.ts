@@ -102,10 +102,6 @@ export function stateFingerprint(state: State): string {
   return fingerprint;
 }
 
-/**
- * A builder's rendered text, kept as long as its state object lives: a builder that a
- * `MergeMemo` carries over unchanged is not rendered again. Builder states are never mutated.
- */
 /** A poller's line, kept while the poller lives (a memo's tally keeps unchanged pollers). */
 const renderedPollers = new WeakMap<Poller, string>();
 
@@ -115,6 +111,10 @@ function renderedPoller(poller: Poller): string {
   return line;
 }
 
+/**
+ * A builder's rendered text, kept as long as its state object lives: a builder that a
+ * `MergeMemo` carries over unchanged is not rendered again. Builder states are never mutated.
+ */
 const renderedBuilders = new WeakMap<BuilderState, { name: string; digest: string; line: string }>();
 
 /**
