@@ -63,9 +63,8 @@ function peakRss(cli, input, output, runs, log) {
   return { of, ms: round(median(measured.map((run) => run.ms))), mib: round(median(measured.map((run) => run.mib)), 1) };
 }
 
-async function mergeInProcess(runMerge, input, output, memo) {
-  const result = await runMerge({ manifests: [input.manifest], watchDir: input.watchDir, output, memo });
-  return result;
+function mergeInProcess(runMerge, input, output, memo) {
+  return runMerge({ manifests: [input.manifest], watchDir: input.watchDir, output, memo });
 }
 
 /**
@@ -170,7 +169,7 @@ export const mergeBench = {
         );
         const samples = { floor: oneShot.floor, merge: oneShot.merge, followFloor: following.floor, follow: following.follow, busy: following.busy };
         const rss = peakRss(cli, input, output, rssRunsFor(builders), log);
-        const follow = await followProcessRss(cli, input, join(work, "follow-rss.json"), builders, newFilesFor(builders, NEW_FRACTION), FOLLOW_RSS_MERGES, 1_000);
+        const follow = await followProcessRss(cli, input, join(work, "follow-rss-state.json"), builders, newFilesFor(builders, NEW_FRACTION), FOLLOW_RSS_MERGES, 1_000);
         const floor = median(samples.floor);
         const followFloor = median(samples.followFloor);
         if (builders === sizes[sizes.length - 1] && median(samples.follow) > FLOOR_LIMIT * followFloor) {
@@ -180,6 +179,7 @@ export const mergeBench = {
           fullGc();
           const profile = await profileInProcess(() => mergeInProcess(runMerge, input, followOutput, memo));
           profiles.push({ title: `re-merge with a memo at ${builders.toLocaleString("en-US")} builders (in-process)`, ...profile });
+          // the stages below are one-shot: the memo's heap would only slow their collections
           memo = new MergeMemo();
           log("timing each stage of a one-shot merge alone");
           extraTables.push({ title: `Stages of a one-shot merge at ${builders.toLocaleString("en-US")} builders: exported functions, each run alone (target missed)`, ...(await mergeStages(input, output, floor, profile.seen)) });

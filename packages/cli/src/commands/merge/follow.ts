@@ -248,11 +248,11 @@ async function mergeAdapter(options: Record<string, unknown>, context: CliContex
 }
 
 /**
- * A follow process keeps every builder's last result (its MergeMemo: about 115 MB at 10,000
+ * A follow process keeps every builder's last result (its MergeMemo: about 100 MB at 10,000
  * builders), and V8's default heap growth then lets each re-merge's garbage pile up to about
  * three times that before a full collection (390 MB after ten re-merges there). Sized for memory
- * rather than speed, the heap stays near what is live (peak 230 MB) for re-merges about 10%
- * slower. A heuristic flag, read as the heap grows: setting it now is safe, and it only makes
+ * rather than speed, the heap stays near what is live (the process peaks at about 215 MB) for
+ * re-merges about 10% slower. A heuristic flag, read as the heap grows: setting it now is safe, and it only makes
  * collections more frequent.
  */
 function sizeHeapForMemory(): void {
