@@ -15,7 +15,8 @@ c["buildbotNetUsageData"] = None
 c["title"] = "autowatch e2e"
 c["db"] = {"db_url": "sqlite:///state.sqlite"}
 c["workers"] = [worker.Worker("w1", "pass", max_builds=1)]
-c["protocols"] = {"pb": {"port": f"tcp:{settings['port']}:interface=127.0.0.1"}}
+port = open(os.path.join(basedir, "e2e-port")).read().strip()
+c["protocols"] = {"pb": {"port": f"tcp:{port}:interface=127.0.0.1"}}
 
 state = autowatch.load_state(os.path.join(basedir, "autowatch", "state.json"))
 
