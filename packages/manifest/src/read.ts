@@ -52,7 +52,8 @@ export async function readManifests(paths: string[], options: ReadOptions = {}):
     if (known) return known;
   }
   const result = parseManifests(inputs);
-  const read = { factories: result.factories, problems: [...unreadable, ...result.problems] };
+  const read: ManifestResult = { factories: result.factories, problems: [...unreadable, ...result.problems] };
+  if (result.readErrors) read.readErrors = result.readErrors;
   if (options.memo && unreadable.length === 0) {
     options.memo.inputs = inputs;
     options.memo.result = read;

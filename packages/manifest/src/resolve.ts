@@ -31,6 +31,7 @@ const RESERVED_NAMES = new Set(["__proto__", "constructor", "prototype"]);
  */
 export function parseManifests(inputs: ManifestInput[]): ManifestResult {
   const problems: Problem[] = [];
+  const readErrors: Problem[] = [];
   const definitions = new Map<string, Definition>();
   const fileRank = new Map<string, number>();
   for (const input of inputs) {
@@ -40,7 +41,11 @@ export function parseManifests(inputs: ManifestInput[]): ManifestResult {
       continue;
     }
     const document = readConfig(input.file, input.text);
-    for (const error of document.errors) problems.push(locate("error", error.message, input.file, error.line, error.section));
+    for (const error of document.errors) {
+      const problem = locate("error", error.message, input.file, error.line, error.section);
+      problems.push(problem);
+      readErrors.push(problem);
+    }
     const defaultInherit = document.defaults.options.get("inherit");
     if (defaultInherit) {
       problems.push(locate("warning", "inherit in [DEFAULT] is ignored: only a section's own inherit option links it to a parent", input.file, defaultInherit.line));
@@ -63,8 +68,9 @@ export function parseManifests(inputs: ManifestInput[]): ManifestResult {
   const factories: BuildFactory[] = [];
   for (const definition of definitions.values()) factories.push(resolveFactory(definition, definitions, defaults, problems));
   const rank = (problem: Problem) => fileRank.get(problem.file ?? "") ?? -1;
-  problems.sort((a, b) => rank(a) - rank(b) || (a.line ?? 0) - (b.line ?? 0));
-  return { factories, problems };
+  const order = (a: Problem, b: Problem) => rank(a) - rank(b) || (a.line ?? 0) - (b.line ?? 0);
+  problems.sort(order);
+  return readErrors.length === 0 ? { factories, problems } : { factories, problems, readErrors: readErrors.sort(order) };
 }
 
 function locate(level: ProblemLevel, message: string, file: string, line: number, builder?: string): Problem {

@@ -56,4 +56,10 @@ export interface ManifestResult {
   factories: BuildFactory[];
   /** Every problem, with file and line (and builder where it belongs to one). */
   problems: Problem[];
+  /**
+   * The problems (also in `problems`) for which Python's `ConfigParser.read` would raise: a
+   * section header typo, a line that is no option, an option or section defined twice in one
+   * file. Python-side tooling cannot read such a file at all; absent when there are none.
+   */
+  readErrors?: Problem[];
 }

@@ -11,6 +11,9 @@ import { contentDigest, type MergeMemo, type WrittenState } from "./memo.js";
 import { writeFileInPieces } from "./statefile.js";
 import { DEFAULT_POLICY, type MergeResult } from "./types.js";
 import { errorCode, scanWatchDir } from "./watchdir.js";
+import { MergeSetupError } from "./errors.js";
+
+export { MergeSetupError };
 
 export interface RunMergeOptions {
   /** MANIFEST.cfg paths, or manifests already parsed. */
@@ -52,19 +55,13 @@ export interface RunMergeResult {
   result: MergeResult;
 }
 
-/** Operator-side trouble (a manifest or rewrite file that cannot be read): nothing is written. */
-export class MergeSetupError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "MergeSetupError";
-  }
-}
-
 /**
  * The I/O edge: reads manifests, rewrite files, the watch directory and the last-good store,
  * merges, then writes the last-good store and the state, each file by atomic rename.
- * Bad watch files never make it throw; unreadable manifests or rewrite files do
- * (`MergeSetupError`): a state computed without them would unschedule the farm.
+ * Bad watch files never make it throw; operator inputs that cannot be used do
+ * (`MergeSetupError`, before anything is written): an unreadable manifest or one Python's
+ * ConfigParser would refuse, a watch directory that cannot be listed, an unreadable rewrite
+ * file. A state computed without them would unschedule builders.
  */
 export async function runMerge(options: RunMergeOptions): Promise<RunMergeResult> {
   const now = options.now ?? new Date();
@@ -146,6 +143,16 @@ async function loadManifests(manifests: RunMergeOptions["manifests"], memo: Merg
   // a whole manifest lost (no line: unreadable, not UTF-8) would unschedule all its builders
   const lost = result.problems.find((p) => p.level === "error" && p.line === undefined && p.file !== undefined && paths.includes(p.file));
   if (lost) throw new MergeSetupError(`${lost.file}: ${lost.message}`);
+  // Python's ConfigParser would raise on these: what the rest of the file means is a guess
+  // (a header typo turns a builder into options of the section above), so nothing is merged
+  const refused = result.readErrors ?? [];
+  if (refused.length > 0) {
+    const files = [...new Set(refused.map((p) => p.file))];
+    throw new MergeSetupError(
+      `${files.length === 1 ? "a manifest" : `${files.length} manifests`} that Python's ConfigParser would refuse (${refused.length} ${refused.length === 1 ? "error" : "errors"}): nothing written, the previous state and last-good store are kept`,
+      refused,
+    );
+  }
   return result;
 }
 

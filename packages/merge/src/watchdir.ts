@@ -1,6 +1,7 @@
 import { closeSync, constants, openSync, readdirSync, readSync, type Dirent } from "node:fs";
 import { join } from "node:path";
 import { quoteValue, watchFileNameFor, type Problem } from "@autowatch/watchfile";
+import { MergeSetupError } from "./errors.js";
 import type { WatchFileInput } from "./types.js";
 
 const OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
@@ -11,6 +12,7 @@ const OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBL
  * farm's files are never all in memory at once. Symlinks, directories and other non-regular
  * entries are refused from the listing without being opened. `.json` files that belong to no
  * builder are returned keyed by the builder name their file name encodes, for the merge to report.
+ * A directory that cannot be listed (missing, not a directory, unreadable) throws `MergeSetupError`.
  */
 export function scanWatchDir(dir: string, builders: Iterable<string>, maxBytes: number): { files: Map<string, WatchFileInput>; problems: Problem[] } {
   const files = new Map<string, WatchFileInput>();
@@ -22,14 +24,8 @@ export function scanWatchDir(dir: string, builders: Iterable<string>, maxBytes: 
   try {
     entries = readdirSync(dir, { withFileTypes: true });
   } catch (error) {
-    const code = errorCode(error);
-    if (code !== "ENOENT") {
-      // unreadable is not the same as empty: every builder keeps its last good watches
-      for (const [name, builder] of expected) files.set(builder, { file: join(dir, name), error: `watch directory unreadable (${code})` });
-      return { files, problems };
-    }
-    problems.push({ level: "warning", file: dir, message: "watch directory does not exist: no watch files yet" });
-    entries = [];
+    // not the same as "no uploads yet": a state merged without it would drop every auto watch
+    throw new MergeSetupError(`watch directory ${dir} ${watchDirFailure(errorCode(error))}: nothing written, the previous state is kept`);
   }
   const present = new Map<string, Dirent>();
   const strays: string[] = [];
@@ -62,6 +58,12 @@ export function scanWatchDir(dir: string, builders: Iterable<string>, maxBytes: 
     }
   }
   return { files, problems };
+}
+
+function watchDirFailure(code: string): string {
+  if (code === "ENOENT") return "does not exist (a mistyped --watch-dir? create it, even empty, for a farm with no uploads yet)";
+  if (code === "ENOTDIR") return "is not a directory";
+  return `cannot be listed (${code})`;
 }
 
 /** What the listing says of one entry; a regular (or untyped) one is read later, on demand. */

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readWatchDir, readWatchFileSync } from "../src/index.js";
+import { MergeSetupError, readWatchDir, readWatchFileSync } from "../src/index.js";
 
 describe("readWatchDir", () => {
   let root: string;
@@ -38,12 +38,10 @@ describe("readWatchDir", () => {
     expect(files.get("%2E%2E%2Fescape")).toBeUndefined();
   });
 
-  it("an unreadable directory keeps last good watches (error per builder); a missing one is a warning", async () => {
-    const missing = await readWatchDir(join(root, "nope"), ["ok"], 1024);
-    expect(missing.problems[0]!.message).toBe("watch directory does not exist: no watch files yet");
-    expect(missing.files.get("ok")).toMatchObject({ missing: true });
-    const notDir = await readWatchDir(join(dir, "ok.json"), ["ok"], 1024);
-    expect(notDir.files.get("ok")).toMatchObject({ error: "watch directory unreadable (ENOTDIR)" });
+  it("a directory that is missing or no directory is a configuration error (issue 11), not \"no uploads yet\"", async () => {
+    await expect(readWatchDir(join(root, "nope"), ["ok"], 1024)).rejects.toThrow(MergeSetupError);
+    await expect(readWatchDir(join(root, "nope"), ["ok"], 1024)).rejects.toThrow(/watch directory \S*nope does not exist/);
+    await expect(readWatchDir(join(dir, "ok.json"), ["ok"], 1024)).rejects.toThrow(/is not a directory/);
   });
 
   it("reads at most maxBytes + 1 bytes into a reused buffer, and hands out a copy", () => {

@@ -7,7 +7,7 @@ export async function run(options: Record<string, unknown>, _args: string[], con
   const mergeOptions = runMergeOptions(options, context);
   // explaining must not change anything on disk: no state, and the last-good store is only read
   const lastGoodDir = mergeOptions.lastGoodDir ?? (mergeOptions.output === undefined ? undefined : `${mergeOptions.output}.lastgood`);
-  const result = await guardMerge(() => runMerge({ ...mergeOptions, output: undefined, lastGoodDir, readOnly: true }));
+  const result = await guardMerge(() => runMerge({ ...mergeOptions, output: undefined, lastGoodDir, readOnly: true }), context.cwd);
   const explanation = explainBuilder(result.result, String(options.builder));
   if (options.json) context.stdout.write(`${safeJson(explanation)}\n`);
   else (explanation.found ? context.stdout : context.stderr).write(formatExplanation(explanation));

@@ -1,13 +1,14 @@
 import { spawn } from "node:child_process";
-import { watch as fsWatch } from "node:fs";
-import { mkdir, readFile } from "node:fs/promises";
+import { statSync, watch as fsWatch } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import process from "node:process";
 import v8 from "node:v8";
 import { watch, type FSWatcher } from "chokidar";
 import { escapeControls, type State } from "@autowatch/watchfile";
 import type { CliContext } from "../../context.js";
-import { UsageError } from "../../errors.js";
+import { CliError, UsageError } from "../../errors.js";
+import { printable } from "../../output.js";
 import { runMergeOptions } from "./options.js";
 import { guardMerge } from "./run.js";
 
@@ -130,7 +131,8 @@ export async function followLoop(settings: FollowSettings): Promise<void> {
     return watchDirs.includes(dirname(absolute)) && name.endsWith(".json") && !name.startsWith(".");
   };
 
-  for (const dir of watchDirs) await mkdir(dir, { recursive: true });
+  // not created when missing: a mistyped --watch-dir would otherwise follow an empty directory
+  // and unwatch the whole farm (`follow` checks them before starting)
   const failed = (error: unknown): void => log(`watching failed: ${error instanceof Error ? error.message : String(error)}`);
   // A watch directory is one fs.watch (one inotify watch): any change to a `*.json` in it
   // calls for a re-merge, which lists the directory itself. chokidar would track each of the
@@ -236,7 +238,7 @@ async function mergeAdapter(options: Record<string, unknown>, context: CliContex
   const memo = new MergeMemo();
   return {
     mergeOnce: async (): Promise<MergeOutcome> => {
-      const result = await guardMerge(() => runMerge({ ...mergeOptions, memo }));
+      const result = await guardMerge(() => runMerge({ ...mergeOptions, memo }), context.cwd);
       return { state: result.written ? result.state : undefined, summary: oneLine(result.state), problems: problemLines(result.state) };
     },
     applied,
@@ -259,9 +261,22 @@ function sizeHeapForMemory(): void {
   v8.setFlagsFromString("--optimize-for-size");
 }
 
+/** A watch directory that is missing or no directory is a configuration error: following it would unwatch the farm. */
+function checkWatchDir(dir: string): void {
+  let isDirectory: boolean;
+  try {
+    isDirectory = statSync(dir).isDirectory();
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    throw new CliError(printable(`watch directory ${dir} ${code === "ENOENT" ? "does not exist (a mistyped --watch-dir? create it, even empty)" : `cannot be read (${String(code)})`}: not following`), 1);
+  }
+  if (!isDirectory) throw new CliError(printable(`watch directory ${dir} is not a directory: not following`), 1);
+}
+
 export async function follow(options: Record<string, unknown>, _args: string[], context: CliContext, hooks: FollowOptions = {}): Promise<number> {
   sizeHeapForMemory();
   const { mergeOnce, applied, differ, watchDirs, files, ignored } = await mergeAdapter(options, context);
+  for (const dir of watchDirs) checkWatchDir(dir);
   const stop = hooks.signal ? undefined : processStopSignal();
   const log = (line: string): void => {
     context.stderr.write(`autowatch: ${new Date().toISOString()} ${line}\n`);

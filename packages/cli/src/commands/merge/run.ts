@@ -1,13 +1,14 @@
 import { MergeSetupError, runMerge, summarizeMerge, type RunMergeResult } from "@autowatch/merge";
 import type { CliContext } from "../../context.js";
 import { CliError } from "../../errors.js";
+import { formatProblem, printable } from "../../output.js";
 import { runMergeOptions } from "./options.js";
 
 export async function run(options: Record<string, unknown>, args: string[], context: CliContext): Promise<number> {
   if (options.follow) return (await import("./follow.js")).follow(options, args, context);
   if (options.reconfig !== undefined) throw new CliError("--reconfig needs --follow", 2);
   const mergeOptions = runMergeOptions(options, context);
-  const result = await guardMerge(() => runMerge(mergeOptions));
+  const result = await guardMerge(() => runMerge(mergeOptions), context.cwd);
   // without -o the state has nowhere else to go: stdout
   if (options.json || mergeOptions.output === undefined) context.stdout.write(result.stateText);
   context.stderr.write(summarizeMerge(result.state));
@@ -16,12 +17,18 @@ export async function run(options: Record<string, unknown>, args: string[], cont
   return options.strict && serious ? 1 : 0;
 }
 
-/** Operator-side failures (an unreadable manifest) become one-line errors, never a stack. */
-export async function guardMerge(merge: () => Promise<RunMergeResult>): Promise<RunMergeResult> {
+/**
+ * Operator-side failures (an unreadable manifest, a missing watch directory) become a one-line
+ * error, then one `FILE:LINE: error: …` line per problem found; never a stack.
+ */
+export async function guardMerge(merge: () => Promise<RunMergeResult>, cwd?: string): Promise<RunMergeResult> {
   try {
     return await merge();
   } catch (error) {
-    if (error instanceof MergeSetupError) throw new CliError(error.message, 1);
+    if (error instanceof MergeSetupError) {
+      const where = error.problems.map((problem) => `\n  ${formatProblem(problem, { cwd })}`).join("");
+      throw new CliError(`${printable(error.message)}${where}`, 1);
+    }
     const code = (error as { code?: unknown }).code;
     if (typeof code === "string" && error instanceof Error) throw new CliError(`cannot write the state: ${error.message}`, 1);
     throw error;

@@ -1,0 +1,176 @@
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PassThrough } from "node:stream";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { follow } from "../src/commands/merge/follow.js";
+import type { CliContext } from "../src/context.js";
+import { runCli } from "./support.js";
+
+/**
+ * Issue 11: nothing the master reads, from a worker or from the operator, silently drops what a
+ * builder watches. Each scenario runs through the CLI, the way an operator's cron would.
+ */
+
+const GOOD = `[odoo-a]
+buildout = git https://git.example.com/buildouts.git a buildout.cfg
+
+[odoo-b]
+buildout = standalone b.cfg
+watch = git https://github.com/OCA/web.git 16.0
+`;
+
+function watchFile(builder: string, watches: { url: string; revspec?: string; vcs?: string }[]): string {
+  return JSON.stringify({ schema: "autowatch.watchfile/2", builder, watches: watches.map((w) => ({ vcs: w.vcs ?? "git", revspec: w.revspec ?? "16.0", url: w.url })) });
+}
+
+/** What Python's ConfigParser says of a text: "ok" or the exception's class name. */
+function pythonReads(text: string): string {
+  const file = join(dir, "python-check.cfg");
+  writeFileSync(file, text);
+  const script = "import configparser, sys\np = configparser.ConfigParser()\ntry:\n    p.read(sys.argv[1], encoding='utf-8')\n    print('ok')\nexcept configparser.Error as e:\n    print(type(e).__name__)\n";
+  return execFileSync("/usr/bin/python3", ["-c", script, file], { encoding: "utf8" }).trim();
+}
+
+/** Every file under a directory with its bytes: to show a store was not touched. */
+function snapshot(path: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  if (!existsSync(path)) return files;
+  for (const name of readdirSync(path).sort()) files[name] = readFileSync(join(path, name), "latin1");
+  return files;
+}
+
+let dir: string;
+const cli = (argv: string[]) => runCli(argv, { cwd: dir });
+const merge = (...extra: string[]) => cli(["merge", "--manifest", "MANIFEST.cfg", "--watch-dir", "watch", "-o", "state.json", ...extra]);
+const state = () => JSON.parse(readFileSync(join(dir, "state.json"), "utf8"));
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "autowatch-faults-"));
+  mkdirSync(join(dir, "watch"));
+  writeFileSync(join(dir, "MANIFEST.cfg"), GOOD);
+  writeFileSync(join(dir, "watch", "odoo-b.json"), watchFile("odoo-b", [{ url: "https://github.com/OCA/server-tools.git" }]));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("a manifest Python's ConfigParser refuses: the merge refuses, nothing is written", () => {
+  const broken: [string, string, number][] = [
+    ["a typo in a section header", GOOD.replace("[odoo-b]", "[odoo-b"), 4],
+    ["a line that is no option", GOOD.replace("watch =", "watch git git@github.com/OCA/x.git 16.0\nwatch ="), 6],
+    ["an option set twice in a section", `${GOOD}watch = git https://github.com/OCA/y.git 16.0\n`, 7],
+    ["a section defined twice in one file", `${GOOD}\n[odoo-a]\nbuildout = standalone a.cfg\n`, 8],
+  ];
+
+  it.each(broken)("%s", async (_what, text, line) => {
+    const first = await merge();
+    expect(first.code).toBe(0);
+    const before = readFileSync(join(dir, "state.json"), "utf8");
+    const store = snapshot(join(dir, "state.json.lastgood"));
+    expect(Object.keys(store)).toContain("odoo-b.json");
+
+    expect(pythonReads(text)).not.toBe("ok");
+    writeFileSync(join(dir, "MANIFEST.cfg"), text);
+    const run = await merge();
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`MANIFEST.cfg:${line}: error:`);
+    expect(run.stderr).toMatch(/nothing written/);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    expect(readFileSync(join(dir, "state.json"), "utf8")).toBe(before);
+    expect(snapshot(join(dir, "state.json.lastgood"))).toEqual(store);
+
+    // --json and no -o: no state on stdout either
+    const json = await cli(["merge", "--manifest", "MANIFEST.cfg", "--watch-dir", "watch", "--json"]);
+    expect(json.code).toBe(1);
+    expect(json.stdout).toBe("");
+  });
+
+  it("a problem in one value stays that value's: a bad watch line and a bad auto-watch value", async () => {
+    const text = GOOD.replace("watch = git https://github.com/OCA/web.git 16.0", "watch = git https://github.com/OCA/web.git 16.0\n  git https://github.com/OCA/only-url.git\nauto-watch = maybe");
+    expect(pythonReads(text)).toBe("ok");
+    writeFileSync(join(dir, "MANIFEST.cfg"), text);
+    const run = await merge();
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/MANIFEST\.cfg:7: .*watch/);
+    expect(run.stderr).toMatch(/MANIFEST\.cfg:8: .*auto-watch must be/);
+    expect(state().builders["odoo-b"].watches.map((w: { url: string }) => w.url)).toEqual(["https://github.com/OCA/server-tools.git", "https://github.com/OCA/web.git"]);
+  });
+});
+
+describe("the watch directory", () => {
+  it("missing (a mistyped --watch-dir) is a configuration error: nothing written, exit 1", async () => {
+    expect((await merge()).code).toBe(0);
+    const before = readFileSync(join(dir, "state.json"), "utf8");
+    const run = await cli(["merge", "--manifest", "MANIFEST.cfg", "--watch-dir", "wacth", "-o", "state.json"]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^autowatch: watch directory \S*wacth does not exist/);
+    expect(readFileSync(join(dir, "state.json"), "utf8")).toBe(before);
+    expect(existsSync(join(dir, "wacth"))).toBe(false);
+  });
+
+  it("not a directory is a configuration error too", async () => {
+    writeFileSync(join(dir, "afile"), "");
+    const run = await cli(["merge", "--manifest", "MANIFEST.cfg", "--watch-dir", "afile", "-o", "state.json"]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/watch directory \S*afile is not a directory/);
+    expect(existsSync(join(dir, "state.json"))).toBe(false);
+  });
+
+  it("empty is normal: no watch files yet", async () => {
+    rmSync(join(dir, "watch", "odoo-b.json"));
+    const run = await merge();
+    expect(run.code).toBe(0);
+    expect(statSync(join(dir, "state.json")).isFile()).toBe(true);
+    expect(state().builders["odoo-b"].watches).toHaveLength(1);
+  });
+});
+
+describe("merge --follow", () => {
+  let controller: AbortController;
+  let stderr: string;
+  let running: Promise<number> | undefined;
+
+  const start = (watchDir = "watch") => {
+    const err = new PassThrough();
+    err.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+    const context: CliContext = { cwd: dir, env: { ...process.env }, stdout: new PassThrough(), stderr: err, isTTY: false, color: false };
+    const options = { manifest: ["MANIFEST.cfg"], watchDir, output: "state.json", follow: true };
+    return follow(options, [], context, { signal: controller.signal, debounceMs: 200 });
+  };
+  const waitFor = async (what: string, probe: () => boolean) => {
+    const deadline = Date.now() + 15_000;
+    while (!probe()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}:\n${stderr}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+
+  beforeEach(() => {
+    controller = new AbortController();
+    stderr = "";
+    running = undefined;
+  });
+  afterEach(async () => {
+    controller.abort();
+    await running;
+  });
+
+  it("a manifest Python would refuse: the re-merge is refused, the state kept, following goes on", async () => {
+    running = start();
+    await waitFor("the first merge", () => stderr.includes("re-merged:"));
+    const before = readFileSync(join(dir, "state.json"), "utf8");
+    writeFileSync(join(dir, "MANIFEST.cfg"), GOOD.replace("[odoo-b]", "[odoo-b"));
+    await waitFor("the refused re-merge", () => stderr.includes("re-merge failed"));
+    expect(stderr).toMatch(/MANIFEST\.cfg:4: error: /);
+    expect(readFileSync(join(dir, "state.json"), "utf8")).toBe(before);
+    writeFileSync(join(dir, "MANIFEST.cfg"), `${GOOD}\n[odoo-c]\n`);
+    await waitFor("a re-merge after the fix", () => state().builders["odoo-c"] !== undefined);
+    expect(Object.keys(state().builders)).toEqual(["odoo-a", "odoo-b", "odoo-c"]);
+  });
+
+  it("a missing watch directory: refuses to start, creates nothing", async () => {
+    await expect(start("wacth")).rejects.toThrow(/watch directory \S*wacth does not exist/);
+    expect(existsSync(join(dir, "wacth"))).toBe(false);
+    expect(existsSync(join(dir, "state.json"))).toBe(false);
+  });
+});
