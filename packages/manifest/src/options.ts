@@ -128,6 +128,13 @@ export function setOwn<T>(record: Record<string, T>, key: string, value: T): voi
 /** Python's `ConfigParser.BOOLEAN_STATES`, any case. */
 const BOOLEANS: Record<string, boolean> = { "1": true, yes: true, true: true, on: true, "0": false, no: false, false: false, off: false };
 
+/** A whole number of seconds (`60`, ` 0 `), as the seed system's `tree-stable-timer`; undefined when it is not one. */
+export function parseSeconds(value: string): number | undefined {
+  const text = pyStrip(value);
+  if (!/^[0-9]{1,7}$/.test(text)) return undefined;
+  return Number(text);
+}
+
 export function parseBoolean(value: string): boolean | undefined {
   const key = pyStrip(value).toLowerCase();
   return Object.hasOwn(BOOLEANS, key) ? BOOLEANS[key] : undefined;

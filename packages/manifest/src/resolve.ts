@@ -1,7 +1,7 @@
 import { quoteValue, type Problem, type ProblemLevel } from "@autowatch/watchfile";
 import { DEFAULT_SECTION, rawValue, readConfig, type ConfigDocument, type RawOption, type RawSection } from "./dialect.js";
 import { interpolateLines, interpolateOption, type InterpolatedOption } from "./interpolate.js";
-import { parseBoolean, parseBuildout, parseWatchLines, setOwn, type ValueProblem } from "./options.js";
+import { parseBoolean, parseBuildout, parseSeconds, parseWatchLines, setOwn, type ValueProblem } from "./options.js";
 import { pyStrip } from "./pytext.js";
 import type { BuildFactory, BuildoutSpec, ManifestInput, ManifestResult } from "./types.js";
 
@@ -18,8 +18,8 @@ interface OptionSource {
 }
 
 /** The options this package interprets: a failure in them changes the result. */
-type Interpreted = "buildout" | "watch" | "auto-watch";
-const INTERPRETED: ReadonlySet<string> = new Set<Interpreted>(["buildout", "watch", "auto-watch"]);
+type Interpreted = "buildout" | "watch" | "auto-watch" | "tree-stable-timer";
+const INTERPRETED: ReadonlySet<string> = new Set<Interpreted>(["buildout", "watch", "auto-watch", "tree-stable-timer"]);
 
 /** Keys that would tamper with a JavaScript object if they became a builder's key in the state. */
 const RESERVED_NAMES = new Set(["__proto__", "constructor", "prototype"]);
@@ -267,6 +267,16 @@ function resolveFactory(definition: Definition, definitions: Map<string, Definit
     }
   }
 
+  let treeStableTimer: number | undefined;
+  const timerOption = merged.get("tree-stable-timer");
+  const timer = interpolated["tree-stable-timer"];
+  if (timerOption && timer && !timer.error) {
+    treeStableTimer = parseSeconds(timer.value);
+    if (treeStableTimer === undefined) {
+      valueProblems(timerOption, [{ line: timerOption.line, message: `tree-stable-timer must be a whole number of seconds, not ${quoteValue(timer.value)}; the helper's default applies` }]);
+    }
+  }
+
   const inherits: string[] = [];
   for (let index = 1; index < chain.length; index++) inherits.push(chain[index]!.section.name);
   const factory: BuildFactory = {
@@ -282,5 +292,6 @@ function resolveFactory(definition: Definition, definitions: Map<string, Definit
     inherits,
   };
   if (buildout) factory.buildout = buildout;
+  if (treeStableTimer !== undefined) factory.treeStableTimer = treeStableTimer;
   return factory;
 }

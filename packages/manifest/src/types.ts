@@ -48,6 +48,8 @@ export interface BuildFactory {
   autoWatch: boolean;
   /** True when `auto-watch` was set explicitly (and validly). */
   autoWatchExplicit: boolean;
+  /** `tree-stable-timer` (seconds): how long a builder's scheduler waits for a burst of commits to end. */
+  treeStableTimer?: number;
   /** The `inherit` parents this section resolved through, nearest first (empty without `inherit`). */
   inherits: string[];
 }

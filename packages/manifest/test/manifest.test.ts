@@ -152,6 +152,23 @@ buildout = hgtag u p
   });
 });
 
+describe("tree-stable-timer", () => {
+  it("is a whole number of seconds, inherited from DEFAULT like any option; absent stays absent", () => {
+    const result = parse("[DEFAULT]\ntree-stable-timer = 120\n[a]\n[b]\nTree-Stable-Timer:  5 \n", "[c]\nbuildout = standalone c.cfg\n");
+    expect(factory(result, "a").treeStableTimer).toBe(120);
+    expect(factory(result, "b").treeStableTimer).toBe(5);
+    expect(factory(parse("[c]\nbuildout = standalone c.cfg\n"), "c").treeStableTimer).toBeUndefined();
+    expect(result.problems).toEqual([]);
+  });
+
+  it.each(["soon", "-1", "1.5", "60s", ""])("refuses %j with a problem at its line; the helper's default applies", (value) => {
+    const result = parse(`[a]\nbuildout = standalone a.cfg\ntree-stable-timer = ${value}\n`);
+    expect(factory(result, "a").treeStableTimer).toBeUndefined();
+    expect(result.problems).toMatchObject([{ level: "error", line: 3, builder: "a" }]);
+    expect(result.problems[0]?.message).toContain("tree-stable-timer must be a whole number of seconds");
+  });
+});
+
 describe("buildout", () => {
   it("git and hg give buildout-self; options are not positional", () => {
     const result = parse(`

@@ -100,6 +100,8 @@ export function mergeFarm(input: MergeInput): MergeResult {
     problems.push(...detail.problems);
     const watches = detail.watches.map((watch) => checks.stateWatch(watch));
     const state: BuilderState = { schedule: detail.schedule, autoWatch: detail.autoWatch, watches };
+    // only a scheduled builder has a scheduler to time
+    if (detail.schedule && factory.treeStableTimer !== undefined) state.treeStableTimer = factory.treeStableTimer;
     builders.push([name, state]);
     if (memo) {
       const accepted = lastGood.get(name);

@@ -68,7 +68,7 @@ export function parseState(text: string): State | undefined {
 
 /**
  * True when the two states differ in what Buildbot acts on: pollers (URL, branches, work
- * directory) or change filters (each builder's schedule flag and watches). Problems don't count.
+ * directory) or change filters (each builder's schedule flag, tree-stable timer and watches). Problems don't count.
  * The fingerprints are computed from the content (a `fingerprint` field is not trusted here).
  */
 export function statesDiffer(a: State | undefined, b: State | undefined): boolean {
@@ -93,7 +93,9 @@ export function stateFingerprint(state: State): string {
         const watches = builder.watches
           .map((w) => ({ vcs: w.vcs, url: w.url, branch: w.branch, from: sources.filter((s) => w.from.includes(s as never)) as BuilderWatch["from"] }))
           .sort((x, y) => compareText(x.vcs, y.vcs) || compareText(x.url, y.url) || compareText(x.branch, y.branch) || compareText(x.from.join(), y.from.join()));
-        return [name, { schedule: builder.schedule, autoWatch: builder.autoWatch, watches }];
+        const copy: BuilderState = { schedule: builder.schedule, autoWatch: builder.autoWatch, watches };
+        if (builder.treeStableTimer !== undefined) copy.treeStableTimer = builder.treeStableTimer;
+        return [name, copy];
       });
     // fromEntries: "__proto__" stays an own key; integer-like names come first, as in any copy
     fingerprint = renderCanonical(pollers, Object.fromEntries(sorted)).fingerprint;
@@ -138,6 +140,8 @@ export function renderCanonical(pollers: readonly Poller[], builders: Readonly<R
       renderedBuilders.set(builder, (known = { name, digest: oneShotHash("sha256", watches, "base64"), line: builderLine(name, builder, watches) }));
     }
     summary += `\n${JSON.stringify(name)}\u0000${builder.schedule ? 1 : 0}\u0000${known.digest}`;
+    // the timer changes the scheduler; absent, the summary is what it was before timers
+    if (builder.treeStableTimer !== undefined) summary += `\u0000${builder.treeStableTimer}`;
     builderLines.push(known.line);
   }
   return { lines: { pollers: pollerLines, builders: builderLines }, fingerprint: oneShotHash("sha256", summary, "hex") };

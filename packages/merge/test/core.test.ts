@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { explainBuilder, mergeFarm, pollerWorkdir, serializeState, statesDiffer, type LastGoodEntry, type MergeInput, type WatchFileInput } from "../src/index.js";
+import { explainBuilder, mergeFarm, parseState, pollerWorkdir, serializeState, stateFingerprint, statesDiffer, type LastGoodEntry, type MergeInput, type WatchFileInput } from "../src/index.js";
 import { NOW, factory, fileInput, git, watchFileText } from "./helpers.js";
 
 const OCB = "https://github.com/OCA/OCB.git";
@@ -30,6 +30,20 @@ describe("a builder's watch set", () => {
         { vcs: "git", url: WEB, branch: "10.0", from: ["auto"] },
       ],
     });
+  });
+
+  it("carries the factory's tree-stable-timer into the state (scheduled builders only), its line and fingerprint", () => {
+    const timed = merge({ factories: [factory("b", { treeStableTimer: 30, self: { vcs: "git", url: BO, branch: "main" } }), factory("rel", { schedule: false, treeStableTimer: 30 })] });
+    const plain = merge({ factories: [factory("b", { self: { vcs: "git", url: BO, branch: "main" } }), factory("rel", { schedule: false })] });
+    expect(timed.state.builders.b).toMatchObject({ schedule: true, treeStableTimer: 30 });
+    expect(timed.state.builders.rel).toEqual({ schedule: false, autoWatch: false, watches: [] });
+    expect(plain.state.builders.b!.treeStableTimer).toBeUndefined();
+    const text = serializeState(timed.state);
+    expect(text).toContain('"b":{"schedule":true,"autoWatch":true,"treeStableTimer":30,"watches":[');
+    expect(parseState(text)!.builders.b!.treeStableTimer).toBe(30);
+    // a changed timer changes the scheduler: the fingerprint (what --follow compares) changes
+    expect(timed.state.fingerprint).not.toBe(plain.state.fingerprint);
+    expect(stateFingerprint(parseState(text)!)).toBe(timed.state.fingerprint);
   });
 
   it("is empty and unscheduled for an empty `watch =`, whatever the watch file and buildout say", () => {

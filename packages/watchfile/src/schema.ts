@@ -103,6 +103,8 @@ export type BuilderWatch = z.infer<typeof builderWatchSchema>;
 export const builderStateSchema = z.object({
   schedule: z.boolean(),
   autoWatch: z.boolean(),
+  /** MANIFEST.cfg's `tree-stable-timer` (seconds), when the factory sets one: the helper's scheduler applies it. */
+  treeStableTimer: z.number().int().nonnegative().optional(),
   watches: z.array(builderWatchSchema),
 });
 export type BuilderState = z.infer<typeof builderStateSchema>;

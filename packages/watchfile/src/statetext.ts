@@ -27,7 +27,8 @@ export function watchesJson(watches: BuilderState["watches"]): string {
 }
 
 export function builderLine(name: string, builder: BuilderState, watches: string = watchesJson(builder.watches)): string {
-  return `${jsonLine(name)}:{"schedule":${builder.schedule},"autoWatch":${builder.autoWatch},"watches":${watches}}`;
+  const timer = builder.treeStableTimer === undefined ? "" : `"treeStableTimer":${builder.treeStableTimer},`;
+  return `${jsonLine(name)}:{"schedule":${builder.schedule},"autoWatch":${builder.autoWatch},${timer}"watches":${watches}}`;
 }
 
 export function problemLine(problem: Problem): string {
