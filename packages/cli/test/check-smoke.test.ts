@@ -24,6 +24,6 @@ describe("autowatch check (built binary)", () => {
     for (const line of lines) expect(line).toMatch(new RegExp(`^${fixtures}broken\\.cfg:\\d+: error: section "`));
 
     const missing = node(["check", "--manifest", `${fixtures}nope.cfg`]);
-    expect([missing.status, missing.stdout, missing.stderr]).toEqual([1, "", `autowatch: check: cannot read manifest "${fixtures}nope.cfg": no such file\n`]);
+    expect([missing.status, missing.stdout, missing.stderr]).toEqual([1, "", `autowatch: ${fixtures}nope.cfg: cannot read manifest: no such file\n`]);
   });
 });

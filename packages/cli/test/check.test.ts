@@ -1,6 +1,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCli } from "./support.js";
@@ -56,9 +56,10 @@ describe("autowatch check", () => {
     const json = await runCli(["check", "--json", "--manifest", ...both]);
     expect(json.code).toBe(1);
     expect(text.code).toBe(1);
-    const report = JSON.parse(json.stdout) as { problems: { file: string; line: number; level: string; message: string }[]; errors: number; factories: number };
+    const report = JSON.parse(json.stdout) as { schema: string; problems: { file: string; line: number; level: string; message: string }[]; errors: number; factories: number };
     expect(report).toMatchObject({ manifests: both, factories: 38, errors: 5, warnings: 0 });
-    expect(report.problems.map((p) => `${p.file}:${p.line}: ${p.level}: ${p.message}`).join("\n") + "\n").toBe(text.stdout);
+    expect(report.problems.map((p) => `${relative(process.cwd(), p.file)}:${p.line}: ${p.level}: ${p.message}`).join("\n") + "\n").toBe(text.stdout);
+    expect(report.schema).toBe("autowatch.check/1");
     expect(json.stderr).toBe("");
   });
 
@@ -76,16 +77,15 @@ describe("autowatch check", () => {
 
   it("a missing manifest is a one-line error, exit 1", async () => {
     const run = await runCli(["check", "--manifest", "good.cfg", "nope.cfg"], inDir);
-    expect(run).toEqual({ code: 1, stdout: "", stderr: 'autowatch: check: cannot read manifest "nope.cfg": no such file\n' });
+    expect(run).toEqual({ code: 1, stdout: "", stderr: "autowatch: nope.cfg: cannot read manifest: no such file\n" });
     const directory = await runCli(["check", "--manifest", "."], inDir);
-    expect(directory).toMatchObject({ code: 1, stderr: 'autowatch: check: cannot read manifest ".": not a regular file\n' });
+    expect(directory).toMatchObject({ code: 1, stderr: "autowatch: .: cannot read manifest: not a regular file\n" });
   });
 
   it("no --manifest at all is a usage error, exit 2", async () => {
     const run = await runCli(["check"], inDir);
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain("--manifest");
-    expect(run.stderr.trimEnd().split("\n")).toHaveLength(1);
+    expect(run.stderr).toBe("autowatch: check: --manifest FILE is required (or `manifest[] = FILE` in autowatch.ini)\nTry 'autowatch check --help'.\n");
   });
 
   it("lists its options in --help", async () => {

@@ -64,9 +64,9 @@ describe("autowatch explain", () => {
   it("an unknown builder exits 1 with close names", async () => {
     const run = await explain("odoo-10");
     expect(run.code).toBe(1);
-    expect(run.stderr).toBe('unknown builder "odoo-10"; close names: "odoo-10.0"\n');
+    expect(run.stderr).toBe('autowatch: unknown builder "odoo-10"; did you mean "odoo-10.0"?\n');
     const far = await explain("zzzzzzzzzz");
-    expect(far.stderr).toBe('unknown builder "zzzzzzzzzz"\n');
+    expect(far.stderr).toBe('autowatch: unknown builder "zzzzzzzzzz"\n');
   });
 
   it("writes nothing, and --json gives the same explanation as data", async () => {

@@ -150,9 +150,9 @@ describe("autowatch merge --follow", () => {
     expect(reconfigs()).toBe(1);
     upload("app", '{"schema": "autowatch.watchfile/2", "watches": [ {"vcs": "git", "url": ');
     await settle(2);
-    expect(stderr).toMatch(/re-merged: .*1 errors/);
-    // the new problem is told once, on a line of its own, attributed to its builder and file
-    expect(stderr).toMatch(/\n.* {2}new problem: error app \S*app\.json(:\d+)?: not valid JSON .*: last good watches from \S+ kept\n/);
+    expect(stderr).toMatch(/re-merged: .*1 error,/);
+    // the new problem is told once, on a line of its own, as FILE:LINE: level: message (the file names the builder)
+    expect(stderr).toMatch(/\n.* {2}new problem: \S*app\.json(:\d+)?: error: not valid JSON .*: last good watches from \S+ kept\n/);
     expect(stderr.match(/new problem/g)).toHaveLength(1);
     expect(reconfigs()).toBe(1);
     const afterText = readFileSync(state, "utf8");

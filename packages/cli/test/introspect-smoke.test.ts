@@ -32,7 +32,7 @@ describe("autowatch introspect (built binary)", () => {
       timeout: 60_000,
     });
     expect([run.status, run.stdout]).toEqual([0, ""]);
-    expect(run.stderr).toBe("autowatch introspect: 1 watched, 1 pinned, 0 problem(s) → watch.json\n");
+    expect(run.stderr).toBe("autowatch introspect: 1 watched, 1 pinned, 0 problems → watch.json\n");
     const file = JSON.parse(readFileSync(path.join(root, "watch.json"), "utf8"));
     expect(file.watches).toEqual([
       { vcs: "git", url: "https://github.com/OCA/OCB.git", revspec: "10.0", origin: { file: "buildout.cfg", line: 6, section: "odoo", option: "version" } },

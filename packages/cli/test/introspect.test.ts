@@ -65,7 +65,7 @@ beforeAll(() => {
 }, 60_000);
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-const cli = (args: string[], isTTY = false) => runCli(["introspect", ...args], { cwd: buildout, env, isTTY });
+const cli = (args: string[], isTTY = false) => runCli(["introspect", ...args], { cwd: buildout, env, isTTY, progress: isTTY });
 
 describe("autowatch introspect", () => {
   it("writes the watch file atomically with -o and exits 0, warnings on stderr", async () => {

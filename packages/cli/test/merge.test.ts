@@ -43,7 +43,7 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("autowatch merge", () => {
-  it("writes the state, prints a summary with problems grouped by builder, exits 0 despite problems", async () => {
+  it("writes the state, prints each problem as FILE:LINE: level: message (paths relative) then a summary, exits 0 despite problems", async () => {
     writeFileSync(join(dir, "watch", "stray\u001b]0;owned\u0007\u202e.json"), "[]");
     const run = await cli(args("-o", "state.json"));
     expect(run.code).toBe(0);
@@ -55,10 +55,12 @@ describe("autowatch merge", () => {
       { vcs: "git", url: "https://github.com/OCA/server-tools.git", branch: "10.0", from: ["manual"] },
     ]);
     expect(state.builders.release).toEqual({ schedule: false, autoWatch: false, watches: [] });
-    expect(run.stderr).toContain("3 builders: 1 watch at least one branch, 1 watch nothing, 1 never scheduled by commits");
-    expect(run.stderr).toMatch(/odoo-10\.0:\n  error \S*odoo-10\.0\.json: watches\[1\] refused: branch name contains a space or control character: "10\.0\\u001b\[2J"\n/);
-    expect(run.stderr).toMatch(/odoo-9\.0:\n  error \S*odoo-9\.0\.json:1: not valid JSON \(truncated at byte 41\)[^\n]*: no earlier good watch file, no auto watches/);
-    expect(run.stderr).toMatch(/\(no builder\):\n  warning \S*stray\\u001b\]0;owned\\u0007\\u202e\.json: watch file for "stray\\u001b\]0;owned\\u0007\\u202e", a builder in no manifest: ignored/);
+    expect(run.stderr).toContain("autowatch merge: 3 builders: 1 watching at least one branch, 1 watching nothing, 1 never scheduled by commits");
+    expect(run.stderr).toMatch(/^watch\/odoo-10\.0\.json: error: watches\[1\] refused: branch name contains a space or control character: "10\.0\\u001b\[2J"\n/m);
+    expect(run.stderr).toMatch(/^watch\/odoo-9\.0\.json:1: error: not valid JSON \(truncated at byte 41\)[^\n]*: no earlier good watch file, no auto watches/m);
+    expect(run.stderr).toMatch(/^watch\/stray\\u001b\]0;owned\\u0007\\u202e\.json: warning: watch file for "stray\\u001b\]0;owned\\u0007\\u202e", a builder in no manifest: ignored/m);
+    expect(run.stderr).toContain("autowatch merge: 3 pollers; 2 errors, 1 warning, 0 info\n");
+    expect(run.stderr).not.toContain(dir);
     expect(run.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
     expect(readFileSync(join(dir, "state.json"), "utf8")).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
     expect(run.stderr).toContain("(pollers or change filters changed)");

@@ -115,7 +115,7 @@ describe("autowatch resolve", () => {
     const dir = write({ "buildout.cfg": "[buildout]\nparts =\n" });
     const run = await resolveIn(dir, ["install"]);
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain("not an assignment");
+    expect(run.stderr).toContain("is not a section:option=value assignment");
   });
 
   it("escapes control characters of values in the listing", async () => {

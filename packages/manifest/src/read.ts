@@ -12,6 +12,8 @@ export interface ReadOptions {
   cwd?: string;
   /** Kept across calls by a long-running reader: unchanged texts give back the same result object. */
   memo?: ManifestMemo;
+  /** Resolve only this builder's section (and its parents): the other factories are not returned. */
+  only?: string;
 }
 
 /** The texts of the last call and their parse (see `ReadOptions.memo`). */
@@ -47,14 +49,14 @@ export async function readManifests(paths: string[], options: ReadOptions = {}):
   }));
   const inputs = loaded.filter((item): item is ManifestInput => "text" in item);
   const unreadable = loaded.filter((item): item is Problem => !("text" in item));
-  if (unreadable.length === 0) {
+  if (unreadable.length === 0 && options.only === undefined) {
     const known = options.memo?.recall(inputs);
     if (known) return known;
   }
-  const result = parseManifests(inputs);
+  const result = parseManifests(inputs, options.only === undefined ? {} : { only: options.only });
   const read: ManifestResult = { factories: result.factories, problems: [...unreadable, ...result.problems] };
   if (result.readErrors) read.readErrors = result.readErrors;
-  if (options.memo && unreadable.length === 0) {
+  if (options.memo && unreadable.length === 0 && options.only === undefined) {
     options.memo.inputs = inputs;
     options.memo.result = read;
   }

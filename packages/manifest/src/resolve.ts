@@ -29,7 +29,7 @@ const RESERVED_NAMES = new Set(["__proto__", "constructor", "prototype"]);
  * in the input is a problem with file and line. Factories come in file order (files in
  * the order given, sections as written); a section defined again later is ignored.
  */
-export function parseManifests(inputs: ManifestInput[]): ManifestResult {
+export function parseManifests(inputs: ManifestInput[], options: { only?: string } = {}): ManifestResult {
   const problems: Problem[] = [];
   const readErrors: Problem[] = [];
   const definitions = new Map<string, Definition>();
@@ -66,7 +66,10 @@ export function parseManifests(inputs: ManifestInput[]): ManifestResult {
   }
   const defaults = new DefaultsCache();
   const factories: BuildFactory[] = [];
-  for (const definition of definitions.values()) factories.push(resolveFactory(definition, definitions, defaults, problems));
+  // one builder (explain): every file is still read (dialect errors, sections defined twice),
+  // but only that section and the ones it inherits from are resolved
+  const wanted = options.only === undefined ? definitions.values() : [definitions.get(options.only)].filter((d) => d !== undefined);
+  for (const definition of wanted) factories.push(resolveFactory(definition, definitions, defaults, problems));
   const rank = (problem: Problem) => fileRank.get(problem.file ?? "") ?? -1;
   const order = (a: Problem, b: Problem) => rank(a) - rank(b) || (a.line ?? 0) - (b.line ?? 0);
   problems.sort(order);

@@ -61,7 +61,8 @@ export function formatExplanation(explanation: Explanation): string {
   return `${lines.join("\n")}\n`;
 }
 
-function fileStatus(builder: BuilderDetail): string {
+/** What became of the builder's watch file, in words. */
+export function fileStatus(builder: BuilderDetail): string {
   const watchFile = builder.watchFile;
   switch (watchFile.status) {
     case "accepted":
@@ -75,17 +76,18 @@ function fileStatus(builder: BuilderDetail): string {
   }
 }
 
-function describeReason(reason: WatchReason): string {
+/** Why one repository is watched; `path` shows a file name (default: as the merge names it). */
+export function describeReason(reason: WatchReason, path: (file: string) => string = safe): string {
   switch (reason.kind) {
     case "auto": {
       const origin = reason.origin ? `, declared at ${quoteValue(reason.origin.file)}${reason.origin.line === undefined ? "" : `:${reason.origin.line}`}` : "";
       const old = reason.lastGood ? ` (last good version from ${reason.lastGood})` : "";
-      return `auto: watch file ${safe(reason.watchFile)}${old}${origin}`;
+      return `auto: watch file ${path(reason.watchFile)}${old}${origin}`;
     }
     case "manual":
-      return `manual: watch line at ${safe(reason.file)}:${reason.line}`;
+      return `manual: watch line at ${path(reason.file)}:${reason.line}`;
     case "buildout":
-      return `buildout: the buildout itself, ${safe(reason.file)}${reason.line === undefined ? "" : `:${reason.line}`}`;
+      return `buildout: the buildout itself, ${path(reason.file)}${reason.line === undefined ? "" : `:${reason.line}`}`;
   }
 }
 

@@ -9,7 +9,7 @@ import { parseRewriteFile, parseRewriteRule, type RewriteRule } from "./rewrite.
 import { linesOf, readStateFingerprint, renderState, renderStatePieces, sameLines } from "./state.js";
 import { contentDigest, type MergeMemo, type WrittenState } from "./memo.js";
 import { writeFileInPieces } from "./statefile.js";
-import { DEFAULT_POLICY, type MergeResult } from "./types.js";
+import { DEFAULT_POLICY, type MergePolicy, type MergeResult } from "./types.js";
 import { errorCode, scanWatchDir } from "./watchdir.js";
 import { MergeSetupError } from "./errors.js";
 
@@ -79,12 +79,7 @@ export async function runMerge(options: RunMergeOptions): Promise<RunMergeResult
     watchFiles: watch.files,
     lastGood: store?.lastGood,
     rules,
-    policy: {
-      allowHosts: [...(options.allowHosts ?? DEFAULT_POLICY.allowHosts)],
-      allowSchemes: [...(options.allowSchemes ?? DEFAULT_POLICY.allowSchemes)],
-      maxBytes,
-      maxEntries: options.maxEntries ?? DEFAULT_POLICY.maxEntries,
-    },
+    policy: policyOf(options),
     now,
     problems: [...manifests.problems, ...ruleProblems, ...watch.problems, ...(store?.problems ?? [])],
     explain: options.explain ?? options.readOnly === true,
@@ -136,10 +131,21 @@ function holds(file: string, written: WrittenState): boolean {
   }
 }
 
-async function loadManifests(manifests: RunMergeOptions["manifests"], memo: MergeMemo | undefined): Promise<ManifestResult> {
+/** The operator's policy for what workers send, defaults filled in. */
+export function policyOf(options: RunMergeOptions): MergePolicy {
+  return {
+    allowHosts: [...(options.allowHosts ?? DEFAULT_POLICY.allowHosts)],
+    allowSchemes: [...(options.allowSchemes ?? DEFAULT_POLICY.allowSchemes)],
+    maxBytes: options.maxBytes ?? DEFAULT_POLICY.maxBytes,
+    maxEntries: options.maxEntries ?? DEFAULT_POLICY.maxEntries,
+  };
+}
+
+/** Reads the manifests (only one builder's section resolved with `only`); a lost manifest is a MergeSetupError. */
+export async function loadManifests(manifests: RunMergeOptions["manifests"], memo: MergeMemo | undefined, only?: string): Promise<ManifestResult> {
   if (!Array.isArray(manifests)) return manifests as ManifestResult;
   const paths = manifests as readonly string[];
-  const result = await readManifests([...paths], memo ? { memo: memo.manifests } : {});
+  const result = await readManifests([...paths], { ...(memo ? { memo: memo.manifests } : {}), ...(only === undefined ? {} : { only }) });
   // a whole manifest lost (no line: unreadable, not UTF-8) would unschedule all its builders
   const lost = result.problems.find((p) => p.level === "error" && p.line === undefined && p.file !== undefined && paths.includes(p.file));
   if (lost) throw new MergeSetupError(`${lost.file}: ${lost.message}`);
@@ -156,7 +162,7 @@ async function loadManifests(manifests: RunMergeOptions["manifests"], memo: Merg
   return result;
 }
 
-async function loadRules(options: RunMergeOptions): Promise<{ rules: RewriteRule[]; problems: Problem[] }> {
+export async function loadRules(options: RunMergeOptions): Promise<{ rules: RewriteRule[]; problems: Problem[] }> {
   const rules: RewriteRule[] = [];
   const problems: Problem[] = [];
   for (const file of options.rewriteFiles ?? []) {

@@ -26,7 +26,7 @@ export function buildbotHelperSource(): string {
 
 export async function run(options: Record<string, unknown>, _args: string[], context: CliContext): Promise<number> {
   const source = buildbotHelperSource();
-  const output = typeof options.output === "string" ? options.output : undefined;
+  const output = typeof options.output === "string" && options.output !== "-" ? options.output : undefined;
   if (output === undefined) {
     context.stdout.write(source);
     return 0;
@@ -38,8 +38,8 @@ export async function run(options: Record<string, unknown>, _args: string[], con
     await writeFile(temporary, source, { mode: 0o644 });
     await rename(temporary, target);
   } catch (error) {
-    throw new CliError(`buildbot-helper: cannot write ${output}: ${(error as Error).message}`, 1);
+    throw new CliError(`${output}: cannot write: ${(error as Error).message}`, 1);
   }
-  context.stderr.write(`autowatch: wrote ${output}\n`);
+  if (!options.quiet) context.stderr.write(`autowatch buildbot-helper: wrote ${output}\n`);
   return 0;
 }

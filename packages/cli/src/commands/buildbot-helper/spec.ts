@@ -1,18 +1,20 @@
-import type { CommandSpec } from "../../command.js";
+import { exitStatusHelp, type CommandSpec } from "../../command.js";
 
 export const buildbotHelper: CommandSpec = {
   name: "buildbot-helper",
   summary: "print the Python module that turns the merged state into Buildbot pollers, change filters and build steps",
   configure(command) {
     command
-      .option("-o, --output <file>", "write the module to FILE (e.g. MASTER_DIR/autowatch_buildbot.py) instead of stdout")
+      .option("-o, --output <file>", "write the module atomically to FILE (e.g. MASTER_DIR/autowatch_buildbot.py; `-` or none: stdout)")
+      .option("-q, --quiet", "no line saying where the module was written")
       .addHelpText(
         "after",
         "\nIn master.cfg:\n" +
           "  import autowatch_buildbot as autowatch\n" +
           '  state = autowatch.load_state(os.path.join(basedir, "autowatch", "state.json"))\n' +
           '  c["change_source"].extend(autowatch.change_sources(state))\n' +
-          "See docs/operators.md for the change filters and the build steps.\n",
+          "See the operators guide (docs/operators.md, shipped in this package) for the change filters and the build steps.\n" +
+          exitStatusHelp(["0  the module was printed or written", "1  it could not be written", "2  bad usage"]),
       );
   },
   load: () => import("./run.js"),

@@ -1,15 +1,44 @@
-import { explainBuilder, formatExplanation, runMerge, safeJson } from "@autowatch/merge";
+import { statSync } from "node:fs";
+import { explainOne, safeJson, type BuilderReport } from "@autowatch/merge";
 import type { CliContext } from "../../context.js";
+import { UsageError } from "../../errors.js";
+import { jsonId } from "../../schemas.js";
 import { guardMerge } from "../merge/run.js";
 import { runMergeOptions } from "../merge/options.js";
+import { formatReport, staleness } from "./format.js";
 
 export async function run(options: Record<string, unknown>, _args: string[], context: CliContext): Promise<number> {
+  if (typeof options.builder !== "string") throw new UsageError("--builder NAME is required");
   const mergeOptions = runMergeOptions(options, context);
-  // explaining must not change anything on disk: no state, and the last-good store is only read
-  const lastGoodDir = mergeOptions.lastGoodDir ?? (mergeOptions.output === undefined ? undefined : `${mergeOptions.output}.lastgood`);
-  const result = await guardMerge(() => runMerge({ ...mergeOptions, output: undefined, lastGoodDir, readOnly: true }), context.cwd);
-  const explanation = explainBuilder(result.result, String(options.builder));
-  if (options.json) context.stdout.write(`${safeJson(explanation)}\n`);
-  else (explanation.found ? context.stdout : context.stderr).write(formatExplanation(explanation));
-  return explanation.found ? 0 : 1;
+  const now = new Date();
+  // one builder merged as the merge would, from its own inputs: always current, and cheap
+  const report = await guardMerge(() => explainOne({ ...mergeOptions, readOnly: true, now }, options.builder as string), context.cwd);
+  const stale = mergeOptions.output === undefined ? [] : staleness(mergeOptions.output, mergeOptions, report, context.cwd);
+  if (options.json) {
+    context.stdout.write(`${safeJson(jsonReport(report, stale, mergeOptions.output))}\n`);
+  } else {
+    (report.explanation.found ? context.stdout : context.stderr).write(formatReport(report, stale, { cwd: context.cwd, color: context.color, now }));
+  }
+  if (!report.explanation.found) return 1;
+  const serious = report.explanation.builder.problems.some((problem) => problem.level !== "info");
+  return options.strict && serious ? 1 : 0;
+}
+
+function jsonReport(report: BuilderReport, stale: string[], state: string | undefined) {
+  const { explanation, pinned, watchFileTime, problems } = report;
+  return {
+    schema: jsonId("explain"),
+    ...explanation,
+    ...(explanation.found ? { pinned, watchFileModified: watchFileTime?.toISOString() ?? null } : {}),
+    ...(state === undefined ? {} : { state: { file: state, modified: modified(state), behind: stale } }),
+    problems,
+  };
+}
+
+function modified(file: string): string | null {
+  try {
+    return statSync(file).mtime.toISOString();
+  } catch {
+    return null;
+  }
 }

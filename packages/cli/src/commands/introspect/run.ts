@@ -1,22 +1,23 @@
 import path from "node:path";
-import cliProgress from "cli-progress";
 import { quoteValue } from "@autowatch/watchfile";
-import { introspect, serializeWatchFile, writeWatchFile, type ClassifyProgress } from "@autowatch/introspect";
+import { introspect, serializeWatchFile, writeWatchFile } from "@autowatch/introspect";
 import type { CliContext } from "../../context.js";
 import { CliError, UsageError } from "../../errors.js";
-import { formatProblem } from "../../output.js";
+import { formatProblem, plural, shortPath } from "../../output.js";
+import { progressBar } from "../../progress.js";
 
 /** Fewer checkouts than this and a progress bar would only flicker. */
 const PROGRESS_THRESHOLD = 5;
 
 export async function run(options: Record<string, unknown>, args: string[], context: CliContext): Promise<number> {
-  const config = options.config as string;
+  const config = options.config as string | undefined;
+  if (config === undefined) throw new UsageError("-c, --config FILE is required (the buildout configuration)");
   for (const assignment of args) {
     if (!assignment.includes("=")) {
-      throw new UsageError(`introspect: ${quoteValue(assignment)} is not a section:option=value assignment`);
+      throw new UsageError(`${quoteValue(assignment)} is not a section:option=value assignment`);
     }
   }
-  const progress = context.isTTY ? progressBar(context) : undefined;
+  const progress = progressBar(context, "inspecting checkouts", PROGRESS_THRESHOLD);
   let result;
   try {
     result = await introspect({
@@ -27,40 +28,26 @@ export async function run(options: Record<string, unknown>, args: string[], cont
       part: options.part as string | undefined,
       builder: options.builder as string | undefined,
       noUserDefaults: options.userDefaults === false,
-      ...(progress ? { onProgress: progress.update } : {}),
+      onProgress: ({ done, total }) => progress.update(done, total),
     });
   } finally {
-    progress?.stop();
+    progress.stop();
   }
-  if (!result.ok) throw new CliError(formatProblem(result.error, { level: false }));
+  if (!result.ok) throw new CliError(formatProblem(result.error, { cwd: context.cwd, level: false }));
 
-  const output = options.output as string | undefined;
+  // `-o -` is stdout, like no -o
+  const output = options.output === "-" ? undefined : (options.output as string | undefined);
   if (output) await writeWatchFile(path.resolve(context.cwd, output), result.watchFile);
   else context.stdout.write(serializeWatchFile(result.watchFile));
 
   for (const problem of result.problems) {
-    if (problem.level !== "info") context.stderr.write(`${formatProblem(problem)}\n`);
+    if (problem.level !== "info") context.stderr.write(`${formatProblem(problem, { cwd: context.cwd, color: context.color })}\n`);
   }
   const { watches, pinned, problems } = result.watchFile;
-  context.stderr.write(
-    `autowatch introspect: ${watches.length} watched, ${pinned.length} pinned, ${problems.length} problem(s)${output ? ` → ${output}` : ""}\n`,
-  );
+  if (!options.quiet) {
+    context.stderr.write(
+      `autowatch introspect: ${watches.length} watched, ${pinned.length} pinned, ${plural(problems.length, "problem")}${output ? ` → ${shortPath(path.resolve(context.cwd, output), context.cwd)}` : ""}\n`,
+    );
+  }
   return 0;
-}
-
-function progressBar(context: CliContext): { update: (progress: ClassifyProgress) => void; stop: () => void } {
-  let bar: cliProgress.SingleBar | undefined;
-  return {
-    update({ done, total }) {
-      if (total < PROGRESS_THRESHOLD) return;
-      if (!bar) {
-        bar = new cliProgress.SingleBar(
-          { stream: context.stderr, format: "inspecting checkouts [{bar}] {value}/{total}", clearOnComplete: true, hideCursor: true, noTTYOutput: true },
-          cliProgress.Presets.shades_classic,
-        );
-        bar.start(total, done);
-      } else bar.update(done);
-    },
-    stop: () => bar?.stop(),
-  };
 }

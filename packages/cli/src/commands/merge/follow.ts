@@ -5,10 +5,11 @@ import { basename, dirname, join, resolve } from "node:path";
 import process from "node:process";
 import v8 from "node:v8";
 import { watch, type FSWatcher } from "chokidar";
-import { escapeControls, type State } from "@autowatch/watchfile";
+import type { State } from "@autowatch/watchfile";
+import { problemCounts } from "./summary.js";
 import type { CliContext } from "../../context.js";
 import { CliError, UsageError } from "../../errors.js";
-import { printable } from "../../output.js";
+import { formatProblem, plural, printable } from "../../output.js";
 import { runMergeOptions } from "./options.js";
 import { guardMerge } from "./run.js";
 
@@ -210,21 +211,14 @@ function numberOption(value: unknown, name: string): number | undefined {
  * `autowatch merge --follow`: the merge command's options, plus `reconfig`. Stops on SIGTERM
  * or SIGINT, or when `hooks.signal` aborts (in-process callers); returns the exit code.
  */
-/** Errors and warnings as single escaped lines (messages may quote what workers sent). */
-function problemLines(state: State): string[] {
-  return state.problems
-    .filter((p) => p.level !== "info")
-    .map((p) => {
-      const where = [p.builder, p.file === undefined ? undefined : `${p.file}${p.line === undefined ? "" : `:${p.line}`}`].filter((x) => x !== undefined);
-      return escapeControls(`${p.level}${where.length > 0 ? ` ${where.join(" ")}` : ""}: ${p.message}`);
-    });
+/** Errors and warnings as single escaped lines (messages may quote what workers sent), never coloured: this is a log. */
+function problemLines(state: State, cwd: string): string[] {
+  return state.problems.filter((p) => p.level !== "info").map((p) => formatProblem(p, { cwd }));
 }
 
 /** A one-line account of a merge for the follow log (the full summary is `autowatch merge`'s). */
 function oneLine(state: State): string {
-  const builders = Object.values(state.builders);
-  const levels = (level: string) => state.problems.filter((p) => p.level === level).length;
-  return `${builders.length} builders, ${state.pollers.length} pollers, ${levels("error")} errors, ${levels("warning")} warnings`;
+  return `${plural(Object.keys(state.builders).length, "builder")}, ${plural(state.pollers.length, "poller")}, ${problemCounts(state)}`;
 }
 
 /** The merge step, from the merge command's options: the same inputs as a one-shot merge. */
@@ -239,7 +233,7 @@ async function mergeAdapter(options: Record<string, unknown>, context: CliContex
   return {
     mergeOnce: async (): Promise<MergeOutcome> => {
       const result = await guardMerge(() => runMerge({ ...mergeOptions, memo }), context.cwd);
-      return { state: result.written ? result.state : undefined, summary: oneLine(result.state), problems: problemLines(result.state) };
+      return { state: result.written ? result.state : undefined, summary: oneLine(result.state), problems: problemLines(result.state, context.cwd) };
     },
     applied,
     differ: statesDiffer,

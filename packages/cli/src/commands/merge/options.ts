@@ -19,8 +19,8 @@ function positive(value: unknown, name: string): number | undefined {
 export function runMergeOptions(options: Record<string, unknown>, context: CliContext): RunMergeOptions {
   const absolute = (path: string) => resolve(context.cwd, path);
   const manifests = strings(options.manifest).map(absolute);
-  if (manifests.length === 0) throw new UsageError("at least one --manifest is required");
-  if (typeof options.watchDir !== "string") throw new UsageError("--watch-dir is required");
+  if (manifests.length === 0) throw new UsageError("--manifest FILE is required (or `manifest[] = FILE` in autowatch.ini)");
+  if (typeof options.watchDir !== "string") throw new UsageError("--watch-dir DIR is required (or `watch-dir = DIR` in autowatch.ini)");
   const result: RunMergeOptions = {
     manifests,
     watchDir: absolute(options.watchDir),

@@ -1,18 +1,19 @@
-import { MergeSetupError, runMerge, summarizeMerge, type RunMergeResult } from "@autowatch/merge";
+import { MergeSetupError, runMerge, type RunMergeResult } from "@autowatch/merge";
 import type { CliContext } from "../../context.js";
-import { CliError } from "../../errors.js";
-import { formatProblem, printable } from "../../output.js";
+import { CliError, UsageError } from "../../errors.js";
+import { formatProblem, printable, relativeIn, shortPath } from "../../output.js";
 import { runMergeOptions } from "./options.js";
+import { mergeSummary } from "./summary.js";
 
 export async function run(options: Record<string, unknown>, args: string[], context: CliContext): Promise<number> {
   if (options.follow) return (await import("./follow.js")).follow(options, args, context);
-  if (options.reconfig !== undefined) throw new CliError("--reconfig needs --follow", 2);
+  if (options.reconfig !== undefined) throw new UsageError("--reconfig needs --follow");
   const mergeOptions = runMergeOptions(options, context);
   const result = await guardMerge(() => runMerge(mergeOptions), context.cwd);
   // without -o the state has nowhere else to go: stdout
   if (options.json || mergeOptions.output === undefined) context.stdout.write(result.stateText);
-  context.stderr.write(summarizeMerge(result.state));
-  if (mergeOptions.output !== undefined) context.stderr.write(`state written to ${mergeOptions.output}${result.changed ? " (pollers or change filters changed)" : " (pollers and change filters unchanged)"}\n`);
+  context.stderr.write(mergeSummary(result.state, context));
+  if (mergeOptions.output !== undefined) context.stderr.write(`autowatch merge: state written to ${shortPath(mergeOptions.output, context.cwd)}${result.changed ? " (pollers or change filters changed)" : " (pollers and change filters unchanged)"}\n`);
   const serious = result.problems.some((problem) => problem.level !== "info");
   return options.strict && serious ? 1 : 0;
 }
@@ -21,16 +22,17 @@ export async function run(options: Record<string, unknown>, args: string[], cont
  * Operator-side failures (an unreadable manifest, a missing watch directory) become a one-line
  * error, then one `FILE:LINE: error: …` line per problem found; never a stack.
  */
-export async function guardMerge(merge: () => Promise<RunMergeResult>, cwd?: string): Promise<RunMergeResult> {
+export async function guardMerge<T = RunMergeResult>(merge: () => Promise<T>, cwd?: string): Promise<T> {
   try {
     return await merge();
   } catch (error) {
     if (error instanceof MergeSetupError) {
       const where = error.problems.map((problem) => `\n  ${formatProblem(problem, { cwd })}`).join("");
-      throw new CliError(`${printable(error.message)}${where}`, 1);
+      throw new CliError(`${printable(relativeIn(error.message, cwd))}${where}`, 1);
     }
     const code = (error as { code?: unknown }).code;
-    if (typeof code === "string" && error instanceof Error) throw new CliError(`cannot write the state: ${error.message}`, 1);
+    if (typeof code === "string" && error instanceof Error) throw new CliError(relativeIn(`cannot write the state: ${error.message}`, cwd), 1);
     throw error;
   }
 }
+

@@ -1,6 +1,7 @@
 import { resolveBuildout, type ResolvedSections } from "@autowatch/introspect/resolve";
 import type { CliContext } from "../../context.js";
 import { UsageError } from "../../errors.js";
+import { quoteValue } from "@autowatch/watchfile/text";
 import { formatProblem, printable, printableJson, shortPath } from "../../output.js";
 
 function sortedJson(sections: ResolvedSections): string {
@@ -31,7 +32,7 @@ function annotated(sections: ResolvedSections, cwd: string): string {
 export async function run(options: Record<string, unknown>, args: string[], context: CliContext): Promise<number> {
   const config = String(options.config ?? "buildout.cfg");
   for (const arg of args) {
-    if (!arg.includes("=")) throw new UsageError(`resolve: ${JSON.stringify(arg)} is not an assignment section:option=value`);
+    if (!arg.includes("=")) throw new UsageError(`${quoteValue(arg)} is not a section:option=value assignment`);
   }
   const result = await resolveBuildout({
     config,
@@ -41,7 +42,7 @@ export async function run(options: Record<string, unknown>, args: string[], cont
     noUserDefaults: options.userDefaults === false,
   });
   for (const problem of result.problems) {
-    context.stderr.write(`${formatProblem(problem, { cwd: context.cwd })}\n`);
+    context.stderr.write(`${formatProblem(problem, { cwd: context.cwd, color: context.color })}\n`);
   }
   if (!result.ok) {
     context.stderr.write(`${formatProblem(result.error, { cwd: context.cwd, level: false })}\n`);

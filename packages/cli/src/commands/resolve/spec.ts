@@ -1,4 +1,4 @@
-import type { CommandSpec } from "../../command.js";
+import { exitStatusHelp, type CommandSpec } from "../../command.js";
 
 export const resolve: CommandSpec = {
   name: "resolve",
@@ -13,8 +13,11 @@ export const resolve: CommandSpec = {
         "after",
         "\nValues are shown after substitution; a reference only a recipe computes (e.g. ${odoo:location})\n" +
           "is left as written and reported on stderr as a warning.\n" +
-          "Exit status: 0 when the configuration resolves, 1 with one line FILE:LINE: message when\n" +
-          "zc.buildout would stop on it too, 2 on bad usage.\n",
+          exitStatusHelp([
+            "0  the configuration resolves",
+            "1  zc.buildout would stop on it too (one line FILE:LINE: message)",
+            "2  bad usage (unknown option, an argument that is no assignment)",
+          ]),
       );
   },
   load: () => import("./run.js"),

@@ -1,0 +1,36 @@
+import cliProgress from "cli-progress";
+import type { CliContext } from "./context.js";
+import { progressAllowed } from "./context.js";
+
+export interface Progress {
+  update(done: number, total: number): void;
+  stop(): void;
+}
+
+const NONE: Progress = { update: () => undefined, stop: () => undefined };
+
+/**
+ * A bar on stderr for work that can take more than a second, shown only on a terminal that
+ * allows it (not with NO_COLOR or TERM=dumb, never in a pipe or a log), and only once there is
+ * at least `threshold` to do. Cleared when done: it leaves no line behind.
+ */
+export function progressBar(context: CliContext, label: string, threshold = 1): Progress {
+  if (!progressAllowed(context)) return NONE;
+  let bar: cliProgress.SingleBar | undefined;
+  return {
+    update(done, total) {
+      if (total < threshold) return;
+      if (!bar) {
+        bar = new cliProgress.SingleBar(
+          { stream: context.stderr, format: `${label} [{bar}] {value}/{total}`, clearOnComplete: true, hideCursor: true, noTTYOutput: true },
+          cliProgress.Presets.shades_classic,
+        );
+        bar.start(total, done);
+      } else {
+        bar.setTotal(total);
+        bar.update(done);
+      }
+    },
+    stop: () => bar?.stop(),
+  };
+}

@@ -1,0 +1,6 @@
+import { closeNames } from "@autowatch/merge";
+
+/** The one closest name, when a typo is likely (within a small edit distance). */
+export function closeName(name: string, names: readonly string[]): string | undefined {
+  return closeNames(name, names, 1)[0];
+}

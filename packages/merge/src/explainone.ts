@@ -1,0 +1,72 @@
+import { lstatSync } from "node:fs";
+import { join } from "node:path";
+import { parseWatchFile, watchFileNameFor, type PinnedEntry, type Problem } from "@autowatch/watchfile";
+import { mergeFarm } from "./core.js";
+import { closeNames, explainBuilder, type Explanation } from "./explain.js";
+import { loadLastGood } from "./lastgood.js";
+import { loadManifests, loadRules, policyOf, type RunMergeOptions } from "./run.js";
+import { DEFAULT_POLICY, type WatchFileInput } from "./types.js";
+import { readWatchFileSync } from "./watchdir.js";
+
+/** `explain` for one builder: the merge's answer, and what the merge does not keep. */
+export interface BuilderReport {
+  explanation: Explanation;
+  /** Sources the accepted watch file lists as pinned (not watched), each with why. */
+  pinned: PinnedEntry[];
+  /** When the builder's watch file was last written; undefined when there is none. */
+  watchFileTime?: Date;
+  /** Problems of the operator's inputs met on the way (rewrite rules, last-good store). */
+  problems: Problem[];
+}
+
+/**
+ * Merges one builder exactly as `runMerge` merges it, reading only what that builder needs:
+ * every manifest is read but only its section (and parents) resolved, its own watch file, its
+ * entry of the last-good store. Nothing is written. At 20,000 builders this costs a read of the
+ * manifests' text instead of a whole merge. What depends on other builders (pollers, one URL
+ * seen with two VCS kinds) is not computed: the state has it.
+ */
+export async function explainOne(options: RunMergeOptions, name: string): Promise<BuilderReport> {
+  const manifests = await loadManifests(options.manifests, undefined, name);
+  if (!manifests.factories.some((factory) => factory.name === name)) {
+    // an unknown name: every section is resolved, for close names
+    const all = await loadManifests(options.manifests, undefined);
+    const names = all.factories.map((factory) => factory.name);
+    return { explanation: { found: false, name, suggestions: closeNames(name, names) }, pinned: [], problems: [] };
+  }
+  const { rules, problems: ruleProblems } = await loadRules(options);
+  const maxBytes = options.maxBytes ?? DEFAULT_POLICY.maxBytes;
+  const maxEntries = options.maxEntries ?? DEFAULT_POLICY.maxEntries;
+  const fileName = watchFileNameFor(name);
+  const file = join(options.watchDir, fileName);
+  // the same refusals as scanWatchDir's listing
+  const input: WatchFileInput =
+    fileName.includes("/") || fileName.includes("\u0000") || fileName.startsWith(".")
+      ? { file, error: "builder name would escape the watch directory" }
+      : readWatchFileSync(file, maxBytes);
+  const lastGoodDir = options.lastGoodDir ?? (options.output === undefined ? undefined : `${options.output}.lastgood`);
+  const store = lastGoodDir === undefined ? undefined : loadLastGood(lastGoodDir);
+  const result = mergeFarm({
+    factories: manifests.factories,
+    watchFiles: new Map([[name, input]]),
+    lastGood: store?.lastGood,
+    rules,
+    policy: policyOf(options),
+    now: options.now ?? new Date(),
+    problems: manifests.problems.filter((problem) => problem.builder === name),
+    explain: true,
+  });
+  const explanation = explainBuilder(result, name);
+  let pinned: PinnedEntry[] = [];
+  if (explanation.found && explanation.builder.watchFile.status === "accepted" && "bytes" in input) {
+    const parsed = parseWatchFile(input.bytes, { maxBytes, maxEntries, builder: name, file });
+    if (parsed.ok) pinned = parsed.value.pinned;
+  }
+  let watchFileTime: Date | undefined;
+  try {
+    watchFileTime = lstatSync(file).mtime;
+  } catch {
+    watchFileTime = undefined;
+  }
+  return { explanation, pinned, ...(watchFileTime ? { watchFileTime } : {}), problems: [...ruleProblems, ...(store?.problems ?? [])] };
+}
