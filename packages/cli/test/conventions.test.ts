@@ -93,6 +93,18 @@ describe("terminal", () => {
     for (const env of [{ NO_COLOR: "1" }, { TERM: "dumb" }] as Record<string, string>[]) expect(onTty([...mergeArgs], env).output).not.toContain(ESC);
     expect(autowatch([...mergeArgs]).stderr).not.toContain(ESC);
   });
+
+  it("a progress bar for a large merge on a TTY only: none in a pipe, with NO_COLOR or TERM=dumb", () => {
+    mkdirSync(join(dir, "big", "watch"), { recursive: true });
+    writeFileSync(join(dir, "big", "MANIFEST.cfg"), Array.from({ length: 1500 }, (_, i) => `[b${i}]\nbuildout = standalone b.cfg\n`).join("\n"));
+    const big = ["merge", "-m", "big/MANIFEST.cfg", "--watch-dir", "big/watch", "-o", "big/state.json"];
+    expect(onTty(big).output).toMatch(/merging builders \[.*\] \d+\/1500/);
+    for (const env of [{ NO_COLOR: "1" }, { TERM: "dumb" }] as Record<string, string>[]) expect(onTty(big, env).output).not.toContain("merging builders");
+    const piped = autowatch(big);
+    expect(piped.code).toBe(0);
+    expect(piped.stderr).not.toContain("merging builders");
+    expect(piped.stderr).not.toContain("\r");
+  });
 });
 
 describe("output", () => {

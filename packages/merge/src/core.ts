@@ -68,7 +68,10 @@ export function mergeFarm(input: MergeInput): MergeResult {
   const explain = input.explain ?? true;
   const memo = input.memo;
   memo?.begin({ policy, rules: input.rules ?? [], today, explain });
+  const onProgress = input.onProgress;
+  let done = 0;
   for (const [name, factory] of factories) {
+    if (onProgress !== undefined && (done++ & 255) === 0) onProgress(done - 1, factories.size);
     let given = input.watchFiles.get(name);
     let digest: string | undefined;
     // read here, without a copy, and parsed before the next file is read; with a memo, the
@@ -110,6 +113,7 @@ export function mergeFarm(input: MergeInput): MergeResult {
       } else memo.forget(name);
     }
   }
+  onProgress?.(factories.size, factories.size);
   memo?.keepOnly(new Set(factories.keys()));
 
   for (const [name, file] of input.watchFiles) {

@@ -42,6 +42,8 @@ export interface RunMergeOptions {
    * as it is.
    */
   memo?: MergeMemo;
+  /** Told now and then how many builders are merged, for a progress bar. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 export interface RunMergeResult {
@@ -84,6 +86,7 @@ export async function runMerge(options: RunMergeOptions): Promise<RunMergeResult
     problems: [...manifests.problems, ...ruleProblems, ...watch.problems, ...(store?.problems ?? [])],
     explain: options.explain ?? options.readOnly === true,
     memo,
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
   // the previous state is not parsed: its fingerprint is at the head of the file
   const changed = options.output === undefined || readStateFingerprint(options.output) !== result.state.fingerprint;

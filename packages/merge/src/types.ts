@@ -74,6 +74,8 @@ export interface MergeInput {
    * manifest section and watch file bytes are unchanged are not merged again.
    */
   memo?: MergeMemo;
+  /** Told now and then how many builders are merged (for a progress bar); cheap when absent. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /** Why a builder watches a repository (for `explain`). */

@@ -4,12 +4,18 @@ import { CliError, UsageError } from "../../errors.js";
 import { formatProblem, printable, relativeIn, shortPath } from "../../output.js";
 import { runMergeOptions } from "./options.js";
 import { mergeSummary } from "./summary.js";
+import { progressBar } from "../../progress.js";
+
+/** Fewer builders than this merge in well under a second: no bar. */
+const PROGRESS_THRESHOLD = 1000;
 
 export async function run(options: Record<string, unknown>, args: string[], context: CliContext): Promise<number> {
   if (options.follow) return (await import("./follow.js")).follow(options, args, context);
   if (options.reconfig !== undefined) throw new UsageError("--reconfig needs --follow");
   const mergeOptions = runMergeOptions(options, context);
-  const result = await guardMerge(() => runMerge(mergeOptions), context.cwd);
+  // a bar on a terminal: a large farm takes seconds
+  const progress = progressBar(context, "merging builders", PROGRESS_THRESHOLD);
+  const result = await guardMerge(() => runMerge({ ...mergeOptions, onProgress: progress.update }), context.cwd).finally(() => progress.stop());
   // without -o the state has nowhere else to go: stdout
   if (options.json || mergeOptions.output === undefined) context.stdout.write(result.stateText);
   context.stderr.write(mergeSummary(result.state, context));
