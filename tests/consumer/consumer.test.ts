@@ -20,7 +20,8 @@ const shipped: Record<Name, string[]> = {
   manifest: ["dist/"],
   introspect: ["dist/"],
   merge: ["dist/"],
-  cli: ["dist/", "assets/"],
+  // the cli ships the operators guide and the contract (prepack copies them from docs/)
+  cli: ["dist/", "assets/", "docs/operators.md", "docs/spec.md"],
 };
 const INSTALL_TIMEOUT = 240_000;
 
@@ -75,14 +76,14 @@ afterAll(() => {
 });
 
 describe("published packages", () => {
-  it.each(names)("the @autowatch/%s tarball holds only package.json, README.md and its build", async (name) => {
+  it.each(names)("the @autowatch/%s tarball holds only package.json, README.md, LICENSE and its build", async (name) => {
     const entries = (await sh("tar", ["-tzf", tarballs[name]], work)).split("\n").filter(Boolean);
     const files = entries.map((entry) => entry.replace(/^package\//, ""));
     expect(files).toContain("package.json");
     expect(files).toContain("README.md");
     expect(files).toContain("dist/index.js");
     const unexpected = files.filter(
-      (file) => file !== "package.json" && file !== "README.md" && !shipped[name].some((prefix) => file.startsWith(prefix)),
+      (file) => !["package.json", "README.md", "LICENSE"].includes(file) && !shipped[name].some((prefix) => file.startsWith(prefix)),
     );
     expect(unexpected).toEqual([]);
     const manifest = JSON.parse(await sh("tar", ["-xzOf", tarballs[name], "package/package.json"], work)) as {
