@@ -4,4 +4,5 @@ export * from "./extract/index.js";
 export * from "./classify/index.js";
 export * from "./output.js";
 export * from "./introspect.js";
+export * from "./formats/index.js";
 export { INTROSPECT_VERSION, GENERATOR } from "./version.js";

@@ -6,9 +6,9 @@ import { pathInside } from "./paths.js";
 import { GENERATOR } from "./version.js";
 
 export interface WatchFileInput {
-  /** The configuration as given on the command line. */
-  config: string;
-  part: string;
+  /** The buildout configuration as given on the command line (absent: no buildout was read). */
+  config?: string | undefined;
+  part?: string | undefined;
   builder?: string | undefined;
   /** Buildout directory: origin files are written relative to it. */
   directory: string;
@@ -35,7 +35,7 @@ export function buildWatchFile(input: WatchFileInput): WatchFile {
     ...(input.builder === undefined ? {} : { builder: input.builder }),
     generated: (input.now ?? new Date()).toISOString().replace(/\.\d{3}Z$/, "Z"),
     generator: GENERATOR,
-    buildout: { config: input.config, part: input.part },
+    ...(input.config === undefined ? {} : { buildout: { config: input.config, ...(input.part === undefined ? {} : { part: input.part }) } }),
     watches,
     pinned,
     problems,

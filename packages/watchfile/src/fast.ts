@@ -1,6 +1,6 @@
 import { isAscii } from "node:buffer";
 import { parseJson, type ParsedJson } from "./json.js";
-import { WATCHFILE_SCHEMA_ID } from "./schema.js";
+import { FORMAT_NAME, WATCHFILE_SCHEMA_ID } from "./schema.js";
 import type { WatchFile } from "./schema.js";
 
 /** What the fast path needs of the parse options, already defaulted. */
@@ -74,7 +74,7 @@ const BUILDOUT_FIELDS = ["config", "part"] as const;
 const LEGACY_FIELDS = ["vcs", "url", "revspec"] as const;
 const WATCH_FIELDS = ["vcs", "url", "revspec", "origin"] as const;
 const PINNED_FIELDS = ["vcs", "url", "revspec", "why", "origin"] as const;
-const ORIGIN_FIELDS = ["file", "line", "section", "option"] as const;
+const ORIGIN_FIELDS = ["file", "line", "section", "option", "format"] as const;
 const PROBLEM_FIELDS = ["level", "message", "builder", "file", "line"] as const;
 
 const VCS = new Set(["git", "hg", "bzr", "svn"]);
@@ -206,6 +206,7 @@ function originOf(origin: unknown): Record<string, unknown> | undefined {
   const order = keyOrder(origin, ORIGIN_FIELDS);
   if (order === UNKNOWN || typeof origin.file !== "string" || !optionalCount(origin.line)) return undefined;
   if (!optionalString(origin.section) || !optionalString(origin.option)) return undefined;
+  if (origin.format !== undefined && !(typeof origin.format === "string" && FORMAT_NAME.test(origin.format))) return undefined;
   return inSchemaOrder(origin, order, ORIGIN_FIELDS);
 }
 

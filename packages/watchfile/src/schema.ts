@@ -7,12 +7,20 @@ export type Vcs = z.infer<typeof vcsSchema>;
 export const WATCHFILE_SCHEMA_ID = "autowatch.watchfile/2";
 export const STATE_SCHEMA_ID = "autowatch.state/1";
 
+/** A format name: short, lower case, no spaces or control characters. */
+export const FORMAT_NAME = /^[a-z][a-z0-9.+-]{0,39}$/;
+
 /** Where a source was declared in the buildout (for `explain`). */
 export const originSchema = z.object({
   file: z.string(),
   line: z.number().int().nonnegative().optional(),
   section: z.string().optional(),
   option: z.string().optional(),
+  /**
+   * The source format that declared it (`pip`, `git-aggregator`, `mr.developer`...); absent for
+   * the buildout recipe and gp.vcsdevelop, which every watch file before it came from.
+   */
+  format: z.string().regex(FORMAT_NAME).optional(),
 });
 export type Origin = z.infer<typeof originSchema>;
 

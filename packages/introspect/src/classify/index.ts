@@ -66,7 +66,7 @@ export async function classifySources(sources: SourceSpec[], options: ClassifyOp
   const needs = new Map<string, Set<Need>>();
   for (const source of sources) {
     const key = `${source.vcs}\0${source.checkout}`;
-    if (!repositories.has(key) && existsSync(path.join(source.checkout, MARKERS[source.vcs]))) {
+    if (source.checkout !== undefined && !repositories.has(key) && existsSync(path.join(source.checkout, MARKERS[source.vcs]))) {
       repositories.set(key, { vcs: source.vcs, directory: source.checkout });
     }
     const need = needs.get(key) ?? new Set();
@@ -149,7 +149,7 @@ interface Outcome {
 function classifyOne(source: SourceSpec, repository: Repository | undefined, directory: string): Outcome {
   const problems: string[] = [];
   const what = `${source.vcs} ${quoteValue(source.url)}${source.revision === undefined ? "" : ` ${quoteValue(source.revision)}`}`;
-  const where = quoteValue(relativeTo(directory, source.checkout));
+  const where = source.checkout === undefined ? "(none: installed from a temporary clone)" : quoteValue(relativeTo(directory, source.checkout));
   const withNote = (verdict: Verdict, extra?: string): Outcome => {
     if (extra) problems.push(`${what}: ${extra}`);
     if (verdict.note) problems.push(`${what}: ${verdict.note}`);
@@ -177,6 +177,8 @@ function classifyOne(source: SourceSpec, repository: Repository | undefined, dir
     }
   }
 
+  if (source.declared && source.revision !== undefined) return classifyDeclared(source, source.revision, readable, what, where);
+
   if (source.revision === undefined) {
     const verdict = currentBranch(source.vcs, readable);
     problems.push(`${what}: no revision given; follows ${verdict.revspec === "" ? "the branch" : quoteValue(verdict.revspec)} (live)`);
@@ -195,8 +197,27 @@ function classifyOne(source: SourceSpec, repository: Repository | undefined, dir
       ? undefined // merged from elsewhere: the target checkout need not know the revision
       : readable
         ? `revision not found in the checkout at ${where}; classified from the revision alone (not verified)`
-        : `no checkout at ${where}; classified from the revision alone (not verified)`;
+        : source.checkout === undefined
+          ? "no checkout to ask; classified from the revision alone (not verified)"
+          : `no checkout at ${where}; classified from the revision alone (not verified)`;
   return { ...withNote(fallback, reason), ...(url === undefined ? {} : { url }) };
+}
+
+/**
+ * Liveness as the declaring line says (git-aggregator): a commit or `refs/tags/…` is pinned, any
+ * other ref live. The checkout sits on the tool's own local branch, so it only confirms: a tag
+ * of that name makes it a pin, and a remote whose branches were fetched but lack it is reported.
+ */
+function classifyDeclared(source: SourceSpec, revision: string, readable: Repository | undefined, what: string, where: string): Outcome {
+  const verdict = classifyRevision(source.vcs, revision);
+  const refs = readable?.refs;
+  if (!refs || !verdict.live) return { verdict, problems: verdict.note ? [`${what}: ${verdict.note}`] : [] };
+  if (refs.tags.has(revision)) return { verdict: pinned(revision, "tag"), problems: [] };
+  const fetched = refs.remoteBranches.get(source.declared?.remoteName ?? "");
+  if (fetched && !revision.startsWith("refs/") && !fetched.has(revision)) {
+    return { verdict, problems: [`${what}: the checkout at ${where} has branches of remote ${quoteValue(source.declared?.remoteName ?? "")} but not this one; watched as declared`] };
+  }
+  return { verdict, problems: [] };
 }
 
 /** vcs-extend-develop without @REV: whatever the checkout follows. */

@@ -1,6 +1,14 @@
 import path from "node:path";
 import { quoteValue } from "@autowatch/watchfile";
-import { introspect, serializeWatchFile, writeWatchFile } from "@autowatch/introspect";
+import {
+  detectSourceFiles,
+  FORMATS,
+  introspectFiles,
+  serializeWatchFile,
+  sourceFileFor,
+  writeWatchFile,
+  type SourceFile,
+} from "@autowatch/introspect";
 import type { CliContext } from "../../context.js";
 import { CliError, UsageError } from "../../errors.js";
 import { formatProblem, plural, shortPath } from "../../output.js";
@@ -10,8 +18,7 @@ import { progressBar } from "../../progress.js";
 const PROGRESS_THRESHOLD = 5;
 
 export async function run(options: Record<string, unknown>, args: string[], context: CliContext): Promise<number> {
-  const config = options.config as string | undefined;
-  if (config === undefined) throw new UsageError("-c, --config FILE is required (the buildout configuration)");
+  const files = sourceFiles(options, context.cwd);
   for (const assignment of args) {
     if (!assignment.includes("=")) {
       throw new UsageError(`${quoteValue(assignment)} is not a section:option=value assignment`);
@@ -20,8 +27,8 @@ export async function run(options: Record<string, unknown>, args: string[], cont
   const progress = progressBar(context, "inspecting checkouts", PROGRESS_THRESHOLD);
   let result;
   try {
-    result = await introspect({
-      config,
+    result = await introspectFiles({
+      files,
       cwd: context.cwd,
       env: context.env,
       overrides: args,
@@ -50,4 +57,22 @@ export async function run(options: Record<string, unknown>, args: string[], cont
     );
   }
   return 0;
+}
+
+/** `-c` and every `--source`, in order; neither: the known files of the build directory. */
+function sourceFiles(options: Record<string, unknown>, cwd: string): SourceFile[] {
+  const files: SourceFile[] = [];
+  if (typeof options.config === "string") files.push({ format: "buildout", file: options.config });
+  for (const spec of (options.source as string[] | undefined) ?? []) {
+    const file = sourceFileFor(spec);
+    if (!file) throw new UsageError(`cannot tell the format of ${quoteValue(spec)}; write FORMAT:${spec} with FORMAT one of ${Object.keys(FORMATS).join(", ")}`);
+    files.push(file);
+  }
+  if (files.length > 0) return files;
+  const found = detectSourceFiles(cwd);
+  if (found.length === 0) {
+    const known = Object.values(FORMATS).flatMap((format) => format.defaultFiles);
+    throw new UsageError(`no -c or --source, and none of ${known.join(", ")} here: say which files declare the sources`);
+  }
+  return found;
 }

@@ -1,11 +1,17 @@
-import { exitStatusHelp, type CommandSpec } from "../../command.js";
+import { collect, exitStatusHelp, type CommandSpec } from "../../command.js";
 
 export const introspect: CommandSpec = {
   name: "introspect",
-  summary: "Write the watch file of a buildout: its live VCS sources, the pinned ones and why (worker side, after bin/buildout).",
+  summary:
+    "Write the watch file of a build: the live VCS sources of its buildout, repos.yaml or pip requirements, the pinned ones and why (worker side, after the build).",
   configure(command) {
     command
-      .option("-c, --config <file>", "the buildout configuration (as given to bin/buildout -c; required)")
+      .option("-c, --config <file>", "the buildout configuration (as given to bin/buildout -c)")
+      .option(
+        "--source <file>",
+        "a file declaring sources, repeatable: *.cfg buildout, *.yaml git-aggregator repos.yaml, requirement files pip; FORMAT:FILE names the format (buildout, git-aggregator, pip)",
+        collect,
+      )
       .option("--part <name>", "the anybox.recipe.odoo part (default: the only one)")
       .option("--builder <name>", "builder name recorded in the watch file")
       .option("-o, --output <file>", "write the watch file atomically to FILE (`-` or none: stdout)")
@@ -14,11 +20,13 @@ export const introspect: CommandSpec = {
       .argument("[overrides...]", "buildout command-line assignments section:option=value")
       .addHelpText(
         "after",
-        exitStatusHelp([
-          "0  a watch file was written (problems inside it are warnings)",
-          "1  nothing sensible could be written (configuration missing or unparsable, no recipe part)",
-          "2  bad usage (unknown option, no -c)",
-        ]),
+        "\nWithout -c or --source, the build directory's known files are read: buildout.cfg, repos.yaml\n" +
+          "(or odoo/custom/src/repos.yaml), requirements.txt (or odoo/custom/dependencies/pip.txt).\n" +
+          exitStatusHelp([
+            "0  a watch file was written (problems inside it are warnings)",
+            "1  nothing sensible could be written (a file missing or unparsable, no recipe part)",
+            "2  bad usage (unknown option, no -c/--source and no known file, a --source of unknown format)",
+          ]),
       );
   },
   load: () => import("./run.js"),

@@ -1,0 +1,84 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import type { Problem } from "@autowatch/watchfile";
+import { quoteValue } from "@autowatch/watchfile";
+import type { SourceSpec } from "../../extract/types.js";
+import type { FormatInput, FormatResult, SourceFormat } from "../types.js";
+import { parseRequirementsText } from "./parse.js";
+
+/** pip requirement files (and the `-r`/`-c` files they include) with VCS URLs. */
+export const pipFormat: SourceFormat = {
+  id: "pip",
+  // doodba installs odoo/custom/dependencies/pip.txt
+  defaultFiles: ["requirements.txt", "odoo/custom/dependencies/pip.txt"],
+  matches: (file) => /(^|[/\\])[^/\\]*requirements[^/\\]*\.(txt|in)$/i.test(file) || /\.(txt|in|pip)$/i.test(file),
+  extract: async (input) => extractRequirements(input),
+};
+
+/** PEP 503 normalisation: the directory pip checks an editable requirement out in, under `src/`. */
+export function canonicalName(name: string): string {
+  return name.replace(/\[.*$/, "").toLowerCase().replace(/[-_.]+/g, "-");
+}
+
+/**
+ * Reads the file and its includes the way pip does (`-r`/`-c` relative to the including file);
+ * `-e` requirements are looked for in `src/NAME` of the build directory or of `$VIRTUAL_ENV`
+ * (pip's `--src` default), where pip checks them out.
+ */
+export function extractRequirements(input: FormatInput): FormatResult {
+  const top = path.resolve(input.cwd, input.file);
+  const problems: Problem[] = [];
+  const sources: SourceSpec[] = [];
+  const env = input.env as Record<string, string | undefined>;
+  const srcDirectory = path.join(env.VIRTUAL_ENV ? path.resolve(input.cwd, env.VIRTUAL_ENV) : input.cwd, "src");
+  const reading = new Set<string>();
+
+  const read = (file: string, constraint: boolean, from?: { file: string; line: number }): boolean => {
+    let text: string;
+    try {
+      text = readFileSync(file, "utf8");
+    } catch (error) {
+      const why = (error as NodeJS.ErrnoException).code ?? String(error);
+      const problem: Problem = { level: "error", message: `could not open requirements file ${quoteValue(file)} (${why})` };
+      if (from) problems.push({ ...problem, file: from.file, line: from.line });
+      else problems.push(problem);
+      return false;
+    }
+    if (reading.has(file)) {
+      problems.push({ level: "error", message: `${quoteValue(file)} includes itself (through -r/-c); not read again`, ...(from ? { file: from.file, line: from.line } : {}) });
+      return true;
+    }
+    reading.add(file);
+    const parsed = parseRequirementsText(text, env);
+    for (const problem of parsed.problems) problems.push({ level: problem.level, message: problem.message, file, line: problem.line });
+    for (const requirement of parsed.requirements) {
+      const vcs = requirement.vcs;
+      if (!vcs) continue;
+      const origin = { file, line: requirement.line, option: requirement.editable ? "-e" : constraint ? "constraint" : "requirement", format: "pip" };
+      sources.push({
+        kind: "requirement",
+        vcs: vcs.vcs,
+        url: vcs.url,
+        revision: vcs.revision,
+        checkout: requirement.editable && requirement.name ? path.join(srcDirectory, canonicalName(requirement.name)) : undefined,
+        origin: requirement.name ? { ...origin, section: requirement.name } : origin,
+      });
+    }
+    for (const include of parsed.includes) {
+      if (/^(https?|file):/i.test(include.path)) {
+        problems.push({ level: "warning", message: `${include.kind === "constraint" ? "-c" : "-r"} ${quoteValue(include.path)}: a URL; not fetched, its sources are not watched`, file, line: include.line });
+        continue;
+      }
+      const nested = path.isAbsolute(include.path) ? include.path : path.join(path.dirname(file), include.path);
+      read(nested, include.kind === "constraint", { file, line: include.line });
+    }
+    reading.delete(file);
+    return true;
+  };
+
+  if (!read(top, false)) {
+    const error = problems.pop() as Problem;
+    return { ok: false, error: { ...error, file: top }, problems };
+  }
+  return { ok: true, sources, problems, directory: path.resolve(input.cwd) };
+}

@@ -1,0 +1,341 @@
+import type { Vcs } from "@autowatch/watchfile";
+
+/**
+ * pip requirement files, read as pip 23's `pip._internal.req.req_file` reads them (pure: the
+ * caller reads included files). Only what decides VCS sources is kept; the conformance suite
+ * compares the outcome with pip's own parser.
+ */
+
+/** One requirement of a file: a `-e` line, or a requirement (named `NAME @ URL`, or a bare URL). */
+export interface RequirementLine {
+  /** First physical line of the logical line (continuations joined), 1-based, as pip counts. */
+  line: number;
+  editable: boolean;
+  /** The requirement as pip sees it after joining, comment removal and `${VAR}` expansion. */
+  text: string;
+  /** Name from `NAME @`, else the `#egg=` fragment; undefined for a bare URL without egg. */
+  name: string | undefined;
+  /** The VCS source, when the requirement is a VCS URL. */
+  vcs?: PipVcsUrl;
+  /** Environment markers (after `;`), verbatim. */
+  marker?: string;
+}
+
+export interface PipVcsUrl {
+  vcs: Vcs;
+  /** The URL pip clones: without `VCS+`, revision, fragment (and svn credentials). */
+  url: string;
+  /** After the last `@` of the path; undefined when none. */
+  revision: string | undefined;
+  subdirectory?: string;
+}
+
+export interface Include {
+  line: number;
+  kind: "requirement" | "constraint";
+  path: string;
+}
+
+export interface ParsedRequirements {
+  requirements: RequirementLine[];
+  includes: Include[];
+  problems: { line: number; level: "error" | "warning" | "info"; message: string }[];
+}
+
+const COMMENT = /(^|\s+)#.*$/;
+const ENV_VAR = /\$\{([A-Z0-9_]+)\}/g;
+
+/** Python's `str.splitlines()` separators. */
+const LINE_BREAKS = /\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/;
+
+/** pip's preprocess: split, join `\` continuations, strip comments, expand `${VAR}`. */
+export function logicalLines(text: string, env: Record<string, string | undefined>): { line: number; text: string }[] {
+  const physical = text.split(LINE_BREAKS);
+  if (physical.length > 0 && physical[physical.length - 1] === "") physical.pop();
+  const joined: { line: number; text: string }[] = [];
+  let pending: string[] = [];
+  let first = 0;
+  physical.forEach((raw, index) => {
+    let line = raw;
+    const comment = COMMENT.exec(line)?.index === 0;
+    if (!line.endsWith("\\") || comment) {
+      if (comment) line = ` ${line}`; // so that the comment is still matched once joined
+      if (pending.length > 0) {
+        pending.push(line);
+        joined.push({ line: first, text: pending.join("") });
+        pending = [];
+      } else joined.push({ line: index + 1, text: line });
+    } else {
+      if (pending.length === 0) first = index + 1;
+      pending.push(line.replace(/^\\+|\\+$/g, ""));
+    }
+  });
+  if (pending.length > 0) joined.push({ line: first, text: pending.join("") });
+  const result: { line: number; text: string }[] = [];
+  for (const { line, text: raw } of joined) {
+    const stripped = raw.replace(COMMENT, "").trim();
+    if (stripped === "") continue;
+    result.push({ line, text: stripped.replace(ENV_VAR, (whole, name: string) => env[name] || whole) });
+  }
+  return result;
+}
+
+/** Long options of a requirement file, and whether each takes a value (pip 23's list). */
+const LONG_OPTIONS: Record<string, boolean> = {
+  "--index-url": true,
+  "--extra-index-url": true,
+  "--no-index": false,
+  "--constraint": true,
+  "--requirement": true,
+  "--editable": true,
+  "--find-links": true,
+  "--no-binary": true,
+  "--only-binary": true,
+  "--prefer-binary": false,
+  "--require-hashes": false,
+  "--pre": false,
+  "--trusted-host": true,
+  "--use-feature": true,
+  "--install-option": true,
+  "--global-option": true,
+  "--hash": true,
+};
+const SHORT_OPTIONS: Record<string, string> = { "-i": "--index-url", "-c": "--constraint", "-r": "--requirement", "-e": "--editable", "-f": "--find-links" };
+
+/** The requirement file's text → its requirements and includes, with problems by line. */
+export function parseRequirementsText(text: string, env: Record<string, string | undefined> = {}): ParsedRequirements {
+  const parsed: ParsedRequirements = { requirements: [], includes: [], problems: [] };
+  for (const { line, text: logical } of logicalLines(text, env)) {
+    const { args, options } = breakArgsOptions(logical);
+    const words = shlexSplit(options);
+    if (words === undefined) {
+      parsed.problems.push({ line, level: "error", message: `could not split options ${JSON.stringify(options)} (unclosed quote); line ignored, as pip refuses it` });
+      continue;
+    }
+    const opts = parseOptions(words);
+    if ("error" in opts) {
+      parsed.problems.push({ line, level: "error", message: `${opts.error}; line ignored, as pip refuses it` });
+      continue;
+    }
+    if (args !== "") {
+      const requirement = parseRequirement(args, line);
+      if ("error" in requirement) parsed.problems.push({ line, level: "error", message: requirement.error });
+      else parsed.requirements.push(requirement);
+    } else if (opts["--editable"]) {
+      const editable = parseEditable(opts["--editable"][0] as string, line);
+      if ("error" in editable) parsed.problems.push({ line, level: editable.level, message: editable.error });
+      else parsed.requirements.push(editable);
+    } else if (opts["--requirement"]) {
+      parsed.includes.push({ line, kind: "requirement", path: opts["--requirement"][0] as string });
+    } else if (opts["--constraint"]) {
+      parsed.includes.push({ line, kind: "constraint", path: opts["--constraint"][0] as string });
+    }
+  }
+  return parsed;
+}
+
+/** pip's break_args_options: words up to the first one starting with `-` are the requirement. */
+function breakArgsOptions(line: string): { args: string; options: string } {
+  const tokens = line.split(" ");
+  const cut = tokens.findIndex((token) => token.startsWith("-"));
+  if (cut === -1) return { args: tokens.join(" "), options: "" };
+  return { args: tokens.slice(0, cut).join(" "), options: tokens.slice(cut).join(" ") };
+}
+
+/** Python's `shlex.split` (POSIX mode, no comments); undefined on an unclosed quote or trailing escape. */
+export function shlexSplit(text: string): string[] | undefined {
+  const words: string[] = [];
+  let word: string | undefined;
+  let quote: "'" | '"' | undefined;
+  for (let index = 0; index < text.length; index++) {
+    const char = text[index] as string;
+    if (quote === "'") {
+      if (char === "'") quote = undefined;
+      else word = (word ?? "") + char;
+    } else if (quote === '"') {
+      if (char === '"') quote = undefined;
+      else if (char === "\\" && (text[index + 1] === '"' || text[index + 1] === "\\")) word = (word ?? "") + text[++index];
+      else word = (word ?? "") + char;
+    } else if (char === "'" || char === '"') {
+      quote = char;
+      word ??= "";
+    } else if (char === "\\") {
+      if (index + 1 >= text.length) return undefined;
+      word = (word ?? "") + text[++index];
+    } else if (/\s/.test(char)) {
+      if (word !== undefined) words.push(word);
+      word = undefined;
+    } else word = (word ?? "") + char;
+  }
+  if (quote) return undefined;
+  if (word !== undefined) words.push(word);
+  return words;
+}
+
+/** optparse over pip's requirement-file options: values of each option, in order. */
+function parseOptions(words: string[]): Record<string, string[]> | { error: string } {
+  const values: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
+  const add = (option: string, value: string) => (values[option] ??= []).push(value);
+  for (let index = 0; index < words.length; index++) {
+    const word = words[index] as string;
+    if (word === "--") break; // optparse: the rest are arguments
+    if (word.startsWith("--")) {
+      const equals = word.indexOf("=");
+      const given = equals === -1 ? word : word.slice(0, equals);
+      const option = longOption(given);
+      if (option === undefined) return { error: `no such option: ${given}` };
+      if ("ambiguous" in option) return { error: `ambiguous option: ${given} (${option.ambiguous.join(", ")}?)` };
+      if (!LONG_OPTIONS[option.name]) {
+        if (equals !== -1) return { error: `${option.name} option does not take a value` };
+        continue;
+      }
+      if (equals !== -1) add(option.name, word.slice(equals + 1));
+      else if (index + 1 < words.length) add(option.name, words[++index] as string);
+      else return { error: `${option.name} option requires 1 argument` };
+    } else if (word.startsWith("-") && word !== "-") {
+      const option = SHORT_OPTIONS[word.slice(0, 2)];
+      if (option === undefined) return { error: `no such option: ${word.slice(0, 2)}` };
+      if (word.length > 2) add(option, word.slice(2));
+      else if (index + 1 < words.length) add(option, words[++index] as string);
+      else return { error: `${word} option requires 1 argument` };
+    }
+    // other words are positional arguments, which pip ignores on an option line
+  }
+  return values;
+}
+
+/** optparse's abbreviations: a unique prefix of a long option names it. */
+function longOption(given: string): { name: string } | { ambiguous: string[] } | undefined {
+  if (given in LONG_OPTIONS) return { name: given };
+  const candidates = Object.keys(LONG_OPTIONS).filter((name) => name.startsWith(given));
+  if (candidates.length === 1) return { name: candidates[0] as string };
+  return candidates.length > 1 ? { ambiguous: candidates } : undefined;
+}
+
+const VCS_SCHEMES: Record<string, Vcs> = {
+  "git+http": "git",
+  "git+https": "git",
+  "git+ssh": "git",
+  "git+git": "git",
+  "git+file": "git",
+  "hg+file": "hg",
+  "hg+http": "hg",
+  "hg+https": "hg",
+  "hg+ssh": "hg",
+  "hg+static-http": "hg",
+  "svn+ssh": "svn",
+  "svn+http": "svn",
+  "svn+https": "svn",
+  "svn+svn": "svn",
+  "svn+file": "svn",
+  "bzr+http": "bzr",
+  "bzr+https": "bzr",
+  "bzr+ssh": "bzr",
+  "bzr+sftp": "bzr",
+  "bzr+ftp": "bzr",
+  "bzr+lp": "bzr",
+  "bzr+file": "bzr",
+};
+/** urllib.parse.uses_netloc: schemes urlunsplit writes with `//` even without a host. */
+const USES_NETLOC = new Set(["", "ftp", "http", "gopher", "nntp", "telnet", "imap", "wais", "file", "mms", "https", "shttp", "snews", "prospero", "rtsp", "rtspu", "rsync", "svn", "svn+ssh", "sftp", "nfs", "git", "git+ssh", "ws", "wss"]);
+const URL_SCHEMES = new Set(["http", "https", "file", "ftp", ...Object.keys(VCS_SCHEMES)]);
+
+/** urllib's urlsplit scheme: letters, digits, `+-.`, starting with a letter; else none. */
+function urlScheme(url: string): string | undefined {
+  const match = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(url);
+  return match ? (match[1] as string).toLowerCase() : undefined;
+}
+
+/** pip's get_url_scheme (`is_url`): whatever precedes the first `:`, lower-cased. */
+function isUrl(text: string): boolean {
+  const colon = text.indexOf(":");
+  return colon !== -1 && URL_SCHEMES.has(text.slice(0, colon).toLowerCase());
+}
+
+function fragmentValue(url: string, key: string): string | undefined {
+  const hash = url.indexOf("#");
+  if (hash === -1) return undefined;
+  const match = new RegExp(`[#&]${key}=([^&]*)`).exec(url.slice(hash));
+  return match ? match[1] : undefined;
+}
+
+/**
+ * A VCS URL as pip's VersionControl.get_url_rev_and_auth splits it; undefined when the URL's
+ * scheme is no VCS scheme; an error when the revision after `@` is empty.
+ */
+export function parsePipVcsUrl(link: string): PipVcsUrl | { error: string } | undefined {
+  const scheme = urlScheme(link);
+  const vcs = scheme === undefined ? undefined : VCS_SCHEMES[scheme];
+  if (vcs === undefined || scheme === undefined) return undefined;
+  const hash = link.indexOf("#");
+  const withoutFragment = hash === -1 ? link : link.slice(0, hash);
+  let rest = withoutFragment.slice(scheme.length + 1);
+  const bareScheme = scheme.slice(scheme.indexOf("+") + 1);
+  let netloc = "";
+  if (rest.startsWith("//")) {
+    const end = rest.slice(2).search(/[/?#]/);
+    netloc = end === -1 ? rest.slice(2) : rest.slice(2, 2 + end);
+    rest = end === -1 ? "" : rest.slice(2 + end);
+  }
+  const question = rest.indexOf("?");
+  let urlPath = question === -1 ? rest : rest.slice(0, question);
+  const query = question === -1 ? "" : rest.slice(question + 1);
+  let revision: string | undefined;
+  const at = urlPath.lastIndexOf("@");
+  if (at !== -1) {
+    revision = urlPath.slice(at + 1);
+    urlPath = urlPath.slice(0, at);
+    if (revision === "") return { error: `the URL ${JSON.stringify(link)} has an empty revision (after @), which pip refuses` };
+  }
+  // svn: pip passes user:password of an http(s)/svn URL as options, not in the URL
+  if (vcs === "svn" && bareScheme !== "ssh" && netloc.includes("@")) netloc = netloc.slice(netloc.lastIndexOf("@") + 1);
+  // urllib's urlunsplit, then Bazaar's own `bzr+ssh://` (bzr needs the prefix to use ssh)
+  let location = urlPath;
+  if (netloc !== "" || USES_NETLOC.has(bareScheme)) {
+    if (location !== "" && !location.startsWith("/")) location = `/${location}`;
+    location = `//${netloc}${location}`;
+  }
+  let url = `${bareScheme}:${location}${query === "" ? "" : `?${query}`}`;
+  if (vcs === "bzr" && url.startsWith("ssh://")) url = `bzr+${url}`;
+  const subdirectory = fragmentValue(link, "subdirectory");
+  return { vcs, url, revision, ...(subdirectory === undefined ? {} : { subdirectory }) };
+}
+
+type Parsed = RequirementLine | { error: string; level: "error" | "warning" | "info" };
+
+/** `-e URL`: pip's parse_editable (a VCS URL with `#egg=`; local paths are no sources). */
+function parseEditable(value: string, line: number): Parsed {
+  let url = value;
+  for (const vcs of ["git", "hg", "svn", "bzr"]) {
+    if (url.toLowerCase().startsWith(`${vcs}:`)) {
+      url = `${vcs}+${url}`;
+      break;
+    }
+  }
+  const vcs = parsePipVcsUrl(url);
+  if (vcs === undefined) return { error: `-e ${JSON.stringify(value)}: a local project, not a VCS source`, level: "info" };
+  if ("error" in vcs) return { error: vcs.error, level: "error" };
+  const name = fragmentValue(url, "egg");
+  if (!name) return { error: `-e ${JSON.stringify(value)}: no #egg=NAME, which pip requires of an editable VCS URL; line ignored`, level: "error" };
+  return { line, editable: true, text: value, name, vcs };
+}
+
+/** A requirement line: `NAME [extras] @ URL [; markers]`, a bare URL, or a plain specifier (no source). */
+function parseRequirement(text: string, line: number): Parsed {
+  const url = isUrl(text);
+  const separator = url ? "; " : ";";
+  const cut = text.indexOf(separator);
+  const body = (cut === -1 ? text : text.slice(0, cut)).trim();
+  const marker = cut === -1 ? undefined : text.slice(cut + separator.length).trim() || undefined;
+  const base = { line, editable: false, text, ...(marker === undefined ? {} : { marker }) };
+  if (url) {
+    const vcs = parsePipVcsUrl(body);
+    if (vcs !== undefined && "error" in vcs) return { error: vcs.error, level: "error" };
+    return { ...base, name: fragmentValue(body, "egg"), ...(vcs ? { vcs } : {}) };
+  }
+  const named = /^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*@\s*(\S+)/.exec(body);
+  if (!named) return { ...base, name: /^[A-Za-z0-9][A-Za-z0-9._-]*/.exec(body)?.[0] };
+  const vcs = parsePipVcsUrl(named[3] as string);
+  if (vcs !== undefined && "error" in vcs) return { error: vcs.error, level: "error" };
+  return { ...base, name: named[1], ...(vcs ? { vcs } : {}) };
+}
