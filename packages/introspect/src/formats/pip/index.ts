@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import type { Problem } from "@autowatch/watchfile";
 import { quoteValue } from "@autowatch/watchfile";
@@ -49,9 +49,26 @@ export function extractRequirements(input: FormatInput): FormatResult {
       return true;
     }
     reading.add(file);
-    const parsed = parseRequirementsText(text, env);
+    // pip resolves `-e PATH` against the directory it runs in
+    const isDirectory = (target: string) => statSync(path.resolve(input.cwd, target), { throwIfNoEntry: false })?.isDirectory() ?? false;
+    const exists = (target: string) => statSync(path.resolve(input.cwd, target), { throwIfNoEntry: false }) !== undefined;
+    const parsed = parseRequirementsText(text, env, isDirectory, exists);
     for (const problem of parsed.problems) problems.push({ level: problem.level, message: problem.message, file, line: problem.line });
-    for (const requirement of parsed.requirements) {
+    // in line order: an include's requirements come where its -r/-c line is, as pip yields them
+    const entries = [...parsed.requirements.map((requirement) => ({ line: requirement.line, requirement })), ...parsed.includes.map((include) => ({ line: include.line, include }))];
+    entries.sort((a, b) => a.line - b.line);
+    for (const entry of entries) {
+      if ("include" in entry) {
+        const include = entry.include;
+        if (/^(https?|file):/i.test(include.path)) {
+          problems.push({ level: "warning", message: `${include.kind === "constraint" ? "-c" : "-r"} ${quoteValue(include.path)}: a URL; not fetched, its sources are not watched`, file, line: include.line });
+          continue;
+        }
+        const nested = path.isAbsolute(include.path) ? include.path : path.join(path.dirname(file), include.path);
+        read(nested, include.kind === "constraint", { file, line: include.line });
+        continue;
+      }
+      const requirement = entry.requirement;
       const vcs = requirement.vcs;
       if (!vcs) continue;
       const origin = { file, line: requirement.line, option: requirement.editable ? "-e" : constraint ? "constraint" : "requirement", format: "pip" };
@@ -63,14 +80,6 @@ export function extractRequirements(input: FormatInput): FormatResult {
         checkout: requirement.editable && requirement.name ? path.join(srcDirectory, canonicalName(requirement.name)) : undefined,
         origin: requirement.name ? { ...origin, section: requirement.name } : origin,
       });
-    }
-    for (const include of parsed.includes) {
-      if (/^(https?|file):/i.test(include.path)) {
-        problems.push({ level: "warning", message: `${include.kind === "constraint" ? "-c" : "-r"} ${quoteValue(include.path)}: a URL; not fetched, its sources are not watched`, file, line: include.line });
-        continue;
-      }
-      const nested = path.isAbsolute(include.path) ? include.path : path.join(path.dirname(file), include.path);
-      read(nested, include.kind === "constraint", { file, line: include.line });
     }
     reading.delete(file);
     return true;

@@ -103,7 +103,12 @@ const LONG_OPTIONS: Record<string, boolean> = {
 const SHORT_OPTIONS: Record<string, string> = { "-i": "--index-url", "-c": "--constraint", "-r": "--requirement", "-e": "--editable", "-f": "--find-links" };
 
 /** The requirement file's text → its requirements and includes, with problems by line. */
-export function parseRequirementsText(text: string, env: Record<string, string | undefined> = {}): ParsedRequirements {
+export function parseRequirementsText(
+  text: string,
+  env: Record<string, string | undefined> = {},
+  isDirectory: (target: string) => boolean = () => false,
+  exists: (target: string) => boolean = isDirectory,
+): ParsedRequirements {
   const parsed: ParsedRequirements = { requirements: [], includes: [], problems: [] };
   for (const { line, text: logical } of logicalLines(text, env)) {
     const { args, options } = breakArgsOptions(logical);
@@ -118,11 +123,11 @@ export function parseRequirementsText(text: string, env: Record<string, string |
       continue;
     }
     if (args !== "") {
-      const requirement = parseRequirement(args, line);
+      const requirement = parseRequirement(args, line, exists);
       if ("error" in requirement) parsed.problems.push({ line, level: "error", message: requirement.error });
       else parsed.requirements.push(requirement);
     } else if (opts["--editable"]) {
-      const editable = parseEditable(opts["--editable"][0] as string, line);
+      const editable = parseEditable(opts["--editable"][0] as string, line, isDirectory);
       if ("error" in editable) parsed.problems.push({ line, level: editable.level, message: editable.error });
       else parsed.requirements.push(editable);
     } else if (opts["--requirement"]) {
@@ -289,22 +294,33 @@ export function parsePipVcsUrl(link: string): PipVcsUrl | { error: string } | un
   }
   // svn: pip passes user:password of an http(s)/svn URL as options, not in the URL
   if (vcs === "svn" && bareScheme !== "ssh" && netloc.includes("@")) netloc = netloc.slice(netloc.lastIndexOf("@") + 1);
-  // urllib's urlunsplit, then Bazaar's own `bzr+ssh://` (bzr needs the prefix to use ssh)
+  // urllib's urlunsplit, then Bazaar's and Subversion's own `+ssh://` (they need the prefix to use ssh)
   let location = urlPath;
   if (netloc !== "" || USES_NETLOC.has(bareScheme)) {
     if (location !== "" && !location.startsWith("/")) location = `/${location}`;
     location = `//${netloc}${location}`;
   }
   let url = `${bareScheme}:${location}${query === "" ? "" : `?${query}`}`;
-  if (vcs === "bzr" && url.startsWith("ssh://")) url = `bzr+${url}`;
+  if ((vcs === "bzr" || vcs === "svn") && url.startsWith("ssh://")) url = `${vcs}+${url}`;
   const subdirectory = fragmentValue(link, "subdirectory");
   return { vcs, url, revision, ...(subdirectory === undefined ? {} : { subdirectory }) };
 }
 
+/** The project named by `#egg=` (extras dropped, as pip's Requirement does). */
+function eggName(url: string): string | undefined {
+  const egg = fragmentValue(url, "egg");
+  return egg === undefined ? undefined : egg.replace(/\[.*$/, "").trim() || undefined;
+}
+
+/** A PEP 508 name, extras, then a version specifier (or nothing). */
+const SPECIFIER = /^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?\s*(\[[^\]]*\])?\s*([<>=!~(,]|$)/;
+
 type Parsed = RequirementLine | { error: string; level: "error" | "warning" | "info" };
 
 /** `-e URL`: pip's parse_editable (a VCS URL with `#egg=`; local paths are no sources). */
-function parseEditable(value: string, line: number): Parsed {
+function parseEditable(value: string, line: number, isDirectory: (target: string) => boolean): Parsed {
+  const local = value.replace(/\[[^\]]*\]$/, "");
+  if (isDirectory(local) || /^file:/i.test(local)) return { error: `-e ${JSON.stringify(value)}: a local project, not a VCS source`, level: "info" };
   let url = value;
   for (const vcs of ["git", "hg", "svn", "bzr"]) {
     if (url.toLowerCase().startsWith(`${vcs}:`)) {
@@ -313,15 +329,17 @@ function parseEditable(value: string, line: number): Parsed {
     }
   }
   const vcs = parsePipVcsUrl(url);
-  if (vcs === undefined) return { error: `-e ${JSON.stringify(value)}: a local project, not a VCS source`, level: "info" };
+  if (vcs === undefined) {
+    return { error: `-e ${JSON.stringify(value)}: neither a local project directory nor a VCS URL pip knows (git+, hg+, svn+, bzr+ with ://); line ignored, as pip refuses it`, level: "error" };
+  }
   if ("error" in vcs) return { error: vcs.error, level: "error" };
-  const name = fragmentValue(url, "egg");
+  const name = eggName(url);
   if (!name) return { error: `-e ${JSON.stringify(value)}: no #egg=NAME, which pip requires of an editable VCS URL; line ignored`, level: "error" };
   return { line, editable: true, text: value, name, vcs };
 }
 
 /** A requirement line: `NAME [extras] @ URL [; markers]`, a bare URL, or a plain specifier (no source). */
-function parseRequirement(text: string, line: number): Parsed {
+function parseRequirement(text: string, line: number, exists: (target: string) => boolean): Parsed {
   const url = isUrl(text);
   const separator = url ? "; " : ";";
   const cut = text.indexOf(separator);
@@ -331,10 +349,15 @@ function parseRequirement(text: string, line: number): Parsed {
   if (url) {
     const vcs = parsePipVcsUrl(body);
     if (vcs !== undefined && "error" in vcs) return { error: vcs.error, level: "error" };
-    return { ...base, name: fragmentValue(body, "egg"), ...(vcs ? { vcs } : {}) };
+    return { ...base, name: eggName(body), ...(vcs ? { vcs } : {}) };
   }
   const named = /^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*@\s*(\S+)/.exec(body);
-  if (!named) return { ...base, name: /^[A-Za-z0-9][A-Za-z0-9._-]*/.exec(body)?.[0] };
+  if (!named) {
+    if (SPECIFIER.test(body)) return { ...base, name: /^[A-Za-z0-9][A-Za-z0-9._-]*/.exec(body)?.[0] };
+    // anything else pip reads as a local path or archive, and refuses when there is none
+    if (exists(body.replace(/\[[^\]]*\]$/, ""))) return { ...base, name: undefined };
+    return { error: `invalid requirement ${JSON.stringify(body)}: neither NAME[...] nor NAME @ URL nor an existing path; line ignored, as pip refuses it`, level: "error" };
+  }
   const vcs = parsePipVcsUrl(named[3] as string);
   if (vcs !== undefined && "error" in vcs) return { error: vcs.error, level: "error" };
   return { ...base, name: named[1], ...(vcs ? { vcs } : {}) };
