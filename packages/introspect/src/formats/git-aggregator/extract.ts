@@ -72,7 +72,7 @@ export function extractRepos(text: string, file: string, env: Record<string, str
   const lineAt = (node: Node | null | undefined): number | undefined => (node?.range ? lines.linePos(node.range[0]).line : undefined);
   if (document.errors.length > 0) {
     const error = document.errors[0];
-    const line = error?.linePos?.[0]?.line;
+    const line = error ? lines.linePos(error.pos[0]).line : undefined;
     result.fatal = { level: "error", message: `not valid YAML: ${error?.message.split("\n")[0] ?? "unknown error"}`, file, ...(line === undefined ? {} : { line }) };
     return result;
   }

@@ -1,0 +1,294 @@
+import { cpSync, mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { WatchFile } from "@autowatch/watchfile";
+import { expandEnv, extractRepos } from "../../../src/formats/git-aggregator/extract.js";
+import { introspectFiles } from "../../../src/introspect.js";
+import { commitFile, git, gitInit, tempDir, vcsEnv } from "../../support.js";
+
+const here = fileURLToPath(new URL(".", import.meta.url));
+const FILE = "/build/repos.yaml";
+const ENV = { ODOO_VERSION: "16.0", DEPTH_DEFAULT: "1", DEPTH_MERGE: "100" };
+
+const brief = (text: string, env: Record<string, string> = ENV) => {
+  const result = extractRepos(text, FILE, env);
+  return {
+    sources: result.sources.map((s) => `${s.origin.line} ${s.origin.section} ${s.url} ${s.revision} ${s.checkout}`),
+    problems: result.problems.map((p) => `${p.level} ${p.line}: ${p.message}`),
+    fatal: result.fatal && `${result.fatal.line}: ${result.fatal.message}`,
+  };
+};
+
+describe("repos.yaml grammar (git-aggregator 4.x)", () => {
+  it("reads merges as \"remote ref\" strings and {remote, ref, depth} mappings, on the merge's remote URL", () => {
+    const text = [
+      "./web:",
+      "  remotes:",
+      "    oca: https://github.com/OCA/web.git",
+      "    fork: git@github.com:me/web.git",
+      "  target: oca agg",
+      "  merges:",
+      "    - oca 16.0",
+      "    - {remote: fork, ref: 16.0, depth: 10}",
+      "    - remote: fork",
+      "      ref: 11.10",
+      "    - fork pull/12/head",
+      "",
+    ].join("\n");
+    expect(brief(text).sources).toEqual([
+      "7 ./web https://github.com/OCA/web.git 16.0 /build/web",
+      "8 ./web git@github.com:me/web.git 16.0 /build/web",
+      // PyYAML reads 11.10 as a float, git-aggregator then str()s it
+      "9 ./web git@github.com:me/web.git 11.1 /build/web",
+      "11 ./web git@github.com:me/web.git refs/pull/12/head /build/web",
+    ]);
+  });
+
+  it("expands $VAR, ${VAR} and $$ as gitaggregate --expand-env, with a problem per undefined variable", () => {
+    expect(expandEnv("a: $X ${Y} $$Z $NOPE\nb: ${ALSO_NOPE}\n", { X: "1", Y: "2" })).toEqual({
+      text: "a: 1 2 $Z $NOPE\nb: ${ALSO_NOPE}\n",
+      undefinedAt: [
+        { name: "NOPE", line: 1 },
+        { name: "ALSO_NOPE", line: 2 },
+      ],
+      invalidAt: [],
+    });
+    const text = "web:\n  remotes:\n    o: https://h/$ORG/web.git\n  target: o x\n  merges:\n    - o $ODOO_VERSION\n    - o ${FEATURE}\n";
+    const result = brief(text, { ODOO_VERSION: "16.0" });
+    expect(result.problems).toEqual([
+      "error 3: $ORG is not defined in the environment (gitaggregate --expand-env would stop); what uses it is skipped",
+      "error 7: $FEATURE is not defined in the environment (gitaggregate --expand-env would stop); what uses it is skipped",
+    ]);
+    // both merges use remote o, whose URL is undefined: nothing is watched on a half-expanded URL
+    expect(result.sources).toEqual([]);
+    expect(brief("x:\n  remotes:\n    o: https://h/x\n  merges:\n    - o $1\n").problems).toEqual([
+      "error 5: invalid $ placeholder (write $$ for a dollar sign); what uses it is skipped",
+    ]);
+  });
+
+  it("accepts target as \"remote branch\", \"branch\" or nothing, and defaults, fetch_all, shell_command_after", () => {
+    const text = [
+      "a:",
+      "  remotes: {o: https://h/a}",
+      "  merges: [o main]",
+      "b:",
+      "  defaults: {depth: 5}",
+      "  fetch_all: o",
+      "  shell_command_after: [echo done]",
+      "  remotes: {o: https://h/b}",
+      "  target: agg",
+      "  merges: [o main]",
+      "",
+    ].join("\n");
+    expect(brief(text)).toEqual({ sources: ["3 a https://h/a main /build/a", "10 b https://h/b main /build/b"], problems: [], fatal: undefined });
+  });
+
+  it.each([
+    ["no remotes", "a:\n  merges: [o main]\n", "error 2: \"a\": remotes is not defined"],
+    ["empty remotes", "a:\n  remotes:\n  merges: [o main]\n", "error 2: \"a\": you should at least define one remote"],
+    ["remote without url", "a:\n  remotes:\n    o:\n  merges: [o main]\n", "error 3: \"a\": no url defined for remote \"o\""],
+    ["no merges", "a:\n  remotes: {o: https://h/a}\n", "error 2: \"a\": merges is not defined"],
+    ["empty merges", "a:\n  remotes: {o: https://h/a}\n  merges: []\n", "error 3: \"a\": you should at least define one merge"],
+    ["three words", "a:\n  remotes: {o: https://h/a}\n  merges:\n    - o main extra\n", "error 4: \"a\": merge \"o main extra\" must be formatted as \"remote_name ref\""],
+    ["two spaces", "a:\n  remotes: {o: https://h/a}\n  merges:\n    - o  main\n", "error 4: \"a\": merge \"o  main\" must be formatted"],
+    ["mapping without ref", "a:\n  remotes: {o: https://h/a}\n  merges:\n    - remote: o\n", "error 4: \"a\": merge lacks mandatory `remote` or `ref` keys"],
+    ["unknown merge remote", "a:\n  remotes: {o: https://h/a}\n  merges:\n    - x main\n", "error 4: \"a\": merge remote \"x\" not defined in remotes"],
+    ["unknown target remote", "a:\n  remotes: {o: https://h/a}\n  target: x main\n  merges: [o main]\n", "error 3: \"a\": target remote \"x\" not defined in remotes"],
+    ["target of three words", "a:\n  remotes: {o: https://h/a}\n  target: o x y\n  merges: [o main]\n", "error 3: \"a\": target must be formatted"],
+  ])("refuses a repository as git-aggregator does (%s), file and line, others kept", (_name, text, message) => {
+    const result = brief(`${text}ok:\n  remotes: {o: https://h/ok}\n  merges: [o main]\n`);
+    expect(result.problems).toHaveLength(1);
+    expect(result.problems[0]).toContain(message);
+    expect(result.problems[0]).toContain("repository skipped");
+    expect(result.sources.map((s) => s.split(" ").slice(1, 4).join(" "))).toEqual(["ok https://h/ok main"]);
+  });
+
+  it("says where the YAML is broken, and what a root that is no mapping is", () => {
+    expect(brief("a:\n  remotes: {o: https://h/a\n  merges: [o main]\n").fatal).toMatch(/^\d+: not valid YAML/);
+    expect(brief("- a\n- b\n").fatal).toBe("1: expected a mapping of directories to repositories");
+    expect(brief("# nothing yet\n")).toEqual({ sources: [], problems: [], fatal: undefined });
+  });
+});
+
+describe("repos.yaml liveness from the merge line (no checkout)", () => {
+  let dir: ReturnType<typeof tempDir>;
+  beforeAll(() => {
+    dir = tempDir();
+  });
+  afterAll(() => dir.remove());
+  it.each([
+    ["16.0", "watch", "16.0"],
+    ["feature/x", "watch", "feature/x"],
+    ["refs/pull/151/head", "watch", "refs/pull/151/head"],
+    ["pull/151/head", "watch", "refs/pull/151/head"],
+    ["refs/merge-requests/3/head", "watch", "refs/merge-requests/3/head"],
+    ["refs/heads/16.0", "watch", "16.0"],
+    ["a1b2c3d", "pin", "a1b2c3d"],
+    ["refs/tags/v1", "pin", "v1"],
+  ])("merge ref %s → %s %s, with no warning", async (ref, kind, revspec) => {
+    writeFileSync(path.join(dir.path, "repos.yaml"), `web:\n  remotes:\n    o: https://h/web.git\n  target: o agg\n  merges:\n    - o ${ref}\n`);
+    const result = await introspectFiles({ files: [{ format: "git-aggregator", file: "repos.yaml" }], cwd: dir.path, env: vcsEnv });
+    if (!result.ok) throw new Error(result.error.message);
+    const list = kind === "watch" ? result.watchFile.watches : result.watchFile.pinned;
+    expect(list).toEqual([
+      expect.objectContaining({ vcs: "git", url: "https://h/web.git", revspec, origin: { file: "repos.yaml", line: 6, section: "web", option: "merges", format: "git-aggregator" } }),
+    ]);
+    expect(result.problems).toEqual([]);
+  });
+});
+
+const entries = (file: WatchFile) => [
+  ...file.watches.map((w) => `watch ${w.url} ${w.revspec} :${w.origin?.line}`),
+  ...file.pinned.map((p) => `pin(${p.why}) ${p.url} ${p.revspec} :${p.origin?.line}`),
+];
+
+describe("repos.yaml fixtures in the style of public projects", () => {
+  const expected: Record<string, string[]> = {
+    "doodba-scaffolding.yaml": [
+      "watch https://github.com/OCA/OCB.git 16.0 :14",
+      "watch https://github.com/OCA/web.git 16.0 :25",
+      "watch https://github.com/odoo/odoo.git refs/pull/123456/head :17",
+    ],
+    "tecnativa-customer.yaml": [
+      "watch https://github.com/OCA/server-tools.git 16.0 :9",
+      "watch https://github.com/OCA/server-tools.git refs/pull/2587/head :11",
+      "watch https://github.com/Tecnativa/server-tools.git 16.0-add-base_cron_oneshot :10",
+      "pin(commit) https://github.com/OCA/account-invoicing.git 5b7c3a1e9d2f4068a1b3c5d7e9f1a3b5c7d9e1f3 :21",
+    ],
+    "mapping-merges.yaml": [
+      "watch git@github.com:acsone/product-attribute.git 16.0-fix-product_variant_default_code :10",
+      "watch https://github.com/OCA/product-attribute.git 16.0 :7",
+      "watch https://github.com/OCA/product-attribute.git refs/pull/1432/head :12",
+      "pin(commit) git@github.com:acsone/product-attribute.git 0f1e2d3c :13",
+    ],
+    "fetch-all.yaml": [
+      "watch https://github.com/OCA/connector-telephony.git 14.0 :9",
+      "watch https://github.com/akretion/connector-telephony.git 14.0-mig-base_phone :10",
+    ],
+    "gitlab-merge-requests.yaml": [
+      "watch https://gitlab.acme.example/odoo/acme-addons.git 17.0 :7",
+      "watch https://gitlab.acme.example/odoo/acme-addons.git refs/merge-requests/87/head :8",
+      "watch https://gitlab.acme.example/odoo/acme-addons.git refs/merge-requests/91/head :9",
+    ],
+    "env-expanded.yaml": [
+      "watch https://github.com/acme/price.git main :13",
+      "watch https://github.example/OCA/l10n-spain.git 16.0 :6",
+      "pin(tag) https://github.example/OCA/l10n-spain.git 16.0.1.2.0 :7",
+    ],
+    "minimal-target.yaml": ["watch https://github.com/OCA/partner-contact.git 15.0 :5", "watch https://github.com/OCA/queue.git 15.0 :11"],
+    "openupgrade-migration.yaml": [
+      "watch https://github.com/OCA/OCB.git 16.0 :10",
+      "watch https://github.com/OCA/OpenUpgrade.git 16.0 :16",
+      "watch https://github.com/OCA/OpenUpgrade.git refs/pull/4012/head :17",
+      "watch https://github.com/OCA/OpenUpgrade.git refs/pull/4050/head :18",
+    ],
+  };
+  let dir: ReturnType<typeof tempDir>;
+  beforeAll(() => {
+    dir = tempDir();
+    cpSync(path.join(here, "fixtures"), dir.path, { recursive: true });
+  });
+  afterAll(() => dir.remove());
+  it.each(Object.keys(expected))("%s", async (name) => {
+    const env = { ...vcsEnv, ...ENV, REPO_DIR: "./odoo/custom/src", GIT_HOST: "https://github.example" };
+    const result = await introspectFiles({ files: [{ format: "git-aggregator", file: name }], cwd: dir.path, env });
+    if (!result.ok) throw new Error(result.error.message);
+    expect(entries(result.watchFile)).toEqual(expected[name]);
+    expect(result.problems).toEqual([]);
+  });
+});
+
+/** What git-aggregator does for one repository (repo.py: init, remotes, fetch, checkout -B target, merge). */
+function aggregate(target: string, remotes: Record<string, string>, merges: [string, string][], options: { fetchAll?: string[] } = {}): void {
+  mkdirSync(target, { recursive: true });
+  git(target, "init", "-q");
+  git(target, "config", "user.name", "Aggregator");
+  git(target, "config", "user.email", "agg@example.org");
+  for (const [name, url] of Object.entries(remotes)) git(target, "remote", "add", name, url);
+  for (const name of options.fetchAll ?? []) git(target, "fetch", "-q", name);
+  merges.forEach(([remote, ref], index) => {
+    git(target, "fetch", "-q", remote, ref);
+    if (index === 0) git(target, "checkout", "-q", "-B", "_git_aggregated", "FETCH_HEAD");
+    else git(target, "merge", "-q", "--no-edit", "FETCH_HEAD");
+  });
+}
+
+describe("repos.yaml after git-aggregator-like merges on real repositories", () => {
+  let dir: ReturnType<typeof tempDir>;
+  let ocb: string;
+  let fork: string;
+  let pinnedSha: string;
+  beforeAll(() => {
+    dir = tempDir();
+    ocb = gitInit(path.join(dir.path, "forge", "ocb"));
+    git(ocb, "branch", "16.0");
+    fork = path.join(dir.path, "forge", "fork");
+    git(dir.path, "clone", "-q", ocb, fork);
+    git(fork, "config", "user.name", "Test");
+    git(fork, "config", "user.email", "test@example.org");
+    git(fork, "checkout", "-q", "-b", "feature");
+    commitFile(fork, "feature.txt", "f\n");
+    git(fork, "tag", "release-1");
+    git(fork, "checkout", "-q", "-b", "pr-branch", "main");
+    const prSha = commitFile(fork, "pr.txt", "p\n");
+    git(fork, "update-ref", "refs/pull/12/head", prSha);
+    git(fork, "checkout", "-q", "main");
+    pinnedSha = commitFile(fork, "pinned.txt", "x\n");
+    const src = path.join(dir.path, "build", "odoo", "custom", "src");
+    mkdirSync(src, { recursive: true });
+    writeFileSync(
+      path.join(src, "repos.yaml"),
+      [
+        "./odoo:",
+        "  remotes:",
+        `    ocb: ${ocb}`,
+        `    fork: ${fork}`,
+        "  target: ocb $ODOO_VERSION",
+        "  merges:",
+        "    - ocb $ODOO_VERSION",
+        "    - fork refs/pull/12/head",
+        `    - fork ${pinnedSha.slice(0, 12)}`,
+        "web:",
+        "  remotes:",
+        `    fork: ${fork}`,
+        "  fetch_all: [fork]",
+        "  target: fork agg",
+        "  merges:",
+        "    - fork feature",
+        "    - fork release-1",
+        "    - fork gone-branch",
+        "",
+      ].join("\n"),
+    );
+    aggregate(path.join(src, "odoo"), { ocb, fork }, [
+      ["ocb", "16.0"],
+      ["fork", "refs/pull/12/head"],
+      ["fork", pinnedSha],
+    ]);
+    // gone-branch no longer exists upstream: aggregated earlier, the checkout only knows the others
+    aggregate(path.join(src, "web"), { fork }, [["fork", "feature"], ["fork", "release-1"]], { fetchAll: ["fork"] });
+  }, 60_000);
+  afterAll(() => dir.remove());
+
+  it("watches each live merge line on its remote URL; the checkout confirms refs, a fetched tag is a pin", async () => {
+    const result = await introspectFiles({
+      files: [{ format: "git-aggregator", file: "odoo/custom/src/repos.yaml" }],
+      cwd: path.join(dir.path, "build"),
+      env: { ...vcsEnv, ODOO_VERSION: "16.0" },
+    });
+    if (!result.ok) throw new Error(result.error.message);
+    expect(entries(result.watchFile)).toEqual([
+      `watch ${fork} feature :16`,
+      `watch ${fork} gone-branch :18`,
+      `watch ${fork} refs/pull/12/head :8`,
+      `watch ${ocb} 16.0 :7`,
+      `pin(commit) ${fork} ${pinnedSha.slice(0, 12)} :9`,
+      // "release-1" reads as a branch, but the checkout fetched it as a tag
+      `pin(tag) ${fork} release-1 :17`,
+    ]);
+    expect(result.problems.map((p) => `${p.file}:${p.line} ${p.message}`)).toEqual([
+      `odoo/custom/src/repos.yaml:18 git "${fork}" "gone-branch": the checkout at "odoo/custom/src/web" has branches of remote "fork" but not this one; watched as declared`,
+    ]);
+  });
+});
