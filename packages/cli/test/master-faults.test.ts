@@ -174,3 +174,120 @@ describe("merge --follow", () => {
     expect(existsSync(join(dir, "state.json"))).toBe(false);
   });
 });
+
+const autoUrls = (builder: string) =>
+  state()
+    .builders[builder].watches.filter((w: { from: string[] }) => w.from.includes("auto"))
+    .map((w: { url: string }) => w.url);
+
+describe("a watch file deleted after it was merged", () => {
+  it("keeps the builder's last good watches, with a warning naming the file; explain says so", async () => {
+    expect((await merge()).code).toBe(0);
+    expect(autoUrls("odoo-b")).toEqual(["https://github.com/OCA/server-tools.git"]);
+    rmSync(join(dir, "watch", "odoo-b.json"));
+    const run = await merge();
+    expect(run.code).toBe(0);
+    expect(autoUrls("odoo-b")).toEqual(["https://github.com/OCA/server-tools.git"]);
+    expect(run.stderr).toMatch(/odoo-b:\n {2}warning \S*watch\/odoo-b\.json: watch file is gone \(deleted after it was merged\?\): last good watches from \d{4}-\d\d-\d\d kept/);
+    expect(run.stderr).toContain("(pollers and change filters unchanged)");
+    const explained = await cli(["explain", "--manifest", "MANIFEST.cfg", "--watch-dir", "watch", "-o", "state.json", "--builder", "odoo-b"]);
+    expect(explained.stdout).toMatch(/watch file: \S*odoo-b\.json \(gone; last good watches from \d{4}-\d\d-\d\d used\)/);
+    expect(explained.stdout).not.toContain("not uploaded yet");
+    expect(explained.stdout).toMatch(/server-tools\.git branch 16\.0\n {4}auto: watch file \S*odoo-b\.json \(last good version from /);
+  });
+});
+
+describe("a watch file with any entry refused for security reasons is distrusted whole", () => {
+  const HOSTILE = [
+    { url: "--upload-pack=touch /tmp/pwned" },
+    { url: "ext::sh -c touch% /tmp/pwned" },
+    { url: "https://github.com/OCA/ok.git", revspec: "-oProxyCommand=touch /tmp/pwned" },
+    { url: "ssh://-oProxyCommand=touch/x.git" },
+  ];
+
+  it("every entry hostile: last good kept, the file never becomes the last good one, each reason named", async () => {
+    expect((await merge()).code).toBe(0);
+    const store = snapshot(join(dir, "state.json.lastgood"));
+    writeFileSync(join(dir, "watch", "odoo-b.json"), watchFile("odoo-b", HOSTILE));
+    const run = await merge();
+    expect(run.code).toBe(0);
+    expect(autoUrls("odoo-b")).toEqual(["https://github.com/OCA/server-tools.git"]);
+    const problems = state().problems.filter((p: { builder?: string; file?: string }) => p.builder === "odoo-b" && p.file?.endsWith("odoo-b.json"));
+    const messages = problems.map((p: { message: string }) => p.message).join("\n");
+    for (const index of [0, 1, 2, 3]) expect(messages).toContain(`watches[${index}] refused: `);
+    expect(messages).toMatch(/file distrusted: 4 of 4 entries refused for security reasons \(watches\[0\] refused: .*: last good watches from \S+ kept/);
+    expect(snapshot(join(dir, "state.json.lastgood"))).toEqual(store);
+    // and again: still the first good file, not the hostile one
+    await merge();
+    expect(autoUrls("odoo-b")).toEqual(["https://github.com/OCA/server-tools.git"]);
+  });
+
+  it("one hostile entry among good ones: none of the file's entries counts", async () => {
+    expect((await merge()).code).toBe(0);
+    writeFileSync(join(dir, "watch", "odoo-b.json"), watchFile("odoo-b", [{ url: "https://github.com/OCA/new.git" }, HOSTILE[3]!]));
+    const run = await merge();
+    expect(run.code).toBe(0);
+    expect(autoUrls("odoo-b")).toEqual(["https://github.com/OCA/server-tools.git"]);
+    expect(run.stderr).toMatch(/file distrusted: 1 of 2 entries refused for security reasons/);
+  });
+
+  it("a builder field naming another builder: distrusted, never feeds that builder", async () => {
+    writeFileSync(join(dir, "watch", "odoo-a.json"), watchFile("odoo-b", [{ url: "https://github.com/OCA/new.git" }]));
+    const run = await merge();
+    expect(run.stderr).toContain('the file names builder "odoo-b", not this one');
+    expect(autoUrls("odoo-a")).toEqual([]);
+    expect(autoUrls("odoo-b")).toEqual(["https://github.com/OCA/server-tools.git"]);
+  });
+
+  it("--allow-host refusals are operator policy: dropped one by one, the rest becomes the last good", async () => {
+    writeFileSync(join(dir, "watch", "odoo-b.json"), watchFile("odoo-b", [{ url: "https://github.com/OCA/new.git" }, { url: "https://gitlab.example.org/x.git" }]));
+    const run = await merge("--allow-host", "github.com");
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain('watches[1] refused: host "gitlab.example.org" not allowed');
+    expect(run.stderr).not.toContain("distrusted");
+    expect(autoUrls("odoo-b")).toEqual(["https://github.com/OCA/new.git"]);
+    expect(readFileSync(join(dir, "state.json.lastgood", "odoo-b.json"), "utf8")).toContain("OCA/new.git");
+  });
+});
+
+describe("builder names: any name Buildbot accepts", () => {
+  const NAMES = ["constructor", "__proto__", "prototype", "toString", "hasOwnProperty", "valueOf", "__defineGetter__", "isPrototypeOf", "10"];
+
+  it("is a builder in the state, in explain and in the last-good store", async () => {
+    writeFileSync(join(dir, "MANIFEST.cfg"), NAMES.map((name) => `[${name}]\nbuildout = standalone ${name}.cfg\n`).join("\n"));
+    for (const name of NAMES) {
+      const file = (await import("@autowatch/watchfile")).watchFileNameFor(name);
+      writeFileSync(join(dir, "watch", file), watchFile(name, [{ url: `https://github.com/OCA/${name}.git` }]));
+    }
+    rmSync(join(dir, "watch", "odoo-b.json"));
+    const run = await merge();
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain(`${NAMES.length} builders: ${NAMES.length} watch at least one branch`);
+    const text = readFileSync(join(dir, "state.json"), "utf8");
+    const parsed = JSON.parse(text);
+    expect(Object.keys(parsed.builders).sort()).toEqual([...NAMES].sort());
+    for (const name of NAMES) {
+      expect(Object.hasOwn(parsed.builders, name)).toBe(true);
+      expect(autoUrls(name)).toEqual([`https://github.com/OCA/${name}.git`]);
+    }
+    expect(parsed.pollers).toHaveLength(NAMES.length);
+    // what master.cfg reads
+    const python = execFileSync("/usr/bin/python3", ["-c", "import json, sys; print(json.dumps(sorted(json.load(open(sys.argv[1]))['builders'])))", join(dir, "state.json")], { encoding: "utf8" });
+    expect(JSON.parse(python)).toEqual([...NAMES].sort());
+
+    for (const name of NAMES) {
+      const explained = await cli(["explain", "--manifest", "MANIFEST.cfg", "--watch-dir", "watch", "--builder", name]);
+      expect(explained.code, explained.stderr).toBe(0);
+      expect(explained.stdout).toContain(`https://github.com/OCA/${name}.git branch 16.0`);
+    }
+    // the last-good store serves each of them
+    for (const name of NAMES) {
+      const file = (await import("@autowatch/watchfile")).watchFileNameFor(name);
+      writeFileSync(join(dir, "watch", file), "{ truncated");
+    }
+    const again = await merge();
+    expect(again.code).toBe(0);
+    for (const name of NAMES) expect(autoUrls(name)).toEqual([`https://github.com/OCA/${name}.git`]);
+    expect(again.stderr).toContain("(pollers and change filters unchanged)");
+  });
+});

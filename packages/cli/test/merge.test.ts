@@ -33,10 +33,7 @@ beforeEach(() => {
   writeFileSync(join(dir, "MANIFEST.cfg"), MANIFEST);
   writeFileSync(
     join(dir, "watch", "odoo-10.0.json"),
-    watchFile("odoo-10.0", [
-      { vcs: "git", url: "https://github.com/OCA/OCB.git", revspec: "10.0", origin: { file: "buildout.cfg", line: 12 } },
-      { vcs: "git", url: "https://github.com/OCA/web.git", revspec: "10.0\u001b[2J" },
-    ]),
+    watchFile("odoo-10.0", [{ vcs: "git", url: "https://github.com/OCA/OCB.git", revspec: "10.0", origin: { file: "buildout.cfg", line: 12 } }]),
   );
   writeFileSync(join(dir, "watch", "odoo-9.0.json"), '{"schema": "autowatch.watchfile/2", "watc');
 });
@@ -45,26 +42,34 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 describe("autowatch merge", () => {
   it("writes the state, prints each problem as FILE:LINE: level: message (paths relative) then a summary, exits 0 despite problems", async () => {
     writeFileSync(join(dir, "watch", "stray\u001b]0;owned\u0007\u202e.json"), "[]");
+    // a hostile entry (issue 11): the whole file is distrusted, and never becomes the last good one
+    writeFileSync(
+      join(dir, "watch", "odoo-10.0.json"),
+      watchFile("odoo-10.0", [
+        { vcs: "git", url: "https://github.com/OCA/OCB.git", revspec: "10.0", origin: { file: "buildout.cfg", line: 12 } },
+        { vcs: "git", url: "https://github.com/OCA/web.git", revspec: "10.0\u001b[2J" },
+      ]),
+    );
     const run = await cli(args("-o", "state.json"));
     expect(run.code).toBe(0);
     expect(run.stdout).toBe("");
     const state = JSON.parse(readFileSync(join(dir, "state.json"), "utf8"));
     expect(state.builders["odoo-10.0"].watches).toEqual([
       { vcs: "git", url: "https://git.example.com/buildouts.git", branch: "odoo-10", from: ["buildout"] },
-      { vcs: "git", url: "https://github.com/OCA/OCB.git", branch: "10.0", from: ["auto"] },
       { vcs: "git", url: "https://github.com/OCA/server-tools.git", branch: "10.0", from: ["manual"] },
     ]);
     expect(state.builders.release).toEqual({ schedule: false, autoWatch: false, watches: [] });
     expect(run.stderr).toContain("autowatch merge: 3 builders: 1 watching at least one branch, 1 watching nothing, 1 never scheduled by commits");
+    expect(run.stderr).toMatch(/^watch\/odoo-10\.0\.json: error: file distrusted: 1 of 2 entries refused for security reasons \(watches\[1\] refused: [^\n]*\): no earlier good watch file, no auto watches\n/m);
     expect(run.stderr).toMatch(/^watch\/odoo-10\.0\.json: error: watches\[1\] refused: branch name contains a space or control character: "10\.0\\u001b\[2J"\n/m);
     expect(run.stderr).toMatch(/^watch\/odoo-9\.0\.json:1: error: not valid JSON \(truncated at byte 41\)[^\n]*: no earlier good watch file, no auto watches/m);
     expect(run.stderr).toMatch(/^watch\/stray\\u001b\]0;owned\\u0007\\u202e\.json: warning: watch file for "stray\\u001b\]0;owned\\u0007\\u202e", a builder in no manifest: ignored/m);
-    expect(run.stderr).toContain("autowatch merge: 3 pollers; 2 errors, 1 warning, 0 info\n");
+    expect(run.stderr).toContain("autowatch merge: 3 pollers; 3 errors, 1 warning, 0 info\n");
     expect(run.stderr).not.toContain(dir);
     expect(run.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
     expect(readFileSync(join(dir, "state.json"), "utf8")).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
     expect(run.stderr).toContain("(pollers or change filters changed)");
-    expect(existsSync(join(dir, "state.json.lastgood", "odoo-10.0.json"))).toBe(true);
+    expect(existsSync(join(dir, "state.json.lastgood", "odoo-10.0.json"))).toBe(false);
 
     const again = await cli(args("-o", "state.json", "--json"));
     expect(again.stdout).toBe(readFileSync(join(dir, "state.json"), "utf8"));

@@ -21,9 +21,6 @@ interface OptionSource {
 type Interpreted = "buildout" | "watch" | "auto-watch" | "tree-stable-timer";
 const INTERPRETED: ReadonlySet<string> = new Set<Interpreted>(["buildout", "watch", "auto-watch", "tree-stable-timer"]);
 
-/** Keys that would tamper with a JavaScript object if they became a builder's key in the state. */
-const RESERVED_NAMES = new Set(["__proto__", "constructor", "prototype"]);
-
 /**
  * Turns MANIFEST.cfg texts into build factories. Pure; never throws: everything wrong
  * in the input is a problem with file and line. Factories come in file order (files in
@@ -51,10 +48,6 @@ export function parseManifests(inputs: ManifestInput[], options: { only?: string
       problems.push(locate("warning", "inherit in [DEFAULT] is ignored: only a section's own inherit option links it to a parent", input.file, defaultInherit.line));
     }
     for (const section of document.sections) {
-      if (RESERVED_NAMES.has(section.name)) {
-        problems.push(locate("error", `section ${quoteValue(section.name)}: this name cannot be a builder (it is reserved in the JSON state); section ignored`, input.file, section.line));
-        continue;
-      }
       const first = definitions.get(section.name);
       if (first) {
         const where = `${first.document.file}:${first.section.line}`;

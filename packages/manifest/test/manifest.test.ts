@@ -489,13 +489,14 @@ describe("file names", () => {
   });
 });
 
-describe("reserved section names", () => {
-  it("refuses builders named like object internals, keeps the others", () => {
-    const result = parseManifests([{ file: "M.cfg", text: "[__proto__]\nwatch =\n[constructor]\nauto-watch = no\n[ok]\nauto-watch = no\n" }]);
-    expect(result.factories.map((factory) => factory.name)).toEqual(["ok"]);
-    expect(result.problems.map((problem) => `${problem.line}: ${problem.message}`)).toEqual([
-      '1: section "__proto__": this name cannot be a builder (it is reserved in the JSON state); section ignored',
-      '3: section "constructor": this name cannot be a builder (it is reserved in the JSON state); section ignored',
-    ]);
+describe("section names like object internals", () => {
+  it("are builders like any other (Buildbot accepts them; issue 11)", () => {
+    const text = "[__proto__]\nwatch =\n[constructor]\nauto-watch = no\ninherit = toString\n[toString]\nwatch = git https://x.example/a.git main\n[ok]\nauto-watch = no\n";
+    const result = parseManifests([{ file: "M.cfg", text }]);
+    expect(result.factories.map((factory) => factory.name)).toEqual(["__proto__", "constructor", "toString", "ok"]);
+    expect(result.problems).toEqual([]);
+    const byName = new Map(result.factories.map((factory) => [factory.name, factory]));
+    expect(byName.get("__proto__")?.schedule).toBe(false);
+    expect(byName.get("constructor")?.watches.map((watch) => watch.url)).toEqual(["https://x.example/a.git"]);
   });
 });

@@ -253,10 +253,7 @@ class BuilderContext {
     }
     // read only now, and dropped once parsed: a farm's files are never all in memory
     const given = readNow(this.given);
-    if (!given || "missing" in given) {
-      this.problem("info", "no watch file yet: only manual and buildout watches", { file });
-      return [];
-    }
+    if (!given || "missing" in given) return this.missingFile();
     if ("error" in given) return this.rejectFile(given.error);
     const parsed = parseWatchFile(given.bytes, { maxBytes: this.policy.maxBytes, maxEntries: this.policy.maxEntries, builder: factory.name, file });
     if (!parsed.ok) {
@@ -271,18 +268,29 @@ class BuilderContext {
     }
     const accepted: AutoEntry[] = [];
     const candidates: Candidate[] = [];
+    const refused: string[] = [];
+    const hostile: string[] = [];
     const watches = parsed.value.watches;
     for (let index = 0; index < watches.length; index++) {
       const raw = watches[index]!;
       const entry = autoEntry(raw.vcs, raw.url, raw.revspec, raw.origin);
       const candidate = this.autoCandidate(entry, file);
-      if (typeof candidate === "string") {
-        this.problem("error", `watches[${index}] refused: ${candidate}`, { file });
+      if ("refused" in candidate) {
+        (candidate.security ? hostile : refused).push(`watches[${index}] refused: ${candidate.refused}`);
         continue;
       }
       accepted.push(this.checks.keptEntry(entry, candidate));
       candidates.push(candidate);
     }
+    if (hostile.length > 0) {
+      // one hostile entry and the worker is not trusted: none of its entries counts, and the
+      // file never becomes the last good one (operator policy refusals alone do not do that)
+      for (const message of hostile) this.problem("error", message, { file });
+      const shown = hostile.slice(0, 3).join("; ");
+      const more = hostile.length > 3 ? `; and ${hostile.length - 3} more` : "";
+      return this.rejectFile(`file distrusted: ${hostile.length} of ${watches.length} ${watches.length === 1 ? "entry" : "entries"} refused for security reasons (${shown}${more})`);
+    }
+    for (const message of refused) this.problem("error", message, { file });
     this.watchFile = { status: "accepted", file };
     this.lastGood.set(factory.name, { date: this.today, watches: accepted });
     return candidates;
@@ -290,32 +298,66 @@ class BuilderContext {
 
   private rejectFile(reason: string, line?: number): Candidate[] {
     const file = this.watchFile.file;
-    const stored = this.input.lastGood?.get(this.factory.name);
-    if (stored && "failure" in stored) this.problem("warning", stored.failure, { file: stored.file });
-    const previous = stored && "failure" in stored ? undefined : stored;
+    const previous = this.storedLastGood();
     if (!previous) {
       this.watchFile = { status: "rejected", file, reason };
       this.problem("error", `${reason}: no earlier good watch file, no auto watches`, { file, line });
       return [];
     }
-    this.lastGood.set(this.factory.name, previous);
     this.watchFile = { status: "rejected", file, reason, lastGood: previous.date };
     this.problem("error", `${reason}: last good watches from ${previous.date} kept`, { file, line });
+    return this.lastGoodCandidates(previous);
+  }
+
+  /**
+   * No watch file: not uploaded yet, or deleted after it was merged. A builder with last good
+   * watches keeps them (a deleted file never unwatches silently), with a warning naming the file.
+   */
+  private missingFile(): Candidate[] {
+    const file = this.watchFile.file;
+    const previous = this.storedLastGood();
+    if (!previous) {
+      this.problem("info", "no watch file yet: only manual and buildout watches", { file });
+      return [];
+    }
+    this.watchFile = { status: "missing", file, lastGood: previous.date };
+    this.problem("warning", `watch file is gone (deleted after it was merged?): last good watches from ${previous.date} kept`, { file });
+    return this.lastGoodCandidates(previous);
+  }
+
+  /** The store's last good watches of this builder, if usable (a damaged entry is reported). */
+  private storedLastGood(): LastGoodEntry | undefined {
+    const stored = this.input.lastGood?.get(this.factory.name);
+    if (stored && "failure" in stored) {
+      this.problem("warning", stored.failure, { file: stored.file });
+      return undefined;
+    }
+    return stored;
+  }
+
+  private lastGoodCandidates(previous: LastGoodEntry): Candidate[] {
+    const file = this.watchFile.file;
+    this.lastGood.set(this.factory.name, previous);
     const candidates: Candidate[] = [];
     for (const entry of previous.watches) {
       // the policy may have changed since: last good watches are checked again
       const candidate = this.autoCandidate(entry, file, previous.date);
-      if (typeof candidate === "string") this.problem("error", `last good entry refused: ${candidate}`, { file });
+      if ("refused" in candidate) this.problem("error", `last good entry refused: ${candidate.refused}`, { file });
       else candidates.push(candidate);
     }
     return candidates;
   }
 
-  private autoCandidate(entry: AutoEntry, watchFile: string, lastGood?: string): Candidate | string {
+  /**
+   * An entry a worker sent, checked: refused for security (`candidate`'s checks: option
+   * injection, transport helpers, control characters, bad ref names, hosts starting with `-`)
+   * or by the operator's policy (`--allow-host`, `--allow-scheme`).
+   */
+  private autoCandidate(entry: AutoEntry, watchFile: string, lastGood?: string): Candidate | { refused: string; security: boolean } {
     const candidate = this.candidate(entry.vcs, entry.url, entry.branch, "auto", this.autoReason(entry, watchFile, lastGood));
-    if (typeof candidate === "string") return candidate;
+    if (typeof candidate === "string") return { refused: candidate, security: true };
     const refused = this.checks.policyProblem(candidate);
-    return refused ?? candidate;
+    return refused === undefined ? candidate : { refused, security: false };
   }
 
   private sharedReason?: WatchReason;

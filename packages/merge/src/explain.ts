@@ -21,7 +21,9 @@ function whyNothing(builder: BuilderDetail): string[] {
   const reasons = ["no manual `watch` line and no buildout of its own to watch"];
   const { watchFile } = builder;
   if (!builder.autoWatch) reasons.push("auto-watch is off");
-  else if (watchFile.status === "missing") reasons.push(`no watch file yet (${watchFile.file})`);
+  else if (watchFile.status === "missing") {
+    reasons.push(watchFile.lastGood ? `watch file gone (${watchFile.file}); last good watches from ${watchFile.lastGood} were empty or refused` : `no watch file yet (${watchFile.file})`);
+  }
   else if (watchFile.status === "rejected") {
     const fallback = watchFile.lastGood ? `last good watches from ${watchFile.lastGood} were empty or refused` : "no earlier good watch file";
     reasons.push(`watch file rejected: ${watchFile.reason}; ${fallback}`);
@@ -68,6 +70,7 @@ export function fileStatus(builder: BuilderDetail): string {
     case "accepted":
       return "accepted";
     case "missing":
+      if (watchFile.lastGood) return `gone; last good watches from ${watchFile.lastGood} used`;
       return builder.autoWatch ? "not uploaded yet" : "none";
     case "ignored":
       return `ignored: ${safe(watchFile.reason)}`;

@@ -97,7 +97,8 @@ export interface ExplainedWatch {
 /** What became of a builder's watch file. */
 export type WatchFileStatus =
   | { status: "accepted"; file: string }
-  | { status: "missing"; file: string }
+  /** `lastGood`: the file is gone but the builder's last good watches (from that day) are used. */
+  | { status: "missing"; file: string; lastGood?: string }
   | { status: "rejected"; file: string; reason: string; lastGood?: string }
   | { status: "ignored"; file: string; reason: string };
 

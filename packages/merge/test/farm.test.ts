@@ -38,6 +38,8 @@ const withEntry = (kindName: string, entry: unknown): Kind => ({
     return file(dir, builder);
   },
 });
+/** An entry refused for security reasons: the whole file is distrusted (issue 11), none of its entries counts. */
+const hostileEntry = (kindName: string, entry: unknown): Kind => ({ ...withEntry(kindName, entry), perEntry: false });
 const whole = (kindName: string, content: (builder: string, i: number) => string | Buffer): Kind => ({
   name: kindName,
   write(dir, builder, i) {
@@ -72,13 +74,13 @@ const KINDS: Kind[] = [
   },
   whole("oversized", (b, i) => watchFileText(b, goodEntries(i), { generator: "x".repeat(70_000) })),
   whole("too many entries", (b) => watchFileText(b, Array.from({ length: 51 }, (_, n) => git(`https://github.com/OCA/r${n}.git`, "10.0")))),
-  withEntry("'-' url", git("-oProxyCommand=touch /tmp/pwned", "10.0")),
-  withEntry("ext:: url", git("ext::sh -c touch% /tmp/pwned", "10.0")),
-  withEntry("-oProxyCommand host", git("ssh://-oProxyCommand=touch%20/tmp/pwned/x", "10.0")),
-  withEntry("scp-like '-' host", git("git@-oProxyCommand=pwned:repo.git", "10.0")),
-  withEntry("control chars in branch", git("https://github.com/OCA/OCB.git", "10.0\u001b]0;pwned\u0007")),
-  withEntry("bad ref name", git("https://github.com/OCA/OCB.git", "pwned..lock")),
-  withEntry("bidi in url", git("https://github.com/OCA/\u202epwned.git", "10.0")),
+  hostileEntry("'-' url", git("-oProxyCommand=touch /tmp/pwned", "10.0")),
+  hostileEntry("ext:: url", git("ext::sh -c touch% /tmp/pwned", "10.0")),
+  hostileEntry("-oProxyCommand host", git("ssh://-oProxyCommand=touch%20/tmp/pwned/x", "10.0")),
+  hostileEntry("scp-like '-' host", git("git@-oProxyCommand=pwned:repo.git", "10.0")),
+  hostileEntry("control chars in branch", git("https://github.com/OCA/OCB.git", "10.0\u001b]0;pwned\u0007")),
+  hostileEntry("bad ref name", git("https://github.com/OCA/OCB.git", "pwned..lock")),
+  hostileEntry("bidi in url", git("https://github.com/OCA/\u202epwned.git", "10.0")),
   // an unknown VCS (a newer worker?) is refused entry by entry like the hostile values
   withEntry("unknown VCS", { vcs: "cvs", url: "https://github.com/pwned", revspec: "x" }),
   withEntry("disallowed host", git("https://pwned.example/x.git", "10.0")),

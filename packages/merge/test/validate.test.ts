@@ -124,10 +124,16 @@ describe("hostile entries", () => {
     git("ftp://example.com/x.git", "10.0"),
   ];
 
-  it("are refused one by one; the other entries stay; nothing hostile reaches pollers or builders", () => {
+  it("are each reported, and distrust the whole file (issue 11): nothing hostile reaches pollers or builders", () => {
     const result = mergeFarm({ factories: [factory("b")], watchFiles: new Map([["b", fileInput("b", watchFileText("b", [good, ...hostile]))]]), now: NOW });
-    expect(result.state.builders.b!.watches).toEqual([{ vcs: "git", url: good.url, branch: "10.0", from: ["auto"] }]);
-    expect(result.problems.filter((p) => p.level === "error")).toHaveLength(hostile.length);
+    // the good entry does not count either: one hostile entry and the worker is not trusted
+    expect(result.state.builders.b!.watches).toEqual([]);
+    expect(result.lastGood.has("b")).toBe(false);
+    // each security refusal (not the policy one, ftp: scheme not allowed: moot in a distrusted file), then the file's verdict
+    const errors = result.problems.filter((p) => p.level === "error").map((p) => p.message);
+    expect(errors).toHaveLength(hostile.length - 1 + 1);
+    expect(errors.filter((m) => m.includes("ftp:"))).toEqual([]);
+    expect(errors.find((m) => m.startsWith("file distrusted"))).toMatch(/^file distrusted: 8 of 10 entries refused for security reasons \(watches\[1\] refused: .*; and 5 more\): no earlier good watch file, no auto watches$/);
     const text = serializeState(result.state);
     expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e]/);
     const actionable = JSON.stringify([result.state.pollers, result.state.builders]);

@@ -5,6 +5,12 @@ import { escapeControls, quoteValue } from "./quote.js";
 export interface ReadLimits {
   maxBytes: number;
   maxDepth: number;
+  /**
+   * A top-level field whose object's keys are names, not structure (the state's `builders`:
+   * any name Buildbot accepts is a builder, `__proto__` and `constructor` included). Those keys
+   * are not refused; the values under them are checked as everywhere else.
+   */
+  namesAt?: string;
 }
 
 /** Why a document could not be read; `line` is 1-based, in the file. */
@@ -53,7 +59,7 @@ export function readJson(input: string | Uint8Array, limits: ReadLimits, known?:
   // JSON.parse makes a "__proto__" key an own field (harmless until copied): such keys, and
   // "constructor", are looked for, when the text could hold one (spelled out or \u-escaped).
   const suspect = text.includes("__proto__") || text.includes("constructor") || text.includes("\\u");
-  const forbidden = suspect ? findForbiddenKey(parsed.value) : undefined;
+  const forbidden = suspect ? findForbiddenKey(parsed.value, limits.namesAt) : undefined;
   if (forbidden !== undefined) return fail(forbiddenMessage(forbidden));
   return { ok: true, value: parsed.value };
 }
@@ -189,15 +195,16 @@ function closingQuote(text: string, start: number): number {
 }
 
 /** Path of the first forbidden key, found without recursion (the depth is bounded anyway). */
-function findForbiddenKey(root: unknown): (string | number)[] | undefined {
+function findForbiddenKey(root: unknown, namesAt?: string): (string | number)[] | undefined {
   const stack: { value: unknown; path: (string | number)[] }[] = [{ value: root, path: [] }];
   while (stack.length > 0) {
     const { value, path } = stack.pop()!;
     if (Array.isArray(value)) {
       value.forEach((item, index) => stack.push({ value: item, path: [...path, index] }));
     } else if (value !== null && typeof value === "object") {
+      const names = namesAt !== undefined && path.length === 1 && path[0] === namesAt;
       for (const key of Object.keys(value)) {
-        if (FORBIDDEN_KEYS.has(key)) return [...path, key];
+        if (FORBIDDEN_KEYS.has(key) && !names) return [...path, key];
         stack.push({ value: (value as Record<string, unknown>)[key], path: [...path, key] });
       }
     }

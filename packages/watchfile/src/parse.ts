@@ -5,6 +5,7 @@ import { formatPath, readJson } from "./json.js";
 import type { ParsedJson, ReadFailure } from "./json.js";
 import { quoteValue } from "./quote.js";
 import {
+  builderStateSchema,
   legacyWatchFileSchema,
   pinnedEntrySchema,
   problemSchema,
@@ -162,6 +163,7 @@ function readState(input: string | Uint8Array, options: ParseOptions, attribute:
   const read = readJson(input, {
     maxBytes: options.maxBytes ?? DEFAULT_MAX_STATE_BYTES,
     maxDepth: options.maxDepth ?? DEFAULT_MAX_DEPTH,
+    namesAt: "builders",
   });
   if (!read.ok) return rejectRead(read.failure, attribute);
   const document = read.value;
@@ -173,7 +175,20 @@ function readState(input: string | Uint8Array, options: ParseOptions, attribute:
   }
   const wrongId = checkSchemaId(document.schema, STATE_SCHEMA_ID, "state file");
   if (wrongId !== undefined) return reject(attribute, wrongId);
-  return validate(stateSchema, document, attribute);
+  const result = validate(stateSchema, document, attribute);
+  const raw = document.builders;
+  if (!result.ok || !isPlainObject(raw) || !Object.hasOwn(raw, "__proto__")) return result;
+  // zod's record skips a "__proto__" key: that builder is validated and set as an own field
+  // here, every builder in the file's order (the order the state was written in)
+  const own = builderStateSchema.safeParse(raw["__proto__"], { reportInput: true });
+  if (!own.success) return { ok: false, problems: capped(own.error.issues.map((issue) => describeIssue({ ...issue, path: ["builders", "__proto__", ...issue.path] })), "error", attribute) };
+  const builders: State["builders"] = {};
+  for (const name of Object.keys(raw)) {
+    const value = name === "__proto__" ? own.data : result.value.builders[name];
+    Object.defineProperty(builders, name, { value, enumerable: true, writable: true, configurable: true });
+  }
+  result.value.builders = builders;
+  return result;
 }
 
 /** Each list, its entry schema, and the fast check that accepts the common valid entry (zod says why for the others). */

@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import { compareProblems as compareProblemFields, compareText } from "./order.js";
-import { STATE_SCHEMA_ID, stateSchema, watchFileSchema, watchSourceSchema } from "./schema.js";
+import { STATE_SCHEMA_ID, builderStateSchema, stateSchema, watchFileSchema, watchSourceSchema } from "./schema.js";
 import { stateLines, stateText } from "./statetext.js";
 import { escapeJsonText } from "./quote.js";
 import type { Problem, State, WatchSource } from "./schema.js";
@@ -27,6 +27,11 @@ export function serializeWatchFile(value: z.input<typeof watchFileSchema>): stri
  */
 export function serializeState(value: z.input<typeof stateSchema>): string {
   const state = conform(stateSchema, value, "state");
+  // zod's record skips a "__proto__" key: that builder (a valid name) is conformed on its own
+  if (Object.hasOwn(value.builders, "__proto__")) {
+    const own = conform(builderStateSchema, (value.builders as Record<string, unknown>)["__proto__"], "state");
+    Object.defineProperty(state.builders, "__proto__", { value: own, enumerable: true, writable: true, configurable: true });
+  }
   for (const poller of state.pollers) poller.branches = [...new Set(poller.branches)].sort(compareText);
   state.pollers.sort((a, b) => compareText(a.vcs, b.vcs) || compareText(a.url, b.url) || compareText(a.original, b.original) || asJson(a, b));
   const builders: State["builders"] = {};

@@ -278,13 +278,26 @@ describe("parseState", () => {
       ["[]", /^expected a state file: .* got a list of 0 items$/],
       [text({ ...state, schema: WATCHFILE_SCHEMA_ID }), /is not a state file/],
       [text({ ...state, builders: { x: { schedule: "yes" } } }), /^builders\.x\.schedule: expected true or false, got the string "yes"$/],
-      ['{"schema": "autowatch.state/1", "builders": {"__proto__": {}}}', /^forbidden key "__proto__" at builders\.__proto__/],
+      // builder names are names, not structure (issue 11): a "__proto__" key is refused below them
+      ['{"schema": "autowatch.state/1", "builders": {"x": {"__proto__": {}}}}', /^forbidden key "__proto__" at builders\.x\.__proto__/],
+      [text({ ...state, builders: { x: { schedule: true, autoWatch: true, watches: [] } } }).replace('"x"', '"__proto__"').replace("true", '"yes"'), /^builders\.__proto__\.schedule: expected true or false/],
     ];
     for (const [input, expected] of cases) {
       const result = parseState(input);
       if (result.ok) throw new Error(`accepted ${input}`);
       expect(result.problems[0]?.message).toMatch(expected);
     }
+  });
+
+  it("reads builders named like Object.prototype members as own fields, in the file's order (issue 11)", () => {
+    const builder = { schedule: true, autoWatch: true, watches: [] };
+    const names = ["__proto__", "constructor", "hasOwnProperty", "prototype", "toString"];
+    const input = `{"schema": "autowatch.state/1", "fingerprint": "${"0".repeat(64)}", "pollers": [], "problems": [], "builders": {${names.map((name) => `"${name}": ${JSON.stringify(builder)}`).join(", ")}}}`;
+    const result = parseState(input);
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    expect(Object.keys(result.value.builders)).toEqual(names);
+    for (const name of names) expect(Object.getOwnPropertyDescriptor(result.value.builders, name)?.value).toEqual(builder);
+    expect(Object.getPrototypeOf(result.value.builders)).toBe(Object.prototype);
   });
 
   it("warns about unknown fields in a state file", () => {

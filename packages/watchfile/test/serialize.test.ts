@@ -140,8 +140,12 @@ describe("serializeState", () => {
 
   it("never lets a builder named __proto__ reach a prototype", () => {
     const builders = JSON.parse('{"__proto__": {"schedule": true, "autoWatch": true, "watches": []}}');
-    serializeState({ schema: STATE_SCHEMA_ID, pollers: [], builders, problems: [] });
+    const text = serializeState({ schema: STATE_SCHEMA_ID, pollers: [], builders, problems: [] });
     expect(({} as Record<string, unknown>).schedule).toBeUndefined();
+    // and it is a builder like any other (issue 11): written, and read back as an own field
+    expect(text).toContain('"__proto__":{"schedule":true');
+    const parsed = parseState(text);
+    expect(parsed.ok && Object.hasOwn(parsed.value.builders, "__proto__")).toBe(true);
   });
 });
 
