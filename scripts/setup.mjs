@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Brings a fresh machine (Node 20 + npm) to the point where the workspace builds and its
 // tests run: pnpm (through npm), the workspace's dependencies, and the Debian packages the
-// tests drive for real (Mercurial, Breezy, zc.buildout, Buildbot). Idempotent and quiet
+// tests drive for real (Mercurial, Breezy, zc.buildout, pip, Buildbot). Idempotent and quiet
 // when everything is already there. `--no-debian` skips the Debian part (the example needs git only).
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
@@ -27,6 +27,8 @@ const debian = [
   { name: "mercurial", present: () => has("hg", ["--version", "--quiet"]) },
   { name: "brz", present: () => has("brz", ["--version"]) },
   { name: "python3-zc.buildout", present: () => has("/usr/bin/python3", ["-c", "import zc.buildout"]) },
+  // pip's own requirement-file parser and VCS backends judge the pip format's tests
+  { name: "python3-pip", present: () => has("/usr/bin/python3", ["-c", "import pip._internal.req.req_file"]) },
   { name: "buildbot", present: () => existsSync("/usr/bin/buildbot") },
   { name: "buildbot-worker", present: () => existsSync("/usr/bin/buildbot-worker") },
 ];
