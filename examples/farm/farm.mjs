@@ -19,6 +19,7 @@ export const URLS = {
   acmeTools: "https://git.acme.example/acme/acme-tools.git",
   buildouts: "https://git.acme.example/acme/buildouts.git",
   specs: "https://hg.acme.example/acme-specs",
+  docker: "https://git.acme.example/acme/odoo-docker.git",
 };
 
 /** Where pollers fetch from: the master polls a mirror of GitHub, not GitHub itself. */
@@ -300,6 +301,61 @@ revisions = ${pins.odoo11}
   };
 }
 
+/**
+ * A doodba-style project (Docker images built from git-aggregator's repos.yaml): the core and
+ * OCA web on their branch with a pull request merged on top, server-tools held on a commit.
+ */
+function dockerSteps(pins) {
+  return (repo) => {
+    repo.branch("11.0");
+    repo.files({
+      "odoo/custom/src/repos.yaml": `# git-aggregator, run by doodba at image build time (gitaggregate --expand-env)
+./odoo:
+  defaults:
+    depth: $DEPTH_DEFAULT
+  remotes:
+    odoo: ${URLS.odoo}
+  target: odoo $ODOO_VERSION
+  merges:
+    - odoo $ODOO_VERSION
+web:
+  defaults:
+    # a PR needs history to merge
+    depth: $DEPTH_MERGE
+  remotes:
+    oca: ${URLS.web}
+  target: oca $ODOO_VERSION
+  merges:
+    - oca $ODOO_VERSION
+    # web_responsive: fix the apps menu on phones (not merged upstream yet)
+    - oca refs/pull/7/head
+server-tools:
+  remotes:
+    oca: ${URLS.serverTools}
+  target: oca $ODOO_VERSION
+  merges:
+    # the last commit our base_technical_user works with
+    - {remote: oca, ref: ${pins.serverTools11}}
+`,
+      "odoo/custom/src/addons.yaml": "web:\n  - web_responsive\nserver-tools:\n  - base_technical_user\n",
+      ".env": "ODOO_VERSION=11.0\nDEPTH_DEFAULT=1\nDEPTH_MERGE=100\n",
+    });
+    repo.commit("doodba project for ACME 11.0");
+    return {};
+  };
+}
+
+/** A pull request on OCA web: a commit on top of 11.0, reachable only as refs/pull/7/head (as GitHub keeps them). */
+function addPullRequest(bare) {
+  const env = { GIT_AUTHOR_NAME: "OCA Contributor", GIT_AUTHOR_EMAIL: "dev@oca.example", GIT_AUTHOR_DATE: "2026-11-02T10:00:00Z" };
+  const sha = execFileSync("git", ["commit-tree", "11.0^{tree}", "-p", "11.0", "-m", "[FIX] web_responsive: apps menu on phones"], {
+    cwd: bare,
+    env: { ...GIT_ENV, ...env, GIT_COMMITTER_NAME: env.GIT_AUTHOR_NAME, GIT_COMMITTER_EMAIL: env.GIT_AUTHOR_EMAIL, GIT_COMMITTER_DATE: env.GIT_AUTHOR_DATE },
+    encoding: "utf8",
+  }).trim();
+  git(bare, ["update-ref", "refs/pull/7/head", sha]);
+}
+
 /** The master's manifest: DEFAULT, inherit, a frozen builder, a release builder, manual watches. */
 function manifestText() {
   return `# Build factories of the ACME farm. Each section is a builder.
@@ -331,6 +387,14 @@ buildout = gittag %(buildout-repo)s acme.cfg
 inherit = acme-11.0
 watch =
 
+; a doodba-style project: its repos.yaml says what the image is built from
+[acme-docker-11.0]
+buildout = git ${URLS.docker} 11.0 odoo/custom/src/repos.yaml
+
+; ACME's tools tested against pip-installed OCA addons (requirements.txt on the worker)
+[acme-pip-11.0]
+buildout = standalone requirements.txt
+
 ; an old series (its worker's next upload will be cut short)
 [odoo-9.0]
 buildout = git %(buildout-repo)s 9.0 odoo-9.cfg
@@ -344,6 +408,9 @@ buildout = git %(buildout-repo)s 9.0 odoo-9.cfg
  */
 const WORKERS = [
   { builder: "odoo-9.0", ref: "9.0", config: "odoo-9.cfg" },
+  // the image build's environment (doodba's .env), which gitaggregate --expand-env reads too
+  { builder: "acme-docker-11.0", ref: "11.0", sources: [], repository: "docker", env: { ODOO_VERSION: "11.0", DEPTH_DEFAULT: "1", DEPTH_MERGE: "100" } },
+  { builder: "acme-pip-11.0", sources: ["requirements.txt"] },
   { builder: "odoo-10.0", ref: "10.0", config: "odoo-10.cfg" },
   { builder: "odoo-11.0", ref: "11.0", config: "odoo-11.cfg" },
   { builder: "acme-11.0", ref: "11.0", config: "acme.cfg" },
@@ -405,6 +472,44 @@ function templates(work, forge) {
   return made;
 }
 
+/**
+ * The doodba worker after the image build: the project checked out, each repository of
+ * repos.yaml where git-aggregator put it, on its local branch `_git_aggregated` with the remote
+ * named as in repos.yaml (the pull request fetched and merged into web).
+ */
+function dockerWorker(clones, forge, directory, pins) {
+  checkout(clones.docker, directory, "11.0");
+  const src = path.join(directory, "odoo", "custom", "src");
+  const aggregated = [
+    ["odoo", "odoo", "odoo", "11.0"],
+    ["web", "web", "oca", "11.0"],
+    ["server-tools", "serverTools", "oca", pins.serverTools11],
+  ];
+  for (const [dest, repo, remote, rev] of aggregated) {
+    const target = path.join(src, dest);
+    checkout(clones[repo], target, rev);
+    git(target, ["remote", "rename", "origin", remote]);
+    git(target, ["checkout", "-q", "-B", "_git_aggregated"]);
+  }
+  const web = path.join(src, "web");
+  git(web, ["fetch", "-q", forge.web, "refs/pull/7/head"]);
+  git(web, ["-c", "user.name=git-aggregator", "-c", "user.email=agg@acme.example", "merge", "-q", "--ff-only", "FETCH_HEAD"]);
+}
+
+/** The pip worker: requirements.txt, and acme-tools checked out by `pip install -e` under src/. */
+function pipWorker(clones, directory, pins) {
+  write(
+    path.join(directory, "requirements.txt"),
+    `# ACME tools, tested against OCA addons installed by pip
+-e git+${URLS.acmeTools}@master#egg=acme-tools
+odoo11-addon-web_responsive @ git+${URLS.web}@11.0#subdirectory=setup/web_responsive
+# report_xlsx as validated for production
+odoo11-addon-report_xlsx @ git+${URLS.reporting}@${pins.reporting11}#subdirectory=setup/report_xlsx
+`,
+  );
+  checkout(clones.acmeTools, path.join(directory, "src", "acme-tools"), "master");
+}
+
 function checkout(template, directory, revision) {
   mkdirSync(path.dirname(directory), { recursive: true });
   cpSync(template, directory, { recursive: true });
@@ -419,16 +524,24 @@ export function makeFarm(work) {
   const clock = { seconds: Date.UTC(2026, 9, 1) / 1000 };
   const odoo = makeRepository(work, clock, "odoo/odoo", "11.0", odooSteps);
   const reporting = makeRepository(work, clock, "OCA/reporting-engine", "11.0", ocaSteps("report_xlsx"));
-  const pins = { odoo11: odoo.id(odoo.result.validated11), reporting10: reporting.id(reporting.result.commits["10.0"]) };
+  const serverTools = makeRepository(work, clock, "OCA/server-tools", "11.0", ocaSteps("base_technical_user", "10.0"));
+  const pins = {
+    odoo11: odoo.id(odoo.result.validated11),
+    reporting10: reporting.id(reporting.result.commits["10.0"]),
+    reporting11: reporting.id(reporting.result.commits["11.0"]),
+    serverTools11: serverTools.id(serverTools.result.commits["11.0"]),
+  };
   const forge = {
     odoo: odoo.bare,
     web: makeRepository(work, clock, "OCA/web", "11.0", ocaSteps("web_responsive")).bare,
-    serverTools: makeRepository(work, clock, "OCA/server-tools", "11.0", ocaSteps("base_technical_user", "10.0")).bare,
+    serverTools: serverTools.bare,
     reporting: reporting.bare,
     acmeAddons: makeRepository(work, clock, "acme/acme-addons", "11.0", acmeAddonsSteps).bare,
     acmeTools: makeRepository(work, clock, "acme/acme-tools", "master", acmeToolsSteps).bare,
     buildouts: makeRepository(work, clock, "acme/buildouts", "11.0", buildoutSteps(pins)).bare,
+    docker: makeRepository(work, clock, "acme/odoo-docker", "11.0", dockerSteps(pins)).bare,
   };
+  addPullRequest(forge.web);
   const clones = templates(work, forge);
 
   const master = path.join(work, "master");
@@ -438,6 +551,16 @@ export function makeFarm(work) {
   const workers = [];
   for (const worker of WORKERS) {
     const directory = path.join(work, "workers", worker.builder);
+    if (worker.repository === "docker") {
+      dockerWorker(clones, forge, directory, pins);
+      workers.push({ ...worker, directory });
+      continue;
+    }
+    if (worker.builder === "acme-pip-11.0") {
+      pipWorker(clones, directory, pins);
+      workers.push({ ...worker, directory });
+      continue;
+    }
     checkout(clones.buildouts, directory, worker.ref);
     for (const source of checkoutsFor(worker, pins)) {
       checkout(clones[source.repo], path.join(directory, source.at), source.rev);

@@ -44,9 +44,9 @@ const failed = [];
 const cliEnv = () => ({ ...process.env, HOME: path.join(work, "home"), NO_COLOR: "1", LANG: "C" });
 
 /** Runs the built CLI (the master's commands from the work directory, so paths read short). */
-function autowatch(args, cwd = work) {
+function autowatch(args, cwd = work, env = {}) {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cli, ...args], { cwd, env: cliEnv(), stdio: ["ignore", "pipe", "pipe"], timeout: 60_000 });
+    const child = spawn(process.execPath, [cli, ...args], { cwd, env: { ...cliEnv(), ...env }, stdio: ["ignore", "pipe", "pipe"], timeout: 60_000 });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (chunk) => (stdout += chunk));
@@ -142,22 +142,26 @@ try {
   process.exit(1);
 }
 heading(`Farm made in ${relative(work)}/ (${seconds()})`);
-console.log(`    forge/    7 bare git repositories: Odoo core (9.0, 10.0, 11.0), OCA web, server-tools, reporting-engine,
-              ACME addons, the acme-tools develop egg, the buildouts (branches 9.0, 10.0, 11.0, tag acme-11.0-2026.11)
-    workers/  ${farm.workers.length} buildouts as bin/buildout leaves them (core in parts/<DEST>, addons at their DEST, eggs in src/)
+console.log(`    forge/    8 bare git repositories: Odoo core (9.0, 10.0, 11.0), OCA web (pull request refs/pull/7/head), server-tools,
+              reporting-engine, ACME addons, the acme-tools develop egg, the buildouts (branches 9.0, 10.0, 11.0,
+              tag acme-11.0-2026.11), ACME's doodba project (repos.yaml)
+    workers/  ${farm.workers.length} builds: buildouts as bin/buildout leaves them (core in parts/<DEST>, addons at their DEST,
+              eggs in src/), a doodba image's sources as git-aggregator leaves them, a pip install with an -e checkout
     master/   MANIFEST.cfg (${readFileSync(farm.manifest, "utf8").match(/^\[(?!DEFAULT)[^\]]+\]/gm).length} builders), watch/ for the uploads`);
 
 // 2. Workers: introspect right after bin/buildout, then upload (Buildbot's FileUpload).
 heading("Workers: autowatch introspect, then upload to the master");
 let introspected = 0;
 if (!ready("introspect")) console.log("    not available: `autowatch introspect` is not implemented in this build");
+// A buildout worker names its configuration; the doodba one lets introspect find repos.yaml; the pip one names its file.
+const readsWhat = (worker) => (worker.config ? ["-c", worker.config] : worker.sources.flatMap((file) => ["--source", file]));
 const introspections = await eachInTurn(ready("introspect") ? farm.workers : [], (worker) =>
-  autowatch(["introspect", "-c", worker.config, "--builder", worker.builder, "-o", "autowatch.json"], worker.directory),
+  autowatch(["introspect", ...readsWhat(worker), "--builder", worker.builder, "-o", "autowatch.json"], worker.directory, worker.env),
 );
 introspections.forEach((run, index) => {
   const worker = farm.workers[index];
   const local = path.join(worker.directory, "autowatch.json");
-  const label = `${worker.builder.padEnd(18)} -c ${worker.config.padEnd(12)}`;
+  const label = `${worker.builder.padEnd(18)} ${(readsWhat(worker).join(" ") || "(detected)").padEnd(26)}`;
   if (run.missing) {
     unavailable.push("introspect");
     console.log(`    ${label} not available: \`autowatch introspect\` is not implemented in this build`);
@@ -235,7 +239,7 @@ if (merged) {
 heading("What each builder watches, and why (autowatch explain)");
 let explained = false;
 const explanations = {};
-const builders = ["odoo-10.0", "odoo-11.0", "acme-11.0", "acme-11.0-prod", "acme-11.0-release", "odoo-9.0"];
+const builders = ["odoo-10.0", "odoo-11.0", "acme-11.0", "acme-11.0-prod", "acme-11.0-release", "acme-docker-11.0", "acme-pip-11.0", "odoo-9.0"];
 if (!merged) {
   console.log("    skipped: needs a merged state");
 } else if (!ready("explain")) {
@@ -278,6 +282,13 @@ const expected = {
   },
   "acme-11.0-prod": { schedule: true, watches: [] },
   "acme-11.0-release": { schedule: false, watches: [] },
+  // repos.yaml: each live merge line on its remote (the pull request too), the pinned server-tools commit not watched
+  "acme-docker-11.0": {
+    schedule: true,
+    watches: [`${mirror(URLS.odoo)} 11.0`, `${mirror(URLS.web)} 11.0`, `${mirror(URLS.web)} refs/pull/7/head`, `${URLS.docker} 11.0`],
+  },
+  // requirements.txt: the -e checkout's branch and web's branch; the report_xlsx commit is a pin
+  "acme-pip-11.0": { schedule: true, watches: [`${URLS.acmeTools} master`, `${mirror(URLS.web)} 11.0`] },
   // from its last good watch file
   "odoo-9.0": { schedule: true, watches: [`${mirror(URLS.odoo)} 9.0`, `${mirror(URLS.web)} 9.0`, `${URLS.buildouts} 9.0`] },
 };

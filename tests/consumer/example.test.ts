@@ -31,19 +31,23 @@ describe("the example farm", () => {
       const failure = error as { code?: number; stdout?: string; stderr?: string };
       throw new Error(`run.mjs exited ${failure.code}\n${failure.stdout ?? ""}\n${failure.stderr ?? ""}`);
     }
-    expect(stdout).toMatch(/ok: 6 builders watch exactly what their buildouts and the manifest say/);
+    expect(stdout).toMatch(/ok: 8 builders watch exactly what their buildouts and the manifest say/);
     const state = parseState(readFileSync(join(work, "master/state.json")));
     if (!state.ok) throw new Error(JSON.stringify(state.problems));
     expect(Object.keys(state.value.builders).sort()).toEqual([
       "acme-11.0",
       "acme-11.0-prod",
       "acme-11.0-release",
+      "acme-docker-11.0",
+      "acme-pip-11.0",
       "odoo-10.0",
       "odoo-11.0",
       "odoo-9.0",
     ]);
     expect(state.value.builders["acme-11.0-release"]?.schedule).toBe(false);
     expect(state.value.builders["acme-11.0-prod"]?.autoWatch).toBe(false);
+    // the doodba worker's repos.yaml: the pull request merged on web is watched as such
+    expect(state.value.builders["acme-docker-11.0"]?.watches.map((watch) => watch.branch)).toContain("refs/pull/7/head");
     expect(state.value.problems.map((problem) => problem.builder)).toEqual(["odoo-9.0"]);
   }, 180_000);
 });

@@ -246,12 +246,14 @@ def _introspected(step):
 
 
 def autowatch_steps(factory, cli, watch_dir, config="buildout.cfg", part=None, frozen=False, node="node",
-                    workdir=None, output=".autowatch-watch.json"):
+                    workdir=None, output=".autowatch-watch.json", sources=None):
     """The build steps that go right after ``bin/buildout``: download the single-file CLI
     (``cli``, a path on the master), introspect the buildout, upload the watch file to
     ``watch_dir`` on the master under the factory's safe file name. Uploads of one factory
     are serialised by a master lock of their own, so unrelated builds never wait. They never
-    fail a build (warnings only). A frozen buildout (hgtag, gittag, release builds) gets none."""
+    fail a build (warnings only). A frozen buildout (hgtag, gittag, release builds) gets none.
+    ``sources``: the files that declare the sources instead of a buildout (``["repos.yaml",
+    "requirements.txt"]``, or ``"pip:FILE"``); an empty list lets introspect find them."""
     if frozen:
         return []
     safe_name = safe_builder_file_name(factory)
@@ -259,7 +261,13 @@ def autowatch_steps(factory, cli, watch_dir, config="buildout.cfg", part=None, f
     quiet = {"haltOnFailure": False, "flunkOnFailure": False, "warnOnFailure": True}
     if workdir is not None:
         quiet["workdir"] = workdir
-    command = [node, "autowatch.mjs", "introspect", "-c", config, "--builder", factory]
+    command = [node, "autowatch.mjs", "introspect"]
+    if sources is None:
+        command += ["-c", config]
+    else:
+        for source in sources:
+            command += ["--source", source]
+    command += ["--builder", factory]
     if part:
         command += ["--part", part]
     command += ["-o", output]

@@ -129,6 +129,7 @@ print(json.dumps({
   "locks": [upload.locks[0].lockid.name, other[2].locks[0].lockid.name],
   "flunk": [s.flunkOnFailure for s in steps],
   "frozen": aw.autowatch_steps("rel", cli="c", watch_dir="w", frozen=True),
+  "sources": [aw.autowatch_steps("d", cli="c", watch_dir="w", sources=s)[1].command for s in (["odoo/custom/src/repos.yaml", "pip:deps.list"], [])],
 }))`,
   ];
   let outputs: unknown[] = [];
@@ -192,6 +193,10 @@ print(json.dumps(outputs))`, JSON.stringify(snippets)) as unknown[];
       locks: [`autowatch-upload-${safeBuilderFileName("odoo 10/x")}`, "autowatch-upload-other"],
       flunk: [false, false, false],
       frozen: [],
+      sources: [
+        ["node", "autowatch.mjs", "introspect", "--source", "odoo/custom/src/repos.yaml", "--source", "pip:deps.list", "--builder", "d", "-o", ".autowatch-watch.json"],
+        ["node", "autowatch.mjs", "introspect", "--builder", "d", "-o", ".autowatch-watch.json"],
+      ],
     });
   });
 
