@@ -1,4 +1,4 @@
-import { closeNames } from "@autowatch/merge";
+import { closeNames } from "@autowatch/watchfile/text";
 
 /** The one closest name, when a typo is likely (within a small edit distance). */
 export function closeName(name: string, names: readonly string[]): string | undefined {

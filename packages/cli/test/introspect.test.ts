@@ -132,6 +132,8 @@ describe("autowatch introspect", () => {
     expect(broken.code).toBe(1);
     expect(broken.stderr).toMatch(/broken\.cfg:\d+: /);
     expect(existsSync(path.join(buildout, "none.json"))).toBe(false);
+    const typo = await cli(["-c", "buildout.cfg", "-U", "--part", "odo"]);
+    expect([typo.code, typo.stderr]).toEqual([1, 'autowatch: buildout.cfg: --part "odo": no such section; did you mean "odoo"?\n']);
     const wrongPart = await cli(["-c", "buildout.cfg", "-U", "--part", "buildout"]);
     expect([wrongPart.code, wrongPart.stdout]).toEqual([1, ""]);
   });

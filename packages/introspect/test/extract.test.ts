@@ -72,6 +72,12 @@ describe("choosing the recipe part", () => {
     const missing = findRecipePart(sections(spec), CONFIG, "nope");
     expect(missing.ok ? "" : missing.error.message).toContain("no such section");
   });
+  it("a --part typo is reported against the configuration (not the parts line), with the likely part", () => {
+    const spec = { buildout: { parts: "odoo web" }, odoo: { recipe: ODOO }, web: { recipe: "zc.recipe.egg" } };
+    expect(findRecipePart(sections(spec), CONFIG, "odo")).toEqual({ ok: false, error: { level: "error", file: CONFIG, message: '--part "odo": no such section; did you mean "odoo"?' } });
+    const far = findRecipePart(sections(spec), CONFIG, "zzzzzz");
+    expect(far.ok ? "" : far.error.message).toBe('--part "zzzzzz": no such section; recipe parts: "odoo"');
+  });
 });
 
 describe("the version option", () => {

@@ -1,7 +1,7 @@
 import { quoteValue } from "@autowatch/watchfile";
 import { noControls } from "./state.js";
 import { mergeFarm } from "./core.js";
-import { compareText } from "@autowatch/watchfile/text";
+import { closeNames } from "@autowatch/watchfile/text";
 import type { BuilderDetail, MergeInput, MergeResult, WatchReason } from "./types.js";
 
 export type Explanation =
@@ -97,29 +97,4 @@ export function describeReason(reason: WatchReason, path: (file: string) => stri
 /** Messages and paths are ours (hostile values inside are already quoted): only controls are escaped. */
 function safe(text: string): string {
   return noControls(text);
-}
-
-/** Builder names within a small edit distance (or containing the name), closest first. */
-export function closeNames(name: string, names: readonly string[], limit = 5): string[] {
-  const lower = name.toLowerCase();
-  const threshold = Math.max(2, Math.floor(name.length / 3));
-  return names
-    .map((candidate) => ({ candidate, distance: editDistance(lower, candidate.toLowerCase()) }))
-    .filter(({ candidate, distance }) => distance <= threshold || (lower.length >= 3 && candidate.toLowerCase().includes(lower)))
-    .sort((a, b) => a.distance - b.distance || compareText(a.candidate, b.candidate))
-    .slice(0, limit)
-    .map(({ candidate }) => candidate);
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      current.push(Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost));
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
 }

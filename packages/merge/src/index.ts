@@ -1,6 +1,7 @@
 export { mergeFarm } from "./core.js";
 export { runMerge, MergeSetupError, type RunMergeOptions, type RunMergeResult } from "./run.js";
-export { explainBuilder, formatExplanation, closeNames, describeReason, fileStatus, type Explanation } from "./explain.js";
+export { explainBuilder, formatExplanation, describeReason, fileStatus, type Explanation } from "./explain.js";
+export { closeNames } from "@autowatch/watchfile/text";
 export { explainOne, type BuilderReport } from "./explainone.js";
 export { serializeState, parseState, statesDiffer, stateFingerprint, safeJson } from "./state.js";
 export { parseRewriteRule, parseRewriteFile, rewriteUrl, pollerWorkdir, type RewriteRule } from "./rewrite.js";

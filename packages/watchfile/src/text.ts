@@ -5,3 +5,4 @@ export { safeBuilderFileName, watchFileNameFor } from "./names.js";
 export { compareText, compareProblems } from "./order.js";
 export { builderLine, pollerLine, problemLine, stateLines, stateText, watchesJson, writeStateText, type StateLines } from "./statetext.js";
 export { refNameProblem } from "./refname.js";
+export { closeNames } from "./suggest.js";

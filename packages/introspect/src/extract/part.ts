@@ -1,5 +1,6 @@
 import type { Problem } from "@autowatch/watchfile";
 import { quoteValue } from "@autowatch/watchfile";
+import { closeNames } from "@autowatch/watchfile/text";
 import type { ResolvedSections } from "../types.js";
 import { tokens } from "./lines.js";
 
@@ -23,7 +24,13 @@ export function findRecipePart(sections: ResolvedSections, config: string, wante
   const at = partsOption ? { file: partsOption.origin.file, line: partsOption.origin.line } : { file: config };
   if (wanted !== undefined) {
     const section = sections[wanted];
-    if (!section) return fail(at, `part ${quoteValue(wanted)}: no such section`);
+    if (!section) {
+      // a mistake on the command line: reported against the configuration, with the likely part
+      const recipes = Object.keys(sections).filter((name) => isOdooRecipe(sections[name]?.recipe?.value));
+      const close = closeNames(wanted, recipes.length > 0 ? recipes : Object.keys(sections), 3);
+      const hint = close.length > 0 ? `; did you mean ${close.map((name) => quoteValue(name)).join(" or ")}?` : recipes.length > 0 ? `; recipe parts: ${names(recipes.sort())}` : "";
+      return fail({ file: config }, `--part ${quoteValue(wanted)}: no such section${hint}`);
+    }
     if (!isOdooRecipe(section.recipe?.value)) {
       const where = section.recipe?.origin ?? at;
       return fail(where, `part ${quoteValue(wanted)} does not use anybox.recipe.odoo or anybox.recipe.openerp`);
