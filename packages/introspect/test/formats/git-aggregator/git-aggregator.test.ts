@@ -292,3 +292,68 @@ describe("repos.yaml after git-aggregator-like merges on real repositories", () 
     ]);
   });
 });
+
+describe("doodba: repositories autoaggregate adds from addons.yaml", () => {
+  let dir: ReturnType<typeof tempDir>;
+  let src: string;
+  beforeAll(() => {
+    dir = tempDir();
+    src = path.join(dir.path, "odoo", "custom", "src");
+    mkdirSync(path.join(src, "private"), { recursive: true });
+    mkdirSync(path.join(src, "local-folder"), { recursive: true });
+    gitInit(path.join(src, "server-tools")); // a checkout from an earlier build: still expected
+    writeFileSync(
+      path.join(src, "repos.yaml"),
+      ["web:", "  remotes:", "    oca: https://github.com/OCA/web.git", "  target: oca $ODOO_VERSION", "  merges:", "    - oca $ODOO_VERSION", "    - oca refs/pull/9/head", ""].join("\n"),
+    );
+    writeFileSync(
+      path.join(src, "addons.yaml"),
+      [
+        "web:",
+        "  - web_responsive",
+        "server-tools: ['*']",
+        "odoo/addons: [base, sale]",
+        "private: ['*']",
+        "local-folder: ['*']",
+        "ONLY:",
+        "  PGDATABASE: [prod]",
+        "---",
+        "ENV:",
+        "  DEFAULT_REPO_PATTERN: https://github.com/Tecnativa/{}.git",
+        "  ODOO_VERSION: 16.0-custom",
+        "doodba-addons:",
+        "  - '*'",
+        "",
+      ].join("\n"),
+    );
+  });
+  afterAll(() => dir.remove());
+
+  it("watches each on origin $ODOO_VERSION from DEFAULT_REPO_PATTERN (the core from DEFAULT_REPO_PATTERN_ODOO), a document's ENV first", async () => {
+    const result = await introspectFiles({ files: [{ format: "git-aggregator", file: "odoo/custom/src/repos.yaml" }], cwd: dir.path, env: { ...vcsEnv, ODOO_VERSION: "16.0" } });
+    if (!result.ok) throw new Error(result.error.message);
+    expect(result.watchFile.watches.map((w) => `${w.url} ${w.revspec} ${w.origin?.file}:${w.origin?.line ?? "-"} ${w.origin?.option}`)).toEqual([
+      "https://github.com/OCA/OCB.git 16.0 odoo/custom/src/addons.yaml:4 doodba default",
+      "https://github.com/OCA/server-tools.git 16.0 odoo/custom/src/addons.yaml:3 doodba default",
+      "https://github.com/OCA/web.git 16.0 odoo/custom/src/repos.yaml:6 merges",
+      "https://github.com/OCA/web.git refs/pull/9/head odoo/custom/src/repos.yaml:7 merges",
+      "https://github.com/Tecnativa/doodba-addons.git 16.0-custom odoo/custom/src/addons.yaml:13 doodba default",
+    ]);
+    expect(result.problems).toEqual([]);
+  });
+
+  it("says so when ODOO_VERSION is missing, and honours the pattern variables of the environment", async () => {
+    const missing = await introspectFiles({ files: [{ format: "git-aggregator", file: "odoo/custom/src/repos.yaml" }], cwd: dir.path, env: vcsEnv });
+    if (!missing.ok) throw new Error(missing.error.message);
+    expect(missing.problems.filter((p) => /doodba would clone/.test(p.message)).map((p) => p.line)).toEqual([4, 3]);
+    const patterns = await introspectFiles({
+      files: [{ format: "git-aggregator", file: "odoo/custom/src/repos.yaml" }],
+      cwd: dir.path,
+      env: { ...vcsEnv, ODOO_VERSION: "17.0", DEFAULT_REPO_PATTERN: "https://git.example/mirror/{}", DEFAULT_REPO_PATTERN_ODOO: "https://git.example/odoo/odoo.git" },
+    });
+    if (!patterns.ok) throw new Error(patterns.error.message);
+    expect(patterns.watchFile.watches.map((w) => w.url)).toEqual(
+      expect.arrayContaining(["https://git.example/odoo/odoo.git", "https://git.example/mirror/server-tools", "https://github.com/Tecnativa/doodba-addons.git"]),
+    );
+  });
+});
