@@ -31,6 +31,21 @@ export function positiveInteger(value: string): number {
   return number;
 }
 
+const DURATION_UNITS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+/**
+ * Parses a duration such as `90m`, `36h`, `7d` or `2w` for commander (a unit is required: a bare
+ * `7` would be ambiguous). Returns milliseconds and the text as written, for messages.
+ */
+export function duration(value: string): { milliseconds: number; text: string } {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([mhdw])\s*$/.exec(value);
+  const milliseconds = match ? Number(match[1]) * DURATION_UNITS[match[2]!]! : Number.NaN;
+  if (!match || !(milliseconds > 0) || !Number.isSafeInteger(Math.round(milliseconds))) {
+    throw new InvalidArgumentError("expected a duration with a unit: m (minutes), h (hours), d (days) or w (weeks), e.g. 36h or 7d.");
+  }
+  return { milliseconds: Math.round(milliseconds), text: value.trim() };
+}
+
 /** The help's closing section, the same in every command. */
 export function exitStatusHelp(lines: readonly string[]): string {
   return `\nExit status:\n${lines.map((line) => `  ${line}`).join("\n")}\n`;

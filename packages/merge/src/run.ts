@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { readFileSync, statSync } from "node:fs";
+import { lstatSync, readFileSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { readManifests, type ManifestResult } from "@autowatch/manifest";
 import type { Problem, State } from "@autowatch/watchfile";
@@ -9,7 +9,7 @@ import { parseRewriteFile, parseRewriteRule, type RewriteRule } from "./rewrite.
 import { linesOf, readStateFingerprint, renderState, renderStatePieces, sameLines } from "./state.js";
 import { contentDigest, type MergeMemo, type WrittenState } from "./memo.js";
 import { writeFileInPieces } from "./statefile.js";
-import { DEFAULT_POLICY, type MergePolicy, type MergeResult } from "./types.js";
+import { DEFAULT_POLICY, type MergePolicy, type MergeResult, type WatchFileInput } from "./types.js";
 import { errorCode, scanWatchDir } from "./watchdir.js";
 import { MergeSetupError } from "./errors.js";
 
@@ -42,6 +42,11 @@ export interface RunMergeOptions {
    * as it is.
    */
   memo?: MergeMemo;
+  /**
+   * Report watch files not rewritten for longer than this (a warning each: the builder's
+   * worker stopped building or uploading?). `text` is how the operator wrote it. Off by default.
+   */
+  maxAge?: { milliseconds: number; text: string };
   /** Told now and then how many builders are merged, for a progress bar. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -83,7 +88,7 @@ export async function runMerge(options: RunMergeOptions): Promise<RunMergeResult
     rules,
     policy: policyOf(options),
     now,
-    problems: [...manifests.problems, ...ruleProblems, ...watch.problems, ...(store?.problems ?? [])],
+    problems: [...manifests.problems, ...ruleProblems, ...watch.problems, ...(store?.problems ?? []), ...oldFiles(watch.files, options.maxAge, now)],
     explain: options.explain ?? options.readOnly === true,
     memo,
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
@@ -106,6 +111,41 @@ export async function runMerge(options: RunMergeOptions): Promise<RunMergeResult
     problems: result.problems,
     result,
   };
+}
+
+/** A warning for each listed watch file older than `maxAge` (one lstat per file, only when asked). */
+function oldFiles(files: ReadonlyMap<string, WatchFileInput>, maxAge: RunMergeOptions["maxAge"], now: Date): Problem[] {
+  if (maxAge === undefined) return [];
+  const problems: Problem[] = [];
+  for (const [builder, input] of files) {
+    // listed regular files only: the others are reported as they are
+    if (!("read" in input)) continue;
+    let modified: number;
+    try {
+      modified = lstatSync(input.file).mtimeMs;
+    } catch {
+      continue;
+    }
+    const age = now.getTime() - modified;
+    if (age <= maxAge.milliseconds) continue;
+    const since = new Date(modified).toISOString().slice(0, 16);
+    problems.push({
+      level: "warning",
+      builder,
+      file: input.file,
+      message: `watch file not rewritten for ${roughly(age)} (since ${since}Z; max age ${maxAge.text}): is the builder still building?`,
+    });
+  }
+  return problems;
+}
+
+/** `40 minutes`, `30 hours`, `9 days`: rounded down, the way an operator reads an age. */
+function roughly(milliseconds: number): string {
+  const minutes = Math.floor(milliseconds / 60_000);
+  const hours = Math.floor(minutes / 60);
+  const days = Math.floor(hours / 24);
+  const unit = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+  return days >= 2 ? unit(days, "day") : hours >= 2 ? unit(hours, "hour") : unit(minutes, "minute");
 }
 
 /**

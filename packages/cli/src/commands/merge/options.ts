@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import type { RunMergeOptions } from "@autowatch/merge";
 import type { CliContext } from "../../context.js";
+import { duration } from "../../command.js";
 import { UsageError } from "../../errors.js";
 
 function strings(value: unknown): string[] {
@@ -15,6 +16,16 @@ function positive(value: unknown, name: string): number | undefined {
   return number;
 }
 
+/** `--max-age` as commander parsed it, or as text from autowatch.ini (`max-age = 7d`). */
+function maxAgeOption(value: unknown): RunMergeOptions["maxAge"] {
+  if (value === undefined || typeof value === "object") return value as RunMergeOptions["maxAge"];
+  try {
+    return duration(String(value));
+  } catch (error) {
+    throw new UsageError(`max-age ${JSON.stringify(String(value))}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
 /** The options of `merge` and `explain` as runMerge takes them (paths resolved against the cwd). */
 export function runMergeOptions(options: Record<string, unknown>, context: CliContext): RunMergeOptions {
   const absolute = (path: string) => resolve(context.cwd, path);
@@ -27,7 +38,8 @@ export function runMergeOptions(options: Record<string, unknown>, context: CliCo
     rewrite: strings(options.rewrite),
     rewriteFiles: strings(options.rewriteFile).map(absolute),
   };
-  if (typeof options.output === "string") result.output = absolute(options.output);
+  // `-o -` is standard output: no file named "-", and no last-good store beside it
+  if (typeof options.output === "string" && options.output !== "-") result.output = absolute(options.output);
   if (typeof options.lastGood === "string") result.lastGoodDir = absolute(options.lastGood);
   if (options.allowHost !== undefined) result.allowHosts = strings(options.allowHost);
   if (options.allowScheme !== undefined) result.allowSchemes = strings(options.allowScheme);
@@ -35,5 +47,7 @@ export function runMergeOptions(options: Record<string, unknown>, context: CliCo
   const maxEntries = positive(options.maxEntries, "--max-entries");
   if (maxBytes !== undefined) result.maxBytes = maxBytes;
   if (maxEntries !== undefined) result.maxEntries = maxEntries;
+  const maxAge = maxAgeOption(options.maxAge);
+  if (maxAge !== undefined) result.maxAge = maxAge;
   return result;
 }

@@ -1,7 +1,7 @@
 import { MergeSetupError, runMerge, type RunMergeResult } from "@autowatch/merge";
 import type { CliContext } from "../../context.js";
 import { CliError, UsageError } from "../../errors.js";
-import { formatProblem, printable, relativeIn, shortPath } from "../../output.js";
+import { formatProblem, printable, problemLines, relativeIn, shortPath } from "../../output.js";
 import { runMergeOptions } from "./options.js";
 import { mergeSummary } from "./summary.js";
 import { progressBar } from "../../progress.js";
@@ -13,16 +13,27 @@ export async function run(options: Record<string, unknown>, args: string[], cont
   if (options.follow) return (await import("./follow.js")).follow(options, args, context);
   if (options.reconfig !== undefined) throw new UsageError("--reconfig needs --follow");
   const mergeOptions = runMergeOptions(options, context);
+  // "changed" means "differs from the state file": without one it would always say so
+  if (options.exitCode && mergeOptions.output === undefined) throw new UsageError("--exit-code needs -o FILE: the state file to compare with");
   // a bar on a terminal: a large farm takes seconds
   const progress = progressBar(context, "merging builders", PROGRESS_THRESHOLD);
   const result = await guardMerge(() => runMerge({ ...mergeOptions, onProgress: progress.update }), context.cwd).finally(() => progress.stop());
-  // without -o the state has nowhere else to go: stdout
+  // without -o (or with `-o -`) the state has nowhere else to go: stdout
   if (options.json || mergeOptions.output === undefined) context.stdout.write(result.stateText);
-  context.stderr.write(mergeSummary(result.state, context));
-  if (mergeOptions.output !== undefined) context.stderr.write(`autowatch merge: state written to ${shortPath(mergeOptions.output, context.cwd)}${result.changed ? " (pollers or change filters changed)" : " (pollers and change filters unchanged)"}\n`);
   const serious = result.problems.some((problem) => problem.level !== "info");
-  return options.strict && serious ? 1 : 0;
+  if (options.quiet) {
+    // cron mails whatever is printed: only what needs attention
+    if (serious) context.stderr.write(`${problemLines(result.problems, context, { everything: "the state and --json list them all" }).join("\n")}\n`);
+  } else {
+    context.stderr.write(mergeSummary(result.state, context));
+    if (mergeOptions.output !== undefined) context.stderr.write(`autowatch merge: state written to ${shortPath(mergeOptions.output, context.cwd)}${result.changed ? " (pollers or change filters changed)" : " (pollers and change filters unchanged)"}\n`);
+  }
+  if (options.strict && serious) return 1;
+  return options.exitCode && result.changed ? EXIT_CHANGED : 0;
 }
+
+/** `--exit-code`: the state was written and Buildbot must be reconfigured (1 and 2 are taken by errors and usage). */
+export const EXIT_CHANGED = 3;
 
 /**
  * Operator-side failures (an unreadable manifest, a missing watch directory) become a one-line

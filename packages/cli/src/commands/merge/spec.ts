@@ -1,5 +1,5 @@
 import { Option, type Command } from "commander";
-import { exitStatusHelp, positiveInteger, type CommandSpec } from "../../command.js";
+import { duration, exitStatusHelp, positiveInteger, type CommandSpec } from "../../command.js";
 
 /**
  * Inputs shared by `merge` and `explain`: the same options give the same merge. Lists are
@@ -25,18 +25,23 @@ export const merge: CommandSpec = {
   config: true,
   configure(command) {
     mergeInputOptions(command)
-      .option("-o, --output <state>", "state file to write atomically (without it, the state goes to stdout)")
+      .option("-o, --output <state>", "state file to write atomically (without it, or with `-o -`, the state goes to stdout)")
       .option("--json", "print the state on stdout (also written to -o)")
       .option("--strict", "exit 1 when any error or warning was reported (for CI of the manifests)")
+      .option("-q, --quiet", "print nothing when nothing needs attention; otherwise only the errors and warnings (for cron)")
+      .option("--exit-code", "exit 3 when the state was written and its pollers or change filters changed, 0 when unchanged (needs -o FILE)")
+      .option("--max-age <duration>", "warn about watch files not rewritten for longer than this, e.g. 36h or 7d (default: off)", duration)
       .option("--follow", "stay up and re-merge when the watch directory or a manifest changes")
       .option("--reconfig <cmd>", "with --follow: shell command run when pollers or change filters changed")
       .addOption(new Option("--debounce <ms>", "with --follow: quiet time before a re-merge").hideHelp())
       .addHelpText(
         "after",
         exitStatusHelp([
-          "0  the state was written (whatever the problems, unless --strict)",
-          "1  nothing written: an input the operator gave cannot be read; with --strict, any error or warning",
+          "0  the state was written (whatever the problems, unless --strict); with --exit-code: and it is unchanged",
+          "1  nothing written: an input the operator gave cannot be used (unreadable manifest, or one Python's ConfigParser",
+          "   refuses; missing or unreadable watch directory; unreadable rewrite file); with --strict, any error or warning",
           "2  bad usage (unknown option, missing --manifest or --watch-dir, bad config file)",
+          "3  with --exit-code: the state was written and its pollers or change filters changed (reconfigure Buildbot)",
         ]),
       );
   },
