@@ -372,3 +372,21 @@ describe("autowatch.ini", () => {
     expect((await merge()).code).toBe(2);
   });
 });
+
+describe("explain takes the same inputs as merge, and refuses the same faults", () => {
+  const explain = (...extra: string[]) => cli(["explain", "--manifest", "MANIFEST.cfg", "--watch-dir", "watch", "--builder", "odoo-b", ...extra]);
+
+  it("a mistyped --watch-dir is an error, not 'not uploaded yet'", async () => {
+    const run = await cli(["explain", "--manifest", "MANIFEST.cfg", "--watch-dir", "wacth", "--builder", "odoo-b"]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/watch directory \S*wacth does not exist/);
+    expect(run.stdout).not.toContain("not uploaded yet");
+  });
+
+  it("a manifest Python's ConfigParser refuses is an error at FILE:LINE", async () => {
+    writeFileSync(join(dir, "MANIFEST.cfg"), GOOD.replace("[odoo-b]", "[odoo-b"));
+    const run = await explain();
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("MANIFEST.cfg:4: error:");
+  });
+});

@@ -7,7 +7,7 @@ import { explainBuilder, type Explanation } from "./explain.js";
 import { loadLastGood } from "./lastgood.js";
 import { loadManifests, loadRules, policyOf, type RunMergeOptions } from "./run.js";
 import { DEFAULT_POLICY, type WatchFileInput } from "./types.js";
-import { readWatchFileSync } from "./watchdir.js";
+import { checkWatchDir, readWatchFileSync } from "./watchdir.js";
 
 /** `explain` for one builder: the merge's answer, and what the merge does not keep. */
 export interface BuilderReport {
@@ -36,6 +36,7 @@ export async function explainOne(options: RunMergeOptions, name: string): Promis
     return { explanation: { found: false, name, suggestions: closeNames(name, names) }, pinned: [], problems: [] };
   }
   const { rules, problems: ruleProblems } = await loadRules(options);
+  checkWatchDir(options.watchDir);
   const maxBytes = options.maxBytes ?? DEFAULT_POLICY.maxBytes;
   const maxEntries = options.maxEntries ?? DEFAULT_POLICY.maxEntries;
   const fileName = watchFileNameFor(name);

@@ -1,4 +1,4 @@
-import { closeSync, constants, openSync, readdirSync, readSync, type Dirent } from "node:fs";
+import { closeSync, constants, opendirSync, openSync, readdirSync, readSync, type Dirent } from "node:fs";
 import { join } from "node:path";
 import { quoteValue, watchFileNameFor, type Problem } from "@autowatch/watchfile";
 import { MergeSetupError } from "./errors.js";
@@ -58,6 +58,19 @@ export function scanWatchDir(dir: string, builders: Iterable<string>, maxBytes: 
     }
   }
   return { files, problems };
+}
+
+/**
+ * Throws `MergeSetupError` unless `dir` is a directory this process can list: for a reader that
+ * does not list it (explain reads one file), a missing directory is still not "no upload yet".
+ */
+export function checkWatchDir(dir: string): void {
+  try {
+    // opendir fails like readdir would (ENOENT, ENOTDIR, EACCES) without reading the entries
+    opendirSync(dir).closeSync();
+  } catch (error) {
+    throw new MergeSetupError(`watch directory ${dir} ${watchDirFailure(errorCode(error))}`);
+  }
 }
 
 function watchDirFailure(code: string): string {
