@@ -1,5 +1,5 @@
 import path from "node:path";
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair, type YAMLMap } from "yaml";
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair, type YAMLMap } from "yaml";
 import type { Problem } from "@autowatch/watchfile";
 import { quoteValue } from "@autowatch/watchfile";
 import type { SourceSpec } from "../../extract/types.js";
@@ -83,14 +83,15 @@ export function extractRepos(text: string, file: string, env: Record<string, str
     return result;
   }
   const base = path.dirname(file);
-  for (const pair of root.items) {
+  const anchors = new Anchors(document);
+  for (const pair of anchors.pairs(root)) {
     const directory = scalarText(pair.key);
     const at = lineAt(pair.key as Node) ?? lineAt(pair.value as Node);
     if (directory === undefined) {
       report("error", at, "a repository's directory must be a string; skipped");
       continue;
     }
-    const repo = readRepository(directory, pair, lineAt, tainted);
+    const repo = readRepository(directory, pair, lineAt, tainted, anchors);
     for (const problem of repo.problems) report(problem.level, problem.line ?? at, `${quoteValue(directory)}: ${problem.message}`);
     const checkout = path.resolve(base, directory);
     for (const merge of repo.merges) {
@@ -117,11 +118,50 @@ interface Merge {
   line: number | undefined;
 }
 
+/**
+ * Aliases (`*name`) and merge keys (`<<: *name`, PyYAML's YAML 1.1 reading: keys written in the
+ * mapping win, then the merged mappings in order), which repos.yaml files use to share remotes.
+ */
+class Anchors {
+  constructor(private readonly document: Document) {}
+
+  node(node: unknown): Node | null {
+    if (isAlias(node)) return (node.resolve(this.document) as Node | undefined) ?? null;
+    return (node as Node | null) ?? null;
+  }
+
+  pairs(map: YAMLMap, depth = 0): Pair[] {
+    const own = map.items.filter((pair) => !isMergeKey(pair.key));
+    if (own.length === map.items.length || depth > 32) return own;
+    const seen = new Set(own.map((pair) => scalarText(pair.key)));
+    const result = [...own];
+    for (const pair of map.items) {
+      if (!isMergeKey(pair.key)) continue;
+      const value = this.node(pair.value);
+      for (const merged of isSeq(value) ? value.items.map((item) => this.node(item)) : [value]) {
+        if (!isMap(merged)) continue;
+        for (const inner of this.pairs(merged, depth + 1)) {
+          const key = scalarText(inner.key);
+          if (seen.has(key)) continue;
+          seen.add(key);
+          result.push(inner);
+        }
+      }
+    }
+    return result;
+  }
+}
+
+function isMergeKey(key: unknown): boolean {
+  return isScalar(key) && (key.value === "<<" || String(key.value) === "Symbol(<<)" || key.tag === "tag:yaml.org,2002:merge");
+}
+
 function readRepository(
   directory: string,
   pair: Pair,
   lineAt: (node: Node | null | undefined) => number | undefined,
   tainted: Set<number>,
+  anchors: Anchors,
 ): { merges: Merge[]; problems: Problems } {
   const problems: Problems = [];
   const fail = (message: string, node?: Node | null): { merges: Merge[]; problems: Problems } => {
@@ -129,19 +169,20 @@ function readRepository(
     problems.push({ level: "error", message: `${message}; repository skipped (gitaggregate refuses it)`, ...(line === undefined ? {} : { line }) });
     return { merges: [], problems };
   };
-  const value = pair.value as Node | null;
+  const value = anchors.node(pair.value);
   if (!isMap(value)) return fail("expected a mapping with remotes, merges and target", value ?? (pair.key as Node));
-  const field = (name: string) => value.items.find((item) => scalarText(item.key) === name);
+  const fields = anchors.pairs(value);
+  const field = (name: string) => fields.find((item) => scalarText(item.key) === name);
 
   const remotesPair = field("remotes");
   if (!remotesPair) return fail("remotes is not defined", value);
   const remotes = new Map<string, { url: string; line: number | undefined }>();
-  const remotesNode = remotesPair.value as Node | null;
+  const remotesNode = anchors.node(remotesPair.value);
   if (remotesNode !== null && !isNullScalar(remotesNode)) {
     if (!isMap(remotesNode)) return fail("remotes must map remote names to URLs", remotesNode);
-    for (const remote of (remotesNode as YAMLMap).items) {
+    for (const remote of anchors.pairs(remotesNode as YAMLMap)) {
       const name = scalarText(remote.key) ?? "";
-      const url = scalarText(remote.value);
+      const url = scalarText(anchors.node(remote.value));
       if (!url) return fail(`no url defined for remote ${quoteValue(name)}`, (remote.value as Node | null) ?? (remote.key as Node));
       remotes.set(name, { url, line: lineAt(remote.value as Node) });
     }
@@ -150,8 +191,8 @@ function readRepository(
 
   const mergesPair = field("merges");
   if (!mergesPair) return fail("merges is not defined", value);
-  const mergesNode = mergesPair.value as Node | null;
-  const items = mergesNode === null || isNullScalar(mergesNode) ? [] : isSeq(mergesNode) ? (mergesNode.items as (Node | null)[]) : undefined;
+  const mergesNode = anchors.node(mergesPair.value);
+  const items = mergesNode === null || isNullScalar(mergesNode) ? [] : isSeq(mergesNode) ? mergesNode.items.map((item) => anchors.node(item)) : undefined;
   if (items === undefined) return fail("merges must be a list", mergesNode);
   const merges: Merge[] = [];
   for (const item of items) {
@@ -163,8 +204,9 @@ function readRepository(
       if (parts.length !== 2) return fail(`merge ${quoteValue(item.value)} must be formatted as "remote_name ref"`, item);
       [remote, ref] = parts as [string, string];
     } else if (isMap(item)) {
-      remote = scalarText(item.items.find((entry) => scalarText(entry.key) === "remote")?.value);
-      ref = scalarText(item.items.find((entry) => scalarText(entry.key) === "ref")?.value);
+      const entries = anchors.pairs(item);
+      remote = scalarText(anchors.node(entries.find((entry) => scalarText(entry.key) === "remote")?.value));
+      ref = scalarText(anchors.node(entries.find((entry) => scalarText(entry.key) === "ref")?.value));
       if (remote === undefined || ref === undefined) return fail("merge lacks mandatory `remote` or `ref` keys", item);
     } else {
       return fail("a merge must be a \"remote_name ref\" string or a {remote, ref} mapping", item ?? mergesNode);
@@ -177,7 +219,7 @@ function readRepository(
   if (merges.length === 0 && items.length === 0) return fail("you should at least define one merge", mergesNode ?? value);
 
   const targetPair = field("target");
-  const targetParts = (targetPair ? (scalarText(targetPair.value) ?? "") : "").split(/\s+/).filter((part) => part !== "");
+  const targetParts = (targetPair ? (scalarText(anchors.node(targetPair.value)) ?? "") : "").split(/\s+/).filter((part) => part !== "");
   if (targetParts.length > 2) return fail('target must be formatted as "[remote_name] branch_name"', targetPair?.value as Node);
   if (targetParts.length === 2 && !remotes.has(targetParts[0] as string)) {
     return fail(`target remote ${quoteValue(targetParts[0] as string)} not defined in remotes`, targetPair?.value as Node);

@@ -176,6 +176,11 @@ describe("repos.yaml fixtures in the style of public projects", () => {
       "watch https://github.example/OCA/l10n-spain.git 16.0 :6",
       "pin(tag) https://github.example/OCA/l10n-spain.git 16.0.1.2.0 :7",
     ],
+    "anchors.yaml": [
+      "watch https://github.com/OCA/web-staging.git 16.0 :10",
+      "watch https://github.com/OCA/web.git 16.0 :10",
+      "watch https://github.com/acme/web.git 16.0-acme :11",
+    ],
     "minimal-target.yaml": ["watch https://github.com/OCA/partner-contact.git 15.0 :5", "watch https://github.com/OCA/queue.git 15.0 :11"],
     "openupgrade-migration.yaml": [
       "watch https://github.com/OCA/OCB.git 16.0 :10",

@@ -53,6 +53,7 @@ const CASES: Record<string, string> = {
   "option-lines": "--index-url https://pypi.example.org/simple\n--pre\n--trusted-host pypi.example.org\n-f ./wheels\nplain==1.0\n",
   "quoted-option-name": '"--editable" "git+https://github.com/a/qo.git@main#egg=qo"\n',
   "invalid-requirement": "this is not a requirement\nok-pkg>=1.0 ; python_version >= '3'\n",
+  "byte-order-mark": "\uFEFF-e git+https://github.com/a/bom.git@main#egg=bom\n",
   "tab-before-comment": "t2 @ git+https://github.com/a/t2.git@main\t# tab\n",
 };
 
