@@ -20,6 +20,7 @@ and gives nothing to poll, so that the master always starts.
 """
 
 import hashlib
+import hmac
 import json
 import os
 import re
@@ -27,6 +28,7 @@ import re
 from twisted.internet import defer
 from twisted.python import log
 
+import buildbot
 from buildbot.changes.filter import ChangeFilter
 from buildbot.changes.gitpoller import GitPoller
 from buildbot.changes.hgpoller import HgPoller
@@ -132,11 +134,22 @@ def safe_builder_file_name(builder):
     return name
 
 
+def _version_tuple(text):
+    match = re.match(r"(\d+)\.(\d+)(?:\.(\d+))?", str(text))
+    return tuple(int(part or 0) for part in match.groups()) if match else (0, 0, 0)
+
+
+BUILDBOT_VERSION = _version_tuple(getattr(buildbot, "version", ""))
+# Buildbot's GitPoller keeps its last seen revisions across a reconfig since 3.11.3
+# (buildbot/buildbot#7527); its HgPoller still forgets them (read up to 4.3).
+GIT_POLLER_FORGETS_AT_RECONFIG = BUILDBOT_VERSION < (3, 11, 3)
+
+
 class _ReloadLastRev:
-    """Buildbot 3.x's Git and Hg pollers empty their last seen revisions when a reconfig
-    changes them (a branch added), and the next poll then takes the branch heads as a fresh
-    start: a commit pushed just before the reconfig never becomes a change
-    (buildbot/buildbot#7527). These pollers reload the revisions they saved before polling."""
+    """A poller that empties its last seen revisions when a reconfig changes it (a branch
+    added) takes the branch heads as a fresh start at the next poll: a commit pushed just
+    before the reconfig never becomes a change (buildbot/buildbot#7527). This mixin reloads
+    the revisions the poller saved before polling."""
 
     @defer.inlineCallbacks
     def poll(self):
@@ -147,12 +160,78 @@ class _ReloadLastRev:
         yield super().poll()
 
 
-class AutowatchGitPoller(_ReloadLastRev, GitPoller):
-    pass
+class WatchedRefs:
+    """The ``branches`` of an autowatch GitPoller: which remote refs it fetches for the state's
+    branch names, and the state's name of each. Merge lines name refs the way ``git fetch``
+    takes them: ``main``, ``pull/432/head`` (GitHub), ``merge-requests/7/head`` (GitLab),
+    ``refs/changes/...``. A name is looked for under ``refs/heads/``, then under ``refs/``; a
+    full ``refs/...`` name as it is. Buildbot's own list form only looks under ``refs/heads/``,
+    so pull-request refs would never fire. Compared by content, so an unchanged list does not
+    reconfigure the poller."""
+
+    def __init__(self, names):
+        self.names = tuple(sorted(set(names)))
+        refs = {}
+        for name in self.names:
+            if name.startswith("refs/"):
+                refs[name] = name
+            else:
+                refs.setdefault("refs/heads/" + name, name)
+                refs.setdefault("refs/" + name, name)
+        self._refs = refs
+
+    def __call__(self, ref):
+        return ref in self._refs
+
+    def name_of(self, ref):
+        """The state's name of a remote ref (what changes carry and change filters compare)."""
+        return self._refs.get(ref, ref)
+
+    def __eq__(self, other):
+        return isinstance(other, WatchedRefs) and other.names == self.names
+
+    def __hash__(self):
+        return hash(self.names)
+
+    def __repr__(self):
+        return f"WatchedRefs({list(self.names)!r})"
+
+
+_GitPollerBases = (_ReloadLastRev, GitPoller) if GIT_POLLER_FORGETS_AT_RECONFIG else (GitPoller,)
+
+
+class AutowatchGitPoller(*_GitPollerBases):
+    """GitPoller for the state's branch names (``branches`` is a list of them), with changes
+    carrying those names. A branch newly watched, or new on the remote, starts at its head:
+    Buildbot's GitPoller makes a change of every commit of it that no known head contains
+    (hundreds for a branch of a busy repository); this one makes at most one, for the head."""
+
+    def __init__(self, repourl, branches=(), **kwargs):
+        super().__init__(repourl, branches=WatchedRefs(branches), **kwargs)
+
+    @defer.inlineCallbacks
+    def _process_changes(self, newRev, branch):
+        name = self.branches.name_of(branch) if isinstance(self.branches, WatchedRefs) else branch
+        # lastRev's keys: full refs, or short names when saved by an older helper
+        starting = bool(self.lastRev) and branch not in self.lastRev and name not in self.lastRev
+        excluded = {}
+        if starting:
+            # Buildbot lists the commits of newRev that no value of lastRev reaches: with the
+            # head's parents among them for this call, that is the head alone, or nothing.
+            parents = yield self._dovccmd("rev-parse", [newRev + "^@"], path=self.workdir)
+            excluded = {f"\0autowatch-parent-{index}": rev for index, rev in enumerate(parents.split())}
+            self.lastRev.update(excluded)
+            _log(f"{_quote(name)} of {_quote(self.repourl)} newly polled: starting at its head {newRev}")
+        try:
+            yield super()._process_changes(newRev, name)
+        finally:
+            for key in excluded:
+                self.lastRev.pop(key, None)
 
 
 class AutowatchHgPoller(_ReloadLastRev, HgPoller):
-    pass
+    """HgPoller that keeps its last seen revisions across a reconfig (needed up to Buildbot 4.3
+    at least). A newly watched branch already starts at its head in HgPoller."""
 
 
 def poller_name(poller):
@@ -233,9 +312,129 @@ def change_filter(state, builder):
     for watch in entry["watches"]:
         if watch["vcs"] in ("git", "hg"):
             pairs.append((watch["url"], watch["branch"]))
+            if watch["vcs"] == "git" and watch["branch"].startswith("refs/heads/"):
+                # Buildbot's GitPoller reports refs/heads/X as X
+                pairs.append((watch["url"], watch["branch"][len("refs/heads/"):]))
         else:
             repositories.append(watch["url"].rstrip("/"))
     return WatchChangeFilter(pairs, repositories)
+
+
+_URL_WITH_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://(?:[^@/]*@)?([^/:]*)(?::[0-9]*)?(/.*)?$")
+_SCP_LIKE = re.compile(r"^(?:[^@/:]+@)?([^/:]+):(.*)$")
+# where GitHub, Gitea (repository) and GitLab (project, repository) put the repository's URLs
+_PAYLOAD_URL_KEYS = ("clone_url", "ssh_url", "git_url", "html_url", "url", "git_http_url", "git_ssh_url",
+                     "http_url", "web_url", "homepage")
+
+
+def repository_key(url):
+    """What identifies a repository across its spellings: host and path, lower-case, without
+    scheme, user, port, trailing ``/`` or ``.git``. ``https://forge.example/org/web.git``,
+    ``git@forge.example:org/web`` and ``ssh://git@forge.example:22/org/web/`` share one key.
+    (Case folded: a false match only costs one poll.)"""
+    text = url.strip()
+    match = _URL_WITH_SCHEME.match(text) or _SCP_LIKE.match(text)
+    host, path = (match.group(1), match.group(2) or "") if match else ("", text)
+    path = path.strip("/")
+    if path.endswith(".git"):
+        path = path[:-len(".git")].rstrip("/")
+    return (host + "/" + path).lower()
+
+
+def pollers_by_repository(state):
+    """{repository key: [poller names]} for the state's pollers, by polled and original URL."""
+    names = {}
+    for poller in state.get("pollers", []):
+        for url in {poller["url"], poller.get("original") or poller["url"]}:
+            names.setdefault(repository_key(url), set()).add(poller_name(poller))
+    return {key: sorted(value) for key, value in names.items()}
+
+
+def payload_urls(payload):
+    """The repository URLs of a GitHub, GitLab or Gitea event payload (push, pull or merge
+    request, tag...): whatever the forge, they are under ``repository`` or ``project``."""
+    urls = []
+    for section in ("repository", "project"):
+        entry = payload.get(section) if isinstance(payload, dict) else None
+        if isinstance(entry, dict):
+            urls.extend(entry[key] for key in _PAYLOAD_URL_KEYS if isinstance(entry.get(key), str) and entry[key])
+    return urls
+
+
+def pollers_for_payload(by_repository, payload):
+    """The autowatch poller names to poll for one forge event payload."""
+    names = set()
+    for url in payload_urls(payload):
+        names.update(by_repository.get(repository_key(url), ()))
+    return sorted(names)
+
+
+def _signed(secret, body, headers):
+    """True when the request proves it knows ``secret``: GitHub's and Gitea's HMAC-SHA256 of the
+    body, or GitLab's token header."""
+    digest = hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+    github = headers.get("x-hub-signature-256") or ""
+    gitea = headers.get("x-gitea-signature") or ""
+    gitlab = headers.get("x-gitlab-token") or ""
+    return (hmac.compare_digest(github, "sha256=" + digest) or hmac.compare_digest(gitea, digest)
+            or hmac.compare_digest(gitlab, secret))
+
+
+class PushHook:
+    """Buildbot change hook dialect for forge webhooks: an event from GitHub, GitLab or Gitea
+    makes the autowatch pollers of its repository poll now. It never makes a change itself, so
+    the pollers stay the one source of changes, and a lost event only delays a build until the
+    next regular poll. Built by ``change_hook_dialects``."""
+
+    def __init__(self, master, options):
+        self.master = master
+        self.options = options
+
+    def getChanges(self, request):
+        # read from the start: Twisted has already read a form-encoded body to parse its fields
+        request.content.seek(0)
+        body = request.content.read()
+        headers = {name: request.getHeader(name.encode("ascii")) for name in
+                   ("x-hub-signature-256", "x-gitea-signature", "x-gitlab-token", "content-type")}
+        headers = {name: value.decode("latin-1") if isinstance(value, bytes) else value
+                   for name, value in headers.items()}
+        secret = self.options.get("secret")
+        if secret and not _signed(secret, body, headers):
+            raise ValueError("autowatch webhook: missing or wrong signature")
+        try:
+            if (headers["content-type"] or "").startswith("application/x-www-form-urlencoded"):
+                # GitHub's form encoding: the JSON is the "payload" field
+                from urllib.parse import parse_qs
+                body = parse_qs(body.decode("utf-8")).get("payload", [""])[0]
+            payload = json.loads(body)
+        except (UnicodeDecodeError, ValueError) as error:
+            raise ValueError(f"autowatch webhook: the body is not a JSON payload ({error})") from None
+        wanted = set(pollers_for_payload(self.options["pollers"], payload))
+        forced = []
+        for source in self.master.change_svc:
+            if getattr(source, "name", None) in wanted:
+                source.force()
+                forced.append(source.name)
+        urls = ", ".join(_quote(url) for url in payload_urls(payload)[:3]) or "no repository URL"
+        _log(f"webhook for {urls}: polling {', '.join(forced) or 'nothing (no autowatch poller for it)'}")
+        return [], None
+
+
+def change_hook_dialects(state, secret=None):
+    """Buildbot's ``c["www"]["change_hook_dialects"]`` for webhooks on the autowatch pollers:
+
+    - ``/change_hook/autowatch``: the URL to give GitHub, GitLab and Gitea (JSON push events;
+      ``secret``, if given, is the webhook secret, checked on every request);
+    - ``/change_hook/poller?poller=autowatch:WORKDIR``: Buildbot's own ``poller`` hook, allowed
+      for the autowatch pollers only (Buildbot reads its allow-list under a bytes key, which
+      its documentation does not say: a ``"allowed"`` str key lets any poller through).
+
+    Both only make pollers poll now: keep polling as the safety net (see the guide)."""
+    names = sorted({poller_name(poller) for poller in state.get("pollers", [])})
+    return {
+        "poller": {b"allowed": [name.encode("utf-8") for name in names]},
+        "autowatch": {"custom_class": PushHook, "pollers": pollers_by_repository(state), "secret": secret},
+    }
 
 
 def _introspected(step):
