@@ -129,7 +129,7 @@ describe.each(BUILDBOT_VERSIONS.filter((v) => v.missing === undefined))("buildbo
 
     await waitFor("a build request for the commit pushed before the reconfig", WAIT_MS, async () => ((await farm.requestsFor("app", depCommit)).length > 0 ? true : undefined));
     expect(await farm.query(`select branch, repository from changes where revision = '${depCommit}'`)).toEqual([["main", url("dep")]]);
-    expect(await farm.lastRev(`autowatch:${depPoller.workdir}`)).toMatchObject({ main: depCommit });
+    expect(await farm.lastRev(`autowatch:${depPoller.workdir}`)).toMatchObject({ "refs/heads/main": depCommit });
     await waitFor("the control poller to see the new head", WAIT_MS, async () => ((await farm.lastRev("control")).main === controlCommit ? true : undefined));
     // Buildbot before 3.11.3: the plain GitPoller lost it (it polled the new head, yet recorded
     // no change). Buildbot fixed that for git in 3.11.3: the plain poller keeps it on 4.2.

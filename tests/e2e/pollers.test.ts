@@ -147,6 +147,7 @@ for (const version of BUILDBOT_VERSIONS) {
       writeWwwStub(stub);
       env.PYTHONPATH = stub;
 
+      mkdirSync(farm.watchDir, { recursive: true });
       repos.createGit("buildout");
       for (const name of ["storm", "storm-control", "refs", "refs-control", "reconf", "reconf-control", "forge/org/web", "forge/org/api", "forge/org/lib"]) {
         repos.createGit(name);

@@ -97,7 +97,8 @@ print(json.dumps(out))`,
     `
 s = aw.load_state(${JSON.stringify(stateFile)})
 # the arguments each service will be configured with (Buildbot applies them at startService)
-print(json.dumps([[type(c).__name__, c.name, c._config_args[0], c._config_kwargs.get("branches"), c._config_kwargs.get("workdir")]
+branches = lambda b: list(b.names) if isinstance(b, aw.WatchedRefs) else b
+print(json.dumps([[type(c).__name__, c.name, c._config_args[0], branches(c._config_kwargs.get("branches")), c._config_kwargs.get("workdir")]
                   for c in aw.change_sources(s, poll_interval=5)]))`,
     `
 from types import SimpleNamespace as C
@@ -131,6 +132,40 @@ print(json.dumps({
   "frozen": aw.autowatch_steps("rel", cli="c", watch_dir="w", frozen=True),
   "sources": [aw.autowatch_steps("d", cli="c", watch_dir="w", sources=s)[1].command for s in (["odoo/custom/src/repos.yaml", "pip:deps.list"], [])],
 }))`,
+    `
+refs = aw.WatchedRefs(["main", "pull/432/head", "merge-requests/7/head", "refs/pull/8/head", "feature/x"])
+remote = ["refs/heads/main", "refs/pull/432/head", "refs/merge-requests/7/head", "refs/pull/8/head", "refs/heads/feature/x",
+          "refs/heads/other", "refs/pull/9/head", "refs/tags/v1", "refs/heads/pull/8/head", "HEAD"]
+print(json.dumps({
+  "fetched": [[r, refs.name_of(r)] for r in remote if refs(r)],
+  "equal": [refs == aw.WatchedRefs(list(reversed(refs.names))), refs == aw.WatchedRefs(["main"]), hash(refs) == hash(aw.WatchedRefs(refs.names))],
+}))`,
+    `
+urls = ["https://forge.example/org/web.git", "https://forge.example/org/web", "git@forge.example:org/web.git", "git@forge.example:org/web",
+        "ssh://git@forge.example/org/web.git", "ssh://git@forge.example:2222/org/web/", "HTTPS://Forge.Example/Org/Web.git/", "http://user@forge.example/org/web",
+        "https://forge.example/org/web2.git", "https://other.example/org/web.git", "file:///srv/git/web.git", "/srv/git/web"]
+state = {"pollers": [
+  {"vcs": "git", "url": "ssh://git@mirror.example/web.git", "original": "https://forge.example/org/web.git", "branches": ["main"], "workdir": "gitpoller-1"},
+  {"vcs": "git", "url": "git@forge.example:org/api", "original": "git@forge.example:org/api", "branches": ["main"], "workdir": "gitpoller-2"},
+  {"vcs": "hg", "url": "https://forge.example/org/api", "original": "https://forge.example/org/api", "branches": ["default"], "workdir": "hgpoller-3"}]}
+by = aw.pollers_by_repository(state)
+github = {"ref": "refs/heads/main", "repository": {"clone_url": "https://forge.example/org/web.git", "ssh_url": "git@forge.example:org/web.git", "url": "https://forge.example/org/web"}}
+gitlab = {"object_kind": "push", "project": {"git_http_url": "https://forge.example/org/api.git", "git_ssh_url": "git@forge.example:org/api.git"}}
+gitea = {"repository": {"clone_url": "https://forge.example/org/web.git", "ssh_url": "ssh://git@forge.example:2222/org/web.git"}}
+dialects = aw.change_hook_dialects(state, secret="s")
+print(json.dumps({
+  "keys": [aw.repository_key(u) for u in urls],
+  "github": aw.pollers_for_payload(by, github), "gitlab": aw.pollers_for_payload(by, gitlab), "gitea": aw.pollers_for_payload(by, gitea),
+  "unknown": aw.pollers_for_payload(by, {"repository": {"clone_url": "https://forge.example/org/else.git"}}),
+  "junk": [aw.pollers_for_payload(by, p) for p in ([], "x", {"repository": "x"}, {"project": {"git_http_url": 3}})],
+  "allowed": [n.decode() for n in dialects["poller"][b"allowed"]],
+  "hook": [dialects["autowatch"]["custom_class"].__name__, dialects["autowatch"]["secret"]],
+}))`,
+    `
+print(json.dumps([aw._version_tuple(v) for v in ["3.7.0-2", "4.2.1", "3.11.3", "4.3.0.dev12", "junk"]]
+                 + [aw.GIT_POLLER_FORGETS_AT_RECONFIG == (aw.BUILDBOT_VERSION < (3, 11, 3)),
+                    aw._ReloadLastRev in aw.AutowatchHgPoller.__mro__,
+                    (aw._ReloadLastRev in aw.AutowatchGitPoller.__mro__) == aw.GIT_POLLER_FORGETS_AT_RECONFIG]))`,
   ];
   let outputs: unknown[] = [];
   const checks = snippets.map((_, index) => () => outputs[index]);
@@ -198,6 +233,39 @@ print(json.dumps(outputs))`, JSON.stringify(snippets)) as unknown[];
         ["node", "autowatch.mjs", "introspect", "--builder", "d", "-o", ".autowatch-watch.json"],
       ],
     });
+  });
+
+  it("git pollers fetch the refs the state's names mean (pull/merge-request refs too) and report them under those names", () => {
+    expect(checks[6]!()).toEqual({
+      fetched: [
+        ["refs/heads/main", "main"],
+        ["refs/pull/432/head", "pull/432/head"],
+        ["refs/merge-requests/7/head", "merge-requests/7/head"],
+        ["refs/pull/8/head", "refs/pull/8/head"],
+        ["refs/heads/feature/x", "feature/x"],
+      ],
+      equal: [true, false, true],
+    });
+  });
+
+  it("webhooks: every spelling of a repository URL finds its pollers; the poller hook's allow-list is the state's pollers", () => {
+    const web = "forge.example/org/web";
+    expect(checks[7]!()).toEqual({
+      keys: [web, web, web, web, web, web, web, web, "forge.example/org/web2", "other.example/org/web", "/srv/git/web", "/srv/git/web"],
+      // the original URL finds a poller of a mirror
+      github: ["autowatch:gitpoller-1"],
+      // one repository polled as git and as hg: both poll
+      gitlab: ["autowatch:gitpoller-2", "autowatch:hgpoller-3"],
+      gitea: ["autowatch:gitpoller-1"],
+      unknown: [],
+      junk: [[], [], [], []],
+      allowed: ["autowatch:gitpoller-1", "autowatch:gitpoller-2", "autowatch:hgpoller-3"],
+      hook: ["PushHook", "s"],
+    });
+  });
+
+  it("keeps the reconfig reload only where Buildbot needs it: git before 3.11.3, hg always", () => {
+    expect(checks[8]!()).toEqual([[3, 7, 0], [4, 2, 1], [3, 11, 3], [4, 3, 0], [0, 0, 0], true, true, true]);
   });
 
   it("`buildbot checkconfig` accepts a master.cfg built with it", () => {
