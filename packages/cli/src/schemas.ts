@@ -1,4 +1,7 @@
-/** The `schema` id of each command's --json output (JSON Schemas in @autowatch/watchfile/schema/). */
+/**
+ * The `schema` id of each command's --json output (JSON Schemas in @autowatch/watchfile/schema/;
+ * the ids are repeated here so that the commands need not load zod: a test keeps them equal).
+ */
 const IDS = {
   check: "autowatch.check/1",
   explain: "autowatch.explain/1",

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import { CHECK_SCHEMA_ID, checkReportSchema, EXPLAIN_SCHEMA_ID } from "@autowatch/watchfile";
 import { runCli } from "./support.js";
 
 const fixtures = fileURLToPath(new URL("../../manifest/test/fixtures/realistic/", import.meta.url));
@@ -59,7 +60,7 @@ describe("autowatch check", () => {
     const report = JSON.parse(json.stdout) as { schema: string; problems: { file: string; line: number; level: string; message: string }[]; errors: number; factories: number };
     expect(report).toMatchObject({ manifests: both, factories: 38, errors: 5, warnings: 0 });
     expect(report.problems.map((p) => `${relative(process.cwd(), p.file)}:${p.line}: ${p.level}: ${p.message}`).join("\n") + "\n").toBe(text.stdout);
-    expect(report.schema).toBe("autowatch.check/1");
+    expect(checkReportSchema.parse(report).schema).toBe(CHECK_SCHEMA_ID);
     expect(json.stderr).toBe("");
   });
 
@@ -93,5 +94,12 @@ describe("autowatch check", () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toContain("--manifest <file...>");
     expect(run.stdout).toContain("--json");
+  });
+});
+
+describe("--json schema ids", () => {
+  it("the commands print the ids that @autowatch/watchfile's schemas hold", async () => {
+    const { jsonId } = await import("../src/schemas.js");
+    expect([jsonId("check"), jsonId("explain")]).toEqual([CHECK_SCHEMA_ID, EXPLAIN_SCHEMA_ID]);
   });
 });

@@ -2,6 +2,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { EXPLAIN_SCHEMA_ID, explainReportSchema } from "@autowatch/watchfile";
 import { runCli } from "./support.js";
 
 const MANIFEST = `[odoo-10.0]
@@ -72,7 +73,10 @@ describe("autowatch explain", () => {
   it("writes nothing, and --json gives the same explanation as data", async () => {
     const run = await explain("odoo-10.0", "-o", "state.json", "--json");
     const data = JSON.parse(run.stdout);
-    expect(data.found).toBe(true);
+    expect(explainReportSchema.parse(data)).toMatchObject({ schema: EXPLAIN_SCHEMA_ID, found: true });
+    expect(explainReportSchema.parse(JSON.parse((await explain("odoo-10", "--json")).stdout))).toMatchObject({ found: false, suggestions: ["odoo-10.0"] });
+    const release = explainReportSchema.parse(JSON.parse((await explain("release", "--json", "-o", "state.json")).stdout));
+    expect(release).toMatchObject({ found: true, builder: { schedule: false }, state: { file: join(dir, "state.json"), modified: null } });
     expect(data.builder.watches).toHaveLength(3);
     const { existsSync } = await import("node:fs");
     expect(existsSync(join(dir, "state.json"))).toBe(false);

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { CHECK_SCHEMA_ID, checkReportSchema, EXPLAIN_SCHEMA_ID, explainReportSchema } from "./reports.js";
 import { legacyWatchFileSchema, STATE_SCHEMA_ID, stateSchema, WATCHFILE_SCHEMA_ID, watchFileSchema } from "./schema.js";
 
 export type JsonSchema = Record<string, unknown>;
@@ -8,7 +9,19 @@ export const jsonSchemaFiles = {
   "watchfile.json": watchFileJsonSchema,
   "watchfile-legacy.json": legacyWatchFileJsonSchema,
   "state.json": stateJsonSchema,
+  "check.json": checkJsonSchema,
+  "explain.json": explainJsonSchema,
 } as const;
+
+/** JSON Schema of `autowatch check --json`. */
+export function checkJsonSchema(): JsonSchema {
+  return generate(checkReportSchema, `autowatch check report (${CHECK_SCHEMA_ID})`, "Problems of MANIFEST.cfg files checked together, with counts.");
+}
+
+/** JSON Schema of `autowatch explain --json`. */
+export function explainJsonSchema(): JsonSchema {
+  return generate(explainReportSchema, `autowatch explain report (${EXPLAIN_SCHEMA_ID})`, "Why one builder watches each repository, or why nothing; or close names when there is no such builder.");
+}
 
 /**
  * JSON Schema (draft 2020-12) of the watch file v2, as accepted on input: `pinned` and
