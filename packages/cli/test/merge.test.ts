@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -90,6 +91,16 @@ describe("autowatch merge", () => {
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout).schema).toBe("autowatch.state/1");
     expect(existsSync(join(dir, "state.json"))).toBe(false);
+  });
+
+  it("refuses a FIFO given as manifest or rewrite file at once, without blocking", async () => {
+    execFileSync("mkfifo", [join(dir, "fifo")]);
+    const manifest = await cli(["merge", "--manifest", "fifo", "--watch-dir", "watch", "-o", "state.json"]);
+    expect(manifest.code).not.toBe(0);
+    expect(manifest.stderr).toMatch(/fifo: cannot read manifest: is not a regular file/);
+    const rules = await cli(args("--rewrite-file", "fifo", "-o", "state.json"));
+    expect(rules.code).not.toBe(0);
+    expect(rules.stderr).toMatch(/cannot read rewrite file "\S*fifo": is not a regular file/);
   });
 
   it("applies --rewrite-file then --rewrite rules, in order", async () => {

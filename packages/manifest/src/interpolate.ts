@@ -77,7 +77,7 @@ class Expansion {
         const name = text.slice(percent + 2, close).toLowerCase();
         done = close + 2;
         const referenced = this.lookup(name);
-        if (referenced === undefined) throw new Failure({ kind: "missing", message: `%(${name})s refers to no option ${quoteValue(name)}` });
+        if (referenced === undefined) throw new Failure({ kind: "missing", message: `${quoteValue(`%(${name})s`)} refers to no option ${quoteValue(name)}` });
         if (referenced.includes("%")) this.expand(referenced, depth + 1);
         else this.emit(referenced);
       } else {

@@ -1,7 +1,6 @@
 import { isAscii } from "node:buffer";
-import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { quoteValue, type Problem } from "@autowatch/watchfile";
+import { MAX_CONFIG_BYTES, readRegularFileSync, type Problem } from "@autowatch/watchfile";
 import { parseManifests } from "./resolve.js";
 import type { ManifestInput, ManifestResult } from "./types.js";
 
@@ -33,20 +32,18 @@ export class ManifestMemo {
  * Never rejects: an unreadable or undecodable file is a problem naming it.
  */
 export async function readManifests(paths: string[], options: ReadOptions = {}): Promise<ManifestResult> {
-  const loaded = await Promise.all(paths.map(async (file): Promise<ManifestInput | Problem> => {
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(options.cwd === undefined ? file : resolve(options.cwd, file));
-    } catch (error) {
-      return { level: "error", message: `cannot read manifest: ${describe(error)}`, file };
-    }
+  const loaded = paths.map((file): ManifestInput | Problem => {
+    // a regular file only (a FIFO or device is refused without blocking), at most MAX_CONFIG_BYTES
+    const read = readRegularFileSync(options.cwd === undefined ? file : resolve(options.cwd, file), MAX_CONFIG_BYTES);
+    if ("error" in read) return { level: "error", message: `cannot read manifest: ${read.error}`, file };
+    const { bytes } = read;
     try {
       // Most manifests are ASCII: checked natively, then read as one-byte text (the same characters as UTF-8).
       return { file, text: isAscii(bytes) ? bytes.toString("latin1") : decoder.decode(bytes) };
     } catch {
       return { level: "error", message: "manifest is not valid UTF-8", file };
     }
-  }));
+  });
   const inputs = loaded.filter((item): item is ManifestInput => "text" in item);
   const unreadable = loaded.filter((item): item is Problem => !("text" in item));
   if (unreadable.length === 0 && options.only === undefined) {
@@ -61,15 +58,4 @@ export async function readManifests(paths: string[], options: ReadOptions = {}):
     options.memo.result = read;
   }
   return read;
-}
-
-function describe(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  const known: Record<string, string> = {
-    ENOENT: "no such file",
-    EACCES: "permission denied",
-    EISDIR: "is a directory",
-  };
-  if (code && known[code]) return known[code];
-  return quoteValue(error instanceof Error ? error.message : String(error));
 }

@@ -1,7 +1,9 @@
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { MAX_CONFIG_BYTES } from "@autowatch/watchfile";
 import { readManifests } from "../src/index.js";
 
 describe("readManifests", () => {
@@ -34,6 +36,24 @@ describe("readManifests", () => {
     const result = await readManifests([latin1, bom]);
     expect(result.problems).toEqual([{ level: "error", file: latin1, message: "manifest is not valid UTF-8" }]);
     expect(result.factories.map((f) => f.name)).toEqual(["bom"]);
+  });
+
+  it("refuses a FIFO or a device at once, without blocking or reading it", async () => {
+    const fifo = join(dir, "fifo.cfg");
+    execFileSync("mkfifo", [fifo]);
+    const started = Date.now();
+    const result = await readManifests([fifo, "/dev/zero"]);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(result.problems).toEqual([
+      { level: "error", file: fifo, message: "cannot read manifest: is not a regular file (a FIFO, socket or device): refused" },
+      { level: "error", file: "/dev/zero", message: "cannot read manifest: is not a regular file (a FIFO, socket or device): refused" },
+    ]);
+  });
+
+  it("refuses a manifest over the size limit", async () => {
+    const big = write("big.cfg", Buffer.alloc(MAX_CONFIG_BYTES + 1, 0x20));
+    const result = await readManifests([big]);
+    expect(result.problems).toEqual([{ level: "error", file: big, message: `cannot read manifest: is larger than the ${MAX_CONFIG_BYTES}-byte limit for configuration files` }]);
   });
 
   it("gives nothing, and no problem, for no paths", async () => {

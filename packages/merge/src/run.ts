@@ -1,8 +1,7 @@
 import { createHash } from "node:crypto";
 import { lstatSync, readFileSync, statSync } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { readManifests, type ManifestResult } from "@autowatch/manifest";
-import type { Problem, State } from "@autowatch/watchfile";
+import { MAX_CONFIG_BYTES, quoteValue, readRegularFileSync, type Problem, type State } from "@autowatch/watchfile";
 import { mergeFarm } from "./core.js";
 import { loadLastGood } from "./lastgood.js";
 import { parseRewriteFile, parseRewriteRule, type RewriteRule } from "./rewrite.js";
@@ -10,7 +9,7 @@ import { linesOf, readStateFingerprint, renderState, renderStatePieces, sameLine
 import { contentDigest, type MergeMemo, type WrittenState } from "./memo.js";
 import { writeFileInPieces } from "./statefile.js";
 import { DEFAULT_POLICY, type MergePolicy, type MergeResult, type WatchFileInput } from "./types.js";
-import { errorCode, scanWatchDir } from "./watchdir.js";
+import { scanWatchDir } from "./watchdir.js";
 import { MergeSetupError } from "./errors.js";
 
 export { MergeSetupError };
@@ -209,12 +208,10 @@ export async function loadRules(options: RunMergeOptions): Promise<{ rules: Rewr
   const rules: RewriteRule[] = [];
   const problems: Problem[] = [];
   for (const file of options.rewriteFiles ?? []) {
-    let text: string;
-    try {
-      text = await readFile(file, "utf8");
-    } catch (error) {
-      throw new MergeSetupError(`cannot read rewrite file ${file} (${errorCode(error)})`);
-    }
+    // a regular file only, at most MAX_CONFIG_BYTES (a FIFO or device is refused without blocking)
+    const read = readRegularFileSync(file, MAX_CONFIG_BYTES);
+    if ("error" in read) throw new MergeSetupError(`cannot read rewrite file ${quoteValue(file)}: ${read.error}`);
+    const text = read.bytes.toString("utf8");
     const parsed = parseRewriteFile(text, file);
     rules.push(...parsed.rules);
     problems.push(...parsed.problems);

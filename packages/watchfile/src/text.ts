@@ -6,3 +6,4 @@ export { compareText, compareProblems } from "./order.js";
 export { builderLine, pollerLine, problemLine, stateLines, stateText, watchesJson, writeStateText, type StateLines } from "./statetext.js";
 export { refNameProblem } from "./refname.js";
 export { closeNames } from "./suggest.js";
+export { MAX_CONFIG_BYTES, readRegularFileSync, type RegularFileRead } from "./regular.js";

@@ -5,14 +5,14 @@
  * ResolveFileSystem callback; failures come back as data.
  */
 import type { Problem } from "@autowatch/watchfile";
-import { quoteValue } from "@autowatch/watchfile/text";
+import { escapeControlCharacters, quoteValue } from "@autowatch/watchfile/text";
 import type { ResolvedOption, ResolvedSections, ResolveResult } from "../types.js";
 import { defaultGlobals, type PythonEnvironment, type PyValue } from "./condition.js";
 import { boolOption, type ResolveFileSystem, openConfig, splitWords, updateSections } from "./load.js";
-import { BuildoutError, COMMAND_LINE_VALUE, COMPUTED_VALUE, DEFAULT_VALUE, Key, type Section, type Sections, cloneSection } from "./model.js";
+import { BuildoutError, COMMAND_LINE_VALUE, cut, COMPUTED_VALUE, DEFAULT_VALUE, Key, type Section, type Sections, cloneSection } from "./model.js";
 import { type TrackedValue, unknownLines } from "./lines.js";
-import { Options, type SectionSource, type Seen } from "./options.js";
-import { compareStrings, dirname, isUrl, normpath, pathJoin, strip } from "./python.js";
+import { MAX_TOTAL_WORK, Options, TOO_DEEP, type SectionSource, type Seen } from "./options.js";
+import { compareStrings, dirname, isUrl, normpath, pathJoin, strip, trimSlashes } from "./python.js";
 
 export interface ResolveCoreOptions {
   /** The `-c` file as given (relative to `cwd`) or a URL. */
@@ -71,7 +71,7 @@ export function parseOverride(text: string): [string, string, string] {
 function expandUser(path: string, env: Record<string, string | undefined>): string {
   if (path !== "~" && !path.startsWith("~/")) return path;
   const home = env.HOME;
-  return home === undefined ? path : (home.replace(/\/+$/, "") || "/") + path.slice(1);
+  return home === undefined ? path : (home.slice(0, trimSlashes(home)) || "/") + path.slice(1);
 }
 
 class Resolver implements SectionSource {
@@ -79,7 +79,16 @@ class Resolver implements SectionSource {
   readonly data = new Map<string, Options>();
   readonly problems: Problem[] = [];
   readonly recipeReferences = new Set<string>();
+  readonly macros = new Map<string, Section>();
   private readonly noted = new Set<string>();
+  private work = 0;
+
+  charge(units: number, where: [string?, number?]): void {
+    this.work += units;
+    if (this.work > MAX_TOTAL_WORK) {
+      throw new BuildoutError(`the configuration takes too much work to resolve (more than ${MAX_TOTAL_WORK} characters substituted and options copied by macros)`, ...where);
+    }
+  }
 
   section(name: string): Options {
     const known = this.data.get(name);
@@ -104,7 +113,7 @@ class Resolver implements SectionSource {
     const key = (this.data.get(from.section)?.raw ?? this.raw.get(from.section))?.get(from.option);
     this.problems.push({
       level: "warning",
-      message: `[${from.section}] ${from.option}: ${reference} is defined by no file (a recipe computes it when installing): left as is`,
+      message: escapeControlCharacters(`[${from.section}] ${from.option}: ${cut(reference)} is defined by no file (a recipe computes it when installing): left as is`),
       ...(key ? { file: key.source, line: key.line } : {}),
     });
   }
@@ -278,13 +287,13 @@ function problemOf(error: unknown, fallbackFile: string): Problem {
   if (error instanceof BuildoutError) {
     return { level: "error", message: error.message, file: error.file ?? fallbackFile, ...(error.line !== undefined ? { line: error.line } : {}) };
   }
-  if (error instanceof RangeError) return { level: "error", message: "substitutions or macros nested too deeply", file: fallbackFile };
+  if (error instanceof RangeError) return { level: "error", message: TOO_DEEP, file: fallbackFile };
   throw error;
 }
 
 function resolvedOption(resolver: Resolver, options: Options, option: string, { value, lines }: TrackedValue): ResolvedOption {
   const key = options.raw.get(option);
-  const unresolved = [...resolver.recipeReferences].filter((reference) => value.split("$$").some((piece) => piece.includes(reference)));
+  const unresolved = recipeReferencesIn(value, resolver.recipeReferences);
   const known = lines.length === value.split("\n").length && lines.some((line) => line !== undefined);
   return {
     value,
@@ -292,6 +301,25 @@ function resolvedOption(resolver: Resolver, options: Options, option: string, { 
     ...(known ? { lines } : {}),
     ...(unresolved.length ? { unresolved } : {}),
   };
+}
+
+/**
+ * The recipe-computed references left in a value, in the order of the set (looked up per
+ * reference found in the value, not per known reference: linear in the value).
+ */
+function recipeReferencesIn(value: string, known: ReadonlySet<string>): string[] {
+  if (known.size === 0 || !value.includes("${")) return [];
+  const found = new Set<string>();
+  // a reference left as written never holds "$$" (it came from one `$$` piece)
+  for (const piece of value.split("$$")) {
+    for (let open = piece.indexOf("${"); open >= 0; open = piece.indexOf("${", open + 2)) {
+      const close = piece.indexOf("}", open + 2);
+      if (close < 0) break;
+      const reference = piece.slice(open, close + 1);
+      if (known.has(reference)) found.add(reference);
+    }
+  }
+  return [...known].filter((reference) => found.has(reference));
 }
 
 function itemOf(options: Options, option: string): TrackedValue {
@@ -338,7 +366,7 @@ export function resolveSections(options: ResolveCoreOptions): ResolveResult {
     try {
       options.raw = options.extendRaw(name, options.raw, []);
     } catch (error) {
-      resolver.problems.push({ ...problemOf(error, configFile), level: "warning", message: `[${name}] (unused, so zc.buildout would not fail): ${problemOf(error, configFile).message}` });
+      resolver.problems.push({ ...problemOf(error, configFile), level: "warning", message: escapeControlCharacters(`[${name}] (unused, so zc.buildout would not fail): ${problemOf(error, configFile).message}`) });
       continue;
     }
     for (const option of options.keys()) {
@@ -346,7 +374,7 @@ export function resolveSections(options: ResolveCoreOptions): ResolveResult {
         resolved[option] = resolvedOption(resolver, options, option, itemOf(options, option));
       } catch (error) {
         const problem = problemOf(error, configFile);
-        resolver.problems.push({ ...problem, level: "warning", message: `[${name}] ${option} (unused, so zc.buildout would not fail): ${problem.message}` });
+        resolver.problems.push({ ...problem, level: "warning", message: escapeControlCharacters(`[${name}] ${option} (unused, so zc.buildout would not fail): ${problem.message}`) });
         resolved[option] = { ...resolvedOption(resolver, options, option, lenientValue(options, option)), error: problem.message };
       }
     }

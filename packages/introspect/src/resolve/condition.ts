@@ -7,6 +7,7 @@
  * says what could not be evaluated.
  */
 
+import { quoteValue } from "@autowatch/watchfile/text";
 import { strip } from "./python.js";
 
 export interface PythonEnvironment {
@@ -38,7 +39,8 @@ type Node =
   | { type: "seq"; kind: "tuple" | "list"; items: Node[] }
   | { type: "not"; operand: Node }
   | { type: "neg"; operand: Node }
-  | { type: "bool"; op: "and" | "or"; left: Node; right: Node }
+  | { type: "pos"; operand: Node }
+  | { type: "bool"; op: "and" | "or"; operands: Node[] }
   | { type: "compare"; first: Node; rest: { op: string; operand: Node }[] };
 
 interface Token {
@@ -49,11 +51,35 @@ interface Token {
 
 const KEYWORDS = new Set(["and", "or", "not", "in", "is", "True", "False", "None", "if", "else", "lambda", "for"]);
 
+/**
+ * Python's own limits on an expression, which zc.buildout meets through `eval`: brackets nest
+ * at most 200 deep (the tokenizer's MAXLEVEL, the "[" zc.buildout wraps the expression in
+ * included), the compiler recurses at most about 3,000 levels into the syntax tree (three
+ * times the recursion limit, less what the stack already holds when zc.buildout calls eval:
+ * measured with Python 3.11), and a decimal integer literal has at most 4,300 digits.
+ */
+export const MAX_BRACKET_NESTING = 200;
+export const MAX_TREE_DEPTH = 2975;
+export const MAX_INT_DIGITS = 4300;
+
+const STRING_START = /([rRuU]?)('\'\'|"""|'|")/y;
+const NUMBER = /\d+\.\d*|\.\d+|\d+/y;
+const NAME = /[A-Za-z_][A-Za-z0-9_]*/y;
+const OPERATOR = /==|!=|<=|>=|<|>|\(|\)|\[|\]|,|\.|-|\+/y;
+const SIMPLE_ESCAPES: Record<string, string> = { n: "\n", t: "\t", r: "\r", "\\": "\\", "'": "'", '"': '"', "0": "\0", "\n": "" };
+
+/** `pattern` (sticky) matched at `at`, or undefined. */
+function matchAt(pattern: RegExp, source: string, at: number): RegExpExecArray | null {
+  pattern.lastIndex = at;
+  return pattern.exec(source);
+}
+
+/** Tokens with sticky patterns (each tried at one index: linear in the source). */
 function tokenize(source: string): Token[] {
   const tokens: Token[] = [];
+  let level = 0;
   let i = 0;
   while (i < source.length) {
-    const rest = source.slice(i);
     const char = source[i]!;
     if (/\s/.test(char)) {
       i++;
@@ -64,67 +90,99 @@ function tokenize(source: string): Token[] {
       i = end < 0 ? source.length : end;
       continue;
     }
-    const string = /^([rRuU]?)('''|"""|'|")/.exec(rest);
+    const string = matchAt(STRING_START, source, i);
     if (string) {
       const [prefix, quote] = [string[1]!, string[2]!];
+      const raw = /[rR]/.test(prefix);
       let j = i + prefix.length + quote.length;
-      let value = "";
+      const parts: string[] = [];
+      let run = j;
       for (;;) {
         if (j >= source.length) throw new ConditionError("unterminated string literal");
         if (source.startsWith(quote, j)) break;
         const c = source[j]!;
         if (c === "\n" && quote.length === 1) throw new ConditionError("unterminated string literal");
-        if (c === "\\" && !/[rR]/.test(prefix)) {
+        if (c === "\\" && !raw) {
+          parts.push(source.slice(run, j));
           const next = source[j + 1] ?? "";
-          const simple: Record<string, string> = { n: "\n", t: "\t", r: "\r", "\\": "\\", "'": "'", '"': '"', "0": "\0", "\n": "" };
-          if (next in simple) {
-            value += simple[next];
+          if (next in SIMPLE_ESCAPES) {
+            parts.push(SIMPLE_ESCAPES[next]!);
             j += 2;
           } else if (next === "x" && /^[0-9a-fA-F]{2}$/.test(source.slice(j + 2, j + 4))) {
-            value += String.fromCharCode(parseInt(source.slice(j + 2, j + 4), 16));
+            parts.push(String.fromCharCode(parseInt(source.slice(j + 2, j + 4), 16)));
             j += 4;
           } else {
-            value += c;
+            parts.push(c);
             j++;
           }
+          run = j;
           continue;
         }
-        value += c;
         j++;
       }
-      tokens.push({ kind: "string", text: source.slice(i, j + quote.length), value });
+      parts.push(source.slice(run, j));
+      tokens.push({ kind: "string", text: source.slice(i, j + quote.length), value: parts.join("") });
       i = j + quote.length;
       continue;
     }
-    const number = /^(\d+\.\d*|\.\d+|\d+)/.exec(rest);
+    const number = matchAt(NUMBER, source, i);
     if (number) {
-      if (/^\d/.test(rest) && /^0\d/.test(number[1]!) && !/^0+$/.test(number[1]!)) {
-        throw new ConditionError(`invalid number ${number[1]}`);
+      const text = number[0];
+      if (/^0\d/.test(text) && !/^0+$/.test(text)) throw new ConditionError(`invalid number ${quoteValue(text)}`);
+      if (/^\d+$/.test(text) && text.length > MAX_INT_DIGITS) {
+        throw new ConditionError(`an integer literal of more than ${MAX_INT_DIGITS} digits (Python refuses it)`);
       }
-      tokens.push({ kind: "number", text: number[1]!, value: Number(number[1]) });
-      i += number[1]!.length;
+      tokens.push({ kind: "number", text, value: Number(text) });
+      i += text.length;
       continue;
     }
-    const name = /^[A-Za-z_][A-Za-z0-9_]*/.exec(rest);
+    const name = matchAt(NAME, source, i);
     if (name) {
       tokens.push({ kind: "name", text: name[0] });
       i += name[0].length;
       continue;
     }
-    const op = /^(==|!=|<=|>=|<|>|\(|\)|\[|\]|,|\.|-|\+)/.exec(rest);
+    const op = matchAt(OPERATOR, source, i);
     if (op) {
-      tokens.push({ kind: "op", text: op[0] });
-      i += op[0].length;
+      const text = op[0];
+      if (text === "(" || text === "[") {
+        if (level >= MAX_BRACKET_NESTING) throw new ConditionError(`too many nested parentheses (more than ${MAX_BRACKET_NESTING}: Python refuses it)`);
+        level++;
+      } else if (text === ")" || text === "]") {
+        level = Math.max(0, level - 1);
+      }
+      tokens.push({ kind: "op", text });
+      i += text.length;
       continue;
     }
-    throw new ConditionError(`unsupported character ${JSON.stringify(char)}`);
+    throw new ConditionError(`unsupported character ${quoteValue(char)}`);
   }
   tokens.push({ kind: "end", text: "end of expression" });
   return tokens;
 }
 
+/** How deep each node's tree goes (a leaf is 1): what Python's compiler recurses through. */
+const depths = new WeakMap<Node, number>();
+
+function depthOf(node: Node): number {
+  return depths.get(node) ?? 1;
+}
+
+/** Records the depth of a new node from its children; past MAX_TREE_DEPTH, refused as Python refuses it. */
+function made<T extends Node>(node: T, ...children: Node[]): T {
+  let deepest = 0;
+  for (const child of children) deepest = Math.max(deepest, depthOf(child));
+  if (deepest + 1 > MAX_TREE_DEPTH) {
+    throw new ConditionError(`the expression nests more than ${MAX_TREE_DEPTH} levels deep (Python refuses it: maximum recursion depth exceeded during compilation)`);
+  }
+  if (deepest > 0) depths.set(node, deepest + 1);
+  return node;
+}
+
 class Parser {
   private position = 0;
+  /** Recursion of the prefix operators (`not`, `-`, `+`), checked before the stack runs out. */
+  private prefixes = 0;
   constructor(private readonly tokens: Token[]) {}
 
   private peek(): Token {
@@ -142,12 +200,12 @@ class Parser {
     return false;
   }
   private expect(text: string): void {
-    if (!this.accept(text)) throw new ConditionError(`expected ${JSON.stringify(text)}, found ${JSON.stringify(this.peek().text)}`);
+    if (!this.accept(text)) throw new ConditionError(`expected ${quoteValue(text)}, found ${quoteValue(this.peek().text)}`);
   }
 
   parseAll(): Node {
     const node = this.test();
-    if (this.peek().kind !== "end") throw new ConditionError(`unsupported syntax at ${JSON.stringify(this.peek().text)}`);
+    if (this.peek().kind !== "end") throw new ConditionError(`unsupported syntax at ${quoteValue(this.peek().text)}`);
     return node;
   }
 
@@ -167,19 +225,40 @@ class Parser {
     return { items, single: single && items.length === 1 };
   }
 
+  /** `or` and `and` chains are flat, as in Python's tree: 50,000 terms are one level. */
   private test(): Node {
-    let left = this.andTest();
-    while (this.accept("or")) left = { type: "bool", op: "or", left, right: this.andTest() };
-    if (this.peek().text === "if" || this.peek().text === "for") throw new ConditionError(`unsupported syntax at ${JSON.stringify(this.peek().text)}`);
-    return left;
+    const first = this.andTest();
+    let node = first;
+    if (this.peek().text === "or") {
+      const operands = [first];
+      while (this.accept("or")) operands.push(this.andTest());
+      node = made({ type: "bool", op: "or", operands }, ...operands);
+    }
+    if (this.peek().text === "if" || this.peek().text === "for") throw new ConditionError(`unsupported syntax at ${quoteValue(this.peek().text)}`);
+    return node;
   }
   private andTest(): Node {
-    let left = this.notTest();
-    while (this.accept("and")) left = { type: "bool", op: "and", left, right: this.notTest() };
-    return left;
+    const first = this.notTest();
+    if (this.peek().text !== "and") return first;
+    const operands = [first];
+    while (this.accept("and")) operands.push(this.notTest());
+    return made({ type: "bool", op: "and", operands }, ...operands);
+  }
+  private prefix<T>(parse: () => T): T {
+    if (++this.prefixes > MAX_TREE_DEPTH) {
+      throw new ConditionError(`the expression nests more than ${MAX_TREE_DEPTH} levels deep (Python refuses it: maximum recursion depth exceeded during compilation)`);
+    }
+    try {
+      return parse();
+    } finally {
+      this.prefixes--;
+    }
   }
   private notTest(): Node {
-    if (this.accept("not")) return { type: "not", operand: this.notTest() };
+    if (this.accept("not")) return this.prefix(() => {
+      const operand = this.notTest();
+      return made({ type: "not", operand }, operand);
+    });
     return this.comparison();
   }
   private comparison(): Node {
@@ -197,23 +276,31 @@ class Parser {
       if (!op) break;
       rest.push({ op, operand: this.unary() });
     }
-    return rest.length ? { type: "compare", first, rest } : first;
+    return rest.length ? made({ type: "compare", first, rest }, first, ...rest.map((r) => r.operand)) : first;
   }
   private unary(): Node {
-    if (this.accept("-")) return { type: "neg", operand: this.unary() };
-    if (this.accept("+")) return this.unary();
+    if (this.accept("-")) return this.prefix(() => {
+      const operand = this.unary();
+      return made({ type: "neg", operand }, operand);
+    });
+    // unary plus is a node of Python's tree too (it only leaves a number as it is)
+    if (this.accept("+")) return this.prefix(() => {
+      const operand = this.unary();
+      return made({ type: "pos", operand }, operand);
+    });
     let node = this.atom();
     for (;;) {
       if (this.accept(".")) {
         const name = this.next();
-        if (name.kind !== "name") throw new ConditionError(`expected an attribute name, found ${JSON.stringify(name.text)}`);
-        node = { type: "attr", target: node, name: name.text };
+        if (name.kind !== "name") throw new ConditionError(`expected an attribute name, found ${quoteValue(name.text)}`);
+        node = made({ type: "attr", target: node, name: name.text }, node);
       } else if (this.accept("(")) {
-        node = { type: "call", target: node, args: this.list(")").items };
+        const args = this.list(")").items;
+        node = made({ type: "call", target: node, args }, node, ...args);
       } else if (this.accept("[")) {
         const index = this.test();
         this.expect("]");
-        node = { type: "index", target: node, index };
+        node = made({ type: "index", target: node, index }, node, index);
       } else {
         return node;
       }
@@ -223,23 +310,26 @@ class Parser {
     const token = this.next();
     if (token.kind === "number") return { type: "literal", value: token.value! };
     if (token.kind === "string") {
-      let value = token.value as string;
-      while (this.peek().kind === "string") value += this.next().value as string;
-      return { type: "literal", value };
+      const parts = [token.value as string];
+      while (this.peek().kind === "string") parts.push(this.next().value as string);
+      return { type: "literal", value: parts.join("") };
     }
     if (token.kind === "name") {
       if (token.text === "True") return { type: "literal", value: true };
       if (token.text === "False") return { type: "literal", value: false };
       if (token.text === "None") return { type: "literal", value: null };
-      if (KEYWORDS.has(token.text)) throw new ConditionError(`unsupported syntax at ${JSON.stringify(token.text)}`);
+      if (KEYWORDS.has(token.text)) throw new ConditionError(`unsupported syntax at ${quoteValue(token.text)}`);
       return { type: "name", name: token.text };
     }
     if (token.text === "(") {
       const { items, single } = this.list(")");
-      return single ? items[0]! : { type: "seq", kind: "tuple", items };
+      return single ? items[0]! : made({ type: "seq", kind: "tuple", items }, ...items);
     }
-    if (token.text === "[") return { type: "seq", kind: "list", items: this.list("]").items };
-    throw new ConditionError(`unexpected ${JSON.stringify(token.text)}`);
+    if (token.text === "[") {
+      const items = this.list("]").items;
+      return made({ type: "seq", kind: "list", items }, ...items);
+    }
+    throw new ConditionError(`unexpected ${quoteValue(token.text)}`);
   }
 }
 
@@ -421,7 +511,7 @@ export function defaultGlobals(python: PythonEnvironment): Map<string, PyValue> 
       const value = args[0] ?? 0;
       if (typeof value === "string" && /^\s*[+-]?\d+\s*$/.test(value)) return Number.parseInt(value, 10);
       const n = numeric(value);
-      if (n === undefined) throw new ConditionError(`invalid literal for int(): ${str(value)}`);
+      if (n === undefined) throw new ConditionError(`invalid literal for int(): ${quoteValue(str(value))}`);
       return Math.trunc(n);
     })],
   ]);
@@ -462,7 +552,7 @@ function evaluate(node: Node, globals: Map<string, PyValue>): PyValue {
       const target = evaluate(node.target, globals);
       const index = evaluate(node.index, globals);
       if (target && typeof target === "object" && target.kind === "dict" && typeof index === "string") {
-        if (!target.entries.has(index)) throw new ConditionError(`KeyError: '${index}'`);
+        if (!target.entries.has(index)) throw new ConditionError(`KeyError: ${quoteValue(index)}`);
         return target.entries.get(index)!;
       }
       const items = typeof target === "string" ? Array.from(target) : target && typeof target === "object" && (target.kind === "tuple" || target.kind === "list") ? target.items : undefined;
@@ -482,9 +572,18 @@ function evaluate(node: Node, globals: Map<string, PyValue>): PyValue {
       return -value;
     }
     case "bool": {
-      const left = evaluate(node.left, globals);
-      if (node.op === "and" ? !truthy(left) : truthy(left)) return left;
-      return evaluate(node.right, globals);
+      // the first operand that decides, else the last (Python's short-circuit values)
+      let value: PyValue = null;
+      for (const operand of node.operands) {
+        value = evaluate(operand, globals);
+        if (node.op === "and" ? !truthy(value) : truthy(value)) return value;
+      }
+      return value;
+    }
+    case "pos": {
+      const value = evaluate(node.operand, globals);
+      if (numeric(value) === undefined) throw new ConditionError("bad operand type for unary +");
+      return typeof value === "boolean" ? (value ? 1 : 0) : value;
     }
     case "compare": {
       let left = evaluate(node.first, globals);

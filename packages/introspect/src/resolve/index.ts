@@ -3,6 +3,7 @@ import { arch, endianness } from "node:os";
 import { basename, isAbsolute, join, resolve as resolvePath } from "node:path";
 import process from "node:process";
 import type { Problem } from "@autowatch/watchfile";
+import { readRegularFileSync } from "@autowatch/watchfile/text";
 import type { ResolveOptions, ResolveResult } from "../types.js";
 import { resolveSections, type ResolveCoreOptions } from "./buildout.js";
 import { defaultGlobals, type PythonEnvironment } from "./condition.js";
@@ -63,12 +64,9 @@ export function nodeResolveFileSystem(cwd: string): ResolveFileSystem {
   const absolute = (path: string) => (isAbsolute(path) ? path : resolvePath(cwd, path));
   return {
     readFile(path) {
-      try {
-        return { text: readFileSync(absolute(path), "utf8") };
-      } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        return { error: code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : code === "EACCES" ? "permission denied" : String((error as Error).message) };
-      }
+      // only regular files, up to MAX_CONFIG_BYTES: `extends = /dev/zero` or a FIFO is refused at once
+      const read = readRegularFileSync(absolute(path));
+      return "bytes" in read ? { text: read.bytes.toString("utf8") } : { error: read.error };
     },
     exists(path) {
       try {

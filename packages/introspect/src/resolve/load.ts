@@ -5,7 +5,7 @@
 import { createHash } from "./hash.js";
 import { quoteValue } from "@autowatch/watchfile/text";
 import type { PyValue } from "./condition.js";
-import { BuildoutError, IMPLICIT_VALUE, Key, type Section, type Sections, cloneSection } from "./model.js";
+import { BuildoutError, IMPLICIT_VALUE, Key, type Section, type Sections, cloneSection, cloneSections } from "./model.js";
 import { parseSections } from "./parse.js";
 import { PY_SPACE, compareStrings, dirname, isUrl, normpath, pathJoin, rstrip } from "./python.js";
 
@@ -26,6 +26,13 @@ export interface Referrer {
 export interface LoadContext {
   fs: ResolveFileSystem;
   globals: () => Map<string, PyValue>;
+  /**
+   * Each file read and merged with what it extends once per resolution (a diamond of
+   * extends would otherwise be read 2^depth times), keyed by name and download options.
+   */
+  opened?: Map<string, { sections: Sections; height: number }>;
+  /** How deep the extends under the file `openConfig` last returned go (1: it extends nothing). */
+  height?: number;
 }
 
 const WHITESPACE = new RegExp(`[${PY_SPACE}]+`);
@@ -135,17 +142,18 @@ export function openConfig(
     if (error instanceof BuildoutError) throw new BuildoutError(error.message, referrer.file, referrer.line);
     throw error;
   }
-  let text: string;
-  let name: string;
-  if (isUrl(filename) || (isUrl(base) && !filename.startsWith("/"))) {
-    name = isUrl(filename) ? filename : `${base}/${filename}`;
-    text = download(name, dl, context, referrer).text;
-    base = name.slice(0, name.lastIndexOf("/"));
-  } else {
-    name = normpath(isUrl(base) ? filename : pathJoin(base, filename));
-    text = readOrFail(name, context, referrer).text;
-    base = dirname(name);
+  const url = isUrl(filename) || (isUrl(base) && !filename.startsWith("/"));
+  const name = url ? (isUrl(filename) ? filename : `${base}/${filename}`) : normpath(isUrl(base) ? filename : pathJoin(base, filename));
+  const memoKey = `${name}\0${JSON.stringify([...dl])}`;
+  const known = seen.includes(name) ? undefined : context.opened?.get(memoKey);
+  if (known) {
+    if (seen.length + known.height > MAX_DEPTH) throw new BuildoutError(`extends nested more than ${MAX_DEPTH} deep`, referrer.file, referrer.line);
+    context.height = known.height;
+    // callers merge into what they get: a copy
+    return cloneSections(known.sections);
   }
+  const text = url ? download(name, dl, context, referrer).text : readOrFail(name, context, referrer).text;
+  base = url ? name.slice(0, name.lastIndexOf("/")) : dirname(name);
 
   if (seen.includes(name)) {
     throw new BuildoutError(`recursive file include: ${quoteValue(name)} extends itself through ${seen.map((s) => quoteValue(s)).join(" -> ")}`, referrer.file, referrer.line);
@@ -163,15 +171,23 @@ export function openConfig(
 
   if (root && buildout) updateSection(dlOptions, buildout);
 
+  let height = 1;
   if (extendsKey) {
     const from = { file: name, line: extendsKey.line };
     const [first, ...others] = splitWords(extendsKey.value);
     if (first !== undefined) {
-      const merged = openConfig(base, first, seen, dlOptions, override, context, from);
-      for (const other of others) updateSections(merged, openConfig(base, other, seen, dlOptions, override, context, from));
+      const open = (file: string) => {
+        const sections = openConfig(base, file, seen, dlOptions, override, context, from);
+        height = Math.max(height, 1 + (context.height ?? 1));
+        return sections;
+      };
+      const merged = open(first);
+      for (const other of others) updateSections(merged, open(other));
       result = updateSections(merged, result);
     }
   }
   seen.pop();
+  (context.opened ??= new Map()).set(memoKey, { sections: cloneSections(result), height });
+  context.height = height;
   return result;
 }

@@ -1,4 +1,5 @@
 /** What the resolver works on: zc.buildout's annotated sections (`SectionKey`). */
+import { escapeControlCharacters } from "@autowatch/watchfile/text";
 import { type LineOrigins, rewrittenLines, unknownLines } from "./lines.js";
 
 /** How a value got its current content (zc.buildout's `HistoryItem.operation`). */
@@ -87,14 +88,32 @@ export function cloneSection(section: Section): Section {
   return new Map([...section].map(([name, key]) => [name, key.clone()]));
 }
 
-/** A failure zc.buildout would stop on; caught at the API boundary and turned into a Problem. */
+export function cloneSections(sections: Sections): Sections {
+  return new Map([...sections].map(([name, section]) => [name, cloneSection(section)]));
+}
+
+/**
+ * A failure zc.buildout would stop on; caught at the API boundary and turned into a Problem.
+ * The message never holds a raw control character from the input (escaped as watch-file problems are).
+ */
 export class BuildoutError extends Error {
   constructor(
     message: string,
     readonly file?: string,
     readonly line?: number,
   ) {
-    super(message);
+    super(escapeControlCharacters(message));
     this.name = "BuildoutError";
   }
+}
+
+/** A value shown bare in a message: cut to `maxLength` characters (control characters are escaped with the whole message). */
+export function cut(text: string, maxLength = 120): string {
+  return text.length > maxLength ? `${text.slice(0, maxLength)}…` : text;
+}
+
+/** `items` joined for a message: the first few and a count of the others (a chain can be thousands long). */
+export function listed(items: readonly string[], separator: string, shown = 8): string {
+  if (items.length <= shown) return items.join(separator);
+  return `${items.slice(0, shown).join(separator)}${separator}... (${items.length - shown} more)`;
 }

@@ -6,13 +6,30 @@
  * Recipes are never loaded: an option that only a recipe computes is left as written.
  */
 import { quoteValue } from "@autowatch/watchfile/text";
-import { type LineOrigins, type TrackedValue, rewrittenLines, substituteLines, unknownLines } from "./lines.js";
-import { BuildoutError, type Key, type Section, cloneSection } from "./model.js";
+import { type LineOrigins, type TrackedValue, ValueTooLong, rewrittenLines, substituteLines, unknownLines } from "./lines.js";
+import { BuildoutError, type Key, type Section, cloneSection, cut, listed } from "./model.js";
 import { updateSection, splitWords } from "./load.js";
 import { compareStrings, strip } from "./python.js";
 
 const SIMPLE = /^[-a-zA-Z0-9 ._]+\n?$/;
 const VALID = /^\$\{[-a-zA-Z0-9 ._]*:[-a-zA-Z0-9 ._]+\}$/;
+
+/**
+ * Limits on what a configuration can make the resolver do (zc.buildout has none but Python's
+ * stack and memory). A value may not grow past MAX_VALUE_LENGTH characters once substituted
+ * (doubling `${:a}` twenty times would); all substituted values and macro copies together
+ * may not pass MAX_TOTAL_WORK (characters plus copied options); substitutions may not nest
+ * deeper than MAX_SUBSTITUTION_DEPTH (zc.buildout runs out of stack at about 170 to 330) nor
+ * macros deeper than MAX_MACRO_DEPTH (zc.buildout: about 500 to 1,000). Past a limit the
+ * resolution stops with an error at the file and line being resolved.
+ */
+export const MAX_VALUE_LENGTH = 16 * 1024 * 1024;
+export const MAX_TOTAL_WORK = 64 * 1024 * 1024;
+export const MAX_SUBSTITUTION_DEPTH = 500;
+export const MAX_MACRO_DEPTH = 1000;
+
+/** The message of every "too deep" failure, an explicit limit or the JavaScript stack. */
+export const TOO_DEEP = "substitutions or macros nested too deeply";
 
 /** What Options needs from the buildout: sections by name, and a place to note recipe-computed references. */
 export interface SectionSource {
@@ -21,6 +38,10 @@ export interface SectionSource {
   /** The section if it was initialised already (no side effect). */
   peek(name: string): Options | undefined;
   recipeComputed(reference: string, from: { section: string; option: string }): void;
+  /** Counts work against MAX_TOTAL_WORK; throws (at `where`) past it. */
+  charge(units: number, where: [string?, number?]): void;
+  /** The results of the sections used as macros, each computed once. */
+  readonly macros: Map<string, Section>;
 }
 
 export type Seen = [string, string][];
@@ -53,25 +74,42 @@ export class Options {
 
   /** `_do_extend_raw`: the options of the `<` sections, then this section's own on top. */
   extendRaw(name: string, data: Section, doing: string[]): Section {
+    const result = this.extendRawOnce(name, data, doing);
+    // the top result becomes a section's own: a copy, the memoised one stays as it is
+    return result === data ? data : new Map(result);
+  }
+
+  private extendRawOnce(name: string, data: Section, doing: string[]): Section {
     if (name === "buildout") return data;
     if (doing.includes(name)) {
-      throw new BuildoutError(`infinite macro loop: [${name}] extends itself through ${doing.map((d) => `[${d}]`).join(" <= ")}`, ...this.where(data, "<"));
+      throw new BuildoutError(`infinite macro loop: [${quoteValue(name)}] extends itself through ${listed(doing.map((d) => `[${quoteValue(d)}]`), " <= ")}`, ...this.where(data, "<"));
     }
+    const todo = data.get("<");
+    if (todo === undefined) return data;
+    // a macro's result depends only on the raw sections: computed once, however often it is used
+    const shared = data === this.buildout.raw.get(name);
+    const known = shared ? this.buildout.macros.get(name) : undefined;
+    if (known) return known;
+    if (doing.length >= MAX_MACRO_DEPTH) throw new BuildoutError(`${TOO_DEEP} (macros more than ${MAX_MACRO_DEPTH} deep)`, todo.source, todo.line);
     doing.push(name);
     try {
-      const todo = data.get("<");
-      if (todo === undefined) return data;
       const result: Section = new Map();
       for (const line of todo.value.split("\n")) {
         const macro = strip(line);
         if (!macro) continue;
         const raw = this.buildout.raw.get(macro);
-        if (!raw) throw new BuildoutError(`no section named ${quoteValue(macro)} (used as a macro by [${name}])`, todo.source, todo.line);
-        for (const [option, key] of this.extendRaw(macro, raw, doing)) result.set(option, key.clone());
+        if (!raw) throw new BuildoutError(`no section named ${quoteValue(macro)} (used as a macro by [${quoteValue(name)}])`, todo.source, todo.line);
+        const extended = this.extendRawOnce(macro, raw, doing);
+        this.buildout.charge(extended.size, [todo.source, todo.line]);
+        for (const [option, key] of extended) result.set(option, key.clone());
       }
       updateSection(result, cloneSection(data));
       result.delete("<");
+      if (shared) this.buildout.macros.set(name, result);
       return result;
+    } catch (error) {
+      if (error instanceof RangeError) throw new BuildoutError(TOO_DEEP, todo.source, todo.line);
+      throw error;
     } finally {
       doing.pop();
     }
@@ -89,7 +127,20 @@ export class Options {
 
   /** `_sub` of every `$$` piece of a value, line origins kept; `replace` may catch what `_sub` throws. */
   substitute(template: TrackedValue, seen: Seen, replace = (reference: string) => this.reference(reference, seen)): TrackedValue {
-    return substituteLines(template, replace);
+    const [section, option] = seen[seen.length - 1] ?? [this.name, ""];
+    let result: TrackedValue;
+    try {
+      result = substituteLines(template, replace, MAX_VALUE_LENGTH);
+    } catch (error) {
+      if (error instanceof ValueTooLong) {
+        throw new BuildoutError(`the value of ${quoteValue(`${section}:${option}`)} grows past ${MAX_VALUE_LENGTH} characters once substituted`, ...this.locateIn(section, option));
+      }
+      // the JavaScript stack ran out first: the innermost frame that can still build an error names its option
+      if (error instanceof RangeError) throw new BuildoutError(TOO_DEEP, ...this.locateIn(section, option));
+      throw error;
+    }
+    this.buildout.charge(result.value.length, this.locateIn(section, option));
+    return result;
   }
 
   get(option: string, fallback?: string, seen?: Seen): string | undefined {
@@ -101,11 +152,15 @@ export class Options {
       if (!seen) {
         seen = [[this.name, option]];
       } else if (includes(seen, this.name, option)) {
-        const chain = [...seen, [this.name, option]].map(([s, o]) => `${s}:${o}`).join(" -> ");
+        const chain = listed([...seen, [this.name, option]].map(([s, o]) => quoteValue(`${s}:${o}`)), " -> ");
         const [from] = seen.slice(-1);
         const [file, line] = from ? this.locateIn(from[0], from[1]) : [];
         throw new BuildoutError(`circular reference in substitutions: ${chain}`, file, line);
       } else {
+        if (seen.length >= MAX_SUBSTITUTION_DEPTH) {
+          const [file, line] = this.locateIn(...seen[seen.length - 1]!);
+          throw new BuildoutError(`${TOO_DEEP} (substitutions more than ${MAX_SUBSTITUTION_DEPTH} deep)`, file, line);
+        }
         seen.push([this.name, option]);
       }
       tracked = this.substitute(tracked, seen);
@@ -144,11 +199,11 @@ export class Options {
       this.buildout.recipeComputed(reference, { section: fromSection, option: fromOption });
       return reference;
     }
-    throw new BuildoutError(`referenced option does not exist: \${${section}:${option}}`, ...where());
+    throw new BuildoutError(`referenced option does not exist: ${cut(`\${${section}:${option}}`)}`, ...where());
   }
 
   /** Where option `option` of section `section` (one being substituted) was written. */
-  private locateIn(section: string, option: string): [string?, number?] {
+  locateIn(section: string, option: string): [string?, number?] {
     const options = section === this.name ? this : this.buildout.peek(section);
     const key = options?.raw.get(option) ?? this.buildout.raw.get(section)?.get(option);
     return [key?.source, key?.line];
@@ -159,7 +214,7 @@ export class Options {
     const known = this.data.get(option);
     if (known !== undefined) return known;
     const value = this.get(option);
-    if (value === undefined) throw new BuildoutError(`missing option: ${this.name}:${option}`);
+    if (value === undefined) throw new BuildoutError(`missing option: ${cut(`${this.name}:${option}`)}`);
     return value;
   }
 

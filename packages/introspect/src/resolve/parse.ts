@@ -7,15 +7,66 @@
 import { quoteValue } from "@autowatch/watchfile/text";
 import { ConditionError, evaluateCondition, type PyValue } from "./condition.js";
 import { BuildoutError, Key, type Section, type Sections } from "./model.js";
-import { PY_SPACE, dedent, isSpace, rstrip, strip } from "./python.js";
+import { dedent, isSpace, isSpaceCode, rstrip, skipSpace, strip, trimEnd } from "./python.js";
 
-const NOT_SPACE = `[^${PY_SPACE}`;
-const SPACES = `[${PY_SPACE}]*`;
-const SECTION_HEADER = new RegExp(
-  `^(\\[)${SPACES}(${NOT_SPACE}#[\\]:;{}]+)${SPACES}(:([^#;]*))?${SPACES}(\\]${SPACES}([#;][^\\n]*)?)\\n?$`,
-);
-const OPTION_START = new RegExp(`^(${NOT_SPACE}{}[\\]=:]+${SPACES}[-+]?)=([^\\n]*)\\n?$`);
-const LEADING_BLANK_LINES = new RegExp(`^(${SPACES}\\n)+`);
+/** A `[name: expression] # comment` line, as zc.buildout's `section_header` regex splits it. */
+interface Header {
+  name: string;
+  /** `expression` (undefined without a colon). */
+  expression?: string;
+  /** `tail`: the closing "]" and what follows it (spaces, the comment, the newline). */
+  tail: string;
+}
+
+const NAME_STOP = new Set(["#", "[", "]", ":", ";", "{", "}"]);
+const OPTION_NAME_STOP = new Set(["{", "}", "[", "]", "=", ":"]);
+
+/**
+ * `section_header`: `\[\s*(?P<name>[^\s#[\]:;{}]+)\s*(:(?P<expression>[^#;]*))?\s*(?P<tail>]\s*([#;].*)?$)`
+ * matched by a scanner (the pattern backtracks quadratically on long runs of spaces). The
+ * name cannot give characters back to what follows it, and the greedy expression ends at
+ * the last "]" before the first "#" or ";" with only spaces between them.
+ */
+function sectionHeader(line: string): Header | undefined {
+  if (line.charCodeAt(0) !== 0x5b) return undefined;
+  const nameStart = skipSpace(line, 1);
+  let nameEnd = nameStart;
+  while (nameEnd < line.length && !NAME_STOP.has(line[nameEnd]!) && !isSpaceCode(line.charCodeAt(nameEnd))) nameEnd++;
+  if (nameEnd === nameStart) return undefined;
+  const name = line.slice(nameStart, nameEnd);
+  const after = skipSpace(line, nameEnd);
+  let close: number;
+  let expression: string | undefined;
+  if (line[after] === ":") {
+    let stop = after + 1;
+    while (stop < line.length && line[stop] !== "#" && line[stop] !== ";") stop++;
+    close = trimEnd(line, after + 1, stop) - 1;
+    if (close <= after || line[close] !== "]") return undefined;
+    expression = line.slice(after + 1, close);
+  } else {
+    close = after;
+    if (line[close] !== "]") return undefined;
+  }
+  // after "]": spaces (the line's newline among them), or spaces and a comment (lines hold no other newline)
+  const rest = skipSpace(line, close + 1);
+  if (rest === line.length) return { name, tail: line.slice(close), ...(expression !== undefined ? { expression } : {}) };
+  if (line[rest] !== "#" && line[rest] !== ";") return undefined;
+  // `.*$` stops before the line's newline
+  const tail = line.slice(close, line.endsWith("\n") ? -1 : undefined);
+  return { name, tail, ...(expression !== undefined ? { expression } : {}) };
+}
+
+/** `option_start`: `(?P<name>[^\s{}[\]=:]+\s*[-+]?)=(?P<value>.*)$`, scanned. */
+function optionStart(line: string): { name: string; value: string } | undefined {
+  let end = 0;
+  while (end < line.length && !OPTION_NAME_STOP.has(line[end]!) && !isSpaceCode(line.charCodeAt(end))) end++;
+  if (end === 0) return undefined;
+  let equals = skipSpace(line, end);
+  if (line[equals] === "-" || line[equals] === "+") equals++;
+  if (line[equals] !== "=") return undefined;
+  // lines hold no newline but their last: `.*$` is the rest of the line
+  return { name: line.slice(0, equals), value: line.slice(equals + 1, line.endsWith("\n") ? -1 : undefined) };
+}
 
 export interface ParseOptions {
   /** The globals of conditional section expressions; called at most once, on the first expression. */
@@ -62,13 +113,12 @@ export function parseSections(text: string, file: string, options: ParseOptions)
       continue;
     }
 
-    const header = SECTION_HEADER.exec(line);
+    const header = sectionHeader(line);
     if (header) {
       condition = true;
-      const name = header[2]!;
-      const expression = header[4];
+      const { name, expression } = header;
       if (expression) {
-        const tail = (header[5] ?? "").replace(/;/g, "#");
+        const tail = header.tail.replace(/;/g, "#");
         const source = `[${expression.replace(/\\x23/g, "#").replace(/\\x3b/g, ";")}${tail}`;
         globals ??= options.globals();
         try {
@@ -89,11 +139,11 @@ export function parseSections(text: string, file: string, options: ParseOptions)
       throw new BuildoutError(`option outside of any section (no section header before it): ${quoteValue(rstrip(line))}`, file, lineNumber);
     }
     if (line.startsWith("=>")) line = `<part-dependencies> = ${line.slice(2)}`;
-    const option = OPTION_START.exec(line);
+    const option = optionStart(line);
     if (option) {
       if (!condition) continue;
-      optionName = rstrip(option[1]!);
-      const value = strip(option[2]!);
+      optionName = rstrip(option.name);
+      const value = strip(option.value);
       current.set(optionName, new Key(value, file, lineNumber));
       blockMode = !value;
     } else if (!(optionName || strip(line))) {
@@ -120,7 +170,8 @@ export function parseSections(text: string, file: string, options: ParseOptions)
 /** A value starting on the line after its name: right-stripped, dedented, leading blank lines dropped. */
 function dedentValue(key: Key): void {
   const dedented = dedent(rstrip(key.value));
-  const blank = LEADING_BLANK_LINES.exec(dedented)?.[0] ?? "";
+  // `^(\s*\n)+`: the leading spaces up to the last newline among them
+  const blank = dedented.slice(0, dedented.lastIndexOf("\n", skipSpace(dedented) - 1) + 1);
   const dropped = blank.split("\n").length - 1;
   key.value = dedented.slice(blank.length);
   key.lines = key.lines.slice(dropped, dropped + key.value.split("\n").length);

@@ -8,20 +8,45 @@
 /** The characters for which Python's `str.isspace()` (and `re`'s `\s`) is true. */
 export const PY_SPACE = "\\t\\n\\x0b\\x0c\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
 
-const space = new RegExp(`^[${PY_SPACE}]$`);
-const leading = new RegExp(`^[${PY_SPACE}]+`);
-const trailing = new RegExp(`[${PY_SPACE}]+$`);
+/** `PY_SPACE` as a test on one UTF-16 code unit (every Python space is in the BMP). */
+export function isSpaceCode(code: number): boolean {
+  if (code <= 0x20) return code === 0x20 || (code >= 0x09 && code <= 0x0d) || code >= 0x1c;
+  if (code < 0x85) return false;
+  return (
+    code === 0x85 || code === 0xa0 || code === 0x1680 || (code >= 0x2000 && code <= 0x200a) ||
+    code === 0x2028 || code === 0x2029 || code === 0x202f || code === 0x205f || code === 0x3000
+  );
+}
 
 export function isSpace(char: string | undefined): boolean {
-  return char !== undefined && char !== "" && space.test(char);
+  return char !== undefined && char.length === 1 && isSpaceCode(char.charCodeAt(0));
+}
+
+/** Index of the first non-space at or after `from` (`text.length` when none). Scanners, not `\s+$`: that pattern is quadratic on long runs of spaces. */
+export function skipSpace(text: string, from = 0): number {
+  let index = from;
+  while (index < text.length && isSpaceCode(text.charCodeAt(index))) index++;
+  return index;
+}
+
+/** One past the last non-space before `to` (`from` when none). */
+export function trimEnd(text: string, from = 0, to = text.length): number {
+  let end = to;
+  while (end > from && isSpaceCode(text.charCodeAt(end - 1))) end--;
+  return end;
 }
 
 export function strip(text: string): string {
-  return rstrip(text).replace(leading, "");
+  const end = trimEnd(text);
+  const start = end === 0 ? 0 : skipSpace(text);
+  return start === 0 && end === text.length ? text : text.slice(start, end);
 }
 
 export function rstrip(text: string, chars?: string): string {
-  if (chars === undefined) return text.replace(trailing, "");
+  if (chars === undefined) {
+    const end = trimEnd(text);
+    return end === text.length ? text : text.slice(0, end);
+  }
   let end = text.length;
   while (end > 0 && chars.includes(text[end - 1]!)) end--;
   return text.slice(0, end);
@@ -75,8 +100,16 @@ export function pathJoin(base: string, name: string): string {
 /** `posixpath.dirname`. */
 export function dirname(path: string): string {
   const head = path.slice(0, path.lastIndexOf("/") + 1);
-  if (head !== "" && !/^\/+$/.test(head)) return head.replace(/\/+$/, "");
-  return head;
+  const end = trimSlashes(head);
+  // all slashes (the root) stays as it is
+  return end === 0 ? head : head.slice(0, end);
+}
+
+/** One past the last character of `text` that is not "/" (a scan: `\/+$` is quadratic on long runs). */
+export function trimSlashes(text: string): number {
+  let end = text.length;
+  while (end > 0 && text.charCodeAt(end - 1) === 0x2f) end--;
+  return end;
 }
 
 /** `posixpath.normpath` (what `abspath` applies). */
