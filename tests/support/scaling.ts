@@ -7,7 +7,7 @@
 import { performance } from "node:perf_hooks";
 
 export interface ScalingOptions {
-  /** Per-unit time at 2n and 4n may be at most this many times the per-unit time at n (default 2.5). */
+  /** Per-unit time at 2n and 4n may be at most this many times the per-unit time at n (default 3: quadratic work is 4x at 4n). */
   factor?: number;
   /** Runs per size, the fastest kept (default 3). */
   repeat?: number;
@@ -26,7 +26,7 @@ export interface ScalingResult {
  * measured numbers when the work is not linear.
  */
 export async function expectLinear(label: string, n: number, prepare: (size: number) => (() => unknown) | Promise<() => unknown>, options: ScalingOptions = {}): Promise<ScalingResult> {
-  const factor = options.factor ?? 2.5;
+  const factor = options.factor ?? 3;
   const repeat = options.repeat ?? 3;
   const floor = options.floorMs ?? 10;
   const sizes: number[] = [];

@@ -78,7 +78,8 @@ class Resolver implements SectionSource {
   raw: Map<string, Section> = new Map();
   readonly data = new Map<string, Options>();
   readonly problems: Problem[] = [];
-  readonly recipeReferences = new Set<string>();
+  /** Each recipe-computed reference met, with the order it was first met in. */
+  readonly recipeReferences = new Map<string, number>();
   readonly macros = new Map<string, Section>();
   private readonly noted = new Set<string>();
   private work = 0;
@@ -106,7 +107,7 @@ class Resolver implements SectionSource {
   }
 
   recipeComputed(reference: string, from: { section: string; option: string }): void {
-    this.recipeReferences.add(reference);
+    if (!this.recipeReferences.has(reference)) this.recipeReferences.set(reference, this.recipeReferences.size);
     const id = `${from.section}\0${from.option}\0${reference}`;
     if (this.noted.has(id)) return;
     this.noted.add(id);
@@ -274,13 +275,18 @@ function lenientValue(options: Options, option: string): TrackedValue {
   const template = { value, lines: key?.lines ?? options.lines(option) ?? unknownLines(value) };
   // a fresh `seen` per reference: a failed lookup leaves its own entries behind
   const fresh = (): Seen => [[options.name, option]];
-  return options.substitute(template, fresh(), (reference) => {
-    try {
-      return options.reference(reference, fresh());
-    } catch {
-      return reference;
-    }
-  });
+  try {
+    return options.substitute(template, fresh(), (reference) => {
+      try {
+        return options.reference(reference, fresh());
+      } catch {
+        return reference;
+      }
+    });
+  } catch {
+    // over a limit even so: the value as written
+    return template;
+  }
 }
 
 function problemOf(error: unknown, fallbackFile: string): Problem {
@@ -307,7 +313,7 @@ function resolvedOption(resolver: Resolver, options: Options, option: string, { 
  * The recipe-computed references left in a value, in the order of the set (looked up per
  * reference found in the value, not per known reference: linear in the value).
  */
-function recipeReferencesIn(value: string, known: ReadonlySet<string>): string[] {
+function recipeReferencesIn(value: string, known: ReadonlyMap<string, number>): string[] {
   if (known.size === 0 || !value.includes("${")) return [];
   const found = new Set<string>();
   // a reference left as written never holds "$$" (it came from one `$$` piece)
@@ -319,7 +325,7 @@ function recipeReferencesIn(value: string, known: ReadonlySet<string>): string[]
       if (known.has(reference)) found.add(reference);
     }
   }
-  return [...known].filter((reference) => found.has(reference));
+  return [...found].sort((a, b) => known.get(a)! - known.get(b)!);
 }
 
 function itemOf(options: Options, option: string): TrackedValue {

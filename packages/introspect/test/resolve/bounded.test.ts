@@ -97,3 +97,108 @@ describe("buildout reader: only regular files", () => {
     }
   });
 });
+
+/** A buildout of sections `body(i)` for i < n, plus [buildout]. */
+function sectionsOf(n: number, body: (i: number) => string): string {
+  const parts = ["[buildout]\nparts =\n"];
+  for (let i = 0; i < n; i++) parts.push(body(i));
+  return parts.join("");
+}
+
+describe("buildout resolver: linear time, each thing evaluated once", () => {
+  it("extends diamonds: each file read and resolved once", async () => {
+    // level i extends both files of level i + 1: 2^levels paths, 2 * levels files
+    const diamond = (levels: number): Record<string, string> => {
+      const files: Record<string, string> = { "buildout.cfg": "[buildout]\nparts =\nextends = a0.cfg b0.cfg\n" };
+      for (let i = 0; i < levels; i++) {
+        const next = i + 1 < levels ? `extends = a${i + 1}.cfg b${i + 1}.cfg\n` : "";
+        files[`a${i}.cfg`] = `[buildout]\n${next}[a${i}]\nx = ${i}\n`;
+        files[`b${i}.cfg`] = `[buildout]\n${next}[b${i}]\nx = ${i}\n`;
+      }
+      return files;
+    };
+    await expectLinear("extends diamond", 12, (levels) => {
+      const files = diamond(levels);
+      return () => expect(resolve(files).ok).toBe(true);
+    });
+    const deep = resolve(diamond(40));
+    expect(deep.ok && Object.keys(deep.sections)).toContain("b39");
+  });
+
+  it("macro chains: each section's macro result computed once", async () => {
+    await expectLinear("<= chain", 150, (n) => {
+      const text = sectionsOf(n, (i) => (i + 1 < n ? `[s${i}]\n<= s${i + 1}\nx = ${i}\n` : `[s${i}]\nx = end\ny = 1\n`));
+      return () => expect(resolve({ "buildout.cfg": text }).ok).toBe(true);
+    });
+  });
+
+  it("[s_i] <= s_{i+1} s_{i+1}: each level once, not 2^levels", async () => {
+    await expectLinear("doubled macro", 60, (n) => {
+      const text = sectionsOf(n, (i) => (i + 1 < n ? `[s${i}]\n<=\n  s${i + 1}\n  s${i + 1}\n` : `[s${i}]\nx = end\n`));
+      return () => expect(resolve({ "buildout.cfg": text }).ok).toBe(true);
+    });
+  });
+
+  it("options that refer to recipe-computed values (${part:location})", async () => {
+    await expectLinear("recipe-computed references", 250, (n) => {
+      const text = sectionsOf(n, (i) => `[p${i}]\nrecipe = r\nuse = \${p${i}:location}/x \${p${(i * 7) % n}:location}\n`);
+      return () => expect(resolve({ "buildout.cfg": text }).ok).toBe(true);
+    });
+  });
+
+  it("stops a doubling substitution early, with a clear error at file:line", () => {
+    const levels = 40;
+    const text = sectionsOf(1, () => `[s]\na0 = xx\n${Array.from({ length: levels }, (_, i) => `a${i + 1} = \${:a${i}}\${:a${i}}\n`).join("")}`);
+    const result = resolve({ "buildout.cfg": text });
+    expect(result.ok).toBe(true);
+    // an unused section: the option fails alone, as a warning naming its line
+    const warning = result.problems.find((p) => /grows past/.test(p.message));
+    expect(warning).toMatchObject({ file: "/srv/b/buildout.cfg" });
+    expect(warning!.line).toBeGreaterThan(3);
+    const used = resolve({ "buildout.cfg": `[buildout]\nparts =\nbig = \${s:a${levels}}\n${text.slice("[buildout]\nparts =\n".length)}` });
+    expect(used.ok).toBe(false);
+    if (!used.ok) {
+      expect(used.error.message).toMatch(/grows past \d+ characters once substituted/);
+      expect(used.error.line).toBeGreaterThan(3);
+    }
+  });
+
+  it("names file and line of a chain nested too deeply (substitutions and macros)", () => {
+    const substitutions = sectionsOf(1, () => `[s]\n${Array.from({ length: 4000 }, (_, i) => `a${i} = \${:a${i + 1}}\n`).join("")}a4000 = end\n`);
+    const used = resolve({ "buildout.cfg": substitutions.replace("parts =\n", "parts =\nx = ${s:a0}\n") });
+    expect(used.ok).toBe(false);
+    if (!used.ok) {
+      expect(used.error.message).toMatch(/nested too deeply/);
+      expect(used.error.file).toBe("/srv/b/buildout.cfg");
+      expect(used.error.line).toBeGreaterThan(0);
+    }
+    const macros = sectionsOf(4000, (i) => (i + 1 < 4000 ? `[s${i}]\n<= s${i + 1}\n` : `[s${i}]\nx = 1\n`)).replace("parts =\n", "parts =\nx = ${s0:x}\n");
+    const deep = resolve({ "buildout.cfg": macros });
+    expect(deep.ok).toBe(false);
+    if (!deep.ok) {
+      expect(deep.error.message).toMatch(/nested too deeply/);
+      expect(deep.error.line).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe("conditional sections: linear in the expression", () => {
+  const repeat = (text: string, count: number, separator = "") => Array.from({ length: count }, () => text).join(separator);
+  const shapes: Record<string, (n: number) => string> = {
+    "or terms": (n) => `${repeat("False", n, " or ")} or True`,
+    "and terms": (n) => repeat("True", n, " and "),
+    comparisons: (n) => repeat("1", n, " == "),
+    "adjacent strings": (n) => repeat('"ab"', n, " "),
+    "tuple items": (n) => `(${repeat("1, ", n)})`,
+    "nested not, refused past Python's depth": (n) => `${repeat("not ", n)}True`,
+    "nested parentheses, refused past 200": (n) => `${repeat("(", n)}1${repeat(")", n)}`,
+  };
+  for (const [shape, expression] of Object.entries(shapes)) {
+    it(shape, async () => {
+      await expectLinear(shape, 10_000, (n) => {
+        const text = `[buildout]\nparts =\n[s: ${expression(n)}]\nx = 1\n`;
+        return () => parseBuildoutFile(text, "buildout.cfg", linux);
+      });
+    });
+  }
+});
