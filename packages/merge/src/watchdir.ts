@@ -46,8 +46,15 @@ export function scanWatchDir(dir: string, builders: Iterable<string>, maxBytes: 
     files.set(builder, entry === undefined ? { file, missing: true } : listed(file, entry, maxBytes));
   }
   if (strays.length === 0) return { files, problems };
+  strays.sort();
+  if (strays.length > MAX_STRAYS_REPORTED) {
+    // one line for all of them: 50,000 strays are not 50,000 problems (nor 50,000 builders to merge)
+    const shown = strays.slice(0, STRAYS_NAMED).map((name) => quoteValue(name)).join(", ");
+    problems.push({ level: "warning", file: dir, message: `${strays.length} .json files in the watch directory are the watch file of no builder in the manifests, e.g. ${shown}: ignored` });
+    return { files, problems };
+  }
   const known = new Set(expected.values());
-  for (const name of strays.sort()) {
+  for (const name of strays) {
     const builder = decodeFileName(name.slice(0, -".json".length));
     const file = join(dir, name);
     if (builder === undefined || known.has(builder) || files.has(builder)) {
@@ -59,6 +66,10 @@ export function scanWatchDir(dir: string, builders: Iterable<string>, maxBytes: 
   }
   return { files, problems };
 }
+
+/** Up to this many stray `.json` files are reported one by one; past it, in one summary line naming the first STRAYS_NAMED. */
+export const MAX_STRAYS_REPORTED = 20;
+const STRAYS_NAMED = 5;
 
 /**
  * Throws `MergeSetupError` unless `dir` is a directory this process can list: for a reader that
