@@ -1,4 +1,4 @@
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, mkdirSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -81,5 +81,23 @@ describe("autowatch explain", () => {
     const { existsSync } = await import("node:fs");
     expect(existsSync(join(dir, "state.json"))).toBe(false);
     expect(existsSync(join(dir, "state.json.lastgood"))).toBe(false);
+  });
+});
+
+describe("autowatch explain against the state's merge", () => {
+  it("warns when its flags differ from those the state was merged with, and notes inputs newer than the state", async () => {
+    expect((await runCli(["merge", "-m", "MANIFEST.cfg", "--watch-dir", "watch", "-o", "state.json", "--allow-host", "github.com"], { cwd: dir })).code).toBe(0);
+    const same = await explain("odoo-10.0", "-o", "state.json", "--allow-host", "github.com");
+    expect(same.stdout).not.toMatch(/^(warning|note):/m);
+    const other = await explain("odoo-10.0", "-o", "state.json", "--rewrite", "https://github.com/=ssh://mirror/");
+    expect(other.stdout).toContain('\nwarning: --rewrite is "https://github.com/=ssh://mirror/" here, but the state was merged with (none): this answer may not be the merge\'s\n');
+    expect(other.stdout).toContain('\nwarning: --allow-host is (not given) here, but the state was merged with "github.com": this answer may not be the merge\'s\n');
+    const json = explainReportSchema.parse(JSON.parse((await explain("odoo-10.0", "-o", "state.json", "--json")).stdout));
+    expect(json.state?.differ).toHaveLength(1);
+    const later = new Date(Date.now() + 5000);
+    utimesSync(join(dir, "watch", "odoo-10.0.json"), later, later);
+    expect((await explain("odoo-10.0", "-o", "state.json", "--allow-host", "github.com")).stdout).toContain(
+      "note: watch/odoo-10.0.json changed after the state state.json was written: the next merge takes it into account",
+    );
   });
 });

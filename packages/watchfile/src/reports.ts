@@ -40,6 +40,8 @@ const stateNoteSchema = z.object({
   modified: z.string().nullable(),
   /** Inputs changed after the state was written, in words (the next merge takes them in). */
   behind: z.array(z.string()),
+  /** Flags of this explain that differ from those the state was merged with (STATE.inputs). */
+  differ: z.array(z.string()),
 });
 
 const explainFound = z.object({

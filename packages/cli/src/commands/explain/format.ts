@@ -1,7 +1,7 @@
 import { statSync } from "node:fs";
 import { describeReason, fileStatus, type BuilderReport, type RunMergeOptions } from "@autowatch/merge";
 import { quoteValue } from "@autowatch/watchfile/text";
-import { formatProblem, plural, printable, relativeIn, shortPath } from "../../output.js";
+import { formatProblem, paintLevel, plural, printable, relativeIn, shortPath } from "../../output.js";
 
 interface Style {
   cwd: string;
@@ -45,7 +45,7 @@ export function staleness(state: string, options: RunMergeOptions, report: Build
 }
 
 /** Human text for `autowatch explain`; every value from a watch file is quoted or escaped. */
-export function formatReport(report: BuilderReport, stale: string[], style: Style): string {
+export function formatReport(report: BuilderReport, stale: string[], style: Style, differ: string[] = []): string {
   const { explanation } = report;
   if (!explanation.found) {
     const close = explanation.suggestions.length > 0 ? `; did you mean ${explanation.suggestions.map((s) => quoteValue(s)).join(" or ")}?` : "";
@@ -85,6 +85,7 @@ export function formatReport(report: BuilderReport, stale: string[], style: Styl
     for (const problem of problems) lines.push(`  ${formatProblem(problem, { cwd: style.cwd, color: style.color })}`);
   }
   for (const line of stale) lines.push(`note: ${line}`);
+  for (const line of differ) lines.push(`${paintLevel("warning", style.color)}: ${printable(line)}`);
   return `${lines.join("\n")}\n`;
 }
 

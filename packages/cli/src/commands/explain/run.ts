@@ -6,6 +6,8 @@ import { jsonId } from "../../schemas.js";
 import { guardMerge } from "../merge/run.js";
 import { runMergeOptions } from "../merge/options.js";
 import { formatReport, staleness } from "./format.js";
+import { inputDifferences } from "../merge/inputs.js";
+import { shortPath } from "../../output.js";
 
 export async function run(options: Record<string, unknown>, _args: string[], context: CliContext): Promise<number> {
   if (typeof options.builder !== "string") throw new UsageError("--builder NAME is required");
@@ -14,23 +16,25 @@ export async function run(options: Record<string, unknown>, _args: string[], con
   // one builder merged as the merge would, from its own inputs: always current, and cheap
   const report = await guardMerge(() => explainOne({ ...mergeOptions, readOnly: true, now }, options.builder as string), context.cwd);
   const stale = mergeOptions.output === undefined ? [] : staleness(mergeOptions.output, mergeOptions, report, context.cwd);
+  // flags that differ from the merge that wrote the state: explain would answer for another farm
+  const differ = mergeOptions.output === undefined ? [] : inputDifferences(mergeOptions.output, mergeOptions, (path) => shortPath(path, context.cwd));
   if (options.json) {
-    context.stdout.write(`${safeJson(jsonReport(report, stale, mergeOptions.output))}\n`);
+    context.stdout.write(`${safeJson(jsonReport(report, stale, differ, mergeOptions.output))}\n`);
   } else {
-    (report.explanation.found ? context.stdout : context.stderr).write(formatReport(report, stale, { cwd: context.cwd, color: context.color, now }));
+    (report.explanation.found ? context.stdout : context.stderr).write(formatReport(report, stale, { cwd: context.cwd, color: context.color, now }, differ));
   }
   if (!report.explanation.found) return 1;
   const serious = report.explanation.builder.problems.some((problem) => problem.level !== "info");
   return options.strict && serious ? 1 : 0;
 }
 
-function jsonReport(report: BuilderReport, stale: string[], state: string | undefined) {
+function jsonReport(report: BuilderReport, stale: string[], differ: string[], state: string | undefined) {
   const { explanation, pinned, watchFileTime, problems } = report;
   return {
     schema: jsonId("explain"),
     ...explanation,
     ...(explanation.found ? { pinned, watchFileModified: watchFileTime?.toISOString() ?? null } : {}),
-    ...(state === undefined ? {} : { state: { file: state, modified: modified(state), behind: stale } }),
+    ...(state === undefined ? {} : { state: { file: state, modified: modified(state), behind: stale, differ } }),
     problems,
   };
 }

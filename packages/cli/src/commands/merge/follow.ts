@@ -12,6 +12,7 @@ import { CliError, UsageError } from "../../errors.js";
 import { formatProblem, plural, printable } from "../../output.js";
 import { runMergeOptions } from "./options.js";
 import { guardMerge } from "./run.js";
+import { recordInputs } from "./inputs.js";
 
 /** What one merge gave: the state written (undefined when none could be) and a short summary. */
 export interface MergeOutcome {
@@ -233,6 +234,7 @@ async function mergeAdapter(options: Record<string, unknown>, context: CliContex
   return {
     mergeOnce: async (): Promise<MergeOutcome> => {
       const result = await guardMerge(() => runMerge({ ...mergeOptions, memo }), context.cwd);
+      if (result.written) recordInputs(output, mergeOptions);
       return { state: result.written ? result.state : undefined, summary: oneLine(result.state), problems: problemLines(result.state, context.cwd) };
     },
     applied,

@@ -4,6 +4,7 @@ import { CliError, UsageError } from "../../errors.js";
 import { formatProblem, printable, problemLines, relativeIn, shortPath } from "../../output.js";
 import { runMergeOptions } from "./options.js";
 import { mergeSummary } from "./summary.js";
+import { recordInputs } from "./inputs.js";
 import { progressBar } from "../../progress.js";
 
 /** Fewer builders than this merge in well under a second: no bar. */
@@ -18,6 +19,7 @@ export async function run(options: Record<string, unknown>, args: string[], cont
   // a bar on a terminal: a large farm takes seconds
   const progress = progressBar(context, "merging builders", PROGRESS_THRESHOLD);
   const result = await guardMerge(() => runMerge({ ...mergeOptions, onProgress: progress.update }), context.cwd).finally(() => progress.stop());
+  if (result.written && mergeOptions.output !== undefined) recordInputs(mergeOptions.output, mergeOptions);
   // without -o (or with `-o -`) the state has nowhere else to go: stdout
   if (options.json || mergeOptions.output === undefined) context.stdout.write(result.stateText);
   const serious = result.problems.some((problem) => problem.level !== "info");

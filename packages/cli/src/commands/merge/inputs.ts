@@ -1,0 +1,90 @@
+import { readFileSync, renameSync, writeFileSync } from "node:fs";
+import type { RunMergeOptions } from "@autowatch/merge";
+import { quoteValue } from "@autowatch/watchfile/text";
+
+/**
+ * What a merge was run with, kept beside the state (`STATE.inputs`) so that `explain` can say
+ * when its own flags would give another answer than the cron merge's. Beside the state, not in
+ * it: the state's bytes are what Buildbot reads and what `--exit-code` compares.
+ */
+export interface MergeInputs {
+  schema: "autowatch.inputs/1";
+  manifests: string[];
+  watchDir: string;
+  rewrite: string[];
+  rewriteFiles: string[];
+  allowHosts: string[] | null;
+  allowSchemes: string[] | null;
+  maxBytes: number | null;
+  maxEntries: number | null;
+}
+
+export function inputsFile(state: string): string {
+  return `${state}.inputs`;
+}
+
+export function inputsOf(options: RunMergeOptions): MergeInputs {
+  return {
+    schema: "autowatch.inputs/1",
+    manifests: Array.isArray(options.manifests) ? [...(options.manifests as string[])] : [],
+    watchDir: options.watchDir,
+    rewrite: [...(options.rewrite ?? [])],
+    rewriteFiles: [...(options.rewriteFiles ?? [])],
+    allowHosts: options.allowHosts ? [...options.allowHosts] : null,
+    allowSchemes: options.allowSchemes ? [...options.allowSchemes] : null,
+    maxBytes: options.maxBytes ?? null,
+    maxEntries: options.maxEntries ?? null,
+  };
+}
+
+/** Writes STATE.inputs (temporary file + rename) unless it already says the same. Best effort: the state is written. */
+export function recordInputs(state: string, options: RunMergeOptions): void {
+  const text = `${JSON.stringify(inputsOf(options), null, 2)}\n`;
+  const file = inputsFile(state);
+  try {
+    if (readFileSync(file, "utf8") === text) return;
+  } catch {
+    // none yet
+  }
+  try {
+    writeFileSync(`${file}.${process.pid}.tmp`, text);
+    renameSync(`${file}.${process.pid}.tmp`, file);
+  } catch {
+    // explain then only lacks this comparison
+  }
+}
+
+const LABELS: Record<Exclude<keyof MergeInputs, "schema">, string> = {
+  manifests: "--manifest",
+  watchDir: "--watch-dir",
+  rewrite: "--rewrite",
+  rewriteFiles: "--rewrite-file",
+  allowHosts: "--allow-host",
+  allowSchemes: "--allow-scheme",
+  maxBytes: "--max-bytes",
+  maxEntries: "--max-entries",
+};
+
+/** Each input where `options` differ from those the state was merged with; empty when none recorded. */
+export function inputDifferences(state: string, options: RunMergeOptions, show: (path: string) => string): string[] {
+  let recorded: Partial<MergeInputs>;
+  try {
+    recorded = JSON.parse(readFileSync(inputsFile(state), "utf8")) as Partial<MergeInputs>;
+  } catch {
+    return [];
+  }
+  if (recorded.schema !== "autowatch.inputs/1") return [];
+  const mine = inputsOf(options);
+  const paths = new Set<keyof MergeInputs>(["manifests", "watchDir", "rewriteFiles"]);
+  const differences: string[] = [];
+  for (const key of Object.keys(LABELS) as (keyof typeof LABELS)[]) {
+    if (JSON.stringify(recorded[key] ?? null) === JSON.stringify(mine[key])) continue;
+    const text = (value: unknown) => {
+      if (value === null || value === undefined) return "(not given)";
+      const items = Array.isArray(value) ? value : [value];
+      return items.length === 0 ? "(none)" : items.map((item) => (paths.has(key) ? show(String(item)) : quoteValue(String(item)))).join(" ");
+    };
+    differences.push(`${LABELS[key]} is ${text(mine[key])} here, but the state was merged with ${text(recorded[key])}: this answer may not be the merge's`);
+  }
+  return differences;
+}
