@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { CHECK_SCHEMA_ID, checkReportSchema, EXPLAIN_SCHEMA_ID } from "@autowatch/watchfile";
+import { CHECK_SCHEMA_ID, checkReportSchema, EXPLAIN_SCHEMA_ID, RESOLVE_SCHEMA_ID } from "@autowatch/watchfile";
 import { runCli } from "./support.js";
 
 const fixtures = fileURLToPath(new URL("../../manifest/test/fixtures/realistic/", import.meta.url));
@@ -100,6 +100,6 @@ describe("autowatch check", () => {
 describe("--json schema ids", () => {
   it("the commands print the ids that @autowatch/watchfile's schemas hold", async () => {
     const { jsonId } = await import("../src/schemas.js");
-    expect([jsonId("check"), jsonId("explain")]).toEqual([CHECK_SCHEMA_ID, EXPLAIN_SCHEMA_ID]);
+    expect([jsonId("check"), jsonId("explain"), jsonId("resolve")]).toEqual([CHECK_SCHEMA_ID, EXPLAIN_SCHEMA_ID, RESOLVE_SCHEMA_ID]);
   });
 });

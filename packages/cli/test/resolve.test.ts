@@ -2,7 +2,15 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RESOLVE_SCHEMA_ID, resolveReportSchema } from "@autowatch/watchfile";
 import { runCli } from "./support.js";
+
+/** The sections of `resolve --json`, checked against its schema (autowatch.resolve/1). */
+function sectionsOf(stdout: string): Record<string, Record<string, string>> {
+  const report = resolveReportSchema.parse(JSON.parse(stdout));
+  expect(report.schema).toBe(RESOLVE_SCHEMA_ID);
+  return report.sections;
+}
 
 let root: string;
 
@@ -43,7 +51,7 @@ describe("autowatch resolve", () => {
     const dir = write({ "buildout.cfg": BUILDOUT, "base.cfg": BASE });
     const run = await resolveIn(dir, ["-c", "buildout.cfg", "--json"]);
     expect(run.code).toBe(0);
-    const parsed = JSON.parse(run.stdout) as Record<string, Record<string, string>>;
+    const parsed = sectionsOf(run.stdout);
     expect(parsed.odoo).toEqual({
       addons: "git https://example.com/a.git a 10.0\ngit https://example.com/b.git b 10.0",
       data: "${odoo:location}/data",
@@ -73,17 +81,17 @@ describe("autowatch resolve", () => {
     const dir = write({ "buildout.cfg": BUILDOUT, "base.cfg": BASE });
     const run = await resolveIn(dir, ["--json", "odoo:addons+=local extra", "odoo:version=git https://example.com/ocb.git odoo 11.0"]);
     expect(run.code).toBe(0);
-    const parsed = JSON.parse(run.stdout) as Record<string, Record<string, string>>;
+    const parsed = sectionsOf(run.stdout);
     expect(parsed.odoo!.addons!.split("\n")).toEqual(["git https://example.com/a.git a 10.0", "git https://example.com/b.git b 10.0", "local extra"]);
     expect(parsed.odoo!.version).toBe("git https://example.com/ocb.git odoo 11.0");
   });
 
   it("reads $BUILDOUT_HOME/default.cfg unless -U", async () => {
     const dir = write({ "buildout.cfg": "[buildout]\nparts =\n", "home/default.cfg": "[buildout]\nnewest = false\n[mine]\nx = 1\n" });
-    const withDefaults = JSON.parse((await resolveIn(dir, ["--json"])).stdout) as Record<string, Record<string, string>>;
+    const withDefaults = sectionsOf((await resolveIn(dir, ["--json"])).stdout);
     expect(withDefaults.buildout!.newest).toBe("false");
     expect(withDefaults.mine).toEqual({ x: "1" });
-    const without = JSON.parse((await resolveIn(dir, ["--json", "-U"])).stdout) as Record<string, Record<string, string>>;
+    const without = sectionsOf((await resolveIn(dir, ["--json", "-U"])).stdout);
     expect(without.buildout!.newest).toBe("true");
     expect(without.mine).toBeUndefined();
   });

@@ -42,7 +42,7 @@ describe.each(Object.entries(BINARIES))("%s start-up", (_name, binary) => {
   it("resolve evaluates no zod", async () => {
     const result = await run(binary, ["resolve", "-c", "buildout.cfg", "--json"], [ZOD_PROBE]);
     expect(result.code, result.stderr).toBe(0);
-    expect(JSON.parse(result.stdout).odoo.version).toBe("git https://example.com/odoo.git odoo 17.0");
+    expect(JSON.parse(result.stdout).sections.odoo.version).toBe("git https://example.com/odoo.git odoo 17.0");
     expect(result.stderr).toBe("zod evaluated: false\n");
   });
 
@@ -62,7 +62,7 @@ describe("dist/index.js loads", () => {
   it("none of zod, jsonc-parser, simple-git, p-limit, write-file-atomic... for resolve", async () => {
     const result = await run(BINARIES["dist/index.js"], ["resolve", "-c", "buildout.cfg", "--json"], [DENY_HEAVY]);
     expect(result.code, result.stderr).toBe(0);
-    expect(JSON.parse(result.stdout).buildout.parts).toBe("odoo");
+    expect(JSON.parse(result.stdout).sections.buildout.parts).toBe("odoo");
   });
 
   it("them for merge (the hook refuses them)", async () => {

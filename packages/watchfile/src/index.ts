@@ -10,7 +10,7 @@ export {
 } from "./parse.js";
 export type { ParseOptions, WatchFileParseResult, StateParseResult } from "./parse.js";
 export { serializeWatchFile, serializeState } from "./serialize.js";
-export { watchFileJsonSchema, legacyWatchFileJsonSchema, stateJsonSchema, checkJsonSchema, explainJsonSchema, jsonSchemaFiles } from "./json-schema.js";
+export { watchFileJsonSchema, legacyWatchFileJsonSchema, stateJsonSchema, checkJsonSchema, explainJsonSchema, resolveJsonSchema, jsonSchemaFiles } from "./json-schema.js";
 export * from "./reports.js";
 export type { JsonSchema } from "./json-schema.js";
 export { formatPath } from "./json.js";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CHECK_SCHEMA_ID, checkReportSchema, EXPLAIN_SCHEMA_ID, explainReportSchema } from "./reports.js";
+import { CHECK_SCHEMA_ID, checkReportSchema, EXPLAIN_SCHEMA_ID, explainReportSchema, RESOLVE_SCHEMA_ID, resolveReportSchema } from "./reports.js";
 import { legacyWatchFileSchema, STATE_SCHEMA_ID, stateSchema, WATCHFILE_SCHEMA_ID, watchFileSchema } from "./schema.js";
 
 export type JsonSchema = Record<string, unknown>;
@@ -11,7 +11,13 @@ export const jsonSchemaFiles = {
   "state.json": stateJsonSchema,
   "check.json": checkJsonSchema,
   "explain.json": explainJsonSchema,
+  "resolve.json": resolveJsonSchema,
 } as const;
+
+/** JSON Schema of `autowatch resolve --json`. */
+export function resolveJsonSchema(): JsonSchema {
+  return generate(resolveReportSchema, `autowatch resolved buildout (${RESOLVE_SCHEMA_ID})`, "A buildout configuration resolved as zc.buildout 2.x resolves it: every section and option, values after substitution.");
+}
 
 /** JSON Schema of `autowatch check --json`. */
 export function checkJsonSchema(): JsonSchema {

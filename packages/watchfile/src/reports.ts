@@ -6,6 +6,15 @@ import { originSchema, pinnedEntrySchema, problemSchema, vcsSchema, watchSourceS
 
 export const CHECK_SCHEMA_ID = "autowatch.check/1";
 export const EXPLAIN_SCHEMA_ID = "autowatch.explain/1";
+export const RESOLVE_SCHEMA_ID = "autowatch.resolve/1";
+
+/** `autowatch resolve --json`: a buildout configuration as zc.buildout resolves it. */
+export const resolveReportSchema = z.object({
+  schema: z.literal(RESOLVE_SCHEMA_ID),
+  /** Every section, every option, values after substitution (keys sorted). */
+  sections: z.record(z.string(), z.record(z.string(), z.string())),
+});
+export type ResolveReport = z.infer<typeof resolveReportSchema>;
 
 /** `autowatch check --json`: the manifests checked together, counts, every problem. */
 export const checkReportSchema = z.object({

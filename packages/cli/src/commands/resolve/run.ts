@@ -1,16 +1,18 @@
 import { resolveBuildout, type ResolvedSections } from "@autowatch/introspect/resolve";
 import type { CliContext } from "../../context.js";
 import { UsageError } from "../../errors.js";
+import { jsonId } from "../../schemas.js";
 import { quoteValue } from "@autowatch/watchfile/text";
 import { formatProblem, printable, printableJson, shortPath } from "../../output.js";
 
+/** `{"schema": "autowatch.resolve/1", "sections": {section: {option: value}}}`, keys sorted. */
 function sortedJson(sections: ResolvedSections): string {
   const plain: Record<string, Record<string, string>> = {};
   for (const section of Object.keys(sections).sort()) {
     const options = sections[section]!;
     plain[section] = Object.fromEntries(Object.keys(options).sort().map((option) => [option, options[option]!.value]));
   }
-  return JSON.stringify(plain, null, 2);
+  return JSON.stringify({ schema: jsonId("resolve"), sections: plain }, null, 2);
 }
 
 /** The layout of `bin/buildout annotate`, with resolved values and file:line origins. */
