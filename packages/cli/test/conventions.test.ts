@@ -52,6 +52,16 @@ describe("messages", () => {
     expect(state.problems.filter((p: { level: string }) => p.level === "error")).toHaveLength(25);
   });
 
+  it("explain caps a builder's problems too: 20 per level, then a count", () => {
+    mkdirSync(join(dir, "many", "watch"), { recursive: true });
+    writeFileSync(join(dir, "many", "MANIFEST.cfg"), "[many]\nbuildout = standalone m.cfg\n");
+    const watches = Array.from({ length: 30 }, (_, i) => ({ vcs: "git", url: `https://example.com/r${i}.git`, revspec: `-bad${i}` }));
+    writeFileSync(join(dir, "many", "watch", "many.json"), watchFile("many", watches));
+    const run = autowatch(["explain", "-m", "many/MANIFEST.cfg", "--watch-dir", "many/watch", "--builder", "many"]);
+    expect(run.stdout.split("\n").filter((line) => line.startsWith("  many/watch/many.json: error: "))).toHaveLength(20);
+    expect(run.stdout).toMatch(/\n {2}\.\.\. \d+ more errors? not shown \(20 of each level printed\); --json lists them all\n/);
+  });
+
   it("plurals agree with their counts", () => {
     writeFileSync(join(dir, "bad.cfg"), "[a]\nwatch = git u\n");
     const check = autowatch(["check", "-m", "bad.cfg"]);

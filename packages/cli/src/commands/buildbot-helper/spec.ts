@@ -2,7 +2,7 @@ import { exitStatusHelp, type CommandSpec } from "../../command.js";
 
 export const buildbotHelper: CommandSpec = {
   name: "buildbot-helper",
-  summary: "print the Python module that turns the merged state into Buildbot pollers, change filters and build steps",
+  summary: "Print the Python module that turns the merged state into Buildbot pollers, change filters and build steps.",
   configure(command) {
     command
       .option("-o, --output <file>", "write the module atomically to FILE (e.g. MASTER_DIR/autowatch_buildbot.py; `-` or none: stdout)")

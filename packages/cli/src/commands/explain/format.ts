@@ -1,7 +1,7 @@
 import { statSync } from "node:fs";
 import { describeReason, fileStatus, type BuilderReport, type RunMergeOptions } from "@autowatch/merge";
 import { quoteValue } from "@autowatch/watchfile/text";
-import { formatProblem, paintLevel, plural, printable, relativeIn, shortPath } from "../../output.js";
+import { paintLevel, plural, printable, problemLines, relativeIn, shortPath } from "../../output.js";
 
 interface Style {
   cwd: string;
@@ -82,7 +82,9 @@ export function formatReport(report: BuilderReport, stale: string[], style: Styl
   const problems = [...builder.problems, ...report.problems];
   if (problems.length > 0) {
     lines.push(`${plural(problems.length, "problem")}:`);
-    for (const problem of problems) lines.push(`  ${formatProblem(problem, { cwd: style.cwd, color: style.color })}`);
+    // a hostile watch file can hold 1,000 refused entries: capped like merge's, --json keeps all
+    const listed = problemLines(problems, style, { levels: ["error", "warning", "info"], everything: "--json lists them all" });
+    lines.push(...listed.map((line) => `  ${line}`));
   }
   for (const line of stale) lines.push(`note: ${line}`);
   for (const line of differ) lines.push(`${paintLevel("warning", style.color)}: ${printable(line)}`);
