@@ -38,12 +38,15 @@ for control in settings["controls"]:
                                    branches=control["branches"], pollInterval=settings["poll_interval"],
                                    pollAtLaunch=True))
 
+dialects = autowatch.change_hook_dialects(state, secret=settings["secret"])
 c["www"] = {
     "port": f"tcp:{settings['www_port']}:interface=127.0.0.1",
     "change_hook_dialects": {
-        **autowatch.change_hook_dialects(state, secret=settings["secret"]),
+        **dialects,
         # the test's own trigger: Buildbot's poller hook without an allow-list polls any poller
         "anypoller": {"custom_class": PollingHandler},
+        # the control: Buildbot's poller hook as is, with the same allow-list
+        "staticpoller": {**dialects["poller"], "custom_class": PollingHandler},
     },
 }
 

@@ -351,6 +351,29 @@ for (const version of BUILDBOT_VERSIONS) {
         });
       }
 
+      it("a reconfig that adds a poller reaches it through both hooks (Buildbot's own poller hook keeps the allow-list of its first request)", async () => {
+        const webName = autowatchName(`https://${forge}/org/web.git`);
+        // both hooks' handlers exist from before the reconfig (Buildbot makes one at a hook's first request)
+        expect((await post(`/change_hook/staticpoller?poller=${encodeURIComponent(webName)}`, "")).ok).toBe(true);
+        expect((await post(`/change_hook/poller?poller=${encodeURIComponent(webName)}`, "")).ok).toBe(true);
+        repos.createGit("forge/org/new");
+        hookedLines.push(`git https://${forge}/org/new main`);
+        await reconfigWith();
+        const newName = autowatchName(`https://${forge}/org/new`);
+        await farm.waitForFirstPoll(newName);
+
+        const commit = commits("forge/org/new", "main", 1);
+        const json = JSON.stringify(payloads.gitea("new", commit));
+        expect((await post("/change_hook/autowatch", json, { "content-type": "application/json", ...headers.gitea(json) })).ok).toBe(true);
+        await waitFor(`a build of ${commit}`, WAIT_MS, async () => ((await startedBuild(commit)).length > 0 ? true : undefined));
+        const allowed = await post(`/change_hook/poller?poller=${encodeURIComponent(newName)}`, "");
+        expect(allowed.ok, await allowed.text()).toBe(true);
+        // the control: Buildbot's poller hook, given the same allow-list, still refuses it
+        const stale = await post(`/change_hook/staticpoller?poller=${encodeURIComponent(newName)}`, "");
+        expect(stale.status).toBe(400);
+        expect(await stale.text()).toContain(`Could not find pollers: ${newName}`);
+      });
+
       it("an event for a repository no autowatch poller polls polls nothing", async () => {
         const body = JSON.stringify(payloads.github("elsewhere", "0".repeat(40)));
         const response = await post("/change_hook/autowatch", body, { "content-type": "application/json", ...headers.github(body) });

@@ -37,6 +37,7 @@ from buildbot.plugins import steps
 from buildbot.plugins import util
 from buildbot.process.results import SUCCESS
 from buildbot.process.results import WARNINGS
+from buildbot.www.hooks.poller import PollingHandler
 
 STATE_SCHEMA = "autowatch.state/1"
 VCS_KINDS = ("git", "hg", "bzr", "svn")
@@ -380,7 +381,26 @@ def _signed(secret, body, headers):
             or hmac.compare_digest(gitlab, secret))
 
 
-class PushHook:
+class _CurrentOptions:
+    """Buildbot makes a change hook's handler at the hook's first request and keeps it, with
+    the options of that time, across reconfigs (3.7 to 4.3): a poller added later would never
+    be allowed, and a changed secret never read. These handlers read their options from the
+    configuration in force at each request."""
+
+    @property
+    def options(self):
+        www = getattr(getattr(self.master, "config", None), "www", None) or {}
+        for options in (www.get("change_hook_dialects") or {}).values():
+            if isinstance(options, dict) and getattr(options.get("custom_class"), "__name__", None) == type(self).__name__:
+                return options
+        return self._first_options
+
+    @options.setter
+    def options(self, value):
+        self._first_options = value
+
+
+class PushHook(_CurrentOptions):
     """Buildbot change hook dialect for forge webhooks: an event from GitHub, GitLab or Gitea
     makes the autowatch pollers of its repository poll now. It never makes a change itself, so
     the pollers stay the one source of changes, and a lost event only delays a build until the
@@ -391,6 +411,7 @@ class PushHook:
         self.options = options
 
     def getChanges(self, request):
+        options = self.options
         # read from the start: Twisted has already read a form-encoded body to parse its fields
         request.content.seek(0)
         body = request.content.read()
@@ -398,7 +419,7 @@ class PushHook:
                    ("x-hub-signature-256", "x-gitea-signature", "x-gitlab-token", "content-type")}
         headers = {name: value.decode("latin-1") if isinstance(value, bytes) else value
                    for name, value in headers.items()}
-        secret = self.options.get("secret")
+        secret = options.get("secret")
         if secret and not _signed(secret, body, headers):
             raise ValueError("autowatch webhook: missing or wrong signature")
         try:
@@ -409,7 +430,7 @@ class PushHook:
             payload = json.loads(body)
         except (UnicodeDecodeError, ValueError) as error:
             raise ValueError(f"autowatch webhook: the body is not a JSON payload ({error})") from None
-        wanted = set(pollers_for_payload(self.options["pollers"], payload))
+        wanted = set(pollers_for_payload(options["pollers"], payload))
         forced = []
         for source in self.master.change_svc:
             if getattr(source, "name", None) in wanted:
@@ -418,6 +439,10 @@ class PushHook:
         urls = ", ".join(_quote(url) for url in payload_urls(payload)[:3]) or "no repository URL"
         _log(f"webhook for {urls}: polling {', '.join(forced) or 'nothing (no autowatch poller for it)'}")
         return [], None
+
+
+class PollerHook(_CurrentOptions, PollingHandler):
+    """Buildbot's ``poller`` change hook, with the allow-list of the configuration in force."""
 
 
 def change_hook_dialects(state, secret=None):
@@ -429,10 +454,11 @@ def change_hook_dialects(state, secret=None):
       for the autowatch pollers only (Buildbot reads its allow-list under a bytes key, which
       its documentation does not say: a ``"allowed"`` str key lets any poller through).
 
-    Both only make pollers poll now: keep polling as the safety net (see the guide)."""
+    Both read the dialects of the configuration in force, so a reconfig that adds pollers
+    reaches them. Both only make pollers poll now: keep polling as the safety net (see the guide)."""
     names = sorted({poller_name(poller) for poller in state.get("pollers", [])})
     return {
-        "poller": {b"allowed": [name.encode("utf-8") for name in names]},
+        "poller": {"custom_class": PollerHook, b"allowed": [name.encode("utf-8") for name in names]},
         "autowatch": {"custom_class": PushHook, "pollers": pollers_by_repository(state), "secret": secret},
     }
 
