@@ -254,7 +254,7 @@ for (const version of BUILDBOT_VERSIONS) {
       await waitForPoll(name, "the pull refs", (last) => last["refs/pull/7/head"] === pushed["pull/7/head"] && last["refs/pull/8/head"] === pushed["pull/8/head"]);
       await waitForPoll("refs-control", "main", (last) => last.main === controlMain);
 
-      for (const [ref, stateName] of [["pull/7/head", "pull/7/head"], ["merge-requests/3/head", "merge-requests/3/head"], ["pull/8/head", "refs/pull/8/head"]]) {
+      for (const [ref, stateName] of [["pull/7/head", "pull/7/head"], ["merge-requests/3/head", "merge-requests/3/head"], ["pull/8/head", "refs/pull/8/head"]] as const) {
         expect(await changes(repos.url("refs"), stateName), ref).toEqual([[pushed[ref]]]);
         expect(await waitForRequests("app", repos.url("refs"), stateName, 1), ref).toBe(1);
       }
@@ -356,6 +356,8 @@ for (const version of BUILDBOT_VERSIONS) {
         // both hooks' handlers exist from before the reconfig (Buildbot makes one at a hook's first request)
         expect((await post(`/change_hook/staticpoller?poller=${encodeURIComponent(webName)}`, "")).ok).toBe(true);
         expect((await post(`/change_hook/poller?poller=${encodeURIComponent(webName)}`, "")).ok).toBe(true);
+        const before = JSON.stringify(payloads.gitea("web", "0".repeat(40)));
+        expect((await post("/change_hook/autowatch", before, { "content-type": "application/json", ...headers.gitea(before) })).ok).toBe(true);
         repos.createGit("forge/org/new");
         hookedLines.push(`git https://${forge}/org/new main`);
         await reconfigWith();
