@@ -27,15 +27,20 @@ class Failure extends Error {
 }
 
 /**
+ * Expansions already made, by depth and name (a name expands to the same text at the same depth):
+ * shared by the interpolations of one section, so that `%(x)s` fanning out ten times a level is
+ * work per name and level, not ten to the power of the levels (Python does all of it).
+ */
+export type InterpolationMemo = Map<string, string>;
+
+/**
  * `%(name)s` interpolation exactly as Python's `BasicInterpolation.before_get`: `%%` is a
  * literal `%`, names are lower-cased, referenced values are expanded recursively when they
  * hold a `%`, and more than 10 levels is an error.
  */
-export function interpolate(value: string, lookup: OptionLookup): InterpolationResult {
-  const expansion = new Expansion(lookup);
+export function interpolate(value: string, lookup: OptionLookup, memo: InterpolationMemo = new Map()): InterpolationResult {
   try {
-    expansion.expand(value, 1);
-    return { value: expansion.out };
+    return { value: expand(value, 1, lookup, memo) };
   } catch (error) {
     if (error instanceof Failure) return { error: error.detail };
     throw error;
@@ -46,52 +51,54 @@ const PERCENT = 0x25;
 const OPEN_PARENTHESIS = 0x28;
 const LETTER_S = 0x73;
 
-/** One interpolation: the text so far, checked against the length budget at each piece. */
-class Expansion {
-  out = "";
-
-  constructor(private readonly lookup: OptionLookup) {}
-
-  expand(text: string, depth: number): void {
-    if (depth > MAX_INTERPOLATION_DEPTH) {
-      throw new Failure({ kind: "depth", message: `more than ${MAX_INTERPOLATION_DEPTH} levels of %(...)s references (a reference loop?)` });
-    }
-    let done = 0;
-    while (done < text.length) {
-      const percent = text.indexOf("%", done);
-      if (percent < 0) {
-        this.emit(done === 0 ? text : text.slice(done));
-        return;
-      }
-      this.emit(text.slice(done, percent));
-      const next = text.charCodeAt(percent + 1);
-      if (next === PERCENT) {
-        this.emit("%");
-        done = percent + 2;
-      } else if (next === OPEN_PARENTHESIS) {
-        // `%\(([^)]+)\)s`: the name runs to the first ")", which must be followed by "s".
-        const close = text.indexOf(")", percent + 2);
-        if (close <= percent + 2 || text.charCodeAt(close + 1) !== LETTER_S) {
-          throw new Failure({ kind: "syntax", message: `bad %(...)s reference at ${quoteValue(text.slice(percent), 40)}` });
-        }
-        const name = text.slice(percent + 2, close).toLowerCase();
-        done = close + 2;
-        const referenced = this.lookup(name);
-        if (referenced === undefined) throw new Failure({ kind: "missing", message: `${quoteValue(`%(${name})s`)} refers to no option ${quoteValue(name)}` });
-        if (referenced.includes("%")) this.expand(referenced, depth + 1);
-        else this.emit(referenced);
-      } else {
-        throw new Failure({ kind: "syntax", message: `"%" must be followed by "%" or "(" (write "%%" for a literal "%") at ${quoteValue(text.slice(percent), 40)}` });
-      }
-    }
+/** `text` expanded at `depth`; the pieces are checked against the length budget as they are joined. */
+function expand(text: string, depth: number, lookup: OptionLookup, memo: InterpolationMemo): string {
+  if (depth > MAX_INTERPOLATION_DEPTH) {
+    throw new Failure({ kind: "depth", message: `more than ${MAX_INTERPOLATION_DEPTH} levels of %(...)s references (a reference loop?)` });
   }
-
-  private emit(part: string): void {
-    if (this.out.length + part.length > MAX_INTERPOLATED_LENGTH) {
+  const parts: string[] = [];
+  let length = 0;
+  const emit = (part: string): void => {
+    length += part.length;
+    if (length > MAX_INTERPOLATED_LENGTH) {
       throw new Failure({ kind: "size", message: `the value grows past ${MAX_INTERPOLATED_LENGTH} characters once %(...)s references are expanded` });
     }
-    this.out += part;
+    parts.push(part);
+  };
+  let done = 0;
+  while (done < text.length) {
+    const percent = text.indexOf("%", done);
+    if (percent < 0) {
+      emit(done === 0 ? text : text.slice(done));
+      break;
+    }
+    emit(text.slice(done, percent));
+    const next = text.charCodeAt(percent + 1);
+    if (next === PERCENT) {
+      emit("%");
+      done = percent + 2;
+    } else if (next === OPEN_PARENTHESIS) {
+      // `%\(([^)]+)\)s`: the name runs to the first ")", which must be followed by "s".
+      const close = text.indexOf(")", percent + 2);
+      if (close <= percent + 2 || text.charCodeAt(close + 1) !== LETTER_S) {
+        throw new Failure({ kind: "syntax", message: `bad %(...)s reference at ${quoteValue(text.slice(percent), 40)}` });
+      }
+      const name = text.slice(percent + 2, close).toLowerCase();
+      done = close + 2;
+      const key = `${depth}\0${name}`;
+      let expanded = memo.get(key);
+      if (expanded === undefined) {
+        const referenced = lookup(name);
+        if (referenced === undefined) throw new Failure({ kind: "missing", message: `${quoteValue(`%(${name})s`)} refers to no option ${quoteValue(name)}` });
+        expanded = referenced.includes("%") ? expand(referenced, depth + 1, lookup, memo) : referenced;
+        memo.set(key, expanded);
+      }
+      emit(expanded);
+    } else {
+      throw new Failure({ kind: "syntax", message: `"%" must be followed by "%" or "(" (write "%%" for a literal "%") at ${quoteValue(text.slice(percent), 40)}` });
+    }
   }
+  return parts.length === 1 ? parts[0]! : parts.join("");
 }
 
 export interface InterpolatedOption {
@@ -102,10 +109,10 @@ export interface InterpolatedOption {
 }
 
 /** Interpolates a (multi-line) option value; when it fails, finds the physical line to blame. */
-export function interpolateOption(raw: string, lines: ValueLine[], keyLine: number, lookup: OptionLookup): InterpolatedOption {
-  const whole = interpolate(raw, lookup);
+export function interpolateOption(raw: string, lines: ValueLine[], keyLine: number, lookup: OptionLookup, memo: InterpolationMemo = new Map()): InterpolatedOption {
+  const whole = interpolate(raw, lookup, memo);
   if (!whole.error) return whole;
-  const failing = lines.find((line) => line.text !== "" && interpolate(line.text, lookup).error);
+  const failing = lines.find((line) => line.text !== "" && interpolate(line.text, lookup, memo).error);
   return { value: raw, error: { ...whole.error, line: failing?.line ?? keyLine } };
 }
 
@@ -113,11 +120,11 @@ export function interpolateOption(raw: string, lines: ValueLine[], keyLine: numb
  * Each non-blank line of a value interpolated on its own, with its line number; failing lines are left out.
  * (A line that fails alone makes the whole value fail too, so with a good value every line is kept.)
  */
-export function interpolateLines(lines: ValueLine[], lookup: OptionLookup): ValueLine[] {
+export function interpolateLines(lines: ValueLine[], lookup: OptionLookup, memo: InterpolationMemo = new Map()): ValueLine[] {
   const perLine: ValueLine[] = [];
   for (const line of lines) {
     if (line.text === "") continue;
-    const result = interpolate(line.text, lookup);
+    const result = interpolate(line.text, lookup, memo);
     if (!result.error) perLine.push({ text: result.value, line: line.line });
   }
   return perLine;

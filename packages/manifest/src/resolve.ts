@@ -1,6 +1,6 @@
 import { quoteValue, type Problem, type ProblemLevel } from "@autowatch/watchfile";
 import { DEFAULT_SECTION, rawValue, readConfig, type ConfigDocument, type RawOption, type RawSection } from "./dialect.js";
-import { interpolateLines, interpolateOption, type InterpolatedOption } from "./interpolate.js";
+import { interpolateLines, interpolateOption, type InterpolatedOption, type InterpolationMemo } from "./interpolate.js";
 import { parseBoolean, parseBuildout, parseSeconds, parseWatchLines, setOwn, type ValueProblem } from "./options.js";
 import { pyStrip } from "./pytext.js";
 import type { BuildFactory, BuildoutSpec, ManifestInput, ManifestResult } from "./types.js";
@@ -62,7 +62,8 @@ export function parseManifests(inputs: ManifestInput[], options: { only?: string
   // one builder (explain): every file is still read (dialect errors, sections defined twice),
   // but only that section and the ones it inherits from are resolved
   const wanted = options.only === undefined ? definitions.values() : [definitions.get(options.only)].filter((d) => d !== undefined);
-  for (const definition of wanted) factories.push(resolveFactory(definition, definitions, defaults, problems));
+  const cycles = inheritCycles(definitions);
+  for (const definition of wanted) factories.push(resolveFactory(definition, definitions, defaults, problems, cycles));
   const rank = (problem: Problem) => fileRank.get(problem.file ?? "") ?? -1;
   const order = (a: Problem, b: Problem) => rank(a) - rank(b) || (a.line ?? 0) - (b.line ?? 0);
   problems.sort(order);
@@ -73,8 +74,54 @@ function locate(level: ProblemLevel, message: string, file: string, line: number
   return builder === undefined ? { level, message, file, line } : { level, message, builder, file, line };
 }
 
-/** The section itself, then its `inherit` parents, nearest first (stops at an unknown parent or a cycle). */
-function inheritChain(definition: Definition, definitions: Map<string, Definition>, report: (level: ProblemLevel, message: string, line: number) => void): Definition[] {
+/**
+ * How many sections one section's options may come from (itself and its inherit parents): a
+ * longer chain is cut there, with an error. Each section of a chain of thousands would
+ * otherwise read (and list in `inherits`) thousands of parents: quadratic work and output.
+ */
+export const MAX_INHERIT_CHAIN = 64;
+
+/** A section's inherit parent, when it names a known one. */
+function parentOf(definition: Definition, definitions: Map<string, Definition>): Definition | undefined {
+  const link = definition.section.options.get("inherit");
+  return link && definitions.get(pyStrip(rawValue(link)));
+}
+
+/**
+ * The sections on an inherit cycle, with the cycle's length: each section has at most one
+ * parent, so one walk from each section not yet seen finds every cycle, in linear time.
+ */
+function inheritCycles(definitions: Map<string, Definition>): Map<Definition, number> {
+  const cycles = new Map<Definition, number>();
+  const walked = new Map<Definition, number>();
+  let walk = 0;
+  for (const start of definitions.values()) {
+    if (walked.has(start)) continue;
+    walk++;
+    const path: Definition[] = [];
+    let current: Definition | undefined = start;
+    while (current && !walked.has(current)) {
+      walked.set(current, walk);
+      path.push(current);
+      current = parentOf(current, definitions);
+    }
+    // back at a section of this walk: the path from it on is a cycle
+    if (current && walked.get(current) === walk) {
+      const members = path.slice(path.indexOf(current));
+      for (const member of members) cycles.set(member, members.length);
+    }
+  }
+  return cycles;
+}
+
+/** Section names of a chain for a message: the first few and a count of the others. */
+function chainText(chain: readonly Definition[]): string {
+  const names = chain.map((d) => quoteValue(d.section.name));
+  return names.length <= 8 ? names.join(" -> ") : `${names.slice(0, 8).join(" -> ")} -> ... (${names.length - 8} more)`;
+}
+
+/** The section itself, then its `inherit` parents, nearest first (stops at an unknown parent, a cycle or MAX_INHERIT_CHAIN). */
+function inheritChain(definition: Definition, definitions: Map<string, Definition>, report: (level: ProblemLevel, message: string, line: number) => void, cycles: ReadonlyMap<Definition, number>): Definition[] {
   const chain = [definition];
   // Most chains are short: a list search then costs less than a Set per section.
   let visited: Set<Definition> | undefined;
@@ -95,9 +142,15 @@ function inheritChain(definition: Definition, definitions: Map<string, Definitio
     }
     if (chain.length < 8 ? chain.includes(parent) : (visited ??= new Set(chain)).has(parent)) {
       if (parent === definition) {
-        const cycle = [...chain, parent].map((d) => quoteValue(d.section.name)).join(" -> ");
-        report("error", `inherit cycle ${cycle}: each section of the cycle is used once`, definition.section.options.get("inherit")?.line ?? link.line);
+        report("error", `inherit cycle ${chainText([...chain, parent])}: each section of the cycle is used once`, definition.section.options.get("inherit")?.line ?? link.line);
       }
+      return chain;
+    }
+    if (chain.length >= MAX_INHERIT_CHAIN) {
+      const first = definition.section.options.get("inherit")!;
+      const cycle = cycles.get(definition);
+      const what = cycle === undefined ? `inherit chain longer than ${MAX_INHERIT_CHAIN} sections` : `inherit cycle of ${cycle} sections`;
+      report("error", `${what} (${chainText(chain)} -> ...): options are inherited from the first ${MAX_INHERIT_CHAIN} only`, first.line);
       return chain;
     }
     chain.push(parent);
@@ -160,11 +213,28 @@ class MergedOptions {
   /** Visits each option that wins, in the order its name first appears (the section's own first); a default comes with its shared origin. */
   forEach(visit: (option: RawOption, defaultOrigin?: Origin) => void): void {
     const { chain } = this;
-    for (let depth = 0; depth < chain.length; depth++) {
-      for (const option of chain[depth]!.section.options.values()) if (depth === 0 || this.get(option.name) === option) visit(option);
+    if (chain.length === 1) {
+      for (const option of chain[0]!.section.options.values()) visit(option);
+      for (const document of this.documents) {
+        for (const { option, origin } of this.defaults.of(document)) if (this.get(option.name) === option) visit(option, origin);
+      }
+      return;
+    }
+    // the first of a name in chain order wins (what get() finds): one pass, names remembered
+    const seen = new Set<string>();
+    for (const { section } of chain) {
+      for (const option of section.options.values()) {
+        if (seen.has(option.name)) continue;
+        seen.add(option.name);
+        visit(option);
+      }
     }
     for (const document of this.documents) {
-      for (const { option, origin } of this.defaults.of(document)) if (this.get(option.name) === option) visit(option, origin);
+      for (const { option, origin } of this.defaults.of(document)) {
+        if (seen.has(option.name)) continue;
+        seen.add(option.name);
+        visit(option, origin);
+      }
     }
   }
 
@@ -185,19 +255,21 @@ function origin({ section, file }: OptionSource): string {
   return section ? quoteValue(section.name) : `[${DEFAULT_SECTION}] of ${quoteValue(file)}`;
 }
 
-function resolveFactory(definition: Definition, definitions: Map<string, Definition>, defaults: DefaultsCache, problems: Problem[]): BuildFactory {
+function resolveFactory(definition: Definition, definitions: Map<string, Definition>, defaults: DefaultsCache, problems: Problem[], cycles: ReadonlyMap<Definition, number>): BuildFactory {
   const { section, document } = definition;
   const name = section.name;
   const report = (level: ProblemLevel, message: string, line: number, file = document.file) => {
     problems.push(locate(level, `section ${quoteValue(name)}: ${message}`, file, line, name));
   };
-  const chain = inheritChain(definition, definitions, report);
+  const chain = inheritChain(definition, definitions, report, cycles);
   const merged = new MergedOptions(chain, defaults);
   // Only referenced options are needed raw, and only when a value holds a %(...)s reference.
   const lookup = (key: string) => {
     const option = merged.get(key);
     return option && rawValue(option);
   };
+  // every option of the section sees the same options: an expansion made once serves them all
+  const memo: InterpolationMemo = new Map();
 
   const options: Record<string, string> = {};
   const optionOrigins: Record<string, { file: string; line: number }> = {};
@@ -207,7 +279,7 @@ function resolveFactory(definition: Definition, definitions: Map<string, Definit
     const raw = rawValue(option);
     const interpreted = INTERPRETED.has(key);
     // A value without "%" is its own interpolation.
-    const result = raw.includes("%") ? interpolateOption(raw, option.lines, option.line, lookup) : undefined;
+    const result = raw.includes("%") ? interpolateOption(raw, option.lines, option.line, lookup, memo) : undefined;
     const file = defaultOrigin?.file ?? merged.fileOf(option);
     setOwn(options, key, result ? result.value : raw);
     setOwn(optionOrigins, key, defaultOrigin ?? { file, line: option.line });
@@ -242,7 +314,7 @@ function resolveFactory(definition: Definition, definitions: Map<string, Definit
     schedule = false;
   } else if (watch && watchOption) {
     // Each line interpolated on its own (when needed), to keep its line number; blank lines hold no watch.
-    const lines = rawValue(watchOption).includes("%") ? interpolateLines(watchOption.lines, lookup) : watchOption.lines;
+    const lines = rawValue(watchOption).includes("%") ? interpolateLines(watchOption.lines, lookup, memo) : watchOption.lines;
     const parsed = parseWatchLines(lines, merged.fileOf(watchOption));
     watches = parsed.watches;
     valueProblems(watchOption, parsed.problems);
