@@ -3,6 +3,7 @@ import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Docum
 import type { Problem } from "@autowatch/watchfile";
 import { quoteValue } from "@autowatch/watchfile";
 import type { SourceSpec } from "../../extract/types.js";
+import { CREDENTIALS_REMOVED, userInfoFromVariable, withoutCredentials } from "../credentials.js";
 
 /**
  * git-aggregator 4.x `repos.yaml` (pure): a mapping of target directory to `remotes`, `merges`,
@@ -83,6 +84,8 @@ export function extractRepos(text: string, file: string, env: Record<string, str
     return result;
   }
   const base = path.dirname(file);
+  const written = text.split("\n");
+  const cleaned = new Set<number | undefined>();
   const anchors = new Anchors(document);
   for (const pair of anchors.pairs(root)) {
     const directory = scalarText(pair.key);
@@ -95,10 +98,15 @@ export function extractRepos(text: string, file: string, env: Record<string, str
     for (const problem of repo.problems) report(problem.level, problem.line ?? at, `${quoteValue(directory)}: ${problem.message}`);
     const checkout = path.resolve(base, directory);
     for (const merge of repo.merges) {
+      const safe = withoutCredentials(merge.url, userInfoFromVariable(merge.urlLine === undefined ? "" : (written[merge.urlLine - 1] ?? "")));
+      if (safe.removed && !cleaned.has(merge.urlLine)) {
+        cleaned.add(merge.urlLine);
+        report("warning", merge.urlLine, `${quoteValue(directory)}: remote ${quoteValue(merge.remote)}: ${CREDENTIALS_REMOVED}`);
+      }
       result.sources.push({
         kind: "aggregate",
         vcs: "git",
-        url: merge.url,
+        url: safe.url,
         revision: fullRef(merge.ref),
         checkout,
         declared: { remoteName: merge.remote },
@@ -116,6 +124,8 @@ interface Merge {
   ref: string;
   url: string;
   line: number | undefined;
+  /** Line of the remote's URL. */
+  urlLine: number | undefined;
 }
 
 /**
@@ -214,7 +224,7 @@ function readRepository(
     const target = remotes.get(remote);
     if (!target) return fail(`merge remote ${quoteValue(remote)} not defined in remotes`, item);
     if ((line !== undefined && tainted.has(line)) || (target.line !== undefined && tainted.has(target.line))) continue;
-    merges.push({ remote, ref, url: target.url, line });
+    merges.push({ remote, ref, url: target.url, line, urlLine: target.line });
   }
   if (merges.length === 0 && items.length === 0) return fail("you should at least define one merge", mergesNode ?? value);
 

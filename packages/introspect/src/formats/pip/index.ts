@@ -4,6 +4,7 @@ import type { Problem } from "@autowatch/watchfile";
 import { quoteValue } from "@autowatch/watchfile";
 import type { SourceSpec } from "../../extract/types.js";
 import type { FormatInput, FormatResult, SourceFormat } from "../types.js";
+import { CREDENTIALS_REMOVED, userInfoFromVariable, withoutCredentials } from "../credentials.js";
 import { parseRequirementsText } from "./parse.js";
 
 /** pip requirement files (and the `-r`/`-c` files they include) with VCS URLs. */
@@ -11,7 +12,8 @@ export const pipFormat: SourceFormat = {
   id: "pip",
   // doodba installs odoo/custom/dependencies/pip.txt
   defaultFiles: ["requirements.txt", "odoo/custom/dependencies/pip.txt"],
-  matches: (file) => /(^|[/\\])[^/\\]*requirements[^/\\]*\.(txt|in)$/i.test(file) || /\.(txt|in|pip)$/i.test(file),
+  // requirements*.txt, pip-tools' *.in, doodba's pip.txt
+  matches: (file) => /\.(txt|in|pip)$/i.test(file),
   extract: async (input) => extractRequirements(input),
 };
 
@@ -22,8 +24,8 @@ export function canonicalName(name: string): string {
 
 /**
  * Reads the file and its includes the way pip does (`-r`/`-c` relative to the including file);
- * `-e` requirements are looked for in `src/NAME` of the build directory or of `$VIRTUAL_ENV`
- * (pip's `--src` default), where pip checks them out.
+ * `-e` requirements are looked for in `src/NAME` of `$VIRTUAL_ENV` when set, else of the build
+ * directory (pip's `--src` default), where pip checks them out.
  */
 export function extractRequirements(input: FormatInput): FormatResult {
   const top = path.resolve(input.cwd, input.file);
@@ -72,10 +74,12 @@ export function extractRequirements(input: FormatInput): FormatResult {
       const vcs = requirement.vcs;
       if (!vcs) continue;
       const origin = { file, line: requirement.line, option: requirement.editable ? "-e" : constraint ? "constraint" : "requirement", format: "pip" };
+      const safe = withoutCredentials(vcs.url, userInfoFromVariable(requirement.written ?? ""));
+      if (safe.removed) problems.push({ level: "warning", message: CREDENTIALS_REMOVED, file, line: requirement.line });
       sources.push({
         kind: "requirement",
         vcs: vcs.vcs,
-        url: vcs.url,
+        url: safe.url,
         revision: vcs.revision,
         checkout: requirement.editable && requirement.name ? path.join(srcDirectory, canonicalName(requirement.name)) : undefined,
         origin: requirement.name ? { ...origin, section: requirement.name } : origin,

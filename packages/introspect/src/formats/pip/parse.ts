@@ -13,6 +13,8 @@ export interface RequirementLine {
   editable: boolean;
   /** The requirement as pip sees it after joining, comment removal and `${VAR}` expansion. */
   text: string;
+  /** The whole logical line before `${VAR}` expansion. */
+  written?: string;
   /** Name from `NAME @`, else the `#egg=` fragment; undefined for a bare URL without egg. */
   name: string | undefined;
   /** The VCS source, when the requirement is a VCS URL. */
@@ -49,7 +51,7 @@ const ENV_VAR = /\$\{([A-Z0-9_]+)\}/g;
 const LINE_BREAKS = /\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/;
 
 /** pip's preprocess: split, join `\` continuations, strip comments, expand `${VAR}`. */
-export function logicalLines(text: string, env: Record<string, string | undefined>): { line: number; text: string }[] {
+export function logicalLines(text: string, env: Record<string, string | undefined>): { line: number; text: string; written: string }[] {
   const physical = text.split(LINE_BREAKS);
   if (physical.length > 0 && physical[physical.length - 1] === "") physical.pop();
   const joined: { line: number; text: string }[] = [];
@@ -71,11 +73,11 @@ export function logicalLines(text: string, env: Record<string, string | undefine
     }
   });
   if (pending.length > 0) joined.push({ line: first, text: pending.join("") });
-  const result: { line: number; text: string }[] = [];
+  const result: { line: number; text: string; written: string }[] = [];
   for (const { line, text: raw } of joined) {
     const stripped = raw.replace(COMMENT, "").trim();
     if (stripped === "") continue;
-    result.push({ line, text: stripped.replace(ENV_VAR, (whole, name: string) => env[name] || whole) });
+    result.push({ line, text: stripped.replace(ENV_VAR, (whole, name: string) => env[name] || whole), written: stripped });
   }
   return result;
 }
@@ -110,7 +112,7 @@ export function parseRequirementsText(
   exists: (target: string) => boolean = isDirectory,
 ): ParsedRequirements {
   const parsed: ParsedRequirements = { requirements: [], includes: [], problems: [] };
-  for (const { line, text: logical } of logicalLines(text, env)) {
+  for (const { line, text: logical, written } of logicalLines(text, env)) {
     const { args, options } = breakArgsOptions(logical);
     const words = shlexSplit(options);
     if (words === undefined) {
@@ -125,11 +127,11 @@ export function parseRequirementsText(
     if (args !== "") {
       const requirement = parseRequirement(args, line, exists);
       if ("error" in requirement) parsed.problems.push({ line, level: "error", message: requirement.error });
-      else parsed.requirements.push(requirement);
+      else parsed.requirements.push({ ...requirement, written });
     } else if (opts["--editable"]) {
       const editable = parseEditable(opts["--editable"][0] as string, line, isDirectory);
       if ("error" in editable) parsed.problems.push({ line, level: editable.level, message: editable.error });
-      else parsed.requirements.push(editable);
+      else parsed.requirements.push({ ...editable, written });
     } else if (opts["--requirement"]) {
       parsed.includes.push({ line, kind: "requirement", path: opts["--requirement"][0] as string });
     } else if (opts["--constraint"]) {

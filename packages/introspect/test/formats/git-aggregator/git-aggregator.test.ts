@@ -104,6 +104,16 @@ describe("repos.yaml grammar (git-aggregator 4.x)", () => {
     expect(result.sources.map((s) => s.split(" ").slice(1, 4).join(" "))).toEqual(["ok https://h/ok main"]);
   });
 
+  it("keeps secrets of remote URLs out of the watch file (a password; a user part from a variable)", () => {
+    const text = "a:\n  remotes:\n    o: https://bot:pa55@h/a.git\n    t: https://$TOKEN@h/t.git\n    s: git@h:s.git\n  merges:\n    - o main\n    - t main\n    - s main\n";
+    const result = brief(text, { TOKEN: "ghp_x" });
+    expect(result.sources.map((s) => s.split(" ")[2])).toEqual(["https://bot@h/a.git", "https://h/t.git", "git@h:s.git"]);
+    expect(result.problems).toEqual([
+      'warning 3: "a": remote "o": credentials removed from the URL (they are not sent to the master, which polls with its own)',
+      'warning 4: "a": remote "t": credentials removed from the URL (they are not sent to the master, which polls with its own)',
+    ]);
+  });
+
   it("says where the YAML is broken, and what a root that is no mapping is", () => {
     expect(brief("a:\n  remotes: {o: https://h/a\n  merges: [o main]\n").fatal).toMatch(/^\d+: not valid YAML/);
     expect(brief("- a\n- b\n").fatal).toBe("1: expected a mapping of directories to repositories");

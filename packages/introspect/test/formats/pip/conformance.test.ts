@@ -5,6 +5,7 @@
  * process for all files) and by autowatch's pip format. They must agree exactly on every VCS
  * requirement: file and line, -e or not, constraint or not, project name, VCS, URL, revision.
  * A requirement pip refuses must be reported by us as an error at its file and line, never watched.
+ * One deliberate difference: credentials in a URL (a password, a token from a variable) are removed.
  */
 import { spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -12,11 +13,12 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { withoutCredentials } from "../../../src/formats/credentials.js";
 import { extractRequirements } from "../../../src/formats/pip/index.js";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const REFERENCE_PYTHON = "/usr/bin/python3";
-const ENV = { PATH: process.env.PATH, HOME: "/nonexistent", LANG: "C.UTF-8", BILLING_REF: "2.1.x", ODOO_SERIES: "16.0", EMPTY: "" };
+const ENV = { PATH: process.env.PATH, HOME: "/nonexistent", LANG: "C.UTF-8", BILLING_REF: "2.1.x", ODOO_SERIES: "16.0", EMPTY: "", GITHUB_TOKEN: "ghp_secret0123" };
 
 /** Grammar cases: one file each (some refused by pip on purpose). */
 const CASES: Record<string, string> = {
@@ -53,6 +55,7 @@ const CASES: Record<string, string> = {
   "option-lines": "--index-url https://pypi.example.org/simple\n--pre\n--trusted-host pypi.example.org\n-f ./wheels\nplain==1.0\n",
   "quoted-option-name": '"--editable" "git+https://github.com/a/qo.git@main#egg=qo"\n',
   "invalid-requirement": "this is not a requirement\nok-pkg>=1.0 ; python_version >= '3'\n",
+  "credentials": "-e git+https://ci:pa55@github.com/a/cr.git@main#egg=cr\n-e git+https://${GITHUB_TOKEN}@github.com/a/tk.git@main#egg=tk\n-e git+ssh://git@github.com/a/ssh.git@main#egg=ssh\n",
   "byte-order-mark": "\uFEFF-e git+https://github.com/a/bom.git@main#egg=bom\n",
   "tab-before-comment": "t2 @ git+https://github.com/a/t2.git@main\t# tab\n",
 };
@@ -124,7 +127,8 @@ describe("pip requirement files: pip's parser is the judge", () => {
           option: kind(entry),
           name: entry.name ?? undefined,
           vcs: entry.vcs,
-          url: entry.url,
+          // the one deliberate difference: secrets in a URL are not sent to the master
+          url: withoutCredentials(entry.url as string, (entry.url as string).includes(ENV.GITHUB_TOKEN)).url,
           revision: entry.revision ?? undefined,
         }));
       const refusedLines = reference.requirements.filter((entry) => entry.error !== undefined).map((entry) => `${path.resolve(work, entry.file)}:${entry.line}`);

@@ -65,6 +65,25 @@ describe("pip grammar forms (string rules)", () => {
   });
 });
 
+describe("secrets in requirement URLs", () => {
+  it("are not written into the watch file: a password goes, a user part from a variable goes whole", async () => {
+    const dir = tempDir();
+    try {
+      writeFileSync(
+        path.join(dir.path, "requirements.txt"),
+        "a @ git+https://ci:pa55@git.example/a.git@main\nb @ git+https://${TOKEN}@git.example/b.git@main\nc @ git+ssh://git@git.example/c.git@main\n",
+      );
+      const result = await introspectFiles({ files: [{ format: "pip", file: "requirements.txt" }], cwd: dir.path, env: { ...vcsEnv, TOKEN: "ghp_x" } });
+      if (!result.ok) throw new Error(result.error.message);
+      expect(result.watchFile.watches.map((w) => w.url)).toEqual(["https://ci@git.example/a.git", "https://git.example/b.git", "ssh://git@git.example/c.git"]);
+      expect(JSON.stringify(result.watchFile)).not.toMatch(/pa55|ghp_x/);
+      expect(result.problems.filter((p) => p.message.startsWith("credentials removed")).map((p) => p.line)).toEqual([1, 2]);
+    } finally {
+      dir.remove();
+    }
+  });
+});
+
 describe("pip liveness without a checkout: the string rules", () => {
   // every verdict from the string rules alone is reported as not verified (as for buildouts)
   const cases: [string, "watch" | "pin", string, boolean][] = [
