@@ -141,7 +141,9 @@ describe("buildout resolver: linear time, each thing evaluated once", () => {
 
   it("options that refer to recipe-computed values (${part:location})", async () => {
     await expectLinear("recipe-computed references", 250, (n) => {
-      const text = sectionsOf(n, (i) => `[p${i}]\nrecipe = r\nuse = \${p${i}:location}/x \${p${(i * 7) % n}:location}\n`);
+      // plain options too: each option's value was checked against every recipe-computed reference
+      const plain = Array.from({ length: 10 }, (_, k) => `o${k} = v${k}\n`).join("");
+      const text = sectionsOf(n, (i) => `[p${i}]\nrecipe = r\nuse = \${p${i}:location}/x \${p${(i * 7) % n}:location}\n${plain}`);
       return () => expect(resolve({ "buildout.cfg": text }).ok).toBe(true);
     });
   });
@@ -197,7 +199,11 @@ describe("conditional sections: linear in the expression", () => {
     it(shape, async () => {
       await expectLinear(shape, 10_000, (n) => {
         const text = `[buildout]\nparts =\n[s: ${expression(n)}]\nx = 1\n`;
-        return () => parseBuildoutFile(text, "buildout.cfg", linux);
+        return () => {
+          const parsed = parseBuildoutFile(text, "buildout.cfg", linux);
+          // Python takes these at any length (200,000 terms tried); it refuses the nesting ones
+          if (!shape.includes("refused")) expect(parsed.ok, shape).toBe(true);
+        };
       });
     });
   }
