@@ -56,6 +56,10 @@ const CASES: Record<string, string> = {
   "quoted-option-name": '"--editable" "git+https://github.com/a/qo.git@main#egg=qo"\n',
   "invalid-requirement": "this is not a requirement\nok-pkg>=1.0 ; python_version >= '3'\n",
   "credentials": "-e git+https://ci:pa55@github.com/a/cr.git@main#egg=cr\n-e git+https://${GITHUB_TOKEN}@github.com/a/tk.git@main#egg=tk\n-e git+ssh://git@github.com/a/ssh.git@main#egg=ssh\n",
+  // as acsoo's pr-status tests write them: a continuation right after the fragment's `#`
+  "continued-fragment":
+    "# closed not merged\n-e git+https://github.com/OCA/mis-builder@refs/pull/298/head#\\\nsubdirectory=setup/mis_builder&egg=odoo13-addon-mis_builder\n" +
+    "odoo10-addon-suspend_security @ \\\ngit+https://github.com/OCA/server-tools@refs/pull/100/head#\\\nsubdirectory=setup/suspend_security\n",
   "byte-order-mark": "\uFEFF-e git+https://github.com/a/bom.git@main#egg=bom\n",
   "tab-before-comment": "t2 @ git+https://github.com/a/t2.git@main\t# tab\n",
 };
