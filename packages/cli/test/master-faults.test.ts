@@ -390,3 +390,17 @@ describe("explain takes the same inputs as merge, and refuses the same faults", 
     expect(run.stderr).toContain("MANIFEST.cfg:4: error:");
   });
 });
+
+describe("a manifest emptied by accident (a failed `> MANIFEST.cfg`, a half deploy)", () => {
+  it.each([["empty", ""], ["only [DEFAULT]", "[DEFAULT]\nauto-watch = true\n"], ["comments only", "# builders\n; none yet\n"]])("%s: the merge refuses, nothing written", async (_what, text) => {
+    expect((await merge()).code).toBe(0);
+    const before = readFileSync(join(dir, "state.json"), "utf8");
+    expect(pythonReads(text)).toBe("ok");
+    writeFileSync(join(dir, "MANIFEST.cfg"), text);
+    const run = await merge();
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe("autowatch: MANIFEST.cfg: manifest defines no builder (no [section] besides [DEFAULT]): an empty or cut file?\n");
+    expect(readFileSync(join(dir, "state.json"), "utf8")).toBe(before);
+    expect((await cli(["check", "--manifest", "MANIFEST.cfg"])).code).toBe(1);
+  });
+});

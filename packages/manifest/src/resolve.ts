@@ -43,6 +43,11 @@ export function parseManifests(inputs: ManifestInput[], options: { only?: string
       problems.push(problem);
       readErrors.push(problem);
     }
+    if (document.sections.length === 0 && document.errors.length === 0) {
+      // Python reads it without complaint, but merged it would unschedule every builder it
+      // used to define: an empty or cut file (a failed `> MANIFEST.cfg`, a half deploy)
+      problems.push({ level: "error", message: "manifest defines no builder (no [section] besides [DEFAULT]): an empty or cut file?", file: input.file });
+    }
     const defaultInherit = document.defaults.options.get("inherit");
     if (defaultInherit) {
       problems.push(locate("warning", "inherit in [DEFAULT] is ignored: only a section's own inherit option links it to a parent", input.file, defaultInherit.line));
