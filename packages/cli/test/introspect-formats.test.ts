@@ -135,6 +135,12 @@ describe("autowatch introspect on other formats, end to end", () => {
     const unknown = await runCli(["introspect", "--source", "deps.list"], { cwd: build, env });
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain("FORMAT:deps.list");
+    // buildout options without a buildout would be ignored silently: refused
+    const part = await runCli(["introspect", "--source", "pip:deps.list", "--part", "odoo"], { cwd: build, env });
+    expect([part.code, part.stdout]).toEqual([2, ""]);
+    const override = await runCli(["introspect", "--source", "pip:deps.list", "odoo:version=x"], { cwd: build, env });
+    expect(override.code).toBe(2);
+    expect(override.stderr).toContain("no buildout is read");
   });
 
   it("fails without a watch file when a named file cannot be read: its watches would silently vanish", async () => {

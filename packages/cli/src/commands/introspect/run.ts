@@ -24,6 +24,9 @@ export async function run(options: Record<string, unknown>, args: string[], cont
       throw new UsageError(`${quoteValue(assignment)} is not a section:option=value assignment`);
     }
   }
+  if ((args.length > 0 || options.part !== undefined) && !files.some((file) => file.format === "buildout")) {
+    throw new UsageError(`${args.length > 0 ? "section:option=value assignments" : "--part"} apply to a buildout, and no buildout is read (-c, or --source FILE.cfg)`);
+  }
   const progress = progressBar(context, "inspecting checkouts", PROGRESS_THRESHOLD);
   let result;
   try {
