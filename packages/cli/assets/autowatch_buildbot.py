@@ -184,6 +184,10 @@ class WatchedRefs:
     def __call__(self, ref):
         return ref in self._refs
 
+    def patterns(self):
+        """``git ls-remote`` patterns that list every ref this may pick (and few others)."""
+        return sorted(self._refs)
+
     def name_of(self, ref):
         """The state's name of a remote ref (what changes carry and change filters compare)."""
         return self._refs.get(ref, ref)
@@ -209,6 +213,15 @@ class AutowatchGitPoller(*_GitPollerBases):
 
     def __init__(self, repourl, branches=(), **kwargs):
         super().__init__(repourl, branches=WatchedRefs(branches), **kwargs)
+
+    def _dovccmd(self, command, args, *rest, **kwargs):
+        # Buildbot lists every ref of the remote to pick the watched ones (3.x always; 4.x when
+        # ``branches`` is a callable): tens of thousands of pull refs on a busy GitHub
+        # repository. Patterns keep the listing to the candidates, which WatchedRefs then picks.
+        if (command == "ls-remote" and list(args) == ["--refs", self.repourl]
+                and isinstance(self.branches, WatchedRefs)):
+            args = [*args, *self.branches.patterns()]
+        return super()._dovccmd(command, args, *rest, **kwargs)
 
     @defer.inlineCallbacks
     def _process_changes(self, newRev, branch):

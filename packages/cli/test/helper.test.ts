@@ -136,7 +136,20 @@ print(json.dumps({
 refs = aw.WatchedRefs(["main", "pull/432/head", "merge-requests/7/head", "refs/pull/8/head", "feature/x"])
 remote = ["refs/heads/main", "refs/pull/432/head", "refs/merge-requests/7/head", "refs/pull/8/head", "refs/heads/feature/x",
           "refs/heads/other", "refs/pull/9/head", "refs/tags/v1", "refs/heads/pull/8/head", "HEAD"]
+from buildbot.changes.gitpoller import GitPoller
+calls = []
+real = GitPoller._dovccmd
+GitPoller._dovccmd = lambda self, command, args, *rest, **kwargs: calls.append([command, *args])
+try:
+    poller = aw.AutowatchGitPoller("https://example.com/a.git", name="n", workdir="w", branches=["main", "pull/432/head"])
+    poller.repourl, poller.branches = "https://example.com/a.git", poller._config_kwargs["branches"]
+    poller._dovccmd("ls-remote", ["--refs", poller.repourl])
+    poller._dovccmd("ls-remote", ["--symref", poller.repourl, "HEAD"])
+    poller._dovccmd("fetch", ["--progress", poller.repourl])
+finally:
+    GitPoller._dovccmd = real
 print(json.dumps({
+  "calls": calls,
   "fetched": [[r, refs.name_of(r)] for r in remote if refs(r)],
   "equal": [refs == aw.WatchedRefs(list(reversed(refs.names))), refs == aw.WatchedRefs(["main"]), hash(refs) == hash(aw.WatchedRefs(refs.names))],
 }))`,
@@ -237,6 +250,12 @@ print(json.dumps(outputs))`, JSON.stringify(snippets)) as unknown[];
 
   it("git pollers fetch the refs the state's names mean (pull/merge-request refs too) and report them under those names", () => {
     expect(checks[6]!()).toEqual({
+      // the remote's refs are listed with patterns of the candidates only
+      calls: [
+        ["ls-remote", "--refs", "https://example.com/a.git", "refs/heads/main", "refs/heads/pull/432/head", "refs/main", "refs/pull/432/head"],
+        ["ls-remote", "--symref", "https://example.com/a.git", "HEAD"],
+        ["fetch", "--progress", "https://example.com/a.git"],
+      ],
       fetched: [
         ["refs/heads/main", "main"],
         ["refs/pull/432/head", "pull/432/head"],
