@@ -1,4 +1,4 @@
-"""autowatch helper for a Buildbot master.cfg (Python 3.9+, Buildbot 3.x, no other dependency).
+"""autowatch helper for a Buildbot master.cfg (Python 3.9+, Buildbot 3.7 to 4.3, no other dependency).
 
 Turns the state file written by ``autowatch merge`` into change sources (one poller per
 repository, each with its own name and work directory) and per-builder change filters, and
@@ -8,22 +8,24 @@ gives the three build steps that produce and upload a factory's watch file.
 
     state = autowatch.load_state(os.path.join(basedir, "autowatch", "state.json"))
     c["change_source"].extend(autowatch.change_sources(state, poll_interval=600))
-    change_filter = autowatch.change_filter(state, "odoo-10.0")
-    if change_filter is not None:   # None: never scheduled by commits (no scheduler at all)
-        c["schedulers"].append(schedulers.AnyBranchScheduler(
-            name="odoo-10.0", change_filter=change_filter, builderNames=["odoo-10.0"]))
+    scheduler = autowatch.scheduler(state, "odoo-10.0", ["odoo-10.0"])
+    if scheduler is not None:   # None: never scheduled by commits (no scheduler at all)
+        c["schedulers"].append(scheduler)
     factory.addSteps(autowatch.autowatch_steps(
         "odoo-10.0", cli="autowatch/autowatch.mjs", watch_dir="autowatch/watch"))
 
-Nothing here raises on a bad state: a missing, unreadable or invalid state file is logged
-and gives nothing to poll, so that the master always starts.
+A missing state file (before the first merge) gives nothing to poll. A state file that exists
+but cannot be read or validated is a Buildbot configuration error naming the file and the
+reason: `buildbot checkconfig` fails, and `buildbot reconfig` keeps the running configuration.
 """
 
 import hashlib
 import hmac
+import importlib.util
 import json
 import os
 import re
+import sys
 
 from twisted.internet import defer
 from twisted.python import log
@@ -35,9 +37,18 @@ from buildbot.changes.hgpoller import HgPoller
 from buildbot.changes.svnpoller import SVNPoller
 from buildbot.plugins import steps
 from buildbot.plugins import util
+from buildbot.process.properties import Properties
 from buildbot.process.results import SUCCESS
 from buildbot.process.results import WARNINGS
 from buildbot.www.hooks.poller import PollingHandler
+from buildbot.schedulers.basic import SingleBranchScheduler
+
+try:
+    from buildbot.config.errors import ConfigErrors
+except ImportError:  # Buildbot before config became a package
+    from buildbot.config import ConfigErrors
+
+__version__ = "0.1.0"
 
 STATE_SCHEMA = "autowatch.state/1"
 VCS_KINDS = ("git", "hg", "bzr", "svn")
@@ -49,6 +60,24 @@ _KEPT_BYTE = re.compile(rb"[A-Za-z0-9_-]")
 _MAX_NAME_BYTES = 200
 _SAFE_WORKDIR = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9._-]*$")
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# how long a builder's scheduler waits for a burst of commits to end, when MANIFEST.cfg's
+# tree-stable-timer does not say
+DEFAULT_TREE_STABLE_TIMER = 60
+# the introspect step's exit status when it reported problems: the step ends WARNINGS
+INTROSPECT_PROBLEMS_EXIT = 3
+
+
+def _file_digest(path):
+    try:
+        with open(path, "rb") as stream:
+            return hashlib.sha256(stream.read()).hexdigest()
+    except OSError:
+        return None
+
+
+# what this module was loaded from: a reconfig compares it with the file on disk
+_LOADED_FROM = os.path.abspath(__file__) if "__file__" in globals() else None
+_LOADED_DIGEST = _file_digest(_LOADED_FROM) if _LOADED_FROM else None
 
 
 def _log(message):
@@ -64,41 +93,132 @@ def empty_state():
     return {"schema": STATE_SCHEMA, "pollers": [], "builders": {}, "problems": []}
 
 
+class StateError(ConfigErrors):
+    """The state file exists but cannot be used: a Buildbot configuration error, so that
+    checkconfig fails and reconfig keeps the running configuration."""
+
+
 def load_state(path):
-    """Reads the state file; never raises. Anything wrong is logged and gives an empty state."""
+    """Reads the state file written by ``autowatch merge``.
+
+    Missing (before the first merge): nothing to poll, with a log line. Present but
+    unreadable, not JSON, or not a valid autowatch state: raises a Buildbot configuration
+    error naming the file and the reason (Buildbot then keeps its running configuration).
+    Each call logs the helper's version; a helper file on disk newer than the loaded module
+    is reloaded first (or the log says loudly why it cannot be)."""
+    current = _reload_if_changed()
+    if current is not None:
+        return current.load_state(path)
+    _log(f"helper {__version__} (sha256 {(_LOADED_DIGEST or 'unknown')[:12]}) from {_quote(_LOADED_FROM)}")
     try:
         with open(path, "rb") as stream:
-            data = json.loads(stream.read().decode("utf-8-sig"))
+            raw = stream.read()
     except FileNotFoundError:
         _log(f"no state file at {_quote(path)} yet: nothing to poll, no builder scheduled by commits")
         return empty_state()
-    except (OSError, ValueError) as error:
-        _log(f"cannot read the state file {_quote(path)} ({error}): nothing to poll")
-        return empty_state()
-    state = _clean_state(data, path)
+    except OSError as error:
+        _refuse(path, f"cannot be read ({error.strerror or error})")
+    try:
+        data = json.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError as error:
+        _refuse(path, f"is not UTF-8 (byte {error.start})")
+    except ValueError as error:
+        _refuse(path, f"is not valid JSON ({error}; {len(raw)} bytes: truncated?)")
+    problems = []
+    state = _clean_state(data, problems)
+    if problems:
+        more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+        _refuse(path, "is not a valid autowatch state: " + "; ".join(problems[:5]) + more)
     _log(f"{len(state['pollers'])} pollers, {len(state['builders'])} builders from {_quote(path)}")
     return state
 
 
-def _clean_state(data, path):
-    """Keeps the well-formed parts of a state; drops (and logs) the rest."""
+def _refuse(path, reason):
+    message = (f"autowatch: the state file {path} {reason}. Fix it or run `autowatch merge` again; "
+               "Buildbot keeps its running configuration until then.")
+    _log(message)
+    raise StateError([message])
+
+
+def _clean_state(data, problems):
+    """The state with the fields the helper uses; every malformed part is a problem."""
     if not isinstance(data, dict) or data.get("schema") != STATE_SCHEMA:
-        _log(f"{_quote(path)} is not an autowatch state ({STATE_SCHEMA}): nothing to poll")
+        schema = data.get("schema") if isinstance(data, dict) else None
+        problems.append(f"schema is {_quote(schema)}, not {STATE_SCHEMA!r}")
         return empty_state()
     state = empty_state()
-    for poller in data.get("pollers") or []:
-        if _valid_poller(poller):
+    pollers = data.get("pollers")
+    if not isinstance(pollers, list):
+        problems.append('"pollers" is not a list')
+        pollers = []
+    workdirs = {}
+    for index, poller in enumerate(pollers):
+        if not _valid_poller(poller):
+            problems.append(f"poller {index + 1} is malformed: {_quote(poller)}")
+        elif poller["workdir"] in workdirs:
+            # change sources are named after their work directory: two with one name would make
+            # Buildbot (4.1 and later) apply a reconfig halfway
+            problems.append(f"pollers {workdirs[poller['workdir']] + 1} and {index + 1} share the work directory "
+                            f"{_quote(poller['workdir'])}")
+        else:
+            workdirs[poller["workdir"]] = index
             state["pollers"].append(poller)
-        else:
-            _log(f"ignoring a malformed poller in {_quote(path)}: {_quote(poller)}")
     builders = data.get("builders")
-    for name, builder in (builders.items() if isinstance(builders, dict) else []):
-        if isinstance(builder, dict) and isinstance(builder.get("watches"), list):
-            watches = [w for w in builder["watches"] if _valid_watch(w)]
-            state["builders"][name] = {"schedule": builder.get("schedule") is True, "watches": watches}
-        else:
-            _log(f"ignoring malformed builder {_quote(name)} in {_quote(path)}")
+    if not isinstance(builders, dict):
+        problems.append('"builders" is not an object')
+        builders = {}
+    for name, builder in builders.items():
+        if not (isinstance(builder, dict) and isinstance(builder.get("watches"), list)
+                and isinstance(builder.get("schedule"), bool)):
+            problems.append(f"builder {_quote(name)} is malformed")
+            continue
+        bad = [w for w in builder["watches"] if not _valid_watch(w)]
+        if bad:
+            problems.append(f"builder {_quote(name)} has a malformed watch: {_quote(bad[0])}")
+            continue
+        timer = builder.get("treeStableTimer")
+        if timer is not None and (not isinstance(timer, int) or isinstance(timer, bool) or timer < 0):
+            problems.append(f"builder {_quote(name)} has a bad treeStableTimer: {_quote(timer)}")
+            continue
+        entry = {"schedule": builder["schedule"], "watches": builder["watches"]}
+        if timer is not None:
+            entry["treeStableTimer"] = timer
+        state["builders"][name] = entry
     return state
+
+
+def _reload_if_changed():
+    """The reloaded module when the helper file on disk is not the one loaded, else None.
+
+    master.cfg's ``import autowatch_buildbot`` gives the module already loaded at a reconfig,
+    so a newer helper would only take effect at a restart. This reloads it in place: names
+    bound in master.cfg see the new functions. A file that cannot be loaded is logged loudly
+    and the loaded helper goes on."""
+    if _LOADED_FROM is None:
+        return None
+    digest = _file_digest(_LOADED_FROM)
+    if digest is None or digest == _LOADED_DIGEST:
+        return None
+    module = sys.modules.get(__name__)
+    if module is None or getattr(module, "_LOADED_DIGEST", None) != _LOADED_DIGEST:
+        _log("!" * 20 + f" RESTART NEEDED: the helper {_quote(_LOADED_FROM)} changed on disk (sha256 {digest[:12]}), "
+             f"but the loaded one ({__version__}, sha256 {_LOADED_DIGEST[:12]}) is not registered as {__name__!r}: "
+             "restart the master to load it")
+        return None
+    try:
+        # tried in a scratch module first: a broken file must not leave this one half replaced
+        spec = importlib.util.spec_from_file_location(__name__, _LOADED_FROM)
+        scratch = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(scratch)
+    except Exception as error:  # any failure of a Python file being imported
+        _log("!" * 20 + f" the helper {_quote(_LOADED_FROM)} changed on disk (sha256 {digest[:12]}) and cannot be "
+             f"loaded ({type(error).__name__}: {error}): still running helper {__version__} "
+             f"(sha256 {_LOADED_DIGEST[:12]}). Fix the file; a restart would load it and fail.")
+        return None
+    module.__dict__.update({k: v for k, v in scratch.__dict__.items() if k not in ("__spec__", "__loader__")})
+    _log(f"helper reloaded: {__version__} (sha256 {_LOADED_DIGEST[:12]}) -> "
+         f"{scratch.__version__} (sha256 {digest[:12]})")
+    return module
 
 
 def _valid_url(url):
@@ -476,6 +596,98 @@ def change_hook_dialects(state, secret=None):
     }
 
 
+def buildout_of(state, builder):
+    """(vcs, url, branch) of the builder's own buildout repository, as MANIFEST.cfg's
+    ``buildout`` option gives it (the watch ``from`` "buildout"), or None."""
+    entry = state.get("builders", {}).get(builder) or {}
+    for watch in entry.get("watches", []):
+        if "buildout" in (watch.get("from") or []):
+            return watch["vcs"], watch["url"], watch["branch"]
+    return None
+
+
+class AutowatchScheduler(SingleBranchScheduler):
+    """The scheduler of one factory's builders: one build per burst, at the buildout's head.
+
+    - One tree-stable timer for all the builder's repositories (SingleBranchScheduler keeps
+      one; AnyBranchScheduler keeps one per repository and branch, so commits to two watched
+      repositories a second apart gave two builds).
+    - The build's source stamp is the buildout's, never a dependency's: Buildbot's default
+      takes the last change's revision, whichever repository it came from, and the standard
+      ``steps.Git(repourl=BUILDOUT, ...)`` then fails with "reference is not a tree" (and
+      Buildbot calls a tree-stable timer over several repositories undefined for that
+      reason). A commit on the buildout itself builds that commit; a commit on a dependency
+      builds the buildout branch's head.
+    - The build shows the changes that started it: in its reason and in the property
+      ``autowatch_changes`` (repository, branch, revision, author of each)."""
+
+    # Buildbot gathers compare_attrs along the class hierarchy: a changed buildout restarts it
+    compare_attrs = ("autowatch_buildout",)
+
+    def __init__(self, name, buildout=None, **kwargs):
+        self.autowatch_buildout = tuple(buildout) if buildout else None
+        super().__init__(name, **kwargs)
+
+    @defer.inlineCallbacks
+    def addBuildsetForChanges(self, waited_for=False, reason="", external_idstring=None, changeids=None,
+                              builderNames=None, properties=None, **kw):
+        changes = []
+        for changeid in changeids or []:
+            # the data API gives plain dicts on every supported version (the db API gives
+            # dataclasses from 4.1 on)
+            change = yield self.master.data.get(("changes", changeid))
+            if change:
+                changes.append(change)
+        own = [c for c in changes if self._is_buildout(c)]
+        if own:
+            # the latest commit of the buildout itself: build exactly that
+            stamp = max(own, key=lambda c: c["changeid"])["sourcestamp"]["ssid"]
+        else:
+            vcs, url, branch = self.autowatch_buildout or (None, "", None)
+            stamp = {"codebase": "", "repository": url, "branch": branch or None, "revision": None, "project": ""}
+        props = properties
+        if changes:
+            props = Properties()
+            if properties is not None:
+                props.updateFromProperties(properties)
+            props.setProperty("autowatch_changes", [
+                {"repository": c.get("repository"), "branch": c.get("branch"), "revision": c.get("revision"),
+                 "author": c.get("author")} for c in changes], "autowatch")
+            last = changes[-1]
+            more = f" and {len(changes) - 1} more change(s)" if len(changes) > 1 else ""
+            reason = (f"autowatch: {last.get('repository')} {last.get('branch')} "
+                      f"{str(last.get('revision'))[:12]}{more}")
+        result = yield self.addBuildsetForSourceStamps(
+            waited_for, sourcestamps=[stamp], reason=reason, external_idstring=external_idstring,
+            builderNames=builderNames, properties=props, **kw)
+        return result
+
+    def _is_buildout(self, change):
+        if not self.autowatch_buildout:
+            return False
+        _vcs, url, branch = self.autowatch_buildout
+        return (change.get("repository") or "").rstrip("/") == url.rstrip("/") and change.get("branch") == branch
+
+
+def scheduler(state, factory, builder_names, name=None, tree_stable_timer=None, **kwargs):
+    """The scheduler of a factory's builders (``AutowatchScheduler``), or None when the
+    factory is not scheduled by commits: then add no scheduler (one without a filter would
+    take every change).
+
+    ``tree_stable_timer`` (seconds): the burst a build waits for; default the factory's
+    ``tree-stable-timer`` of MANIFEST.cfg, else ``DEFAULT_TREE_STABLE_TIMER``. The name is
+    ``<factory>-commits`` unless given. Other keyword arguments go to the scheduler
+    (``properties``, ``fileIsImportant``, ``priority``...)."""
+    change_filter_ = change_filter(state, factory)
+    if change_filter_ is None:
+        return None
+    if tree_stable_timer is None:
+        tree_stable_timer = state["builders"][factory].get("treeStableTimer", DEFAULT_TREE_STABLE_TIMER)
+    return AutowatchScheduler(name=name or factory + "-commits", change_filter=change_filter_,
+                              builderNames=list(builder_names), treeStableTimer=tree_stable_timer,
+                              buildout=buildout_of(state, factory), **kwargs)
+
+
 def _introspected(step):
     for previous in step.build.executedSteps:
         if previous.name == INTROSPECT_STEP_NAME:
@@ -489,7 +701,9 @@ def autowatch_steps(factory, cli, watch_dir, config="buildout.cfg", part=None, f
     (``cli``, a path on the master), introspect the buildout, upload the watch file to
     ``watch_dir`` on the master under the factory's safe file name. Uploads of one factory
     are serialised by a master lock of their own, so unrelated builds never wait. They never
-    fail a build (warnings only). A frozen buildout (hgtag, gittag, release builds) gets none.
+    fail a build (warnings only); the introspect step ends WARNINGS when introspection
+    reported problems, and its log lists every watched and pinned source with its reason. A
+    frozen buildout (hgtag, gittag, release builds) gets none.
     ``sources``: the files that declare the sources instead of a buildout (``["repos.yaml",
     "requirements.txt"]``, or ``"pip:FILE"``); an empty list lets introspect find them."""
     if frozen:
@@ -505,13 +719,16 @@ def autowatch_steps(factory, cli, watch_dir, config="buildout.cfg", part=None, f
     else:
         for source in sources:
             command += ["--source", source]
-    command += ["--builder", factory]
+    # --list: the step's log names every watched and pinned source with its reason;
+    # --problem-exit-code: problems (e.g. a source not verified against a checkout) end it WARNINGS
+    command += ["--builder", factory, "--list", "--problem-exit-code", str(INTROSPECT_PROBLEMS_EXIT)]
     if part:
         command += ["--part", part]
     command += ["-o", output]
     return [
         steps.FileDownload(mastersrc=cli, workerdest="autowatch.mjs", name="autowatch download", **quiet),
-        steps.ShellCommand(command=command, name=INTROSPECT_STEP_NAME, **quiet),
+        steps.ShellCommand(command=command, name=INTROSPECT_STEP_NAME,
+                           decodeRC={0: SUCCESS, INTROSPECT_PROBLEMS_EXIT: WARNINGS}, **quiet),
         steps.FileUpload(workersrc=output, masterdest=os.path.join(watch_dir, safe_name + ".json"),
                          maxsize=WATCH_FILE_MAX_BYTES, mode=0o644, name="autowatch upload",
                          locks=[lock.access("exclusive")], doStepIf=_introspected, **quiet),

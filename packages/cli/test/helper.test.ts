@@ -34,13 +34,14 @@ const STATE = {
     { vcs: "git", url: "https://example.com/b.git", original: "https://mirror.example/b.git", branches: ["dev"], workdir: "gitpoller-cccc" },
     { vcs: "svn", url: "svn://example.com/repo/trunk", original: "svn://example.com/repo/trunk", branches: [""], workdir: "svnpoller-dddd" },
     { vcs: "bzr", url: "https://bazaar.launchpad.net/+branch/x", original: "lp:x", branches: [""], workdir: "bzrpoller-eeee" },
-    { vcs: "git", url: "--upload-pack=touch /tmp/pwned", original: "x", branches: ["main"], workdir: "gitpoller-ffff" },
   ],
   builders: {
     app: {
       schedule: true,
       autoWatch: true,
+      treeStableTimer: 7,
       watches: [
+        { vcs: "git", url: "https://example.com/bo.git", branch: "10.0", from: ["buildout"] },
         { vcs: "git", url: "https://example.com/a.git", branch: "main", from: ["auto"] },
         { vcs: "git", url: "https://example.com/b.git", branch: "dev", from: ["manual"] },
         { vcs: "svn", url: "svn://example.com/repo/trunk", branch: "", from: ["manual"] },
@@ -90,9 +91,12 @@ describe.skipIf(!hasBuildbot)("the master.cfg helper against Buildbot", () => {
   const snippets = [
     `
 out = []
-for path in ["missing.json", "truncated.json", "foreign.json", "."]:
-    s = aw.load_state(path)
-    out.append([len(aw.change_sources(s)), aw.change_filter(s, "app") is None])
+for path in ["missing.json", "truncated.json", "foreign.json", ".", "hostile.json", "twins.json", "badtimer.json"]:
+    try:
+        s = aw.load_state(path)
+        out.append([len(aw.change_sources(s)), aw.change_filter(s, "app") is None])
+    except aw.ConfigErrors as e:
+        out.append(e.errors)
 print(json.dumps(out))`,
     `
 s = aw.load_state(${JSON.stringify(stateFile)})
@@ -126,6 +130,7 @@ print(json.dumps({
   "kinds": [type(s).__name__ for s in steps],
   "download": [download.mastersrc, download.workerdest, download.workdir],
   "command": introspect.command,
+  "decodeRC": introspect.decodeRC,
   "upload": [upload.workersrc, upload.masterdest, upload.maxsize],
   "locks": [upload.locks[0].lockid.name, other[2].locks[0].lockid.name],
   "flunk": [s.flunkOnFailure for s in steps],
@@ -179,12 +184,41 @@ print(json.dumps([aw._version_tuple(v) for v in ["3.7.0-2", "4.2.1", "3.11.3", "
                  + [aw.GIT_POLLER_FORGETS_AT_RECONFIG == (aw.BUILDBOT_VERSION < (3, 11, 3)),
                     aw._ReloadLastRev in aw.AutowatchHgPoller.__mro__,
                     (aw._ReloadLastRev in aw.AutowatchGitPoller.__mro__) == aw.GIT_POLLER_FORGETS_AT_RECONFIG]))`,
+    `
+s = aw.load_state(${JSON.stringify(stateFile)})
+app = aw.scheduler(s, "app", ["app-pg12", "app-pg16"])
+quick = aw.scheduler(s, "app", ["app"], name="quick", tree_stable_timer=0)
+s2 = aw.load_state(${JSON.stringify(stateFile)})
+del s2["builders"]["app"]["treeStableTimer"]
+print(json.dumps({
+  "app": [type(app).__name__, app.name, app.builderNames, app.treeStableTimer, list(app.autowatch_buildout), repr(app.change_filter)],
+  "quick": [quick.name, quick.treeStableTimer],
+  "default": aw.scheduler(s2, "app", ["app"]).treeStableTimer,
+  "none": [aw.scheduler(s, n, [n]) is None for n in ("release", "idle", "nobody")],
+  "equal": [aw.scheduler(s, "app", ["x"]) == aw.scheduler(s2, "app", ["x"], tree_stable_timer=7),
+            aw.scheduler(s, "app", ["x"]) == aw.scheduler(s, "app", ["x"], tree_stable_timer=8)],
+}))`,
+    `
+# 3,000 pollers as a merge would write them (one per VCS and URL): every change source name is unique
+pollers = [{"vcs": v, "url": f"https://h{i % 7}.example/r{i}", "original": f"https://h{i % 7}.example/r{i}",
+            "branches": ["main"] if v != "svn" else [""], "workdir": f"{v}poller-{i:06x}"}
+           for i, v in ((i, ("git", "hg", "svn")[i % 3]) for i in range(3000))]
+import tempfile, os
+with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+    json.dump({"schema": "autowatch.state/1", "pollers": pollers, "builders": {}, "problems": []}, f)
+names = [c.name for c in aw.change_sources(aw.load_state(f.name))]
+os.unlink(f.name)
+print(json.dumps([len(names), len(set(names))]))`,
   ];
   let outputs: unknown[] = [];
   const checks = snippets.map((_, index) => () => outputs[index]);
   beforeAll(() => {
     writeFileSync(join(root, "truncated.json"), '{"schema": "autowatch.state/1", "pollers": [');
     writeFileSync(join(root, "foreign.json"), '{"schema": "something/9", "pollers": []}');
+    const hostile = { ...STATE, pollers: [{ vcs: "git", url: "--upload-pack=touch /tmp/pwned", original: "x", branches: ["main"], workdir: "gitpoller-ffff" }] };
+    writeFileSync(join(root, "hostile.json"), JSON.stringify(hostile));
+    writeFileSync(join(root, "twins.json"), JSON.stringify({ ...STATE, pollers: [STATE.pollers[0], { ...STATE.pollers[2], workdir: "gitpoller-aaaa" }] }));
+    writeFileSync(join(root, "badtimer.json"), JSON.stringify({ ...STATE, builders: { app: { ...STATE.builders.app, treeStableTimer: -1 } } }));
     outputs = python(`
 import contextlib, io
 outputs = []
@@ -196,17 +230,22 @@ for snippet in json.loads(sys.stdin.read()):
 print(json.dumps(outputs))`, JSON.stringify(snippets)) as unknown[];
   });
 
-  it("a missing, unreadable or foreign state gives nothing to poll and no change filter", () => {
-    const result = checks[0]!();
-    expect(result).toEqual([
-      [0, true],
-      [0, true],
-      [0, true],
-      [0, true],
-    ]);
+  it("a missing state gives nothing to poll; an unreadable, truncated, foreign or invalid one is a Buildbot config error naming file and reason", () => {
+    const result = checks[0]!() as unknown[];
+    expect(result[0]).toEqual([0, true]);
+    const errors = result.slice(1) as string[][];
+    expect(errors.map((e) => e.length)).toEqual([1, 1, 1, 1, 1, 1]);
+    const [truncated, foreign, directory, hostile, twins, badTimer] = errors.map((e) => e[0]!);
+    expect(truncated).toMatch(/^autowatch: the state file truncated\.json is not valid JSON \(.*; 44 bytes: truncated\?\)\. Fix it or run `autowatch merge` again; Buildbot keeps its running configuration until then\.$/);
+    expect(foreign).toContain('the state file foreign.json is not a valid autowatch state: schema is "something/9", not \'autowatch.state/1\'');
+    expect(directory).toContain("the state file . cannot be read (Is a directory)");
+    expect(hostile).toContain("poller 1 is malformed");
+    // change sources are named after work directories: a duplicate would give two sources one name
+    expect(twins).toContain('pollers 1 and 2 share the work directory "gitpoller-aaaa"');
+    expect(badTimer).toContain('builder "app" has a bad treeStableTimer: "-1"');
   });
 
-  it("one change source per poller, each with a unique name and the state's work directory; bzr and hostile entries skipped", () => {
+  it("one change source per poller, each with a unique name and the state's work directory; bzr skipped", () => {
     const result = checks[1]!();
     expect(result).toEqual([
       ["AutowatchGitPoller", "autowatch:gitpoller-aaaa", "https://example.com/a.git", ["17.0", "main"], "gitpoller-aaaa"],
@@ -236,14 +275,15 @@ print(json.dumps(outputs))`, JSON.stringify(snippets)) as unknown[];
     expect(result).toEqual({
       kinds: ["FileDownload", "ShellCommand", "FileUpload"],
       download: ["autowatch/autowatch.mjs", "autowatch.mjs", "build"],
-      command: ["node", "autowatch.mjs", "introspect", "-c", "buildout.cfg", "--builder", "odoo 10/x", "--part", "odoo", "-o", ".autowatch-watch.json"],
+      command: ["node", "autowatch.mjs", "introspect", "-c", "buildout.cfg", "--builder", "odoo 10/x", "--list", "--problem-exit-code", "3", "--part", "odoo", "-o", ".autowatch-watch.json"],
+      decodeRC: { "0": 0, "3": 1 },
       upload: [".autowatch-watch.json", `autowatch/watch/${safeBuilderFileName("odoo 10/x")}.json`, 1048576],
       locks: [`autowatch-upload-${safeBuilderFileName("odoo 10/x")}`, "autowatch-upload-other"],
       flunk: [false, false, false],
       frozen: [],
       sources: [
-        ["node", "autowatch.mjs", "introspect", "--source", "odoo/custom/src/repos.yaml", "--source", "pip:deps.list", "--builder", "d", "-o", ".autowatch-watch.json"],
-        ["node", "autowatch.mjs", "introspect", "--builder", "d", "-o", ".autowatch-watch.json"],
+        ["node", "autowatch.mjs", "introspect", "--source", "odoo/custom/src/repos.yaml", "--source", "pip:deps.list", "--builder", "d", "--list", "--problem-exit-code", "3", "-o", ".autowatch-watch.json"],
+        ["node", "autowatch.mjs", "introspect", "--builder", "d", "--list", "--problem-exit-code", "3", "-o", ".autowatch-watch.json"],
       ],
     });
   });
@@ -285,6 +325,22 @@ print(json.dumps(outputs))`, JSON.stringify(snippets)) as unknown[];
 
   it("keeps the reconfig reload only where Buildbot needs it: git before 3.11.3, hg always", () => {
     expect(checks[8]!()).toEqual([[3, 7, 0], [4, 2, 1], [3, 11, 3], [4, 3, 0], [0, 0, 0], true, true, true]);
+  });
+
+  it("a scheduler per factory: one tree-stable timer (the state's, else 60 s), the buildout known, none when not scheduled by commits", () => {
+    expect(checks[9]!()).toEqual({
+      app: ["AutowatchScheduler", "app-commits", ["app-pg12", "app-pg16"], 7, ["git", "https://example.com/bo.git", "10.0"],
+        "<WatchChangeFilter on https://example.com/a.git@main, https://example.com/b.git@dev, https://example.com/bo.git@10.0, svn://example.com/repo/trunk>"],
+      quick: ["quick", 0],
+      default: 60,
+      none: [true, true, true],
+      // compared by content: an unchanged factory keeps its scheduler at reconfig, a new timer restarts it
+      equal: [true, false],
+    });
+  });
+
+  it("change source names are unique by construction (3,000 pollers)", () => {
+    expect(checks[10]!()).toEqual([3000, 3000]);
   });
 
   it("`buildbot checkconfig` accepts a master.cfg built with it", () => {

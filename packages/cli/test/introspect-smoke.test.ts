@@ -40,6 +40,25 @@ describe("autowatch introspect (built binary)", () => {
     expect(file.pinned).toEqual([
       { vcs: "git", url: "https://example.org/a.git", revspec: "v1", why: "tag", origin: { file: "buildout.cfg", line: 7, section: "odoo", option: "addons" } },
     ]);
+    // --list: every watched and pinned source with its reason; no problem: exit 0 whatever --problem-exit-code says
+    const listed = spawnSync(process.execPath, [bin, "introspect", "-c", "buildout.cfg", "--list", "--problem-exit-code", "3", "-o", "watch.json"], { cwd: root, env, encoding: "utf8", timeout: 60_000 });
+    expect([listed.status, listed.stderr]).toEqual([
+      0,
+      "watched git https://github.com/OCA/OCB.git 10.0: a branch, followed (buildout.cfg:6 [odoo] version)\n" +
+        "pinned  git https://example.org/a.git v1: a tag (buildout.cfg:7 [odoo] addons)\n" +
+        "autowatch introspect: 1 watched, 1 pinned, 0 problem(s) → watch.json\n",
+    ]);
+    // a source without a checkout is classified from its revision alone (not verified): a problem
+    writeFileSync(path.join(root, "unverified.cfg"), "[buildout]\nparts = odoo\n\n[odoo]\nrecipe = anybox.recipe.odoo:server\nversion = git https://github.com/OCA/OCB.git odoo 10.0\naddons = git https://example.org/b.git parts/b main\n");
+    const warned = (...extra: string[]) => spawnSync(process.execPath, [bin, "introspect", "-c", "unverified.cfg", ...extra, "-o", "w2.json"], { cwd: root, env, encoding: "utf8", timeout: 60_000 });
+    const withCode = warned("--list", "--problem-exit-code", "3");
+    expect(withCode.status, withCode.stderr).toBe(3);
+    expect(withCode.stderr).toContain("not verified");
+    expect(withCode.stderr).toContain("watched git https://example.org/b.git main: a branch, followed (unverified.cfg:7 [odoo] addons)");
+    expect(existsSync(path.join(root, "w2.json"))).toBe(true);
+    // the control: the same problems without the option exit 0, as before
+    expect(warned().status).toBe(0);
+    expect(warned("--problem-exit-code", "0").status).toBe(2);
     const missing = spawnSync(process.execPath, [bin, "introspect", "-c", "nope.cfg"], { cwd: root, env, encoding: "utf8", timeout: 60_000 });
     expect(missing.status).toBe(1);
     expect(missing.stderr.trimEnd().split("\n")).toHaveLength(1);

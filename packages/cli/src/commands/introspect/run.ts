@@ -1,5 +1,5 @@
 import path from "node:path";
-import { quoteValue } from "@autowatch/watchfile";
+import { quoteValue, type Origin, type PinnedEntry } from "@autowatch/watchfile";
 import {
   detectSourceFiles,
   FORMATS,
@@ -11,7 +11,7 @@ import {
 } from "@autowatch/introspect";
 import type { CliContext } from "../../context.js";
 import { CliError, UsageError } from "../../errors.js";
-import { formatProblem, plural, shortPath } from "../../output.js";
+import { formatProblem, plural, printable, shortPath } from "../../output.js";
 import { progressBar } from "../../progress.js";
 
 /** Fewer checkouts than this and a progress bar would only flicker. */
@@ -27,6 +27,7 @@ export async function run(options: Record<string, unknown>, args: string[], cont
   if ((args.length > 0 || options.part !== undefined) && !files.some((file) => file.format === "buildout")) {
     throw new UsageError(`${args.length > 0 ? "section:option=value assignments" : "--part"} apply to a buildout, and no buildout is read (-c, or --source FILE.cfg)`);
   }
+  const problemCode = problemExitCode(options.problemExitCode);
   const progress = progressBar(context, "inspecting checkouts", PROGRESS_THRESHOLD);
   let result;
   try {
@@ -50,16 +51,46 @@ export async function run(options: Record<string, unknown>, args: string[], cont
   if (output) await writeWatchFile(path.resolve(context.cwd, output), result.watchFile);
   else context.stdout.write(serializeWatchFile(result.watchFile));
 
+  let reported = 0;
   for (const problem of result.problems) {
-    if (problem.level !== "info") context.stderr.write(`${formatProblem(problem, { cwd: context.cwd, color: context.color })}\n`);
+    if (problem.level === "info") continue;
+    reported += 1;
+    context.stderr.write(`${formatProblem(problem, { cwd: context.cwd, color: context.color })}\n`);
   }
   const { watches, pinned, problems } = result.watchFile;
+  if (options.list === true) {
+    for (const watch of watches) context.stderr.write(`${printable(`watched ${watch.vcs} ${watch.url} ${watch.revspec}: a branch, followed${fromOrigin(watch.origin)}`)}\n`);
+    for (const pin of pinned) context.stderr.write(`${printable(`pinned  ${pin.vcs} ${pin.url} ${pin.revspec}: ${PIN_REASONS[pin.why]}${fromOrigin(pin.origin)}`)}\n`);
+  }
   if (!options.quiet) {
     context.stderr.write(
       `autowatch introspect: ${watches.length} watched, ${pinned.length} pinned, ${plural(problems.length, "problem")}${output ? ` → ${shortPath(path.resolve(context.cwd, output), context.cwd)}` : ""}\n`,
     );
   }
-  return 0;
+  return reported > 0 ? problemCode : 0;
+}
+
+const PIN_REASONS: Record<PinnedEntry["why"], string> = {
+  commit: "a commit id",
+  tag: "a tag",
+  revision: "a revision number",
+  node: "a Mercurial node",
+  revid: "a Bazaar revision id",
+  unknown: "not a known branch",
+};
+
+function fromOrigin(origin: Origin | undefined): string {
+  if (!origin) return "";
+  const where = `${origin.file}${origin.line === undefined ? "" : `:${origin.line}`}`;
+  const option = origin.section === undefined ? "" : ` [${origin.section}]${origin.option === undefined ? "" : ` ${origin.option}`}`;
+  return ` (${where}${option})`;
+}
+
+function problemExitCode(value: unknown): number {
+  if (value === undefined) return 0;
+  const code = Number(value);
+  if (!Number.isInteger(code) || code < 1 || code > 125) throw new UsageError(`--problem-exit-code must be a whole number from 1 to 125, not ${quoteValue(String(value))}`);
+  return code;
 }
 
 /** `-c` and every `--source`, in order; neither: the known files of the build directory. */

@@ -17,6 +17,8 @@ export const introspect: CommandSpec = {
       .option("-o, --output <file>", "write the watch file atomically to FILE (`-` or none: stdout)")
       .option("-q, --quiet", "no summary line (problems are still printed)")
       .option("-U, --no-user-defaults", "ignore ~/.buildout/default.cfg, like bin/buildout -U")
+      .option("--list", "also list every watched and pinned source with its reason on stderr (the Buildbot step's log)")
+      .option("--problem-exit-code <n>", "exit with N (1-125) instead of 0 when introspection reported problems (warnings or errors); the watch file is written all the same")
       .argument("[overrides...]", "buildout command-line assignments section:option=value")
       .addHelpText(
         "after",
@@ -24,6 +26,7 @@ export const introspect: CommandSpec = {
           "(or odoo/custom/src/repos.yaml), requirements.txt (or odoo/custom/dependencies/pip.txt).\n" +
           exitStatusHelp([
             "0  a watch file was written (problems inside it are warnings)",
+            "N  with --problem-exit-code N: a watch file was written and introspection reported problems",
             "1  nothing sensible could be written (a file missing or unparsable, no recipe part)",
             "2  bad usage (unknown option, no -c/--source and no known file, a --source of unknown format)",
           ]),
