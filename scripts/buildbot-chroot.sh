@@ -19,15 +19,34 @@ DIR="${AUTOWATCH_CHROOT:-/var/cache/autowatch/trixie-buildbot}"
 MIRROR="${AUTOWATCH_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 STAMP="trixie minbase; python3-ply then buildbot buildbot-worker git mercurial; v2"
 
-ready() { [ -f "$DIR/.autowatch-stamp" ] && [ "$(cat "$DIR/.autowatch-stamp")" = "$STAMP" ]; }
+built() { [ -f "$DIR/.autowatch-stamp" ] && [ "$(cat "$DIR/.autowatch-stamp")" = "$STAMP" ]; }
+ready() { built && [ -f "$DIR/$TEST_STUB" ]; }
+
+# Buildbot 4.2.1 applies its unit-test monkeypatches in a running master (master.py calls
+# monkeypatches.patch_all()), after which storing a build log imports
+# buildbot.test.fake.reactor.NonThreadPool; Debian's package ships no buildbot.test, so every
+# log line is lost (twistd.log: "No module named 'buildbot.test'"). This stub provides that one
+# name: an isinstance() check against it is False, as it is for a real master's thread pool.
+TEST_STUB=usr/lib/python3/dist-packages/buildbot/test/fake/reactor.py
+stub_buildbot_test() {
+  local dir="$1/$(dirname "$TEST_STUB")"
+  [ -f "$1/$TEST_STUB" ] && return 0
+  mkdir -p "$dir"
+  : >"$1/usr/lib/python3/dist-packages/buildbot/test/__init__.py"
+  : >"$dir/__init__.py"
+  printf '%s\n' "# autowatch e2e: stands for the module Debian's buildbot package leaves out" \
+    "class NonThreadPool:" "    pass" >"$1/$TEST_STUB"
+}
 
 ensure() {
   ready && { echo "$DIR"; return 0; }
+  built && { stub_buildbot_test "$DIR"; echo "$DIR"; return 0; }
   mkdir -p "$(dirname "$DIR")"
   # one builder at a time (parallel CI jobs on one machine); the others wait and reuse it
   exec 9>"$DIR.lock"
   flock 9
   ready && { echo "$DIR"; return 0; }
+  built && { stub_buildbot_test "$DIR"; echo "$DIR"; return 0; }
   if ! command -v debootstrap >/dev/null 2>&1; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends debootstrap >&2 ||
       { apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends debootstrap >&2; }
@@ -48,6 +67,7 @@ ensure() {
     chroot "$1" apt-get clean
   ' chroot-install "$tmp" >&2
   chroot "$tmp" buildbot --version >&2
+  stub_buildbot_test "$tmp"
   echo "$STAMP" >"$tmp/.autowatch-stamp"
   mv "$tmp" "$DIR"
   echo "$DIR"

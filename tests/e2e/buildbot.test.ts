@@ -27,37 +27,7 @@ describe.each(BUILDBOT_VERSIONS.filter((v) => v.missing === undefined))("buildbo
   const merge = () => farm.merge(manifest);
 
   beforeAll(async () => {
-    for (const name of ["odoo", "dep", "pinned", "control"]) repos.createGit(name);
-    repos.createHg("hgdep");
-    git(join(repos.work, "pinned"), env, "tag", "v1");
-    git(join(repos.work, "pinned"), env, "push", "-q", join(repos.dir, "pinned.git"), "v1");
-    repos.createGit("buildout", {
-      "buildout.cfg": [
-        "[buildout]",
-        "parts = odoo",
-        "",
-        "[odoo]",
-        "recipe = anybox.recipe.odoo:server",
-        `version = git ${url("odoo")} odoo main`,
-        `addons = git ${url("dep")} addons-dep main`,
-        `         git ${url("pinned")} addons-pinned v1`,
-        `         hg ${hgUrl} addons-hg default`,
-        "",
-      ].join("\n"),
-      // stands for zc.buildout and the recipe: checks the sources out where the recipe would
-      "bin/buildout": [
-        "#!/bin/sh",
-        "set -e",
-        "rm -rf parts addons-dep addons-pinned addons-hg",
-        "mkdir parts",
-        `git clone -q -b main ${url("odoo")} parts/odoo`,
-        `git clone -q -b main ${url("dep")} addons-dep`,
-        `git clone -q ${url("pinned")} addons-pinned`,
-        "git -C addons-pinned checkout -q v1",
-        `hg clone -q -u default ${hgUrl} addons-hg`,
-        "",
-      ].join("\n"),
-    });
+    repos.createFarmRepos(["control"]);
     writeFileSync(manifest, `[app]\nbuildout = git ${url("buildout")} main buildout.cfg\n`);
     // no state file yet: the helper must let the master start with nothing to poll
     await farm.startMaster(readFileSync(new URL("./master.cfg.py", import.meta.url), "utf8"), { "e2e.json": JSON.stringify(settings) });

@@ -132,6 +132,49 @@ export class Repos {
     hg(dir, this.env, "commit", "-q", "-A", "-m", "change");
     return hg(dir, this.env, "log", "-r", "tip", "-T", "{node}");
   }
+  /**
+   * The e2e farm's repositories: git `odoo`, `dep`, `pinned` (tagged v1) plus `extra`, hg
+   * `hgdep`, and the `buildout` repository whose buildout.cfg uses them (odoo and dep live on
+   * main, pinned at v1, hgdep on default). Its `bin/buildout` stands for zc.buildout and the
+   * recipe: it checks the sources out where the recipe would (`buildoutScript`).
+   */
+  createFarmRepos(extra: string[] = []): void {
+    for (const name of ["odoo", "dep", "pinned", ...extra]) this.createGit(name);
+    this.createHg("hgdep");
+    git(join(this.work, "pinned"), this.env, "tag", "v1");
+    git(join(this.work, "pinned"), this.env, "push", "-q", join(this.dir, "pinned.git"), "v1");
+    this.createGit("buildout", {
+      "buildout.cfg": [
+        "[buildout]",
+        "parts = odoo",
+        "",
+        "[odoo]",
+        "recipe = anybox.recipe.odoo:server",
+        `version = git ${this.url("odoo")} odoo main`,
+        `addons = git ${this.url("dep")} addons-dep main`,
+        `         git ${this.url("pinned")} addons-pinned v1`,
+        `         hg ${this.hgUrl("hgdep")} addons-hg default`,
+        "",
+      ].join("\n"),
+      "bin/buildout": this.buildoutScript(),
+    });
+  }
+
+  /** The buildout repository's `bin/buildout`, leaving out the checkouts named in `skip` ("dep"). */
+  buildoutScript(skip: string[] = []): string {
+    return [
+      "#!/bin/sh",
+      "set -e",
+      "rm -rf parts addons-dep addons-pinned addons-hg",
+      "mkdir parts",
+      `git clone -q -b main ${this.url("odoo")} parts/odoo`,
+      ...(skip.includes("dep") ? [] : [`git clone -q -b main ${this.url("dep")} addons-dep`]),
+      `git clone -q ${this.url("pinned")} addons-pinned`,
+      "git -C addons-pinned checkout -q v1",
+      `hg clone -q -u default ${this.hgUrl("hgdep")} addons-hg`,
+      "",
+    ].join("\n");
+  }
 }
 
 /**
@@ -211,7 +254,8 @@ export class Farm {
     writeFileSync(join(this.masterDir, "master.cfg"), masterCfg);
     for (const [name, text] of Object.entries(files)) this.writeMasterFile(name, text);
     await this.cli("buildbot-helper", "-o", join(this.masterDir, "autowatch_buildbot.py"));
-    await this.buildbot("start", "--start_timeout=90", this.masterDir);
+    const started = await this.masterSide("buildbot", ["start", "--start_timeout=90", this.masterDir]);
+    if (started.code !== 0) throw new Error(`buildbot start (Buildbot ${this.version.label}) exited ${started.code}\n${started.stdout}\n${this.log().slice(-4000)}`);
   }
 
   writeMasterFile(name: string, text: string): void {
@@ -302,4 +346,43 @@ export class Farm {
 /** A SQL string literal. */
 export function sqlText(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
+}
+
+const GUIDE = fileURLToPath(new URL("../../docs/operators.md", import.meta.url));
+
+/** The names a Python block assigns at its top level (`name = ...`). */
+function assignedNames(python: string): string[] {
+  return [...python.matchAll(/^([A-Za-z_]\w*)\s*=/gm)].map((match) => match[1]!).sort();
+}
+
+/**
+ * The master.cfg of docs/operators.md: its `<!-- master.cfg -->` code blocks in order, after the
+ * site part a real master.cfg has anyway (`c`, database, the worker `w1`, the PB port on
+ * 127.0.0.1, raw logs so that tests can read them), with the guide's
+ * `<!-- master.cfg: placeholders -->` block replaced by `placeholders`, which must assign the
+ * same names. `extra` comes last (test-only controls).
+ */
+export function guideMasterCfg(placeholders: string, extra = ""): string {
+  const text = readFileSync(GUIDE, "utf8");
+  const blocks = [...text.matchAll(/^<!-- master\.cfg(: placeholders)? -->\n```python\n([\s\S]*?)^```$/gm)];
+  const guidePlaceholders = blocks.filter((block) => block[1]).map((block) => block[2]!);
+  const code = blocks.filter((block) => !block[1]).map((block) => block[2]!);
+  if (guidePlaceholders.length !== 1 || code.length === 0) throw new Error(`${GUIDE}: expected one "<!-- master.cfg: placeholders -->" block and at least one "<!-- master.cfg -->" block`);
+  const expected = assignedNames(guidePlaceholders[0]!);
+  const given = assignedNames(placeholders);
+  if (expected.join() !== given.join()) throw new Error(`the guide's placeholders are ${expected.join(", ")}; the test gives ${given.join(", ")}`);
+  const site = [
+    "# the site part of a master.cfg (not autowatch's): written by the e2e test",
+    "import os",
+    "from buildbot.plugins import worker",
+    "c = BuildmasterConfig = {}",
+    'c["buildbotNetUsageData"] = None',
+    'c["title"] = "autowatch e2e"',
+    'c["db"] = {"db_url": "sqlite:///state.sqlite"}',
+    'c["workers"] = [worker.Worker("w1", "pass", max_builds=2)]',
+    'c["protocols"] = {"pb": {"port": "tcp:%s:interface=127.0.0.1" % open(os.path.join(basedir, "e2e-port")).read().strip()}}',
+    'c["logCompressionMethod"] = "raw"',
+    "",
+  ].join("\n");
+  return [site, "# placeholders (the guide's, with the test's values)", placeholders, ...code.map((block, index) => `# docs/operators.md, master.cfg block ${index + 1}\n${block}`), extra].join("\n");
 }

@@ -134,10 +134,10 @@ def load_state(path):
 
 
 def _refuse(path, reason):
-    message = (f"autowatch: the state file {path} {reason}. Fix it or run `autowatch merge` again; "
+    message = (f"the state file {path} {reason}. Fix it or run `autowatch merge` again; "
                "Buildbot keeps its running configuration until then.")
     _log(message)
-    raise StateError([message])
+    raise StateError(["autowatch: " + message])
 
 
 def _clean_state(data, problems):
@@ -215,9 +215,10 @@ def _reload_if_changed():
              f"loaded ({type(error).__name__}: {error}): still running helper {__version__} "
              f"(sha256 {_LOADED_DIGEST[:12]}). Fix the file; a restart would load it and fail.")
         return None
+    before = f"{__version__} (sha256 {_LOADED_DIGEST[:12]})"
+    # this function's globals are the module's: they change here
     module.__dict__.update({k: v for k, v in scratch.__dict__.items() if k not in ("__spec__", "__loader__")})
-    _log(f"helper reloaded: {__version__} (sha256 {_LOADED_DIGEST[:12]}) -> "
-         f"{scratch.__version__} (sha256 {digest[:12]})")
+    _log(f"helper reloaded: {before} -> {scratch.__version__} (sha256 {digest[:12]})")
     return module
 
 
@@ -728,7 +729,7 @@ def autowatch_steps(factory, cli, watch_dir, config="buildout.cfg", part=None, f
     return [
         steps.FileDownload(mastersrc=cli, workerdest="autowatch.mjs", name="autowatch download", **quiet),
         steps.ShellCommand(command=command, name=INTROSPECT_STEP_NAME,
-                           decodeRC={0: SUCCESS, INTROSPECT_PROBLEMS_EXIT: WARNINGS}, **quiet),
+                           decodeRC={0: SUCCESS, INTROSPECT_PROBLEMS_EXIT: WARNINGS}, warnOnWarnings=True, **quiet),
         steps.FileUpload(workersrc=output, masterdest=os.path.join(watch_dir, safe_name + ".json"),
                          maxsize=WATCH_FILE_MAX_BYTES, mode=0o644, name="autowatch upload",
                          locks=[lock.access("exclusive")], doStepIf=_introspected, **quiet),

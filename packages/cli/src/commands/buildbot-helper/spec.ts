@@ -13,7 +13,8 @@ export const buildbotHelper: CommandSpec = {
           "  import autowatch_buildbot as autowatch\n" +
           '  state = autowatch.load_state(os.path.join(basedir, "autowatch", "state.json"))\n' +
           '  c["change_source"].extend(autowatch.change_sources(state))\n' +
-          "See the operators guide (docs/operators.md, shipped in this package) for the change filters and the build steps.\n" +
+          '  scheduler = autowatch.scheduler(state, "odoo-10.0", ["odoo-10.0"])  # None: add no scheduler\n' +
+          "See the operators guide (docs/operators.md, shipped in this package) for the whole master.cfg and the build steps.\n" +
           exitStatusHelp(["0  the module was printed or written", "1  it could not be written", "2  bad usage"]),
       );
   },
