@@ -197,6 +197,22 @@ if autowatch.change_filter(state, "app") is not None:
     expect((await farm.changesFor(depCommit)).length).toBe(1);
   }
 
+  it("a state where two pollers share a work directory (two change sources of one name) fails checkconfig and reconfig", async () => {
+    const good = readFileSync(farm.stateFile, "utf8");
+    const state = JSON.parse(good) as { pollers: { workdir: string }[] };
+    state.pollers[1]!.workdir = state.pollers[0]!.workdir;
+    writeFileSync(farm.stateFile, JSON.stringify(state));
+    try {
+      const check = await farm.checkconfig();
+      expect(check.code).not.toBe(0);
+      expect(check.stdout + check.stderr).toContain(`pollers 1 and 2 share the work directory ${JSON.stringify(state.pollers[0]!.workdir)}`);
+      const reconfig = await farm.masterSide("buildbot", ["reconfig", "--progress_timeout=90", farm.masterDir]);
+      expect(reconfig.code).not.toBe(0);
+    } finally {
+      writeFileSync(farm.stateFile, good);
+    }
+  });
+
   it("a new helper file is loaded by the next reconfig; one that cannot be loaded is reported loudly and the loaded one goes on", async () => {
     const helper = join(farm.masterDir, "autowatch_buildbot.py");
     const shipped = readFileSync(helper, "utf8");

@@ -46,7 +46,7 @@ describe("autowatch introspect (built binary)", () => {
       0,
       "watched git https://github.com/OCA/OCB.git 10.0: a branch, followed (buildout.cfg:6 [odoo] version)\n" +
         "pinned  git https://example.org/a.git v1: a tag (buildout.cfg:7 [odoo] addons)\n" +
-        "autowatch introspect: 1 watched, 1 pinned, 0 problem(s) → watch.json\n",
+        "autowatch introspect: 1 watched, 1 pinned, 0 problems → watch.json\n",
     ]);
     // a source without a checkout is classified from its revision alone (not verified): a problem
     writeFileSync(path.join(root, "unverified.cfg"), "[buildout]\nparts = odoo\n\n[odoo]\nrecipe = anybox.recipe.odoo:server\nversion = git https://github.com/OCA/OCB.git odoo 10.0\naddons = git https://example.org/b.git parts/b main\n");
