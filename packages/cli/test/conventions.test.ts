@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -179,6 +179,19 @@ describe("autowatch.ini", () => {
     mkdirSync(join(dir, "elsewhere"), { recursive: true });
     expect(autowatch(["check", "--config", "../autowatch.ini"], {}, join(dir, "elsewhere")).stderr).toContain("28 build factories in 2 manifests");
   });
+
+  it("merge --follow reads it too (inputs, state, reconfig), and stops on SIGTERM", async () => {
+    ini(`manifest[] = farm/MANIFEST.cfg\nwatch-dir = farm/watch\nstate = farm/follow-state.json\nreconfig = echo reconfigured > farm/reconfigured\n`, "follow.ini");
+    const child = spawn(process.execPath, [bin, "merge", "--follow", "--config", "follow.ini"], { cwd: dir, env: { ...process.env, NO_COLOR: "1" } });
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+    const exited = new Promise<number | null>((done) => child.on("exit", (code) => done(code)));
+    for (let waited = 0; !existsSync(join(dir, "farm", "reconfigured")) && waited < 20_000; waited += 100) await new Promise((done) => setTimeout(done, 100));
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    expect(stderr).toMatch(/re-merged: 27 builders, 1 poller, 25 errors, 0 warnings, \d+ info; pollers or change filters changed, running the reconfig command/);
+    expect(existsSync(join(dir, "farm", "follow-state.json"))).toBe(true);
+  }, 30_000);
 
   it("refuses unknown keys and bad values at file:line, exit 2", () => {
     ini("manfest[] = farm/MANIFEST.cfg\nwatch-dir = farm/watch\nmax-bytes = lots\n[farm]\nx = 1\n", "bad.ini");
