@@ -208,3 +208,27 @@ describe("conditional sections: linear in the expression", () => {
     });
   }
 });
+
+describe("buildout errors: file:line, no raw control character", () => {
+  // BEL and ESC c (a terminal reset): characters a section or option name may hold
+  const ESC = "\u0007\u001bc";
+  const inputs: Record<string, string> = {
+    "a reference to a missing option": `[buildout]\nparts =\nx = \${s:no${ESC}pe}\n[s]\n`,
+    "a reference to a missing section": `[buildout]\nparts =\nx = \${s${ESC}:a}\n`,
+    "a macro that does not exist": `[buildout]\nparts = p\n[p]\nrecipe = r\n<= m${ESC}\n`,
+    "a macro loop": `[buildout]\nparts = p\n[p]\nrecipe = r\n<= q${ESC}\n[q${ESC}]\n<= p\n`,
+    "a circular reference": `[buildout]\nparts =\nx = \${:y${ESC}}\ny${ESC} = \${:x}\n`,
+    "a bad condition": `[buildout]\nparts =\n[s: "${ESC}" + 1]\n`,
+    "a parse error": `[buildout]\nparts =\n${ESC}\n`,
+  };
+  for (const [name, text] of Object.entries(inputs)) {
+    it(name, () => {
+      const result = resolve({ "buildout.cfg": text });
+      expect(result.ok, name).toBe(false);
+      if (result.ok) return;
+      expect(result.error.file).toBe("/srv/b/buildout.cfg");
+      expect(result.error.line, name).toBeGreaterThan(0);
+      for (const problem of [result.error, ...result.problems]) expect(problem.message).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
+    });
+  }
+});
