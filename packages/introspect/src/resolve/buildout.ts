@@ -9,7 +9,7 @@ import { escapeControlCharacters, quoteValue } from "@autowatch/watchfile/text";
 import type { ResolvedOption, ResolvedSections, ResolveResult } from "../types.js";
 import { defaultGlobals, type PythonEnvironment, type PyValue } from "./condition.js";
 import { boolOption, type ResolveFileSystem, openConfig, splitWords, updateSections } from "./load.js";
-import { BuildoutError, COMMAND_LINE_VALUE, cut, COMPUTED_VALUE, DEFAULT_VALUE, Key, type Section, type Sections, cloneSection } from "./model.js";
+import { BuildoutError, COMMAND_LINE_VALUE, OPTION_WORK, cut, COMPUTED_VALUE, DEFAULT_VALUE, Key, type Section, type Sections, cloneSection } from "./model.js";
 import { type TrackedValue, unknownLines } from "./lines.js";
 import { MAX_TOTAL_WORK, Options, TOO_DEEP, type SectionSource, type Seen } from "./options.js";
 import { compareStrings, dirname, isUrl, normpath, pathJoin, strip, trimSlashes } from "./python.js";
@@ -87,7 +87,7 @@ class Resolver implements SectionSource {
   charge(units: number, where: [string?, number?]): void {
     this.work += units;
     if (this.work > MAX_TOTAL_WORK) {
-      throw new BuildoutError(`the configuration takes too much work to resolve (more than ${MAX_TOTAL_WORK} characters substituted and options copied by macros)`, ...where);
+      throw new BuildoutError(`the configuration takes too much work to resolve (more than ${MAX_TOTAL_WORK} characters substituted, an option copied by a macro counting ${OPTION_WORK})`, ...where);
     }
   }
 

@@ -5,7 +5,7 @@
 import { createHash } from "./hash.js";
 import { quoteValue } from "@autowatch/watchfile/text";
 import type { PyValue } from "./condition.js";
-import { BuildoutError, IMPLICIT_VALUE, Key, type Section, type Sections, cloneSection, cloneSections } from "./model.js";
+import { BuildoutError, IMPLICIT_VALUE, Key, MAX_TOTAL_WORK, OPTION_WORK, type Section, type Sections, cloneSection, cloneSections, optionCount } from "./model.js";
 import { parseSections } from "./parse.js";
 import { PY_SPACE, compareStrings, dirname, isUrl, normpath, pathJoin, rstrip } from "./python.js";
 
@@ -33,6 +33,15 @@ export interface LoadContext {
   opened?: Map<string, { sections: Sections; height: number }>;
   /** How deep the extends under the file `openConfig` last returned go (1: it extends nothing). */
   height?: number;
+  /** Options copied and merged so far, against MAX_TOTAL_WORK (`extends = a.cfg a.cfg ...` a million times). */
+  work?: number;
+}
+
+function charge(context: LoadContext, sections: Sections, referrer: Referrer): void {
+  context.work = (context.work ?? 0) + OPTION_WORK * optionCount(sections);
+  if (context.work > MAX_TOTAL_WORK) {
+    throw new BuildoutError(`the extends take too much work to merge (more than ${MAX_TOTAL_WORK / OPTION_WORK} options copied)`, referrer.file, referrer.line);
+  }
 }
 
 const WHITESPACE = new RegExp(`[${PY_SPACE}]+`);
@@ -149,6 +158,7 @@ export function openConfig(
   if (known) {
     if (seen.length + known.height > MAX_DEPTH) throw new BuildoutError(`extends nested more than ${MAX_DEPTH} deep`, referrer.file, referrer.line);
     context.height = known.height;
+    charge(context, known.sections, referrer);
     // callers merge into what they get: a copy
     return cloneSections(known.sections);
   }
@@ -179,6 +189,7 @@ export function openConfig(
       const open = (file: string) => {
         const sections = openConfig(base, file, seen, dlOptions, override, context, from);
         height = Math.max(height, 1 + (context.height ?? 1));
+        charge(context, sections, from);
         return sections;
       };
       const merged = open(first);

@@ -88,6 +88,20 @@ export function cloneSection(section: Section): Section {
   return new Map([...section].map(([name, key]) => [name, key.clone()]));
 }
 
+/**
+ * The work one resolution may do, in characters substituted by `${}`; an option copied or merged
+ * (extends, macros) counts OPTION_WORK characters (about what it costs): 64 Mi characters, 4 Mi options.
+ */
+export const MAX_TOTAL_WORK = 64 * 1024 * 1024;
+export const OPTION_WORK = 16;
+
+/** The number of options in `sections` (the work of copying or merging them). */
+export function optionCount(sections: Sections): number {
+  let count = 0;
+  for (const section of sections.values()) count += section.size;
+  return count;
+}
+
 export function cloneSections(sections: Sections): Sections {
   return new Map([...sections].map(([name, section]) => [name, cloneSection(section)]));
 }

@@ -7,7 +7,7 @@
  */
 import { quoteValue } from "@autowatch/watchfile/text";
 import { type LineOrigins, type TrackedValue, ValueTooLong, rewrittenLines, substituteLines, unknownLines } from "./lines.js";
-import { BuildoutError, type Key, type Section, cloneSection, cut, listed } from "./model.js";
+import { BuildoutError, type Key, MAX_TOTAL_WORK, OPTION_WORK, type Section, cloneSection, cut, listed } from "./model.js";
 import { updateSection, splitWords } from "./load.js";
 import { compareStrings, strip } from "./python.js";
 
@@ -18,13 +18,13 @@ const VALID = /^\$\{[-a-zA-Z0-9 ._]*:[-a-zA-Z0-9 ._]+\}$/;
  * Limits on what a configuration can make the resolver do (zc.buildout has none but Python's
  * stack and memory). A value may not grow past MAX_VALUE_LENGTH characters once substituted
  * (doubling `${:a}` twenty times would); all substituted values and macro copies together
- * may not pass MAX_TOTAL_WORK (characters plus copied options); substitutions may not nest
+ * may not pass MAX_TOTAL_WORK (characters, an option copied counting OPTION_WORK); substitutions may not nest
  * deeper than MAX_SUBSTITUTION_DEPTH (zc.buildout runs out of stack at about 170 to 330) nor
  * macros deeper than MAX_MACRO_DEPTH (zc.buildout: about 500 to 1,000). Past a limit the
  * resolution stops with an error at the file and line being resolved.
  */
 export const MAX_VALUE_LENGTH = 16 * 1024 * 1024;
-export const MAX_TOTAL_WORK = 64 * 1024 * 1024;
+export { MAX_TOTAL_WORK };
 export const MAX_SUBSTITUTION_DEPTH = 500;
 export const MAX_MACRO_DEPTH = 1000;
 
@@ -100,7 +100,7 @@ export class Options {
         const raw = this.buildout.raw.get(macro);
         if (!raw) throw new BuildoutError(`no section named ${quoteValue(macro)} (used as a macro by [${quoteValue(name)}])`, todo.source, todo.line);
         const extended = this.extendRawOnce(macro, raw, doing);
-        this.buildout.charge(extended.size, [todo.source, todo.line]);
+        this.buildout.charge(OPTION_WORK * extended.size, [todo.source, todo.line]);
         for (const [option, key] of extended) result.set(option, key.clone());
       }
       updateSection(result, cloneSection(data));

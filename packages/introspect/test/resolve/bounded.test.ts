@@ -232,3 +232,22 @@ describe("buildout errors: file:line, no raw control character", () => {
     });
   }
 });
+
+describe("buildout resolver: bounded total work", () => {
+  const manyOptions = (count: number) => `[base]\n${Array.from({ length: count }, (_, i) => `o${i} = ${i}\n`).join("")}`;
+
+  it("the same file extended many times: read once, each use linear", async () => {
+    await expectLinear("repeated extends", 500, (n) => {
+      const files = { "buildout.cfg": `[buildout]\nparts =\nextends = ${"a.cfg ".repeat(n)}\n`, "a.cfg": manyOptions(20) };
+      return () => expect(resolve(files).ok).toBe(true);
+    });
+  });
+
+  it("stops with an error at the extends line past the work limit, long before memory runs out", () => {
+    const started = Date.now();
+    const result = resolve({ "buildout.cfg": `[buildout]\nparts =\nextends = ${"a.cfg ".repeat(200_000)}\n`, "a.cfg": manyOptions(50) });
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.error).toMatchObject({ file: "/srv/b/buildout.cfg", line: 3, message: expect.stringMatching(/too much work/) });
+    expect(Date.now() - started).toBeLessThan(20_000);
+  });
+});
