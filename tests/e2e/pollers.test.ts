@@ -210,7 +210,8 @@ for (const version of BUILDBOT_VERSIONS) {
         branchOff(name, "feature");
         commits(name, "feature", STORM_COMMITS);
       }
-      watchLines.push(`git ${repos.url("storm")} feature`);
+      // `later` is watched before it exists on the remote
+      watchLines.push(`git ${repos.url("storm")} feature`, `git ${repos.url("storm")} later`);
       control("storm-control").branches = ["main", "feature"];
       await reconfigWith();
       const storm = autowatchName(repos.url("storm"));
@@ -236,6 +237,13 @@ for (const version of BUILDBOT_VERSIONS) {
       await waitForPoll(storm, "the next commit", (last) => last["refs/heads/feature"] === next);
       expect(await changes(repos.url("storm"), "feature")).toEqual([[head], [next]]);
       expect(await waitForRequests("app", repos.url("storm"), "feature", 2)).toBe(2);
+
+      // a watched branch that appears on the remote starts at its head too
+      branchOff("storm", "later");
+      const later = commits("storm", "later", STORM_COMMITS);
+      await forcePoll(storm);
+      await waitForPoll(storm, "later", (last) => last["refs/heads/later"] === later);
+      expect(await changes(repos.url("storm"), "later")).toEqual([[later]]);
       console.log(`Buildbot ${version.label}: new branch with ${STORM_COMMITS} new commits: ${builds} build with autowatch's GitPoller, ${controlBuilds} with Buildbot's`);
     });
 
