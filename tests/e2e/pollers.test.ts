@@ -48,162 +48,166 @@ for (const version of BUILDBOT_VERSIONS) {
       expect.fail(`Buildbot ${version.label} cannot run: ${version.missing}; CI must provide it`);
     });
   });
+}
 
-  describe.skipIf(version.missing !== undefined)(`pollers on Buildbot ${version.label}`, { timeout: 180_000 }, () => {
-    const farm = new Farm(version);
-    const { env, repos } = farm;
-    const manifest = join(farm.root, "MANIFEST.cfg");
-    const forge = "forge.example";
-    const settings = { www_port: 0, poll_interval: POLL_INTERVAL_S, secret: SECRET, controls: [] as Control[] };
-    const control = (name: string): Control => settings.controls.find((c) => c.name === name)!;
-    const watchLines: string[] = [];
-    const hookedLines: string[] = [];
+// versions side by side, scenarios in order (as buildbot.test.ts)
+describe.concurrent.each(BUILDBOT_VERSIONS.filter((v) => v.missing === undefined))("pollers on Buildbot $label", { timeout: 180_000 }, (version) => {
+  const farm = new Farm(version);
+  const { env, repos } = farm;
+  const manifest = join(farm.root, "MANIFEST.cfg");
+  const forge = "forge.example";
+  const settings = { www_port: 0, poll_interval: POLL_INTERVAL_S, secret: SECRET, controls: [] as Control[] };
+  const control = (name: string): Control => settings.controls.find((c) => c.name === name)!;
+  const watchLines: string[] = [];
+  const hookedLines: string[] = [];
 
-    const writeSettings = () => farm.writeMasterFile("e2e.json", JSON.stringify(settings));
-    const writeManifest = () =>
-      writeFileSync(
-        manifest,
-        [
-          "[app]",
-          `buildout = git ${repos.url("buildout")} main buildout.cfg`,
-          `watch = ${watchLines.join("\n    ")}`,
-          "",
-          "[hooked]",
-          `buildout = git ${repos.url("buildout")} main buildout.cfg`,
-          `watch = ${hookedLines.join("\n    ")}`,
-          "",
-        ].join("\n"),
-      );
-    /** The state's pollers by polled URL. */
-    const pollers = (): Map<string, { workdir: string; branches: string[] }> => {
-      const state = JSON.parse(readFileSync(farm.stateFile, "utf8")) as { pollers: { url: string; workdir: string; branches: string[] }[] };
-      return new Map(state.pollers.map((p) => [p.url, p]));
-    };
-    const autowatchName = (url: string): string => {
-      const poller = pollers().get(url);
-      if (!poller) throw new Error(`no poller for ${url} in the state`);
-      return `autowatch:${poller.workdir}`;
-    };
-    const post = (path: string, body: string, headers: Record<string, string> = {}) =>
-      fetch(`http://127.0.0.1:${settings.www_port}${path}`, { method: "POST", body, headers });
-    /** Makes the named change sources poll now (Buildbot's poller hook, without allow-list). */
-    const forcePoll = async (...names: string[]): Promise<void> => {
-      const response = await post("/change_hook/anypoller", names.map((n) => `poller=${encodeURIComponent(n)}`).join("&"), {
-        "content-type": "application/x-www-form-urlencoded",
-      });
-      expect(response.ok, await response.text()).toBe(true);
-    };
-    const reconfigWith = async (): Promise<void> => {
-      writeManifest();
-      await farm.merge(manifest);
-      writeSettings();
-      await farm.reconfig();
-    };
-    const changes = (repository: string, branch: string) =>
-      farm.query<[string]>(`select revision from changes where repository = ${sqlText(repository)} and branch = ${sqlText(branch)} order by changeid`);
-    /** Build requests of `builder` for changes of (repository, branch). */
-    const requests = (builder: string, repository: string, branch: string) =>
-      farm.query<[number]>(
-        `select distinct br.id from buildrequests br join builders b on b.id = br.builderid
-           join buildset_sourcestamps bss on bss.buildsetid = br.buildsetid
-           join sourcestamps ss on ss.id = bss.sourcestampid
-         where b.name = ${sqlText(builder)} and ss.repository = ${sqlText(repository)} and ss.branch = ${sqlText(branch)}`,
-      );
-    /** Waits until `builder` has `count` build requests for (repository, branch): schedulers make them after the changes. */
-    const waitForRequests = async (builder: string, repository: string, branch: string, count: number): Promise<number> => {
-      let seen = 0;
-      try {
-        await waitFor(`${count} build requests of ${builder} for ${branch}`, WAIT_MS, async () => ((seen = (await requests(builder, repository, branch)).length) >= count ? true : undefined), 150);
-      } catch {
-        // reported by the caller's expectation, with the count seen
-      }
-      return seen;
-    };
-    /** Waits until the change source's saved last revisions satisfy `done` (a poll finished). */
-    const waitForPoll = (name: string, what: string, done: (lastRev: Record<string, string>) => boolean) =>
-      waitFor(`${name} to poll ${what}`, WAIT_MS, async () => (done(await farm.lastRev(name)) ? true : undefined), 150);
-    /** Commits `count` changes on `branch` of the work clone of git repository `name` and pushes them to `ref`. */
-    const commits = (name: string, branch: string, count: number, ref = `refs/heads/${branch}`): string => {
-      const clone = join(repos.work, name);
-      git(clone, env, "checkout", "-q", branch);
-      for (let i = 0; i < count; i++) {
-        writeFileSync(join(clone, `${branch.replace(/\W/g, "-")}.txt`), `${i} ${Math.random()}\n`, { flag: "a" });
-        git(clone, env, "add", "-A");
-        git(clone, env, "commit", "-q", "-m", `${branch} ${i}`);
-      }
-      git(clone, env, "push", "-q", "-f", join(repos.dir, `${name}.git`), `HEAD:${ref}`);
-      return git(clone, env, "rev-parse", "HEAD");
-    };
-    const branchOff = (name: string, branch: string, from = "main") => git(join(repos.work, name), env, "branch", "-q", "-f", branch, from);
-
-    beforeAll(async () => {
-      // the forge's HTTPS and SSH URLs lead to local repositories, for the master's git too
-      const forgeDir = join(repos.dir, "forge");
-      writeFileSync(
-        join(farm.home, ".gitconfig"),
-        `[url "file://${forgeDir}/"]\n\tinsteadOf = https://${forge}/\n\tinsteadOf = git@${forge}:\n\tinsteadOf = ssh://git@${forge}/\n`,
-      );
-      const stub = join(farm.root, "www-stub");
-      writeWwwStub(stub);
-      env.PYTHONPATH = stub;
-
-      mkdirSync(farm.watchDir, { recursive: true });
-      repos.createGit("buildout");
-      for (const name of ["storm", "storm-control", "refs", "refs-control", "reconf", "reconf-control", "forge/org/web", "forge/org/api", "forge/org/lib"]) {
-        repos.createGit(name);
-      }
-      for (const name of ["hgreconf", "hgreconf-control"]) {
-        repos.createHg(name);
-        // a named branch, watched only after the reconfig
-        const dir = join(repos.dir, name);
-        hg(dir, env, "branch", "-q", "feature");
-        repos.commitHg(name);
-        hg(dir, env, "update", "-q", "default");
-      }
-      // pull/merge-request refs, each one commit off main, as forges keep them
-      for (const name of ["refs", "refs-control"]) {
-        for (const ref of ["pull/7/head", "merge-requests/3/head", "pull/8/head"]) {
-          branchOff(name, ref.replace(/\//g, "-"));
-          commits(name, ref.replace(/\//g, "-"), 1, `refs/${ref}`);
-        }
-      }
-      for (const name of ["reconf", "reconf-control"]) {
-        branchOff(name, "feature");
-        commits(name, "feature", 1);
-      }
-
-      watchLines.push(
-        `git ${repos.url("storm")} main`,
-        `git ${repos.url("refs")} main`,
-        `git ${repos.url("refs")} pull/7/head`,
-        `git ${repos.url("refs")} merge-requests/3/head`,
-        `git ${repos.url("refs")} refs/pull/8/head`,
-        `git ${repos.url("reconf")} main`,
-        `hg ${repos.hgUrl("hgreconf")} default`,
-      );
-      // three spellings a forge's payload does not use as they are
-      hookedLines.push(`git https://${forge}/org/web.git main`, `git git@${forge}:org/api main`, `git ssh://git@${forge}/org/lib.git main`);
-      settings.controls.push(
-        // Buildbot 3.7's plain GitPoller forgets what it saw at every reconfig (so it loses the new
-        // branch instead of bursting, and the main commit of the refs test): these controls are
-        // GitPoller as 3.11.3 fixed it
-        { vcs: "git", url: repos.url("storm-control"), name: "storm-control", branches: ["main"], keeps_revisions: true },
-        { vcs: "git", url: repos.url("refs-control"), name: "refs-control", branches: ["main", "pull/7/head", "merge-requests/3/head"], keeps_revisions: true },
-        { vcs: "git", url: repos.url("reconf-control"), name: "reconf-control", branches: ["main"] },
-        { vcs: "hg", url: repos.hgUrl("hgreconf-control"), name: "hgreconf-control", branches: ["default"] },
-      );
-      writeManifest();
-      await farm.merge(manifest);
-      settings.www_port = await freePort();
-      await farm.startMaster(MASTER_CFG, { "e2e.json": JSON.stringify(settings) });
-      await farm.startWorker();
-      // every poller polls at launch: the start of every scenario
-      for (const name of [...[...pollers().values()].map((p) => `autowatch:${p.workdir}`), ...settings.controls.map((c) => c.name)]) {
-        await farm.waitForFirstPoll(name);
-      }
+  const writeSettings = () => farm.writeMasterFile("e2e.json", JSON.stringify(settings));
+  const writeManifest = () =>
+    writeFileSync(
+      manifest,
+      [
+        "[app]",
+        `buildout = git ${repos.url("buildout")} main buildout.cfg`,
+        `watch = ${watchLines.join("\n    ")}`,
+        "",
+        "[hooked]",
+        `buildout = git ${repos.url("buildout")} main buildout.cfg`,
+        `watch = ${hookedLines.join("\n    ")}`,
+        "",
+      ].join("\n"),
+    );
+  /** The state's pollers by polled URL. */
+  const pollers = (): Map<string, { workdir: string; branches: string[] }> => {
+    const state = JSON.parse(readFileSync(farm.stateFile, "utf8")) as { pollers: { url: string; workdir: string; branches: string[] }[] };
+    return new Map(state.pollers.map((p) => [p.url, p]));
+  };
+  const autowatchName = (url: string): string => {
+    const poller = pollers().get(url);
+    if (!poller) throw new Error(`no poller for ${url} in the state`);
+    return `autowatch:${poller.workdir}`;
+  };
+  const post = (path: string, body: string, headers: Record<string, string> = {}) =>
+    fetch(`http://127.0.0.1:${settings.www_port}${path}`, { method: "POST", body, headers });
+  /** Makes the named change sources poll now (Buildbot's poller hook, without allow-list). */
+  const forcePoll = async (...names: string[]): Promise<void> => {
+    const response = await post("/change_hook/anypoller", names.map((n) => `poller=${encodeURIComponent(n)}`).join("&"), {
+      "content-type": "application/x-www-form-urlencoded",
     });
+    expect(response.ok, await response.text()).toBe(true);
+  };
+  const reconfigWith = async (): Promise<void> => {
+    writeManifest();
+    await farm.merge(manifest);
+    writeSettings();
+    await farm.reconfig();
+  };
+  const changes = (repository: string, branch: string) =>
+    farm.query<[string]>(`select revision from changes where repository = ${sqlText(repository)} and branch = ${sqlText(branch)} order by changeid`);
+  /** Build requests of `builder` for changes of (repository, branch). */
+  const requests = (builder: string, repository: string, branch: string) =>
+    farm.query<[number]>(
+      `select distinct br.id from buildrequests br join builders b on b.id = br.builderid
+         join buildset_sourcestamps bss on bss.buildsetid = br.buildsetid
+         join sourcestamps ss on ss.id = bss.sourcestampid
+       where b.name = ${sqlText(builder)} and ss.repository = ${sqlText(repository)} and ss.branch = ${sqlText(branch)}`,
+    );
+  /** Waits until `builder` has `count` build requests for (repository, branch): schedulers make them after the changes. */
+  const waitForRequests = async (builder: string, repository: string, branch: string, count: number): Promise<number> => {
+    let seen = 0;
+    try {
+      await waitFor(`${count} build requests of ${builder} for ${branch}`, WAIT_MS, async () => ((seen = (await requests(builder, repository, branch)).length) >= count ? true : undefined), 150);
+    } catch {
+      // reported by the caller's expectation, with the count seen
+    }
+    return seen;
+  };
+  /** Waits until the change source's saved last revisions satisfy `done` (a poll finished). */
+  const waitForPoll = (name: string, what: string, done: (lastRev: Record<string, string>) => boolean) =>
+    waitFor(`${name} to poll ${what}`, WAIT_MS, async () => (done(await farm.lastRev(name)) ? true : undefined), 150);
+  /** Commits `count` changes on `branch` of the work clone of git repository `name` and pushes them to `ref`. */
+  const commits = (name: string, branch: string, count: number, ref = `refs/heads/${branch}`): string => {
+    const clone = join(repos.work, name);
+    git(clone, env, "checkout", "-q", branch);
+    for (let i = 0; i < count; i++) {
+      writeFileSync(join(clone, `${branch.replace(/\W/g, "-")}.txt`), `${i} ${Math.random()}\n`, { flag: "a" });
+      git(clone, env, "add", "-A");
+      git(clone, env, "commit", "-q", "-m", `${branch} ${i}`);
+    }
+    git(clone, env, "push", "-q", "-f", join(repos.dir, `${name}.git`), `HEAD:${ref}`);
+    return git(clone, env, "rev-parse", "HEAD");
+  };
+  const branchOff = (name: string, branch: string, from = "main") => git(join(repos.work, name), env, "branch", "-q", "-f", branch, from);
 
-    afterAll(() => farm.stop());
+  beforeAll(async () => {
+    // the forge's HTTPS and SSH URLs lead to local repositories, for the master's git too
+    const forgeDir = join(repos.dir, "forge");
+    writeFileSync(
+      join(farm.home, ".gitconfig"),
+      `[url "file://${forgeDir}/"]\n\tinsteadOf = https://${forge}/\n\tinsteadOf = git@${forge}:\n\tinsteadOf = ssh://git@${forge}/\n`,
+    );
+    const stub = join(farm.root, "www-stub");
+    writeWwwStub(stub);
+    env.PYTHONPATH = stub;
+
+    mkdirSync(farm.watchDir, { recursive: true });
+    repos.createGit("buildout");
+    for (const name of ["storm", "storm-control", "refs", "refs-control", "reconf", "reconf-control", "forge/org/web", "forge/org/api", "forge/org/lib"]) {
+      repos.createGit(name);
+    }
+    for (const name of ["hgreconf", "hgreconf-control"]) {
+      repos.createHg(name);
+      // a named branch, watched only after the reconfig
+      const dir = join(repos.dir, name);
+      hg(dir, env, "branch", "-q", "feature");
+      repos.commitHg(name);
+      hg(dir, env, "update", "-q", "default");
+    }
+    // pull/merge-request refs, each one commit off main, as forges keep them
+    for (const name of ["refs", "refs-control"]) {
+      for (const ref of ["pull/7/head", "merge-requests/3/head", "pull/8/head"]) {
+        branchOff(name, ref.replace(/\//g, "-"));
+        commits(name, ref.replace(/\//g, "-"), 1, `refs/${ref}`);
+      }
+    }
+    for (const name of ["reconf", "reconf-control"]) {
+      branchOff(name, "feature");
+      commits(name, "feature", 1);
+    }
+
+    watchLines.push(
+      `git ${repos.url("storm")} main`,
+      `git ${repos.url("refs")} main`,
+      `git ${repos.url("refs")} pull/7/head`,
+      `git ${repos.url("refs")} merge-requests/3/head`,
+      `git ${repos.url("refs")} refs/pull/8/head`,
+      `git ${repos.url("reconf")} main`,
+      `hg ${repos.hgUrl("hgreconf")} default`,
+    );
+    // three spellings a forge's payload does not use as they are
+    hookedLines.push(`git https://${forge}/org/web.git main`, `git git@${forge}:org/api main`, `git ssh://git@${forge}/org/lib.git main`);
+    settings.controls.push(
+      // Buildbot 3.7's plain GitPoller forgets what it saw at every reconfig (so it loses the new
+      // branch instead of bursting, and the main commit of the refs test): these controls are
+      // GitPoller as 3.11.3 fixed it
+      { vcs: "git", url: repos.url("storm-control"), name: "storm-control", branches: ["main"], keeps_revisions: true },
+      { vcs: "git", url: repos.url("refs-control"), name: "refs-control", branches: ["main", "pull/7/head", "merge-requests/3/head"], keeps_revisions: true },
+      { vcs: "git", url: repos.url("reconf-control"), name: "reconf-control", branches: ["main"] },
+      { vcs: "hg", url: repos.hgUrl("hgreconf-control"), name: "hgreconf-control", branches: ["default"] },
+    );
+    writeManifest();
+    await farm.merge(manifest);
+    settings.www_port = await freePort();
+    await farm.startMaster(MASTER_CFG, { "e2e.json": JSON.stringify(settings) });
+    await farm.startWorker();
+    // every poller polls at launch: the start of every scenario
+    for (const name of [...[...pollers().values()].map((p) => `autowatch:${p.workdir}`), ...settings.controls.map((c) => c.name)]) {
+      await farm.waitForFirstPoll(name);
+    }
+  });
+
+  afterAll(() => farm.stop());
+
+  describe.sequential("scenarios", () => {
 
     it(`a branch newly watched on a poller starts at its head: 1 build, not ${STORM_COMMITS} (a plain GitPoller bursts)`, async () => {
       for (const name of ["storm", "storm-control"]) {
@@ -401,4 +405,4 @@ for (const version of BUILDBOT_VERSIONS) {
       });
     });
   });
-}
+});
