@@ -130,8 +130,10 @@ function tokenize(source: string): Token[] {
     const number = matchAt(NUMBER, source, i);
     if (number) {
       const text = number[0];
-      if (/^0\d/.test(text) && !/^0+$/.test(text)) throw new ConditionError(`invalid number ${quoteValue(text)}`);
-      if (/^\d+$/.test(text) && text.length > MAX_INT_DIGITS) {
+      const zeros = /^0+$/.test(text);
+      if (/^0\d/.test(text) && !zeros) throw new ConditionError(`invalid number ${quoteValue(text)}`);
+      // a literal of zeros only is 0 whatever its length (Python takes 5,000 of them)
+      if (!zeros && /^\d+$/.test(text) && text.length > MAX_INT_DIGITS) {
         throw new ConditionError(`an integer literal of more than ${MAX_INT_DIGITS} digits (Python refuses it)`);
       }
       tokens.push({ kind: "number", text, value: Number(text) });

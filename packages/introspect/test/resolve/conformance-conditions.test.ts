@@ -41,6 +41,8 @@ const CASES: [string, string][] = [
   ["index-4000", `'a'${repeat("[0]", 4000)}`],
   ["digits-4300", repeat("1", 4300)],
   ["digits-4301", repeat("1", 4301)],
+  ["zeros-5000", repeat("0", 5000)],
+  ["float-5000-digits", `${repeat("1", 5000)}.5`],
   ["strings-100000", repeat('"a"', 100_000, " ")],
   ["tuple-100000", `(${repeat("1, ", 100_000)})`],
   ["string-1MB", `"${repeat("a", 1024 * 1024)}"`],
