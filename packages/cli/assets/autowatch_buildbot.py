@@ -412,6 +412,19 @@ def change_sources(state, poll_interval=600, poll_at_launch=True, git_options=No
     return sources
 
 
+def _ref_key(branch):
+    """One name for the spellings of a ref: a buildout merge line says ``pull/7/head``, a pip URL
+    ``refs/pull/7/head``, a plain GitPoller reports ``refs/heads/X`` as ``X``. One poller serves
+    every builder of a repository and reports one spelling, so filters compare this key."""
+    if branch is None:
+        return None
+    if branch.startswith("refs/heads/"):
+        return branch[len("refs/heads/"):]
+    if branch.startswith("refs/"):
+        return branch[len("refs/"):]
+    return branch
+
+
 class WatchChangeFilter(ChangeFilter):
     """Accepts exactly the watched (repository, branch) pairs of a builder, plus any branch
     of the repositories whose branch is the URL itself (svn, bzr). It compares by content,
@@ -423,12 +436,12 @@ class WatchChangeFilter(ChangeFilter):
         super().__init__()
         self.pairs = tuple(sorted(set((str(r), str(b)) for r, b in pairs)))
         self.repositories = tuple(sorted(set(str(r) for r in repositories)))
-        self._pairs = frozenset(self.pairs)
+        self._pairs = frozenset((r, _ref_key(b)) for r, b in self.pairs)
         self._repositories = frozenset(self.repositories)
 
     def filter_change(self, change):
         repository = change.repository or ""
-        return (repository, change.branch) in self._pairs or repository.rstrip("/") in self._repositories
+        return (repository, _ref_key(change.branch)) in self._pairs or repository.rstrip("/") in self._repositories
 
     def __repr__(self):
         watched = [f"{r}@{b}" for r, b in self.pairs] + list(self.repositories)
@@ -447,9 +460,6 @@ def change_filter(state, builder):
     for watch in entry["watches"]:
         if watch["vcs"] in ("git", "hg"):
             pairs.append((watch["url"], watch["branch"]))
-            if watch["vcs"] == "git" and watch["branch"].startswith("refs/heads/"):
-                # Buildbot's GitPoller reports refs/heads/X as X
-                pairs.append((watch["url"], watch["branch"][len("refs/heads/"):]))
         else:
             repositories.append(watch["url"].rstrip("/"))
     return WatchChangeFilter(pairs, repositories)

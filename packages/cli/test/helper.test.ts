@@ -210,6 +210,16 @@ names = [c.name for c in aw.change_sources(aw.load_state(f.name))]
 os.unlink(f.name)
 print(json.dumps([len(names), len(set(names))]))`,
   ];
+  const spellings = snippets.push(`
+# one pull request ref in two spellings (a buildout merge line, a pip URL) for two builders of one poller
+u = "https://example.com/w.git"
+state = {"builders": {n: {"schedule": True, "watches": [{"vcs": "git", "url": u, "branch": b, "from": ["auto"]}]}
+                      for n, b in (("merge-line", "pull/7/head"), ("pip", "refs/pull/7/head"), ("branch", "main"))}}
+from types import SimpleNamespace as C
+refs = aw.WatchedRefs(["pull/7/head", "refs/pull/7/head", "main"])
+reported = [refs.name_of("refs/pull/7/head"), refs.name_of("refs/heads/main")]
+print(json.dumps([[aw.change_filter(state, n).filter_change(C(repository=u, branch=b)) for b in reported]
+                  for n in ("merge-line", "pip", "branch")]))`) - 1;
   let outputs: unknown[] = [];
   const checks = snippets.map((_, index) => () => outputs[index]);
   beforeAll(() => {
@@ -258,6 +268,15 @@ print(json.dumps(outputs))`, JSON.stringify(snippets)) as unknown[];
   it("a change filter accepts exactly the watched (repository, branch) pairs", () => {
     const result = checks[2]!();
     expect(result).toEqual([true, false, true, false, false, true, true, false]);
+  });
+
+  it("a pull request ref named pull/N/head by one builder and refs/pull/N/head by another fires both", () => {
+    // each row: a builder's filter given the change of the pull ref, then of main
+    expect(checks[spellings]!()).toEqual([
+      [true, false],
+      [true, false],
+      [false, true],
+    ]);
   });
 
   it("change filters compare by content, so an unchanged builder keeps its scheduler at reconfig", () => {
