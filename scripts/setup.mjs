@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Brings a fresh machine (Node 20 + npm) to the point where the workspace builds and its
 // tests run: pnpm (through npm), the workspace's dependencies, and the Debian packages the
-// tests drive for real (Mercurial, Breezy, zc.buildout, pip, Buildbot). Idempotent and quiet
+// tests drive for real (Mercurial, Breezy, zc.buildout, pip, Buildbot 3.7, and 4.2 in the trixie
+// chroot of scripts/buildbot-chroot.sh). Idempotent and quiet
 // when everything is already there. `--no-debian` skips the Debian part (the example needs git only).
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
@@ -44,6 +45,14 @@ if (withDebian) {
     const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
     run("apt-get", ["update", "-qq"], { env });
     run("apt-get", ["install", "-y", "-qq", "--no-install-recommends", ...missing], { env });
+  }
+  // Buildbot 4.2 for the e2e tests: Debian trixie's package in a chroot cached outside the
+  // clone (about a minute once per machine; nothing when cached)
+  const chroot = new URL("./buildbot-chroot.sh", import.meta.url).pathname;
+  if (spawnSync(chroot, ["path"], { stdio: "ignore" }).status !== 0) {
+    const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
+    if (isRoot) run(chroot, ["ensure"], { stdio: ["ignore", "ignore", "inherit"] });
+    else console.error(`setup: the Buildbot 4.2 chroot is missing; build it as root: sudo ${chroot} ensure`);
   }
 } else if (!has("git")) {
   console.error("setup: git is required (apt-get install git)");
