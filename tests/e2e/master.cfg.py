@@ -1,5 +1,6 @@
-# master.cfg of the end-to-end test: settings come from e2e.json next to it, so that a
-# reconfig picks up what the test changed. The autowatch parts are the documented ones.
+# master.cfg of buildbot.test.ts: settings come from e2e.json next to it, so that a reconfig
+# picks up what the test changed; it carries that test's controls (a plain GitPoller, sendchange).
+# The guide's own master.cfg (docs/operators.md) is what guide.test.ts runs.
 import json
 import os
 
@@ -39,8 +40,9 @@ if app_filter is not None:
                                                          builderNames=["app"], treeStableTimer=None))
 
 factory = util.BuildFactory()
-# The buildout is cloned by hand rather than with steps.Git: a build started by a commit on a
-# dependency carries that dependency's revision, which is not the buildout's.
+# The buildout is cloned by hand: the AnyBranchScheduler below gives a build started by a
+# dependency commit that dependency's revision, which steps.Git would apply to the buildout
+# (autowatch.scheduler(), the guide's, builds the buildout's head instead: guide.test.ts).
 factory.addStep(steps.ShellCommand(name="checkout", command=["sh", "-c", "rm -rf buildout && git clone -q -b main \"$0\" buildout", settings["buildout_url"]]))
 factory.addStep(steps.ShellCommand(name="buildout", command=["sh", "bin/buildout"], workdir="build/buildout"))
 factory.addSteps(autowatch.autowatch_steps("app", cli=settings["cli"], watch_dir=os.path.join(basedir, "autowatch", "watch"),

@@ -9,7 +9,6 @@ export const BUNDLE = fileURLToPath(new URL("../../packages/cli/dist/autowatch.m
 /** The master.cfg helper as the cli package ships it. */
 export const HELPER_DIR = fileURLToPath(new URL("../../packages/cli/assets", import.meta.url));
 
-export const hasBuildbot = existsSync("/usr/bin/buildbot") && existsSync("/usr/bin/buildbot-worker");
 
 /** A clean environment for git and Buildbot: no user or system git configuration, C locale. */
 export function isolatedEnv(home: string): NodeJS.ProcessEnv {
