@@ -100,4 +100,21 @@ describe("autowatch explain against the state's merge", () => {
       "note: watch/odoo-10.0.json changed after the state state.json was written: the next merge takes it into account",
     );
   });
+
+  it("answers from STATE.factories while the manifests are unchanged, and says so in --json; the same text as from the manifests", async () => {
+    const { appendFileSync, renameSync } = await import("node:fs");
+    expect(JSON.parse((await explain("odoo-10.0", "-o", "state.json", "--json")).stdout).from).toBe("merge");
+    expect((await runCli(["merge", "-m", "MANIFEST.cfg", "--watch-dir", "watch", "-o", "state.json"], { cwd: dir })).code).toBe(0);
+    const names = ["odoo-10.0", "release", "manual-only", "waiting", "broken", "odoo-10"];
+    const fast = await Promise.all(names.map((name) => explain(name, "-o", "state.json")));
+    for (const name of names) expect(JSON.parse((await explain(name, "-o", "state.json", "--json")).stdout).from).toBe("state");
+    renameSync(join(dir, "state.json.factories"), join(dir, "aside"));
+    const slow = await Promise.all(names.map((name) => explain(name, "-o", "state.json")));
+    expect(fast.map((run) => [run.code, run.stdout, run.stderr])).toEqual(slow.map((run) => [run.code, run.stdout, run.stderr]));
+    expect(JSON.parse((await explain("odoo-10.0", "-o", "state.json", "--json")).stdout).from).toBe("merge");
+    renameSync(join(dir, "aside"), join(dir, "state.json.factories"));
+    appendFileSync(join(dir, "MANIFEST.cfg"), "\n[odoo-10]\nbuildout = standalone y.cfg\n");
+    const edited = explainReportSchema.parse(JSON.parse((await explain("odoo-10", "-o", "state.json", "--json")).stdout));
+    expect(edited).toMatchObject({ found: true, from: "merge" });
+  });
 });

@@ -13,6 +13,8 @@ export interface ReadOptions {
   memo?: ManifestMemo;
   /** Resolve only this builder's section (and its parents): the other factories are not returned. */
   only?: string;
+  /** Sees the bytes of each file read, as parsed (to fingerprint what this parse came from). */
+  onRead?: (file: string, bytes: Uint8Array) => void;
 }
 
 /** The texts of the last call and their parse (see `ReadOptions.memo`). */
@@ -37,6 +39,7 @@ export async function readManifests(paths: string[], options: ReadOptions = {}):
     const read = readRegularFileSync(options.cwd === undefined ? file : resolve(options.cwd, file), MAX_CONFIG_BYTES);
     if ("error" in read) return { level: "error", message: `cannot read manifest: ${read.error}`, file };
     const { bytes } = read;
+    options.onRead?.(file, bytes);
     try {
       // Most manifests are ASCII: checked natively, then read as one-byte text (the same characters as UTF-8).
       return { file, text: isAscii(bytes) ? bytes.toString("latin1") : decoder.decode(bytes) };

@@ -4,6 +4,7 @@ import { parseWatchFile, watchFileNameFor, type PinnedEntry, type Problem } from
 import { mergeFarm } from "./core.js";
 import { closeNames } from "@autowatch/watchfile/text";
 import { explainBuilder, type Explanation } from "./explain.js";
+import { factoryIndexFile, lookupFactory } from "./factoryindex.js";
 import { loadLastGood } from "./lastgood.js";
 import { loadManifests, loadRules, policyOf, type RunMergeOptions } from "./run.js";
 import { DEFAULT_POLICY, type WatchFileInput } from "./types.js";
@@ -18,6 +19,11 @@ export interface BuilderReport {
   watchFileTime?: Date;
   /** Problems of the operator's inputs met on the way (rewrite rules, last-good store). */
   problems: Problem[];
+  /**
+   * Where the builder's manifest section came from: "state", STATE.factories as the last merge
+   * parsed it (every manifest unchanged since); "merge", the manifests read and parsed again.
+   */
+  from: "state" | "merge";
 }
 
 /**
@@ -27,13 +33,17 @@ export interface BuilderReport {
  * manifests' text instead of a whole merge. What depends on other builders (pollers, one URL
  * seen with two VCS kinds) is not computed: the state has it.
  */
-export async function explainOne(options: RunMergeOptions, name: string): Promise<BuilderReport> {
-  const manifests = await loadManifests(options.manifests, undefined, name);
+export async function explainOne(options: RunMergeOptions, name: string, { index = true }: { /** Use STATE.factories when current (default). */ index?: boolean } = {}): Promise<BuilderReport> {
+  const paths = Array.isArray(options.manifests) ? (options.manifests as readonly string[]) : undefined;
+  const indexed = index && paths && options.output !== undefined ? lookupFactory(factoryIndexFile(options.output), paths, name) : undefined;
+  const from = indexed ? "state" : "merge";
+  if (indexed && !indexed.found) return { explanation: { found: false, name, suggestions: closeNames(name, indexed.names) }, pinned: [], problems: [], from };
+  const manifests = indexed ? indexed.manifests : await loadManifests(options.manifests, undefined, name);
   if (!manifests.factories.some((factory) => factory.name === name)) {
     // an unknown name: every section is resolved, for close names
     const all = await loadManifests(options.manifests, undefined);
     const names = all.factories.map((factory) => factory.name);
-    return { explanation: { found: false, name, suggestions: closeNames(name, names) }, pinned: [], problems: [] };
+    return { explanation: { found: false, name, suggestions: closeNames(name, names) }, pinned: [], problems: [], from };
   }
   const { rules, problems: ruleProblems } = await loadRules(options);
   checkWatchDir(options.watchDir);
@@ -70,5 +80,5 @@ export async function explainOne(options: RunMergeOptions, name: string): Promis
   } catch {
     watchFileTime = undefined;
   }
-  return { explanation, pinned, ...(watchFileTime ? { watchFileTime } : {}), problems: [...ruleProblems, ...(store?.problems ?? [])] };
+  return { explanation, pinned, ...(watchFileTime ? { watchFileTime } : {}), problems: [...ruleProblems, ...(store?.problems ?? [])], from };
 }

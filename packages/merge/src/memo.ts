@@ -1,5 +1,6 @@
 import { hash as oneShotHash } from "node:crypto";
-import { ManifestMemo, type BuildFactory } from "@autowatch/manifest";
+import { ManifestMemo, type BuildFactory, type ManifestResult } from "@autowatch/manifest";
+import type { IndexHead } from "./factoryindex.js";
 import type { BuilderState } from "@autowatch/watchfile";
 import type { StateLines } from "@autowatch/watchfile/text";
 import { PollerTally } from "./pollers.js";
@@ -38,6 +39,8 @@ export class MergeMemo {
   /** Manifest texts and their parse: an unchanged manifest gives the same factory objects. */
   readonly manifests = new ManifestMemo();
   written?: WrittenState;
+  /** The parse last written to STATE.factories, and the manifests' stamps then. */
+  indexed?: { file: string; manifests: ManifestResult; stamps: string; head: IndexHead };
   /** The pollers, counted builder by builder. */
   readonly pollers = new PollerTally();
   private settings?: string;

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { lstatSync, readFileSync, statSync } from "node:fs";
+import { existsSync, lstatSync, readFileSync, statSync } from "node:fs";
 import { readManifests, type ManifestResult } from "@autowatch/manifest";
 import { MAX_CONFIG_BYTES, quoteValue, readRegularFileSync, type Problem, type State } from "@autowatch/watchfile";
 import { mergeFarm } from "./core.js";
@@ -11,6 +11,7 @@ import { writeFileInPieces } from "./statefile.js";
 import { DEFAULT_POLICY, type MergePolicy, type MergeResult, type WatchFileInput } from "./types.js";
 import { scanWatchDir } from "./watchdir.js";
 import { MergeSetupError } from "./errors.js";
+import { factoryIndexFile, isRacy, stampManifests, writeFactoryIndex, type IndexHead } from "./factoryindex.js";
 
 export { MergeSetupError };
 
@@ -72,7 +73,10 @@ export interface RunMergeResult {
 export async function runMerge(options: RunMergeOptions): Promise<RunMergeResult> {
   const now = options.now ?? new Date();
   const memo = options.memo;
-  const manifests = await loadManifests(options.manifests, memo);
+  // the parse is kept for explain (STATE.factories) when a state is written
+  const indexing = !options.readOnly && options.output !== undefined && Array.isArray(options.manifests);
+  const stamps = indexing ? stampManifests(options.manifests as readonly string[]) : undefined;
+  const manifests = await loadManifests(options.manifests, memo, undefined, stamps?.onRead);
   const { rules, problems: ruleProblems } = await loadRules(options);
   const maxBytes = options.maxBytes ?? DEFAULT_POLICY.maxBytes;
   const names = manifests.factories.map((factory) => factory.name);
@@ -98,6 +102,7 @@ export async function runMerge(options: RunMergeOptions): Promise<RunMergeResult
   if (write && store) await store.lastGood.save(result.lastGood);
   // written in pieces: the 40 MB text of a large farm is never held whole
   if (write && options.output !== undefined) writeState(options.output, result.state, memo);
+  if (stamps && options.output !== undefined) indexFactories(factoryIndexFile(options.output), stamps.head(), manifests, memo);
   let stateText: string | undefined;
   return {
     state: result.state,
@@ -173,6 +178,21 @@ function holds(file: string, written: WrittenState): boolean {
   }
 }
 
+/**
+ * Writes STATE.factories for this parse. `merge --follow` skips it while the parse is the one
+ * already written (the memo gives back the same result object for the same manifest bytes) and
+ * its stamps are past the racy window; a one-shot merge always writes it (another version of
+ * autowatch may have written the old one).
+ */
+function indexFactories(file: string, head: IndexHead | undefined, manifests: ManifestResult, memo: MergeMemo | undefined): void {
+  if (head === undefined) return;
+  const stamps = JSON.stringify(head.manifests);
+  const before = memo?.indexed;
+  if (before && before.file === file && before.manifests === manifests && before.stamps === stamps && !isRacy(before.head) && existsSync(file)) return;
+  writeFactoryIndex(file, head, manifests);
+  if (memo) memo.indexed = { file, manifests, stamps, head };
+}
+
 /** The operator's policy for what workers send, defaults filled in. */
 export function policyOf(options: RunMergeOptions): MergePolicy {
   return {
@@ -184,10 +204,20 @@ export function policyOf(options: RunMergeOptions): MergePolicy {
 }
 
 /** Reads the manifests (only one builder's section resolved with `only`); a lost manifest is a MergeSetupError. */
-export async function loadManifests(manifests: RunMergeOptions["manifests"], memo: MergeMemo | undefined, only?: string): Promise<ManifestResult> {
+export async function loadManifests(
+  manifests: RunMergeOptions["manifests"],
+  memo: MergeMemo | undefined,
+  only?: string,
+  onRead?: (file: string, bytes: Uint8Array) => void,
+): Promise<ManifestResult> {
   if (!Array.isArray(manifests)) return manifests as ManifestResult;
   const paths = manifests as readonly string[];
-  const result = await readManifests([...paths], { ...(memo ? { memo: memo.manifests } : {}), ...(only === undefined ? {} : { only }) });
+  const result = await readManifests([...paths], { ...(memo ? { memo: memo.manifests } : {}), ...(only === undefined ? {} : { only }), ...(onRead ? { onRead } : {}) });
+  return checkManifests(result, paths);
+}
+
+/** A lost or refused manifest is a MergeSetupError; otherwise the parse as it is. */
+function checkManifests(result: ManifestResult, paths: readonly string[]): ManifestResult {
   // a whole manifest lost (no line: unreadable, not UTF-8) would unschedule all its builders
   const lost = result.problems.find((p) => p.level === "error" && p.line === undefined && p.file !== undefined && paths.includes(p.file));
   if (lost) throw new MergeSetupError(`${lost.file}: ${lost.message}`);

@@ -53,6 +53,12 @@ const stateNoteSchema = z.object({
   differ: z.array(z.string()),
 });
 
+/**
+ * Where the manifest section came from: "state", as the last merge parsed it (STATE.factories,
+ * every manifest unchanged since); "merge", the manifests read again. The answer is the same.
+ */
+const fromSchema = z.enum(["state", "merge"]);
+
 const explainFound = z.object({
   schema: z.literal(EXPLAIN_SCHEMA_ID),
   found: z.literal(true),
@@ -86,6 +92,7 @@ const explainFound = z.object({
   /** ISO time the watch file was written; null when there is none. */
   watchFileModified: z.string().nullable(),
   state: stateNoteSchema.optional(),
+  from: fromSchema,
   /** Problems of the operator's inputs met on the way (rewrite rules, last-good store). */
   problems: z.array(problemSchema),
 });
@@ -97,6 +104,7 @@ const explainNotFound = z.object({
   /** Close builder names, closest first. */
   suggestions: z.array(z.string()),
   state: stateNoteSchema.optional(),
+  from: fromSchema,
   problems: z.array(problemSchema),
 });
 

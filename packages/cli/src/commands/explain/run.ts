@@ -29,12 +29,13 @@ export async function run(options: Record<string, unknown>, _args: string[], con
 }
 
 function jsonReport(report: BuilderReport, stale: string[], differ: string[], state: string | undefined) {
-  const { explanation, pinned, watchFileTime, problems } = report;
+  const { explanation, pinned, watchFileTime, problems, from } = report;
   return {
     schema: jsonId("explain"),
     ...explanation,
     ...(explanation.found ? { pinned, watchFileModified: watchFileTime?.toISOString() ?? null } : {}),
     ...(state === undefined ? {} : { state: { file: state, modified: modified(state), behind: stale, differ } }),
+    from,
     problems,
   };
 }
