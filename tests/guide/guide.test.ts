@@ -1,5 +1,5 @@
-import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -24,6 +24,15 @@ let master: string;
 let env: NodeJS.ProcessEnv;
 const reconfigs = () => (existsSync(join(dir, "reconfigs")) ? readFileSync(join(dir, "reconfigs"), "utf8").trim().split("\n").filter(Boolean) : []);
 const sh = (script: string, cwd = master) => spawnSync("sh", ["-c", script.split(MASTER).join(master)], { cwd, env, encoding: "utf8", timeout: 60_000 });
+/** Polls until `check` holds (a long-running command reacts in its own time). */
+async function until(check: () => boolean, what: string, ms = 30_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((done) => setTimeout(done, 100));
+  }
+}
+const state = () => JSON.parse(readFileSync(join(master, "autowatch", "state.json"), "utf8"));
 const upload = (builder: string, branch: string) =>
   writeFileSync(join(master, "autowatch", "watch", `${builder}.json`), JSON.stringify({ schema: "autowatch.watchfile/2", builder, watches: [{ vcs: "git", url: "https://example.com/addons.git", revspec: branch }] }));
 
@@ -74,5 +83,58 @@ describe("docs/operators.md, as an operator copies it", () => {
     expect(explain.status).toBe(0);
     expect(explain.stdout).toContain('builder "odoo-10.0" (MANIFEST.cfg:1): scheduled by commits');
     expect(sh("autowatch check").stderr).toBe("autowatch check: 1 build factory in 1 manifest: 0 errors, 0 warnings\n");
+  });
+
+  it("the setup block makes the watch directory, writes the Buildbot helper and copies the single-file CLI", () => {
+    rmSync(join(master, "autowatch", "watch"), { recursive: true, force: true });
+    // the directory that holds release/, as the install section leaves it
+    const holder = join(dir, "holder");
+    mkdirSync(join(holder, "release"), { recursive: true });
+    copyFileSync(join(root, "packages", "cli", "dist", "autowatch.mjs"), join(holder, "release", "autowatch.mjs"));
+    const run = sh(block("setup"), holder);
+    expect(run.stderr).toBe(`autowatch buildbot-helper: wrote ${join(master, "autowatch_buildbot.py")}\n`);
+    expect(run.status).toBe(0);
+    expect(existsSync(join(master, "autowatch", "watch"))).toBe(true);
+    expect(readFileSync(join(master, "autowatch_buildbot.py"), "utf8")).toMatch(/^def [a-z_]+\(/m);
+    const version = spawnSync(process.execPath, [join(master, "autowatch", "autowatch.mjs"), "--version"], { encoding: "utf8" });
+    expect(version.stdout).toBe(sh("autowatch --version").stdout);
+    expect(version.stdout).toMatch(/^autowatch \d/);
+    upload("odoo-10.0", "10.0");
+  });
+
+  it("the --follow command merges at start, reconfigures on a change that matters, and stops on SIGTERM", async () => {
+    rmSync(join(master, "autowatch", "state.json"), { force: true });
+    upload("odoo-10.0", "10.0");
+    const before = reconfigs().length;
+    // its own process group: the shell and autowatch are stopped together, by this id only
+    const follow = spawn("sh", ["-c", block("follow").split(MASTER).join(master)], { cwd: master, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    let log = "";
+    follow.stderr.on("data", (chunk: Buffer) => (log += chunk.toString("utf8")));
+    const exited = new Promise<string>((done) => follow.on("exit", (code, signal) => done(`${code ?? signal}`)));
+    try {
+      // no state yet: the first merge reconfigures
+      await until(() => reconfigs().length === before + 1, `the first reconfig (log: ${log})`);
+      expect(reconfigs().at(-1)).toBe(`reconfig --progress_timeout=120 ${master}`);
+      upload("odoo-10.0", "10.0-follow");
+      await until(() => reconfigs().length === before + 2, `the reconfig after an upload (log: ${log})`);
+      expect(state().builders["odoo-10.0"].watches.map((watch: { branch: string }) => watch.branch)).toContain("10.0-follow");
+    } finally {
+      process.kill(-follow.pid!, "SIGTERM");
+    }
+    // the shell, or autowatch when the shell ran it in its place: both end on SIGTERM (the
+    // conventions test checks autowatch's own clean stop), and the state is whole
+    expect(["0", "SIGTERM"]).toContain(await exited);
+    expect(state().builders["odoo-10.0"]).toBeDefined();
+  });
+
+  it("the rewrite example: the pollers poll the mirrors, file rules first", () => {
+    writeFileSync(join(master, "rewrites.txt"), "https://example.com/ https://github.com/mirrored/\n");
+    const script = block("rewrite").replace("merge ...", "merge --manifest MANIFEST.cfg --watch-dir autowatch/watch -o autowatch/state.json");
+    const run = sh(script);
+    expect(run.stderr).toContain("state written to autowatch/state.json");
+    expect(run.status).toBe(0);
+    // example.com -> github.com (the file), then github.com -> the mirror (--rewrite)
+    const pollers = state().pollers.map((poller: { url: string; original: string }) => [poller.original, poller.url]);
+    expect(pollers).toContainEqual(["https://example.com/addons.git", "ssh://git@mirror.example/github/mirrored/addons.git"]);
   });
 });
