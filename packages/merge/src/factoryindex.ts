@@ -1,5 +1,5 @@
 import { hash as oneShotHash } from "node:crypto";
-import { readFileSync, statSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import type { BuildFactory, ManifestResult } from "@autowatch/manifest";
 import type { Problem } from "@autowatch/watchfile";
@@ -111,7 +111,7 @@ export function isRacy(head: IndexHead): boolean {
   return head.manifests.some((stamp) => racy(stamp, BigInt(head.stampedNs)));
 }
 
-/** One builder's line: its section and the manifest problems that name it. */
+/** One builder's entry: its section and the manifest problems that name it. */
 interface IndexedBuilder {
   factory: BuildFactory;
   problems: Problem[];
@@ -119,7 +119,8 @@ interface IndexedBuilder {
 
 /**
  * Writes the index for this parse (atomic rename, no fsync: a lost index only costs `explain` a
- * read of the manifests). Best effort, for the same reason.
+ * read of the manifests). Best effort, for the same reason. Lines are sorted by the bytes of
+ * the name's JSON text, so that one line is found by a binary search of the file.
  */
 export function writeFactoryIndex(file: string, head: IndexHead, manifests: ManifestResult): void {
   try {
@@ -130,18 +131,18 @@ export function writeFactoryIndex(file: string, head: IndexHead, manifests: Mani
       if (list) list.push(problem);
       else problems.set(problem.builder, [problem]);
     }
-    const seen = new Set<string>();
+    const keyed = new Map<string, { key: Buffer; factory: BuildFactory; order: number }>();
+    // the merge keeps the first section of a name
+    for (const factory of manifests.factories) if (!keyed.has(factory.name)) keyed.set(factory.name, { key: Buffer.from(JSON.stringify(factory.name)), factory, order: keyed.size });
+    const sorted = [...keyed.values()].sort((a, b) => Buffer.compare(a.key, b.key));
     writeFileInPieces(
       file,
       (write) => {
         write(`${JSON.stringify(head)}\n`);
-        for (const factory of manifests.factories) {
-          // the merge keeps the first section of a name
-          if (seen.has(factory.name)) continue;
-          seen.add(factory.name);
+        for (const { key, factory, order } of sorted) {
           const entry: IndexedBuilder = { factory, problems: problems.get(factory.name) ?? [] };
-          // JSON text holds no raw tab or newline: the name ends at the tab, the entry at the newline
-          write(`${JSON.stringify(factory.name)}\t${JSON.stringify(entry)}\n`);
+          // JSON text holds no raw tab or newline: name, tab, place in the manifests, tab, entry, newline
+          write(`${key.toString()}\t${order}\t${JSON.stringify(entry)}\n`);
         }
       },
       { fsync: false },
@@ -156,38 +157,90 @@ export type IndexLookup =
   /** No such builder: every builder name, in manifest order (for close names). */
   | { found: false; names: string[] };
 
+const NEWLINE = 10;
+const TAB = 9;
+
+/** Reads a file by position, a few kilobytes at a time. */
+class Reader {
+  private readonly chunk = Buffer.allocUnsafe(4096);
+  constructor(
+    readonly fd: number,
+    readonly size: number,
+  ) {}
+
+  /** The bytes from `from` up to (not including) the first `stop` byte; undefined at the end of the file. */
+  until(from: number, stop: number): { bytes: Buffer; end: number } | undefined {
+    const parts: Buffer[] = [];
+    for (let at = from; at < this.size; ) {
+      const read = readSync(this.fd, this.chunk, 0, Math.min(this.chunk.length, this.size - at), at);
+      if (read === 0) return undefined;
+      const index = this.chunk.subarray(0, read).indexOf(stop);
+      if (index >= 0) {
+        parts.push(Buffer.from(this.chunk.subarray(0, index)));
+        return { bytes: Buffer.concat(parts), end: at + index };
+      }
+      parts.push(Buffer.from(this.chunk.subarray(0, read)));
+      at += read;
+    }
+    return undefined;
+  }
+}
+
 /**
  * One builder's section from the index, when the index is current for these manifest paths;
  * undefined otherwise (no index, another list of manifests, one of them changed, a torn file).
- * The line is found by its name, without parsing the others.
+ * The line is found by a binary search on the names (a few 4 KB reads of a 25 MB file at
+ * 20,000 builders); only an unknown name reads the whole file, for close names.
  */
 export function lookupFactory(file: string, paths: readonly string[], name: string): IndexLookup | undefined {
-  let text: Buffer;
+  let fd: number;
   try {
-    text = readFileSync(file);
+    fd = openSync(file, "r");
   } catch {
     return undefined;
   }
-  const headEnd = text.indexOf(10);
-  if (headEnd < 0 || text[text.length - 1] !== 10) return undefined;
   try {
-    if (!current(JSON.parse(text.toString("utf8", 0, headEnd)) as IndexHead, paths)) return undefined;
-    const key = Buffer.from(`\n${JSON.stringify(name)}\t`);
-    const at = text.indexOf(key, headEnd);
-    if (at < 0) {
-      const names: string[] = [];
-      for (let start = headEnd + 1; start < text.length; ) {
-        const tab = text.indexOf(9, start);
-        const end = text.indexOf(10, start);
-        names.push(JSON.parse(text.toString("utf8", start, tab)) as string);
-        start = end + 1;
+    const reader = new Reader(fd, fstatSync(fd).size);
+    const last = Buffer.alloc(1);
+    if (reader.size === 0 || readSync(fd, last, 0, 1, reader.size - 1) !== 1 || last[0] !== NEWLINE) return undefined;
+    const head = reader.until(0, NEWLINE);
+    if (!head || !current(JSON.parse(head.bytes.toString("utf8")) as IndexHead, paths)) return undefined;
+    const start = head.end + 1;
+    const target = Buffer.from(JSON.stringify(name));
+    // the first line whose name is not below the target, among the lines starting in [lo, hi)
+    let lo = start;
+    let hi = reader.size;
+    while (lo < hi) {
+      const mid = lo + Math.floor((hi - lo) / 2);
+      const line = mid === lo ? lo : reader.until(mid - 1, NEWLINE)!.end + 1;
+      if (line >= hi) {
+        hi = mid;
+        continue;
       }
-      return { found: false, names };
+      const key = reader.until(line, TAB);
+      if (!key) return undefined;
+      const order = Buffer.compare(key.bytes, target);
+      if (order === 0) {
+        const rest = reader.until(key.end + 1, NEWLINE)!.bytes;
+        const entry = JSON.parse(rest.toString("utf8", rest.indexOf(TAB) + 1)) as IndexedBuilder;
+        return { found: true, manifests: { factories: [entry.factory], problems: entry.problems } };
+      }
+      if (order < 0) lo = reader.until(key.end, NEWLINE)!.end + 1;
+      else hi = mid;
     }
-    const start = at + key.length;
-    const entry = JSON.parse(text.toString("utf8", start, text.indexOf(10, start))) as IndexedBuilder;
-    return { found: true, manifests: { factories: [entry.factory], problems: entry.problems } };
+    // an unknown name: every name, in manifest order
+    const text = readFileSync(fd);
+    const names: { name: string; order: number }[] = [];
+    for (let at = start; at < text.length; ) {
+      const tab = text.indexOf(TAB, at);
+      const end = text.indexOf(NEWLINE, at);
+      names.push({ name: JSON.parse(text.toString("utf8", at, tab)) as string, order: Number(text.toString("latin1", tab + 1, text.indexOf(TAB, tab + 1))) });
+      at = end + 1;
+    }
+    return { found: false, names: names.sort((a, b) => a.order - b.order).map((entry) => entry.name) };
   } catch {
     return undefined;
+  } finally {
+    closeSync(fd);
   }
 }

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { explainOne, formatExplanation, runMerge, type BuilderReport, type RunMergeOptions } from "../src/index.js";
-import { factoryIndexFile } from "../src/factoryindex.js";
+import { factoryIndexFile, lookupFactory } from "../src/factoryindex.js";
 import { git, NOW, watchFileText } from "./helpers.js";
 
 // explain's fast path (STATE.factories, the sections as the last merge parsed them) against the
@@ -168,5 +168,22 @@ describe("explain from STATE.factories vs from the manifests", () => {
     appendFileSync(join(dir, "MANIFEST.cfg"), "[broken\n");
     await expect(runMerge(options)).rejects.toThrow(/ConfigParser would refuse/);
     await expect(explainOne({ ...options, readOnly: true }, "odoo-10.0")).rejects.toThrow(/ConfigParser would refuse/);
+  });
+
+  it("finds every builder of a larger farm by its name (binary search of the sorted lines), and none that is not there", async () => {
+    // names of every length and some non-ASCII, long sections: lines span several 4 KB reads
+    const names = Array.from({ length: 400 }, (_, index) => `${"b".repeat(index % 7)}ü${index.toString(36)}-${index % 3 === 0 ? "é" : "z"}`);
+    const long = "x".repeat(5000);
+    writeFileSync(join(dir, "MANIFEST.cfg"), names.map((name, index) => `[${name}]\nbuildout = standalone buildout.cfg\nnote = ${index % 50 === 0 ? long : index}\n`).join("\n"));
+    await runMerge(options);
+    const file = factoryIndexFile(options.output!);
+    for (const name of names) {
+      const found = lookupFactory(file, options.manifests as string[], name);
+      expect(found?.found && found.manifests.factories[0]!.name, name).toBe(name);
+    }
+    for (const name of ["", "a", "zzzz", "ü", names[5]!.slice(0, -1)]) {
+      const lookup = lookupFactory(file, options.manifests as string[], name);
+      expect(lookup, name).toEqual({ found: false, names });
+    }
   });
 });
