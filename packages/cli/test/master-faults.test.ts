@@ -85,6 +85,22 @@ describe("a manifest Python's ConfigParser refuses: the merge refuses, nothing i
     expect(json.stdout).toBe("");
   });
 
+  it("an inherit chain cut at the reader's limit refuses the merge too: builders past the cut would lose the watch lines they inherit", async () => {
+    const first = await merge();
+    expect(first.code).toBe(0);
+    const before = readFileSync(join(dir, "state.json"), "utf8");
+    // odoo-c0 watches a branch; odoo-c1..odoo-c69 each inherit it through the one before
+    const chain = Array.from({ length: 69 }, (_, i) => `[odoo-c${i + 1}]\ninherit = odoo-c${i}\nopt${i + 1} = x\n`).join("\n");
+    const text = `${GOOD}\n[odoo-c0]\nbuildout = standalone c.cfg\nwatch = git https://github.com/OCA/web.git 17.0\n\n${chain}`;
+    expect(pythonReads(text)).toBe("ok");
+    writeFileSync(join(dir, "MANIFEST.cfg"), text);
+    const run = await merge();
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/MANIFEST\.cfg:\d+: error: section "odoo-c64": inherit chain longer than 64 sections/);
+    expect(run.stderr).toMatch(/nothing written/);
+    expect(readFileSync(join(dir, "state.json"), "utf8")).toBe(before);
+  });
+
   it("a problem in one value stays that value's: a bad watch line and a bad auto-watch value", async () => {
     const text = GOOD.replace("watch = git https://github.com/OCA/web.git 16.0", "watch = git https://github.com/OCA/web.git 16.0\n  git https://github.com/OCA/only-url.git\nauto-watch = maybe");
     expect(pythonReads(text)).toBe("ok");

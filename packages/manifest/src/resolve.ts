@@ -68,7 +68,7 @@ export function parseManifests(inputs: ManifestInput[], options: { only?: string
   // but only that section and the ones it inherits from are resolved
   const wanted = options.only === undefined ? definitions.values() : [definitions.get(options.only)].filter((d) => d !== undefined);
   const cycles = inheritCycles(definitions);
-  for (const definition of wanted) factories.push(resolveFactory(definition, definitions, defaults, problems, cycles));
+  for (const definition of wanted) factories.push(resolveFactory(definition, definitions, defaults, problems, cycles, readErrors));
   const rank = (problem: Problem) => fileRank.get(problem.file ?? "") ?? -1;
   const order = (a: Problem, b: Problem) => rank(a) - rank(b) || (a.line ?? 0) - (b.line ?? 0);
   problems.sort(order);
@@ -126,7 +126,13 @@ function chainText(chain: readonly Definition[]): string {
 }
 
 /** The section itself, then its `inherit` parents, nearest first (stops at an unknown parent, a cycle or MAX_INHERIT_CHAIN). */
-function inheritChain(definition: Definition, definitions: Map<string, Definition>, report: (level: ProblemLevel, message: string, line: number) => void, cycles: ReadonlyMap<Definition, number>): Definition[] {
+function inheritChain(
+  definition: Definition,
+  definitions: Map<string, Definition>,
+  report: (level: ProblemLevel, message: string, line: number) => void,
+  cut: (message: string, line: number) => void,
+  cycles: ReadonlyMap<Definition, number>,
+): Definition[] {
   const chain = [definition];
   // Most chains are short: a list search then costs less than a Set per section.
   let visited: Set<Definition> | undefined;
@@ -155,7 +161,7 @@ function inheritChain(definition: Definition, definitions: Map<string, Definitio
       const first = definition.section.options.get("inherit")!;
       const cycle = cycles.get(definition);
       const what = cycle === undefined ? `inherit chain longer than ${MAX_INHERIT_CHAIN} sections` : `inherit cycle of ${cycle} sections`;
-      report("error", `${what} (${chainText(chain)} -> ...): options are inherited from the first ${MAX_INHERIT_CHAIN} only`, first.line);
+      cut(`${what} (${chainText(chain)} -> ...): options are inherited from the first ${MAX_INHERIT_CHAIN} only`, first.line);
       return chain;
     }
     chain.push(parent);
@@ -260,13 +266,19 @@ function origin({ section, file }: OptionSource): string {
   return section ? quoteValue(section.name) : `[${DEFAULT_SECTION}] of ${quoteValue(file)}`;
 }
 
-function resolveFactory(definition: Definition, definitions: Map<string, Definition>, defaults: DefaultsCache, problems: Problem[], cycles: ReadonlyMap<Definition, number>): BuildFactory {
+function resolveFactory(definition: Definition, definitions: Map<string, Definition>, defaults: DefaultsCache, problems: Problem[], cycles: ReadonlyMap<Definition, number>, readErrors: Problem[]): BuildFactory {
   const { section, document } = definition;
   const name = section.name;
   const report = (level: ProblemLevel, message: string, line: number, file = document.file) => {
     problems.push(locate(level, `section ${quoteValue(name)}: ${message}`, file, line, name));
   };
-  const chain = inheritChain(definition, definitions, report, cycles);
+  // a chain cut at the limit changes what the builder inherits (its watch lines, say): the
+  // manifest is then not read whole, like one Python would refuse
+  const cut = (message: string, line: number) => {
+    report("error", message, line);
+    readErrors.push(problems[problems.length - 1]!);
+  };
+  const chain = inheritChain(definition, definitions, report, cut, cycles);
   const merged = new MergedOptions(chain, defaults);
   // Only referenced options are needed raw, and only when a value holds a %(...)s reference.
   const lookup = (key: string) => {

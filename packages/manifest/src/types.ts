@@ -61,7 +61,9 @@ export interface ManifestResult {
   /**
    * The problems (also in `problems`) for which Python's `ConfigParser.read` would raise: a
    * section header typo, a line that is no option, an option or section defined twice in one
-   * file. Python-side tooling cannot read such a file at all; absent when there are none.
+   * file. Python-side tooling cannot read such a file at all. Also an inherit chain cut at
+   * MAX_INHERIT_CHAIN sections: the builder would lose what it inherits past the cut. Absent
+   * when there are none.
    */
   readErrors?: Problem[];
 }

@@ -222,12 +222,13 @@ function checkManifests(result: ManifestResult, paths: readonly string[]): Manif
   const lost = result.problems.find((p) => p.level === "error" && p.line === undefined && p.file !== undefined && paths.includes(p.file));
   if (lost) throw new MergeSetupError(`${lost.file}: ${lost.message}`);
   // Python's ConfigParser would raise on these: what the rest of the file means is a guess
-  // (a header typo turns a builder into options of the section above), so nothing is merged
+  // (a header typo turns a builder into options of the section above), so nothing is merged;
+  // likewise an inherit chain cut at the reader's limit (its builders would lose options)
   const refused = result.readErrors ?? [];
   if (refused.length > 0) {
     const files = [...new Set(refused.map((p) => p.file))];
     throw new MergeSetupError(
-      `${files.length === 1 ? "a manifest" : `${files.length} manifests`} that Python's ConfigParser would refuse (${refused.length} ${refused.length === 1 ? "error" : "errors"}): nothing written, the previous state and last-good store are kept`,
+      `${files.length === 1 ? "a manifest" : `${files.length} manifests`} that Python's ConfigParser would refuse or that cannot be read whole (${refused.length} ${refused.length === 1 ? "error" : "errors"}): nothing written, the previous state and last-good store are kept`,
       refused,
     );
   }
