@@ -65,6 +65,16 @@ describe("autowatch resolve", () => {
     expect(run.stderr).toContain("buildout.cfg:8: warning: [odoo] data: ${odoo:location}");
   });
 
+  it("--json keeps sections named like Object.prototype members, as zc.buildout does", async () => {
+    const dir = write({ "buildout.cfg": "[buildout]\nparts =\n\n[__proto__]\nx = 1\n\n[constructor]\ny = ${__proto__:x}\n" });
+    const run = await resolveIn(dir, ["-c", "buildout.cfg", "--json"]);
+    expect(run.code).toBe(0);
+    const sections = JSON.parse(run.stdout).sections;
+    expect(Object.hasOwn(sections, "__proto__")).toBe(true);
+    expect(sections["__proto__"]).toEqual({ x: "1" });
+    expect(sections.constructor).toEqual({ y: "1" });
+  });
+
   it("prints an annotated listing with file:line origins by default", async () => {
     const dir = write({ "buildout.cfg": BUILDOUT, "base.cfg": BASE });
     const run = await resolveIn(dir, []);

@@ -355,9 +355,10 @@ export function resolveSections(options: ResolveCoreOptions): ResolveResult {
     return { ok: false, error: problemOf(error, configFile), problems: resolver.problems };
   }
 
-  const sections: ResolvedSections = {};
+  // null prototypes: a section or option named __proto__ is a key like any other (zc.buildout accepts it)
+  const sections: ResolvedSections = Object.create(null);
   for (const name of [...resolver.raw.keys()].sort(compareStrings)) {
-    const resolved: ResolvedSections[string] = {};
+    const resolved: ResolvedSections[string] = Object.create(null);
     sections[name] = resolved;
     try {
       const options = resolver.section(name);

@@ -46,9 +46,10 @@ export function pythonEnvironment(options: Partial<PythonEnvironment> = {}): Pyt
 export function parseBuildoutFile(text: string, file: string, python: PythonEnvironment = pythonEnvironment()): BuildoutParseResult {
   try {
     const parsed = parseSections(text, file, { globals: () => defaultGlobals(python) });
-    const sections: Record<string, Record<string, BuildoutParsedOption>> = {};
+    // null prototypes: a section or option named __proto__ is a key like any other
+    const sections: Record<string, Record<string, BuildoutParsedOption>> = Object.create(null);
     for (const [name, section] of parsed) {
-      const options: Record<string, BuildoutParsedOption> = {};
+      const options: Record<string, BuildoutParsedOption> = Object.create(null);
       for (const [option, key] of section) options[option] = { value: key.value, line: key.line ?? 0 };
       sections[name] = options;
     }

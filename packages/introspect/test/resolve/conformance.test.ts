@@ -50,6 +50,11 @@ interface Reference {
   pythonVersion: string;
 }
 
+/** `record[key]` when it is the record's own key (JSON keeps `__proto__` as an own key). */
+function own<T>(record: Record<string, T> | undefined, key: string): T | undefined {
+  return record !== undefined && Object.hasOwn(record, key) ? record[key] : undefined;
+}
+
 const caseNames = readdirSync(join(here, "cases")).sort();
 let work: string;
 const references = new Map<string, Reference>();
@@ -168,16 +173,17 @@ describe("resolve: conformance with zc.buildout", () => {
       expect(Object.keys(ours.sections).sort()).toEqual(Object.keys(expected).sort());
       const unresolved = new Set<string>();
       for (const [section, options] of Object.entries(expected)) {
-        const mine = ours.sections[section]!;
-        const errors = reference!.sectionErrors?.[section];
+        const mine = own(ours.sections, section)!;
+        // own keys only: sections may be named like Object.prototype members (__proto__, constructor)
+        const errors = own(reference!.sectionErrors, section);
         const values = Object.fromEntries(Object.entries(mine).filter(([, o]) => !o.error).map(([k, o]) => [k, o.value]));
         expect(values, `[${section}]`).toEqual(options);
         const failed = Object.entries(mine).filter(([, o]) => o.error).map(([k]) => k).sort();
         if (errors?.options["<"]) expect(mine).toEqual({});
         else expect(failed, `[${section}] options zc.buildout could not resolve`).toEqual(Object.keys(errors?.options ?? {}).sort());
         for (const option of Object.values(mine)) for (const u of option.unresolved ?? []) unresolved.add(u);
-        for (const [option, source] of Object.entries(reference!.origins?.[section] ?? {})) {
-          const mineOption = mine[option];
+        for (const [option, source] of Object.entries(own(reference!.origins, section) ?? {})) {
+          const mineOption = own(mine, option);
           if (!mineOption) continue;
           expect(normalizeSource(mineOption.origin.file, caseDir), `origin of ${section}:${option}`).toBe(normalizeSource(source, caseDir));
         }

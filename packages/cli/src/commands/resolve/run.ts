@@ -7,7 +7,8 @@ import { formatProblem, printable, printableJson, shortPath } from "../../output
 
 /** `{"schema": "autowatch.resolve/1", "sections": {section: {option: value}}}`, keys sorted. */
 function sortedJson(sections: ResolvedSections): string {
-  const plain: Record<string, Record<string, string>> = {};
+  // null prototype: a section named __proto__ is a key like any other (zc.buildout accepts it)
+  const plain: Record<string, Record<string, string>> = Object.create(null);
   for (const section of Object.keys(sections).sort()) {
     const options = sections[section]!;
     plain[section] = Object.fromEntries(Object.keys(options).sort().map((option) => [option, options[option]!.value]));
