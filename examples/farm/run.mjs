@@ -307,8 +307,11 @@ if (merged) {
     }
     console.log(`    ${problems.length} problem${problems.length === 1 ? "" : "s"} reported:`);
     for (const problem of problems) {
-      const where = [problem.builder, problem.file].filter(Boolean).join(", ");
-      console.log(`      ${problem.level}${where ? ` (${printable(where)})` : ""}: ${printable(problem.message)}`);
+      // the CLI's format: FILE:LINE: level: message, the file relative to the farm
+      const file = problem.file && (path.isAbsolute(problem.file) ? path.relative(work, problem.file) : problem.file);
+      const where = file ? `${file}${problem.line ? `:${problem.line}` : ""}: ` : "";
+      const builder = problem.builder && !file ? ` (${problem.builder})` : "";
+      console.log(`      ${printable(where)}${problem.level}${printable(builder)}: ${printable(problem.message)}`);
     }
     const mismatches = [];
     for (const [builder, want] of Object.entries(expected)) {
