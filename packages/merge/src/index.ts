@@ -8,8 +8,7 @@ export { parseRewriteRule, parseRewriteFile, rewriteUrl, pollerWorkdir, type Rew
 export { branchNameProblem } from "./refname.js";
 export { locationProblem, parseLocation, type Location } from "./location.js";
 export type { AutoEntry } from "./decode.js";
-export { readWatchDir, readWatchFile, readWatchFileSync, scanWatchDir } from "./watchdir.js";
+export { checkWatchDir, readWatchDir, readWatchFile, readWatchFileSync, scanWatchDir } from "./watchdir.js";
 export { loadLastGood, saveLastGood, LastGoodStore } from "./lastgood.js";
-export { summarizeMerge } from "./summary.js";
 export * from "./types.js";
 export { MergeMemo } from "./memo.js";

@@ -1,10 +1,11 @@
 import { spawn } from "node:child_process";
-import { statSync, watch as fsWatch } from "node:fs";
+import { watch as fsWatch } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import process from "node:process";
 import v8 from "node:v8";
 import { watch, type FSWatcher } from "chokidar";
+import { checkWatchDir, MergeSetupError } from "@autowatch/merge";
 import type { State } from "@autowatch/watchfile";
 import { problemCounts } from "./summary.js";
 import type { CliContext } from "../../context.js";
@@ -257,22 +258,20 @@ function sizeHeapForMemory(): void {
   v8.setFlagsFromString("--optimize-for-size");
 }
 
-/** A watch directory that is missing or no directory is a configuration error: following it would unwatch the farm. */
-function checkWatchDir(dir: string): void {
-  let isDirectory: boolean;
+/** A watch directory the merge could not list is a configuration error: following it would unwatch the farm. */
+function checkWatchDirs(dirs: readonly string[]): void {
   try {
-    isDirectory = statSync(dir).isDirectory();
+    for (const dir of dirs) checkWatchDir(dir);
   } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    throw new CliError(printable(`watch directory ${dir} ${code === "ENOENT" ? "does not exist (a mistyped --watch-dir? create it, even empty)" : `cannot be read (${String(code)})`}: not following`), 1);
+    if (error instanceof MergeSetupError) throw new CliError(printable(`${error.message}: not following`), 1);
+    throw error;
   }
-  if (!isDirectory) throw new CliError(printable(`watch directory ${dir} is not a directory: not following`), 1);
 }
 
 export async function follow(options: Record<string, unknown>, _args: string[], context: CliContext, hooks: FollowOptions = {}): Promise<number> {
   sizeHeapForMemory();
   const { mergeOnce, applied, differ, watchDirs, files, ignored } = await mergeAdapter(options, context);
-  for (const dir of watchDirs) checkWatchDir(dir);
+  checkWatchDirs(watchDirs);
   const stop = hooks.signal ? undefined : processStopSignal();
   const log = (line: string): void => {
     context.stderr.write(`autowatch: ${new Date().toISOString()} ${line}\n`);
