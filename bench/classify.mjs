@@ -26,9 +26,7 @@ const { default: pLimit } = await import(pathToFileURL(join(ROOT, "packages", "i
 /** The floor: one `git for-each-ref` per repository, `concurrency` at a time. */
 export async function forEachRefPerRepo(repositories, concurrency, env) {
   const limit = pLimit(concurrency);
-  const outputs = await Promise.all(
-    repositories.map((cwd) => limit(() => run("git", ["for-each-ref", FOR_EACH_REF_FORMAT], { cwd, env }))),
-  );
+  const outputs = await Promise.all(repositories.map((cwd) => limit(() => run("git", ["for-each-ref", FOR_EACH_REF_FORMAT], { cwd, env }))));
   return outputs.length;
 }
 
@@ -54,7 +52,12 @@ export function gitBranchPerSource(sources, env) {
   for (const source of sources) {
     const branches = execFileSync("git", ["branch", "-a"], { cwd: source.path, env, encoding: "utf8" })
       .split("\n")
-      .map((line) => line.replace(/^[* ]+/, "").replace(/^remotes\/origin\//, "").trim());
+      .map((line) =>
+        line
+          .replace(/^[* ]+/, "")
+          .replace(/^remotes\/origin\//, "")
+          .trim(),
+      );
     if (branches.includes(source.revspec)) live += 1;
   }
   return live;
@@ -70,7 +73,14 @@ async function loadClassifier(directory) {
   const concurrency = typeof exported === "number" ? exported : DEFAULT_CONCURRENCY;
   const classify = (sources) =>
     introspect.classifySources(
-      sources.map(({ vcs, url, revspec, path }, line) => ({ kind: "addons", vcs, url, revision: revspec, checkout: path, origin: { file: "buildout.cfg", line: line + 1 } })),
+      sources.map(({ vcs, url, revspec, path }, line) => ({
+        kind: "addons",
+        vcs,
+        url,
+        revision: revspec,
+        checkout: path,
+        origin: { file: "buildout.cfg", line: line + 1 },
+      })),
       { directory, buildoutRepository: false, concurrency },
     );
   return { classify, concurrency };

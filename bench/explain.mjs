@@ -56,7 +56,11 @@ export const explainBench = {
         "--version (process floor)": ["--version"],
       };
       const fromOf = (args) => JSON.parse(runProcess(process.execPath, [cli, ...args, "--json"], { allowFailure: true }).stdout).from;
-      const paths = Object.fromEntries(Object.entries(commands).filter(([name]) => name.startsWith("explain")).map(([name, args]) => [name, fromOf(args)]));
+      const paths = Object.fromEntries(
+        Object.entries(commands)
+          .filter(([name]) => name.startsWith("explain"))
+          .map(([name, args]) => [name, fromOf(args)]),
+      );
       log(`explain paths taken: ${JSON.stringify(paths)}`);
       const variants = Object.entries(commands).map(([name, args]) => ({
         name,
@@ -64,13 +68,18 @@ export const explainBench = {
         run: () => runProcess(process.execPath, [cli, ...args], { allowFailure: true }),
       }));
       const samples = await interleave(variants, { runs, warmup: 1 });
-      const rss = Object.fromEntries(Object.entries(commands).map(([name, args]) => [name, peakRssMiB(process.execPath, [cli, ...args], { allowFailure: true }).mib]));
+      const rss = Object.fromEntries(
+        Object.entries(commands).map(([name, args]) => [name, peakRssMiB(process.execPath, [cli, ...args], { allowFailure: true }).mib]),
+      );
       const medians = Object.fromEntries(Object.entries(samples).map(([name, values]) => [name, wallAndCpu(values)]));
 
       // in-process, the CLI's own call (explainOne as `autowatch explain` makes it), warm
       const options = { manifests: [generated.manifest], watchDir: generated.watchDir, output: state, readOnly: true };
       const inProcess = {};
-      for (const [label, index] of [["from the state", true], ["manifests parsed", false]]) {
+      for (const [label, index] of [
+        ["from the state", true],
+        ["manifests parsed", false],
+      ]) {
         const times = [];
         for (let round = -2; round < runs * 3; round += 1) {
           const start = process.hrtime.bigint();
@@ -94,12 +103,34 @@ export const explainBench = {
         table: {
           columns: ["command", "ms", "CPU ms", "peak RSS MiB", "vs merge", "vs check", "vs --version"],
           rows: [
-            ...Object.keys(commands).map((name) => [name, medians[name].ms.median, medians[name].cpuMs.median, Math.round(rss[name]), ratio(medians[name].ms.median, merge), ratio(medians[name].ms.median, check), ratio(medians[name].ms.median, version)]),
-            ...Object.entries(inProcess).map(([label, times]) => [`explainOne in-process (${label})`, times.median, "", "", ratio(times.median, merge), ratio(times.median, check), ""]),
+            ...Object.keys(commands).map((name) => [
+              name,
+              medians[name].ms.median,
+              medians[name].cpuMs.median,
+              Math.round(rss[name]),
+              ratio(medians[name].ms.median, merge),
+              ratio(medians[name].ms.median, check),
+              ratio(medians[name].ms.median, version),
+            ]),
+            ...Object.entries(inProcess).map(([label, times]) => [
+              `explainOne in-process (${label})`,
+              times.median,
+              "",
+              "",
+              ratio(times.median, merge),
+              ratio(times.median, check),
+              "",
+            ]),
           ],
         },
         targets: [
-          ...fast.map((name) => atMost(`${name}: whole process, CPU vs the explain that parses the manifests`, ratio(medians[name].cpuMs.median, medians[slow[0]].cpuMs.median), VS_PARSED_CPU)),
+          ...fast.map((name) =>
+            atMost(
+              `${name}: whole process, CPU vs the explain that parses the manifests`,
+              ratio(medians[name].cpuMs.median, medians[slow[0]].cpuMs.median),
+              VS_PARSED_CPU,
+            ),
+          ),
           atMost(`explainOne in-process from the state (${builders} builders)`, inProcess["from the state"].median, IN_PROCESS_MS, " ms"),
           ...slow.flatMap((name) => [
             atMost(`${name} vs a full merge (${builders} builders)`, ratio(medians[name].ms.median, merge), VS_MERGE),

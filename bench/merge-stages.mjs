@@ -41,18 +41,31 @@ export async function mergeStages(input, output, floorMs, seen) {
     }
   };
   const has = (module, name) => typeof module[name] === "function";
-  const manifests = has(manifest, "readManifests") ? await stage("read and parse the manifest", () => manifest.readManifests([input.manifest]), "readManifests") : undefined;
+  const manifests = has(manifest, "readManifests")
+    ? await stage("read and parse the manifest", () => manifest.readManifests([input.manifest]), "readManifests")
+    : undefined;
   const names = manifests?.factories?.map((factory) => factory.name) ?? [];
   const files = has(merge, "readWatchDir")
-    ? await stage("read the watch directory and each file", async () => {
-        const watch = await merge.readWatchDir(input.watchDir, names, MAX_BYTES);
-        return [...watch.files.values()].map(settleRead).filter((file) => file?.bytes);
-      }, "readWatchDir")
+    ? await stage(
+        "read the watch directory and each file",
+        async () => {
+          const watch = await merge.readWatchDir(input.watchDir, names, MAX_BYTES);
+          return [...watch.files.values()].map(settleRead).filter((file) => file?.bytes);
+        },
+        "readWatchDir",
+      )
     : [];
-  if (has(watchfile, "parseWatchFile")) await stage(`validate ${files?.length ?? 0} watch files`, () => (files ?? []).forEach((file) => watchfile.parseWatchFile(file.bytes, { maxBytes: MAX_BYTES })), "parseWatchFile");
+  if (has(watchfile, "parseWatchFile"))
+    await stage(
+      `validate ${files?.length ?? 0} watch files`,
+      () => (files ?? []).forEach((file) => watchfile.parseWatchFile(file.bytes, { maxBytes: MAX_BYTES })),
+      "parseWatchFile",
+    );
   if (has(merge, "loadLastGood")) await stage("read the last-good store", () => merge.loadLastGood(`${output}.lastgood`), "loadLastGood");
   const previousText = readFileSync(output, "utf8");
-  const previous = has(merge, "parseState") ? await stage(`parse the previous state, ${round(previousText.length / 1e6, 1)} MB`, () => merge.parseState(previousText), "parseState") : undefined;
+  const previous = has(merge, "parseState")
+    ? await stage(`parse the previous state, ${round(previousText.length / 1e6, 1)} MB`, () => merge.parseState(previousText), "parseState")
+    : undefined;
   if (previous && has(merge, "serializeState")) await stage("serialise the state", () => merge.serializeState(previous), "serializeState");
   if (previous && has(merge, "statesDiffer")) await stage("compare with the previous state", () => merge.statesDiffer(previous, previous), "statesDiffer");
   // plain-JavaScript lower bounds of the same work, for scale

@@ -169,7 +169,15 @@ export const mergeBench = {
         );
         const samples = { floor: oneShot.floor, merge: oneShot.merge, followFloor: following.floor, follow: following.follow, busy: following.busy };
         const rss = peakRss(cli, input, output, rssRunsFor(builders), log);
-        const follow = await followProcessRss(cli, input, join(work, "follow-rss-state.json"), builders, newFilesFor(builders, NEW_FRACTION), FOLLOW_RSS_MERGES, 1_000);
+        const follow = await followProcessRss(
+          cli,
+          input,
+          join(work, "follow-rss-state.json"),
+          builders,
+          newFilesFor(builders, NEW_FRACTION),
+          FOLLOW_RSS_MERGES,
+          1_000,
+        );
         const floor = median(samples.floor);
         const followFloor = median(samples.followFloor);
         if (builders === sizes[sizes.length - 1] && median(samples.follow) > FLOOR_LIMIT * followFloor) {
@@ -182,7 +190,10 @@ export const mergeBench = {
           // the stages below are one-shot: the memo's heap would only slow their collections
           memo = new MergeMemo();
           log("timing each stage of a one-shot merge alone");
-          extraTables.push({ title: `Stages of a one-shot merge at ${builders.toLocaleString("en-US")} builders: exported functions, each run alone (target missed)`, ...(await mergeStages(input, output, floor, profile.seen)) });
+          extraTables.push({
+            title: `Stages of a one-shot merge at ${builders.toLocaleString("en-US")} builders: exported functions, each run alone (target missed)`,
+            ...(await mergeStages(input, output, floor, profile.seen)),
+          });
         }
         const row = {
           builders,
@@ -246,7 +257,16 @@ export const mergeBench = {
         `Growth from one size to the next is judged per unit of floor work: (merge growth ÷ floor growth) × the builders' scale, because sizes are measured minutes apart on a machine whose speed drifts (the raw growths are in the target lines). ` +
         `Peak RSS: \`autowatch merge\` (packages/cli/dist/index.js) as a whole process under GNU time, one-shot on the steady-state state file (median of ${sizes.map(rssRunsFor).join("/")} runs by size; "process ms" is that process's wall time); ` +
         `and the real \`autowatch merge --follow\` process (VmHWM from /proc): its first merge and ${FOLLOW_RSS_MERGES - 1} re-merges, each after ${pct(NEW_FRACTION)} of the watch files are new, then SIGTERM.`,
-      params: { sizes, runs: sizes.map(runsFor), rssRuns: sizes.map(rssRunsFor), watchesPerBuilder: 20, brokenRatio: 0.05, newFraction: NEW_FRACTION, busyFraction: BUSY_FRACTION, followRssMerges: FOLLOW_RSS_MERGES },
+      params: {
+        sizes,
+        runs: sizes.map(runsFor),
+        rssRuns: sizes.map(rssRunsFor),
+        watchesPerBuilder: 20,
+        brokenRatio: 0.05,
+        newFraction: NEW_FRACTION,
+        busyFraction: BUSY_FRACTION,
+        followRssMerges: FOLLOW_RSS_MERGES,
+      },
       measured,
       profiles,
       extraTables,
@@ -261,13 +281,34 @@ export const mergeBench = {
         followPerFloor: perFloor(followGrowth, followFloorGrowth),
       },
       table: {
-        columns: ["builders", "floor ms", "one-shot ms", "one-shot/floor", "floor ms (follow phase)", `re-merge ms (${pct(NEW_FRACTION)} new)`, "re-merge/floor", `busy re-merge ms (${pct(BUSY_FRACTION)} new)`, "busy/floor", "one-shot process ms", "one-shot peak RSS MiB", "follow peak RSS MiB"],
+        columns: [
+          "builders",
+          "floor ms",
+          "one-shot ms",
+          "one-shot/floor",
+          "floor ms (follow phase)",
+          `re-merge ms (${pct(NEW_FRACTION)} new)`,
+          "re-merge/floor",
+          `busy re-merge ms (${pct(BUSY_FRACTION)} new)`,
+          "busy/floor",
+          "one-shot process ms",
+          "one-shot peak RSS MiB",
+          "follow peak RSS MiB",
+        ],
         rows,
       },
       targets: [
         atMost(`re-merge (--follow, ${pct(NEW_FRACTION)} of watch files new)/floor ${at}`, largest.followRatio, FLOOR_LIMIT),
-        atMost(`one-shot merge time growth ${span}, per unit of floor work (raw ${growth}×, floor ${floorGrowth}×)`, perFloor(growth, floorGrowth), growthLimit),
-        atMost(`re-merge time growth ${span}, per unit of floor work (raw ${followGrowth}×, floor ${followFloorGrowth}×)`, perFloor(followGrowth, followFloorGrowth), growthLimit),
+        atMost(
+          `one-shot merge time growth ${span}, per unit of floor work (raw ${growth}×, floor ${floorGrowth}×)`,
+          perFloor(growth, floorGrowth),
+          growthLimit,
+        ),
+        atMost(
+          `re-merge time growth ${span}, per unit of floor work (raw ${followGrowth}×, floor ${followFloorGrowth}×)`,
+          perFloor(followGrowth, followFloorGrowth),
+          growthLimit,
+        ),
         atMost(`peak RSS of a one-shot merge process (${largest.rssOf}) ${at}`, largest.peakRssMiB, RSS_LIMIT_MIB, " MiB"),
         atMost(`peak RSS of an \`autowatch merge --follow\` process (${FOLLOW_RSS_MERGES} merges) ${at}`, largest.followPeakRssMiB, RSS_LIMIT_MIB, " MiB"),
       ],

@@ -17,8 +17,14 @@ const NUMERIC = /^[\d.,]+(×| MiB| ms)?$/;
 function markdownTable(columns, rows) {
   const escape = (cell) => String(formatCell(cell)).replaceAll("|", "\\|");
   // numbers right-aligned, text left-aligned
-  const numeric = columns.map((_, i) => rows.every((row) => row[i] === undefined || row[i] === "" || typeof row[i] === "number" || NUMERIC.test(String(row[i]))));
-  return [`| ${columns.map(escape).join(" | ")} |`, `| ${numeric.map((right) => (right ? "---:" : "---")).join(" | ")} |`, ...rows.map((row) => `| ${row.map(escape).join(" | ")} |`)].join("\n");
+  const numeric = columns.map((_, i) =>
+    rows.every((row) => row[i] === undefined || row[i] === "" || typeof row[i] === "number" || NUMERIC.test(String(row[i]))),
+  );
+  return [
+    `| ${columns.map(escape).join(" | ")} |`,
+    `| ${numeric.map((right) => (right ? "---:" : "---")).join(" | ")} |`,
+    ...rows.map((row) => `| ${row.map(escape).join(" | ")} |`),
+  ].join("\n");
 }
 
 function targetRows(benchmarks) {
@@ -27,7 +33,13 @@ function targetRows(benchmarks) {
     if (bench.unavailable) rows.push([bench.id, "benchmark ran", "unavailable", "—", "**missed**"]);
     for (const target of bench.targets ?? []) {
       const unit = target.unit ?? "";
-      rows.push([bench.id, target.description, `${formatCell(target.measured)}${unit}`, `${target.comparison === ">=" ? "≥" : "≤"} ${target.limit}${unit}`, target.ok ? "met" : "**missed**"]);
+      rows.push([
+        bench.id,
+        target.description,
+        `${formatCell(target.measured)}${unit}`,
+        `${target.comparison === ">=" ? "≥" : "≤"} ${target.limit}${unit}`,
+        target.ok ? "met" : "**missed**",
+      ]);
     }
   }
   return rows;
@@ -76,7 +88,10 @@ export function renderReport(results, source) {
     if (bench.notes?.length) lines.push(...bench.notes.map((note) => `- ${note}`), "");
     for (const table of bench.extraTables ?? []) lines.push(`${table.title}:`, "", markdownTable(table.columns, table.rows), "");
     for (const profile of bench.profiles ?? []) {
-      lines.push(`Where the time goes (target missed; CPU profile of ${profile.title}, ${profile.durationMs} ms; TypeScript positions through the source maps):`, "");
+      lines.push(
+        `Where the time goes (target missed; CPU profile of ${profile.title}, ${profile.durationMs} ms; TypeScript positions through the source maps):`,
+        "",
+      );
       const rows = Array.from({ length: Math.min(PROFILE_ROWS, Math.max(profile.self.length, profile.total.length)) }, (_, i) => {
         const self = profile.self[i];
         const total = profile.total[i];
@@ -84,7 +99,12 @@ export function renderReport(results, source) {
       });
       lines.push(markdownTable(["self time", "%", "total time", "%"], rows), "");
     }
-    lines.push(`Method: ${bench.description}`, "", `Measured ${bench.date}${bench.commit ? ` at commit ${bench.commit}` : ""}${bench.quick ? " (quick mode)" : ""}, load average ${bench.loadAverage.join(", ")}.`, "");
+    lines.push(
+      `Method: ${bench.description}`,
+      "",
+      `Measured ${bench.date}${bench.commit ? ` at commit ${bench.commit}` : ""}${bench.quick ? " (quick mode)" : ""}, load average ${bench.loadAverage.join(", ")}.`,
+      "",
+    );
   }
   return `${lines.join("\n").trimEnd()}\n`;
 }

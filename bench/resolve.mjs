@@ -28,13 +28,20 @@ const IMPORTS = [
 
 /** CPU time a bare `node` spends importing each module (median over `runs`, bare node subtracted). */
 async function importCosts(runs) {
-  const load = (specifier, from) => () => runProcess(process.execPath, ["--input-type=module", "-e", specifier ? `await import(${JSON.stringify(specifier)})` : ""], { cwd: join(ROOT, "packages", from), allowFailure: true });
+  const load = (specifier, from) => () =>
+    runProcess(process.execPath, ["--input-type=module", "-e", specifier ? `await import(${JSON.stringify(specifier)})` : ""], {
+      cwd: join(ROOT, "packages", from),
+      allowFailure: true,
+    });
   const samples = await interleave(
     [{ name: "", run: load("", "cli") }, ...IMPORTS.map(([specifier, from]) => ({ name: specifier, run: load(specifier, from) }))],
     { runs, warmup: 1 },
   );
   const bare = median(samples[""].map((sample) => sample.cpuMs));
-  return IMPORTS.filter(([specifier]) => samples[specifier].every((sample) => sample.status === 0)).map(([specifier]) => [specifier, Math.round(median(samples[specifier].map((sample) => sample.cpuMs)) - bare)]);
+  return IMPORTS.filter(([specifier]) => samples[specifier].every((sample) => sample.status === 0)).map(([specifier]) => [
+    specifier,
+    Math.round(median(samples[specifier].map((sample) => sample.cpuMs)) - bare),
+  ]);
 }
 const CASES = [
   { label: "depth 5, 200 addons", depth: 5, addons: 200, target: true },
@@ -91,7 +98,8 @@ export const resolveBench = {
         for (const binary of binaries) {
           const ours = () => runProcess(process.execPath, [binary.path, "resolve", "-c", input.config, "--json"], options);
           const check = agreement(flatten(JSON.parse(ours().stdout)), reference);
-          if (check.differing.length > 0) log(`${spec.label}, ${binary.name}: ${check.differing.length} option(s) differ from zc.buildout, e.g. ${check.differing.slice(0, 5).join(", ")}`);
+          if (check.differing.length > 0)
+            log(`${spec.label}, ${binary.name}: ${check.differing.length} option(s) differ from zc.buildout, e.g. ${check.differing.slice(0, 5).join(", ")}`);
           agreeing[binary.name] = `${check.compared - check.differing.length}/${check.compared}`;
           variants.push({ name: binary.name, run: ours });
         }
@@ -126,10 +134,15 @@ export const resolveBench = {
     if (missed) {
       log("speedup under the target: profiling one autowatch resolve process");
       const input = await buildout(CASES.find((spec) => spec.target));
-      profiles.push({ title: `autowatch resolve --json, whole process (${missed.case})`, ...profileProcess([requireCli(), "resolve", "-c", input.config, "--json"], { cwd: input.dir, env: { ...process.env, HOME: tmpdir() } }) });
+      profiles.push({
+        title: `autowatch resolve --json, whole process (${missed.case})`,
+        ...profileProcess([requireCli(), "resolve", "-c", input.config, "--json"], { cwd: input.dir, env: { ...process.env, HOME: tmpdir() } }),
+      });
       log("measuring what each module costs to import");
       const costs = await importCosts(quick ? 3 : 7);
-      notes.push(`Import cost of what \`autowatch resolve\` loads (CPU ms over a bare \`node\`, median): ${costs.map(([name, ms]) => `${name} ${ms}`).join(", ")}. The resolver itself is the small remainder.`);
+      notes.push(
+        `Import cost of what \`autowatch resolve\` loads (CPU ms over a bare \`node\`, median): ${costs.map(([name, ms]) => `${name} ${ms}`).join(", ")}. The resolver itself is the small remainder.`,
+      );
     }
     return {
       profiles,

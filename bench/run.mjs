@@ -32,7 +32,9 @@ if (values.help || values.list) {
   process.exit(0);
 }
 
-const selected = benchmarks.filter((bench) => positionals.length === 0 || positionals.some((filter) => bench.id.includes(filter) || bench.title.toLowerCase().includes(filter.toLowerCase())));
+const selected = benchmarks.filter(
+  (bench) => positionals.length === 0 || positionals.some((filter) => bench.id.includes(filter) || bench.title.toLowerCase().includes(filter.toLowerCase())),
+);
 if (selected.length === 0) {
   console.error(`bench: no benchmark matches ${positionals.join(" ")} (try --list)`);
   process.exit(2);
@@ -41,7 +43,9 @@ if (selected.length === 0) {
 const quick = values.quick;
 const runs = values.runs ? Number(values.runs) : undefined;
 const machine = machineInfo();
-console.log(`bench: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, node ${machine.node}, load ${machine.loadAverage.join(" ")}${quick ? " (quick mode)" : ""}\n`);
+console.log(
+  `bench: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, node ${machine.node}, load ${machine.loadAverage.join(" ")}${quick ? " (quick mode)" : ""}\n`,
+);
 
 const resultsFile = join(BENCH_DIR, quick ? "results-quick.json" : "results.json");
 const previous = existsSync(resultsFile) ? JSON.parse(readFileSync(resultsFile, "utf8")) : undefined;
@@ -72,7 +76,8 @@ for (const bench of selected) {
   }
   for (const target of entry.targets) {
     console.log(`   ${target.ok ? "ok  " : "MISS"} ${target.description}: ${target.measured}${target.unit ?? ""} (limit ${target.limit}${target.unit ?? ""})`);
-    if (!target.ok) missed.push(`${bench.id}: ${target.description}: measured ${target.measured}${target.unit ?? ""}, limit ${target.limit}${target.unit ?? ""}`);
+    if (!target.ok)
+      missed.push(`${bench.id}: ${target.description}: measured ${target.measured}${target.unit ?? ""}, limit ${target.limit}${target.unit ?? ""}`);
   }
   console.log("");
 }

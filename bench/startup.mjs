@@ -34,7 +34,10 @@ export const startupBench = {
       description: `Whole process from spawn to exit, \`node packages/cli/dist/index.js --version\`${entries.length > 1 ? " and the single-file `dist/autowatch.mjs`" : ""} against \`node -e 0\`; interleaved, ${runs} runs each after 2 warm-ups; medians of wall time (the target) and of CPU time (user + system, 10 ms resolution).`,
       params: { runs },
       measured,
-      table: { columns: ["command", "ms", "vs node -e 0", "CPU ms", "CPU vs node -e 0"], rows: measured.map((row) => [row.name, row.ms.median, row.ratio, row.cpuMs.median, row.cpuRatio]) },
+      table: {
+        columns: ["command", "ms", "vs node -e 0", "CPU ms", "CPU vs node -e 0"],
+        rows: measured.map((row) => [row.name, row.ms.median, row.ratio, row.cpuMs.median, row.cpuRatio]),
+      },
       targets: measured.filter((row) => row.name !== "node -e 0").map((row) => atMost(`${row.name} --version vs node -e 0`, row.ratio, LIMIT)),
     };
   },

@@ -34,7 +34,12 @@ function run(command, args, cwd = root) {
  */
 function lockedRuntimeDependencies() {
   const lines = readFileSync(join(root, "pnpm-lock.yaml"), "utf8").split("\n");
-  const unquote = (text) => text.trim().replace(/^'(.*)'$/, "$1").replace(/:$/, "").replace(/^'(.*)'$/, "$1");
+  const unquote = (text) =>
+    text
+      .trim()
+      .replace(/^'(.*)'$/, "$1")
+      .replace(/:$/, "")
+      .replace(/^'(.*)'$/, "$1");
   const importers = new Map();
   const snapshots = new Map();
   let part = "";
@@ -79,7 +84,15 @@ copyFileSync(join(root, "packages", "cli", "dist", "autowatch.mjs"), join(out, "
 const vendor = lockedRuntimeDependencies();
 // npm pack takes them from its cache when it has them, else from the registry
 run("npm", ["pack", "--silent", "--pack-destination", join(out, "vendor"), ...vendor]);
-const files = [...readdirSync(out).filter((name) => name.endsWith(".tgz") || name.endsWith(".mjs")), ...readdirSync(join(out, "vendor")).map((name) => `vendor/${name}`)].sort();
-const sums = files.map((file) => `${createHash("sha256").update(readFileSync(join(out, file))).digest("hex")}  ${file}`);
+const files = [
+  ...readdirSync(out).filter((name) => name.endsWith(".tgz") || name.endsWith(".mjs")),
+  ...readdirSync(join(out, "vendor")).map((name) => `vendor/${name}`),
+].sort();
+const sums = files.map(
+  (file) =>
+    `${createHash("sha256")
+      .update(readFileSync(join(out, file)))
+      .digest("hex")}  ${file}`,
+);
 writeFileSync(join(out, "SHA256SUMS"), `${sums.join("\n")}\n`);
 console.log(`release:pack: ${PACKAGES.length} packages, ${vendor.length} third-party dependencies and autowatch.mjs in ${out}`);

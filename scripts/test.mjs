@@ -8,11 +8,11 @@ import process from "node:process";
 const root = new URL("..", import.meta.url).pathname;
 const report = `${root}.vitest-results.json`;
 rmSync(report, { force: true });
-const result = spawnSync(
-  "pnpm",
-  ["exec", "vitest", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${report}`, ...process.argv.slice(2)],
-  { cwd: root, stdio: "inherit", env: { ...process.env, CI: process.env.CI ?? "true" } },
-);
+const result = spawnSync("pnpm", ["exec", "vitest", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${report}`, ...process.argv.slice(2)], {
+  cwd: root,
+  stdio: "inherit",
+  env: { ...process.env, CI: process.env.CI ?? "true" },
+});
 let summary = "tests: 0 passed, 1 failed (vitest wrote no report)";
 try {
   const json = JSON.parse(readFileSync(report, "utf8"));

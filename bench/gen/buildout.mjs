@@ -74,7 +74,17 @@ function levelFile(level, depth, lines, extraBase) {
   out.push("[versions]", ...Array.from({ length: 40 }, (_, i) => `acme.package${level * 40 + i} = ${level}.${i}.0`), "");
   if (level === 1) out.push("[db]", "port = 5433", "");
   if (last) {
-    out.push("[odoo]", "<= odoo-template", "http-port = 8070", "options.workers = ${tuning:workers}", "", "[tuning]", "workers = 4", "limit = ${tuning:workers}00", "");
+    out.push(
+      "[odoo]",
+      "<= odoo-template",
+      "http-port = 8070",
+      "options.workers = ${tuning:workers}",
+      "",
+      "[tuning]",
+      "workers = 4",
+      "limit = ${tuning:workers}00",
+      "",
+    );
   }
   return out.join("\n");
 }
@@ -92,7 +102,16 @@ export async function buildout({ depth, addons }) {
     }
     writeFileSync(
       join(target, "common.cfg"),
-      ["[db]", "user = odoo", "password = ${db:user}", "", "[tools]", "backup-dir = ${buildout:directory}/backups/${db:name}", "log = ${buildout:directory}/var/log/${customer:name}.log", ""].join("\n"),
+      [
+        "[db]",
+        "user = odoo",
+        "password = ${db:user}",
+        "",
+        "[tools]",
+        "backup-dir = ${buildout:directory}/backups/${db:name}",
+        "log = ${buildout:directory}/var/log/${customer:name}.log",
+        "",
+      ].join("\n"),
     );
   });
   return { dir, reused, config: join(dir, "buildout.cfg"), depth, addons };

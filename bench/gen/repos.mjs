@@ -15,7 +15,13 @@ export function gitEnv(home) {
 }
 
 function makeGit(env) {
-  return (cwd, ...args) => execFileSync("git", ["-c", "user.name=Bench", "-c", "user.email=bench@example.invalid", "-c", "init.defaultBranch=master", ...args], { cwd, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
+  return (cwd, ...args) =>
+    execFileSync("git", ["-c", "user.name=Bench", "-c", "user.email=bench@example.invalid", "-c", "init.defaultBranch=master", ...args], {
+      cwd,
+      env,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+    }).trim();
 }
 
 /** Generates (or reuses) `count` checkouts; returns them with the source each one stands for. */

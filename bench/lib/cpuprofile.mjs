@@ -32,7 +32,11 @@ function label(callFrame) {
     const mapped = original(where, lineNumber, columnNumber);
     if (mapped) ({ file: where, line } = mapped);
   }
-  where = where.includes("/node_modules/.pnpm/") ? where.replace(/.*\/node_modules\/\.pnpm\/[^/]+\/node_modules\//, "") : where.startsWith(ROOT) ? relative(ROOT, where) : where;
+  where = where.includes("/node_modules/.pnpm/")
+    ? where.replace(/.*\/node_modules\/\.pnpm\/[^/]+\/node_modules\//, "")
+    : where.startsWith(ROOT)
+      ? relative(ROOT, where)
+      : where;
   return `${functionName || "(anonymous)"}${where ? ` ${where}:${line + 1}` : ""}`;
 }
 

@@ -61,5 +61,9 @@ export function peakRssMiB(command, args, options = {}) {
 }
 
 export function firstLines(text, count = 3) {
-  return String(text ?? "").trim().split("\n").slice(0, count).join(" | ");
+  return String(text ?? "")
+    .trim()
+    .split("\n")
+    .slice(0, count)
+    .join(" | ");
 }

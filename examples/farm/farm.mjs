@@ -466,7 +466,10 @@ function templates(work, forge) {
     mkdirSync(path.dirname(directory), { recursive: true });
     git(path.dirname(directory), ["clone", "-q", "--template=", bare, directory]);
     const config = path.join(directory, ".git", "config");
-    writeFileSync(config, readFileSync(config, "utf8").replace(/^(\s*url = ).*$/m, (_, prefix) => `${prefix}${URLS[key]}`));
+    writeFileSync(
+      config,
+      readFileSync(config, "utf8").replace(/^(\s*url = ).*$/m, (_, prefix) => `${prefix}${URLS[key]}`),
+    );
     made[key] = directory;
   }
   return made;

@@ -14,9 +14,7 @@ const englishZodLocales: EsbuildPlugin = {
   name: "english-zod-locales",
   setup(build) {
     build.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
-      /[\\/]zod[\\/]v4[\\/]/.test(args.importer)
-        ? { path: "zod/v4/locales/index.js", namespace: "english-only", pluginData: args.resolveDir }
-        : undefined,
+      /[\\/]zod[\\/]v4[\\/]/.test(args.importer) ? { path: "zod/v4/locales/index.js", namespace: "english-only", pluginData: args.resolveDir } : undefined,
     );
     build.onLoad({ filter: /.*/, namespace: "english-only" }, (args) => ({
       contents: 'export { default as en } from "../locales/en.js";',
@@ -33,9 +31,7 @@ const lazyBuiltins: EsbuildPlugin = {
   name: "lazy-builtins",
   setup(build) {
     build.onResolve({ filter: /^(node:)?[a-z_]+(\/[a-z_]+)?$/ }, (args) =>
-      args.kind === "import-statement" && isBuiltin(args.path)
-        ? { path: args.path.replace(/^node:/, ""), namespace: "lazy-builtin" }
-        : undefined,
+      args.kind === "import-statement" && isBuiltin(args.path) ? { path: args.path.replace(/^node:/, ""), namespace: "lazy-builtin" } : undefined,
     );
     build.onLoad({ filter: /.*/, namespace: "lazy-builtin" }, (args) => ({
       contents: `module.exports = require(${JSON.stringify(`node:${args.path}`)});`,

@@ -60,7 +60,9 @@ describe("generated farm", () => {
     try {
       const result = await runMerge({ manifests: [input.manifest], watchDir: input.watchDir, output: join(work, "state.json") });
       const rejected = new Set(result.problems.filter((p) => p.level === "error" && p.file?.startsWith(input.watchDir)).map((p) => p.builder));
-      const broken = Array.from({ length: 80 }, (_, i) => i).filter((i) => i % BROKEN_EVERY === BROKEN_EVERY - 1).map(builderName);
+      const broken = Array.from({ length: 80 }, (_, i) => i)
+        .filter((i) => i % BROKEN_EVERY === BROKEN_EVERY - 1)
+        .map(builderName);
       for (const builder of broken) expect(rejected).toContain(builder);
       expect([...rejected].filter((builder) => !broken.includes(builder as string))).toEqual([]);
       expect(Object.keys(result.state.builders)).toHaveLength(80);
@@ -87,7 +89,11 @@ describe("watch files new between re-merges", () => {
       const after = snapshot();
       const changed = [...after].filter(([name, text]) => before.get(name) !== text).map(([name]) => name);
       expect(changed).toHaveLength(6);
-      const broken = new Set(Array.from({ length: 80 }, (_, i) => i).filter((i) => i % BROKEN_EVERY === BROKEN_EVERY - 1).map((i) => `${builderName(i)}.json`));
+      const broken = new Set(
+        Array.from({ length: 80 }, (_, i) => i)
+          .filter((i) => i % BROKEN_EVERY === BROKEN_EVERY - 1)
+          .map((i) => `${builderName(i)}.json`),
+      );
       expect(changed.filter((name) => broken.has(name))).toEqual([]);
       const second = await merge();
       expect(second.changed).toBe(true);
@@ -130,7 +136,12 @@ describe("generated checkouts", () => {
     const input = await checkouts(8);
     Object.assign(process.env, gitEnv(input.home));
     const sources = input.sources.map((s: { vcs: "git"; url: string; revspec: string; path: string }, line: number) => ({
-      kind: "addons" as const, vcs: s.vcs, url: s.url, revision: s.revspec, checkout: s.path, origin: { file: "buildout.cfg", line },
+      kind: "addons" as const,
+      vcs: s.vcs,
+      url: s.url,
+      revision: s.revspec,
+      checkout: s.path,
+      origin: { file: "buildout.cfg", line },
     }));
     const result = await classifySources(sources, { directory: input.dir, buildoutRepository: false });
     const live = input.sources.filter((s: { expected: string }) => s.expected === "live").map((s: { url: string }) => s.url);
@@ -143,14 +154,40 @@ describe("report", () => {
   it("renders the machine, each target and each table, and flags misses", () => {
     const text = renderReport(
       {
-        machine: { cpu: "CPU X", cores: 2, memoryGiB: 4, os: "Linux", node: "v20", git: "2.39", python: "3.11", zcBuildout: "2.13.2", commit: "abc", date: "d", loadAverage: [1, 2, 3] },
+        machine: {
+          cpu: "CPU X",
+          cores: 2,
+          memoryGiB: 4,
+          os: "Linux",
+          node: "v20",
+          git: "2.39",
+          python: "3.11",
+          zcBuildout: "2.13.2",
+          commit: "abc",
+          date: "d",
+          loadAverage: [1, 2, 3],
+        },
         benchmarks: {
           startup: {
-            id: "startup", title: "cold start", date: "d", quick: false, loadAverage: [1, 1, 1], description: "how",
+            id: "startup",
+            title: "cold start",
+            date: "d",
+            quick: false,
+            loadAverage: [1, 1, 1],
+            description: "how",
             table: { columns: ["command", "ms"], rows: [["node -e 0", 40.123]] },
             targets: [atMost("index.js vs node", 2.5, 2), atLeast("speedup", 6, 5)],
           },
-          merge: { id: "merge", title: "merge", date: "d", quick: false, loadAverage: [1, 1, 1], unavailable: "not built", table: { columns: [], rows: [] }, targets: [] },
+          merge: {
+            id: "merge",
+            title: "merge",
+            date: "d",
+            quick: false,
+            loadAverage: [1, 1, 1],
+            unavailable: "not built",
+            table: { columns: [], rows: [] },
+            targets: [],
+          },
         },
       },
       "bench/results.json",

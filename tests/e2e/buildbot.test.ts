@@ -50,11 +50,32 @@ describe.concurrent.each(BUILDBOT_VERSIONS.filter((v) => v.missing === undefined
     });
 
     it("a forced build downloads the single-file CLI, introspects and uploads the watch file", async () => {
-      await farm.masterSide("buildbot", ["sendchange", "--master", `127.0.0.1:${farm.port}`, "--auth", "change:changepw", "--who", "test",
-        "--repository", "force", "--branch", "main", "--vc", "git", "--revision", "force-1", "--comments", "forced build"]);
+      await farm.masterSide("buildbot", [
+        "sendchange",
+        "--master",
+        `127.0.0.1:${farm.port}`,
+        "--auth",
+        "change:changepw",
+        "--who",
+        "test",
+        "--repository",
+        "force",
+        "--branch",
+        "main",
+        "--vc",
+        "git",
+        "--revision",
+        "force-1",
+        "--comments",
+        "forced build",
+      ]);
       const results = await waitFor("the forced build", WAIT_MS, async () => (await farm.finishedBuilds("app"))[0]?.[1]);
       expect(results, farm.log().slice(-3000)).toBe(0);
-      const watchFile = JSON.parse(readFileSync(join(farm.watchDir, "app.json"), "utf8")) as { builder: string; watches: { url: string; revspec: string }[]; pinned: { url: string }[] };
+      const watchFile = JSON.parse(readFileSync(join(farm.watchDir, "app.json"), "utf8")) as {
+        builder: string;
+        watches: { url: string; revspec: string }[];
+        pinned: { url: string }[];
+      };
       expect(watchFile.builder).toBe("app");
       const watched = watchFile.watches.map((w) => `${w.url}@${w.revspec}`);
       expect(watched).toEqual(expect.arrayContaining([`${url("odoo")}@main`, `${url("dep")}@main`, `${hgUrl}@default`]));
@@ -71,15 +92,21 @@ describe.concurrent.each(BUILDBOT_VERSIONS.filter((v) => v.missing === undefined
       const pinnedCommit = repos.commit("pinned");
       const depCommit = repos.commit("dep");
       const hgCommit = repos.commitHg("hgdep");
-      await waitFor("a build request for the dependency commit", WAIT_MS, async () => ((await farm.requestsFor("app", depCommit)).length > 0 ? true : undefined));
-      await waitFor("a build request for the Mercurial dependency commit", WAIT_MS, async () => ((await farm.requestsFor("app", hgCommit)).length > 0 ? true : undefined));
+      await waitFor("a build request for the dependency commit", WAIT_MS, async () =>
+        (await farm.requestsFor("app", depCommit)).length > 0 ? true : undefined,
+      );
+      await waitFor("a build request for the Mercurial dependency commit", WAIT_MS, async () =>
+        (await farm.requestsFor("app", hgCommit)).length > 0 ? true : undefined,
+      );
       // the pinned commit came first: had anything polled it, it would be there by now
       expect(await farm.changesFor(pinnedCommit)).toEqual([]);
       expect(await farm.requestsFor("app", pinnedCommit)).toEqual([]);
     });
 
     it("a commit pushed just before a reconfig that adds a branch to its poller still builds (buildbot#7527)", async () => {
-      const depPoller = (JSON.parse(readFileSync(farm.stateFile, "utf8")) as { pollers: { url: string; workdir: string }[] }).pollers.find((p) => p.url === url("dep"))!;
+      const depPoller = (JSON.parse(readFileSync(farm.stateFile, "utf8")) as { pollers: { url: string; workdir: string }[] }).pollers.find(
+        (p) => p.url === url("dep"),
+      )!;
       // Both repositories go away for the time of the reconfig, so that no poll can see the
       // commits before it: the ordering is certain, not a race against the poll interval.
       for (const name of ["dep", "control"]) {
@@ -99,7 +126,9 @@ describe.concurrent.each(BUILDBOT_VERSIONS.filter((v) => v.missing === undefined
       await farm.reconfig();
       for (const name of ["dep", "control"]) renameSync(join(repos.dir, `${name}.away`), join(repos.dir, `${name}.git`));
 
-      await waitFor("a build request for the commit pushed before the reconfig", WAIT_MS, async () => ((await farm.requestsFor("app", depCommit)).length > 0 ? true : undefined));
+      await waitFor("a build request for the commit pushed before the reconfig", WAIT_MS, async () =>
+        (await farm.requestsFor("app", depCommit)).length > 0 ? true : undefined,
+      );
       expect(await farm.query(`select branch, repository from changes where revision = '${depCommit}'`)).toEqual([["main", url("dep")]]);
       expect(await farm.lastRev(`autowatch:${depPoller.workdir}`)).toMatchObject({ "refs/heads/main": depCommit });
       await waitFor("the control poller to see the new head", WAIT_MS, async () => ((await farm.lastRev("control")).main === controlCommit ? true : undefined));

@@ -230,7 +230,8 @@ export class Farm {
   /** `buildbot ARGS` on this version; throws with the output when it fails. */
   async buildbot(...args: string[]): Promise<CommandResult> {
     const result = await this.masterSide("buildbot", args);
-    if (result.code !== 0) throw new Error(`buildbot ${args.join(" ")} (Buildbot ${this.version.label}) exited ${result.code}\n${result.stdout}\n${result.stderr}`);
+    if (result.code !== 0)
+      throw new Error(`buildbot ${args.join(" ")} (Buildbot ${this.version.label}) exited ${result.code}\n${result.stdout}\n${result.stderr}`);
     return result;
   }
 
@@ -255,7 +256,8 @@ export class Farm {
     for (const [name, text] of Object.entries(files)) this.writeMasterFile(name, text);
     await this.cli("buildbot-helper", "-o", join(this.masterDir, "autowatch_buildbot.py"));
     const started = await this.masterSide("buildbot", ["start", "--start_timeout=90", this.masterDir]);
-    if (started.code !== 0) throw new Error(`buildbot start (Buildbot ${this.version.label}) exited ${started.code}\n${started.stdout}\n${this.log().slice(-4000)}`);
+    if (started.code !== 0)
+      throw new Error(`buildbot start (Buildbot ${this.version.label}) exited ${started.code}\n${started.stdout}\n${this.log().slice(-4000)}`);
   }
 
   writeMasterFile(name: string, text: string): void {
@@ -367,7 +369,8 @@ export function guideMasterCfg(placeholders: string, extra = ""): string {
   const blocks = [...text.matchAll(/^<!-- master\.cfg(: placeholders)? -->\n```python\n([\s\S]*?)^```$/gm)];
   const guidePlaceholders = blocks.filter((block) => block[1]).map((block) => block[2]!);
   const code = blocks.filter((block) => !block[1]).map((block) => block[2]!);
-  if (guidePlaceholders.length !== 1 || code.length === 0) throw new Error(`${GUIDE}: expected one "<!-- master.cfg: placeholders -->" block and at least one "<!-- master.cfg -->" block`);
+  if (guidePlaceholders.length !== 1 || code.length === 0)
+    throw new Error(`${GUIDE}: expected one "<!-- master.cfg: placeholders -->" block and at least one "<!-- master.cfg -->" block`);
   const expected = assignedNames(guidePlaceholders[0]!);
   const given = assignedNames(placeholders);
   if (expected.join() !== given.join()) throw new Error(`the guide's placeholders are ${expected.join(", ")}; the test gives ${given.join(", ")}`);
@@ -384,5 +387,11 @@ export function guideMasterCfg(placeholders: string, extra = ""): string {
     'c["logCompressionMethod"] = "raw"',
     "",
   ].join("\n");
-  return [site, "# placeholders (the guide's, with the test's values)", placeholders, ...code.map((block, index) => `# docs/operators.md, master.cfg block ${index + 1}\n${block}`), extra].join("\n");
+  return [
+    site,
+    "# placeholders (the guide's, with the test's values)",
+    placeholders,
+    ...code.map((block, index) => `# docs/operators.md, master.cfg block ${index + 1}\n${block}`),
+    extra,
+  ].join("\n");
 }

@@ -115,7 +115,12 @@ describe.concurrent.each(BUILDBOT_VERSIONS.filter((v) => v.missing === undefined
   const waitForRequests = async (builder: string, repository: string, branch: string, count: number): Promise<number> => {
     let seen = 0;
     try {
-      await waitFor(`${count} build requests of ${builder} for ${branch}`, WAIT_MS, async () => ((seen = (await requests(builder, repository, branch)).length) >= count ? true : undefined), 150);
+      await waitFor(
+        `${count} build requests of ${builder} for ${branch}`,
+        WAIT_MS,
+        async () => ((seen = (await requests(builder, repository, branch)).length) >= count ? true : undefined),
+        150,
+      );
     } catch {
       // reported by the caller's expectation, with the count seen
     }
@@ -208,7 +213,6 @@ describe.concurrent.each(BUILDBOT_VERSIONS.filter((v) => v.missing === undefined
   afterAll(() => farm.stop());
 
   describe.sequential("scenarios", () => {
-
     it(`a branch newly watched on a poller starts at its head: 1 build, not ${STORM_COMMITS} (a plain GitPoller bursts)`, async () => {
       for (const name of ["storm", "storm-control"]) {
         branchOff(name, "feature");
@@ -248,7 +252,9 @@ describe.concurrent.each(BUILDBOT_VERSIONS.filter((v) => v.missing === undefined
       await forcePoll(storm);
       await waitForPoll(storm, "later", (last) => last["refs/heads/later"] === later);
       expect(await changes(repos.url("storm"), "later")).toEqual([[later]]);
-      console.log(`Buildbot ${version.label}: new branch with ${STORM_COMMITS} new commits: ${builds} build with autowatch's GitPoller, ${controlBuilds} with Buildbot's`);
+      console.log(
+        `Buildbot ${version.label}: new branch with ${STORM_COMMITS} new commits: ${builds} build with autowatch's GitPoller, ${controlBuilds} with Buildbot's`,
+      );
     });
 
     it("pull/N/head, merge-requests/N/head and full refs/... names fire, under the state's names (a plain GitPoller never fires)", async () => {
@@ -263,10 +269,18 @@ describe.concurrent.each(BUILDBOT_VERSIONS.filter((v) => v.missing === undefined
       // a commit on the control's main after its pull refs moved: once polled, the refs were seen too
       const controlMain = commits("refs-control", "main", 1);
       await forcePoll(name, "refs-control");
-      await waitForPoll(name, "the pull refs", (last) => last["refs/pull/7/head"] === pushed["pull/7/head"] && last["refs/pull/8/head"] === pushed["pull/8/head"]);
+      await waitForPoll(
+        name,
+        "the pull refs",
+        (last) => last["refs/pull/7/head"] === pushed["pull/7/head"] && last["refs/pull/8/head"] === pushed["pull/8/head"],
+      );
       await waitForPoll("refs-control", "main", (last) => last.main === controlMain);
 
-      for (const [ref, stateName] of [["pull/7/head", "pull/7/head"], ["merge-requests/3/head", "merge-requests/3/head"], ["pull/8/head", "refs/pull/8/head"]] as const) {
+      for (const [ref, stateName] of [
+        ["pull/7/head", "pull/7/head"],
+        ["merge-requests/3/head", "merge-requests/3/head"],
+        ["pull/8/head", "refs/pull/8/head"],
+      ] as const) {
         expect(await changes(repos.url("refs"), stateName), ref).toEqual([[pushed[ref]]]);
         expect(await waitForRequests("app", repos.url("refs"), stateName, 1), ref).toBe(1);
       }
@@ -310,19 +324,41 @@ describe.concurrent.each(BUILDBOT_VERSIONS.filter((v) => v.missing === undefined
         github: (repo: string, after: string) => ({
           ref: "refs/heads/main",
           after,
-          repository: { full_name: `org/${repo}`, html_url: `https://${forge}/org/${repo}`, clone_url: `https://${forge}/org/${repo}.git`, ssh_url: `git@${forge}:org/${repo}.git`, url: `https://${forge}/org/${repo}` },
+          repository: {
+            full_name: `org/${repo}`,
+            html_url: `https://${forge}/org/${repo}`,
+            clone_url: `https://${forge}/org/${repo}.git`,
+            ssh_url: `git@${forge}:org/${repo}.git`,
+            url: `https://${forge}/org/${repo}`,
+          },
         }),
         gitlab: (repo: string, after: string) => ({
           object_kind: "push",
           ref: "refs/heads/main",
           after,
-          project: { path_with_namespace: `org/${repo}`, web_url: `https://${forge}/org/${repo}`, git_ssh_url: `git@${forge}:org/${repo}.git`, git_http_url: `https://${forge}/org/${repo}.git` },
-          repository: { name: repo, url: `git@${forge}:org/${repo}.git`, homepage: `https://${forge}/org/${repo}`, git_http_url: `https://${forge}/org/${repo}.git`, git_ssh_url: `git@${forge}:org/${repo}.git` },
+          project: {
+            path_with_namespace: `org/${repo}`,
+            web_url: `https://${forge}/org/${repo}`,
+            git_ssh_url: `git@${forge}:org/${repo}.git`,
+            git_http_url: `https://${forge}/org/${repo}.git`,
+          },
+          repository: {
+            name: repo,
+            url: `git@${forge}:org/${repo}.git`,
+            homepage: `https://${forge}/org/${repo}`,
+            git_http_url: `https://${forge}/org/${repo}.git`,
+            git_ssh_url: `git@${forge}:org/${repo}.git`,
+          },
         }),
         gitea: (repo: string, after: string) => ({
           ref: "refs/heads/main",
           after,
-          repository: { full_name: `org/${repo}`, html_url: `https://${forge}/org/${repo}`, clone_url: `https://${forge}/org/${repo}.git`, ssh_url: `git@${forge}:org/${repo}.git` },
+          repository: {
+            full_name: `org/${repo}`,
+            html_url: `https://${forge}/org/${repo}`,
+            clone_url: `https://${forge}/org/${repo}.git`,
+            ssh_url: `git@${forge}:org/${repo}.git`,
+          },
         }),
       };
       const headers = {
@@ -337,7 +373,11 @@ describe.concurrent.each(BUILDBOT_VERSIONS.filter((v) => v.missing === undefined
            where r.name = 'hooked' and ss.revision = ${sqlText(revision)}`,
         );
 
-      for (const [forgeName, repo] of [["github", "web"], ["gitlab", "api"], ["gitea", "lib"]] as const) {
+      for (const [forgeName, repo] of [
+        ["github", "web"],
+        ["gitlab", "api"],
+        ["gitea", "lib"],
+      ] as const) {
         it(`a ${forgeName} push event builds within seconds while the pollers poll hourly`, async () => {
           const commit = commits(`forge/org/${repo}`, "main", 1);
           // the control: without the event nothing polls, so nothing builds
@@ -346,7 +386,8 @@ describe.concurrent.each(BUILDBOT_VERSIONS.filter((v) => v.missing === undefined
 
           // GitHub's default encoding is a form with the JSON in its "payload" field
           const json = JSON.stringify(payloads[forgeName](repo, commit));
-          const [body, contentType] = forgeName === "github" ? [`payload=${encodeURIComponent(json)}`, "application/x-www-form-urlencoded"] : [json, "application/json"];
+          const [body, contentType] =
+            forgeName === "github" ? [`payload=${encodeURIComponent(json)}`, "application/x-www-form-urlencoded"] : [json, "application/json"];
           // unsigned: refused, nothing polled
           const unsigned = await post("/change_hook/autowatch", body, { "content-type": contentType });
           expect(unsigned.status).toBe(400);

@@ -9,7 +9,6 @@ export const BUNDLE = fileURLToPath(new URL("../../packages/cli/dist/autowatch.m
 /** The master.cfg helper as the cli package ships it. */
 export const HELPER_DIR = fileURLToPath(new URL("../../packages/cli/assets", import.meta.url));
 
-
 /** A clean environment for git and Buildbot: no user or system git configuration, C locale. */
 export function isolatedEnv(home: string): NodeJS.ProcessEnv {
   return {
@@ -59,7 +58,8 @@ export async function freePort(): Promise<number> {
 
 /** Runs one query on a Buildbot master's sqlite database (Node 20 has no sqlite: Python does it). */
 export async function query<T = unknown[]>(database: string, sql: string, env: NodeJS.ProcessEnv): Promise<T[]> {
-  const script = "import json, sqlite3, sys\nc = sqlite3.connect('file:' + sys.argv[1] + '?mode=ro', uri=True, timeout=5)\nprint(json.dumps(c.execute(sys.argv[2]).fetchall()))";
+  const script =
+    "import json, sqlite3, sys\nc = sqlite3.connect('file:' + sys.argv[1] + '?mode=ro', uri=True, timeout=5)\nprint(json.dumps(c.execute(sys.argv[2]).fetchall()))";
   const { stdout } = await run("/usr/bin/python3", ["-c", script, database, sql], { env });
   return JSON.parse(stdout) as T[];
 }

@@ -34,7 +34,10 @@ async function until(check: () => boolean, what: string, ms = 30_000): Promise<v
 }
 const state = () => JSON.parse(readFileSync(join(master, "autowatch", "state.json"), "utf8"));
 const upload = (builder: string, branch: string) =>
-  writeFileSync(join(master, "autowatch", "watch", `${builder}.json`), JSON.stringify({ schema: "autowatch.watchfile/2", builder, watches: [{ vcs: "git", url: "https://example.com/addons.git", revspec: branch }] }));
+  writeFileSync(
+    join(master, "autowatch", "watch", `${builder}.json`),
+    JSON.stringify({ schema: "autowatch.watchfile/2", builder, watches: [{ vcs: "git", url: "https://example.com/addons.git", revspec: branch }] }),
+  );
 
 beforeAll(() => {
   const cli = join(root, "packages", "cli", "dist", "index.js");

@@ -30,12 +30,24 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe("install from a release directory (docs/operators.md, Install)", () => {
   it("release:pack writes the five package tarballs, their vendored dependencies, autowatch.mjs and checksums", () => {
     const listing = execFileSync("ls", [join(dir, "release")], { encoding: "utf8" }).split("\n");
-    for (const pkg of ["watchfile", "manifest", "introspect", "merge", "cli"]) expect(listing).toContainEqual(expect.stringMatching(new RegExp(`^autowatch-${pkg}-\\d+\\.\\d+\\.\\d+\\.tgz$`)));
+    for (const pkg of ["watchfile", "manifest", "introspect", "merge", "cli"])
+      expect(listing).toContainEqual(expect.stringMatching(new RegExp(`^autowatch-${pkg}-\\d+\\.\\d+\\.\\d+\\.tgz$`)));
     expect(listing).toContain("autowatch.mjs");
     const sums = readFileSync(join(dir, "release", "SHA256SUMS"), "utf8");
     expect(sums).toMatch(/^[0-9a-f]{64} {2}vendor\/zod-/m);
     // the cli package ships the operators guide and the contract
-    const files = execFileSync("tar", ["tzf", join(dir, "release", listing.find((name) => name.startsWith("autowatch-cli-"))!)], { encoding: "utf8" });
+    const files = execFileSync(
+      "tar",
+      [
+        "tzf",
+        join(
+          dir,
+          "release",
+          listing.find((name) => name.startsWith("autowatch-cli-"))!,
+        ),
+      ],
+      { encoding: "utf8" },
+    );
     expect(files).toContain("package/docs/operators.md");
     expect(files).toContain("package/docs/spec.md");
   });

@@ -30,7 +30,12 @@ export interface ScalingResult {
  * `prepare(size)` builds the input (not timed) and returns the work to time. Throws with the
  * measured numbers when the work is not linear.
  */
-export async function expectLinear(label: string, n: number, prepare: (size: number) => (() => unknown) | Promise<() => unknown>, options: ScalingOptions = {}): Promise<ScalingResult> {
+export async function expectLinear(
+  label: string,
+  n: number,
+  prepare: (size: number) => (() => unknown) | Promise<() => unknown>,
+  options: ScalingOptions = {},
+): Promise<ScalingResult> {
   const factor = options.factor ?? 3;
   const repeat = options.repeat ?? 3;
   const floor = options.floorMs ?? 10;
@@ -39,7 +44,9 @@ export async function expectLinear(label: string, n: number, prepare: (size: num
   // best time per size over every attempt: more runs only bring each size nearer its true time
   const best = sizes.map(() => Number.POSITIVE_INFINITY);
   // a warm-up run at n: the first run pays for compilation
-  await (await prepare(n))();
+  await (
+    await prepare(n)
+  )();
   let failure = "";
   for (let attempt = 1; attempt <= attempts; attempt++) {
     failure = "";
@@ -53,7 +60,10 @@ export async function expectLinear(label: string, n: number, prepare: (size: num
       const base = Math.max(best[0]!, floor) / n;
       const perUnit = best[index]! / size;
       if (perUnit > factor * base) {
-        const shown = sizes.slice(0, index + 1).map((s, i) => `${s}: ${best[i]!.toFixed(1)} ms`).join(", ");
+        const shown = sizes
+          .slice(0, index + 1)
+          .map((s, i) => `${s}: ${best[i]!.toFixed(1)} ms`)
+          .join(", ");
         failure = `${label}: not linear: ${shown} (per unit at ${size} is ${(perUnit / base).toFixed(1)}x the per unit at ${n}; allowed ${factor}x)`;
         break; // exponential work would take too long at the next size
       }

@@ -21,7 +21,9 @@ function usageText(message: string, command: string | undefined): string {
 /** Runs the CLI and returns the exit code; never throws. */
 export async function main(argv: string[], context: CliContext = processContext()): Promise<number> {
   let exitCode = 0;
-  let current: string | undefined;
+  // the command being parsed, for usage errors (commander reports them before any action runs)
+  const first = argv.find((arg) => !arg.startsWith("-"));
+  const current = commands.some((spec: CommandSpec) => spec.name === first) ? first : undefined;
   const program = new Command("autowatch")
     .description("Keep a Buildbot farm's watch lists true: introspect buildouts on workers, merge on the master.")
     .version(`autowatch ${VERSION}`, "-V, --version", "print the version and exit")
@@ -47,9 +49,6 @@ export async function main(argv: string[], context: CliContext = processContext(
       exitCode = await module.run(spec.config ? await withConfig(self, context) : self.opts(), self.args, context);
     });
   }
-  // the command being parsed, for usage errors (commander reports them before any action runs)
-  const first = argv.find((arg) => !arg.startsWith("-"));
-  current = commands.some((spec: CommandSpec) => spec.name === first) ? first : undefined;
   try {
     if (argv.length === 0) {
       program.outputHelp({ error: true });

@@ -52,7 +52,10 @@ export function loadConfig(given: string | undefined, context: Pick<CliContext, 
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (given === undefined && code === "ENOENT") return undefined;
-    throw new CliError(`cannot read config file ${quoteValue(file)}: ${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : (code ?? "unreadable")}`, 2);
+    throw new CliError(
+      `cannot read config file ${quoteValue(file)}: ${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : (code ?? "unreadable")}`,
+      2,
+    );
   }
   const problems: Problem[] = [];
   const lines = keyLines(text);

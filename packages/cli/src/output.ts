@@ -54,8 +54,7 @@ export interface ProblemFormat {
  * problem without a file names the builder in the message.
  */
 export function formatProblem(problem: Problem, options: ProblemFormat = {}): string {
-  const where =
-    problem.file === undefined ? "" : `${printable(shortPath(problem.file, options.cwd))}${problem.line === undefined ? "" : `:${problem.line}`}: `;
+  const where = problem.file === undefined ? "" : `${printable(shortPath(problem.file, options.cwd))}${problem.line === undefined ? "" : `:${problem.line}`}: `;
   const level = options.level === false ? "" : `${paintLevel(problem.level, options.color === true)}: `;
   const builder = problem.file === undefined && problem.builder !== undefined ? `builder ${quoteValue(problem.builder)}: ` : "";
   return `${where}${level}${printable(`${builder}${problem.message}`)}`;
@@ -92,7 +91,9 @@ export function problemLines(problems: readonly Problem[], context: Pick<CliCont
     lines.push(formatProblem(problem, { cwd: context.cwd, color: context.color }));
   }
   if (left.size > 0) {
-    const counts = levels.filter((level) => left.has(level)).map((level) => `${plural(left.get(level)!, `more ${level}`, level === "info" ? "more info" : `more ${level}s`)}`);
+    const counts = levels
+      .filter((level) => left.has(level))
+      .map((level) => `${plural(left.get(level)!, `more ${level}`, level === "info" ? "more info" : `more ${level}s`)}`);
     lines.push(`... ${counts.join(" and ")} not shown (${cap} of each level printed)${options.everything ? `; ${options.everything}` : ""}`);
   }
   return lines;

@@ -68,7 +68,21 @@ describe("dist/autowatch.mjs, the single-file CLI", () => {
     writeFileSync(join(root, "FOLLOW.cfg"), "[app]\n");
     const child = spawn(
       process.execPath,
-      [copy, "merge", "--follow", "--manifest", "FOLLOW.cfg", "--watch-dir", "follow-watch", "-o", "follow-state.json", "--debounce", "200", "--reconfig", "echo reconfig >> reconfigs.log"],
+      [
+        copy,
+        "merge",
+        "--follow",
+        "--manifest",
+        "FOLLOW.cfg",
+        "--watch-dir",
+        "follow-watch",
+        "-o",
+        "follow-state.json",
+        "--debounce",
+        "200",
+        "--reconfig",
+        "echo reconfig >> reconfigs.log",
+      ],
       { cwd: root, env: { PATH: process.env.PATH, LANG: "C" }, stdio: ["ignore", "ignore", "pipe"] },
     );
     let stderr = "";
@@ -87,7 +101,10 @@ describe("dist/autowatch.mjs, the single-file CLI", () => {
         join(root, "follow-watch", "app.json"),
         JSON.stringify({ schema: "autowatch.watchfile/2", builder: "app", watches: [{ vcs: "git", url: "https://example.com/dep.git", revspec: "main" }] }),
       );
-      await until("the reconfig after the upload", () => existsSync(join(root, "reconfigs.log")) && readFileSync(join(root, "reconfigs.log"), "utf8").split("\n").filter(Boolean).length === 2);
+      await until(
+        "the reconfig after the upload",
+        () => existsSync(join(root, "reconfigs.log")) && readFileSync(join(root, "reconfigs.log"), "utf8").split("\n").filter(Boolean).length === 2,
+      );
       child.kill("SIGTERM");
       expect(await exited).toBe(0);
       expect(stderr).toMatch(/stopped\n$/);

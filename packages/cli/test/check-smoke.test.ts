@@ -11,7 +11,8 @@ const fixtures = "packages/manifest/test/fixtures/realistic/";
 describe("autowatch check (built binary)", () => {
   it("checks the realistic manifests", () => {
     if (!existsSync(`${root}${bin}`)) throw new Error(`not built: ${bin}; run \`pnpm exec turbo run build --filter @autowatch/cli...\` first`);
-    const node = (args: string[]) => spawnSync(process.execPath, [bin, ...args], { cwd: root, encoding: "utf8", timeout: 30_000, env: { ...process.env, NO_COLOR: "1" } });
+    const node = (args: string[]) =>
+      spawnSync(process.execPath, [bin, ...args], { cwd: root, encoding: "utf8", timeout: 30_000, env: { ...process.env, NO_COLOR: "1" } });
 
     const clean = node(["check", "--manifest", `${fixtures}MANIFEST.cfg`]);
     expect(clean.stderr).toBe("autowatch check: 36 build factories in 1 manifest: 0 errors, 0 warnings\n");

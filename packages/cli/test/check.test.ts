@@ -57,7 +57,12 @@ describe("autowatch check", () => {
     const json = await runCli(["check", "--json", "--manifest", ...both]);
     expect(json.code).toBe(1);
     expect(text.code).toBe(1);
-    const report = JSON.parse(json.stdout) as { schema: string; problems: { file: string; line: number; level: string; message: string }[]; errors: number; factories: number };
+    const report = JSON.parse(json.stdout) as {
+      schema: string;
+      problems: { file: string; line: number; level: string; message: string }[];
+      errors: number;
+      factories: number;
+    };
     expect(report).toMatchObject({ manifests: both, factories: 38, errors: 5, warnings: 0 });
     expect(report.problems.map((p) => `${relative(process.cwd(), p.file)}:${p.line}: ${p.level}: ${p.message}`).join("\n") + "\n").toBe(text.stdout);
     expect(checkReportSchema.parse(report).schema).toBe(CHECK_SCHEMA_ID);

@@ -11,13 +11,23 @@ const ESC = "\u001b";
 
 let dir: string;
 function autowatch(args: string[], env: Record<string, string> = {}, cwd = dir) {
-  const result = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: "utf8", timeout: 30_000, env: { ...process.env, NO_COLOR: "", TERM: "xterm", ...env } });
+  const result = spawnSync(process.execPath, [bin, ...args], {
+    cwd,
+    encoding: "utf8",
+    timeout: 30_000,
+    env: { ...process.env, NO_COLOR: "", TERM: "xterm", ...env },
+  });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 /** The same under a pseudo-terminal (util-linux `script`): stdout and stderr are a TTY. */
 function onTty(args: string[], env: Record<string, string> = {}) {
   const command = [process.execPath, bin, ...args].map((arg) => `'${arg.replace(/'/g, "'\\''")}'`).join(" ");
-  const result = spawnSync("script", ["-qec", command, "/dev/null"], { cwd: dir, encoding: "utf8", timeout: 30_000, env: { ...process.env, NO_COLOR: "", TERM: "xterm", ...env } });
+  const result = spawnSync("script", ["-qec", command, "/dev/null"], {
+    cwd: dir,
+    encoding: "utf8",
+    timeout: 30_000,
+    env: { ...process.env, NO_COLOR: "", TERM: "xterm", ...env },
+  });
   return { code: result.status, output: result.stdout };
 }
 const watchFile = (builder: string, watches: unknown[]) => JSON.stringify({ schema: "autowatch.watchfile/2", builder, watches });
@@ -82,7 +92,10 @@ describe("messages", () => {
     const typo = autowatch(["check", "--jsn"]);
     expect(typo.stderr).toBe("autowatch: check: unknown option '--jsn' (did you mean --json?)\nTry 'autowatch check --help'.\n");
     const missing = autowatch(["merge", "--watch-dir", "farm/watch"]);
-    expect([missing.code, missing.stderr]).toEqual([2, "autowatch: merge: --manifest FILE is required (or `manifest[] = FILE` in autowatch.ini)\nTry 'autowatch merge --help'.\n"]);
+    expect([missing.code, missing.stderr]).toEqual([
+      2,
+      "autowatch: merge: --manifest FILE is required (or `manifest[] = FILE` in autowatch.ini)\nTry 'autowatch merge --help'.\n",
+    ]);
     const number = autowatch([...mergeArgs, "--max-bytes", "zero"]);
     expect(number.code).toBe(2);
     expect(number.stderr).toMatch(/^autowatch: merge: option '--max-bytes <n>' argument 'zero' is invalid\. expected a positive whole number\.\nTry/);
@@ -132,7 +145,10 @@ describe("output", () => {
 
 describe("options", () => {
   it("lists are spelled the same in every command: `-m A B` or `--manifest A --manifest B`", () => {
-    for (const manifests of [["-m", "farm/MANIFEST.cfg", "farm/extra.cfg"], ["--manifest", "farm/MANIFEST.cfg", "--manifest", "farm/extra.cfg"]]) {
+    for (const manifests of [
+      ["-m", "farm/MANIFEST.cfg", "farm/extra.cfg"],
+      ["--manifest", "farm/MANIFEST.cfg", "--manifest", "farm/extra.cfg"],
+    ]) {
       const merge = autowatch(["merge", ...manifests, "--watch-dir", "farm/watch"]);
       expect(merge.code).toBe(0);
       expect(Object.keys(JSON.parse(merge.stdout).builders)).toContain("two");
@@ -150,7 +166,9 @@ describe("options", () => {
     const merge = autowatch(["merge", "--help"]).stdout;
     expect(merge).toMatch(/\(default:\s+1048576\)/);
     expect(merge).toMatch(/\(default:\s+1000\)/);
-    expect(autowatch(["explain", "--help"]).stdout.replace(/\s+/g, " ")).toContain("-o, --output <state> the state file that merge writes: read, never written");
+    expect(autowatch(["explain", "--help"]).stdout.replace(/\s+/g, " ")).toContain(
+      "-o, --output <state> the state file that merge writes: read, never written",
+    );
   });
 
   it("explain takes merge's inputs and --strict", () => {
@@ -181,7 +199,10 @@ describe("autowatch.ini", () => {
   });
 
   it("merge --follow reads it too (inputs, state, reconfig), and stops on SIGTERM", async () => {
-    ini(`manifest[] = farm/MANIFEST.cfg\nwatch-dir = farm/watch\nstate = farm/follow-state.json\nreconfig = echo reconfigured > farm/reconfigured\n`, "follow.ini");
+    ini(
+      `manifest[] = farm/MANIFEST.cfg\nwatch-dir = farm/watch\nstate = farm/follow-state.json\nreconfig = echo reconfigured > farm/reconfigured\n`,
+      "follow.ini",
+    );
     const child = spawn(process.execPath, [bin, "merge", "--follow", "--config", "follow.ini"], { cwd: dir, env: { ...process.env, NO_COLOR: "1" } });
     let stderr = "";
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
@@ -189,7 +210,9 @@ describe("autowatch.ini", () => {
     for (let waited = 0; !existsSync(join(dir, "farm", "reconfigured")) && waited < 20_000; waited += 100) await new Promise((done) => setTimeout(done, 100));
     child.kill("SIGTERM");
     expect(await exited).toBe(0);
-    expect(stderr).toMatch(/re-merged: 27 builders, 1 poller, 25 errors, 0 warnings, \d+ info; pollers or change filters changed, running the reconfig command/);
+    expect(stderr).toMatch(
+      /re-merged: 27 builders, 1 poller, 25 errors, 0 warnings, \d+ info; pollers or change filters changed, running the reconfig command/,
+    );
     expect(existsSync(join(dir, "farm", "follow-state.json"))).toBe(true);
   }, 30_000);
 

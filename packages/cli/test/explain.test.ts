@@ -45,7 +45,9 @@ describe("autowatch explain", () => {
     const run = await explain("odoo-10.0");
     expect(run.code).toBe(0);
     expect(run.stdout).toContain("watches 3 branches:");
-    expect(run.stdout).toMatch(/git https:\/\/github\.com\/OCA\/OCB\.git branch 10\.0\n {4}auto: watch file \S*odoo-10\.0\.json, declared at "buildout\.cfg":12\n {4}manual: watch line at \S*MANIFEST\.cfg:4/);
+    expect(run.stdout).toMatch(
+      /git https:\/\/github\.com\/OCA\/OCB\.git branch 10\.0\n {4}auto: watch file \S*odoo-10\.0\.json, declared at "buildout\.cfg":12\n {4}manual: watch line at \S*MANIFEST\.cfg:4/,
+    );
     expect(run.stdout).toMatch(/git https:\/\/git\.example\.com\/buildouts\.git branch odoo-10\n {4}buildout: the buildout itself, \S*MANIFEST\.cfg:2/);
     expect(run.stdout).toMatch(/server-tools\.git branch 10\.0\n {4}manual: watch line at \S*MANIFEST\.cfg:3/);
   });
@@ -86,12 +88,18 @@ describe("autowatch explain", () => {
 
 describe("autowatch explain against the state's merge", () => {
   it("warns when its flags differ from those the state was merged with, and notes inputs newer than the state", async () => {
-    expect((await runCli(["merge", "-m", "MANIFEST.cfg", "--watch-dir", "watch", "-o", "state.json", "--allow-host", "github.com"], { cwd: dir })).code).toBe(0);
+    expect((await runCli(["merge", "-m", "MANIFEST.cfg", "--watch-dir", "watch", "-o", "state.json", "--allow-host", "github.com"], { cwd: dir })).code).toBe(
+      0,
+    );
     const same = await explain("odoo-10.0", "-o", "state.json", "--allow-host", "github.com");
     expect(same.stdout).not.toMatch(/^(warning|note):/m);
     const other = await explain("odoo-10.0", "-o", "state.json", "--rewrite", "https://github.com/=ssh://mirror/");
-    expect(other.stdout).toContain('\nwarning: --rewrite is "https://github.com/=ssh://mirror/" here, but the state was merged with (none): this answer may not be the merge\'s\n');
-    expect(other.stdout).toContain('\nwarning: --allow-host is (not given) here, but the state was merged with "github.com": this answer may not be the merge\'s\n');
+    expect(other.stdout).toContain(
+      '\nwarning: --rewrite is "https://github.com/=ssh://mirror/" here, but the state was merged with (none): this answer may not be the merge\'s\n',
+    );
+    expect(other.stdout).toContain(
+      '\nwarning: --allow-host is (not given) here, but the state was merged with "github.com": this answer may not be the merge\'s\n',
+    );
     const json = explainReportSchema.parse(JSON.parse((await explain("odoo-10.0", "-o", "state.json", "--json")).stdout));
     expect(json.state?.differ).toHaveLength(1);
     const later = new Date(Date.now() + 5000);

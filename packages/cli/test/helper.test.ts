@@ -210,7 +210,8 @@ names = [c.name for c in aw.change_sources(aw.load_state(f.name))]
 os.unlink(f.name)
 print(json.dumps([len(names), len(set(names))]))`,
   ];
-  const spellings = snippets.push(`
+  const spellings =
+    snippets.push(`
 # one pull request ref in two spellings (a buildout merge line, a pip URL) for two builders of one poller
 u = "https://example.com/w.git"
 state = {"builders": {n: {"schedule": True, "watches": [{"vcs": "git", "url": u, "branch": b, "from": ["auto"]}]}
@@ -225,11 +226,15 @@ print(json.dumps([[aw.change_filter(state, n).filter_change(C(repository=u, bran
   beforeAll(() => {
     writeFileSync(join(root, "truncated.json"), '{"schema": "autowatch.state/1", "pollers": [');
     writeFileSync(join(root, "foreign.json"), '{"schema": "something/9", "pollers": []}');
-    const hostile = { ...STATE, pollers: [{ vcs: "git", url: "--upload-pack=touch /tmp/pwned", original: "x", branches: ["main"], workdir: "gitpoller-ffff" }] };
+    const hostile = {
+      ...STATE,
+      pollers: [{ vcs: "git", url: "--upload-pack=touch /tmp/pwned", original: "x", branches: ["main"], workdir: "gitpoller-ffff" }],
+    };
     writeFileSync(join(root, "hostile.json"), JSON.stringify(hostile));
     writeFileSync(join(root, "twins.json"), JSON.stringify({ ...STATE, pollers: [STATE.pollers[0], { ...STATE.pollers[2], workdir: "gitpoller-aaaa" }] }));
     writeFileSync(join(root, "badtimer.json"), JSON.stringify({ ...STATE, builders: { app: { ...STATE.builders.app, treeStableTimer: -1 } } }));
-    outputs = python(`
+    outputs = python(
+      `
 import contextlib, io
 outputs = []
 for snippet in json.loads(sys.stdin.read()):
@@ -237,7 +242,9 @@ for snippet in json.loads(sys.stdin.read()):
     with contextlib.redirect_stdout(buffer):
         exec(snippet, {"aw": aw, "json": json, "sys": sys})
     outputs.append(json.loads(buffer.getvalue()))
-print(json.dumps(outputs))`, JSON.stringify(snippets)) as unknown[];
+print(json.dumps(outputs))`,
+      JSON.stringify(snippets),
+    ) as unknown[];
   });
 
   it("a missing state gives nothing to poll; an unreadable, truncated, foreign or invalid one is a Buildbot config error naming file and reason", () => {
@@ -246,8 +253,10 @@ print(json.dumps(outputs))`, JSON.stringify(snippets)) as unknown[];
     const errors = result.slice(1) as string[][];
     expect(errors.map((e) => e.length)).toEqual([1, 1, 1, 1, 1, 1]);
     const [truncated, foreign, directory, hostile, twins, badTimer] = errors.map((e) => e[0]!);
-    expect(truncated).toMatch(/^autowatch: the state file truncated\.json is not valid JSON \(.*; 44 bytes: truncated\?\)\. Fix it or run `autowatch merge` again; Buildbot keeps its running configuration until then\.$/);
-    expect(foreign).toContain('the state file foreign.json is not a valid autowatch state: schema is "something/9", not \'autowatch.state/1\'');
+    expect(truncated).toMatch(
+      /^autowatch: the state file truncated\.json is not valid JSON \(.*; 44 bytes: truncated\?\)\. Fix it or run `autowatch merge` again; Buildbot keeps its running configuration until then\.$/,
+    );
+    expect(foreign).toContain("the state file foreign.json is not a valid autowatch state: schema is \"something/9\", not 'autowatch.state/1'");
     expect(directory).toContain("the state file . cannot be read (Is a directory)");
     expect(hostile).toContain("poller 1 is malformed");
     // change sources are named after work directories: a duplicate would give two sources one name
@@ -294,14 +303,44 @@ print(json.dumps(outputs))`, JSON.stringify(snippets)) as unknown[];
     expect(result).toEqual({
       kinds: ["FileDownload", "ShellCommand", "FileUpload"],
       download: ["autowatch/autowatch.mjs", "autowatch.mjs", "build"],
-      command: ["node", "autowatch.mjs", "introspect", "-c", "buildout.cfg", "--builder", "odoo 10/x", "--list", "--problem-exit-code", "3", "--part", "odoo", "-o", ".autowatch-watch.json"],
+      command: [
+        "node",
+        "autowatch.mjs",
+        "introspect",
+        "-c",
+        "buildout.cfg",
+        "--builder",
+        "odoo 10/x",
+        "--list",
+        "--problem-exit-code",
+        "3",
+        "--part",
+        "odoo",
+        "-o",
+        ".autowatch-watch.json",
+      ],
       decodeRC: { "0": 0, "3": 1 },
       upload: [".autowatch-watch.json", `autowatch/watch/${safeBuilderFileName("odoo 10/x")}.json`, 1048576],
       locks: [`autowatch-upload-${safeBuilderFileName("odoo 10/x")}`, "autowatch-upload-other"],
       flunk: [false, false, false],
       frozen: [],
       sources: [
-        ["node", "autowatch.mjs", "introspect", "--source", "odoo/custom/src/repos.yaml", "--source", "pip:deps.list", "--builder", "d", "--list", "--problem-exit-code", "3", "-o", ".autowatch-watch.json"],
+        [
+          "node",
+          "autowatch.mjs",
+          "introspect",
+          "--source",
+          "odoo/custom/src/repos.yaml",
+          "--source",
+          "pip:deps.list",
+          "--builder",
+          "d",
+          "--list",
+          "--problem-exit-code",
+          "3",
+          "-o",
+          ".autowatch-watch.json",
+        ],
         ["node", "autowatch.mjs", "introspect", "--builder", "d", "--list", "--problem-exit-code", "3", "-o", ".autowatch-watch.json"],
       ],
     });
@@ -348,8 +387,14 @@ print(json.dumps(outputs))`, JSON.stringify(snippets)) as unknown[];
 
   it("a scheduler per factory: one tree-stable timer (the state's, else 60 s), the buildout known, none when not scheduled by commits", () => {
     expect(checks[9]!()).toEqual({
-      app: ["AutowatchScheduler", "app-commits", ["app-pg12", "app-pg16"], 7, ["git", "https://example.com/bo.git", "10.0"],
-        "<WatchChangeFilter on https://example.com/a.git@main, https://example.com/b.git@dev, https://example.com/bo.git@10.0, svn://example.com/repo/trunk>"],
+      app: [
+        "AutowatchScheduler",
+        "app-commits",
+        ["app-pg12", "app-pg16"],
+        7,
+        ["git", "https://example.com/bo.git", "10.0"],
+        "<WatchChangeFilter on https://example.com/a.git@main, https://example.com/b.git@dev, https://example.com/bo.git@10.0, svn://example.com/repo/trunk>",
+      ],
       quick: ["quick", 0],
       default: 60,
       none: [true, true, true],

@@ -37,7 +37,10 @@ const TOOL = "https://git.example.org/acme/tool.git";
 beforeAll(() => {
   root = mkdtempSync(path.join(tmpdir(), "autowatch-cli-formats-"));
   env.GIT_CONFIG_GLOBAL = path.join(root, "gitconfig");
-  writeFileSync(env.GIT_CONFIG_GLOBAL, `[url "${root}/forge/ocb"]\n\tinsteadOf = ${OCB}\n[url "${root}/forge/tool"]\n\tinsteadOf = ${TOOL}\n[protocol "file"]\n\tallow = always\n`);
+  writeFileSync(
+    env.GIT_CONFIG_GLOBAL,
+    `[url "${root}/forge/ocb"]\n\tinsteadOf = ${OCB}\n[url "${root}/forge/tool"]\n\tinsteadOf = ${TOOL}\n[protocol "file"]\n\tallow = always\n`,
+  );
   ocb = path.join(root, "forge", "ocb");
   mkdirSync(ocb, { recursive: true });
   git(ocb, "init", "-q", "-b", "16.0");
@@ -64,7 +67,17 @@ beforeAll(() => {
   mkdirSync(src, { recursive: true });
   writeFileSync(
     path.join(src, "repos.yaml"),
-    ["./odoo:", "  remotes:", `    ocb: ${OCB}`, "  target: ocb $ODOO_VERSION", "  merges:", "    - ocb $ODOO_VERSION", "    - ocb refs/pull/42/head", `    - ocb ${pinned}`, ""].join("\n"),
+    [
+      "./odoo:",
+      "  remotes:",
+      `    ocb: ${OCB}`,
+      "  target: ocb $ODOO_VERSION",
+      "  merges:",
+      "    - ocb $ODOO_VERSION",
+      "    - ocb refs/pull/42/head",
+      `    - ocb ${pinned}`,
+      "",
+    ].join("\n"),
   );
   const odoo = path.join(src, "odoo");
   mkdirSync(odoo);
@@ -76,7 +89,8 @@ beforeAll(() => {
   git(odoo, "merge", "-q", "--no-edit", "FETCH_HEAD");
   mkdirSync(path.join(build, "odoo", "custom", "dependencies"), { recursive: true });
   writeFileSync(path.join(build, "odoo", "custom", "dependencies", "pip.txt"), `phonenumbers==8.13.26\n-e git+${TOOL}@stable#egg=acme_tool\n`);
-  const script = "import sys\nfrom pip._internal.vcs import vcs\nfrom pip._internal.utils.misc import hide_url\nvcs.get_backend('git').obtain(sys.argv[1], url=hide_url(sys.argv[2]), verbosity=0)\n";
+  const script =
+    "import sys\nfrom pip._internal.vcs import vcs\nfrom pip._internal.utils.misc import hide_url\nvcs.get_backend('git').obtain(sys.argv[1], url=hide_url(sys.argv[2]), verbosity=0)\n";
   const run = spawnSync("/usr/bin/python3", ["-c", script, path.join(build, "src", "acme-tool"), `git+${TOOL}@stable`], { env, encoding: "utf8" });
   if (run.status !== 0) throw new Error(run.stderr);
 

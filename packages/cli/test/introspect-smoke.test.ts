@@ -41,7 +41,12 @@ describe("autowatch introspect (built binary)", () => {
       { vcs: "git", url: "https://example.org/a.git", revspec: "v1", why: "tag", origin: { file: "buildout.cfg", line: 7, section: "odoo", option: "addons" } },
     ]);
     // --list: every watched and pinned source with its reason; no problem: exit 0 whatever --problem-exit-code says
-    const listed = spawnSync(process.execPath, [bin, "introspect", "-c", "buildout.cfg", "--list", "--problem-exit-code", "3", "-o", "watch.json"], { cwd: root, env, encoding: "utf8", timeout: 60_000 });
+    const listed = spawnSync(process.execPath, [bin, "introspect", "-c", "buildout.cfg", "--list", "--problem-exit-code", "3", "-o", "watch.json"], {
+      cwd: root,
+      env,
+      encoding: "utf8",
+      timeout: 60_000,
+    });
     expect([listed.status, listed.stderr]).toEqual([
       0,
       "watched git https://github.com/OCA/OCB.git 10.0: a branch, followed (buildout.cfg:6 [odoo] version)\n" +
@@ -49,8 +54,17 @@ describe("autowatch introspect (built binary)", () => {
         "autowatch introspect: 1 watched, 1 pinned, 0 problems → watch.json\n",
     ]);
     // a source without a checkout is classified from its revision alone (not verified): a problem
-    writeFileSync(path.join(root, "unverified.cfg"), "[buildout]\nparts = odoo\n\n[odoo]\nrecipe = anybox.recipe.odoo:server\nversion = git https://github.com/OCA/OCB.git odoo 10.0\naddons = git https://example.org/b.git parts/b main\n");
-    const warned = (...extra: string[]) => spawnSync(process.execPath, [bin, "introspect", "-c", "unverified.cfg", ...extra, "-o", "w2.json"], { cwd: root, env, encoding: "utf8", timeout: 60_000 });
+    writeFileSync(
+      path.join(root, "unverified.cfg"),
+      "[buildout]\nparts = odoo\n\n[odoo]\nrecipe = anybox.recipe.odoo:server\nversion = git https://github.com/OCA/OCB.git odoo 10.0\naddons = git https://example.org/b.git parts/b main\n",
+    );
+    const warned = (...extra: string[]) =>
+      spawnSync(process.execPath, [bin, "introspect", "-c", "unverified.cfg", ...extra, "-o", "w2.json"], {
+        cwd: root,
+        env,
+        encoding: "utf8",
+        timeout: 60_000,
+      });
     const withCode = warned("--list", "--problem-exit-code", "3");
     expect(withCode.status, withCode.stderr).toBe(3);
     expect(withCode.stderr).toContain("not verified");

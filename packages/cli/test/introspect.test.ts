@@ -92,7 +92,9 @@ describe("autowatch introspect", () => {
     expect(file.watches[0]?.origin).toEqual({ file: "base.cfg", line: 8, section: "odoo", option: "addons" });
     expect(file.pinned.map((entry) => entry.origin?.line)).toEqual([9, 10]);
     expect(file.problems).toHaveLength(1);
-    expect(run.stderr).toContain('base.cfg:14: warning: git "https://example.org/gone.git" "11.0": no checkout at "gone"; classified from the revision alone (not verified)\n');
+    expect(run.stderr).toContain(
+      'base.cfg:14: warning: git "https://example.org/gone.git" "11.0": no checkout at "gone"; classified from the revision alone (not verified)\n',
+    );
     expect(run.stderr).toMatch(/6 watched, 2 pinned, 1 problem/);
     expect(run.stderr).not.toContain("inspecting checkouts");
   });

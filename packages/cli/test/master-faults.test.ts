@@ -22,14 +22,19 @@ watch = git https://github.com/OCA/web.git 16.0
 `;
 
 function watchFile(builder: string, watches: { url: string; revspec?: string; vcs?: string }[]): string {
-  return JSON.stringify({ schema: "autowatch.watchfile/2", builder, watches: watches.map((w) => ({ vcs: w.vcs ?? "git", revspec: w.revspec ?? "16.0", url: w.url })) });
+  return JSON.stringify({
+    schema: "autowatch.watchfile/2",
+    builder,
+    watches: watches.map((w) => ({ vcs: w.vcs ?? "git", revspec: w.revspec ?? "16.0", url: w.url })),
+  });
 }
 
 /** What Python's ConfigParser says of a text: "ok" or the exception's class name. */
 function pythonReads(text: string): string {
   const file = join(dir, "python-check.cfg");
   writeFileSync(file, text);
-  const script = "import configparser, sys\np = configparser.ConfigParser()\ntry:\n    p.read(sys.argv[1], encoding='utf-8')\n    print('ok')\nexcept configparser.Error as e:\n    print(type(e).__name__)\n";
+  const script =
+    "import configparser, sys\np = configparser.ConfigParser()\ntry:\n    p.read(sys.argv[1], encoding='utf-8')\n    print('ok')\nexcept configparser.Error as e:\n    print(type(e).__name__)\n";
   return execFileSync("/usr/bin/python3", ["-c", script, file], { encoding: "utf8" }).trim();
 }
 
@@ -102,14 +107,20 @@ describe("a manifest Python's ConfigParser refuses: the merge refuses, nothing i
   });
 
   it("a problem in one value stays that value's: a bad watch line and a bad auto-watch value", async () => {
-    const text = GOOD.replace("watch = git https://github.com/OCA/web.git 16.0", "watch = git https://github.com/OCA/web.git 16.0\n  git https://github.com/OCA/only-url.git\nauto-watch = maybe");
+    const text = GOOD.replace(
+      "watch = git https://github.com/OCA/web.git 16.0",
+      "watch = git https://github.com/OCA/web.git 16.0\n  git https://github.com/OCA/only-url.git\nauto-watch = maybe",
+    );
     expect(pythonReads(text)).toBe("ok");
     writeFileSync(join(dir, "MANIFEST.cfg"), text);
     const run = await merge();
     expect(run.code).toBe(0);
     expect(run.stderr).toMatch(/MANIFEST\.cfg:7: .*watch/);
     expect(run.stderr).toMatch(/MANIFEST\.cfg:8: .*auto-watch must be/);
-    expect(state().builders["odoo-b"].watches.map((w: { url: string }) => w.url)).toEqual(["https://github.com/OCA/server-tools.git", "https://github.com/OCA/web.git"]);
+    expect(state().builders["odoo-b"].watches.map((w: { url: string }) => w.url)).toEqual([
+      "https://github.com/OCA/server-tools.git",
+      "https://github.com/OCA/web.git",
+    ]);
   });
 });
 
@@ -204,7 +215,9 @@ describe("a watch file deleted after it was merged", () => {
     const run = await merge();
     expect(run.code).toBe(0);
     expect(autoUrls("odoo-b")).toEqual(["https://github.com/OCA/server-tools.git"]);
-    expect(run.stderr).toMatch(/^watch\/odoo-b\.json: warning: watch file is gone \(deleted after it was merged\?\): last good watches from \d{4}-\d\d-\d\d kept$/m);
+    expect(run.stderr).toMatch(
+      /^watch\/odoo-b\.json: warning: watch file is gone \(deleted after it was merged\?\): last good watches from \d{4}-\d\d-\d\d kept$/m,
+    );
     expect(run.stderr).toContain("(pollers and change filters unchanged)");
     const explained = await cli(["explain", "--manifest", "MANIFEST.cfg", "--watch-dir", "watch", "-o", "state.json", "--builder", "odoo-b"]);
     expect(explained.stdout).toMatch(/watch file: \S*odoo-b\.json \(gone; last good watches from \d{4}-\d\d-\d\d used\)/);
@@ -256,7 +269,10 @@ describe("a watch file with any entry refused for security reasons is distrusted
   });
 
   it("--allow-host refusals are operator policy: dropped one by one, the rest becomes the last good", async () => {
-    writeFileSync(join(dir, "watch", "odoo-b.json"), watchFile("odoo-b", [{ url: "https://github.com/OCA/new.git" }, { url: "https://gitlab.example.org/x.git" }]));
+    writeFileSync(
+      join(dir, "watch", "odoo-b.json"),
+      watchFile("odoo-b", [{ url: "https://github.com/OCA/new.git" }, { url: "https://gitlab.example.org/x.git" }]),
+    );
     const run = await merge("--allow-host", "github.com");
     expect(run.code).toBe(0);
     expect(run.stderr).toContain('watches[1] refused: host "gitlab.example.org" not allowed');
@@ -288,7 +304,11 @@ describe("builder names: any name Buildbot accepts", () => {
     }
     expect(parsed.pollers).toHaveLength(NAMES.length);
     // what master.cfg reads
-    const python = execFileSync("/usr/bin/python3", ["-c", "import json, sys; print(json.dumps(sorted(json.load(open(sys.argv[1]))['builders'])))", join(dir, "state.json")], { encoding: "utf8" });
+    const python = execFileSync(
+      "/usr/bin/python3",
+      ["-c", "import json, sys; print(json.dumps(sorted(json.load(open(sys.argv[1]))['builders'])))", join(dir, "state.json")],
+      { encoding: "utf8" },
+    );
     expect(JSON.parse(python)).toEqual([...NAMES].sort());
 
     for (const name of NAMES) {
@@ -318,7 +338,9 @@ describe("watch files that stopped coming", () => {
     expect(plain.stderr).not.toMatch(/old/);
     const run = await merge("--max-age", "7d");
     expect(run.code).toBe(0);
-    expect(run.stderr).toMatch(/^watch\/odoo-b\.json: warning: watch file not rewritten for 9 days \(since \d{4}-\d\d-\d\dT\d\d:\d\dZ; max age 7d\): is the builder still building\?$/m);
+    expect(run.stderr).toMatch(
+      /^watch\/odoo-b\.json: warning: watch file not rewritten for 9 days \(since \d{4}-\d\d-\d\dT\d\d:\d\dZ; max age 7d\): is the builder still building\?$/m,
+    );
     expect(run.stderr).not.toMatch(/odoo-a\.json: warning/);
     expect(state().problems.filter((p: { builder?: string; message: string }) => p.builder === "odoo-b" && p.message.includes("max age 7d"))).toHaveLength(1);
     // the watches stay: an old file is a question for the operator, not a fault
@@ -408,7 +430,11 @@ describe("explain takes the same inputs as merge, and refuses the same faults", 
 });
 
 describe("a manifest emptied by accident (a failed `> MANIFEST.cfg`, a half deploy)", () => {
-  it.each([["empty", ""], ["only [DEFAULT]", "[DEFAULT]\nauto-watch = true\n"], ["comments only", "# builders\n; none yet\n"]])("%s: the merge refuses, nothing written", async (_what, text) => {
+  it.each([
+    ["empty", ""],
+    ["only [DEFAULT]", "[DEFAULT]\nauto-watch = true\n"],
+    ["comments only", "# builders\n; none yet\n"],
+  ])("%s: the merge refuses, nothing written", async (_what, text) => {
     expect((await merge()).code).toBe(0);
     const before = readFileSync(join(dir, "state.json"), "utf8");
     expect(pythonReads(text)).toBe("ok");

@@ -61,10 +61,16 @@ describe("autowatch merge", () => {
     ]);
     expect(state.builders.release).toEqual({ schedule: false, autoWatch: false, watches: [] });
     expect(run.stderr).toContain("autowatch merge: 3 builders: 1 watching at least one branch, 1 watching nothing, 1 never scheduled by commits");
-    expect(run.stderr).toMatch(/^watch\/odoo-10\.0\.json: error: file distrusted: 1 of 2 entries refused for security reasons \(watches\[1\] refused: [^\n]*\): no earlier good watch file, no auto watches\n/m);
-    expect(run.stderr).toMatch(/^watch\/odoo-10\.0\.json: error: watches\[1\] refused: branch name contains a space or control character: "10\.0\\u001b\[2J"\n/m);
+    expect(run.stderr).toMatch(
+      /^watch\/odoo-10\.0\.json: error: file distrusted: 1 of 2 entries refused for security reasons \(watches\[1\] refused: [^\n]*\): no earlier good watch file, no auto watches\n/m,
+    );
+    expect(run.stderr).toMatch(
+      /^watch\/odoo-10\.0\.json: error: watches\[1\] refused: branch name contains a space or control character: "10\.0\\u001b\[2J"\n/m,
+    );
     expect(run.stderr).toMatch(/^watch\/odoo-9\.0\.json:1: error: not valid JSON \(truncated at byte 41\)[^\n]*: no earlier good watch file, no auto watches/m);
-    expect(run.stderr).toMatch(/^watch\/stray\\u001b\]0;owned\\u0007\\u202e\.json: warning: watch file for "stray\\u001b\]0;owned\\u0007\\u202e", a builder in no manifest: ignored/m);
+    expect(run.stderr).toMatch(
+      /^watch\/stray\\u001b\]0;owned\\u0007\\u202e\.json: warning: watch file for "stray\\u001b\]0;owned\\u0007\\u202e", a builder in no manifest: ignored/m,
+    );
     expect(run.stderr).toContain("autowatch merge: 2 pollers; 3 errors, 1 warning, 0 info\n");
     expect(run.stderr).not.toContain(dir);
     expect(run.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);

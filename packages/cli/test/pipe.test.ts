@@ -18,7 +18,11 @@ describe("autowatch with its standard output closed early", () => {
     mkdirSync(join(dir, "watch"));
     const sections = Array.from({ length: 3000 }, (_, i) => `[b${i}]\nbuildout = standalone b${i}.cfg\nwatch = git https://example.com/r${i}.git main\n`);
     writeFileSync(join(dir, "MANIFEST.cfg"), sections.join(""));
-    const child = spawn(process.execPath, [bin, "merge", "--manifest", "MANIFEST.cfg", "--watch-dir", "watch", "-o", "-"], { cwd: dir, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1" } });
+    const child = spawn(process.execPath, [bin, "merge", "--manifest", "MANIFEST.cfg", "--watch-dir", "watch", "-o", "-"], {
+      cwd: dir,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, NO_COLOR: "1" },
+    });
     let stderr = "";
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     // what `head -c 100` does: read 100 bytes, then close the pipe

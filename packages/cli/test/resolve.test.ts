@@ -80,9 +80,7 @@ describe("autowatch resolve", () => {
     const run = await resolveIn(dir, []);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain("Annotated sections\n==================\n");
-    expect(run.stdout).toContain(
-      "[odoo]\naddons= git https://example.com/a.git a 10.0\ngit https://example.com/b.git b 10.0\n    buildout.cfg:7\n",
-    );
+    expect(run.stdout).toContain("[odoo]\naddons= git https://example.com/a.git a 10.0\ngit https://example.com/b.git b 10.0\n    buildout.cfg:7\n");
     expect(run.stdout).toContain("version= git https://github.com/OCA/OCB.git odoo 10.0\n    base.cfg:3\n");
     expect(run.stdout).toContain("log-level= INFO\n    DEFAULT_VALUE\n");
   });

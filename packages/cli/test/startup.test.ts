@@ -23,8 +23,11 @@ const root = mkdtempSync(join(tmpdir(), "autowatch-startup-"));
 const run = (binary: string, args: string[], imports: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
   new Promise((resolve) => {
     const flags = imports.flatMap((url) => ["--import", url]);
-    execFile(process.execPath, ["--no-warnings", ...flags, binary, ...args], { cwd: root, env: { PATH: process.env.PATH, HOME: root, LANG: "C" }, timeout: 30_000 }, (error, stdout, stderr) =>
-      resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr }),
+    execFile(
+      process.execPath,
+      ["--no-warnings", ...flags, binary, ...args],
+      { cwd: root, env: { PATH: process.env.PATH, HOME: root, LANG: "C" }, timeout: 30_000 },
+      (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr }),
     );
   });
 
@@ -32,7 +35,10 @@ beforeAll(() => {
   for (const binary of Object.values(BINARIES)) {
     if (!existsSync(binary)) throw new Error(`${binary} is missing: build the cli package first (pnpm exec turbo run build --filter @autowatch/cli)`);
   }
-  writeFileSync(join(root, "buildout.cfg"), "[buildout]\nparts = odoo\n\n[odoo]\nrecipe = anybox.recipe.odoo:server\nversion = git https://example.com/odoo.git odoo ${:branch}\nbranch = 17.0\n");
+  writeFileSync(
+    join(root, "buildout.cfg"),
+    "[buildout]\nparts = odoo\n\n[odoo]\nrecipe = anybox.recipe.odoo:server\nversion = git https://example.com/odoo.git odoo ${:branch}\nbranch = 17.0\n",
+  );
   writeFileSync(join(root, "MANIFEST.cfg"), "[app]\nwatch = git https://example.com/core.git main\n");
   mkdirSync(join(root, "watch"));
 });

@@ -20,13 +20,21 @@ describe("an unreadable watch directory (built binary, run as nobody)", () => {
       mkdirSync(join(dir, "watch"));
       writeFileSync(join(dir, "watch", "app.json"), "[]");
       chmodSync(join(dir, "watch"), 0o000);
-      const run = spawnSync("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", process.execPath, bin, "merge", "-m", "MANIFEST.cfg", "--watch-dir", "watch", "-o", "state.json"], {
-        cwd: dir,
-        encoding: "utf8",
-        timeout: 30_000,
-        env: { PATH: process.env.PATH ?? "/usr/bin:/bin", NO_COLOR: "1", HOME: dir },
-      });
-      expect([run.status, run.stdout, run.stderr]).toEqual([1, "", "autowatch: watch directory watch cannot be listed (EACCES): nothing written, the previous state is kept\n"]);
+      const run = spawnSync(
+        "setpriv",
+        ["--reuid=65534", "--regid=65534", "--clear-groups", process.execPath, bin, "merge", "-m", "MANIFEST.cfg", "--watch-dir", "watch", "-o", "state.json"],
+        {
+          cwd: dir,
+          encoding: "utf8",
+          timeout: 30_000,
+          env: { PATH: process.env.PATH ?? "/usr/bin:/bin", NO_COLOR: "1", HOME: dir },
+        },
+      );
+      expect([run.status, run.stdout, run.stderr]).toEqual([
+        1,
+        "",
+        "autowatch: watch directory watch cannot be listed (EACCES): nothing written, the previous state is kept\n",
+      ]);
       expect(existsSync(join(dir, "state.json"))).toBe(false);
     } finally {
       chmodSync(join(dir, "watch"), 0o755);

@@ -33,9 +33,7 @@ export interface IntrospectSectionsOptions extends CommonOptions {
   problems?: Problem[] | undefined;
 }
 
-export type IntrospectResult =
-  | { ok: true; watchFile: WatchFile; problems: Problem[] }
-  | { ok: false; error: Problem; problems: Problem[] };
+export type IntrospectResult = { ok: true; watchFile: WatchFile; problems: Problem[] } | { ok: false; error: Problem; problems: Problem[] };
 
 /** From resolved sections to the watch file: extract, look at the checkouts, assemble. */
 export async function introspectSections(sections: ResolvedSections, options: IntrospectSectionsOptions): Promise<IntrospectResult> {

@@ -60,6 +60,4 @@ export interface ResolveOptions {
   buildoutVersion?: string;
 }
 
-export type ResolveResult =
-  | { ok: true; sections: ResolvedSections; problems: Problem[] }
-  | { ok: false; error: Problem; problems: Problem[] };
+export type ResolveResult = { ok: true; sections: ResolvedSections; problems: Problem[] } | { ok: false; error: Problem; problems: Problem[] };

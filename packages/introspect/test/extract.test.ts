@@ -74,7 +74,10 @@ describe("choosing the recipe part", () => {
   });
   it("a --part typo is reported against the configuration (not the parts line), with the likely part", () => {
     const spec = { buildout: { parts: "odoo web" }, odoo: { recipe: ODOO }, web: { recipe: "zc.recipe.egg" } };
-    expect(findRecipePart(sections(spec), CONFIG, "odo")).toEqual({ ok: false, error: { level: "error", file: CONFIG, message: '--part "odo": no such section; did you mean "odoo"?' } });
+    expect(findRecipePart(sections(spec), CONFIG, "odo")).toEqual({
+      ok: false,
+      error: { level: "error", file: CONFIG, message: '--part "odo": no such section; did you mean "odoo"?' },
+    });
     const far = findRecipePart(sections(spec), CONFIG, "zzzzzz");
     expect(far.ok ? "" : far.error.message).toBe('--part "zzzzzz": no such section; recipe parts: "odoo"');
   });
@@ -82,7 +85,9 @@ describe("choosing the recipe part", () => {
 
 describe("the version option", () => {
   it("is a source when it is a VCS line; the checkout is parts-directory/DEST", () => {
-    const result = ok(extract({ buildout: { parts: "odoo" }, odoo: { recipe: ODOO, version: "git https://github.com/odoo/odoo.git odoo 10.0 depth=1 ; main" } }));
+    const result = ok(
+      extract({ buildout: { parts: "odoo" }, odoo: { recipe: ODOO, version: "git https://github.com/odoo/odoo.git odoo 10.0 depth=1 ; main" } }),
+    );
     expect(brief(result.sources)).toEqual([["version", "git", "https://github.com/odoo/odoo.git", "10.0", "/buildout/parts/odoo"]]);
     expect(result.sources[0]?.origin).toEqual({ file: CONFIG, line: 5, section: "odoo", option: "version" });
     expect(result.part).toBe("odoo");
@@ -185,9 +190,7 @@ describe("the revisions option", () => {
     expect(result.sources.find((s) => s.url === "https://g/b.git")?.revision).toBe("2.0");
   });
   it("reports lines with three tokens and lines naming a local or released source", () => {
-    const result = ok(
-      extract({ buildout: { parts: "odoo" }, odoo: { ...base, version: "10.0", revisions: "a b c\nloc 12\n1234" } }),
-    );
+    const result = ok(extract({ buildout: { parts: "odoo" }, odoo: { ...base, version: "10.0", revisions: "a b c\nloc 12\n1234" } }));
     expect(result.problems.map((p) => p.level)).toEqual(["error", "error", "error"]);
     expect(result.problems[1]?.message).toContain("local addons directory");
     expect(result.problems[2]?.message).toContain("the main software");
@@ -217,8 +220,7 @@ describe("the merges option", () => {
 });
 
 describe("vcs-extend-develop (gp.vcsdevelop)", () => {
-  const develop = (buildout: Record<string, string>) =>
-    ok(extract({ buildout: { parts: "odoo", ...buildout }, odoo: { recipe: ODOO, version: "10.0" } }));
+  const develop = (buildout: Record<string, string>) => ok(extract({ buildout: { parts: "odoo", ...buildout }, odoo: { recipe: ODOO, version: "10.0" } }));
   const LINES = `
     git+https://github.com/anybox/anybox.recipe.odoo@1.9#egg=a.r.odoo
     git+ssh://git@github.com/me/tool.git#egg=tool

@@ -43,7 +43,7 @@ describe("a 3-level buildout with 40 addons lines, revisions, merges and vcs-ext
     const messages = result.problems.map((p) => p.message);
     expect(messages.filter((m) => m.includes("not verified"))).toEqual([]);
     expect(messages.some((m) => m.includes('merge from remote name "nowhere" skipped'))).toBe(true);
-    expect(messages.some((m) => m.includes('ssh://git@git.example.org/lib.git') && m.includes('no revision given; follows "main"'))).toBe(true);
+    expect(messages.some((m) => m.includes("ssh://git@git.example.org/lib.git") && m.includes('no revision given; follows "main"'))).toBe(true);
     // 1 main + 24 git + 9 hg + 2 git develop + 1 hg develop + the buildout itself
     expect(progress.at(-1)).toBe(38);
     const main = result.watchFile.pinned.find((p) => p.url === "https://github.com/OCA/OCB.git");
@@ -78,7 +78,9 @@ describe("introspect(): resolveBuildout on the 3-level fixture, then extraction 
     expect(result.problems.filter((p) => p.message.includes("not verified"))).toEqual([]);
 
     // every entry names the very line that declares it (the line of `revisions` that changed it)
-    const entries = [...result.watchFile.watches, ...result.watchFile.pinned].filter((e) => e.origin?.section !== "buildout" || e.origin.option !== "directory");
+    const entries = [...result.watchFile.watches, ...result.watchFile.pinned].filter(
+      (e) => e.origin?.section !== "buildout" || e.origin.option !== "directory",
+    );
     expect(entries).toHaveLength(plain(result.watchFile).watches.length + plain(result.watchFile).pinned.length - 1);
     const lineAt = (file: string, line: number) => readFileSync(path.join(withCheckouts.directory, file), "utf8").split("\n")[line - 1] ?? "";
     for (const { url, revspec, origin: at } of entries) {

@@ -181,7 +181,10 @@ export function makeFixture(root: string, withCheckouts: boolean): Fixture {
     path.join(directory, "common.cfg"),
     `[buildout]\nparts = odoo\nextensions = gp.vcsdevelop\ndevelop-dir = src\n\n[odoo]\nrecipe = anybox.recipe.odoo:server\nversion = git ${mainUrl} odoo 10.0 ; OCB\naddons =\n${indent(firstAddons)}\n`,
   );
-  writeFileSync(path.join(directory, "base.cfg"), `[buildout]\nextends = common.cfg\n\n[odoo]\naddons +=\n${indent(moreAddons)}\nmerges =\n${indent(merges.split("\n"))}\n`);
+  writeFileSync(
+    path.join(directory, "base.cfg"),
+    `[buildout]\nextends = common.cfg\n\n[odoo]\naddons +=\n${indent(moreAddons)}\nmerges =\n${indent(merges.split("\n"))}\n`,
+  );
   writeFileSync(
     path.join(directory, "buildout.cfg"),
     `[buildout]\nextends = base.cfg\nvcs-extend-develop =\n${indent(develop.split("\n"))}\n\n[odoo]\nrevisions =\n${indent(revisions.split("\n"))}\n`,
@@ -226,8 +229,7 @@ export function makeFixture(root: string, withCheckouts: boolean): Fixture {
     git(directory, "branch", "-q", "--set-upstream-to=origin/prod");
   }
 
-  const sort = (list: Expected[]) =>
-    [...list].sort((a, b) => (a.vcs + "\0" + a.url + "\0" + a.revspec < b.vcs + "\0" + b.url + "\0" + b.revspec ? -1 : 1));
+  const sort = (list: Expected[]) => [...list].sort((a, b) => (a.vcs + "\0" + a.url + "\0" + a.revspec < b.vcs + "\0" + b.url + "\0" + b.revspec ? -1 : 1));
   const split = (list: Expected[]) => ({ watches: sort(list.filter((e) => !e.why)), pinned: sort(list.filter((e) => e.why)) });
   return {
     root,

@@ -122,9 +122,14 @@ describe("readGitRefsFromFiles asks git for anything unusual", () => {
   it("the classifier gives the same verdicts through git for those checkouts", async () => {
     const revisions = ["main", "old", "after-pack", "feature/deep/y", "light", "heavy", sha, "feature/x", "in-worktree", "alias"];
     const verdicts = async (name: string) => {
-      const sources = revisions.map(
-        (revision, line): SourceSpec => ({ kind: "addons", vcs: "git", url: `https://example.org/${line}.git`, revision, checkout: at(name), origin: { file: "buildout.cfg", line } }),
-      );
+      const sources = revisions.map((revision, line): SourceSpec => ({
+        kind: "addons",
+        vcs: "git",
+        url: `https://example.org/${line}.git`,
+        revision,
+        checkout: at(name),
+        origin: { file: "buildout.cfg", line },
+      }));
       const result = await classifySources(sources, { directory: dir.path, buildoutRepository: false });
       expect(result.problems.filter((problem) => problem.message.includes("could not read"))).toEqual([]);
       return [...result.watches.map((w) => `live ${w.revspec}`), ...result.pinned.map((p) => `pinned ${p.revspec} ${p.why}`)].sort();
@@ -138,7 +143,14 @@ describe("readGitRefsFromFiles asks git for anything unusual", () => {
   });
 
   it("plain sources are classified without running git", async () => {
-    const source: SourceSpec = { kind: "addons", vcs: "git", url: "https://example.org/a.git", revision: "light", checkout: at("clone"), origin: { file: "buildout.cfg" } };
+    const source: SourceSpec = {
+      kind: "addons",
+      vcs: "git",
+      url: "https://example.org/a.git",
+      revision: "light",
+      checkout: at("clone"),
+      origin: { file: "buildout.cfg" },
+    };
     const pathBefore = process.env.PATH;
     process.env.PATH = at("no-git-here");
     try {
@@ -158,7 +170,10 @@ describe("ref file parsers (pure)", () => {
   const b = "b".repeat(40);
   it("packed-refs: header, refs, peeled lines", () => {
     expect(parsePackedRefs("")).toEqual([]);
-    expect(parsePackedRefs(`# pack-refs with: peeled fully-peeled sorted \n${a} refs/heads/main\n${a} refs/tags/v1\n^${b}\n`)).toEqual(["refs/heads/main", "refs/tags/v1"]);
+    expect(parsePackedRefs(`# pack-refs with: peeled fully-peeled sorted \n${a} refs/heads/main\n${a} refs/tags/v1\n^${b}\n`)).toEqual([
+      "refs/heads/main",
+      "refs/tags/v1",
+    ]);
     expect(parsePackedRefs(`${"c".repeat(64)} refs/heads/sha256\n`)).toEqual(["refs/heads/sha256"]);
   });
   it("packed-refs: anything else is refused", () => {
@@ -176,14 +191,48 @@ describe("ref file parsers (pure)", () => {
   it("loose ref files and HEAD", () => {
     expect(parseRefFile(`${a}\n`)).toEqual({ oid: a });
     expect(parseRefFile("ref: refs/heads/main\n")).toEqual({ symref: "refs/heads/main" });
-    for (const text of [a, `${a}\n\n`, `${a} \n`, `${a.toUpperCase()}\n`, "ref: refs/heads/.invalid\n", "ref:refs/heads/main\n", "", "\n", `${"0".repeat(40)}\n`]) {
+    for (const text of [
+      a,
+      `${a}\n\n`,
+      `${a} \n`,
+      `${a.toUpperCase()}\n`,
+      "ref: refs/heads/.invalid\n",
+      "ref:refs/heads/main\n",
+      "",
+      "\n",
+      `${"0".repeat(40)}\n`,
+    ]) {
       expect(parseRefFile(text)).toBeUndefined();
     }
   });
   it("ref names as git-check-ref-format(1) judges them", () => {
-    for (const name of ["refs/heads/main", "refs/heads/feature/x", "refs/tags/v1.0", "refs/heads/été", "refs/heads/@", "refs/heads/a.b"]) expect(isValidRefName(name)).toBe(true);
-    const refused = ["main", "refs/heads/a..b", "refs/heads/.hidden", "refs/heads/x/.y", "refs/heads/x.lock", "refs/heads/x.lock/y", "refs/heads/x.", "refs/heads/x/", "refs//x", "/refs/x"];
-    refused.push("refs/heads/a b", "refs/heads/a~1", "refs/heads/a^", "refs/heads/a:b", "refs/heads/a?", "refs/heads/a*", "refs/heads/a[b", "refs/heads/a\\b", "refs/heads/a@{1}", "refs/heads/a\u007f", "refs/heads/\ufffd");
+    for (const name of ["refs/heads/main", "refs/heads/feature/x", "refs/tags/v1.0", "refs/heads/été", "refs/heads/@", "refs/heads/a.b"])
+      expect(isValidRefName(name)).toBe(true);
+    const refused = [
+      "main",
+      "refs/heads/a..b",
+      "refs/heads/.hidden",
+      "refs/heads/x/.y",
+      "refs/heads/x.lock",
+      "refs/heads/x.lock/y",
+      "refs/heads/x.",
+      "refs/heads/x/",
+      "refs//x",
+      "/refs/x",
+    ];
+    refused.push(
+      "refs/heads/a b",
+      "refs/heads/a~1",
+      "refs/heads/a^",
+      "refs/heads/a:b",
+      "refs/heads/a?",
+      "refs/heads/a*",
+      "refs/heads/a[b",
+      "refs/heads/a\\b",
+      "refs/heads/a@{1}",
+      "refs/heads/a\u007f",
+      "refs/heads/\ufffd",
+    );
     for (const name of refused) expect(isValidRefName(name), name).toBe(false);
   });
 });

@@ -135,7 +135,11 @@ export function readConfig(file: string, text: string): ConfigDocument {
       // The later copy is read into a section nobody sees, so its lines are still checked.
       current = { name: header, line: lineNo, options: new Map() };
       if (firstDefinition) {
-        report("duplicate-section", lineNo, `section ${quoteValue(header)} is defined twice in this file (first at line ${firstDefinition.line}); this one is ignored`);
+        report(
+          "duplicate-section",
+          lineNo,
+          `section ${quoteValue(header)} is defined twice in this file (first at line ${firstDefinition.line}); this one is ignored`,
+        );
       } else {
         byName.set(header, current);
         sections.push(current);

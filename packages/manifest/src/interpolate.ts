@@ -95,7 +95,10 @@ function expand(text: string, depth: number, lookup: OptionLookup, memo: Interpo
       }
       emit(expanded);
     } else {
-      throw new Failure({ kind: "syntax", message: `"%" must be followed by "%" or "(" (write "%%" for a literal "%") at ${quoteValue(text.slice(percent), 40)}` });
+      throw new Failure({
+        kind: "syntax",
+        message: `"%" must be followed by "%" or "(" (write "%%" for a literal "%") at ${quoteValue(text.slice(percent), 40)}`,
+      });
     }
   }
   return parts.length === 1 ? parts[0]! : parts.join("");
@@ -109,7 +112,13 @@ export interface InterpolatedOption {
 }
 
 /** Interpolates a (multi-line) option value; when it fails, finds the physical line to blame. */
-export function interpolateOption(raw: string, lines: ValueLine[], keyLine: number, lookup: OptionLookup, memo: InterpolationMemo = new Map()): InterpolatedOption {
+export function interpolateOption(
+  raw: string,
+  lines: ValueLine[],
+  keyLine: number,
+  lookup: OptionLookup,
+  memo: InterpolationMemo = new Map(),
+): InterpolatedOption {
   const whole = interpolate(raw, lookup, memo);
   if (!whole.error) return whole;
   const failing = lines.find((line) => line.text !== "" && interpolate(line.text, lookup, memo).error);

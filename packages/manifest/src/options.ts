@@ -45,7 +45,8 @@ export function parseBuildout(value: string, line: number): { spec?: BuildoutSpe
   const first = positionalCount > 0 ? tokens[0] : undefined;
   // An exactly sized copy: the spec is kept as long as the factory.
   const positional = tokens.slice(1, positionalCount);
-  if (first === undefined) return { problems: [{ line, message: `buildout has no type (expected e.g. "standalone PATH" or "git URL BRANCH PATH"): ${quoteValue(value)}` }] };
+  if (first === undefined)
+    return { problems: [{ line, message: `buildout has no type (expected e.g. "standalone PATH" or "git URL BRANCH PATH"): ${quoteValue(value)}` }] };
   const type = first.toLowerCase();
   const spec: BuildoutSpec = { type, positional, options, frozen: FROZEN_TYPES.has(type) };
   const shape = Object.hasOwn(BUILDOUT_SHAPES, type) ? BUILDOUT_SHAPES[type] : undefined;
@@ -57,7 +58,12 @@ export function parseBuildout(value: string, line: number): { spec?: BuildoutSpe
   if (positional.length !== arity) {
     return {
       spec,
-      problems: [{ line, message: `buildout ${type} takes ${arity} positional argument${arity > 1 ? "s" : ""} (${type} ${shape}), got ${positional.length}: ${quoteValue(value)}` }],
+      problems: [
+        {
+          line,
+          message: `buildout ${type} takes ${arity} positional argument${arity > 1 ? "s" : ""} (${type} ${shape}), got ${positional.length}: ${quoteValue(value)}`,
+        },
+      ],
     };
   }
   const [url = "", branch = ""] = positional;

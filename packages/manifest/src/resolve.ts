@@ -50,13 +50,23 @@ export function parseManifests(inputs: ManifestInput[], options: { only?: string
     }
     const defaultInherit = document.defaults.options.get("inherit");
     if (defaultInherit) {
-      problems.push(locate("warning", "inherit in [DEFAULT] is ignored: only a section's own inherit option links it to a parent", input.file, defaultInherit.line));
+      problems.push(
+        locate("warning", "inherit in [DEFAULT] is ignored: only a section's own inherit option links it to a parent", input.file, defaultInherit.line),
+      );
     }
     for (const section of document.sections) {
       const first = definitions.get(section.name);
       if (first) {
         const where = `${first.document.file}:${first.section.line}`;
-        problems.push(locate("error", `section ${quoteValue(section.name)} is already defined at ${quoteValue(where)}; this definition is ignored`, input.file, section.line, section.name));
+        problems.push(
+          locate(
+            "error",
+            `section ${quoteValue(section.name)} is already defined at ${quoteValue(where)}; this definition is ignored`,
+            input.file,
+            section.line,
+            section.name,
+          ),
+        );
         continue;
       }
       definitions.set(section.name, { document, section });
@@ -136,7 +146,7 @@ function inheritChain(
   const chain = [definition];
   // Most chains are short: a list search then costs less than a Set per section.
   let visited: Set<Definition> | undefined;
-  for (let current = definition; ; ) {
+  for (let current = definition; ;) {
     const link = current.section.options.get("inherit");
     if (!link) return chain;
     // Problems of a link are reported once, for the section that writes it.
@@ -153,7 +163,11 @@ function inheritChain(
     }
     if (chain.length < 8 ? chain.includes(parent) : (visited ??= new Set(chain)).has(parent)) {
       if (parent === definition) {
-        report("error", `inherit cycle ${chainText([...chain, parent])}: each section of the cycle is used once`, definition.section.options.get("inherit")?.line ?? link.line);
+        report(
+          "error",
+          `inherit cycle ${chainText([...chain, parent])}: each section of the cycle is used once`,
+          definition.section.options.get("inherit")?.line ?? link.line,
+        );
       }
       return chain;
     }
@@ -185,7 +199,8 @@ class DefaultsCache {
     let entries = this.byDocument.get(document);
     if (entries === undefined) {
       entries = [];
-      for (const option of document.defaults.options.values()) if (option.name !== "inherit") entries.push({ option, origin: { file: document.file, line: option.line } });
+      for (const option of document.defaults.options.values())
+        if (option.name !== "inherit") entries.push({ option, origin: { file: document.file, line: option.line } });
       this.byDocument.set(document, entries);
     }
     return entries;
@@ -266,7 +281,14 @@ function origin({ section, file }: OptionSource): string {
   return section ? quoteValue(section.name) : `[${DEFAULT_SECTION}] of ${quoteValue(file)}`;
 }
 
-function resolveFactory(definition: Definition, definitions: Map<string, Definition>, defaults: DefaultsCache, problems: Problem[], cycles: ReadonlyMap<Definition, number>, readErrors: Problem[]): BuildFactory {
+function resolveFactory(
+  definition: Definition,
+  definitions: Map<string, Definition>,
+  defaults: DefaultsCache,
+  problems: Problem[],
+  cycles: ReadonlyMap<Definition, number>,
+  readErrors: Problem[],
+): BuildFactory {
   const { section, document } = definition;
   const name = section.name;
   const report = (level: ProblemLevel, message: string, line: number, file = document.file) => {
@@ -305,7 +327,12 @@ function resolveFactory(definition: Definition, definitions: Map<string, Definit
       const own = source.section === section;
       // Python fails only when an option is read; one nobody here reads, written elsewhere, is a warning.
       const level = interpreted || own ? "error" : "warning";
-      report(level, `option ${quoteValue(key)}${own ? "" : ` (from ${origin(source)})`}: ${result.error.message}; the value is kept as written`, result.error.line, file);
+      report(
+        level,
+        `option ${quoteValue(key)}${own ? "" : ` (from ${origin(source)})`}: ${result.error.message}; the value is kept as written`,
+        result.error.line,
+        file,
+      );
     }
     if (interpreted) interpolated[key as Interpreted] = result ?? { value: raw };
   });
@@ -348,7 +375,9 @@ function resolveFactory(definition: Definition, definitions: Map<string, Definit
       valueProblems(autoWatchOption, [{ line: autoWatchOption.line, message }]);
     }
     if (!schedule && explicit === true && merged.sourceOf(autoWatchOption).section) {
-      valueProblems(autoWatchOption, [{ line: autoWatchOption.line, level: "warning", message: "auto-watch = true has no effect: watch is empty, so commits never schedule this builder" }]);
+      valueProblems(autoWatchOption, [
+        { line: autoWatchOption.line, level: "warning", message: "auto-watch = true has no effect: watch is empty, so commits never schedule this builder" },
+      ]);
     }
   }
 
@@ -358,7 +387,12 @@ function resolveFactory(definition: Definition, definitions: Map<string, Definit
   if (timerOption && timer && !timer.error) {
     treeStableTimer = parseSeconds(timer.value);
     if (treeStableTimer === undefined) {
-      valueProblems(timerOption, [{ line: timerOption.line, message: `tree-stable-timer must be a whole number of seconds, not ${quoteValue(timer.value)}; the helper's default applies` }]);
+      valueProblems(timerOption, [
+        {
+          line: timerOption.line,
+          message: `tree-stable-timer must be a whole number of seconds, not ${quoteValue(timer.value)}; the helper's default applies`,
+        },
+      ]);
     }
   }
 

@@ -26,10 +26,15 @@ describe("manifest reader: no catastrophic backtracking", () => {
   for (const [shape, text] of Object.entries(SHAPES)) {
     it(`linear on runs of the worst characters ${shape}`, async () => {
       for (const char of WORST) {
-        await expectLinear(`${shape} (${JSON.stringify(char)})`, 64 * 1024, (size) => {
-          const manifest = text(char.repeat(size));
-          return () => parse(manifest);
-        }, { repeat: 2 });
+        await expectLinear(
+          `${shape} (${JSON.stringify(char)})`,
+          64 * 1024,
+          (size) => {
+            const manifest = text(char.repeat(size));
+            return () => parse(manifest);
+          },
+          { repeat: 2 },
+        );
       }
     });
   }
@@ -57,7 +62,9 @@ describe("manifest resolver: linear time", () => {
     const long = parse(Array.from({ length: 100 }, (_, i) => `[s${i}]\n${i + 1 < 100 ? `inherit = s${i + 1}\n` : ""}o${i} = ${i}\n`).join(""));
     expect(long.factories[0]!.inherits).toHaveLength(MAX_INHERIT_CHAIN - 1);
     expect(long.problems[0]).toMatchObject({ level: "error", line: 2 });
-    expect(long.problems[0]!.message).toMatch(/inherit chain longer than 64 sections \("s0" -> "s1" .*\(\d+ more\) -> \.\.\.\): options are inherited from the first 64 only/);
+    expect(long.problems[0]!.message).toMatch(
+      /inherit chain longer than 64 sections \("s0" -> "s1" .*\(\d+ more\) -> \.\.\.\): options are inherited from the first 64 only/,
+    );
   });
 
   it("an inherit cycle through many sections", async () => {

@@ -7,7 +7,9 @@ import { pythonConfigParser, type PythonValue, type PythonView } from "./python.
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const corpus = `${here}fixtures/configparser/`;
-const files = readdirSync(corpus).filter((name) => name.endsWith(".cfg")).sort();
+const files = readdirSync(corpus)
+  .filter((name) => name.endsWith(".cfg"))
+  .sort();
 
 function pythonViews(): Record<string, PythonView> {
   const byPath = pythonConfigParser(files.map((name) => `${corpus}${name}`));

@@ -119,8 +119,20 @@ buildout = hgtag u p
   });
 
   it.each([
-    ["true", true], ["TRUE", true], ["yes", true], ["Yes", true], ["on", true], ["ON", true], ["1", true],
-    ["false", false], ["False", false], ["no", false], ["NO", false], ["off", false], ["Off", false], ["0", false],
+    ["true", true],
+    ["TRUE", true],
+    ["yes", true],
+    ["Yes", true],
+    ["on", true],
+    ["ON", true],
+    ["1", true],
+    ["false", false],
+    ["False", false],
+    ["no", false],
+    ["NO", false],
+    ["off", false],
+    ["Off", false],
+    ["0", false],
   ])("accepts %s", (value, expected) => {
     const result = parse(`[a]\nauto-watch = ${value}\n[b]\nbuildout = hgtag u p\nAUTO-WATCH: ${value}\n`);
     expect(factory(result, "a")).toMatchObject({ autoWatch: expected, autoWatchExplicit: true });
@@ -193,7 +205,7 @@ buildout = HG https://h/b default sub/odoo.cfg group=x
     expect(factory(result, "a").buildout).toMatchObject({ type: "git", positional: ["u", "10.0", "p.cfg"], options: { subdir: "b", group: "g" } });
   });
 
-  it("bzr: the branch is the URL (branch \"\")", () => {
+  it('bzr: the branch is the URL (branch "")', () => {
     const result = parse("[b]\nbuildout = bzr lp:~acme/b/7.0 openerp.cfg\n");
     expect(factory(result, "b").buildout?.self).toEqual({ vcs: "bzr", url: "lp:~acme/b/7.0", branch: "" });
   });
@@ -316,7 +328,11 @@ inherit = p
     const result = parse("[DEFAULT]\nx = 1\ny = 1\n[p]\n[q]\ny = q\n", "[DEFAULT]\nx = 2\n[c]\ninherit = p\n");
     expect(factory(result, "p").optionOrigins).toEqual({ x: { file: "m1.cfg", line: 2 }, y: { file: "m1.cfg", line: 3 } });
     expect(factory(result, "q").optionOrigins).toEqual({ y: { file: "m1.cfg", line: 6 }, x: { file: "m1.cfg", line: 2 } });
-    expect(factory(result, "c").optionOrigins).toEqual({ inherit: { file: "m2.cfg", line: 4 }, x: { file: "m2.cfg", line: 2 }, y: { file: "m1.cfg", line: 3 } });
+    expect(factory(result, "c").optionOrigins).toEqual({
+      inherit: { file: "m2.cfg", line: 4 },
+      x: { file: "m2.cfg", line: 2 },
+      y: { file: "m1.cfg", line: 3 },
+    });
   });
 
   it("the defaults of every file of the chain apply, the child's file first", () => {
@@ -460,11 +476,39 @@ describe("robustness", () => {
 
   it("never throws on garbage", () => {
     let seed = 42;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-    const alphabet = ["[", "]", "=", ":", "%", "(", ")", "s", "\n", " ", "\t", "#", ";", "a", "inherit", "watch", "buildout", "git", "\u0000", "\r", "\u2028", "DEFAULT"];
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const alphabet = [
+      "[",
+      "]",
+      "=",
+      ":",
+      "%",
+      "(",
+      ")",
+      "s",
+      "\n",
+      " ",
+      "\t",
+      "#",
+      ";",
+      "a",
+      "inherit",
+      "watch",
+      "buildout",
+      "git",
+      "\u0000",
+      "\r",
+      "\u2028",
+      "DEFAULT",
+    ];
     for (let i = 0; i < 300; i++) {
       const text = Array.from({ length: 80 }, () => alphabet[Math.floor(random() * alphabet.length)]).join("");
-      expect(() => parseManifests([{ file: "f", text }, { file: "g", text: text.split("").reverse().join("") }])).not.toThrow();
+      expect(() =>
+        parseManifests([
+          { file: "f", text },
+          { file: "g", text: text.split("").reverse().join("") },
+        ]),
+      ).not.toThrow();
     }
   });
 
@@ -491,7 +535,8 @@ describe("file names", () => {
 
 describe("section names like object internals", () => {
   it("are builders like any other (Buildbot accepts them; issue 11)", () => {
-    const text = "[__proto__]\nwatch =\n[constructor]\nauto-watch = no\ninherit = toString\n[toString]\nwatch = git https://x.example/a.git main\n[ok]\nauto-watch = no\n";
+    const text =
+      "[__proto__]\nwatch =\n[constructor]\nauto-watch = no\ninherit = toString\n[toString]\nwatch = git https://x.example/a.git main\n[ok]\nauto-watch = no\n";
     const result = parseManifests([{ file: "M.cfg", text }]);
     expect(result.factories.map((factory) => factory.name)).toEqual(["__proto__", "constructor", "toString", "ok"]);
     expect(result.problems).toEqual([]);

@@ -53,7 +53,9 @@ describe("readManifests", () => {
   it("refuses a manifest over the size limit", async () => {
     const big = write("big.cfg", Buffer.alloc(MAX_CONFIG_BYTES + 1, 0x20));
     const result = await readManifests([big]);
-    expect(result.problems).toEqual([{ level: "error", file: big, message: `cannot read manifest: is larger than the ${MAX_CONFIG_BYTES}-byte limit for configuration files` }]);
+    expect(result.problems).toEqual([
+      { level: "error", file: big, message: `cannot read manifest: is larger than the ${MAX_CONFIG_BYTES}-byte limit for configuration files` },
+    ]);
   });
 
   it("gives nothing, and no problem, for no paths", async () => {

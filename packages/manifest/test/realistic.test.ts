@@ -56,7 +56,11 @@ describe("a realistic manifest", async () => {
       return [f.schedule, f.autoWatch, f.autoWatchExplicit, f.buildout?.frozen, f.buildout?.self?.vcs];
     };
     expect(summary("openerp-7.0")).toEqual([true, false, true, false, "bzr"]);
-    expect(get("openerp-7.0").watches.map((w) => [w.vcs, w.branch])).toEqual([["bzr", ""], ["bzr", ""], ["bzr", ""]]);
+    expect(get("openerp-7.0").watches.map((w) => [w.vcs, w.branch])).toEqual([
+      ["bzr", ""],
+      ["bzr", ""],
+      ["bzr", ""],
+    ]);
     expect(summary("svn-legacy")).toEqual([true, false, true, false, undefined]);
     expect(summary("docs")).toEqual([true, true, true, false, undefined]);
     expect(summary("customer-gamma")).toEqual([true, true, true, false, "hg"]);

@@ -6,7 +6,6 @@ import {
   vcsSchema,
   watchFileNameFor,
   type BuilderState,
-  type Poller,
   type Origin,
   type Problem,
   type ProblemLevel,
@@ -158,7 +157,15 @@ function mixedKinds(details: Map<string, BuilderDetail>, urls: ReadonlySet<strin
   }
   const problems: Problem[] = [];
   for (const [url, byKind] of mixed) {
-    const parts = [...byKind].sort(([a], [b]) => compareText(a, b)).map(([vcs, names]) => `${vcs} by ${[...names].sort(compareText).map((n) => quoteValue(n)).join(", ")}`);
+    const parts = [...byKind]
+      .sort(([a], [b]) => compareText(a, b))
+      .map(
+        ([vcs, names]) =>
+          `${vcs} by ${[...names]
+            .sort(compareText)
+            .map((n) => quoteValue(n))
+            .join(", ")}`,
+      );
     problems.push({ level: "warning", message: `${quoteValue(url)} is watched as ${parts.join(" and as ")}: one poller for each` });
   }
   return problems;
@@ -288,7 +295,9 @@ class BuilderContext {
       for (const message of hostile) this.problem("error", message, { file });
       const shown = hostile.slice(0, 3).join("; ");
       const more = hostile.length > 3 ? `; and ${hostile.length - 3} more` : "";
-      return this.rejectFile(`file distrusted: ${hostile.length} of ${watches.length} ${watches.length === 1 ? "entry" : "entries"} refused for security reasons (${shown}${more})`);
+      return this.rejectFile(
+        `file distrusted: ${hostile.length} of ${watches.length} ${watches.length === 1 ? "entry" : "entries"} refused for security reasons (${shown}${more})`,
+      );
     }
     for (const message of refused) this.problem("error", message, { file });
     this.watchFile = { status: "accepted", file };

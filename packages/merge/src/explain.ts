@@ -22,9 +22,12 @@ function whyNothing(builder: BuilderDetail): string[] {
   const { watchFile } = builder;
   if (!builder.autoWatch) reasons.push("auto-watch is off");
   else if (watchFile.status === "missing") {
-    reasons.push(watchFile.lastGood ? `watch file gone (${watchFile.file}); last good watches from ${watchFile.lastGood} were empty or refused` : `no watch file yet (${watchFile.file})`);
-  }
-  else if (watchFile.status === "rejected") {
+    reasons.push(
+      watchFile.lastGood
+        ? `watch file gone (${watchFile.file}); last good watches from ${watchFile.lastGood} were empty or refused`
+        : `no watch file yet (${watchFile.file})`,
+    );
+  } else if (watchFile.status === "rejected") {
     const fallback = watchFile.lastGood ? `last good watches from ${watchFile.lastGood} were empty or refused` : "no earlier good watch file";
     reasons.push(`watch file rejected: ${watchFile.reason}; ${fallback}`);
   } else if (watchFile.status === "accepted") reasons.push("the watch file lists no usable live source");

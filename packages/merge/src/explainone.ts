@@ -33,7 +33,11 @@ export interface BuilderReport {
  * manifests' text instead of a whole merge. What depends on other builders (pollers, one URL
  * seen with two VCS kinds) is not computed: the state has it.
  */
-export async function explainOne(options: RunMergeOptions, name: string, { index = true }: { /** Use STATE.factories when current (default). */ index?: boolean } = {}): Promise<BuilderReport> {
+export async function explainOne(
+  options: RunMergeOptions,
+  name: string,
+  { index = true }: { /** Use STATE.factories when current (default). */ index?: boolean } = {},
+): Promise<BuilderReport> {
   const paths = Array.isArray(options.manifests) ? (options.manifests as readonly string[]) : undefined;
   const indexed = index && paths && options.output !== undefined ? lookupFactory(factoryIndexFile(options.output), paths, name) : undefined;
   const from = indexed ? "state" : "merge";

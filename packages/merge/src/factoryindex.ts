@@ -96,7 +96,15 @@ function current(head: IndexHead, paths: readonly string[]): boolean {
     const given = paths[index]!;
     if (stamp.given !== given || stamp.path !== resolve(given)) return false;
     const now = statOf(given);
-    if (now === undefined || now.size !== stamp.size || now.mtimeNs !== stamp.mtimeNs || now.ctimeNs !== stamp.ctimeNs || now.ino !== stamp.ino || now.dev !== stamp.dev) return false;
+    if (
+      now === undefined ||
+      now.size !== stamp.size ||
+      now.mtimeNs !== stamp.mtimeNs ||
+      now.ctimeNs !== stamp.ctimeNs ||
+      now.ino !== stamp.ino ||
+      now.dev !== stamp.dev
+    )
+      return false;
     if (!racy(stamp, stampedNs)) return true;
     try {
       return digest(readFileSync(given)) === stamp.sha256;
@@ -133,7 +141,8 @@ export function writeFactoryIndex(file: string, head: IndexHead, manifests: Mani
     }
     const keyed = new Map<string, { key: Buffer; factory: BuildFactory; order: number }>();
     // the merge keeps the first section of a name
-    for (const factory of manifests.factories) if (!keyed.has(factory.name)) keyed.set(factory.name, { key: Buffer.from(JSON.stringify(factory.name)), factory, order: keyed.size });
+    for (const factory of manifests.factories)
+      if (!keyed.has(factory.name)) keyed.set(factory.name, { key: Buffer.from(JSON.stringify(factory.name)), factory, order: keyed.size });
     const sorted = [...keyed.values()].sort((a, b) => Buffer.compare(a.key, b.key));
     writeFileInPieces(
       file,
@@ -194,7 +203,7 @@ class Reader {
   /** The bytes from `from` up to (not including) the first `stop` byte; undefined at the end of the file. */
   until(from: number, stop: number): { bytes: Buffer; end: number } | undefined {
     const parts: Buffer[] = [];
-    for (let at = from; at < this.size; ) {
+    for (let at = from; at < this.size;) {
       const read = readSync(this.fd, this.chunk, 0, Math.min(this.chunk.length, this.size - at), at);
       if (read === 0) return undefined;
       const index = this.chunk.subarray(0, read).indexOf(stop);
@@ -254,7 +263,7 @@ export function lookupFactory(file: string, paths: readonly string[], name: stri
     // an unknown name: every name, in manifest order
     const text = readFileSync(fd);
     const names: { name: string; order: number }[] = [];
-    for (let at = start; at < text.length; ) {
+    for (let at = start; at < text.length;) {
       const tab = text.indexOf(TAB, at);
       const end = text.indexOf(NEWLINE, at);
       names.push({ name: JSON.parse(text.toString("utf8", at, tab)) as string, order: Number(text.toString("latin1", tab + 1, text.indexOf(TAB, tab + 1))) });

@@ -2,7 +2,7 @@ import { hash as oneShotHash } from "node:crypto";
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileInPieces } from "./statefile.js";
-import { safeBuilderFileName, type Origin, type Problem } from "@autowatch/watchfile";
+import { safeBuilderFileName, type Problem } from "@autowatch/watchfile";
 import { entryShape, keptOrigin, type AutoEntry } from "./decode.js";
 import { compareText } from "@autowatch/watchfile/text";
 import type { LastGoodEntry, LastGoodFailure, LastGoodSource } from "./types.js";
@@ -91,7 +91,9 @@ export class LastGoodStore implements LastGoodSource {
     // a temporary file and a rename take about 0.05 ms here, where write-file-atomic took
     // 0.7 ms a file, run 16 at once or not
     for (const builder of changed) {
-      writeFileInPieces(join(this.dir, `${safeBuilderFileName(builder)}.json`), (write) => write(serializeLastGood(builder, lastGood.get(builder)!)), { fsync: false });
+      writeFileInPieces(join(this.dir, `${safeBuilderFileName(builder)}.json`), (write) => write(serializeLastGood(builder, lastGood.get(builder)!)), {
+        fsync: false,
+      });
     }
     // the index last: it never names content that is not on disk yet
     if (indexText !== this.indexText) writeFileInPieces(join(this.dir, LASTGOOD_INDEX), (write) => write(indexText), { fsync: false });
@@ -116,7 +118,11 @@ export function loadLastGood(dir: string): { lastGood: LastGoodStore; problems: 
 }
 
 /** Writes this run's last good watches to the store in `dir`; returns the builders whose file was written. */
-export async function saveLastGood(dir: string, lastGood: ReadonlyMap<string, LastGoodEntry>, store: LastGoodStore = loadLastGood(dir).lastGood): Promise<string[]> {
+export async function saveLastGood(
+  dir: string,
+  lastGood: ReadonlyMap<string, LastGoodEntry>,
+  store: LastGoodStore = loadLastGood(dir).lastGood,
+): Promise<string[]> {
   return store.save(lastGood);
 }
 
@@ -140,16 +146,16 @@ function computeContentHash(watches: readonly AutoEntry[]): string {
   // worker sent, so it is length-prefixed (the other fields passed the control-character checks)
   let text = "";
   for (const { vcs, url, branch, origin } of watches) {
-    text += origin ? `${vcs}\u0000${url}\u0000${branch}\u0000${origin.file.length}:${origin.file}\u0000${origin.line ?? ""}\n` : `${vcs}\u0000${url}\u0000${branch}\u0000\n`;
+    text += origin
+      ? `${vcs}\u0000${url}\u0000${branch}\u0000${origin.file.length}:${origin.file}\u0000${origin.line ?? ""}\n`
+      : `${vcs}\u0000${url}\u0000${branch}\u0000\n`;
   }
   // one-shot: cheaper than a Hash object per builder
   return oneShotHash("sha256", text);
 }
 
 function serializeIndex(index: ReadonlyMap<string, Indexed>): string {
-  const lines = [...index]
-    .sort(([a], [b]) => compareText(a, b))
-    .map(([builder, { hash, date }]) => JSON.stringify([builder, hash, date]));
+  const lines = [...index].sort(([a], [b]) => compareText(a, b)).map(([builder, { hash, date }]) => JSON.stringify([builder, hash, date]));
   return `{"schema": ${JSON.stringify(INDEX_SCHEMA_ID)}, "builders": [\n${lines.join(",\n")}\n]}\n`;
 }
 

@@ -212,7 +212,11 @@ export async function loadManifests(
 ): Promise<ManifestResult> {
   if (!Array.isArray(manifests)) return manifests as ManifestResult;
   const paths = manifests as readonly string[];
-  const result = await readManifests([...paths], { ...(memo ? { memo: memo.manifests } : {}), ...(only === undefined ? {} : { only }), ...(onRead ? { onRead } : {}) });
+  const result = await readManifests([...paths], {
+    ...(memo ? { memo: memo.manifests } : {}),
+    ...(only === undefined ? {} : { only }),
+    ...(onRead ? { onRead } : {}),
+  });
   return checkManifests(result, paths);
 }
 

@@ -1,6 +1,14 @@
 import { hash as oneShotHash } from "node:crypto";
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
-import { parseState as parseStateFile, serializeState as serializeWatchfileState, type BuilderState, type BuilderWatch, type Poller, type Problem, type State } from "@autowatch/watchfile";
+import {
+  parseState as parseStateFile,
+  serializeState as serializeWatchfileState,
+  type BuilderState,
+  type BuilderWatch,
+  type Poller,
+  type Problem,
+  type State,
+} from "@autowatch/watchfile";
 import {
   builderLine,
   compareProblems,
@@ -92,7 +100,9 @@ export function stateFingerprint(state: State): string {
         const builder = state.builders[name]!;
         const watches = builder.watches
           .map((w) => ({ vcs: w.vcs, url: w.url, branch: w.branch, from: sources.filter((s) => w.from.includes(s as never)) as BuilderWatch["from"] }))
-          .sort((x, y) => compareText(x.vcs, y.vcs) || compareText(x.url, y.url) || compareText(x.branch, y.branch) || compareText(x.from.join(), y.from.join()));
+          .sort(
+            (x, y) => compareText(x.vcs, y.vcs) || compareText(x.url, y.url) || compareText(x.branch, y.branch) || compareText(x.from.join(), y.from.join()),
+          );
         const copy: BuilderState = { schedule: builder.schedule, autoWatch: builder.autoWatch, watches };
         if (builder.treeStableTimer !== undefined) copy.treeStableTimer = builder.treeStableTimer;
         return [name, copy];
@@ -125,7 +135,10 @@ const renderedBuilders = new WeakMap<BuilderState, { name: string; digest: strin
  * builder's name, schedule flag and the digest of its watches (the autoWatch flag changes no
  * change filter).
  */
-export function renderCanonical(pollers: readonly Poller[], builders: Readonly<Record<string, BuilderState>>): { lines: Omit<StateLines, "problems">; fingerprint: string } {
+export function renderCanonical(
+  pollers: readonly Poller[],
+  builders: Readonly<Record<string, BuilderState>>,
+): { lines: Omit<StateLines, "problems">; fingerprint: string } {
   const pollerLines = pollers.map(renderedPoller);
   const builderLines: string[] = [];
   // NUL never occurs in JSON text, nor a raw newline: the parts cannot run into each other

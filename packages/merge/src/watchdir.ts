@@ -49,8 +49,15 @@ export function scanWatchDir(dir: string, builders: Iterable<string>, maxBytes: 
   strays.sort();
   if (strays.length > MAX_STRAYS_REPORTED) {
     // one line for all of them: 50,000 strays are not 50,000 problems (nor 50,000 builders to merge)
-    const shown = strays.slice(0, STRAYS_NAMED).map((name) => quoteValue(name)).join(", ");
-    problems.push({ level: "warning", file: dir, message: `${strays.length} .json files in the watch directory are the watch file of no builder in the manifests, e.g. ${shown}: ignored` });
+    const shown = strays
+      .slice(0, STRAYS_NAMED)
+      .map((name) => quoteValue(name))
+      .join(", ");
+    problems.push({
+      level: "warning",
+      file: dir,
+      message: `${strays.length} .json files in the watch directory are the watch file of no builder in the manifests, e.g. ${shown}: ignored`,
+    });
     return { files, problems };
   }
   const known = new Set(expected.values());

@@ -20,7 +20,7 @@ const REWRITE_SHAPES: Record<string, (run: string) => string> = {
 const WATCH_SHAPES: Record<string, (run: string) => string> = {
   "inside a string": (run) => `{"schema": "autowatch.watchfile/2", "builder": "b${run}", "watches": []}`,
   "between tokens": (run) => `{"schema": "autowatch.watchfile/2",${run}"builder": "b", "watches": []}`,
-  "unterminated": (run) => `{"schema": "autowatch.watchfile/2", "builder": "b", "watches": [${run}`,
+  unterminated: (run) => `{"schema": "autowatch.watchfile/2", "builder": "b", "watches": [${run}`,
   "in a URL": (run) => `{"schema": "autowatch.watchfile/2", "builder": "b", "watches": [{"vcs": "git", "url": "https://a${run}", "revspec": "main"}]}`,
 };
 
@@ -28,10 +28,15 @@ describe("rewrite files: no catastrophic backtracking", () => {
   for (const [shape, text] of Object.entries(REWRITE_SHAPES)) {
     it(`linear on runs of the worst characters ${shape}`, async () => {
       for (const char of WORST) {
-        await expectLinear(`${shape} (${JSON.stringify(char)})`, 64 * 1024, (size) => {
-          const rules = text(char.repeat(size));
-          return () => parseRewriteFile(rules, "rules.txt");
-        }, { repeat: 2 });
+        await expectLinear(
+          `${shape} (${JSON.stringify(char)})`,
+          64 * 1024,
+          (size) => {
+            const rules = text(char.repeat(size));
+            return () => parseRewriteFile(rules, "rules.txt");
+          },
+          { repeat: 2 },
+        );
       }
     });
   }
@@ -53,10 +58,15 @@ describe("watch files: no catastrophic backtracking", () => {
   for (const [shape, text] of Object.entries(WATCH_SHAPES)) {
     it(`linear on runs of the worst characters ${shape}`, async () => {
       for (const char of WORST) {
-        await expectLinear(`${shape} (${JSON.stringify(char)})`, 64 * 1024, (size) => {
-          const file = text(char.repeat(size));
-          return () => parseWatchFile(file, { maxBytes: 16 * MB });
-        }, { repeat: 2 });
+        await expectLinear(
+          `${shape} (${JSON.stringify(char)})`,
+          64 * 1024,
+          (size) => {
+            const file = text(char.repeat(size));
+            return () => parseWatchFile(file, { maxBytes: 16 * MB });
+          },
+          { repeat: 2 },
+        );
       }
     });
   }

@@ -1,5 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { explainBuilder, mergeFarm, parseState, pollerWorkdir, serializeState, stateFingerprint, statesDiffer, type LastGoodEntry, type MergeInput, type WatchFileInput } from "../src/index.js";
+import {
+  explainBuilder,
+  mergeFarm,
+  parseState,
+  pollerWorkdir,
+  serializeState,
+  stateFingerprint,
+  statesDiffer,
+  type LastGoodEntry,
+  type MergeInput,
+  type WatchFileInput,
+} from "../src/index.js";
 import { NOW, factory, fileInput, git, watchFileText } from "./helpers.js";
 
 const OCB = "https://github.com/OCA/OCB.git";
@@ -33,7 +44,12 @@ describe("a builder's watch set", () => {
   });
 
   it("carries the factory's tree-stable-timer into the state (scheduled builders only), its line and fingerprint", () => {
-    const timed = merge({ factories: [factory("b", { treeStableTimer: 30, self: { vcs: "git", url: BO, branch: "main" } }), factory("rel", { schedule: false, treeStableTimer: 30 })] });
+    const timed = merge({
+      factories: [
+        factory("b", { treeStableTimer: 30, self: { vcs: "git", url: BO, branch: "main" } }),
+        factory("rel", { schedule: false, treeStableTimer: 30 }),
+      ],
+    });
     const plain = merge({ factories: [factory("b", { self: { vcs: "git", url: BO, branch: "main" } }), factory("rel", { schedule: false })] });
     expect(timed.state.builders.b).toMatchObject({ schedule: true, treeStableTimer: 30 });
     expect(timed.state.builders.rel).toEqual({ schedule: false, autoWatch: false, watches: [] });
@@ -94,7 +110,14 @@ describe("a builder's watch set", () => {
 
   it("collapses duplicates silently", () => {
     const { state, problems } = merge({
-      factories: [factory("b", { manual: [{ vcs: "git", url: OCB, branch: "10.0" }, { vcs: "git", url: OCB, branch: "10.0" }] })],
+      factories: [
+        factory("b", {
+          manual: [
+            { vcs: "git", url: OCB, branch: "10.0" },
+            { vcs: "git", url: OCB, branch: "10.0" },
+          ],
+        }),
+      ],
       watchFiles: files(["b", watchFileText("b", [git(OCB, "10.0"), git(OCB, "10.0")])]),
     });
     expect(problems).toEqual([]);
@@ -104,7 +127,13 @@ describe("a builder's watch set", () => {
   it("maps bzr and svn entries to a branch-less watch", () => {
     const { state } = merge({
       factories: [factory("b")],
-      watchFiles: files(["b", watchFileText("b", [{ vcs: "bzr", url: "lp:openobject-addons/7.0", revspec: "last:1" }, { vcs: "svn", url: "https://svn.example.com/x/trunk", revspec: "HEAD" }])]),
+      watchFiles: files([
+        "b",
+        watchFileText("b", [
+          { vcs: "bzr", url: "lp:openobject-addons/7.0", revspec: "last:1" },
+          { vcs: "svn", url: "https://svn.example.com/x/trunk", revspec: "HEAD" },
+        ]),
+      ]),
     });
     expect(state.builders.b!.watches.map((w) => [w.vcs, w.url, w.branch])).toEqual([
       ["bzr", "https://bazaar.launchpad.net/+branch/openobject-addons/7.0", ""],
@@ -167,7 +196,12 @@ describe("pollers", () => {
       rules,
     });
     expect(forward.state.pollers).toHaveLength(1);
-    expect(forward.state.pollers[0]).toMatchObject({ url: "ssh://mirror/OCA/OCB.git", original: other, branches: ["10.0", "11.0"], workdir: pollerWorkdir("git", other) });
+    expect(forward.state.pollers[0]).toMatchObject({
+      url: "ssh://mirror/OCA/OCB.git",
+      original: other,
+      branches: ["10.0", "11.0"],
+      workdir: pollerWorkdir("git", other),
+    });
     const backward = merge({
       factories: [factory("b"), factory("a")],
       watchFiles: files(["b", watchFileText("b", [git(other, "11.0")])], ["a", watchFileText("a", [git(OCB, "10.0")])]),
@@ -193,7 +227,11 @@ describe("watch files", () => {
 
   it("a bad one keeps the builder's last good watches, with their date", () => {
     const lastGood = new Map<string, LastGoodEntry>([["a", { date: "2026-11-20", watches: [{ vcs: "git", url: WEB, branch: "10.0" }] }]]);
-    const { state, problems, lastGood: after } = merge({ factories: [factory("a"), factory("b")], watchFiles: files(["a", '{"schema": "autowatch.watchf'], ["b", "[1,"]), lastGood });
+    const {
+      state,
+      problems,
+      lastGood: after,
+    } = merge({ factories: [factory("a"), factory("b")], watchFiles: files(["a", '{"schema": "autowatch.watchf'], ["b", "[1,"]), lastGood });
     expect(state.builders.a!.watches).toEqual([{ vcs: "git", url: WEB, branch: "10.0", from: ["auto"] }]);
     expect(state.builders.b!.watches).toEqual([]);
     // the reason is parseWatchFile's; the consequence is ours
@@ -233,7 +271,11 @@ describe("watch files", () => {
 describe("fault containment", () => {
   it("a failure while merging one builder is a problem for that builder only", () => {
     const broken = factory("broken");
-    Object.defineProperty(broken, "watches", { get: () => { throw new Error("boom\nforged line"); } });
+    Object.defineProperty(broken, "watches", {
+      get: () => {
+        throw new Error("boom\nforged line");
+      },
+    });
     const { state, problems } = merge({ factories: [broken, factory("ok", { manual: [{ vcs: "git", url: OCB, branch: "10.0" }] })] });
     expect(state.builders.ok!.watches).toHaveLength(1);
     expect(state.builders.broken).toEqual({ schedule: true, autoWatch: true, watches: [] });
@@ -245,7 +287,11 @@ describe("fault containment", () => {
 describe("state", () => {
   it("is deterministic: the same inputs in another order give the same bytes", () => {
     const factories = [factory("z"), factory("a", { manual: [{ vcs: "git", url: WEB, branch: "x" }] }), factory("m")];
-    const watchFiles: [string, string][] = [["z", watchFileText("z", [git(OCB, "2"), git(OCB, "1")])], ["m", "not json"], ["a", "[]"]];
+    const watchFiles: [string, string][] = [
+      ["z", watchFileText("z", [git(OCB, "2"), git(OCB, "1")])],
+      ["m", "not json"],
+      ["a", "[]"],
+    ];
     const one = merge({ factories, watchFiles: files(...watchFiles) });
     const two = merge({ factories: [...factories].reverse(), watchFiles: files(...[...watchFiles].reverse()) });
     expect(serializeState(two.state)).toBe(serializeState(one.state));

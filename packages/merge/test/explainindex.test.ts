@@ -57,7 +57,13 @@ beforeEach(() => {
   mkdirSync(join(dir, "watch"));
   writeFileSync(join(dir, "MANIFEST.cfg"), MANIFEST);
   writeFileSync(join(dir, "rewrites.txt"), "https://example.com/OCB.git https://mirror.example/OCB.git\n");
-  upload("odoo-10.0", watchFileText("odoo-10.0", [git("https://example.com/a.git", "10.0", 12), git("https://example.com/pinned.git", "0123456789abcdef0123456789abcdef01234567", 14)]));
+  upload(
+    "odoo-10.0",
+    watchFileText("odoo-10.0", [
+      git("https://example.com/a.git", "10.0", 12),
+      git("https://example.com/pinned.git", "0123456789abcdef0123456789abcdef01234567", 14),
+    ]),
+  );
   upload("odoo-11.0", watchFileText("odoo-11.0", [git("https://example.com/b.git", "11.0")]));
   upload("base", watchFileText("base", [git("ext::sh -c evil", "main")]));
   options = {
@@ -174,7 +180,10 @@ describe("explain from STATE.factories vs from the manifests", () => {
     // names of every length and some non-ASCII, long sections: lines span several 4 KB reads
     const names = Array.from({ length: 400 }, (_, index) => `${"b".repeat(index % 7)}ü${index.toString(36)}-${index % 3 === 0 ? "é" : "z"}`);
     const long = "x".repeat(5000);
-    writeFileSync(join(dir, "MANIFEST.cfg"), names.map((name, index) => `[${name}]\nbuildout = standalone buildout.cfg\nnote = ${index % 50 === 0 ? long : index}\n`).join("\n"));
+    writeFileSync(
+      join(dir, "MANIFEST.cfg"),
+      names.map((name, index) => `[${name}]\nbuildout = standalone buildout.cfg\nnote = ${index % 50 === 0 ? long : index}\n`).join("\n"),
+    );
     await runMerge(options);
     const file = factoryIndexFile(options.output!);
     for (const name of names) {

@@ -73,7 +73,12 @@ const KINDS: Kind[] = [
     },
   },
   whole("oversized", (b, i) => watchFileText(b, goodEntries(i), { generator: "x".repeat(70_000) })),
-  whole("too many entries", (b) => watchFileText(b, Array.from({ length: 51 }, (_, n) => git(`https://github.com/OCA/r${n}.git`, "10.0")))),
+  whole("too many entries", (b) =>
+    watchFileText(
+      b,
+      Array.from({ length: 51 }, (_, n) => git(`https://github.com/OCA/r${n}.git`, "10.0")),
+    ),
+  ),
   hostileEntry("'-' url", git("-oProxyCommand=touch /tmp/pwned", "10.0")),
   hostileEntry("ext:: url", git("ext::sh -c touch% /tmp/pwned", "10.0")),
   hostileEntry("-oProxyCommand host", git("ssh://-oProxyCommand=touch%20/tmp/pwned/x", "10.0")),

@@ -3,7 +3,10 @@ import type { Vcs } from "@autowatch/watchfile";
 import type { WatchFileInput } from "../src/index.js";
 
 /** A build factory as @autowatch/manifest would produce it. */
-export function factory(name: string, options: Partial<BuildFactory> & { self?: { vcs: Vcs; url: string; branch: string }; manual?: Omit<ManualWatch, "file" | "line">[] } = {}): BuildFactory {
+export function factory(
+  name: string,
+  options: Partial<BuildFactory> & { self?: { vcs: Vcs; url: string; branch: string }; manual?: Omit<ManualWatch, "file" | "line">[] } = {},
+): BuildFactory {
   const { self, manual, ...rest } = options;
   const result: BuildFactory = {
     name,

@@ -6,7 +6,10 @@ import { loadLastGood, mergeFarm, type LastGoodEntry } from "../src/index.js";
 import { factory, fileInput, git, watchFileText } from "./helpers.js";
 
 const OCB = "https://github.com/OCA/OCB.git";
-const entry = (date: string, branch = "10.0"): LastGoodEntry => ({ date, watches: [{ vcs: "git", url: OCB, branch, origin: { file: "buildout.cfg", line: 3 } }] });
+const entry = (date: string, branch = "10.0"): LastGoodEntry => ({
+  date,
+  watches: [{ vcs: "git", url: OCB, branch, origin: { file: "buildout.cfg", line: 3 } }],
+});
 
 describe("the last-good store", () => {
   let dir: string;
@@ -16,10 +19,24 @@ describe("the last-good store", () => {
   afterEach(() => rmSync(join(dir, ".."), { recursive: true, force: true }));
 
   it("writes a builder's file only when its content changes; the index keeps the last day it was accepted", async () => {
-    expect(await loadLastGood(dir).lastGood.save(new Map([["a", entry("2026-11-20")], ["b", entry("2026-11-20")]]))).toEqual(["a", "b"]);
+    expect(
+      await loadLastGood(dir).lastGood.save(
+        new Map([
+          ["a", entry("2026-11-20")],
+          ["b", entry("2026-11-20")],
+        ]),
+      ),
+    ).toEqual(["a", "b"]);
     const before = statSync(join(dir, "a.json"));
     // the same content on later days: no builder file written, only the index
-    expect(await loadLastGood(dir).lastGood.save(new Map([["a", entry("2026-11-22")], ["b", entry("2026-11-22", "11.0")]]))).toEqual(["b"]);
+    expect(
+      await loadLastGood(dir).lastGood.save(
+        new Map([
+          ["a", entry("2026-11-22")],
+          ["b", entry("2026-11-22", "11.0")],
+        ]),
+      ),
+    ).toEqual(["b"]);
     expect(statSync(join(dir, "a.json")).ino).toBe(before.ino);
     const store = loadLastGood(dir).lastGood;
     expect(store.get("a")).toEqual(entry("2026-11-22"));
@@ -32,14 +49,23 @@ describe("the last-good store", () => {
   });
 
   it("is read only for rejected builders, and says from when", async () => {
-    await loadLastGood(dir).lastGood.save(new Map([["a", entry("2026-11-20")], ["b", entry("2026-11-20")]]));
+    await loadLastGood(dir).lastGood.save(
+      new Map([
+        ["a", entry("2026-11-20")],
+        ["b", entry("2026-11-20")],
+      ]),
+    );
     writeFileSync(join(dir, "b.json"), "{ damaged");
     const store = loadLastGood(dir).lastGood;
     const asked: string[] = [];
     const spy = { get: (builder: string) => (asked.push(builder), store.get(builder)) };
     const { state, problems } = mergeFarm({
       factories: [factory("a"), factory("b"), factory("ok")],
-      watchFiles: new Map([["a", fileInput("a", "[1,")], ["b", fileInput("b", "")], ["ok", fileInput("ok", watchFileText("ok", [git(OCB, "12.0")]))]]),
+      watchFiles: new Map([
+        ["a", fileInput("a", "[1,")],
+        ["b", fileInput("b", "")],
+        ["ok", fileInput("ok", watchFileText("ok", [git(OCB, "12.0")]))],
+      ]),
       lastGood: spy,
       now: new Date("2026-11-24T10:00:00Z"),
     });

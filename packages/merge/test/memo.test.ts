@@ -131,8 +131,16 @@ interface Settings {
   now: Date;
 }
 
-const HOST_LISTS = [[], ["github.com", "git.example.com", "hg.example.com", "code.example.com", "bazaar.launchpad.net"], ["github.com", "git.example.com", "hg.example.com"]];
-const RULE_SETS = [[], ["https://github.com/=ssh://git@mirror.example.com/"], ["https://github.com/OCA/=https://git.example.com/oca/", "https://git.example.com/=ssh://git@mirror.example.com/"]];
+const HOST_LISTS = [
+  [],
+  ["github.com", "git.example.com", "hg.example.com", "code.example.com", "bazaar.launchpad.net"],
+  ["github.com", "git.example.com", "hg.example.com"],
+];
+const RULE_SETS = [
+  [],
+  ["https://github.com/=ssh://git@mirror.example.com/"],
+  ["https://github.com/OCA/=https://git.example.com/oca/", "https://git.example.com/=ssh://git@mirror.example.com/"],
+];
 
 /**
  * The differential run: one memo merge (output A) and one fresh merge (output B) after each
@@ -317,7 +325,10 @@ async function differential(root: string, seed: number, steps: number): Promise<
         tamper((file) => {
           const text = readOrMissing(file);
           // same size: one hex digit of the fingerprint changed, so only the content tells
-          writeFileSync(file, sameSize && text !== "<missing>" ? text.replace(/[0-9a-f]/, (d) => (d === "0" ? "1" : "0")) : '{"schema": "autowatch.state/1"}\n');
+          writeFileSync(
+            file,
+            sameSize && text !== "<missing>" ? text.replace(/[0-9a-f]/, (d) => (d === "0" ? "1" : "0")) : '{"schema": "autowatch.state/1"}\n',
+          );
         });
         return sameSize ? "same size" : "other size";
       },

@@ -27,7 +27,10 @@ function oddMerge(explain?: boolean) {
     ]),
     now: NOW,
     rules: [{ from: "https://git.example.com/", to: "ssh://git@mirror/" }],
-    problems: [{ level: "info", message: "from the manifest", file: "MANIFEST.cfg", line: 1 }, { level: "error", message: "b", file: "MANIFEST.cfg", line: 1 }],
+    problems: [
+      { level: "info", message: "from the manifest", file: "MANIFEST.cfg", line: 1 },
+      { level: "error", message: "b", file: "MANIFEST.cfg", line: 1 },
+    ],
     explain,
   };
   return mergeFarm(input);
@@ -46,7 +49,8 @@ describe("the state as mergeFarm builds it", () => {
   it("writes one poller, builder or problem per line, and no raw control or bidi character", () => {
     const { state } = oddMerge();
     const lines = renderState(state).split("\n");
-    for (const poller of state.pollers) expect(lines.filter((line) => line.startsWith(`{"vcs":${JSON.stringify(poller.vcs)},"url":${JSON.stringify(poller.url)},"original"`))).toHaveLength(1);
+    for (const poller of state.pollers)
+      expect(lines.filter((line) => line.startsWith(`{"vcs":${JSON.stringify(poller.vcs)},"url":${JSON.stringify(poller.url)},"original"`))).toHaveLength(1);
     for (const name of Object.keys(state.builders)) {
       const line = lines.find((candidate) => candidate.startsWith(`${JSON.stringify(name).replace("\u202e", "\\u202e")}:{"schedule":`));
       expect(line, name).toBeDefined();

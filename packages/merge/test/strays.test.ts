@@ -27,7 +27,8 @@ function farm(strays: number): { dir: string; manifests: ManifestResult } {
     autoWatchExplicit: false,
     inherits: [],
   }));
-  for (const factory of factories) writeFileSync(join(dir, `${factory.name}.json`), JSON.stringify({ schema: "autowatch.watchfile/2", builder: factory.name, watches: [] }));
+  for (const factory of factories)
+    writeFileSync(join(dir, `${factory.name}.json`), JSON.stringify({ schema: "autowatch.watchfile/2", builder: factory.name, watches: [] }));
   for (let i = 0; i < strays; i++) writeFileSync(join(dir, `ghost-${String(i).padStart(6, "0")}.json`), "[]");
   return { dir, manifests: { factories, problems: [] } };
 }
@@ -38,7 +39,9 @@ describe("stray files in the watch directory", () => {
     const { result } = await runMerge({ manifests, watchDir: dir, readOnly: true });
     const strays = result.problems.filter((p) => /ghost/.test(p.message));
     expect(strays).toHaveLength(1);
-    expect(strays[0]!.message).toBe(`${MAX_STRAYS_REPORTED + 1} .json files in the watch directory are the watch file of no builder in the manifests, e.g. "ghost-000000.json", "ghost-000001.json", "ghost-000002.json", "ghost-000003.json", "ghost-000004.json": ignored`);
+    expect(strays[0]!.message).toBe(
+      `${MAX_STRAYS_REPORTED + 1} .json files in the watch directory are the watch file of no builder in the manifests, e.g. "ghost-000000.json", "ghost-000001.json", "ghost-000002.json", "ghost-000003.json", "ghost-000004.json": ignored`,
+    );
     expect(Object.keys(result.state.builders)).toHaveLength(10);
   });
 

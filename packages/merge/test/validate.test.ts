@@ -74,7 +74,10 @@ describe("rewrite rules", () => {
     expect(parseRewriteRule("lp:  https://bzr.example.com/")).toEqual({ from: "lp:", to: "https://bzr.example.com/" });
     expect(parseRewriteRule("nothing")).toBe("expected FROM=TO or FROM TO");
     const file = parseRewriteFile("# mirrors\n\nhttps://a/=https://b/\nbroken\nhttps://b/ https://c/\n", "rules.txt");
-    expect(file.rules).toEqual([{ from: "https://a/", to: "https://b/" }, { from: "https://b/", to: "https://c/" }]);
+    expect(file.rules).toEqual([
+      { from: "https://a/", to: "https://b/" },
+      { from: "https://b/", to: "https://c/" },
+    ]);
     expect(file.problems).toEqual([{ level: "error", file: "rules.txt", line: 4, message: "bad rewrite rule: expected FROM=TO or FROM TO" }]);
   });
 });
@@ -87,7 +90,12 @@ describe("whole-file checks (parseWatchFile) reject the file and name the reason
     ["too many entries", text(JSON.stringify(Array.from({ length: 11 }, () => entry))), "over the limit of 10", { maxEntries: 10 }],
     ["not UTF-8", Buffer.from([0x5b, 0xff, 0x5d]), "not valid UTF-8", {}],
     ["two BOMs", Buffer.from([0xef, 0xbb, 0xbf, 0xef, 0xbb, 0xbf, 0x5b, 0x5d]), "two byte-order marks", {}],
-    ["__proto__", text('{"schema":"autowatch.watchfile/2","watches":[{"__proto__":{"polluted":1},"vcs":"git","url":"https://x/y","revspec":"a"}]}'), 'forbidden key "__proto__"', {}],
+    [
+      "__proto__",
+      text('{"schema":"autowatch.watchfile/2","watches":[{"__proto__":{"polluted":1},"vcs":"git","url":"https://x/y","revspec":"a"}]}'),
+      'forbidden key "__proto__"',
+      {},
+    ],
     ["constructor", text('[{"constructor":{"prototype":{}},"vcs":"git","url":"https://x/y","revspec":"a"}]'), 'forbidden key "constructor"', {}],
     ["wrong schema", text('{"schema":"autowatch.watchfile/9\\u001b[2J","watches":[]}'), "\\u001b[2J", {}],
     ["null", text("null"), "expected a watch file", {}],
@@ -105,7 +113,11 @@ describe("whole-file checks (parseWatchFile) reject the file and name the reason
   });
 
   it("never lets __proto__ pollute anything", () => {
-    mergeFarm({ factories: [factory("b")], watchFiles: new Map([["b", fileInput("b", '[{"__proto__":{"polluted":1},"vcs":"git","url":"https://x/y","revspec":"a"}]')]]), now: NOW });
+    mergeFarm({
+      factories: [factory("b")],
+      watchFiles: new Map([["b", fileInput("b", '[{"__proto__":{"polluted":1},"vcs":"git","url":"https://x/y","revspec":"a"}]')]]),
+      now: NOW,
+    });
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 });
@@ -133,7 +145,9 @@ describe("hostile entries", () => {
     const errors = result.problems.filter((p) => p.level === "error").map((p) => p.message);
     expect(errors).toHaveLength(hostile.length - 1 + 1);
     expect(errors.filter((m) => m.includes("ftp:"))).toEqual([]);
-    expect(errors.find((m) => m.startsWith("file distrusted"))).toMatch(/^file distrusted: 8 of 10 entries refused for security reasons \(watches\[1\] refused: .*; and 5 more\): no earlier good watch file, no auto watches$/);
+    expect(errors.find((m) => m.startsWith("file distrusted"))).toMatch(
+      /^file distrusted: 8 of 10 entries refused for security reasons \(watches\[1\] refused: .*; and 5 more\): no earlier good watch file, no auto watches$/,
+    );
     const text = serializeState(result.state);
     expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e]/);
     const actionable = JSON.stringify([result.state.pollers, result.state.builders]);
@@ -141,7 +155,12 @@ describe("hostile entries", () => {
   });
 
   it("--allow-host and --allow-scheme apply to worker-sent URLs, not to the manifest", () => {
-    const watches = [git("https://github.com/OCA/OCB.git", "10.0"), git("https://evil.example/x.git", "10.0"), git("git@github.com:OCA/web.git", "10.0"), git("http://github.com/OCA/x.git", "10.0")];
+    const watches = [
+      git("https://github.com/OCA/OCB.git", "10.0"),
+      git("https://evil.example/x.git", "10.0"),
+      git("git@github.com:OCA/web.git", "10.0"),
+      git("http://github.com/OCA/x.git", "10.0"),
+    ];
     const result = mergeFarm({
       factories: [factory("b", { manual: [{ vcs: "git", url: "https://internal.example/y.git", branch: "main" }] })],
       watchFiles: new Map([["b", fileInput("b", watchFileText("b", watches))]]),

@@ -38,7 +38,7 @@ describe("readWatchDir", () => {
     expect(files.get("%2E%2E%2Fescape")).toBeUndefined();
   });
 
-  it("a directory that is missing or no directory is a configuration error (issue 11), not \"no uploads yet\"", async () => {
+  it('a directory that is missing or no directory is a configuration error (issue 11), not "no uploads yet"', async () => {
     await expect(readWatchDir(join(root, "nope"), ["ok"], 1024)).rejects.toThrow(MergeSetupError);
     await expect(readWatchDir(join(root, "nope"), ["ok"], 1024)).rejects.toThrow(/watch directory \S*nope does not exist/);
     await expect(readWatchDir(join(dir, "ok.json"), ["ok"], 1024)).rejects.toThrow(/is not a directory/);

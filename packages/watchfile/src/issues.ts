@@ -63,11 +63,7 @@ export function describeValue(value: unknown): string {
 type Key = string | number;
 
 /** A schema reduced to what the walks below need, computed once per schema. */
-type Shape =
-  | { kind: "object"; fields: Map<string, Shape> }
-  | { kind: "array"; element: Shape }
-  | { kind: "record"; value: Shape }
-  | { kind: "leaf" };
+type Shape = { kind: "object"; fields: Map<string, Shape> } | { kind: "array"; element: Shape } | { kind: "record"; value: Shape } | { kind: "leaf" };
 
 const LEAF: Shape = { kind: "leaf" };
 const shapes = new WeakMap<z.ZodType, Shape>();

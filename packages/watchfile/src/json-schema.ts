@@ -16,7 +16,11 @@ export const jsonSchemaFiles = {
 
 /** JSON Schema of `autowatch resolve --json`. */
 export function resolveJsonSchema(): JsonSchema {
-  return generate(resolveReportSchema, `autowatch resolved buildout (${RESOLVE_SCHEMA_ID})`, "A buildout configuration resolved as zc.buildout 2.x resolves it: every section and option, values after substitution.");
+  return generate(
+    resolveReportSchema,
+    `autowatch resolved buildout (${RESOLVE_SCHEMA_ID})`,
+    "A buildout configuration resolved as zc.buildout 2.x resolves it: every section and option, values after substitution.",
+  );
 }
 
 /** JSON Schema of `autowatch check --json`. */
@@ -26,7 +30,11 @@ export function checkJsonSchema(): JsonSchema {
 
 /** JSON Schema of `autowatch explain --json`. */
 export function explainJsonSchema(): JsonSchema {
-  return generate(explainReportSchema, `autowatch explain report (${EXPLAIN_SCHEMA_ID})`, "Why one builder watches each repository, or why nothing; or close names when there is no such builder.");
+  return generate(
+    explainReportSchema,
+    `autowatch explain report (${EXPLAIN_SCHEMA_ID})`,
+    "Why one builder watches each repository, or why nothing; or close names when there is no such builder.",
+  );
 }
 
 /**
@@ -34,20 +42,21 @@ export function explainJsonSchema(): JsonSchema {
  * `problems` may be left out, and extra fields are allowed (the parser drops them with a warning).
  */
 export function watchFileJsonSchema(): JsonSchema {
-  return generate(watchFileSchema, `autowatch watch file (${WATCHFILE_SCHEMA_ID})`,
-    "Written by a worker after bin/buildout: the live sources of one build factory.");
+  return generate(
+    watchFileSchema,
+    `autowatch watch file (${WATCHFILE_SCHEMA_ID})`,
+    "Written by a worker after bin/buildout: the live sources of one build factory.",
+  );
 }
 
 /** JSON Schema of the legacy watch file: a bare list of `{vcs, url, revspec}`. */
 export function legacyWatchFileJsonSchema(): JsonSchema {
-  return generate(legacyWatchFileSchema, "autowatch legacy watch file",
-    "The format of the original Python helper, still accepted by the master.");
+  return generate(legacyWatchFileSchema, "autowatch legacy watch file", "The format of the original Python helper, still accepted by the master.");
 }
 
 /** JSON Schema of the merged state written by `autowatch merge`. */
 export function stateJsonSchema(): JsonSchema {
-  return generate(stateSchema, `autowatch merged state (${STATE_SCHEMA_ID})`,
-    "Pollers and per-builder watches merged from MANIFEST.cfg and the watch files.");
+  return generate(stateSchema, `autowatch merged state (${STATE_SCHEMA_ID})`, "Pollers and per-builder watches merged from MANIFEST.cfg and the watch files.");
 }
 
 function generate(schema: z.ZodType, title: string, description: string): JsonSchema {

@@ -254,22 +254,13 @@ const ENDS_INSIDE: Record<string, string> = {
   UnexpectedEndOfComment: "the file ends inside a comment",
 };
 
-const CUT_SHORT = new Set<string>([
-  "UnexpectedEndOfString",
-  "UnexpectedEndOfNumber",
-  "UnexpectedEndOfComment",
-]);
+const CUT_SHORT = new Set<string>(["UnexpectedEndOfString", "UnexpectedEndOfNumber", "UnexpectedEndOfComment"]);
 
 /**
  * JSON.parse says little about where it failed (and not the same across Node versions):
  * jsonc-parser, in strict mode, finds the first error and its offset.
  */
-function describeSyntaxError(
-  text: string,
-  error: unknown,
-  at: (offset: number) => Place,
-  offsetBytes: number,
-): ReadFailure {
+function describeSyntaxError(text: string, error: unknown, at: (offset: number) => Place, offsetBytes: number): ReadFailure {
   let first: { code: string; offset: number; length: number } | undefined;
   let depth = 0;
   let complete = false;
@@ -297,9 +288,7 @@ function describeSyntaxError(
     return { message: `not valid JSON: ${escapeControls(detail.slice(0, 200))}` };
   }
   const end = text.trimEnd().length;
-  const truncated = CUT_SHORT.has(first.code)
-    ? first.offset + first.length >= end
-    : first.offset >= end && first.code !== "EndOfFileExpected";
+  const truncated = CUT_SHORT.has(first.code) ? first.offset + first.length >= end : first.offset >= end && first.code !== "EndOfFileExpected";
   const what = truncated && CUT_SHORT.has(first.code) ? { text: ENDS_INSIDE[first.code] ?? "cut short" } : syntaxDetail(text, first.code, first.offset);
   if (truncated) {
     const size = Buffer.byteLength(text, "utf8") + offsetBytes;

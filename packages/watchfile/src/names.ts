@@ -17,7 +17,7 @@ export function safeBuilderFileName(builder: string): string {
     const bytes = Buffer.from(builder, "utf8");
     bytes.forEach((byte, index) => {
       const ch = String.fromCharCode(byte);
-      const keep = byte < 0x80 && /[A-Za-z0-9_-]/.test(ch) || (ch === "." && index > 0);
+      const keep = (byte < 0x80 && /[A-Za-z0-9_-]/.test(ch)) || (ch === "." && index > 0);
       name += keep ? ch : `%${byte.toString(16).toUpperCase().padStart(2, "0")}`;
     });
     if (name === "") name = "%";

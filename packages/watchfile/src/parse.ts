@@ -35,9 +35,7 @@ export interface ParseOptions {
   builder?: string;
 }
 
-export type WatchFileParseResult =
-  | { ok: true; value: WatchFile; legacy: boolean; warnings: Problem[] }
-  | { ok: false; problems: Problem[] };
+export type WatchFileParseResult = { ok: true; value: WatchFile; legacy: boolean; warnings: Problem[] } | { ok: false; problems: Problem[] };
 
 export type StateParseResult = { ok: true; value: State; warnings: Problem[] } | { ok: false; problems: Problem[] };
 
@@ -85,11 +83,7 @@ function readWatchFile(input: string | Uint8Array, options: ParseOptions, attrib
 
 function readWatchFileCarefully(input: string | Uint8Array, options: ParseOptions, attribute: Attribute, parsed?: ParsedJson): WatchFileParseResult {
   const maxEntries = options.maxEntries ?? DEFAULT_MAX_ENTRIES;
-  const read = readJson(
-    input,
-    { maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES, maxDepth: options.maxDepth ?? DEFAULT_MAX_DEPTH },
-    parsed,
-  );
+  const read = readJson(input, { maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES, maxDepth: options.maxDepth ?? DEFAULT_MAX_DEPTH }, parsed);
   if (!read.ok) return rejectRead(read.failure, attribute);
   const document = read.value;
 
@@ -147,12 +141,7 @@ function readWatchFileCarefully(input: string | Uint8Array, options: ParseOption
   if (!head.success) return { ok: false, problems: capped(head.error.issues.map(describeIssue), "error", attribute) };
   const value = { ...head.data, ...lists } as WatchFile;
   // Unknown fields are looked for in the file as written, so that paths keep the file's indexes.
-  const unknown = unknownFields(
-    watchFileSchema,
-    document,
-    (path) => refusedAt.get(path[0] as PropertyKey)?.has(path[1] as number) ?? false,
-    attribute,
-  );
+  const unknown = unknownFields(watchFileSchema, document, (path) => refusedAt.get(path[0] as PropertyKey)?.has(path[1] as number) ?? false, attribute);
   return { ok: true, value, legacy: false, warnings: [...refused, ...unknown] };
 }
 
@@ -168,10 +157,7 @@ function readState(input: string | Uint8Array, options: ParseOptions, attribute:
   if (!read.ok) return rejectRead(read.failure, attribute);
   const document = read.value;
   if (!isPlainObject(document)) {
-    return reject(
-      attribute,
-      `expected a state file: a JSON object with "schema": ${quoteValue(STATE_SCHEMA_ID)}, got ${describeValue(document)}`,
-    );
+    return reject(attribute, `expected a state file: a JSON object with "schema": ${quoteValue(STATE_SCHEMA_ID)}, got ${describeValue(document)}`);
   }
   const wrongId = checkSchemaId(document.schema, STATE_SCHEMA_ID, "state file");
   if (wrongId !== undefined) return reject(attribute, wrongId);
@@ -181,7 +167,15 @@ function readState(input: string | Uint8Array, options: ParseOptions, attribute:
   // zod's record skips a "__proto__" key: that builder is validated and set as an own field
   // here, every builder in the file's order (the order the state was written in)
   const own = builderStateSchema.safeParse(raw["__proto__"], { reportInput: true });
-  if (!own.success) return { ok: false, problems: capped(own.error.issues.map((issue) => describeIssue({ ...issue, path: ["builders", "__proto__", ...issue.path] })), "error", attribute) };
+  if (!own.success)
+    return {
+      ok: false,
+      problems: capped(
+        own.error.issues.map((issue) => describeIssue({ ...issue, path: ["builders", "__proto__", ...issue.path] })),
+        "error",
+        attribute,
+      ),
+    };
   const builders: State["builders"] = {};
   for (const name of Object.keys(raw)) {
     const value = name === "__proto__" ? own.data : result.value.builders[name];
@@ -230,16 +224,16 @@ function keepValidEntries(
     }
   });
   if (kept.length === 0 && messages.length > 0) return { ok: false, problems: capped(messages, "error", attribute) };
-  const refused = capped(messages.map((message) => `${message}; entry ignored`), "error", attribute);
+  const refused = capped(
+    messages.map((message) => `${message}; entry ignored`),
+    "error",
+    attribute,
+  );
   return { ok: true, kept, refused, refusedAt };
 }
 
 /** Schema validation plus a warning for each field the schema does not know (and drops). */
-function validate<T extends z.ZodType>(
-  schema: T,
-  document: unknown,
-  attribute: Attribute,
-): { ok: true; value: z.output<T>; warnings: Problem[] } | Rejected {
+function validate<T extends z.ZodType>(schema: T, document: unknown, attribute: Attribute): { ok: true; value: z.output<T>; warnings: Problem[] } | Rejected {
   const result = schema.safeParse(document, { reportInput: true });
   if (!result.success) {
     return { ok: false, problems: capped(result.error.issues.map(describeIssue), "error", attribute) };

@@ -57,7 +57,6 @@ function conform<T extends z.ZodType>(schema: T, value: unknown, noun: string): 
   return result.data;
 }
 
-
 function render(value: unknown): string {
   const text = JSON.stringify(value, null, 2);
   // JSON.stringify escapes C0 controls but leaves some raw; no file we write carries them

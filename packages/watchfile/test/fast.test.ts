@@ -11,7 +11,11 @@ type Random = Seeded;
 
 function validFile(random: Random): Record<string, unknown> {
   const watches = Array.from({ length: 1 + random.int(4) }, (_, index) => {
-    const entry: Record<string, unknown> = { vcs: random.pick(["git", "hg", "bzr", "svn"]), url: `https://example.org/r${index}.git`, revspec: random.pick(["10.0", "", "main"]) };
+    const entry: Record<string, unknown> = {
+      vcs: random.pick(["git", "hg", "bzr", "svn"]),
+      url: `https://example.org/r${index}.git`,
+      revspec: random.pick(["10.0", "", "main"]),
+    };
     if (random.chance(0.7)) entry.origin = { file: "buildout.cfg", line: 10 + index, section: "odoo", option: "addons" };
     return entry;
   });
@@ -26,13 +30,32 @@ function validFile(random: Random): Record<string, unknown> {
   if (random.chance(0.7)) file.buildout = random.chance(0.5) ? { config: "buildout.cfg", part: "odoo" } : { config: "b.cfg" };
   file.watches = watches;
   if (random.chance(0.8)) file.pinned = pinned;
-  if (random.chance(0.5)) file.problems = [{ level: random.pick(["error", "warning", "info"]), message: "m", ...(random.chance(0.5) ? { file: "f", line: 3 } : {}) }];
+  if (random.chance(0.5))
+    file.problems = [{ level: random.pick(["error", "warning", "info"]), message: "m", ...(random.chance(0.5) ? { file: "f", line: 3 } : {}) }];
   return file;
 }
 
 const ODD_VALUES: unknown[] = [
-  null, true, 0, -1, 1.5, -0, 2 ** 53, "", "x", "cvs", "git", "commit", "warning", [], [1], {}, { file: "f" },
-  { file: "f", line: -1 }, { config: "c" }, { line: 1, file: "f" },
+  null,
+  true,
+  0,
+  -1,
+  1.5,
+  -0,
+  2 ** 53,
+  "",
+  "x",
+  "cvs",
+  "git",
+  "commit",
+  "warning",
+  [],
+  [1],
+  {},
+  { file: "f" },
+  { file: "f", line: -1 },
+  { config: "c" },
+  { line: 1, file: "f" },
 ];
 const ODD_KEYS = ["__proto__", "constructor", "prototype", "extra", "vcs", "url", "origin", "line", "0", "why", "level"];
 
@@ -70,7 +93,12 @@ function mutate(document: unknown, random: Random): unknown {
       delete target[key];
       break;
     case 2:
-      Object.defineProperty(target, random.pick(ODD_KEYS), { value: structuredClone(random.pick(ODD_VALUES)), enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(target, random.pick(ODD_KEYS), {
+        value: structuredClone(random.pick(ODD_VALUES)),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
       break;
     case 3: {
       // same fields, another order
@@ -104,7 +132,8 @@ describe("parseWatchFile fast path", () => {
     let fallback = 0;
     for (let round = 0; round < 1500; round++) {
       let document: unknown = validFile(random);
-      if (random.chance(0.15)) document = (document as { watches: { vcs: string; url: string; revspec: string }[] }).watches.map(({ vcs, url, revspec }) => ({ vcs, url, revspec }));
+      if (random.chance(0.15))
+        document = (document as { watches: { vcs: string; url: string; revspec: string }[] }).watches.map(({ vcs, url, revspec }) => ({ vcs, url, revspec }));
       for (let count = random.chance(0.25) ? 0 : 1 + random.int(3); count > 0; count--) document = mutate(document, random);
       const text = JSON.stringify(document, null, random.chance(0.5) ? 2 : undefined);
       const input = random.chance(0.5) ? Buffer.from(text) : text;

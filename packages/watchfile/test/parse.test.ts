@@ -108,20 +108,32 @@ describe("parseWatchFile: broken input gives a clear problem, never an exception
     ["whitespace only", " \n\t\n", /^empty file/],
     ["truncated", full.slice(0, 200), new RegExp(`^not valid JSON \\(truncated at byte 200\\): `)],
     ["truncated inside a string", full.slice(0, full.indexOf("OCA") + 2), /^not valid JSON \(truncated at byte \d+\): the file ends inside a string$/],
-    ["syntax error with its place", '{\n  "schema": "autowatch.watchfile/2",\n  "watches": [}\n}', /^not valid JSON at line 3, column 15 \(byte 53\): expected a value$/],
+    [
+      "syntax error with its place",
+      '{\n  "schema": "autowatch.watchfile/2",\n  "watches": [}\n}',
+      /^not valid JSON at line 3, column 15 \(byte 53\): expected a value$/,
+    ],
     ["trailing comma", '{"schema": "autowatch.watchfile/2", "watches": [],}', /^not valid JSON at line 1, column 50 \(byte 49\): trailing comma/],
     ["single quotes", "{'schema': 1}", /single quotes are not JSON/],
     ["comments", '{"watches": [] // none\n}', /comments are not allowed/],
     ["NaN token", '{"schema": "autowatch.watchfile/2", "watches": [NaN]}', /at line 1, column 49 \(byte 48\): NaN is not a JSON value/],
     ["Infinity token", "[-Infinity]", /-Infinity is not a JSON value/],
     ["garbage after the document", `${full}\nxyz`, /unexpected content after the end of the JSON value/],
-    ["line break inside a string", '{"schema": "autowatch.watchfile/2", "watches": ["a\nb"]}', /^not valid JSON at line 1, column 49 \(byte 48\): string not closed before the end of the line$/],
+    [
+      "line break inside a string",
+      '{"schema": "autowatch.watchfile/2", "watches": ["a\nb"]}',
+      /^not valid JSON at line 1, column 49 \(byte 48\): string not closed before the end of the line$/,
+    ],
     ["raw control character in a string", '{"schema": "a\u0001b"}', /raw control character in a string/],
     ["null", "null", /^expected a watch file: a JSON object with "schema": "autowatch\.watchfile\/2" \(or a list of sources, the legacy format\), got null$/],
     ["a number", "42", /got the number 42$/],
     ["a string", '"hello"', /got the string "hello"$/],
     ["object without schema", text({ watches: [] }), /^no "schema" field: a watch file starts with "schema": "autowatch\.watchfile\/2"$/],
-    ["newer schema id", text({ ...valid, schema: "autowatch.watchfile/3" }), /^schema: "autowatch\.watchfile\/3" is a newer format than this autowatch reads .*upgrade autowatch/],
+    [
+      "newer schema id",
+      text({ ...valid, schema: "autowatch.watchfile/3" }),
+      /^schema: "autowatch\.watchfile\/3" is a newer format than this autowatch reads .*upgrade autowatch/,
+    ],
     ["older schema id", text({ ...valid, schema: "autowatch.watchfile/1" }), /is an older format/],
     ["a state file instead", text({ schema: "autowatch.state/1", pollers: [] }), /^schema: "autowatch\.state\/1" is not a watch file/],
     ["foreign schema id", text({ ...valid, schema: 7 }), /^schema: expected "autowatch\.watchfile\/2", got the number 7$/],
@@ -130,22 +142,51 @@ describe("parseWatchFile: broken input gives a clear problem, never an exception
     ["UTF-8 cut inside a character", bytes(full.slice(0, -2), [0xc3]), /ends in the middle of a character/],
     ["overlong UTF-8 encoding", bytes('["', [0xc0, 0xaf], '"]'), /^not valid UTF-8/],
     ["unpaired surrogate in text input", `["\uD800"]`, /unpaired surrogate/],
-    ["__proto__ key", '{"schema": "autowatch.watchfile/2", "watches": [{"__proto__": {"polluted": 1}}]}', /^forbidden key "__proto__" at watches\[0\]\.__proto__/],
-    ["constructor key", '{"schema": "autowatch.watchfile/2", "watches": [], "constructor": {"prototype": {"x": 1}}}', /^forbidden key "constructor" at constructor/],
-    ["plain constructor key", '{"schema": "autowatch.watchfile/2", "watches": [], "buildout": {"config": "b", "constructor": 1}}', /^forbidden key "constructor" at buildout\.constructor/],
+    [
+      "__proto__ key",
+      '{"schema": "autowatch.watchfile/2", "watches": [{"__proto__": {"polluted": 1}}]}',
+      /^forbidden key "__proto__" at watches\[0\]\.__proto__/,
+    ],
+    [
+      "constructor key",
+      '{"schema": "autowatch.watchfile/2", "watches": [], "constructor": {"prototype": {"x": 1}}}',
+      /^forbidden key "constructor" at constructor/,
+    ],
+    [
+      "plain constructor key",
+      '{"schema": "autowatch.watchfile/2", "watches": [], "buildout": {"config": "b", "constructor": 1}}',
+      /^forbidden key "constructor" at buildout\.constructor/,
+    ],
     ["too large", `${full}${" ".repeat(2000)}`, /^file too large: \d+ bytes, the limit is 1024 bytes$/, { maxBytes: 1024 }],
     ["huge text", "x".repeat(2 * 1024 * 1024), /^file too large: 2097152 bytes, the limit is 1048576 bytes$/],
     ["huge bytes", new Uint8Array(1024 * 1024 + 1), /^file too large: 1048577 bytes/],
-    ["too many entries", text({ ...valid, watches: Array.from({ length: 1001 }, () => valid.watches[1]) }), /^watches: 1001 entries, over the limit of 1000 per file$/],
-    ["too many legacy entries", text(Array.from({ length: 11 }, () => valid.watches[1])), /^legacy list of 11 sources, over the limit of 10 per file$/, { maxEntries: 10 }],
+    [
+      "too many entries",
+      text({ ...valid, watches: Array.from({ length: 1001 }, () => valid.watches[1]) }),
+      /^watches: 1001 entries, over the limit of 1000 per file$/,
+    ],
+    [
+      "too many legacy entries",
+      text(Array.from({ length: 11 }, () => valid.watches[1])),
+      /^legacy list of 11 sources, over the limit of 10 per file$/,
+      { maxEntries: 10 },
+    ],
     ["deep nesting", `${"[".repeat(100000)}${"]".repeat(100000)}`, /^nested deeper than 32 levels at line 1, column 33 \(byte 32\)$/],
     ["deep nesting in a field", text({ ...valid, generator: JSON.parse(`${"[".repeat(40)}${"]".repeat(40)}`) }), /^nested deeper than 32 levels/],
     ["empty url", text({ ...valid, watches: [{ vcs: "git", url: "", revspec: "10.0" }] }), /^watches\[0\]\.url: must not be empty$/],
-    ["unknown vcs", text({ ...valid, watches: [{ vcs: "cvs", url: "x", revspec: "y" }] }), /^watches\[0\]\.vcs: expected one of "git", "hg", "bzr", "svn", got the string "cvs"$/],
+    [
+      "unknown vcs",
+      text({ ...valid, watches: [{ vcs: "cvs", url: "x", revspec: "y" }] }),
+      /^watches\[0\]\.vcs: expected one of "git", "hg", "bzr", "svn", got the string "cvs"$/,
+    ],
     ["non-array watches", text({ ...valid, watches: { vcs: "git" } }), /^watches: expected a list, got an object$/],
     ["missing watches", text({ schema: WATCHFILE_SCHEMA_ID }), /^watches: missing \(expected a list\)$/],
     ["wrong type of a field", text({ ...valid, builder: 12 }), /^builder: expected a string, got the number 12$/],
-    ["fractional line number", text({ ...valid, watches: [{ ...valid.watches[0], origin: { file: "b", line: 1.5 } }] }), /^watches\[0\]\.origin\.line: expected a whole number, got the number 1\.5$/],
+    [
+      "fractional line number",
+      text({ ...valid, watches: [{ ...valid.watches[0], origin: { file: "b", line: 1.5 } }] }),
+      /^watches\[0\]\.origin\.line: expected a whole number, got the number 1\.5$/,
+    ],
     ["unknown pin reason", text({ ...valid, pinned: [{ vcs: "git", url: "u", revspec: "r", why: "because" }] }), /^pinned\[0\]\.why: expected one of /],
     ["legacy list with no valid entry", text(["git x y"]), /^\[0\]: expected an object, got the string "git x y"$/],
   ];
@@ -171,7 +212,10 @@ describe("parseWatchFile: broken input gives a clear problem, never an exception
   });
 
   it("names unknown fields by their place in the file, past refused entries", () => {
-    const entries = [{ vcs: "fossil", url: "x", revspec: "y", note: 1 }, { ...valid.watches[1], priority: 2 }];
+    const entries = [
+      { vcs: "fossil", url: "x", revspec: "y", note: 1 },
+      { ...valid.watches[1], priority: 2 },
+    ];
     for (const [input, path] of [
       [text({ ...valid, watches: entries }), "watches[1].priority"],
       [text(entries), "[1].priority"],
@@ -280,7 +324,12 @@ describe("parseState", () => {
       [text({ ...state, builders: { x: { schedule: "yes" } } }), /^builders\.x\.schedule: expected true or false, got the string "yes"$/],
       // builder names are names, not structure (issue 11): a "__proto__" key is refused below them
       ['{"schema": "autowatch.state/1", "builders": {"x": {"__proto__": {}}}}', /^forbidden key "__proto__" at builders\.x\.__proto__/],
-      [text({ ...state, builders: { x: { schedule: true, autoWatch: true, watches: [] } } }).replace('"x"', '"__proto__"').replace("true", '"yes"'), /^builders\.__proto__\.schedule: expected true or false/],
+      [
+        text({ ...state, builders: { x: { schedule: true, autoWatch: true, watches: [] } } })
+          .replace('"x"', '"__proto__"')
+          .replace("true", '"yes"'),
+        /^builders\.__proto__\.schedule: expected true or false/,
+      ],
     ];
     for (const [input, expected] of cases) {
       const result = parseState(input);

@@ -1,21 +1,17 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import {
-  jsonSchemaFiles,
-  parseState,
-  parseWatchFile,
-  serializeState,
-  serializeWatchFile,
-  STATE_SCHEMA_ID,
-  WATCHFILE_SCHEMA_ID,
-} from "@autowatch/watchfile";
+import { jsonSchemaFiles, parseState, parseWatchFile, serializeState, serializeWatchFile, STATE_SCHEMA_ID, WATCHFILE_SCHEMA_ID } from "@autowatch/watchfile";
 import type { State, WatchFile } from "@autowatch/watchfile";
 
 /** The same object with its keys in reverse order, all the way down. */
 function reverseKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(reverseKeys);
   if (value !== null && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value).reverse().map(([key, item]) => [key, reverseKeys(item)]));
+    return Object.fromEntries(
+      Object.entries(value)
+        .reverse()
+        .map(([key, item]) => [key, reverseKeys(item)]),
+    );
   }
   return value;
 }

@@ -94,9 +94,7 @@ export class GitCheckout {
   }
 
   remoteUrls(): Promise<Map<string, string>> {
-    this.remotes ??= this.git
-      .raw(["config", "--get-regexp", "^remote\\..*\\.url$"])
-      .then(parseRemoteUrls, () => new Map<string, string>());
+    this.remotes ??= this.git.raw(["config", "--get-regexp", "^remote\\..*\\.url$"]).then(parseRemoteUrls, () => new Map<string, string>());
     return this.remotes;
   }
 

@@ -171,7 +171,11 @@ function classifyOne(source: SourceSpec, repository: Repository | undefined, dir
     const remotes = readable?.remotes;
     url = remotes?.get(source.url);
     if (url === undefined) {
-      const why = !readable ? `no readable checkout at ${where}` : source.vcs === "git" ? `the checkout at ${where} has no such remote` : "bzr merges have no remote names";
+      const why = !readable
+        ? `no readable checkout at ${where}`
+        : source.vcs === "git"
+          ? `the checkout at ${where} has no such remote`
+          : "bzr merges have no remote names";
       problems.push(`${what}: merge from remote name ${quoteValue(source.url)} skipped: ${why}`);
       return { problems };
     }
@@ -215,7 +219,12 @@ function classifyDeclared(source: SourceSpec, revision: string, readable: Reposi
   if (refs.tags.has(revision)) return { verdict: pinned(revision, "tag"), problems: [] };
   const fetched = refs.remoteBranches.get(source.declared?.remoteName ?? "");
   if (fetched && !revision.startsWith("refs/") && !fetched.has(revision)) {
-    return { verdict, problems: [`${what}: the checkout at ${where} has branches of remote ${quoteValue(source.declared?.remoteName ?? "")} but not this one; watched as declared`] };
+    return {
+      verdict,
+      problems: [
+        `${what}: the checkout at ${where} has branches of remote ${quoteValue(source.declared?.remoteName ?? "")} but not this one; watched as declared`,
+      ],
+    };
   }
   return { verdict, problems: [] };
 }
@@ -261,6 +270,10 @@ function relativeTo(directory: string, target: string): string {
 }
 
 function firstLine(text: string): string {
-  return text.split("\n").find((line) => line.trim() !== "")?.trim() ?? text;
+  return (
+    text
+      .split("\n")
+      .find((line) => line.trim() !== "")
+      ?.trim() ?? text
+  );
 }
-

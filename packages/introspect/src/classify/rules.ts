@@ -5,8 +5,7 @@ import { quoteValue } from "@autowatch/watchfile";
 export type Verdict = { live: true; revspec: string; note?: string } | { live: false; revspec: string; why: PinReason; note?: string };
 
 export const live = (revspec: string, note?: string): Verdict => (note ? { live: true, revspec, note } : { live: true, revspec });
-export const pinned = (revspec: string, why: PinReason, note?: string): Verdict =>
-  note ? { live: false, revspec, why, note } : { live: false, revspec, why };
+export const pinned = (revspec: string, why: PinReason, note?: string): Verdict => (note ? { live: false, revspec, why, note } : { live: false, revspec, why });
 
 const GIT_SHA = /^[0-9a-f]{7,40}$/i;
 const HG_NODE = /^[0-9a-f]{12,40}$/i;
@@ -56,7 +55,7 @@ function classifyHgString(revision: string): Verdict {
 
 /** `tip` is the newest changeset of any branch: it moves, but no poller follows it as such. */
 export function hgTip(): Verdict {
-  return live("default", "hg revision \"tip\" follows the newest changeset of any branch; watching branch \"default\"");
+  return live("default", 'hg revision "tip" follows the newest changeset of any branch; watching branch "default"');
 }
 
 /** bzr (string rules only, as the recipe's own notion of a fixed revision): the branch is the URL. */

@@ -45,7 +45,14 @@ export function extractDevelopSources(sections: ResolvedSections, options: Devel
     }
     const egg = (pieces[1] as string).trim();
     if (develop.some((entry) => entry.endsWith(egg))) {
-      problems.push(problemAt("info", option, `vcs-extend-develop line ${quoteValue(line)} skipped (as gp.vcsdevelop does): ${quoteValue(egg)} is already in [buildout] develop`, index));
+      problems.push(
+        problemAt(
+          "info",
+          option,
+          `vcs-extend-develop line ${quoteValue(line)} skipped (as gp.vcsdevelop does): ${quoteValue(egg)} is already in [buildout] develop`,
+          index,
+        ),
+      );
       continue;
     }
     const location = parseVcsUrl(vcs, pieces[0] as string);

@@ -55,7 +55,8 @@ export function extractMrDeveloperSources(sections: ResolvedSections, directory:
   }
   if (!all) {
     for (const name of [...wanted].sort()) {
-      if (!(name in section)) result.problems.push(problemAt("warning", autoCheckout, `[buildout] auto-checkout names ${quoteValue(name)}, which [${sectionName}] does not define`));
+      if (!(name in section))
+        result.problems.push(problemAt("warning", autoCheckout, `[buildout] auto-checkout names ${quoteValue(name)}, which [${sectionName}] does not define`));
     }
   }
   return result;

@@ -28,7 +28,12 @@ export function findRecipePart(sections: ResolvedSections, config: string, wante
       // a mistake on the command line: reported against the configuration, with the likely part
       const recipes = Object.keys(sections).filter((name) => isOdooRecipe(sections[name]?.recipe?.value));
       const close = closeNames(wanted, recipes.length > 0 ? recipes : Object.keys(sections), 3);
-      const hint = close.length > 0 ? `; did you mean ${close.map((name) => quoteValue(name)).join(" or ")}?` : recipes.length > 0 ? `; recipe parts: ${names(recipes.sort())}` : "";
+      const hint =
+        close.length > 0
+          ? `; did you mean ${close.map((name) => quoteValue(name)).join(" or ")}?`
+          : recipes.length > 0
+            ? `; recipe parts: ${names(recipes.sort())}`
+            : "";
       return fail({ file: config }, `--part ${quoteValue(wanted)}: no such section${hint}`);
     }
     if (!isOdooRecipe(section.recipe?.value)) {
@@ -37,9 +42,7 @@ export function findRecipePart(sections: ResolvedSections, config: string, wante
     }
     return { ok: true, part: wanted };
   }
-  const listed = [...new Set(tokens(partsOption?.value ?? ""))].filter((name) =>
-    isOdooRecipe(sections[name]?.recipe?.value),
-  );
+  const listed = [...new Set(tokens(partsOption?.value ?? ""))].filter((name) => isOdooRecipe(sections[name]?.recipe?.value));
   if (listed.length === 1) return { ok: true, part: listed[0] as string };
   if (listed.length > 1) return fail(at, `several recipe parts in [buildout] parts: ${names(listed)}; choose one with --part`);
   const anywhere = Object.keys(sections)

@@ -144,10 +144,7 @@ export function extractRecipeSources(sections: ResolvedSections, part: string, d
   return { sources, problems };
 }
 
-type AddonsLine =
-  | { vcs: null; directory: string }
-  | { vcs: SourceSpec["vcs"]; url: string; revision: string; directory: string }
-  | { error: string };
+type AddonsLine = { vcs: null; directory: string } | { vcs: SourceSpec["vcs"]; url: string; revision: string; directory: string } | { error: string };
 
 /** `local DIR [opts]` or `TYPE URL DIR REV [opts]`; `group=` moves the checkout one level down. */
 function parseAddonsLine(line: string): AddonsLine {

@@ -39,5 +39,4 @@ export interface ExtractOptions {
 }
 
 export type ExtractResult =
-  | { ok: true; part?: string; directory: string; sources: SourceSpec[]; problems: Problem[] }
-  | { ok: false; error: Problem; problems: Problem[] };
+  { ok: true; part?: string; directory: string; sources: SourceSpec[]; problems: Problem[] } | { ok: false; error: Problem; problems: Problem[] };

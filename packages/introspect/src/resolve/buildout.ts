@@ -87,7 +87,10 @@ class Resolver implements SectionSource {
   charge(units: number, where: [string?, number?]): void {
     this.work += units;
     if (this.work > MAX_TOTAL_WORK) {
-      throw new BuildoutError(`the configuration takes too much work to resolve (more than ${MAX_TOTAL_WORK} characters substituted, an option copied by a macro counting ${OPTION_WORK})`, ...where);
+      throw new BuildoutError(
+        `the configuration takes too much work to resolve (more than ${MAX_TOTAL_WORK} characters substituted, an option copied by a macro counting ${OPTION_WORK})`,
+        ...where,
+      );
     }
   }
 
@@ -114,7 +117,9 @@ class Resolver implements SectionSource {
     const key = (this.data.get(from.section)?.raw ?? this.raw.get(from.section))?.get(from.option);
     this.problems.push({
       level: "warning",
-      message: escapeControlCharacters(`[${from.section}] ${from.option}: ${cut(reference)} is defined by no file (a recipe computes it when installing): left as is`),
+      message: escapeControlCharacters(
+        `[${from.section}] ${from.option}: ${cut(reference)} is defined by no file (a recipe computes it when installing): left as is`,
+      ),
       ...(key ? { file: key.source, line: key.line } : {}),
     });
   }
@@ -140,7 +145,9 @@ function loadSections(options: ResolveCoreOptions): Sections {
   }
 
   const commandLine: Sections = new Map();
-  const sortedOverrides = options.overrides.map(parseOverride).sort((a, b) => compareStrings(a[0], b[0]) || compareStrings(a[1], b[1]) || compareStrings(a[2], b[2]));
+  const sortedOverrides = options.overrides
+    .map(parseOverride)
+    .sort((a, b) => compareStrings(a[0], b[0]) || compareStrings(a[1], b[1]) || compareStrings(a[2], b[2]));
   for (const [section, option, value] of sortedOverrides) {
     if (!commandLine.has(section)) commandLine.set(section, new Map());
     commandLine.get(section)!.set(option, new Key(value, COMMAND_LINE_VALUE));
@@ -155,7 +162,10 @@ function loadSections(options: ResolveCoreOptions): Sections {
     }
   }
   if (config) {
-    updateSections(data, openConfig(isUrl(config) ? "" : dirname(config), config, [], cloneSection(data.get("buildout")!), override, context, { file: config }));
+    updateSections(
+      data,
+      openConfig(isUrl(config) ? "" : dirname(config), config, [], cloneSection(data.get("buildout")!), override, context, { file: config }),
+    );
   }
   return updateSections(data, commandLine);
 }
@@ -189,7 +199,11 @@ function absolutizeCaches(buildout: Section, options: ResolveCoreOptions): void 
       base = buildout.get("directory")?.value ?? options.cwd;
     } else {
       if (isUrl(key.source)) {
-        throw new BuildoutError(`setting ${quoteValue(name)} to a non absolute location (${quoteValue(key.value)}) within a remote configuration file (${quoteValue(key.source)}) is ambiguous`, key.source, key.line);
+        throw new BuildoutError(
+          `setting ${quoteValue(name)} to a non absolute location (${quoteValue(key.value)}) within a remote configuration file (${quoteValue(key.source)}) is ambiguous`,
+          key.source,
+          key.line,
+        );
       }
       base = dirname(key.source);
     }
@@ -232,7 +246,8 @@ function initialize(resolver: Resolver, options: ResolveCoreOptions): void {
     throw new BuildoutError(`invalid logging level ${quoteValue(level)}`, ...origin(buildout, "log-level"));
   }
   const verbosity = section.get("verbosity");
-  if (verbosity !== undefined && !isPythonInt(verbosity)) throw new BuildoutError(`invalid verbosity ${quoteValue(verbosity)}`, ...origin(buildout, "verbosity"));
+  if (verbosity !== undefined && !isPythonInt(verbosity))
+    throw new BuildoutError(`invalid verbosity ${quoteValue(verbosity)}`, ...origin(buildout, "verbosity"));
 
   if (versionsName) resolver.section(versionsName);
   section.item("versions");
@@ -373,7 +388,11 @@ export function resolveSections(options: ResolveCoreOptions): ResolveResult {
     try {
       options.raw = options.extendRaw(name, options.raw, []);
     } catch (error) {
-      resolver.problems.push({ ...problemOf(error, configFile), level: "warning", message: escapeControlCharacters(`[${name}] (unused, so zc.buildout would not fail): ${problemOf(error, configFile).message}`) });
+      resolver.problems.push({
+        ...problemOf(error, configFile),
+        level: "warning",
+        message: escapeControlCharacters(`[${name}] (unused, so zc.buildout would not fail): ${problemOf(error, configFile).message}`),
+      });
       continue;
     }
     for (const option of options.keys()) {
@@ -381,7 +400,11 @@ export function resolveSections(options: ResolveCoreOptions): ResolveResult {
         resolved[option] = resolvedOption(resolver, options, option, itemOf(options, option));
       } catch (error) {
         const problem = problemOf(error, configFile);
-        resolver.problems.push({ ...problem, level: "warning", message: escapeControlCharacters(`[${name}] ${option} (unused, so zc.buildout would not fail): ${problem.message}`) });
+        resolver.problems.push({
+          ...problem,
+          level: "warning",
+          message: escapeControlCharacters(`[${name}] ${option} (unused, so zc.buildout would not fail): ${problem.message}`),
+        });
         resolved[option] = { ...resolvedOption(resolver, options, option, lenientValue(options, option)), error: problem.message };
       }
     }

@@ -64,7 +64,7 @@ export const MAX_BRACKET_NESTING = 200;
 export const MAX_TREE_DEPTH = 2979;
 export const MAX_INT_DIGITS = 4300;
 
-const STRING_START = /([rRuU]?)('\'\'|"""|'|")/y;
+const STRING_START = /([rRuU]?)('''|"""|'|")/y;
 const NUMBER = /\d+\.\d*|\.\d+|\d+/y;
 const NAME = /[A-Za-z_][A-Za-z0-9_]*/y;
 const OPERATOR = /==|!=|<=|>=|<|>|\(|\)|\[|\]|,|\.|-|\+/y;
@@ -177,7 +177,9 @@ function made<T extends Node>(node: T, children: readonly Node[]): T {
   let deepest = 0;
   for (const child of children) deepest = Math.max(deepest, depthOf(child));
   if (deepest + 1 > MAX_TREE_DEPTH) {
-    throw new ConditionError(`the expression nests more than ${MAX_TREE_DEPTH} levels deep (Python refuses it: maximum recursion depth exceeded during compilation)`);
+    throw new ConditionError(
+      `the expression nests more than ${MAX_TREE_DEPTH} levels deep (Python refuses it: maximum recursion depth exceeded during compilation)`,
+    );
   }
   if (deepest > 0) depths.set(node, deepest + 1);
   return node;
@@ -250,7 +252,9 @@ class Parser {
   }
   private prefix<T>(parse: () => T): T {
     if (++this.prefixes > MAX_TREE_DEPTH) {
-      throw new ConditionError(`the expression nests more than ${MAX_TREE_DEPTH} levels deep (Python refuses it: maximum recursion depth exceeded during compilation)`);
+      throw new ConditionError(
+        `the expression nests more than ${MAX_TREE_DEPTH} levels deep (Python refuses it: maximum recursion depth exceeded during compilation)`,
+      );
     }
     try {
       return parse();
@@ -259,10 +263,11 @@ class Parser {
     }
   }
   private notTest(): Node {
-    if (this.accept("not")) return this.prefix(() => {
-      const operand = this.notTest();
-      return made({ type: "not", operand }, [operand]);
-    });
+    if (this.accept("not"))
+      return this.prefix(() => {
+        const operand = this.notTest();
+        return made({ type: "not", operand }, [operand]);
+      });
     return this.comparison();
   }
   private comparison(): Node {
@@ -283,15 +288,17 @@ class Parser {
     return rest.length ? made({ type: "compare", first, rest }, [first, ...rest.map((r) => r.operand)]) : first;
   }
   private unary(): Node {
-    if (this.accept("-")) return this.prefix(() => {
-      const operand = this.unary();
-      return made({ type: "neg", operand }, [operand]);
-    });
+    if (this.accept("-"))
+      return this.prefix(() => {
+        const operand = this.unary();
+        return made({ type: "neg", operand }, [operand]);
+      });
     // unary plus is a node of Python's tree too (it only leaves a number as it is)
-    if (this.accept("+")) return this.prefix(() => {
-      const operand = this.unary();
-      return made({ type: "pos", operand }, [operand]);
-    });
+    if (this.accept("+"))
+      return this.prefix(() => {
+        const operand = this.unary();
+        return made({ type: "pos", operand }, [operand]);
+      });
     let node = this.atom();
     for (;;) {
       if (this.accept(".")) {
@@ -441,10 +448,30 @@ const MINOR_VERSIONS = ["24", "25", "26", "27", "30", "31", "32", "33", "34", "3
 export function defaultGlobals(python: PythonEnvironment): Map<string, PyValue> {
   const version = python.pythonVersion.split(".").concat(["0", "0"]).slice(0, 3);
   const [major, minor, micro] = version.map((part) => Number.parseInt(part, 10) || 0) as [number, number, number];
-  const sysPlatform = python.platform === "win32" ? "win32" : python.platform === "darwin" ? "darwin" : python.platform === "cygwin" ? "cygwin" : python.platform === "sunos" ? "sunos5" : python.platform;
+  const sysPlatform =
+    python.platform === "win32"
+      ? "win32"
+      : python.platform === "darwin"
+        ? "darwin"
+        : python.platform === "cygwin"
+          ? "cygwin"
+          : python.platform === "sunos"
+            ? "sunos5"
+            : python.platform;
   const osName = python.platform === "win32" ? "nt" : "posix";
   const bits = /64/.test(python.arch) ? 64 : 32;
-  const machine = python.arch === "x64" ? (python.platform === "win32" ? "AMD64" : "x86_64") : python.arch === "arm64" ? (python.platform === "linux" ? "aarch64" : "arm64") : python.arch === "ia32" ? "i686" : python.arch;
+  const machine =
+    python.arch === "x64"
+      ? python.platform === "win32"
+        ? "AMD64"
+        : "x86_64"
+      : python.arch === "arm64"
+        ? python.platform === "linux"
+          ? "aarch64"
+          : "arm64"
+        : python.arch === "ia32"
+          ? "i686"
+          : python.arch;
   const environ: PyDict = { kind: "dict", entries: new Map(Object.entries(python.env).filter((e): e is [string, string] => e[1] !== undefined)) };
   const pythonVersion = `${major}.${minor}.${micro}`;
   const versionInfo: PySequence = {
@@ -503,21 +530,27 @@ export function defaultGlobals(python: PythonEnvironment): Map<string, PyValue> 
     ["bits64", bits === 64],
     ["little_endian", python.littleEndian],
     ["big_endian", !python.littleEndian],
-    ["len", fn("len", (args) => {
-      const value = args[0] ?? null;
-      if (typeof value === "string") return Array.from(value).length;
-      if (value && typeof value === "object" && (value.kind === "tuple" || value.kind === "list")) return value.items.length;
-      throw new ConditionError(`object of type '${typeName(value)}' has no len()`);
-    })],
+    [
+      "len",
+      fn("len", (args) => {
+        const value = args[0] ?? null;
+        if (typeof value === "string") return Array.from(value).length;
+        if (value && typeof value === "object" && (value.kind === "tuple" || value.kind === "list")) return value.items.length;
+        throw new ConditionError(`object of type '${typeName(value)}' has no len()`);
+      }),
+    ],
     ["str", fn("str", (args) => str(args[0] ?? ""))],
     ["bool", fn("bool", (args) => truthy(args[0] ?? false))],
-    ["int", fn("int", (args) => {
-      const value = args[0] ?? 0;
-      if (typeof value === "string" && /^\s*[+-]?\d+\s*$/.test(value)) return Number.parseInt(value, 10);
-      const n = numeric(value);
-      if (n === undefined) throw new ConditionError(`invalid literal for int(): ${quoteValue(str(value))}`);
-      return Math.trunc(n);
-    })],
+    [
+      "int",
+      fn("int", (args) => {
+        const value = args[0] ?? 0;
+        if (typeof value === "string" && /^\s*[+-]?\d+\s*$/.test(value)) return Number.parseInt(value, 10);
+        const n = numeric(value);
+        if (n === undefined) throw new ConditionError(`invalid literal for int(): ${quoteValue(str(value))}`);
+        return Math.trunc(n);
+      }),
+    ],
   ]);
   for (const v of MINOR_VERSIONS) globals.set(`python${v}`, `${major}${minor}` === v);
   return globals;
@@ -544,7 +577,10 @@ function evaluate(node: Node, globals: Map<string, PyValue>): PyValue {
       if (typeof target === "string" && ["lower", "upper", "startswith", "endswith", "strip"].includes(node.name)) {
         return stringMethod(target, node.name);
       }
-      if (!attrs || !(node.name in attrs)) throw new ConditionError(`'${typeName(target)}${target && typeof target === "object" && target.kind === "module" ? ` ${target.name}` : ""}' has no supported attribute '${node.name}'`);
+      if (!attrs || !(node.name in attrs))
+        throw new ConditionError(
+          `'${typeName(target)}${target && typeof target === "object" && target.kind === "module" ? ` ${target.name}` : ""}' has no supported attribute '${node.name}'`,
+        );
       return attrs[node.name]!;
     }
     case "call": {
@@ -559,7 +595,12 @@ function evaluate(node: Node, globals: Map<string, PyValue>): PyValue {
         if (!target.entries.has(index)) throw new ConditionError(`KeyError: ${quoteValue(index)}`);
         return target.entries.get(index)!;
       }
-      const items = typeof target === "string" ? Array.from(target) : target && typeof target === "object" && (target.kind === "tuple" || target.kind === "list") ? target.items : undefined;
+      const items =
+        typeof target === "string"
+          ? Array.from(target)
+          : target && typeof target === "object" && (target.kind === "tuple" || target.kind === "list")
+            ? target.items
+            : undefined;
       const i = numeric(index);
       if (!items || i === undefined || !Number.isInteger(i)) throw new ConditionError(`cannot index ${typeName(target)} with ${typeName(index)}`);
       const item = items[i < 0 ? items.length + i : i];

@@ -21,9 +21,7 @@ export interface BuildoutParsedOption {
   line: number;
 }
 
-export type BuildoutParseResult =
-  | { ok: true; sections: Record<string, Record<string, BuildoutParsedOption>> }
-  | { ok: false; error: Problem };
+export type BuildoutParseResult = { ok: true; sections: Record<string, Record<string, BuildoutParsedOption>> } | { ok: false; error: Problem };
 
 const DEFAULT_PYTHON_VERSION = "3.11";
 
@@ -55,7 +53,8 @@ export function parseBuildoutFile(text: string, file: string, python: PythonEnvi
     }
     return { ok: true, sections };
   } catch (error) {
-    if (error instanceof BuildoutError) return { ok: false, error: { level: "error", message: error.message, file: error.file ?? file, ...(error.line ? { line: error.line } : {}) } };
+    if (error instanceof BuildoutError)
+      return { ok: false, error: { level: "error", message: error.message, file: error.file ?? file, ...(error.line ? { line: error.line } : {}) } };
     throw error;
   }
 }

@@ -61,7 +61,7 @@ export function substituteLines(template: TrackedValue, replace: (reference: str
   let done = 0;
   let close = -1;
   let pair = -1;
-  for (let at = text.indexOf("$"); at >= 0; ) {
+  for (let at = text.indexOf("$"); at >= 0;) {
     const next = text.charCodeAt(at + 1);
     if (next === DOLLAR) {
       at = text.indexOf("$", at + 2);

@@ -5,7 +5,18 @@
 import { createHash } from "./hash.js";
 import { quoteValue } from "@autowatch/watchfile/text";
 import type { PyValue } from "./condition.js";
-import { BuildoutError, IMPLICIT_VALUE, Key, MAX_TOTAL_WORK, OPTION_WORK, type Section, type Sections, cloneSection, cloneSections, optionCount } from "./model.js";
+import {
+  BuildoutError,
+  IMPLICIT_VALUE,
+  Key,
+  MAX_TOTAL_WORK,
+  OPTION_WORK,
+  type Section,
+  type Sections,
+  cloneSection,
+  cloneSections,
+  optionCount,
+} from "./model.js";
 import { parseSections } from "./parse.js";
 import { PY_SPACE, compareStrings, dirname, isUrl, normpath, pathJoin, rstrip } from "./python.js";
 
@@ -166,7 +177,11 @@ export function openConfig(
   base = url ? name.slice(0, name.lastIndexOf("/")) : dirname(name);
 
   if (seen.includes(name)) {
-    throw new BuildoutError(`recursive file include: ${quoteValue(name)} extends itself through ${seen.map((s) => quoteValue(s)).join(" -> ")}`, referrer.file, referrer.line);
+    throw new BuildoutError(
+      `recursive file include: ${quoteValue(name)} extends itself through ${seen.map((s) => quoteValue(s)).join(" -> ")}`,
+      referrer.file,
+      referrer.line,
+    );
   }
   if (seen.length >= MAX_DEPTH) throw new BuildoutError(`extends nested more than ${MAX_DEPTH} deep`, referrer.file, referrer.line);
   const root = seen.length === 0;

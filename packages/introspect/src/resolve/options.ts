@@ -82,7 +82,13 @@ export class Options {
   private extendRawOnce(name: string, data: Section, doing: string[]): Section {
     if (name === "buildout") return data;
     if (doing.includes(name)) {
-      throw new BuildoutError(`infinite macro loop: [${quoteValue(name)}] extends itself through ${listed(doing.map((d) => `[${quoteValue(d)}]`), " <= ")}`, ...this.where(data, "<"));
+      throw new BuildoutError(
+        `infinite macro loop: [${quoteValue(name)}] extends itself through ${listed(
+          doing.map((d) => `[${quoteValue(d)}]`),
+          " <= ",
+        )}`,
+        ...this.where(data, "<"),
+      );
     }
     const todo = data.get("<");
     if (todo === undefined) return data;
@@ -133,7 +139,10 @@ export class Options {
       result = substituteLines(template, replace, MAX_VALUE_LENGTH);
     } catch (error) {
       if (error instanceof ValueTooLong) {
-        throw new BuildoutError(`the value of ${quoteValue(`${section}:${option}`)} grows past ${MAX_VALUE_LENGTH} characters once substituted`, ...this.locateIn(section, option));
+        throw new BuildoutError(
+          `the value of ${quoteValue(`${section}:${option}`)} grows past ${MAX_VALUE_LENGTH} characters once substituted`,
+          ...this.locateIn(section, option),
+        );
       }
       // the JavaScript stack ran out first: the innermost frame that can still build an error names its option
       if (error instanceof RangeError) throw new BuildoutError(TOO_DEEP, ...this.locateIn(section, option));
@@ -152,7 +161,10 @@ export class Options {
       if (!seen) {
         seen = [[this.name, option]];
       } else if (includes(seen, this.name, option)) {
-        const chain = listed([...seen, [this.name, option]].map(([s, o]) => quoteValue(`${s}:${o}`)), " -> ");
+        const chain = listed(
+          [...seen, [this.name, option]].map(([s, o]) => quoteValue(`${s}:${o}`)),
+          " -> ",
+        );
         const [from] = seen.slice(-1);
         const [file, line] = from ? this.locateIn(from[0], from[1]) : [];
         throw new BuildoutError(`circular reference in substitutions: ${chain}`, file, line);

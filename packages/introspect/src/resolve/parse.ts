@@ -156,7 +156,11 @@ export function parseSections(text: string, file: string, options: ParseOptions)
   const [first] = bogus;
   if (first) {
     const more = bogus.length > 1 ? ` (and ${bogus.length - 1} more bad line${bogus.length > 2 ? "s" : ""})` : "";
-    throw new BuildoutError(`parse error: ${quoteValue(first.text)} is neither "name = value", a section header nor a continuation line${more}`, file, first.line);
+    throw new BuildoutError(
+      `parse error: ${quoteValue(first.text)} is neither "name = value", a section header nor a continuation line${more}`,
+      file,
+      first.line,
+    );
   }
 
   for (const section of sections.values()) {

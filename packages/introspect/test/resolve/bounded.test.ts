@@ -43,13 +43,18 @@ describe("buildout reader: no catastrophic backtracking", () => {
   for (const [shape, text] of Object.entries(SHAPES)) {
     it(`linear on runs of the worst characters ${shape}`, async () => {
       for (const char of WORST) {
-        await expectLinear(`${shape} (${JSON.stringify(char)})`, 64 * 1024, (size) => {
-          const files = { "buildout.cfg": text(char.repeat(size)) };
-          return () => {
-            parseBuildoutFile(files["buildout.cfg"], "buildout.cfg", linux);
-            resolve(files);
-          };
-        }, { repeat: 2 });
+        await expectLinear(
+          `${shape} (${JSON.stringify(char)})`,
+          64 * 1024,
+          (size) => {
+            const files = { "buildout.cfg": text(char.repeat(size)) };
+            return () => {
+              parseBuildoutFile(files["buildout.cfg"], "buildout.cfg", linux);
+              resolve(files);
+            };
+          },
+          { repeat: 2 },
+        );
       }
     });
   }

@@ -60,7 +60,13 @@ beforeAll(() => {
     writeFileSync(join(dir, "buildout.cfg"), `[buildout]\nparts =\n[s: ${expression}]\nx = 1\n`);
     return { name, dir, config: "buildout.cfg", overrides: [], userDefaults: false, env: { HOME: join(work, "home") } };
   });
-  const run = spawnSync(REFERENCE_PYTHON, [driver], { input: JSON.stringify(input), encoding: "utf8", timeout: 120_000, maxBuffer: 64 * 1024 * 1024, env: { PATH: "/usr/bin:/bin", LANG: "C.UTF-8" } });
+  const run = spawnSync(REFERENCE_PYTHON, [driver], {
+    input: JSON.stringify(input),
+    encoding: "utf8",
+    timeout: 120_000,
+    maxBuffer: 64 * 1024 * 1024,
+    env: { PATH: "/usr/bin:/bin", LANG: "C.UTF-8" },
+  });
   if (run.status !== 0) throw new Error(`the zc.buildout driver failed (${run.status}): ${run.stderr || run.error}`);
   for (const line of run.stdout.split("\n").filter(Boolean)) {
     const reference = JSON.parse(line) as { name: string; ok: boolean; error?: string; sections?: Record<string, unknown> };

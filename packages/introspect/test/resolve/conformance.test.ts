@@ -176,9 +176,16 @@ describe("resolve: conformance with zc.buildout", () => {
         const mine = own(ours.sections, section)!;
         // own keys only: sections may be named like Object.prototype members (__proto__, constructor)
         const errors = own(reference!.sectionErrors, section);
-        const values = Object.fromEntries(Object.entries(mine).filter(([, o]) => !o.error).map(([k, o]) => [k, o.value]));
+        const values = Object.fromEntries(
+          Object.entries(mine)
+            .filter(([, o]) => !o.error)
+            .map(([k, o]) => [k, o.value]),
+        );
         expect(values, `[${section}]`).toEqual(options);
-        const failed = Object.entries(mine).filter(([, o]) => o.error).map(([k]) => k).sort();
+        const failed = Object.entries(mine)
+          .filter(([, o]) => o.error)
+          .map(([k]) => k)
+          .sort();
         if (errors?.options["<"]) expect(mine).toEqual({});
         else expect(failed, `[${section}] options zc.buildout could not resolve`).toEqual(Object.keys(errors?.options ?? {}).sort());
         for (const option of Object.values(mine)) for (const u of option.unresolved ?? []) unresolved.add(u);

@@ -37,7 +37,9 @@ export async function run(options: Record<string, unknown>, _args: string[], con
     for (const line of lines) context.stdout.write(`${line}\n`);
     if (!options.quiet || errors + warnings > 0) {
       const factories = plural(result.factories.length, "build factory", "build factories");
-      context.stderr.write(`autowatch check: ${factories} in ${plural(manifests.length, "manifest")}: ${plural(errors, "error")}, ${plural(warnings, "warning")}\n`);
+      context.stderr.write(
+        `autowatch check: ${factories} in ${plural(manifests.length, "manifest")}: ${plural(errors, "error")}, ${plural(warnings, "warning")}\n`,
+      );
     }
   }
   return errors > 0 ? 1 : 0;

@@ -11,7 +11,11 @@ export const check: CommandSpec = {
       .option("-q, --quiet", "no summary line when there is no problem")
       .addHelpText(
         "after",
-        exitStatusHelp(["0  no error (warnings allowed)", "1  an error in a manifest, or a manifest cannot be read", "2  bad usage (unknown option, no --manifest, bad config file)"]),
+        exitStatusHelp([
+          "0  no error (warnings allowed)",
+          "1  an error in a manifest, or a manifest cannot be read",
+          "2  bad usage (unknown option, no --manifest, bad config file)",
+        ]),
       );
   },
   load: () => import("./run.js"),

@@ -40,7 +40,8 @@ export function staleness(state: string, options: RunMergeOptions, report: Build
       // an unreadable input was reported by the merge
     }
   }
-  if (report.watchFileTime && report.watchFileTime.getTime() > stateTime) newer.push(`${report.explanation.found ? shortPath(report.explanation.builder.watchFile.file, cwd) : "the watch file"}`);
+  if (report.watchFileTime && report.watchFileTime.getTime() > stateTime)
+    newer.push(`${report.explanation.found ? shortPath(report.explanation.builder.watchFile.file, cwd) : "the watch file"}`);
   return newer.map((file) => `${printable(file)} changed after the state ${shortPath(state, cwd)} was written: the next merge takes it into account`);
 }
 
@@ -55,11 +56,17 @@ export function formatReport(report: BuilderReport, stale: string[], style: Styl
   const path = (file: string) => printable(shortPath(file, style.cwd));
   const lines = [
     `builder ${quoteValue(builder.name)} (${path(builder.file)}:${builder.line}): ${
-      !builder.schedule ? "no scheduler: `watch =` is empty, builds only when forced" : nothing.length > 0 ? "scheduled by commits, but no commit can trigger it" : "scheduled by commits"
+      !builder.schedule
+        ? "no scheduler: `watch =` is empty, builds only when forced"
+        : nothing.length > 0
+          ? "scheduled by commits, but no commit can trigger it"
+          : "scheduled by commits"
     }, auto-watch ${builder.autoWatch ? "on" : "off"}`,
   ];
   const watchFile = builder.watchFile;
-  const written = report.watchFileTime ? `, written ${report.watchFileTime.toISOString().replace(/\.\d+Z$/, "Z")} (${age(report.watchFileTime, style.now)})` : "";
+  const written = report.watchFileTime
+    ? `, written ${report.watchFileTime.toISOString().replace(/\.\d+Z$/, "Z")} (${age(report.watchFileTime, style.now)})`
+    : "";
   lines.push(`watch file: ${path(watchFile.file)} (${fileStatus(builder)})${written}`);
   if (nothing.length > 0) {
     lines.push("watches nothing:", ...nothing.map((reason) => `  - ${printable(relativeIn(reason, style.cwd))}`));

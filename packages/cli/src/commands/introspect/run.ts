@@ -1,14 +1,6 @@
 import path from "node:path";
 import { quoteValue, type Origin, type PinnedEntry } from "@autowatch/watchfile";
-import {
-  detectSourceFiles,
-  FORMATS,
-  introspectFiles,
-  serializeWatchFile,
-  sourceFileFor,
-  writeWatchFile,
-  type SourceFile,
-} from "@autowatch/introspect";
+import { detectSourceFiles, FORMATS, introspectFiles, serializeWatchFile, sourceFileFor, writeWatchFile, type SourceFile } from "@autowatch/introspect";
 import type { CliContext } from "../../context.js";
 import { CliError, UsageError } from "../../errors.js";
 import { formatProblem, plural, printable, shortPath } from "../../output.js";
@@ -25,7 +17,9 @@ export async function run(options: Record<string, unknown>, args: string[], cont
     }
   }
   if ((args.length > 0 || options.part !== undefined) && !files.some((file) => file.format === "buildout")) {
-    throw new UsageError(`${args.length > 0 ? "section:option=value assignments" : "--part"} apply to a buildout, and no buildout is read (-c, or --source FILE.cfg)`);
+    throw new UsageError(
+      `${args.length > 0 ? "section:option=value assignments" : "--part"} apply to a buildout, and no buildout is read (-c, or --source FILE.cfg)`,
+    );
   }
   const problemCode = problemExitCode(options.problemExitCode);
   const progress = progressBar(context, "inspecting checkouts", PROGRESS_THRESHOLD);
@@ -59,8 +53,10 @@ export async function run(options: Record<string, unknown>, args: string[], cont
   }
   const { watches, pinned, problems } = result.watchFile;
   if (options.list === true) {
-    for (const watch of watches) context.stderr.write(`${printable(`watched ${watch.vcs} ${watch.url} ${watch.revspec}: a branch, followed${fromOrigin(watch.origin)}`)}\n`);
-    for (const pin of pinned) context.stderr.write(`${printable(`pinned  ${pin.vcs} ${pin.url} ${pin.revspec}: ${PIN_REASONS[pin.why]}${fromOrigin(pin.origin)}`)}\n`);
+    for (const watch of watches)
+      context.stderr.write(`${printable(`watched ${watch.vcs} ${watch.url} ${watch.revspec}: a branch, followed${fromOrigin(watch.origin)}`)}\n`);
+    for (const pin of pinned)
+      context.stderr.write(`${printable(`pinned  ${pin.vcs} ${pin.url} ${pin.revspec}: ${PIN_REASONS[pin.why]}${fromOrigin(pin.origin)}`)}\n`);
   }
   if (!options.quiet) {
     context.stderr.write(
@@ -89,7 +85,8 @@ function fromOrigin(origin: Origin | undefined): string {
 function problemExitCode(value: unknown): number {
   if (value === undefined) return 0;
   const code = Number(value);
-  if (!Number.isInteger(code) || code < 1 || code > 125) throw new UsageError(`--problem-exit-code must be a whole number from 1 to 125, not ${quoteValue(String(value))}`);
+  if (!Number.isInteger(code) || code < 1 || code > 125)
+    throw new UsageError(`--problem-exit-code must be a whole number from 1 to 125, not ${quoteValue(String(value))}`);
   return code;
 }
 
@@ -99,7 +96,8 @@ function sourceFiles(options: Record<string, unknown>, cwd: string): SourceFile[
   if (typeof options.config === "string") files.push({ format: "buildout", file: options.config });
   for (const spec of (options.source as string[] | undefined) ?? []) {
     const file = sourceFileFor(spec);
-    if (!file) throw new UsageError(`cannot tell the format of ${quoteValue(spec)}; write FORMAT:${spec} with FORMAT one of ${Object.keys(FORMATS).join(", ")}`);
+    if (!file)
+      throw new UsageError(`cannot tell the format of ${quoteValue(spec)}; write FORMAT:${spec} with FORMAT one of ${Object.keys(FORMATS).join(", ")}`);
     files.push(file);
   }
   if (files.length > 0) return files;

@@ -18,7 +18,10 @@ export const introspect: CommandSpec = {
       .option("-q, --quiet", "no summary line (problems are still printed)")
       .option("-U, --no-user-defaults", "ignore ~/.buildout/default.cfg, like bin/buildout -U")
       .option("--list", "also list every watched and pinned source with its reason on stderr (the Buildbot step's log)")
-      .option("--problem-exit-code <n>", "exit with N (1-125) instead of 0 when introspection reported problems (warnings or errors); the watch file is written all the same")
+      .option(
+        "--problem-exit-code <n>",
+        "exit with N (1-125) instead of 0 when introspection reported problems (warnings or errors); the watch file is written all the same",
+      )
       .argument("[overrides...]", "buildout command-line assignments section:option=value")
       .addHelpText(
         "after",

@@ -28,7 +28,10 @@ export async function run(options: Record<string, unknown>, args: string[], cont
     if (serious) context.stderr.write(`${problemLines(result.problems, context, { everything: "the state and --json list them all" }).join("\n")}\n`);
   } else {
     context.stderr.write(mergeSummary(result.state, context));
-    if (mergeOptions.output !== undefined) context.stderr.write(`autowatch merge: state written to ${shortPath(mergeOptions.output, context.cwd)}${result.changed ? " (pollers or change filters changed)" : " (pollers and change filters unchanged)"}\n`);
+    if (mergeOptions.output !== undefined)
+      context.stderr.write(
+        `autowatch merge: state written to ${shortPath(mergeOptions.output, context.cwd)}${result.changed ? " (pollers or change filters changed)" : " (pollers and change filters unchanged)"}\n`,
+      );
   }
   if (options.strict && serious) return 1;
   return options.exitCode && result.changed ? EXIT_CHANGED : 0;
@@ -54,4 +57,3 @@ export async function guardMerge<T = RunMergeResult>(merge: () => Promise<T>, cw
     throw error;
   }
 }
-

@@ -11,7 +11,11 @@ function sortedJson(sections: ResolvedSections): string {
   const plain: Record<string, Record<string, string>> = Object.create(null);
   for (const section of Object.keys(sections).sort()) {
     const options = sections[section]!;
-    plain[section] = Object.fromEntries(Object.keys(options).sort().map((option) => [option, options[option]!.value]));
+    plain[section] = Object.fromEntries(
+      Object.keys(options)
+        .sort()
+        .map((option) => [option, options[option]!.value]),
+    );
   }
   return JSON.stringify({ schema: jsonId("resolve"), sections: plain }, null, 2);
 }

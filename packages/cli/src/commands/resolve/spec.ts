@@ -6,7 +6,10 @@ export const resolve: CommandSpec = {
   configure(command) {
     command
       .option("-c, --config <file>", "the buildout configuration (as given to bin/buildout -c)", "buildout.cfg")
-      .option("--json", "print {schema, sections: {section: {option: value}}} as JSON (sorted keys; schema autowatch.resolve/1) instead of the annotated listing")
+      .option(
+        "--json",
+        "print {schema, sections: {section: {option: value}}} as JSON (sorted keys; schema autowatch.resolve/1) instead of the annotated listing",
+      )
       .option("-U, --no-user-defaults", "ignore ~/.buildout/default.cfg and $BUILDOUT_HOME/default.cfg, like bin/buildout -U")
       .argument("[overrides...]", "buildout command-line assignments section:option=value (also +=, -=)")
       .addHelpText(

@@ -51,7 +51,12 @@ export function doodbaGeneratedRepos(input: DoodbaInput): { sources: SourceSpec[
     for (const document of parseAllDocuments(input.addonsText, { version: "1.1", lineCounter: lines, uniqueKeys: false })) {
       if (document.errors.length > 0) {
         const error = document.errors[0];
-        problems.push({ level: "error", message: `not valid YAML: ${error?.message.split("\n")[0] ?? ""}; repositories doodba would add from it are not watched`, file: input.addonsFile, ...(error ? { line: lines.linePos(error.pos[0]).line } : {}) });
+        problems.push({
+          level: "error",
+          message: `not valid YAML: ${error?.message.split("\n")[0] ?? ""}; repositories doodba would add from it are not watched`,
+          file: input.addonsFile,
+          ...(error ? { line: lines.linePos(error.pos[0]).line } : {}),
+        });
         continue;
       }
       const root = document.contents;
@@ -69,7 +74,10 @@ export function doodbaGeneratedRepos(input: DoodbaInput): { sources: SourceSpec[
         if (repo === undefined || SKIPPED.has(repo)) continue;
         const repoPath = repo === CORE ? odooDir : path.resolve(input.srcDir, repo);
         if (input.exists(repoPath) && !input.isGitCheckout(repoPath)) continue;
-        const line = pair.key && typeof pair.key === "object" && "range" in pair.key && pair.key.range ? lines.linePos((pair.key.range as number[])[0] as number).line : undefined;
+        const line =
+          pair.key && typeof pair.key === "object" && "range" in pair.key && pair.key.range
+            ? lines.linePos((pair.key.range as number[])[0] as number).line
+            : undefined;
         expected.set(repoPath, { env: docEnv, file: input.addonsFile, ...(line === undefined ? {} : { line }) });
       }
     }
@@ -83,7 +91,10 @@ export function doodbaGeneratedRepos(input: DoodbaInput): { sources: SourceSpec[
       problems.push({ level: "error", message: `doodba would clone ${quoteValue(name)} on $ODOO_VERSION, which is not defined; not watched`, ...where });
       continue;
     }
-    const pattern = name === "odoo" ? (env.DEFAULT_REPO_PATTERN_ODOO ?? DOODBA_DEFAULTS.DEFAULT_REPO_PATTERN_ODOO) : (env.DEFAULT_REPO_PATTERN ?? DOODBA_DEFAULTS.DEFAULT_REPO_PATTERN);
+    const pattern =
+      name === "odoo"
+        ? (env.DEFAULT_REPO_PATTERN_ODOO ?? DOODBA_DEFAULTS.DEFAULT_REPO_PATTERN_ODOO)
+        : (env.DEFAULT_REPO_PATTERN ?? DOODBA_DEFAULTS.DEFAULT_REPO_PATTERN);
     sources.push({
       kind: "aggregate",
       vcs: "git",

@@ -25,24 +25,30 @@ const PLACEHOLDER = /\$(?:(\$)|([_a-z][_a-z0-9]*)|\{([_a-z][_a-z0-9]*)\}|())/gi;
  * `$VAR`, `${VAR}` and `$$` expanded from `env`; undefined names (and invalid placeholders) are
  * left as written and reported with their line.
  */
-export function expandEnv(text: string, env: Record<string, string | undefined>): { text: string; undefinedAt: { name: string; line: number }[]; invalidAt: number[] } {
+export function expandEnv(
+  text: string,
+  env: Record<string, string | undefined>,
+): { text: string; undefinedAt: { name: string; line: number }[]; invalidAt: number[] } {
   const undefinedAt: { name: string; line: number }[] = [];
   const invalidAt: number[] = [];
   const lineOf = (offset: number) => text.slice(0, offset).split("\n").length;
-  const expanded = text.replace(PLACEHOLDER, (whole, escaped: string | undefined, named: string | undefined, braced: string | undefined, _invalid, offset: number) => {
-    if (escaped !== undefined) return "$";
-    const name = named ?? braced;
-    if (name === undefined) {
-      invalidAt.push(lineOf(offset));
-      return whole;
-    }
-    const value = env[name];
-    if (value === undefined) {
-      undefinedAt.push({ name, line: lineOf(offset) });
-      return whole;
-    }
-    return value;
-  });
+  const expanded = text.replace(
+    PLACEHOLDER,
+    (whole, escaped: string | undefined, named: string | undefined, braced: string | undefined, _invalid, offset: number) => {
+      if (escaped !== undefined) return "$";
+      const name = named ?? braced;
+      if (name === undefined) {
+        invalidAt.push(lineOf(offset));
+        return whole;
+      }
+      const value = env[name];
+      if (value === undefined) {
+        undefinedAt.push({ name, line: lineOf(offset) });
+        return whole;
+      }
+      return value;
+    },
+  );
   return { text: expanded, undefinedAt, invalidAt };
 }
 
@@ -74,13 +80,23 @@ export function extractRepos(text: string, file: string, env: Record<string, str
   if (document.errors.length > 0) {
     const error = document.errors[0];
     const line = error ? lines.linePos(error.pos[0]).line : undefined;
-    result.fatal = { level: "error", message: `not valid YAML: ${error?.message.split("\n")[0] ?? "unknown error"}`, file, ...(line === undefined ? {} : { line }) };
+    result.fatal = {
+      level: "error",
+      message: `not valid YAML: ${error?.message.split("\n")[0] ?? "unknown error"}`,
+      file,
+      ...(line === undefined ? {} : { line }),
+    };
     return result;
   }
   const root = document.contents;
   if (root === null || (isScalar(root) && (root.value === null || root.value === undefined))) return result;
   if (!isMap(root)) {
-    result.fatal = { level: "error", message: "expected a mapping of directories to repositories", file, ...(lineAt(root) === undefined ? {} : { line: lineAt(root) as number }) };
+    result.fatal = {
+      level: "error",
+      message: "expected a mapping of directories to repositories",
+      file,
+      ...(lineAt(root) === undefined ? {} : { line: lineAt(root) as number }),
+    };
     return result;
   }
   const base = path.dirname(file);
@@ -219,7 +235,7 @@ function readRepository(
       ref = scalarText(anchors.node(entries.find((entry) => scalarText(entry.key) === "ref")?.value));
       if (remote === undefined || ref === undefined) return fail("merge lacks mandatory `remote` or `ref` keys", item);
     } else {
-      return fail("a merge must be a \"remote_name ref\" string or a {remote, ref} mapping", item ?? mergesNode);
+      return fail('a merge must be a "remote_name ref" string or a {remote, ref} mapping', item ?? mergesNode);
     }
     const target = remotes.get(remote);
     if (!target) return fail(`merge remote ${quoteValue(remote)} not defined in remotes`, item);

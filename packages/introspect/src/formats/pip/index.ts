@@ -19,7 +19,10 @@ export const pipFormat: SourceFormat = {
 
 /** PEP 503 normalisation: the directory pip checks an editable requirement out in, under `src/`. */
 export function canonicalName(name: string): string {
-  return name.replace(/\[.*$/, "").toLowerCase().replace(/[-_.]+/g, "-");
+  return name
+    .replace(/\[.*$/, "")
+    .toLowerCase()
+    .replace(/[-_.]+/g, "-");
 }
 
 /**
@@ -47,7 +50,11 @@ export function extractRequirements(input: FormatInput): FormatResult {
       return false;
     }
     if (reading.has(file)) {
-      problems.push({ level: "error", message: `${quoteValue(file)} includes itself (through -r/-c); not read again`, ...(from ? { file: from.file, line: from.line } : {}) });
+      problems.push({
+        level: "error",
+        message: `${quoteValue(file)} includes itself (through -r/-c); not read again`,
+        ...(from ? { file: from.file, line: from.line } : {}),
+      });
       return true;
     }
     reading.add(file);
@@ -57,13 +64,21 @@ export function extractRequirements(input: FormatInput): FormatResult {
     const parsed = parseRequirementsText(text, env, isDirectory, exists);
     for (const problem of parsed.problems) problems.push({ level: problem.level, message: problem.message, file, line: problem.line });
     // in line order: an include's requirements come where its -r/-c line is, as pip yields them
-    const entries = [...parsed.requirements.map((requirement) => ({ line: requirement.line, requirement })), ...parsed.includes.map((include) => ({ line: include.line, include }))];
+    const entries = [
+      ...parsed.requirements.map((requirement) => ({ line: requirement.line, requirement })),
+      ...parsed.includes.map((include) => ({ line: include.line, include })),
+    ];
     entries.sort((a, b) => a.line - b.line);
     for (const entry of entries) {
       if ("include" in entry) {
         const include = entry.include;
         if (/^(https?|file):/i.test(include.path)) {
-          problems.push({ level: "warning", message: `${include.kind === "constraint" ? "-c" : "-r"} ${quoteValue(include.path)}: a URL; not fetched, its sources are not watched`, file, line: include.line });
+          problems.push({
+            level: "warning",
+            message: `${include.kind === "constraint" ? "-c" : "-r"} ${quoteValue(include.path)}: a URL; not fetched, its sources are not watched`,
+            file,
+            line: include.line,
+          });
           continue;
         }
         const nested = path.isAbsolute(include.path) ? include.path : path.join(path.dirname(file), include.path);

@@ -116,7 +116,11 @@ export function parseRequirementsText(
     const { args, options } = breakArgsOptions(logical);
     const words = shlexSplit(options);
     if (words === undefined) {
-      parsed.problems.push({ line, level: "error", message: `could not split options ${JSON.stringify(options)} (unclosed quote); line ignored, as pip refuses it` });
+      parsed.problems.push({
+        line,
+        level: "error",
+        message: `could not split options ${JSON.stringify(options)} (unclosed quote); line ignored, as pip refuses it`,
+      });
       continue;
     }
     const opts = parseOptions(words);
@@ -244,7 +248,33 @@ const VCS_SCHEMES: Record<string, Vcs> = {
   "bzr+file": "bzr",
 };
 /** urllib.parse.uses_netloc: schemes urlunsplit writes with `//` even without a host. */
-const USES_NETLOC = new Set(["", "ftp", "http", "gopher", "nntp", "telnet", "imap", "wais", "file", "mms", "https", "shttp", "snews", "prospero", "rtsp", "rtspu", "rsync", "svn", "svn+ssh", "sftp", "nfs", "git", "git+ssh", "ws", "wss"]);
+const USES_NETLOC = new Set([
+  "",
+  "ftp",
+  "http",
+  "gopher",
+  "nntp",
+  "telnet",
+  "imap",
+  "wais",
+  "file",
+  "mms",
+  "https",
+  "shttp",
+  "snews",
+  "prospero",
+  "rtsp",
+  "rtspu",
+  "rsync",
+  "svn",
+  "svn+ssh",
+  "sftp",
+  "nfs",
+  "git",
+  "git+ssh",
+  "ws",
+  "wss",
+]);
 const URL_SCHEMES = new Set(["http", "https", "file", "ftp", ...Object.keys(VCS_SCHEMES)]);
 
 /** urllib's urlsplit scheme: letters, digits, `+-.`, starting with a letter; else none. */
@@ -332,7 +362,10 @@ function parseEditable(value: string, line: number, isDirectory: (target: string
   }
   const vcs = parsePipVcsUrl(url);
   if (vcs === undefined) {
-    return { error: `-e ${JSON.stringify(value)}: neither a local project directory nor a VCS URL pip knows (git+, hg+, svn+, bzr+ with ://); line ignored, as pip refuses it`, level: "error" };
+    return {
+      error: `-e ${JSON.stringify(value)}: neither a local project directory nor a VCS URL pip knows (git+, hg+, svn+, bzr+ with ://); line ignored, as pip refuses it`,
+      level: "error",
+    };
   }
   if ("error" in vcs) return { error: vcs.error, level: "error" };
   const name = eggName(url);
@@ -358,7 +391,10 @@ function parseRequirement(text: string, line: number, exists: (target: string) =
     if (SPECIFIER.test(body)) return { ...base, name: /^[A-Za-z0-9][A-Za-z0-9._-]*/.exec(body)?.[0] };
     // anything else pip reads as a local path or archive, and refuses when there is none
     if (exists(body.replace(/\[[^\]]*\]$/, ""))) return { ...base, name: undefined };
-    return { error: `invalid requirement ${JSON.stringify(body)}: neither NAME[...] nor NAME @ URL nor an existing path; line ignored, as pip refuses it`, level: "error" };
+    return {
+      error: `invalid requirement ${JSON.stringify(body)}: neither NAME[...] nor NAME @ URL nor an existing path; line ignored, as pip refuses it`,
+      level: "error",
+    };
   }
   const vcs = parsePipVcsUrl(named[3] as string);
   if (vcs !== undefined && "error" in vcs) return { error: vcs.error, level: "error" };

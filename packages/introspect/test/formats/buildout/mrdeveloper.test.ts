@@ -144,7 +144,8 @@ describe("mr.developer fixtures, resolved by the buildout resolver", () => {
     }
     if (!extracted.ok) throw new Error(extracted.error.message);
     const got = extracted.sources.map((s) => [s.kind, s.vcs, s.url, s.revision, path.relative(dir.path, s.checkout ?? ""), s.origin.line]);
-    const sort = (rows: unknown[][]) => [...rows].sort((a, b) => (JSON.stringify([a[0] === "mr.developer", a[4]]) < JSON.stringify([b[0] === "mr.developer", b[4]]) ? -1 : 1));
+    const sort = (rows: unknown[][]) =>
+      [...rows].sort((a, b) => (JSON.stringify([a[0] === "mr.developer", a[4]]) < JSON.stringify([b[0] === "mr.developer", b[4]]) ? -1 : 1));
     expect(sort(got)).toEqual(sort(expected[name] as unknown[][]));
     expect(extracted.problems.filter((p) => p.level !== "info")).toEqual([]);
   });
@@ -188,7 +189,12 @@ describe("mr.developer checkouts on disk (git clone -b, hg clone -u, as mr.devel
   afterAll(() => dir.remove());
 
   it("classifies each from its checkout; a buildout without a recipe part is fine when mr.developer checks sources out", async () => {
-    const result = await introspectFiles({ files: [{ format: "buildout", file: "buildout.cfg" }], cwd: path.join(dir.path, "build"), env: vcsEnv, noUserDefaults: true });
+    const result = await introspectFiles({
+      files: [{ format: "buildout", file: "buildout.cfg" }],
+      cwd: path.join(dir.path, "build"),
+      env: vcsEnv,
+      noUserDefaults: true,
+    });
     if (!result.ok) throw new Error(result.error.message);
     expect(result.watchFile.buildout).toEqual({ config: "buildout.cfg" });
     expect(result.watchFile.watches.map((w) => [w.url, w.revspec, w.origin?.option, w.origin?.format])).toEqual([
@@ -199,6 +205,8 @@ describe("mr.developer checkouts on disk (git clone -b, hg clone -u, as mr.devel
       [gitUp, "release-2", "tag"],
       [hgUp, "1.0", "tag"],
     ]);
-    expect(result.problems.map((p) => `${p.line}: ${p.message}`)).toEqual([`10: git "${gitUp}" "gone": no checkout at "src/missing"; classified from the revision alone (not verified)`]);
+    expect(result.problems.map((p) => `${p.line}: ${p.message}`)).toEqual([
+      `10: git "${gitUp}" "gone": no checkout at "src/missing"; classified from the revision alone (not verified)`,
+    ]);
   });
 });

@@ -21,7 +21,7 @@ const brief = (text: string, env: Record<string, string> = ENV) => {
 };
 
 describe("repos.yaml grammar (git-aggregator 4.x)", () => {
-  it("reads merges as \"remote ref\" strings and {remote, ref, depth} mappings, on the merge's remote URL", () => {
+  it('reads merges as "remote ref" strings and {remote, ref, depth} mappings, on the merge\'s remote URL', () => {
     const text = [
       "./web:",
       "  remotes:",
@@ -67,7 +67,7 @@ describe("repos.yaml grammar (git-aggregator 4.x)", () => {
     ]);
   });
 
-  it("accepts target as \"remote branch\", \"branch\" or nothing, and defaults, fetch_all, shell_command_after", () => {
+  it('accepts target as "remote branch", "branch" or nothing, and defaults, fetch_all, shell_command_after', () => {
     const text = [
       "a:",
       "  remotes: {o: https://h/a}",
@@ -85,17 +85,25 @@ describe("repos.yaml grammar (git-aggregator 4.x)", () => {
   });
 
   it.each([
-    ["no remotes", "a:\n  merges: [o main]\n", "error 2: \"a\": remotes is not defined"],
-    ["empty remotes", "a:\n  remotes:\n  merges: [o main]\n", "error 2: \"a\": you should at least define one remote"],
-    ["remote without url", "a:\n  remotes:\n    o:\n  merges: [o main]\n", "error 3: \"a\": no url defined for remote \"o\""],
-    ["no merges", "a:\n  remotes: {o: https://h/a}\n", "error 2: \"a\": merges is not defined"],
-    ["empty merges", "a:\n  remotes: {o: https://h/a}\n  merges: []\n", "error 3: \"a\": you should at least define one merge"],
-    ["three words", "a:\n  remotes: {o: https://h/a}\n  merges:\n    - o main extra\n", "error 4: \"a\": merge \"o main extra\" must be formatted as \"remote_name ref\""],
-    ["two spaces", "a:\n  remotes: {o: https://h/a}\n  merges:\n    - o  main\n", "error 4: \"a\": merge \"o  main\" must be formatted"],
-    ["mapping without ref", "a:\n  remotes: {o: https://h/a}\n  merges:\n    - remote: o\n", "error 4: \"a\": merge lacks mandatory `remote` or `ref` keys"],
-    ["unknown merge remote", "a:\n  remotes: {o: https://h/a}\n  merges:\n    - x main\n", "error 4: \"a\": merge remote \"x\" not defined in remotes"],
-    ["unknown target remote", "a:\n  remotes: {o: https://h/a}\n  target: x main\n  merges: [o main]\n", "error 3: \"a\": target remote \"x\" not defined in remotes"],
-    ["target of three words", "a:\n  remotes: {o: https://h/a}\n  target: o x y\n  merges: [o main]\n", "error 3: \"a\": target must be formatted"],
+    ["no remotes", "a:\n  merges: [o main]\n", 'error 2: "a": remotes is not defined'],
+    ["empty remotes", "a:\n  remotes:\n  merges: [o main]\n", 'error 2: "a": you should at least define one remote'],
+    ["remote without url", "a:\n  remotes:\n    o:\n  merges: [o main]\n", 'error 3: "a": no url defined for remote "o"'],
+    ["no merges", "a:\n  remotes: {o: https://h/a}\n", 'error 2: "a": merges is not defined'],
+    ["empty merges", "a:\n  remotes: {o: https://h/a}\n  merges: []\n", 'error 3: "a": you should at least define one merge'],
+    [
+      "three words",
+      "a:\n  remotes: {o: https://h/a}\n  merges:\n    - o main extra\n",
+      'error 4: "a": merge "o main extra" must be formatted as "remote_name ref"',
+    ],
+    ["two spaces", "a:\n  remotes: {o: https://h/a}\n  merges:\n    - o  main\n", 'error 4: "a": merge "o  main" must be formatted'],
+    ["mapping without ref", "a:\n  remotes: {o: https://h/a}\n  merges:\n    - remote: o\n", 'error 4: "a": merge lacks mandatory `remote` or `ref` keys'],
+    ["unknown merge remote", "a:\n  remotes: {o: https://h/a}\n  merges:\n    - x main\n", 'error 4: "a": merge remote "x" not defined in remotes'],
+    [
+      "unknown target remote",
+      "a:\n  remotes: {o: https://h/a}\n  target: x main\n  merges: [o main]\n",
+      'error 3: "a": target remote "x" not defined in remotes',
+    ],
+    ["target of three words", "a:\n  remotes: {o: https://h/a}\n  target: o x y\n  merges: [o main]\n", 'error 3: "a": target must be formatted'],
   ])("refuses a repository as git-aggregator does (%s), file and line, others kept", (_name, text, message) => {
     const result = brief(`${text}ok:\n  remotes: {o: https://h/ok}\n  merges: [o main]\n`);
     expect(result.problems).toHaveLength(1);
@@ -105,7 +113,8 @@ describe("repos.yaml grammar (git-aggregator 4.x)", () => {
   });
 
   it("keeps secrets of remote URLs out of the watch file (a password; a user part from a variable)", () => {
-    const text = "a:\n  remotes:\n    o: https://bot:pa55@h/a.git\n    t: https://$TOKEN@h/t.git\n    s: git@h:s.git\n  merges:\n    - o main\n    - t main\n    - s main\n";
+    const text =
+      "a:\n  remotes:\n    o: https://bot:pa55@h/a.git\n    t: https://$TOKEN@h/t.git\n    s: git@h:s.git\n  merges:\n    - o main\n    - t main\n    - s main\n";
     const result = brief(text, { TOKEN: "ghp_x" });
     expect(result.sources.map((s) => s.split(" ")[2])).toEqual(["https://bot@h/a.git", "https://h/t.git", "git@h:s.git"]);
     expect(result.problems).toEqual([
@@ -142,7 +151,12 @@ describe("repos.yaml liveness from the merge line (no checkout)", () => {
     if (!result.ok) throw new Error(result.error.message);
     const list = kind === "watch" ? result.watchFile.watches : result.watchFile.pinned;
     expect(list).toEqual([
-      expect.objectContaining({ vcs: "git", url: "https://h/web.git", revspec, origin: { file: "repos.yaml", line: 6, section: "web", option: "merges", format: "git-aggregator" } }),
+      expect.objectContaining({
+        vcs: "git",
+        url: "https://h/web.git",
+        revspec,
+        origin: { file: "repos.yaml", line: 6, section: "web", option: "merges", format: "git-aggregator" },
+      }),
     ]);
     expect(result.problems).toEqual([]);
   });
@@ -282,7 +296,15 @@ describe("repos.yaml after git-aggregator-like merges on real repositories", () 
       ["fork", pinnedSha],
     ]);
     // gone-branch no longer exists upstream: aggregated earlier, the checkout only knows the others
-    aggregate(path.join(src, "web"), { fork }, [["fork", "feature"], ["fork", "release-1"]], { fetchAll: ["fork"] });
+    aggregate(
+      path.join(src, "web"),
+      { fork },
+      [
+        ["fork", "feature"],
+        ["fork", "release-1"],
+      ],
+      { fetchAll: ["fork"] },
+    );
   }, 60_000);
   afterAll(() => dir.remove());
 
@@ -319,7 +341,16 @@ describe("doodba: repositories autoaggregate adds from addons.yaml", () => {
     gitInit(path.join(src, "server-tools")); // a checkout from an earlier build: still expected
     writeFileSync(
       path.join(src, "repos.yaml"),
-      ["web:", "  remotes:", "    oca: https://github.com/OCA/web.git", "  target: oca $ODOO_VERSION", "  merges:", "    - oca $ODOO_VERSION", "    - oca refs/pull/9/head", ""].join("\n"),
+      [
+        "web:",
+        "  remotes:",
+        "    oca: https://github.com/OCA/web.git",
+        "  target: oca $ODOO_VERSION",
+        "  merges:",
+        "    - oca $ODOO_VERSION",
+        "    - oca refs/pull/9/head",
+        "",
+      ].join("\n"),
     );
     writeFileSync(
       path.join(src, "addons.yaml"),
@@ -345,7 +376,11 @@ describe("doodba: repositories autoaggregate adds from addons.yaml", () => {
   afterAll(() => dir.remove());
 
   it("watches each on origin $ODOO_VERSION from DEFAULT_REPO_PATTERN (the core from DEFAULT_REPO_PATTERN_ODOO), a document's ENV first", async () => {
-    const result = await introspectFiles({ files: [{ format: "git-aggregator", file: "odoo/custom/src/repos.yaml" }], cwd: dir.path, env: { ...vcsEnv, ODOO_VERSION: "16.0" } });
+    const result = await introspectFiles({
+      files: [{ format: "git-aggregator", file: "odoo/custom/src/repos.yaml" }],
+      cwd: dir.path,
+      env: { ...vcsEnv, ODOO_VERSION: "16.0" },
+    });
     if (!result.ok) throw new Error(result.error.message);
     expect(result.watchFile.watches.map((w) => `${w.url} ${w.revspec} ${w.origin?.file}:${w.origin?.line ?? "-"} ${w.origin?.option}`)).toEqual([
       "https://github.com/OCA/OCB.git 16.0 odoo/custom/src/addons.yaml:4 doodba default",
@@ -364,11 +399,20 @@ describe("doodba: repositories autoaggregate adds from addons.yaml", () => {
     const patterns = await introspectFiles({
       files: [{ format: "git-aggregator", file: "odoo/custom/src/repos.yaml" }],
       cwd: dir.path,
-      env: { ...vcsEnv, ODOO_VERSION: "17.0", DEFAULT_REPO_PATTERN: "https://git.example/mirror/{}", DEFAULT_REPO_PATTERN_ODOO: "https://git.example/odoo/odoo.git" },
+      env: {
+        ...vcsEnv,
+        ODOO_VERSION: "17.0",
+        DEFAULT_REPO_PATTERN: "https://git.example/mirror/{}",
+        DEFAULT_REPO_PATTERN_ODOO: "https://git.example/odoo/odoo.git",
+      },
     });
     if (!patterns.ok) throw new Error(patterns.error.message);
     expect(patterns.watchFile.watches.map((w) => w.url)).toEqual(
-      expect.arrayContaining(["https://git.example/odoo/odoo.git", "https://git.example/mirror/server-tools", "https://github.com/Tecnativa/doodba-addons.git"]),
+      expect.arrayContaining([
+        "https://git.example/odoo/odoo.git",
+        "https://git.example/mirror/server-tools",
+        "https://github.com/Tecnativa/doodba-addons.git",
+      ]),
     );
   });
 });

@@ -28,8 +28,13 @@ print(json.dumps(out))
 `;
 
 describe("repos.yaml read as PyYAML reads it", () => {
-  const files = readdirSync(fixtures).filter((name) => name.endsWith(".yaml")).sort();
-  const run = spawnSync("/usr/bin/python3", ["-c", JUDGE, ...files.map((name) => path.join(fixtures, name))], { env: { PATH: process.env.PATH, ...ENV }, encoding: "utf8" });
+  const files = readdirSync(fixtures)
+    .filter((name) => name.endsWith(".yaml"))
+    .sort();
+  const run = spawnSync("/usr/bin/python3", ["-c", JUDGE, ...files.map((name) => path.join(fixtures, name))], {
+    env: { PATH: process.env.PATH, ...ENV },
+    encoding: "utf8",
+  });
   const judged = run.status === 0 ? (JSON.parse(run.stdout) as Record<string, string[][]>) : {};
 
   it("PyYAML read every fixture", () => {

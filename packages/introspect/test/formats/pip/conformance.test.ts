@@ -18,30 +18,41 @@ import { extractRequirements } from "../../../src/formats/pip/index.js";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const REFERENCE_PYTHON = "/usr/bin/python3";
-const ENV = { PATH: process.env.PATH, HOME: "/nonexistent", LANG: "C.UTF-8", BILLING_REF: "2.1.x", ODOO_SERIES: "16.0", EMPTY: "", GITHUB_TOKEN: "ghp_secret0123" };
+const ENV = {
+  PATH: process.env.PATH,
+  HOME: "/nonexistent",
+  LANG: "C.UTF-8",
+  BILLING_REF: "2.1.x",
+  ODOO_SERIES: "16.0",
+  EMPTY: "",
+  GITHUB_TOKEN: "ghp_secret0123",
+};
 
 /** Grammar cases: one file each (some refused by pip on purpose). */
 const CASES: Record<string, string> = {
-  "continuation": "-e git+https://github.com/OCA/web.git\\\n@16.0#egg=web\n",
+  continuation: "-e git+https://github.com/OCA/web.git\\\n@16.0#egg=web\n",
   "continuation-then-comment": "pkg @ git+https://github.com/a/pkg.git@main \\\n# a comment line ends it\nother @ git+https://github.com/a/other.git@dev\n",
   "backslash-at-end-of-file": "x @ git+https://github.com/a/x.git@main \\",
   "inline-comment": "y @ git+https://github.com/a/y.git@main#egg=y  # keep on main\n\t# indented comment\n",
   "hash-in-fragment-is-no-comment": "-e git+https://github.com/a/z.git@main#egg=z\n",
-  "env-vars": "-e git+https://github.com/OCA/server-env.git@${ODOO_SERIES}#egg=server-env\n-e git+https://github.com/a/u.git@${UNDEFINED_REF}#egg=u\n-e git+https://github.com/a/l.git@${odoo_series}#egg=l\n-e git+https://github.com/a/e.git@x${EMPTY}#egg=e\n",
+  "env-vars":
+    "-e git+https://github.com/OCA/server-env.git@${ODOO_SERIES}#egg=server-env\n-e git+https://github.com/a/u.git@${UNDEFINED_REF}#egg=u\n-e git+https://github.com/a/l.git@${odoo_series}#egg=l\n-e git+https://github.com/a/e.git@x${EMPTY}#egg=e\n",
   "quoted-editable": '-e "git+https://github.com/a/q.git@main#egg=q"\n',
   "attached-short-option": "-egit+https://github.com/a/att.git@1.0#egg=att\n",
   "long-option-abbreviated": "--edit git+https://github.com/a/abbr.git@main#egg=abbr\n",
   "long-option-ambiguous": "--e git+https://github.com/a/amb.git@main#egg=amb\n",
   "unknown-option": "--frobnicate git+https://github.com/a/unk.git@main#egg=unk\n",
   "unclosed-quote": '-e "git+https://github.com/a/uq.git@main#egg=uq\n',
-  "extras": "odoo-addon-x[test] @ git+https://github.com/OCA/x.git@16.0#subdirectory=setup/x\n-e git+https://github.com/a/ex.git@main#egg=ex[docs]\n",
-  "markers": 'm @ git+https://github.com/a/m.git@main ; python_version > "3.6"\nn @ git+https://github.com/a/n.git@main;sys_platform=="linux"\ngit+https://github.com/a/o.git@main#egg=o ; python_version > "3.6"\n',
+  extras: "odoo-addon-x[test] @ git+https://github.com/OCA/x.git@16.0#subdirectory=setup/x\n-e git+https://github.com/a/ex.git@main#egg=ex[docs]\n",
+  markers:
+    'm @ git+https://github.com/a/m.git@main ; python_version > "3.6"\nn @ git+https://github.com/a/n.git@main;sys_platform=="linux"\ngit+https://github.com/a/o.git@main#egg=o ; python_version > "3.6"\n',
   "empty-revision": "-e git+https://github.com/a/er.git@#egg=er\n",
   "local-editable": "-e .\n-e ./src/local_pkg\n",
   "no-egg": "-e git+https://github.com/a/ne.git@main\n",
   "bare-url-without-egg": "git+https://github.com/a/bare.git@main\n",
-  "tags-and-commits": "-e git+https://github.com/a/t.git@refs/tags/v1.0#egg=t\n-e git+https://github.com/a/c.git@0123abc#egg=c\n-e git+https://github.com/a/b.git@refs/heads/feature/x#egg=b\n",
-  "crlf": "-e git+https://github.com/a/crlf.git@main#egg=crlf\r\nother==1.0\r\n",
+  "tags-and-commits":
+    "-e git+https://github.com/a/t.git@refs/tags/v1.0#egg=t\n-e git+https://github.com/a/c.git@0123abc#egg=c\n-e git+https://github.com/a/b.git@refs/heads/feature/x#egg=b\n",
+  crlf: "-e git+https://github.com/a/crlf.git@main#egg=crlf\r\nother==1.0\r\n",
   "missing-include": "-r does-not-exist.txt\n",
   "two-includes-on-one-line": "-r inc-a.txt -r inc-b.txt\n",
   "include-without-file": "--requirement\n",
@@ -55,7 +66,8 @@ const CASES: Record<string, string> = {
   "option-lines": "--index-url https://pypi.example.org/simple\n--pre\n--trusted-host pypi.example.org\n-f ./wheels\nplain==1.0\n",
   "quoted-option-name": '"--editable" "git+https://github.com/a/qo.git@main#egg=qo"\n',
   "invalid-requirement": "this is not a requirement\nok-pkg>=1.0 ; python_version >= '3'\n",
-  "credentials": "-e git+https://ci:pa55@github.com/a/cr.git@main#egg=cr\n-e git+https://${GITHUB_TOKEN}@github.com/a/tk.git@main#egg=tk\n-e git+ssh://git@github.com/a/ssh.git@main#egg=ssh\n",
+  credentials:
+    "-e git+https://ci:pa55@github.com/a/cr.git@main#egg=cr\n-e git+https://${GITHUB_TOKEN}@github.com/a/tk.git@main#egg=tk\n-e git+ssh://git@github.com/a/ssh.git@main#egg=ssh\n",
   // as acsoo's pr-status tests write them: a continuation right after the fragment's `#`
   "continued-fragment":
     "# closed not merged\n-e git+https://github.com/OCA/mis-builder@refs/pull/298/head#\\\nsubdirectory=setup/mis_builder&egg=odoo13-addon-mis_builder\n" +
@@ -135,7 +147,9 @@ describe("pip requirement files: pip's parser is the judge", () => {
           url: withoutCredentials(entry.url as string, (entry.url as string).includes(ENV.GITHUB_TOKEN)).url,
           revision: entry.revision ?? undefined,
         }));
-      const refusedLines = reference.requirements.filter((entry) => entry.error !== undefined).map((entry) => `${path.resolve(work, entry.file)}:${entry.line}`);
+      const refusedLines = reference.requirements
+        .filter((entry) => entry.error !== undefined)
+        .map((entry) => `${path.resolve(work, entry.file)}:${entry.line}`);
       if (!ours.ok) {
         // we refuse the file only when pip refuses it
         expect(reference.ok, `${which}: we refused ${file}: ${ours.error.message}`).toBe(false);

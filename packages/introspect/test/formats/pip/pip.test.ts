@@ -33,7 +33,11 @@ describe("pip grammar forms (string rules)", () => {
   it("reads hg+, svn+ and bzr+ URLs as pip's backends split them", () => {
     expect(parsePipVcsUrl("hg+https://hg.example.org/r@stable#egg=r")).toEqual({ vcs: "hg", url: "https://hg.example.org/r", revision: "stable" });
     expect(parsePipVcsUrl("svn+https://u:p@svn.example.org/r/trunk@12#egg=r")).toEqual({ vcs: "svn", url: "https://svn.example.org/r/trunk", revision: "12" });
-    expect(parsePipVcsUrl("svn+ssh://u@svn.example.org/r/trunk#egg=r")).toEqual({ vcs: "svn", url: "svn+ssh://u@svn.example.org/r/trunk", revision: undefined });
+    expect(parsePipVcsUrl("svn+ssh://u@svn.example.org/r/trunk#egg=r")).toEqual({
+      vcs: "svn",
+      url: "svn+ssh://u@svn.example.org/r/trunk",
+      revision: undefined,
+    });
     expect(parsePipVcsUrl("bzr+ssh://bzr.example.org/r@42#egg=r")).toEqual({ vcs: "bzr", url: "bzr+ssh://bzr.example.org/r", revision: "42" });
     expect(parsePipVcsUrl("bzr+lp:zope.interface#egg=z")).toEqual({ vcs: "bzr", url: "lp:zope.interface", revision: undefined });
     expect(parsePipVcsUrl("git+file:///srv/git/x.git@main")).toEqual({ vcs: "git", url: "file:///srv/git/x.git", revision: "main" });
@@ -117,7 +121,8 @@ describe("pip liveness without a checkout: the string rules", () => {
 
 /** pip's own VCS backend checks the -e requirement out, as `pip install -e` does (no network). */
 function pipObtain(dest: string, url: string): void {
-  const script = "import sys\nfrom pip._internal.vcs import vcs\nfrom pip._internal.utils.misc import hide_url\nvcs.get_backend(sys.argv[1]).obtain(sys.argv[2], url=hide_url(sys.argv[3]), verbosity=0)\n";
+  const script =
+    "import sys\nfrom pip._internal.vcs import vcs\nfrom pip._internal.utils.misc import hide_url\nvcs.get_backend(sys.argv[1]).obtain(sys.argv[2], url=hide_url(sys.argv[3]), verbosity=0)\n";
   const run = spawnSync("/usr/bin/python3", ["-c", script, "git", dest, url], { env: vcsEnv, encoding: "utf8" });
   if (run.status !== 0) throw new Error(`pip obtain failed: ${run.stderr}`);
 }

@@ -1,0 +1,26 @@
+import js from "@eslint/js";
+import globals from "globals";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+  { ignores: ["**/dist/**", "**/node_modules/**", "release/**", "**/fixtures/**", "**/schema/**", ".turbo/**"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      // Control characters are what the readers and their tests are about.
+      "no-control-regex": "off",
+      // `_name` marks a value destructured away on purpose.
+      "@typescript-eslint/no-unused-vars": ["error", { varsIgnorePattern: "^_", argsIgnorePattern: "^_", destructuredArrayIgnorePattern: "^_" }],
+      // Size: a file a newcomer can read, a function that fits on a screen.
+      "max-lines": ["warn", { max: 400 }],
+      "max-lines-per-function": ["warn", { max: 80 }],
+    },
+  },
+  {
+    // describe/it callbacks are lists of cases, not functions to read as one.
+    files: ["**/test/**", "tests/**"],
+    rules: { "max-lines-per-function": "off" },
+  },
+);
