@@ -1,9 +1,18 @@
-import type { BuildFactory } from "@autowatch/manifest";
 import { parseWatchFile, quoteValue, watchFileNameFor, type Problem, type ProblemLevel } from "@autowatch/watchfile";
 import { autoEntry, type AutoEntry } from "./decode.js";
 import type { Candidate, Checks } from "./checks.js";
 import { settle, type Where } from "./settle.js";
-import type { BuilderDetail, ExplainedWatch, LastGoodEntry, LastGoodSource, MergePolicy, WatchFileInput, WatchFileStatus, WatchReason } from "./types.js";
+import type {
+  BuilderDetail,
+  ExplainedWatch,
+  LastGoodEntry,
+  LastGoodSource,
+  MergeFactory,
+  MergePolicy,
+  WatchFileInput,
+  WatchFileStatus,
+  WatchReason,
+} from "./types.js";
 
 /** What the builders of one farm merge share. */
 export interface FarmContext {
@@ -33,7 +42,7 @@ export class BuilderContext {
 
   constructor(
     private readonly farm: FarmContext,
-    private readonly factory: BuildFactory,
+    private readonly factory: MergeFactory,
     /** This builder's entry of the merge's watch files (perhaps read already). */
     private readonly given: WatchFileInput | undefined,
   ) {
@@ -79,11 +88,10 @@ export class BuilderContext {
   }
 
   private buildoutCandidates(): Candidate[] {
-    const self = this.factory.buildout?.self;
+    const self = this.factory.buildoutSelf;
     if (!self) return [];
-    const origin = this.factory.optionOrigins.buildout;
-    const reason: WatchReason = { kind: "buildout", file: origin?.file ?? this.factory.file };
-    if (origin) reason.line = origin.line;
+    const reason: WatchReason = { kind: "buildout", file: self.file };
+    if (self.line !== undefined) reason.line = self.line;
     const candidate = this.farm.checks.candidate(self.vcs, self.url, self.branch, "buildout", reason);
     if (typeof candidate === "string") {
       this.problem("error", `buildout location refused: ${candidate}`, { file: reason.file, line: reason.line });

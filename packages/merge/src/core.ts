@@ -1,4 +1,3 @@
-import type { BuildFactory } from "@autowatch/manifest";
 import { STATE_SCHEMA_ID, quoteValue, type BuilderState, type Problem, type State } from "@autowatch/watchfile";
 import { compareText, problemLine } from "@autowatch/watchfile/text";
 import { BuilderContext, readNow, type FarmContext } from "./builder.js";
@@ -6,7 +5,7 @@ import { Checks, mixedKinds } from "./checks.js";
 import { contentDigest, type MergeMemo } from "./memo.js";
 import { PollerTally } from "./pollers.js";
 import { rememberRendering, renderCanonical, stateProblems } from "./state.js";
-import { DEFAULT_POLICY, type BuilderDetail, type MergeInput, type MergeResult, type WatchFileInput } from "./types.js";
+import { DEFAULT_POLICY, type BuilderDetail, type MergeFactory, type MergeInput, type MergeResult, type WatchFileInput } from "./types.js";
 
 /** What the merge loop gathers, builder by builder. */
 interface Gathered {
@@ -47,14 +46,14 @@ export function mergeFarm(input: MergeInput): MergeResult {
 }
 
 /** Only the first factory of a name counts (the manifest reader reports the others). */
-function firstOfEachName(factories: readonly BuildFactory[]): Map<string, BuildFactory> {
-  const byName = new Map<string, BuildFactory>();
+function firstOfEachName(factories: readonly MergeFactory[]): Map<string, MergeFactory> {
+  const byName = new Map<string, MergeFactory>();
   for (const factory of factories) if (!byName.has(factory.name)) byName.set(factory.name, factory);
   return byName;
 }
 
 /** Merges one builder into `gathered`, or takes its result from the memo when its inputs are unchanged. */
-function mergeBuilder(farm: FarmContext, gathered: Gathered, factory: BuildFactory, given: WatchFileInput | undefined, memo: MergeMemo | undefined): void {
+function mergeBuilder(farm: FarmContext, gathered: Gathered, factory: MergeFactory, given: WatchFileInput | undefined, memo: MergeMemo | undefined): void {
   const { name } = factory;
   let digest: string | undefined;
   // read here, without a copy, and parsed before the next file is read; with a memo, the
@@ -98,7 +97,7 @@ function record(gathered: Gathered, detail: BuilderDetail, state: BuilderState):
 }
 
 /** A watch file whose builder is in no manifest is reported, never merged. */
-function strayWatchFiles(watchFiles: ReadonlyMap<string, WatchFileInput>, factories: ReadonlyMap<string, BuildFactory>): Problem[] {
+function strayWatchFiles(watchFiles: ReadonlyMap<string, WatchFileInput>, factories: ReadonlyMap<string, MergeFactory>): Problem[] {
   const problems: Problem[] = [];
   for (const [name, file] of watchFiles) {
     if (factories.has(name)) continue;

@@ -2,6 +2,7 @@ import { lstatSync } from "node:fs";
 import { join } from "node:path";
 import { parseWatchFile, watchFileNameFor, type PinnedEntry, type Problem } from "@autowatch/watchfile";
 import { mergeFarm } from "./core.js";
+import { mergeFactories } from "./factories.js";
 import { closeNames } from "@autowatch/watchfile/text";
 import { explainBuilder, type Explanation } from "./explain.js";
 import { factoryIndexFile, lookupFactory } from "./factoryindex.js";
@@ -63,7 +64,7 @@ export async function explainOne(
   const lastGoodDir = options.lastGoodDir ?? (options.output === undefined ? undefined : `${options.output}.lastgood`);
   const store = lastGoodDir === undefined ? undefined : loadLastGood(lastGoodDir);
   const result = mergeFarm({
-    factories: manifests.factories,
+    factories: mergeFactories(manifests),
     watchFiles: new Map([[name, input]]),
     lastGood: store?.lastGood,
     rules,

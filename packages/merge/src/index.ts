@@ -1,4 +1,5 @@
 export { mergeFarm } from "./core.js";
+export { mergeFactories, mergeFactory } from "./factories.js";
 export { runMerge, MergeSetupError, type RunMergeOptions, type RunMergeResult } from "./run.js";
 export { explainBuilder, formatExplanation, describeReason, fileStatus, type Explanation } from "./explain.js";
 export { closeNames } from "@autowatch/watchfile/text";

@@ -1,16 +1,16 @@
 import { hash as oneShotHash } from "node:crypto";
-import { ManifestMemo, type BuildFactory, type ManifestResult } from "@autowatch/manifest";
+import { ManifestMemo } from "@autowatch/manifest";
 import type { IndexHead } from "./factoryindex.js";
 import type { BuilderState } from "@autowatch/watchfile";
 import type { StateLines } from "@autowatch/watchfile/text";
 import { PollerTally } from "./pollers.js";
 import type { RewriteRule } from "./rewrite.js";
-import type { BuilderDetail, LastGoodEntry, MergePolicy } from "./types.js";
+import type { BuilderDetail, LastGoodEntry, MergeFactory, MergePolicy } from "./types.js";
 
 /** What a builder's merge gave for one accepted watch file. */
 interface BuilderMemo {
-  /** The factory object of the manifest parse it came from: a new parse is a new object. */
-  factory: BuildFactory;
+  /** What the merge read of the builder's factory (`factoryKey`). */
+  factory: string;
   file: string;
   digest: string;
   detail: BuilderDetail;
@@ -29,7 +29,7 @@ export interface WrittenState {
 
 /**
  * What one merge keeps for the next in the same process (`autowatch merge --follow`): a
- * builder whose manifest section and watch file bytes are unchanged, whose file was accepted,
+ * builder whose factory (compared by value) and watch file bytes are unchanged, whose file was accepted,
  * and whose merge ran under the same policy, rules and day, gets the same result, so it is
  * not parsed and checked again. Every watch file is still read, and compared by content
  * (sha256), never by its time stamps. A rejected or missing file is always merged again: its
@@ -39,8 +39,8 @@ export class MergeMemo {
   /** Manifest texts and their parse: an unchanged manifest gives the same factory objects. */
   readonly manifests = new ManifestMemo();
   written?: WrittenState;
-  /** The parse last written to STATE.factories, and the manifests' stamps then. */
-  indexed?: { file: string; manifests: ManifestResult; stamps: string; head: IndexHead };
+  /** STATE.factories as last written: the stamps (stat, sha256) of the manifests it was parsed from. */
+  indexed?: { file: string; stamps: string; head: IndexHead };
   /** The pollers, counted builder by builder. */
   readonly pollers = new PollerTally();
   private settings?: string;
@@ -53,13 +53,13 @@ export class MergeMemo {
     this.settings = key;
   }
 
-  recall(factory: BuildFactory, file: string, digest: string): BuilderMemo | undefined {
+  recall(factory: MergeFactory, file: string, digest: string): BuilderMemo | undefined {
     const memo = this.builders.get(factory.name);
-    return memo && memo.factory === factory && memo.file === file && memo.digest === digest ? memo : undefined;
+    return memo && memo.file === file && memo.digest === digest && memo.factory === factoryKey(factory) ? memo : undefined;
   }
 
-  remember(memo: BuilderMemo): void {
-    this.builders.set(memo.factory.name, memo);
+  remember(memo: Omit<BuilderMemo, "factory"> & { factory: MergeFactory }): void {
+    this.builders.set(memo.factory.name, { ...memo, factory: factoryKey(memo.factory) });
   }
 
   forget(builder: string): void {
@@ -75,4 +75,12 @@ export class MergeMemo {
 /** Identifies bytes by content: a watch file's, the state file as written. */
 export function contentDigest(bytes: Uint8Array): string {
   return oneShotHash("sha256", bytes, "base64");
+}
+
+/** A factory by value: everything the merge reads of it, in a fixed order. */
+function factoryKey(factory: MergeFactory): string {
+  const { name, file, line, schedule, autoWatch, watches, buildoutSelf, treeStableTimer } = factory;
+  const lines = watches.map(({ vcs, url, branch, file, line }) => [vcs, url, branch, file, line]);
+  const self = buildoutSelf && [buildoutSelf.vcs, buildoutSelf.url, buildoutSelf.branch, buildoutSelf.file, buildoutSelf.line];
+  return JSON.stringify([name, file, line, schedule, autoWatch, lines, self, treeStableTimer]);
 }

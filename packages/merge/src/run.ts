@@ -3,6 +3,7 @@ import { existsSync, lstatSync, readFileSync, statSync } from "node:fs";
 import { readManifests, type ManifestResult } from "@autowatch/manifest";
 import { MAX_CONFIG_BYTES, quoteValue, readRegularFileSync, type Problem, type State } from "@autowatch/watchfile";
 import { mergeFarm } from "./core.js";
+import { mergeFactories } from "./factories.js";
 import { loadLastGood } from "./lastgood.js";
 import { parseRewriteFile, parseRewriteRule, type RewriteRule } from "./rewrite.js";
 import { linesOf, readStateFingerprint, renderState, renderStatePieces, sameLines } from "./state.js";
@@ -85,7 +86,7 @@ export async function runMerge(options: RunMergeOptions): Promise<RunMergeResult
   const store = lastGoodDir === undefined ? undefined : loadLastGood(lastGoodDir);
 
   const result = mergeFarm({
-    factories: manifests.factories,
+    factories: mergeFactories(manifests),
     watchFiles: watch.files,
     lastGood: store?.lastGood,
     rules,
@@ -179,18 +180,18 @@ function holds(file: string, written: WrittenState): boolean {
 }
 
 /**
- * Writes STATE.factories for this parse. `merge --follow` skips it while the parse is the one
- * already written (the memo gives back the same result object for the same manifest bytes) and
- * its stamps are past the racy window; a one-shot merge always writes it (another version of
- * autowatch may have written the old one).
+ * Writes STATE.factories for this parse. `merge --follow` skips it while the manifests have the
+ * stamps (stat and sha256 of the bytes parsed) of the parse already written, past the racy
+ * window; a one-shot merge always writes it (another version of autowatch may have written the
+ * old one).
  */
 function indexFactories(file: string, head: IndexHead | undefined, manifests: ManifestResult, memo: MergeMemo | undefined): void {
   if (head === undefined) return;
   const stamps = JSON.stringify(head.manifests);
   const before = memo?.indexed;
-  if (before && before.file === file && before.manifests === manifests && before.stamps === stamps && !isRacy(before.head) && existsSync(file)) return;
+  if (before && before.file === file && before.stamps === stamps && !isRacy(before.head) && existsSync(file)) return;
   writeFactoryIndex(file, head, manifests);
-  if (memo) memo.indexed = { file, manifests, stamps, head };
+  if (memo) memo.indexed = { file, stamps, head };
 }
 
 /** The operator's policy for what workers send, defaults filled in. */

@@ -1,4 +1,3 @@
-import type { BuildFactory } from "@autowatch/manifest";
 import type { Origin, Problem, State, Vcs, WatchSource } from "@autowatch/watchfile";
 import type { AutoEntry } from "./decode.js";
 import type { MergeMemo } from "./memo.js";
@@ -53,8 +52,42 @@ export interface LastGoodSource {
   get(builder: string): LastGoodEntry | LastGoodFailure | undefined;
 }
 
+/** A manual watch line of a build factory, and where it was written. */
+export interface FactoryWatch {
+  vcs: Vcs;
+  url: string;
+  /** "" for bzr and svn (the URL is the branch). */
+  branch: string;
+  file: string;
+  line: number;
+}
+
+/**
+ * What the merge reads of a build factory (a MANIFEST.cfg section), and nothing else:
+ * `mergeFactories` makes these from `@autowatch/manifest`'s parse. A merge memo compares them
+ * by value, so a caller may build new objects for each merge.
+ */
+export interface MergeFactory {
+  /** The builder name. */
+  name: string;
+  /** Where the factory is defined (its section header). */
+  file: string;
+  line: number;
+  /** False for an empty `watch =`: never scheduled by commits, nothing watched. */
+  schedule: boolean;
+  /** Whether the builder's watch file counts. */
+  autoWatch: boolean;
+  /** The manual `watch` lines. */
+  watches: readonly FactoryWatch[];
+  /** The branch the buildout itself lives on (watched as `buildout`), and where the `buildout` option was written. */
+  buildoutSelf?: { vcs: Vcs; url: string; branch: string; file: string; line?: number };
+  /** Seconds the builder's scheduler waits for a burst of commits to end. */
+  treeStableTimer?: number;
+}
+
 export interface MergeInput {
-  factories: readonly BuildFactory[];
+  /** A name's first factory counts; later ones are ignored (the manifest reader reports them). */
+  factories: readonly MergeFactory[];
   /** Keyed by builder name. A builder without an entry has no watch file yet. */
   watchFiles: ReadonlyMap<string, WatchFileInput>;
   lastGood?: LastGoodSource;

@@ -1,12 +1,12 @@
 import type { BuildFactory, ManualWatch } from "@autowatch/manifest";
 import type { Vcs } from "@autowatch/watchfile";
-import type { WatchFileInput } from "../src/index.js";
+import { mergeFactory, type MergeFactory, type WatchFileInput } from "../src/index.js";
 
-/** A build factory as @autowatch/manifest would produce it. */
+/** A build factory as @autowatch/manifest would produce it, as the merge reads it. */
 export function factory(
   name: string,
   options: Partial<BuildFactory> & { self?: { vcs: Vcs; url: string; branch: string }; manual?: Omit<ManualWatch, "file" | "line">[] } = {},
-): BuildFactory {
+): MergeFactory {
   const { self, manual, ...rest } = options;
   const result: BuildFactory = {
     name,
@@ -25,7 +25,7 @@ export function factory(
     result.buildout = { type: self.vcs, positional: [self.url, self.branch, "buildout.cfg"], options: {}, frozen: false, self };
     result.optionOrigins = { ...result.optionOrigins, buildout: { file: "MANIFEST.cfg", line: 3 } };
   }
-  return result;
+  return mergeFactory(result);
 }
 
 export function watchFileText(builder: string | undefined, watches: unknown[], extra: Record<string, unknown> = {}): string {
