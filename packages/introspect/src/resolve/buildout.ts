@@ -7,7 +7,7 @@
 import type { Problem } from "@autowatch/watchfile";
 import { escapeControlCharacters, quoteValue } from "@autowatch/watchfile/text";
 import type { ResolvedOption, ResolvedSections, ResolveResult } from "../types.js";
-import { defaultGlobals, type PythonEnvironment, type PyValue } from "./condition.js";
+import { defaultGlobals, type PythonEnvironment, type PyValue } from "./condition/index.js";
 import { boolOption, type ResolveFileSystem, openConfig, splitWords, updateSections } from "./load.js";
 import { BuildoutError, COMMAND_LINE_VALUE, OPTION_WORK, cut, COMPUTED_VALUE, DEFAULT_VALUE, Key, type Section, type Sections, cloneSection } from "./model.js";
 import { type TrackedValue, unknownLines } from "./lines.js";

@@ -6,14 +6,14 @@ import type { Problem } from "@autowatch/watchfile";
 import { readRegularFileSync } from "@autowatch/watchfile/text";
 import type { ResolveOptions, ResolveResult } from "../types.js";
 import { resolveSections, type ResolveCoreOptions } from "./buildout.js";
-import { defaultGlobals, type PythonEnvironment } from "./condition.js";
+import { defaultGlobals, type PythonEnvironment } from "./condition/index.js";
 import type { ResolveFileSystem } from "./load.js";
 import { BuildoutError } from "./model.js";
 import { parseSections } from "./parse.js";
 
 export { resolveSections, parseOverride, buildoutDefaults, type ResolveCoreOptions } from "./buildout.js";
 export type { ResolveFileSystem } from "./load.js";
-export type { PythonEnvironment } from "./condition.js";
+export type { PythonEnvironment } from "./condition/index.js";
 
 /** One option of one file as written (before extends, macros and substitution). */
 export interface BuildoutParsedOption {

@@ -4,7 +4,7 @@
  */
 import { createHash } from "./hash.js";
 import { quoteValue } from "@autowatch/watchfile/text";
-import type { PyValue } from "./condition.js";
+import type { PyValue } from "./condition/index.js";
 import {
   BuildoutError,
   IMPLICIT_VALUE,

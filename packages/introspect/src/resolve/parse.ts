@@ -5,7 +5,7 @@
  * value that starts on the next line (then dedented), `[name: expression]` headers.
  */
 import { quoteValue } from "@autowatch/watchfile/text";
-import { ConditionError, evaluateCondition, type PyValue } from "./condition.js";
+import { ConditionError, evaluateCondition, type PyValue } from "./condition/index.js";
 import { BuildoutError, Key, type Section, type Sections } from "./model.js";
 import { dedent, isSpace, isSpaceCode, rstrip, skipSpace, strip, trimEnd } from "./python.js";
 

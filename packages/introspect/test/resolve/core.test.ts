@@ -1,7 +1,7 @@
 /** The pure core: parsing, conditions and resolution from an in-memory file system (no disk, no Python). */
 import { describe, expect, it } from "vitest";
 import { parseBuildoutFile, pythonEnvironment, resolveSections } from "../../src/resolve/index.js";
-import { defaultGlobals, evaluateCondition } from "../../src/resolve/condition.js";
+import { defaultGlobals, evaluateCondition } from "../../src/resolve/condition/index.js";
 import { memoryFs } from "../support.js";
 
 const linux = pythonEnvironment({ platform: "linux", arch: "x64", littleEndian: true, pythonVersion: "3.11.2", env: { CI: "1" } });
