@@ -76,110 +76,134 @@ function sectionHeader(text: string, first: number, last: number): string | unde
  * keeps the first definition, a line Python cannot parse is skipped.
  */
 export function readConfig(file: string, text: string): ConfigDocument {
-  const defaults: RawSection = { name: DEFAULT_SECTION, line: 0, options: new Map() };
-  const sections: RawSection[] = [];
-  const byName = new Map<string, RawSection>();
-  const errors: DialectError[] = [];
-  let current: RawSection | undefined;
-  let option: RawOption | undefined;
-  let indent = 0;
-  let outsideReported = false;
-
-  const report = (kind: DialectErrorKind, line: number, message: string) => {
-    const section = current && current !== defaults ? current.name : undefined;
-    errors.push(section === undefined ? { kind, line, message } : { kind, line, message, section });
-  };
-
-  // Continuation and blank lines are gathered here and added once, exactly sized, when the option ends
-  // (pushing them one by one onto the option's own array would over-allocate most of them).
-  const following: ValueLine[] = [];
-  const endOption = () => {
-    if (option && following.length > 0) {
-      option.lines = option.lines.concat(following);
-      following.length = 0;
-    }
-    option = undefined;
-  };
-
   // Lines are read as index ranges of the text: only the pieces kept become strings.
-  const source = normalizeNewlines(text);
+  const reader = new ConfigReader(normalizeNewlines(text));
+  const { source } = reader;
   let lineNo = 0;
   for (let lineStart = 0, lineEnd = 0; lineStart < source.length; lineStart = lineEnd + 1) {
     lineEnd = source.indexOf("\n", lineStart);
     if (lineEnd < 0) lineEnd = source.length;
     lineNo++;
+    reader.line(lineStart, lineEnd, lineNo);
+  }
+  reader.endOption();
+  return { file, defaults: reader.defaults, sections: reader.sections, errors: reader.errors };
+}
+
+/** The state of readConfig between lines: the section and option being read, and what was found. */
+class ConfigReader {
+  readonly defaults: RawSection = { name: DEFAULT_SECTION, line: 0, options: new Map() };
+  readonly sections: RawSection[] = [];
+  readonly errors: DialectError[] = [];
+  private readonly byName = new Map<string, RawSection>();
+  private current: RawSection | undefined;
+  private option: RawOption | undefined;
+  private indent = 0;
+  private outsideReported = false;
+  // Continuation and blank lines are gathered here and added once, exactly sized, when the option ends
+  // (pushing them one by one onto the option's own array would over-allocate most of them).
+  private readonly following: ValueLine[] = [];
+
+  constructor(readonly source: string) {}
+
+  /** The physical line `source[lineStart, lineEnd)`. */
+  line(lineStart: number, lineEnd: number, lineNo: number): void {
+    const { source } = this;
     // The stripped line is source[first, last).
     const first = skipSpaces(source, lineStart, lineEnd);
     if (first === lineEnd) {
-      if (current && option) following.push({ text: "", line: lineNo });
-      continue;
+      if (this.current && this.option) this.following.push({ text: "", line: lineNo });
+      return;
     }
     const lead = source.charCodeAt(first);
-    if (lead === HASH || lead === SEMICOLON) continue;
+    if (lead === HASH || lead === SEMICOLON) return;
     const last = trimmedEnd(source, first, lineEnd);
     const level = first - lineStart;
-    if (current && option && level > indent) {
-      following.push({ text: source.slice(first, last), line: lineNo });
-      continue;
+    if (this.current && this.option && level > this.indent) {
+      this.following.push({ text: source.slice(first, last), line: lineNo });
+      return;
     }
-    indent = level;
+    this.indent = level;
     const header = sectionHeader(source, first, last);
     if (header !== undefined) {
-      endOption();
-      if (header === DEFAULT_SECTION) {
-        if (defaults.line === 0) defaults.line = lineNo;
-        current = defaults;
-        continue;
+      this.endOption();
+      this.openSection(header, lineNo);
+    } else if (!this.current) {
+      if (!this.outsideReported) {
+        this.report("missing-section-header", lineNo, `text before the first [section] header: ${quoteValue(source.slice(first, last))}`);
+        this.outsideReported = true;
       }
-      const firstDefinition = byName.get(header);
-      // The later copy is read into a section nobody sees, so its lines are still checked.
-      current = { name: header, line: lineNo, options: new Map() };
-      if (firstDefinition) {
-        report(
-          "duplicate-section",
-          lineNo,
-          `section ${quoteValue(header)} is defined twice in this file (first at line ${firstDefinition.line}); this one is ignored`,
-        );
-      } else {
-        byName.set(header, current);
-        sections.push(current);
-      }
-      continue;
+    } else {
+      this.optionLine(this.current, first, last, lineNo);
     }
-    if (!current) {
-      if (!outsideReported) {
-        report("missing-section-header", lineNo, `text before the first [section] header: ${quoteValue(source.slice(first, last))}`);
-        outsideReported = true;
-      }
-      continue;
+  }
+
+  endOption(): void {
+    const { option, following } = this;
+    if (option && following.length > 0) {
+      option.lines = option.lines.concat(following);
+      following.length = 0;
     }
+    this.option = undefined;
+  }
+
+  private report(kind: DialectErrorKind, line: number, message: string): void {
+    const section = this.current && this.current !== this.defaults ? this.current.name : undefined;
+    this.errors.push(section === undefined ? { kind, line, message } : { kind, line, message, section });
+  }
+
+  private openSection(header: string, lineNo: number): void {
+    if (header === DEFAULT_SECTION) {
+      if (this.defaults.line === 0) this.defaults.line = lineNo;
+      this.current = this.defaults;
+      return;
+    }
+    const firstDefinition = this.byName.get(header);
+    // The later copy is read into a section nobody sees, so its lines are still checked.
+    this.current = { name: header, line: lineNo, options: new Map() };
+    if (firstDefinition) {
+      this.report(
+        "duplicate-section",
+        lineNo,
+        `section ${quoteValue(header)} is defined twice in this file (first at line ${firstDefinition.line}); this one is ignored`,
+      );
+    } else {
+      this.byName.set(header, this.current);
+      this.sections.push(this.current);
+    }
+  }
+
+  /** `name = value` or `name: value` at `source[first, last)`, in `current`. */
+  private optionLine(current: RawSection, first: number, last: number, lineNo: number): void {
+    const { source } = this;
     const delimiter = firstDelimiter(source, first, last);
     if (delimiter < 0) {
       // Like Python, the previous option stays open for deeper-indented lines.
-      report("parsing", lineNo, `not an option line ("name = value" or "name: value") nor a [section] header: ${quoteValue(source.slice(first, last))}`);
-      continue;
+      this.report("parsing", lineNo, `not an option line ("name = value" or "name: value") nor a [section] header: ${quoteValue(source.slice(first, last))}`);
+      return;
     }
     const name = source.slice(first, trimmedEnd(source, first, delimiter)).toLowerCase();
     if (name === "") {
-      report("parsing", lineNo, `option without a name: ${quoteValue(source.slice(first, last))}`);
-      endOption();
-      continue;
+      this.report("parsing", lineNo, `option without a name: ${quoteValue(source.slice(first, last))}`);
+      this.endOption();
+      return;
     }
     const valueStart = skipSpaces(source, delimiter + 1, last);
     const fresh: RawOption = { name, line: lineNo, lines: [{ text: source.slice(valueStart, last), line: lineNo }] };
     const firstOption = current.options.get(name);
     if (firstOption) {
-      const where = current === defaults ? "[DEFAULT]" : `section ${quoteValue(current.name)}`;
-      report("duplicate-option", lineNo, `option ${quoteValue(name)} is set twice in ${where} (first at line ${firstOption.line}); the later value is ignored`);
+      const where = current === this.defaults ? "[DEFAULT]" : `section ${quoteValue(current.name)}`;
+      this.report(
+        "duplicate-option",
+        lineNo,
+        `option ${quoteValue(name)} is set twice in ${where} (first at line ${firstOption.line}); the later value is ignored`,
+      );
     } else {
       current.options.set(name, fresh);
     }
-    endOption();
-    option = fresh;
+    this.endOption();
+    this.option = fresh;
   }
-  endOption();
-
-  return { file, defaults, sections, errors };
 }
 
 /** Index of the first `=` or `:` (Python's delimiters) in `text[from, to)`, or -1. */

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { parseManifests } from "../src/index.js";
-import { MAX_INHERIT_CHAIN } from "../src/resolve.js";
+import { MAX_INHERIT_CHAIN } from "../src/inherit.js";
 import { expectLinear } from "../../../tests/support/scaling.js";
 
 const MB = 1024 * 1024;

@@ -21,127 +21,130 @@ export interface RecipeSources {
   problems: Problem[];
 }
 
+type Report = (level: Problem["level"], option: ResolvedOption, message: string, index?: number) => void;
+
 /** Sources of an anybox.recipe.odoo part: `version`, `addons`, `revisions` applied, `merges`. */
 export function extractRecipeSources(sections: ResolvedSections, part: string, directory: string): RecipeSources {
   const options = sections[part] ?? {};
   const problems: Problem[] = [];
   const entries = new Map<SourceKey, Entry>();
-  const report = (level: Problem["level"], option: ResolvedOption, message: string, index?: number) =>
-    problems.push(problemAt(level, option, `[${part}] ${message}`, index));
+  const report: Report = (level, option, message, index) => problems.push(problemAt(level, option, `[${part}] ${message}`, index));
 
   const partsDirectory = absoluteIn(directory, sections.buildout?.["parts-directory"]?.value ?? "parts");
 
   // The recipe parses addons first, then the version, then revisions, then merges.
-  const addons = options.addons;
-  if (addons) {
-    for (const { text: line, index } of numberedOptionLines(addons.value)) {
-      const addon = parseAddonsLine(line);
-      if ("error" in addon) {
-        report("error", addons, `addons line ${quoteValue(line)}: ${addon.error}; line ignored`, index);
-        continue;
-      }
-      if (addon.vcs === null) {
-        entries.set(addon.directory, { spec: null, what: "a local addons directory" });
-        continue;
-      }
-      entries.set(addon.directory, {
-        spec: {
-          kind: "addons",
-          vcs: addon.vcs,
-          url: addon.url,
-          revision: addon.revision,
-          checkout: absoluteIn(directory, addon.directory),
-          origin: originOf(addons, part, "addons", index),
-        },
-      });
-    }
-  }
-
-  const version = options.version;
-  if (!version) {
-    problems.push({ level: "error", message: `[${part}] has no version option` });
-  } else {
-    const words = tokens(stripInlineComment(version.value));
-    // the line the version starts on (a version written across lines is read as one)
-    const index = numberedOptionLines(version.value)[0]?.index;
-    const type = words[0];
-    if (type === undefined) {
-      report("error", version, "empty version", index);
-    } else if (words.length === 1 || NON_VCS_VERSION_TYPES.has(type)) {
-      entries.set(MAIN, { spec: null, what: "a released, downloaded or local main software" });
-    } else if (!isVcs(type)) {
-      report("error", version, `version ${quoteValue(version.value.trim())}: unknown type ${quoteValue(type)}`, index);
-    } else if (words.length < 4 || lineOptions(words.slice(4)) === null) {
-      report("error", version, `version ${quoteValue(version.value.trim())}: expected TYPE URL DIRECTORY REVISION [option=value...]`, index);
-    } else {
-      entries.set(MAIN, {
-        spec: {
-          kind: "version",
-          vcs: type,
-          url: words[1] as string,
-          revision: words[3] as string,
-          checkout: absoluteIn(partsDirectory, words[2] as string),
-          origin: originOf(version, part, "version", index),
-        },
-      });
-    }
-  }
-
-  const revisions = options.revisions;
-  if (revisions) {
-    for (const { text: line, index } of numberedOptionLines(revisions.value)) {
-      const words = tokens(line);
-      if (words.length > 2) {
-        report("error", revisions, `revisions line ${quoteValue(line)}: expected [DIRECTORY] REVISION; line ignored`, index);
-        continue;
-      }
-      const key: SourceKey = words.length === 2 ? (words[0] as string) : MAIN;
-      const entry = entries.get(key);
-      const what = key === MAIN ? "the main software" : quoteValue(key);
-      if (!entry) {
-        report("warning", revisions, `revisions line ${quoteValue(line)}: no source at ${what}; ignored (as the recipe does)`, index);
-        continue;
-      }
-      if (entry.spec === null) {
-        report("error", revisions, `revisions line ${quoteValue(line)}: ${what} is ${entry.what}, not a VCS source; ignored`, index);
-        continue;
-      }
-      entry.spec = { ...entry.spec, revision: words[words.length - 1] as string, origin: originOf(revisions, part, "revisions", index) };
-    }
-  }
+  if (options.addons) readAddons(options.addons, part, directory, entries, report);
+  if (options.version) readVersion(options.version, part, partsDirectory, entries, report);
+  else problems.push({ level: "error", message: `[${part}] has no version option` });
+  if (options.revisions) applyRevisions(options.revisions, part, entries, report);
 
   const sources: SourceSpec[] = [];
   const main = entries.get(MAIN);
   if (main?.spec) sources.push(main.spec);
   for (const [key, entry] of entries) if (key !== MAIN && entry.spec) sources.push(entry.spec);
-
-  const merges = options.merges;
-  if (merges) {
-    for (const { text: line, index } of numberedOptionLines(merges.value)) {
-      const words = tokens(line);
-      const type = words[0] as string;
-      if (type !== "git" && type !== "bzr") {
-        report("error", merges, `merges line ${quoteValue(line)}: only git and bzr merges are supported; line ignored`, index);
-        continue;
-      }
-      if (words.length < 4 || lineOptions(words.slice(4)) === null) {
-        report("error", merges, `merges line ${quoteValue(line)}: expected TYPE URL DIRECTORY REVISION [option=value...]; line ignored`, index);
-        continue;
-      }
-      const url = words[1] as string;
-      const spec: SourceSpec = {
-        kind: "merge",
-        vcs: type,
-        url,
-        revision: words[3] as string,
-        checkout: absoluteIn(directory, stripTrailingSlashes(words[2] as string)),
-        origin: originOf(merges, part, "merges", index),
-      };
-      if (isRemoteName(url)) spec.remote = true;
-      sources.push(spec);
-    }
-  }
+  if (options.merges) sources.push(...readMerges(options.merges, part, directory, report));
   return { sources, problems };
+}
+
+function readAddons(addons: ResolvedOption, part: string, directory: string, entries: Map<SourceKey, Entry>, report: Report): void {
+  for (const { text: line, index } of numberedOptionLines(addons.value)) {
+    const addon = parseAddonsLine(line);
+    if ("error" in addon) {
+      report("error", addons, `addons line ${quoteValue(line)}: ${addon.error}; line ignored`, index);
+      continue;
+    }
+    if (addon.vcs === null) {
+      entries.set(addon.directory, { spec: null, what: "a local addons directory" });
+      continue;
+    }
+    entries.set(addon.directory, {
+      spec: {
+        kind: "addons",
+        vcs: addon.vcs,
+        url: addon.url,
+        revision: addon.revision,
+        checkout: absoluteIn(directory, addon.directory),
+        origin: originOf(addons, part, "addons", index),
+      },
+    });
+  }
+}
+
+function readVersion(version: ResolvedOption, part: string, partsDirectory: string, entries: Map<SourceKey, Entry>, report: Report): void {
+  const words = tokens(stripInlineComment(version.value));
+  // the line the version starts on (a version written across lines is read as one)
+  const index = numberedOptionLines(version.value)[0]?.index;
+  const type = words[0];
+  if (type === undefined) {
+    report("error", version, "empty version", index);
+  } else if (words.length === 1 || NON_VCS_VERSION_TYPES.has(type)) {
+    entries.set(MAIN, { spec: null, what: "a released, downloaded or local main software" });
+  } else if (!isVcs(type)) {
+    report("error", version, `version ${quoteValue(version.value.trim())}: unknown type ${quoteValue(type)}`, index);
+  } else if (words.length < 4 || lineOptions(words.slice(4)) === null) {
+    report("error", version, `version ${quoteValue(version.value.trim())}: expected TYPE URL DIRECTORY REVISION [option=value...]`, index);
+  } else {
+    entries.set(MAIN, {
+      spec: {
+        kind: "version",
+        vcs: type,
+        url: words[1] as string,
+        revision: words[3] as string,
+        checkout: absoluteIn(partsDirectory, words[2] as string),
+        origin: originOf(version, part, "version", index),
+      },
+    });
+  }
+}
+
+function applyRevisions(revisions: ResolvedOption, part: string, entries: Map<SourceKey, Entry>, report: Report): void {
+  for (const { text: line, index } of numberedOptionLines(revisions.value)) {
+    const words = tokens(line);
+    if (words.length > 2) {
+      report("error", revisions, `revisions line ${quoteValue(line)}: expected [DIRECTORY] REVISION; line ignored`, index);
+      continue;
+    }
+    const key: SourceKey = words.length === 2 ? (words[0] as string) : MAIN;
+    const entry = entries.get(key);
+    const what = key === MAIN ? "the main software" : quoteValue(key);
+    if (!entry) {
+      report("warning", revisions, `revisions line ${quoteValue(line)}: no source at ${what}; ignored (as the recipe does)`, index);
+      continue;
+    }
+    if (entry.spec === null) {
+      report("error", revisions, `revisions line ${quoteValue(line)}: ${what} is ${entry.what}, not a VCS source; ignored`, index);
+      continue;
+    }
+    entry.spec = { ...entry.spec, revision: words[words.length - 1] as string, origin: originOf(revisions, part, "revisions", index) };
+  }
+}
+
+function readMerges(merges: ResolvedOption, part: string, directory: string, report: Report): SourceSpec[] {
+  const sources: SourceSpec[] = [];
+  for (const { text: line, index } of numberedOptionLines(merges.value)) {
+    const words = tokens(line);
+    const type = words[0] as string;
+    if (type !== "git" && type !== "bzr") {
+      report("error", merges, `merges line ${quoteValue(line)}: only git and bzr merges are supported; line ignored`, index);
+      continue;
+    }
+    if (words.length < 4 || lineOptions(words.slice(4)) === null) {
+      report("error", merges, `merges line ${quoteValue(line)}: expected TYPE URL DIRECTORY REVISION [option=value...]; line ignored`, index);
+      continue;
+    }
+    const url = words[1] as string;
+    const spec: SourceSpec = {
+      kind: "merge",
+      vcs: type,
+      url,
+      revision: words[3] as string,
+      checkout: absoluteIn(directory, stripTrailingSlashes(words[2] as string)),
+      origin: originOf(merges, part, "merges", index),
+    };
+    if (isRemoteName(url)) spec.remote = true;
+    sources.push(spec);
+  }
+  return sources;
 }
 
 type AddonsLine = { vcs: null; directory: string } | { vcs: SourceSpec["vcs"]; url: string; revision: string; directory: string } | { error: string };

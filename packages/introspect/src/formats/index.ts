@@ -8,7 +8,8 @@ import type { FormatId, SourceFormat } from "./types.js";
 export type { FormatId, FormatInput, FormatResult, SourceFormat } from "./types.js";
 export { buildoutFormat, extractBuildoutSections } from "./buildout/index.js";
 export { pipFormat } from "./pip/index.js";
-export { parseRequirementsText, parsePipVcsUrl, type RequirementLine, type PipVcsUrl } from "./pip/parse.js";
+export { parseRequirementsText, type RequirementLine } from "./pip/parse.js";
+export { parsePipVcsUrl, type PipVcsUrl } from "./pip/url.js";
 export { gitAggregatorFormat } from "./git-aggregator/index.js";
 export { extractRepos, expandEnv, type ReposExtraction } from "./git-aggregator/extract.js";
 

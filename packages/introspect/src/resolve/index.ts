@@ -5,13 +5,15 @@ import process from "node:process";
 import type { Problem } from "@autowatch/watchfile";
 import { readRegularFileSync } from "@autowatch/watchfile/text";
 import type { ResolveOptions, ResolveResult } from "../types.js";
-import { resolveSections, type ResolveCoreOptions } from "./buildout.js";
+import { resolveSections } from "./buildout.js";
+import type { ResolveCoreOptions } from "./inputs.js";
 import { defaultGlobals, type PythonEnvironment } from "./condition/index.js";
 import type { ResolveFileSystem } from "./load.js";
 import { BuildoutError } from "./model.js";
 import { parseSections } from "./parse.js";
 
-export { resolveSections, parseOverride, buildoutDefaults, type ResolveCoreOptions } from "./buildout.js";
+export { resolveSections } from "./buildout.js";
+export { parseOverride, buildoutDefaults, type ResolveCoreOptions } from "./inputs.js";
 export type { ResolveFileSystem } from "./load.js";
 export type { PythonEnvironment } from "./condition/index.js";
 

@@ -118,15 +118,8 @@ export function parseSections(text: string, file: string, options: ParseOptions)
       condition = true;
       const { name, expression } = header;
       if (expression) {
-        const tail = header.tail.replace(/;/g, "#");
-        const source = `[${expression.replace(/\\x23/g, "#").replace(/\\x3b/g, ";")}${tail}`;
         globals ??= options.globals();
-        try {
-          condition = evaluateCondition(source, globals);
-        } catch (error) {
-          const reason = error instanceof ConditionError ? error.message : String(error);
-          throw new BuildoutError(`cannot evaluate the condition of section [${name}]: ${reason} (in ${quoteValue(strip(expression))})`, file, lineNumber);
-        }
+        condition = sectionCondition(name, expression, header.tail, globals, file, lineNumber);
         if (!condition) continue;
       }
       current = sections.get(name);
@@ -153,15 +146,7 @@ export function parseSections(text: string, file: string, options: ParseOptions)
     }
   }
 
-  const [first] = bogus;
-  if (first) {
-    const more = bogus.length > 1 ? ` (and ${bogus.length - 1} more bad line${bogus.length > 2 ? "s" : ""})` : "";
-    throw new BuildoutError(
-      `parse error: ${quoteValue(first.text)} is neither "name = value", a section header nor a continuation line${more}`,
-      file,
-      first.line,
-    );
-  }
+  refuseBogusLines(bogus, file);
 
   for (const section of sections.values()) {
     for (const key of section.values()) {
@@ -169,6 +154,29 @@ export function parseSections(text: string, file: string, options: ParseOptions)
     }
   }
   return sections;
+}
+
+/** The truth of a section header's condition, evaluated on what zc.buildout passes to `eval`. */
+function sectionCondition(name: string, expression: string, tail: string, globals: Map<string, PyValue>, file: string, lineNumber: number): boolean {
+  const source = `[${expression.replace(/\\x23/g, "#").replace(/\\x3b/g, ";")}${tail.replace(/;/g, "#")}`;
+  try {
+    return evaluateCondition(source, globals);
+  } catch (error) {
+    const reason = error instanceof ConditionError ? error.message : String(error);
+    throw new BuildoutError(`cannot evaluate the condition of section [${name}]: ${reason} (in ${quoteValue(strip(expression))})`, file, lineNumber);
+  }
+}
+
+/** Bad lines are refused after the whole file is read (as zc.buildout does): the first named, the others counted. */
+function refuseBogusLines(bogus: readonly { line: number; text: string }[], file: string): void {
+  const [first] = bogus;
+  if (!first) return;
+  const more = bogus.length > 1 ? ` (and ${bogus.length - 1} more bad line${bogus.length > 2 ? "s" : ""})` : "";
+  throw new BuildoutError(
+    `parse error: ${quoteValue(first.text)} is neither "name = value", a section header nor a continuation line${more}`,
+    file,
+    first.line,
+  );
 }
 
 /** A value starting on the line after its name: right-stripped, dedented, leading blank lines dropped. */

@@ -3,7 +3,8 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { introspectFiles } from "../../../src/introspect.js";
-import { parsePipVcsUrl, parseRequirementsText } from "../../../src/formats/pip/parse.js";
+import { parseRequirementsText } from "../../../src/formats/pip/parse.js";
+import { parsePipVcsUrl } from "../../../src/formats/pip/url.js";
 import { canonicalName } from "../../../src/formats/pip/index.js";
 import { commitFile, git, gitInit, tempDir, vcsEnv } from "../../support.js";
 
