@@ -1,6 +1,6 @@
-import type { Vcs } from "@autowatch/watchfile";
+// URLs in requirement files as pip reads them: which are URLs, VCS URLs split as pip splits them, `#egg=`.
 
-/** URLs in requirement files as pip reads them: which are URLs, VCS URLs split as pip splits them, `#egg=`. */
+import type { Vcs } from "@autowatch/watchfile";
 
 export interface PipVcsUrl {
   vcs: Vcs;
