@@ -1,321 +1,279 @@
-// 1. merge at farm scale. Floor: in this same process, read every input file and JSON.parse it,
-// nothing else. Measured: a one-shot merge (cron) and re-merges with a memo (merge --follow),
-// each whole (manifests, validation, state written). Peak RSS: the real CLI in a child process
-// under GNU time, and a follow process.
+// 1. merge at farm scale, every variant a whole process, side by side in one run (issue 14's
+// targets): the floor (node reads the same files and JSON.parses the watch files, nothing else),
+// the cron merge (`autowatch merge -o STATE`) of an unchanged farm and with 1% of the watch files
+// new, the seed system's merge re-encoded in Python 3 (bench/seed_merge.py) as a peer, and the
+// re-merge of a running `autowatch merge --follow` process after 1% of the files are new.
+// Peak RSS of each from GNU time (VmHWM from /proc for the follow process).
 import { spawn } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { churnWatchFiles, farm } from "./gen/farm.mjs";
-import { profileInProcess } from "./lib/cpuprofile.mjs";
-import { fullGc } from "./lib/gc.mjs";
-import { mergeStages } from "./merge-stages.mjs";
-import { BENCH_DIR, importDist, requireCli } from "./lib/paths.mjs";
+import { profileProcess } from "./lib/cpuprofile.mjs";
+import { PYTHON } from "./lib/machine.mjs";
+import { BENCH_DIR, requireCli } from "./lib/paths.mjs";
 import { firstLines, peakRssMiB } from "./lib/proc.mjs";
-import { interleave, median, ratio, round, summary, timed } from "./lib/stats.mjs";
-import { atMost } from "./lib/targets.mjs";
+import { interleave, ratio, round, summary } from "./lib/stats.mjs";
+import { atLeast, atMost } from "./lib/targets.mjs";
+
+export { readAndParseAll } from "./merge-floor.mjs";
 
 const SIZES = [100, 1_000, 10_000];
 const QUICK_SIZES = [100, 1_000];
-const FLOOR_LIMIT = 2;
-const GROWTH_LIMIT = 11;
-const RSS_LIMIT_MIB = 300;
-/** Watch files new before each re-merge: 100 at 10,000 builders, uploads of a busy farm within one debounce window. */
+/** Issue 14's targets, each a ratio to the floor measured in the same phase. */
+const UNCHANGED_LIMIT = 1.0;
+const NEW_LIMIT = 1.5;
+const FOLLOW_LIMIT = 1.5;
+const SEED_SLOWER_LIMIT = 4;
+const RSS_LIMIT_MIB = 250;
+/** Watch files new before a merge: 100 at 10,000 builders, an hour of uploads on a busy farm. */
 const NEW_FRACTION = 0.01;
-const BUSY_FRACTION = 0.05;
-/** The follow process measured for peak RSS: its first merge and 9 re-merges. */
-const FOLLOW_RSS_MERGES = 10;
+/** The follow process's quiet time before a re-merge: subtracted from the time it logs its merge. */
+const DEBOUNCE_MS = 1000;
 const FOLLOW_WAIT_MS = 5 * 60 * 1000;
 
-/** The floor: read every file the merge has to read and JSON.parse the watch files. */
-export function readAndParseAll({ manifest, watchDir }) {
-  let bytes = readFileSync(manifest, "utf8").length;
-  let parsed = 0;
-  for (const name of readdirSync(watchDir)) {
-    const text = readFileSync(join(watchDir, name), "utf8");
-    bytes += text.length;
-    try {
-      JSON.parse(text);
-      parsed += 1;
-    } catch {
-      // broken files cost their read and a failed parse, like in the merge
-    }
-  }
-  return { bytes, parsed };
+/** One whole process under GNU time: wall ms (spawn to exit) and peak RSS. */
+function measure(command, args) {
+  const run = peakRssMiB(command, args);
+  return { ms: run.ms, mib: run.mib };
 }
 
 /**
- * Peak RSS of a whole merge process: `autowatch merge` when the built CLI has it, else one
- * runMerge in a fresh process (bench/merge-child.mjs); medians of `runs`.
+ * A running `autowatch merge --follow`: `reMerge()` makes `count` watch files new and resolves
+ * to how long the re-merge took inside the process: the time of its "re-merged" log line
+ * (the process's own clock, this machine's) minus the moment the last file was written and
+ * the debounce it waits before merging.
  */
-function peakRss(cli, input, output, runs, log) {
-  // the same state file as the in-process runs: the steady state of an hourly merge
-  const cliArgs = [cli, "merge", "--manifest", input.manifest, "--watch-dir", input.watchDir, "-o", output];
-  let of = "autowatch merge";
-  let measured = Array.from({ length: runs }, () => peakRssMiB(process.execPath, cliArgs, { allowFailure: true }));
-  const failed = measured.find((run) => run.status !== 0);
-  if (failed) {
-    log(`autowatch merge exited ${failed.status} (${firstLines(failed.stderr, 2)}): measuring runMerge in a child process instead`);
-    of = "runMerge in a child";
-    const childArgs = [join(BENCH_DIR, "merge-child.mjs"), input.manifest, input.watchDir, output];
-    measured = Array.from({ length: runs }, () => peakRssMiB(process.execPath, childArgs));
-  }
-  return { of, ms: round(median(measured.map((run) => run.ms))), mib: round(median(measured.map((run) => run.mib)), 1) };
-}
-
-function mergeInProcess(runMerge, input, output, memo) {
-  return runMerge({ manifests: [input.manifest], watchDir: input.watchDir, output, memo });
-}
-
-/**
- * Peak RSS of the real `autowatch merge --follow` process: its first merge, then `merges - 1`
- * re-merges, each after `newFiles` watch files are new; read from /proc (VmHWM, the peak RSS
- * GNU time reports too) before it is stopped by SIGTERM.
- */
-async function followProcessRss(cli, input, output, builders, newFiles, merges, firstRound) {
-  const args = [cli, "merge", "--follow", "--debounce", "300", "--manifest", input.manifest, "--watch-dir", input.watchDir, "-o", output];
-  const child = spawn(process.execPath, args, { stdio: ["ignore", "ignore", "pipe"] });
+async function startFollow(cli, args) {
+  const child = spawn(process.execPath, [cli, "merge", "--follow", "--debounce", String(DEBOUNCE_MS), ...args], { stdio: ["ignore", "ignore", "pipe"] });
   const exited = new Promise((resolve) => child.on("exit", (code, signal) => resolve(code ?? signal)));
-  let merged = 0;
   let log = "";
+  const merges = [];
+  let waiting;
   child.stderr.setEncoding("utf8");
   child.stderr.on("data", (chunk) => {
     log += chunk;
-    merged = log.split("\n").filter((line) => line.includes(" re-merged: ")).length;
+    const lines = log.split("\n");
+    log = lines.pop();
+    for (const line of lines) {
+      const match = /^autowatch: (\S+) re-merged: /.exec(line);
+      if (match) merges.push(Date.parse(match[1]));
+    }
+    if (waiting && merges.length >= waiting.count) waiting.resolve();
   });
-  const mergedAtLeast = async (count) => {
-    const deadline = Date.now() + FOLLOW_WAIT_MS;
-    while (merged < count) {
-      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`merge --follow: ${merged} of ${count} merges seen (${firstLines(log, 3)})`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+  const mergedAtLeast = (count) =>
+    new Promise((resolve, reject) => {
+      if (merges.length >= count) return resolve();
+      const timer = setTimeout(() => reject(new Error(`merge --follow: ${merges.length} of ${count} merges seen (${firstLines(log, 3)})`)), FOLLOW_WAIT_MS);
+      waiting = {
+        count,
+        resolve: () => {
+          clearTimeout(timer);
+          waiting = undefined;
+          resolve();
+        },
+      };
+    });
+  await mergedAtLeast(1);
+  return {
+    async reMerge(change) {
+      for (let attempt = 1; ; attempt += 1) {
+        const before = merges.length;
+        change();
+        const written = Date.now();
+        await mergedAtLeast(before + 1);
+        const ms = merges[before] - written - DEBOUNCE_MS;
+        // quiet for a while: a second merge means the uploads were seen as two bursts (the
+        // debounce fired while they were written), and the time is then not the re-merge's
+        await new Promise((resolve) => setTimeout(resolve, DEBOUNCE_MS + Math.max(ms, 0) + 200));
+        if (merges.length === before + 1 && ms >= 0) return ms;
+        if (attempt === 3) throw new Error(`merge --follow: ${merges.length - before} merges after one burst of uploads, ${ms} ms, 3 times`);
+      }
+    },
+    async stop() {
+      const peak = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"));
+      child.kill("SIGTERM");
+      const status = await exited;
+      if (status !== 0) throw new Error(`merge --follow exited with ${status} after SIGTERM`);
+      return { mib: peak ? Number(peak[1]) / 1024 : Number.NaN, merges: merges.length };
+    },
+    kill() {
+      if (child.exitCode === null) child.kill("SIGKILL");
+    },
   };
-  try {
-    await mergedAtLeast(1);
-    for (let merge = 1; merge < merges; merge += 1) {
-      churnWatchFiles(input.watchDir, builders, newFiles, firstRound + merge);
-      await mergedAtLeast(merge + 1);
-    }
-    const peak = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"));
-    child.kill("SIGTERM");
-    const status = await exited;
-    if (status !== 0) throw new Error(`merge --follow exited with ${status} after SIGTERM (${firstLines(log, 3)})`);
-    return { mib: peak ? round(Number(peak[1]) / 1024, 1) : Number.NaN, merges: merged };
-  } finally {
-    if (child.exitCode === null) child.kill("SIGKILL");
-  }
 }
 
-/** New watch files before each re-merge: `fraction` of the builders, at least one. */
+/** New watch files before a merge: `fraction` of the builders, at least one. */
 function newFilesFor(builders, fraction) {
   return Math.max(1, Math.round(builders * fraction));
 }
 
+function mibOf(samples) {
+  return round(Math.max(...samples.map((sample) => sample.mib)), 1);
+}
+
+async function measureSize(builders, runs, cli, log) {
+  const generated = await farm(builders);
+  log(`${builders} builders: farm ${generated.reused ? "reused" : "generated"} in ${generated.dir}`);
+  const work = mkdtempSync(join(tmpdir(), "autowatch-bench-merge-"));
+  try {
+    // a copy: files change between runs; the cached farm stays as generated
+    const manifest = join(work, "MANIFEST.cfg");
+    const watchDir = join(work, "watch");
+    cpSync(generated.manifest, manifest);
+    cpSync(generated.watchDir, watchDir, { recursive: true });
+    mkdirSync(join(work, "cron"));
+    mkdirSync(join(work, "follow"));
+    const inputs = ["--manifest", manifest, "--watch-dir", watchDir];
+    const newFiles = newFilesFor(builders, NEW_FRACTION);
+    let churnRound = 0;
+    const churn = () => churnWatchFiles(watchDir, builders, newFiles, (churnRound += 1));
+    const cronArgs = [cli, "merge", ...inputs, "-o", join(work, "cron", "state.json"), "--quiet"];
+    const floor = () => measure(process.execPath, [join(BENCH_DIR, "merge-floor.mjs"), watchDir, manifest]);
+    // the cron merge's steady state: its state, last-good store and cache written by an earlier run
+    measure(process.execPath, cronArgs);
+    const cron = await interleave(
+      [
+        { name: "floor", run: floor },
+        { name: "unchanged", run: () => measure(process.execPath, cronArgs) },
+        { name: "new", run: () => (churn(), measure(process.execPath, cronArgs)) },
+        { name: "seed", run: () => measure(PYTHON, [join(BENCH_DIR, "seed_merge.py"), watchDir, manifest]) },
+      ],
+      { runs, warmup: 1 },
+    );
+    // apart: a follow process re-merges whenever files change, and would run beside the others
+    const follower = await startFollow(cli, [...inputs, "-o", join(work, "follow", "state.json")]);
+    let followRss;
+    let following;
+    try {
+      following = await interleave(
+        [
+          { name: "floor", run: floor },
+          { name: "follow", run: async () => ({ ms: await follower.reMerge(churn), mib: Number.NaN }) },
+        ],
+        { runs, warmup: 1 },
+      );
+      followRss = await follower.stop();
+    } finally {
+      follower.kill();
+    }
+    let profile;
+    const ms = (samples) => summary(samples.map((sample) => sample.ms));
+    const row = {
+      builders,
+      newFiles,
+      floorMs: ms(cron.floor),
+      unchangedMs: ms(cron.unchanged),
+      newMs: ms(cron.new),
+      seedMs: ms(cron.seed),
+      followFloorMs: ms(following.floor),
+      followMs: ms(following.follow),
+      floorRssMiB: mibOf(cron.floor),
+      unchangedRssMiB: mibOf(cron.unchanged),
+      newRssMiB: mibOf(cron.new),
+      seedRssMiB: mibOf(cron.seed),
+      followRssMiB: round(followRss.mib, 1),
+    };
+    row.unchangedRatio = ratio(row.unchangedMs.median, row.floorMs.median);
+    row.newRatio = ratio(row.newMs.median, row.floorMs.median);
+    row.seedRatio = ratio(row.seedMs.median, row.newMs.median);
+    row.seedUnchangedRatio = ratio(row.seedMs.median, row.unchangedMs.median);
+    row.followRatio = ratio(row.followMs.median, row.followFloorMs.median);
+    if (row.newRatio > NEW_LIMIT || row.unchangedRatio > UNCHANGED_LIMIT) {
+      log("cron merge over its target: profiling one more cron merge with 1% new");
+      churn();
+      profile = {
+        title: `one cron merge process with ${newFiles} new watch files at ${builders.toLocaleString("en-US")} builders`,
+        ...profileProcess(cronArgs),
+      };
+    }
+    return { row, profile };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+function tableRow(row) {
+  return [
+    row.builders.toLocaleString("en-US"),
+    row.floorMs.median,
+    row.unchangedMs.median,
+    row.unchangedRatio,
+    `${row.newMs.median} (${row.newFiles} new)`,
+    row.newRatio,
+    row.seedMs.median,
+    row.seedRatio,
+    row.followFloorMs.median,
+    row.followMs.median,
+    row.followRatio,
+    `${row.floorRssMiB} / ${row.unchangedRssMiB} / ${row.newRssMiB} / ${row.followRssMiB} / ${row.seedRssMiB}`,
+  ];
+}
+
 export const mergeBench = {
   id: "merge",
-  title: "merge at farm scale (one-shot and --follow re-merges vs read+JSON.parse floor; peak RSS)",
+  title: "merge at farm scale, whole processes: cron merge (unchanged, 1% new), --follow re-merge, the seed system's merge in Python, vs the floor",
   async run({ quick, runs: runsOverride, log }) {
-    const { runMerge, MergeMemo } = await importDist("merge", ["runMerge", "MergeMemo"]);
     const cli = requireCli();
     const sizes = quick ? QUICK_SIZES : SIZES;
-    // a 10,000-builder merge takes seconds on a loaded machine: fewer runs there
     const runsFor = (builders) => runsOverride ?? (quick ? 3 : builders >= 10_000 ? 5 : 7);
-    const rssRunsFor = (builders) => (quick || builders >= 10_000 ? 1 : 3);
-    const rows = [];
     const measured = [];
     const profiles = [];
-    const extraTables = [];
     for (const builders of sizes) {
-      const generated = await farm(builders);
-      log(`${builders} builders: farm ${generated.reused ? "reused" : "generated"} in ${generated.dir}`);
-      const work = mkdtempSync(join(tmpdir(), "autowatch-bench-merge-"));
-      try {
-        // a copy: re-merges need watch files that change between runs; the cached farm stays as generated
-        const input = { manifest: join(work, "MANIFEST.cfg"), watchDir: join(work, "watch") };
-        cpSync(generated.manifest, input.manifest);
-        cpSync(generated.watchDir, input.watchDir, { recursive: true });
-        const output = join(work, "state.json");
-        mkdirSync(join(work, "follow"));
-        const followOutput = join(work, "follow", "state.json");
-        const floorRun = async () => (fullGc(), (await timed(() => readAndParseAll(input))).ms);
-        const oneShot = await interleave(
-          [
-            { name: "floor", run: floorRun },
-            { name: "merge", run: async () => (fullGc(), (await timed(() => mergeInProcess(runMerge, input, output))).ms) },
-          ],
-          { runs: runsFor(builders), warmup: 1 },
-        );
-        // then, apart, the re-merges: the memo's results stay in this heap and would slow the
-        // collections of the one-shot merges (and it is part of the floor's heap here, as it is
-        // in a follow process)
-        let memo = new MergeMemo();
-        let round = 0;
-        // what \`merge --follow\` does after a burst of uploads: some files new, then a re-merge
-        const reMerge = (fraction) => async () => {
-          round += 1;
-          churnWatchFiles(input.watchDir, builders, newFilesFor(builders, fraction), round);
-          fullGc();
-          return (await timed(() => mergeInProcess(runMerge, input, followOutput, memo))).ms;
-        };
-        // the follow process's first merge: everything merged once
-        await mergeInProcess(runMerge, input, followOutput, memo);
-        const following = await interleave(
-          [
-            { name: "floor", run: floorRun },
-            { name: "follow", run: reMerge(NEW_FRACTION) },
-            { name: "busy", run: reMerge(BUSY_FRACTION) },
-          ],
-          { runs: runsFor(builders), warmup: 1 },
-        );
-        const samples = { floor: oneShot.floor, merge: oneShot.merge, followFloor: following.floor, follow: following.follow, busy: following.busy };
-        const rss = peakRss(cli, input, output, rssRunsFor(builders), log);
-        const follow = await followProcessRss(
-          cli,
-          input,
-          join(work, "follow-rss-state.json"),
-          builders,
-          newFilesFor(builders, NEW_FRACTION),
-          FOLLOW_RSS_MERGES,
-          1_000,
-        );
-        const floor = median(samples.floor);
-        const followFloor = median(samples.followFloor);
-        if (builders === sizes[sizes.length - 1] && median(samples.follow) > FLOOR_LIMIT * followFloor) {
-          log("re-merge/floor over the limit: profiling one more re-merge");
-          round += 1;
-          churnWatchFiles(input.watchDir, builders, newFilesFor(builders, NEW_FRACTION), round);
-          fullGc();
-          const profile = await profileInProcess(() => mergeInProcess(runMerge, input, followOutput, memo));
-          profiles.push({ title: `re-merge with a memo at ${builders.toLocaleString("en-US")} builders (in-process)`, ...profile });
-          // the stages below are one-shot: the memo's heap would only slow their collections
-          memo = new MergeMemo();
-          log("timing each stage of a one-shot merge alone");
-          extraTables.push({
-            title: `Stages of a one-shot merge at ${builders.toLocaleString("en-US")} builders: exported functions, each run alone (target missed)`,
-            ...(await mergeStages(input, output, floor, profile.seen)),
-          });
-        }
-        const row = {
-          builders,
-          files: builders,
-          newFiles: newFilesFor(builders, NEW_FRACTION),
-          busyNewFiles: newFilesFor(builders, BUSY_FRACTION),
-          floorMs: summary(samples.floor),
-          mergeMs: summary(samples.merge),
-          ratio: ratio(median(samples.merge), floor),
-          followFloorMs: summary(samples.followFloor),
-          followMs: summary(samples.follow),
-          followRatio: ratio(median(samples.follow), followFloor),
-          busyMs: summary(samples.busy),
-          busyRatio: ratio(median(samples.busy), followFloor),
-          rssOf: rss.of,
-          processMs: rss.ms,
-          peakRssMiB: rss.mib,
-          followPeakRssMiB: follow.mib,
-        };
-        measured.push(row);
-        rows.push([
-          builders.toLocaleString("en-US"),
-          row.floorMs.median,
-          row.mergeMs.median,
-          row.ratio,
-          row.followFloorMs.median,
-          `${row.followMs.median} (${row.newFiles} new)`,
-          row.followRatio,
-          `${row.busyMs.median} (${row.busyNewFiles} new)`,
-          row.busyRatio,
-          row.processMs,
-          row.peakRssMiB,
-          row.followPeakRssMiB,
-        ]);
-      } finally {
-        rmSync(work, { recursive: true, force: true });
-      }
+      const { row, profile } = await measureSize(builders, runsFor(builders), cli, log);
+      measured.push(row);
+      if (profile && builders === sizes[sizes.length - 1]) profiles.push(profile);
     }
     const largest = measured[measured.length - 1];
-    const previous = measured[measured.length - 2];
-    const growth = ratio(largest.mergeMs.median, previous.mergeMs.median);
-    const followGrowth = ratio(largest.followMs.median, previous.followMs.median);
-    const floorGrowth = ratio(largest.floorMs.median, previous.floorMs.median);
-    const followFloorGrowth = ratio(largest.followFloorMs.median, previous.followFloorMs.median);
-    // Sizes are measured minutes apart, and this machine's speed drifts by tens of percent in
-    // that time (the floor, linear by construction, has grown 9× to 15× for 10× the files).
-    // Growth is therefore judged per unit of floor work: the growth of merge/floor, times the
-    // builders' scale. Raw growth is kept beside it.
-    const perFloor = (merge, floor) => round((merge / floor) * (largest.builders / previous.builders), 3);
-    const scale = largest.builders / previous.builders;
     const at = `at ${largest.builders.toLocaleString("en-US")} builders`;
-    const growthLimit = round((GROWTH_LIMIT * scale) / 10, 2);
-    const span = `${previous.builders.toLocaleString("en-US")} → ${largest.builders.toLocaleString("en-US")} builders (${scale}× builders)`;
+    const pct = `${round(NEW_FRACTION * 100, 1)}%`;
     return {
       description:
         `Generated farms (${sizes.map((size) => size.toLocaleString("en-US")).join(", ")} builders; 20 watches per builder; 5% broken files; one MANIFEST.cfg with a section per builder), copied to a work directory. ` +
-        `Floor: in the same process, read the manifest and every watch file and JSON.parse it, nothing else. ` +
-        `One-shot merge: \`runMerge\` from the built @autowatch/merge without a memo (what \`autowatch merge\` from cron does), manifests + validation + state written, against an existing state. ` +
-        `Re-merge: what \`autowatch merge --follow\` does after a burst of uploads: ${pct(NEW_FRACTION)} of the builders (at least one) get a new watch file with other branches and repositories (so the state changes), then \`runMerge\` with the process's \`MergeMemo\` (every file is still listed, read and compared by sha256; only changed builders are validated and merged again; the state is rendered and written). "Busy": the same with ${pct(BUSY_FRACTION)} new files. ` +
-        `Two phases, each interleaved with the floor, ${sizes.map(runsFor).join("/")} runs each (by size) after a warm-up, full GC before each run; medians: first the floor and one-shot merges, then the floor and re-merges with the memo alive in the heap (as in a follow process); each ratio uses the floor of its phase. ` +
-        `Growth from one size to the next is judged per unit of floor work: (merge growth ÷ floor growth) × the builders' scale, because sizes are measured minutes apart on a machine whose speed drifts (the raw growths are in the target lines). ` +
-        `Peak RSS: \`autowatch merge\` (packages/cli/dist/index.js) as a whole process under GNU time, one-shot on the steady-state state file (median of ${sizes.map(rssRunsFor).join("/")} runs by size; "process ms" is that process's wall time); ` +
-        `and the real \`autowatch merge --follow\` process (VmHWM from /proc): its first merge and ${FOLLOW_RSS_MERGES - 1} re-merges, each after ${pct(NEW_FRACTION)} of the watch files are new, then SIGTERM.`,
-      params: {
-        sizes,
-        runs: sizes.map(runsFor),
-        rssRuns: sizes.map(rssRunsFor),
-        watchesPerBuilder: 20,
-        brokenRatio: 0.05,
-        newFraction: NEW_FRACTION,
-        busyFraction: BUSY_FRACTION,
-        followRssMerges: FOLLOW_RSS_MERGES,
-      },
+        `Every variant is a whole process, timed from spawn to exit under GNU time (which gives its peak RSS). ` +
+        `Floor: \`node bench/merge-floor.mjs\`, which reads the manifest, lists the watch directory, reads every watch file and JSON.parses it, nothing else. ` +
+        `Cron merge: \`autowatch merge --manifest M --watch-dir W -o STATE --quiet\` (packages/cli/dist/index.js) in its steady state (the state, last-good store and whatever it keeps beside the state written by an earlier run): of an unchanged farm, and after ${pct} of the builders (at least one) got a new watch file with other branches and repositories (so the state changes). ` +
+        `Seed: the seed system's merge (anybox.buildbot.odoo's MultiWatcher.read_branches) re-encoded in Python 3, bench/seed_merge.py: ConfigParser with inherit, watch lines, buildout-self, json.loads of each watch file, poller and change-filter maps, no validation at all, nothing written. ` +
+        `These four are interleaved, ${sizes.map(runsFor).join("/")} runs each (by size) after a warm-up; medians. ` +
+        `Then, apart, a real \`autowatch merge --follow --debounce ${DEBOUNCE_MS}\` process on the same files, interleaved with the floor: ${pct} of the watch files are made new, and the re-merge's time is the time of its "re-merged" log line minus the moment the last file was written and the debounce; its peak RSS is VmHWM from /proc after every re-merge. ` +
+        `Peak RSS column: floor / cron unchanged / cron ${pct} new / follow / seed, MiB (largest of the runs).`,
+      params: { sizes, runs: sizes.map(runsFor), watchesPerBuilder: 20, brokenRatio: 0.05, newFraction: NEW_FRACTION, debounceMs: DEBOUNCE_MS },
       measured,
       profiles,
-      extraTables,
-      growth: {
-        from: previous.builders,
-        to: largest.builders,
-        merge: growth,
-        follow: followGrowth,
-        floor: floorGrowth,
-        followFloor: followFloorGrowth,
-        mergePerFloor: perFloor(growth, floorGrowth),
-        followPerFloor: perFloor(followGrowth, followFloorGrowth),
-      },
       table: {
         columns: [
           "builders",
           "floor ms",
-          "one-shot ms",
-          "one-shot/floor",
+          "cron, unchanged ms",
+          "÷ floor",
+          `cron, ${pct} new ms`,
+          "÷ floor",
+          "seed (Python) ms",
+          `seed ÷ cron ${pct} new`,
           "floor ms (follow phase)",
-          `re-merge ms (${pct(NEW_FRACTION)} new)`,
-          "re-merge/floor",
-          `busy re-merge ms (${pct(BUSY_FRACTION)} new)`,
-          "busy/floor",
-          "one-shot process ms",
-          "one-shot peak RSS MiB",
-          "follow peak RSS MiB",
+          `follow re-merge ms (${pct} new)`,
+          "÷ floor",
+          "peak RSS MiB",
         ],
-        rows,
+        rows: measured.map(tableRow),
       },
       targets: [
-        atMost(`re-merge (--follow, ${pct(NEW_FRACTION)} of watch files new)/floor ${at}`, largest.followRatio, FLOOR_LIMIT),
-        atMost(
-          `one-shot merge time growth ${span}, per unit of floor work (raw ${growth}×, floor ${floorGrowth}×)`,
-          perFloor(growth, floorGrowth),
-          growthLimit,
+        atMost(`cron merge of an unchanged farm ÷ floor ${at}`, largest.unchangedRatio, UNCHANGED_LIMIT),
+        atMost(`cron merge with ${pct} of the watch files new ÷ floor ${at}`, largest.newRatio, NEW_LIMIT),
+        atLeast(
+          `the seed system's merge (Python) ÷ autowatch's cron merge with ${pct} new ${at} (÷ unchanged: ${largest.seedUnchangedRatio}×)`,
+          largest.seedRatio,
+          SEED_SLOWER_LIMIT,
         ),
+        atMost(`--follow re-merge with ${pct} new ÷ floor ${at}`, largest.followRatio, FOLLOW_LIMIT),
         atMost(
-          `re-merge time growth ${span}, per unit of floor work (raw ${followGrowth}×, floor ${followFloorGrowth}×)`,
-          perFloor(followGrowth, followFloorGrowth),
-          growthLimit,
+          `peak RSS of a cron merge process ${at} (largest of unchanged and ${pct} new)`,
+          Math.max(largest.unchangedRssMiB, largest.newRssMiB),
+          RSS_LIMIT_MIB,
+          " MiB",
         ),
-        atMost(`peak RSS of a one-shot merge process (${largest.rssOf}) ${at}`, largest.peakRssMiB, RSS_LIMIT_MIB, " MiB"),
-        atMost(`peak RSS of an \`autowatch merge --follow\` process (${FOLLOW_RSS_MERGES} merges) ${at}`, largest.followPeakRssMiB, RSS_LIMIT_MIB, " MiB"),
+        atMost(`peak RSS of an \`autowatch merge --follow\` process ${at}`, largest.followRssMiB, RSS_LIMIT_MIB, " MiB"),
       ],
     };
   },
 };
-
-function pct(fraction) {
-  return `${round(fraction * 100, 1)}%`;
-}

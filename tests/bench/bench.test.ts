@@ -66,10 +66,25 @@ describe("generated farm", () => {
       for (const builder of broken) expect(rejected).toContain(builder);
       expect([...rejected].filter((builder) => !broken.includes(builder as string))).toEqual([]);
       expect(Object.keys(result.state.builders)).toHaveLength(80);
-      expect(readAndParseAll(input).parsed).toBeGreaterThan(80 - input.broken);
+      expect(readAndParseAll({ manifests: [input.manifest], watchDir: input.watchDir }).parsed).toBeGreaterThan(80 - input.broken);
     } finally {
       rmSync(work, { recursive: true, force: true });
     }
+  });
+});
+
+describe("the seed system's merge in Python (bench/seed_merge.py)", () => {
+  it("reads every builder and its watch file: each poller autowatch merges is a repository it watches", async () => {
+    const input = await farm(80);
+    const seed = JSON.parse(execFileSync("/usr/bin/python3", ["bench/seed_merge.py", input.watchDir, input.manifest, "--list"], { encoding: "utf8" }));
+    expect(seed.builders).toBe(80);
+    // no validation at all: it also polls what autowatch refuses (hostile URLs), never less
+    const result = await runMerge({ manifests: [input.manifest], watchDir: input.watchDir });
+    const theirs = new Set(seed.list.map(([vcs, url]: [string, string]) => `${vcs} ${url}`));
+    const ours = result.state.pollers.map((poller) => `${poller.vcs} ${poller.url}`);
+    expect(ours.length).toBeGreaterThan(80);
+    expect(ours.filter((poller) => !theirs.has(poller))).toEqual([]);
+    expect(theirs.has("git -oProxyCommand=touch /tmp/pwned")).toBe(true);
   });
 });
 
