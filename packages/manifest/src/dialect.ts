@@ -1,5 +1,5 @@
 import { quoteValue } from "@autowatch/watchfile";
-import { normalizeNewlines, pyRstrip, skipSpaces, trimmedEnd } from "./pytext.js";
+import { normalizeNewlines, pyRstrip, pyTrimmedEnd, skipPySpaces } from "@autowatch/watchfile/text";
 
 /** One physical line of an option value, stripped as ConfigParser strips it ("" for a blank line). */
 export interface ValueLine {
@@ -110,14 +110,14 @@ class ConfigReader {
   line(lineStart: number, lineEnd: number, lineNo: number): void {
     const { source } = this;
     // The stripped line is source[first, last).
-    const first = skipSpaces(source, lineStart, lineEnd);
+    const first = skipPySpaces(source, lineStart, lineEnd);
     if (first === lineEnd) {
       if (this.current && this.option) this.following.push({ text: "", line: lineNo });
       return;
     }
     const lead = source.charCodeAt(first);
     if (lead === HASH || lead === SEMICOLON) return;
-    const last = trimmedEnd(source, first, lineEnd);
+    const last = pyTrimmedEnd(source, first, lineEnd);
     const level = first - lineStart;
     if (this.current && this.option && level > this.indent) {
       this.following.push({ text: source.slice(first, last), line: lineNo });
@@ -182,13 +182,13 @@ class ConfigReader {
       this.report("parsing", lineNo, `not an option line ("name = value" or "name: value") nor a [section] header: ${quoteValue(source.slice(first, last))}`);
       return;
     }
-    const name = source.slice(first, trimmedEnd(source, first, delimiter)).toLowerCase();
+    const name = source.slice(first, pyTrimmedEnd(source, first, delimiter)).toLowerCase();
     if (name === "") {
       this.report("parsing", lineNo, `option without a name: ${quoteValue(source.slice(first, last))}`);
       this.endOption();
       return;
     }
-    const valueStart = skipSpaces(source, delimiter + 1, last);
+    const valueStart = skipPySpaces(source, delimiter + 1, last);
     const fresh: RawOption = { name, line: lineNo, lines: [{ text: source.slice(valueStart, last), line: lineNo }] };
     const firstOption = current.options.get(name);
     if (firstOption) {

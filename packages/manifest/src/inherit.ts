@@ -2,7 +2,7 @@
 
 import { quoteValue, type ProblemLevel } from "@autowatch/watchfile";
 import { rawValue, type ConfigDocument, type RawSection } from "./dialect.js";
-import { pyStrip } from "./pytext.js";
+import { pyStrip } from "@autowatch/watchfile/text";
 
 /** A section as first defined, with the document it is in. */
 export interface Definition {

@@ -1,6 +1,6 @@
 import { quoteValue, type ProblemLevel, type Vcs } from "@autowatch/watchfile";
 import type { ValueLine } from "./dialect.js";
-import { pySplit, pyStrip } from "./pytext.js";
+import { pySplit, pyStrip } from "@autowatch/watchfile/text";
 import type { BuildoutSpec, ManualWatch } from "./types.js";
 
 /** A problem found in one option value, before it is attributed to a file and builder. */

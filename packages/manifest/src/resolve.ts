@@ -4,7 +4,7 @@ import { inheritChain, inheritCycles, type Definition } from "./inherit.js";
 import { interpolateLines, interpolateOption, type InterpolatedOption, type InterpolationMemo } from "./interpolate.js";
 import { DefaultsCache, MergedOptions, origin } from "./merged.js";
 import { parseBoolean, parseBuildout, parseSeconds, parseWatchLines, setOwn, type ValueProblem } from "./options.js";
-import { pyStrip } from "./pytext.js";
+import { pyStrip } from "@autowatch/watchfile/text";
 import type { BuildFactory, BuildoutSpec, ManifestInput, ManifestResult } from "./types.js";
 
 /** The options this package interprets: a failure in them changes the result. */

@@ -7,3 +7,4 @@ export { builderLine, pollerLine, problemLine, stateLines, stateText, watchesJso
 export { refNameProblem } from "./refname.js";
 export { closeNames } from "./suggest.js";
 export { MAX_CONFIG_BYTES, readRegularFileSync, type RegularFileRead } from "./regular.js";
+export { PY_SPACE, isPySpace, skipPySpaces, pyTrimmedEnd, pyStrip, pyRstrip, pySplit, normalizeNewlines, comparePyStrings, pyDedent } from "./pytext.js";

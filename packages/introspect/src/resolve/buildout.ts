@@ -5,14 +5,14 @@
  * ResolveFileSystem callback; failures come back as data.
  */
 import type { Problem } from "@autowatch/watchfile";
-import { escapeControlCharacters, quoteValue } from "@autowatch/watchfile/text";
+import { comparePyStrings, quoteValue, escapeControlCharacters } from "@autowatch/watchfile/text";
 import type { ResolvedOption, ResolvedSections, ResolveResult } from "../types.js";
 import { absolutizeCaches, addVersions, loadSections, NOT_A_FILE, type ResolveCoreOptions, STANDARD_DIRECTORIES } from "./inputs.js";
 import { boolOption, splitWords } from "./load.js";
 import { BuildoutError, OPTION_WORK, cut, COMPUTED_VALUE, type Section } from "./model.js";
 import { type TrackedValue, unknownLines } from "./lines.js";
 import { MAX_TOTAL_WORK, Options, TOO_DEEP, type SectionSource, type Seen } from "./options.js";
-import { compareStrings, isUrl, normpath, pathJoin } from "./python.js";
+import { isUrl, normpath, pathJoin } from "./posixpath.js";
 
 class Resolver implements SectionSource {
   raw: Map<string, Section> = new Map();
@@ -229,7 +229,7 @@ export function resolveSections(options: ResolveCoreOptions): ResolveResult {
 
   // null prototypes: a section or option named __proto__ is a key like any other (zc.buildout accepts it)
   const sections: ResolvedSections = Object.create(null);
-  for (const name of [...resolver.raw.keys()].sort(compareStrings)) {
+  for (const name of [...resolver.raw.keys()].sort(comparePyStrings)) {
     const resolved: ResolvedSections[string] = Object.create(null);
     sections[name] = resolved;
     try {

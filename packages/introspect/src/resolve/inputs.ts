@@ -3,11 +3,11 @@
  * user's default.cfg, the configuration and its extends, the command-line options, the
  * versions section and the cache directories made absolute.
  */
-import { quoteValue } from "@autowatch/watchfile/text";
+import { comparePyStrings, quoteValue, pyStrip } from "@autowatch/watchfile/text";
 import { defaultGlobals, type PythonEnvironment, type PyValue } from "./condition/index.js";
 import { type ResolveFileSystem, openConfig, updateSections } from "./load.js";
 import { BuildoutError, COMMAND_LINE_VALUE, COMPUTED_VALUE, DEFAULT_VALUE, Key, type Section, type Sections, cloneSection } from "./model.js";
-import { compareStrings, dirname, isUrl, normpath, pathJoin, strip, trimSlashes } from "./python.js";
+import { dirname, isUrl, normpath, pathJoin, trimSlashes } from "./posixpath.js";
 
 export interface ResolveCoreOptions {
   /** The `-c` file as given (relative to `cwd`) or a URL. */
@@ -60,7 +60,7 @@ export function parseOverride(text: string): [string, string, string] {
   const names = text.slice(0, equals).split(":");
   if (names.length > 2) throw new BuildoutError(`invalid override ${quoteValue(text)}: too many colons`);
   const [section, option] = names.length === 1 ? ["buildout", names[0]!] : [names[0]!, names[1]!];
-  return [strip(section), strip(option), strip(text.slice(equals + 1))];
+  return [pyStrip(section), pyStrip(option), pyStrip(text.slice(equals + 1))];
 }
 
 function expandUser(path: string, env: Record<string, string | undefined>): string {
@@ -85,7 +85,7 @@ export function loadSections(options: ResolveCoreOptions): Sections {
   const commandLine: Sections = new Map();
   const sortedOverrides = options.overrides
     .map(parseOverride)
-    .sort((a, b) => compareStrings(a[0], b[0]) || compareStrings(a[1], b[1]) || compareStrings(a[2], b[2]));
+    .sort((a, b) => comparePyStrings(a[0], b[0]) || comparePyStrings(a[1], b[1]) || comparePyStrings(a[2], b[2]));
   for (const [section, option, value] of sortedOverrides) {
     if (!commandLine.has(section)) commandLine.set(section, new Map());
     commandLine.get(section)!.set(option, new Key(value, COMMAND_LINE_VALUE));

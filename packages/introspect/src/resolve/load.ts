@@ -3,7 +3,7 @@
  * `_update` and `_update_section` do it, through a file-system callback (no I/O here).
  */
 import { createHash } from "./hash.js";
-import { quoteValue } from "@autowatch/watchfile/text";
+import { comparePyStrings, PY_SPACE, quoteValue, pyRstrip } from "@autowatch/watchfile/text";
 import type { PyValue } from "./condition/index.js";
 import {
   BuildoutError,
@@ -18,7 +18,7 @@ import {
   optionCount,
 } from "./model.js";
 import { parseSections } from "./parse.js";
-import { PY_SPACE, compareStrings, dirname, isUrl, normpath, pathJoin, rstrip } from "./python.js";
+import { dirname, isUrl, normpath, pathJoin } from "./posixpath.js";
 
 /** Everything the resolver reads goes through this. */
 export interface ResolveFileSystem {
@@ -65,11 +65,11 @@ export function splitWords(text: string): string[] {
 /** `_update_section`: s2 on top of s1 (s1 is changed and returned), `+=` and `-=` applied. */
 export function updateSection(s1: Section, s2Original: Section): Section {
   const s2 = cloneSection(s2Original);
-  const ordered = [...s2].sort(([a], [b]) => compareStrings(rstrip(a, " +"), rstrip(b, " +")) || compareStrings(a.slice(-1), b.slice(-1)));
+  const ordered = [...s2].sort(([a], [b]) => comparePyStrings(pyRstrip(a, " +"), pyRstrip(b, " +")) || comparePyStrings(a.slice(-1), b.slice(-1)));
   for (const [name, key] of ordered) {
     const add = name.endsWith("+");
     if (!add && !name.endsWith("-")) continue;
-    const target = rstrip(name, add ? " +" : " -");
+    const target = pyRstrip(name, add ? " +" : " -");
     const existing = s2.get(target) ?? s1.get(target) ?? new Key("", IMPLICIT_VALUE);
     if (add) existing.addToValue(key);
     else existing.removeFromValue(key);

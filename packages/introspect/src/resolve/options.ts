@@ -5,11 +5,10 @@
  * `_buildout_section_name_`) and `_do_extend_raw` (`<=` macros, chained, with `+=`/`-=`).
  * Recipes are never loaded: an option that only a recipe computes is left as written.
  */
-import { quoteValue } from "@autowatch/watchfile/text";
+import { comparePyStrings, quoteValue, pyStrip } from "@autowatch/watchfile/text";
 import { type LineOrigins, type TrackedValue, ValueTooLong, rewrittenLines, substituteLines, unknownLines } from "./lines.js";
 import { BuildoutError, type Key, MAX_TOTAL_WORK, OPTION_WORK, type Section, cloneSection, cut, listed } from "./model.js";
 import { updateSection, splitWords } from "./load.js";
-import { compareStrings, strip } from "./python.js";
 
 const SIMPLE = /^[-a-zA-Z0-9 ._]+\n?$/;
 const VALID = /^\$\{[-a-zA-Z0-9 ._]*:[-a-zA-Z0-9 ._]+\}$/;
@@ -65,7 +64,7 @@ export class Options {
   /** `_initialize`, without loading the recipe. */
   initialize(): void {
     if (this.raw.has("<")) this.raw = this.extendRaw(this.name, this.raw, []);
-    for (const [option, key] of [...this.raw].sort(([a], [b]) => compareStrings(a, b))) {
+    for (const [option, key] of [...this.raw].sort(([a], [b]) => comparePyStrings(a, b))) {
       if (key.value.includes("${")) this.dosub(option, key);
     }
     if (this.name === "buildout") return;
@@ -101,7 +100,7 @@ export class Options {
     try {
       const result: Section = new Map();
       for (const line of todo.value.split("\n")) {
-        const macro = strip(line);
+        const macro = pyStrip(line);
         if (!macro) continue;
         const raw = this.buildout.raw.get(macro);
         if (!raw) throw new BuildoutError(`no section named ${quoteValue(macro)} (used as a macro by [${quoteValue(name)}])`, todo.source, todo.line);

@@ -4,10 +4,9 @@
  * column 0, no inline comments in values, continuation lines, blank lines kept inside a
  * value that starts on the next line (then dedented), `[name: expression]` headers.
  */
-import { quoteValue } from "@autowatch/watchfile/text";
+import { pyDedent, isPySpace, quoteValue, pyRstrip, skipPySpaces, pyStrip, pyTrimmedEnd } from "@autowatch/watchfile/text";
 import { ConditionError, evaluateCondition, type PyValue } from "./condition/index.js";
 import { BuildoutError, Key, type Section, type Sections } from "./model.js";
-import { dedent, isSpace, isSpaceCode, rstrip, skipSpace, strip, trimEnd } from "./python.js";
 
 /** A `[name: expression] # comment` line, as zc.buildout's `section_header` regex splits it. */
 interface Header {
@@ -29,18 +28,18 @@ const OPTION_NAME_STOP = new Set(["{", "}", "[", "]", "=", ":"]);
  */
 function sectionHeader(line: string): Header | undefined {
   if (line.charCodeAt(0) !== 0x5b) return undefined;
-  const nameStart = skipSpace(line, 1);
+  const nameStart = skipPySpaces(line, 1);
   let nameEnd = nameStart;
-  while (nameEnd < line.length && !NAME_STOP.has(line[nameEnd]!) && !isSpaceCode(line.charCodeAt(nameEnd))) nameEnd++;
+  while (nameEnd < line.length && !NAME_STOP.has(line[nameEnd]!) && !isPySpace(line.charCodeAt(nameEnd))) nameEnd++;
   if (nameEnd === nameStart) return undefined;
   const name = line.slice(nameStart, nameEnd);
-  const after = skipSpace(line, nameEnd);
+  const after = skipPySpaces(line, nameEnd);
   let close: number;
   let expression: string | undefined;
   if (line[after] === ":") {
     let stop = after + 1;
     while (stop < line.length && line[stop] !== "#" && line[stop] !== ";") stop++;
-    close = trimEnd(line, after + 1, stop) - 1;
+    close = pyTrimmedEnd(line, after + 1, stop) - 1;
     if (close <= after || line[close] !== "]") return undefined;
     expression = line.slice(after + 1, close);
   } else {
@@ -48,7 +47,7 @@ function sectionHeader(line: string): Header | undefined {
     if (line[close] !== "]") return undefined;
   }
   // after "]": spaces (the line's newline among them), or spaces and a comment (lines hold no other newline)
-  const rest = skipSpace(line, close + 1);
+  const rest = skipPySpaces(line, close + 1);
   if (rest === line.length) return { name, tail: line.slice(close), ...(expression !== undefined ? { expression } : {}) };
   if (line[rest] !== "#" && line[rest] !== ";") return undefined;
   // `.*$` stops before the line's newline
@@ -59,9 +58,9 @@ function sectionHeader(line: string): Header | undefined {
 /** `option_start`: `(?P<name>[^\s{}[\]=:]+\s*[-+]?)=(?P<value>.*)$`, scanned. */
 function optionStart(line: string): { name: string; value: string } | undefined {
   let end = 0;
-  while (end < line.length && !OPTION_NAME_STOP.has(line[end]!) && !isSpaceCode(line.charCodeAt(end))) end++;
+  while (end < line.length && !OPTION_NAME_STOP.has(line[end]!) && !isPySpace(line.charCodeAt(end))) end++;
   if (end === 0) return undefined;
-  let equals = skipSpace(line, end);
+  let equals = skipPySpaces(line, end);
   if (line[equals] === "-" || line[equals] === "+") equals++;
   if (line[equals] !== "=") return undefined;
   // lines hold no newline but their last: `.*$` is the rest of the line
@@ -101,12 +100,12 @@ export function parseSections(text: string, file: string, options: ParseOptions)
     let line = lines[index]!;
     if (line[0] === "#" || line[0] === ";") continue;
 
-    if (isSpace(line[0]) && current && optionName) {
+    if (isPySpace(line.charCodeAt(0)) && current && optionName) {
       if (!condition) continue;
       if (blockMode) {
-        line = rstrip(line);
+        line = pyRstrip(line);
       } else {
-        line = strip(line);
+        line = pyStrip(line);
         if (!line) continue;
       }
       current.get(optionName)!.appendLine(line, lineNumber);
@@ -128,21 +127,21 @@ export function parseSections(text: string, file: string, options: ParseOptions)
       continue;
     }
     if (!current) {
-      if (!strip(line)) continue;
-      throw new BuildoutError(`option outside of any section (no section header before it): ${quoteValue(rstrip(line))}`, file, lineNumber);
+      if (!pyStrip(line)) continue;
+      throw new BuildoutError(`option outside of any section (no section header before it): ${quoteValue(pyRstrip(line))}`, file, lineNumber);
     }
     if (line.startsWith("=>")) line = `<part-dependencies> = ${line.slice(2)}`;
     const option = optionStart(line);
     if (option) {
       if (!condition) continue;
-      optionName = rstrip(option.name);
-      const value = strip(option.value);
+      optionName = pyRstrip(option.name);
+      const value = pyStrip(option.value);
       current.set(optionName, new Key(value, file, lineNumber));
       blockMode = !value;
-    } else if (!(optionName || strip(line))) {
+    } else if (!(optionName || pyStrip(line))) {
       continue;
     } else {
-      bogus.push({ line: lineNumber, text: rstrip(line) });
+      bogus.push({ line: lineNumber, text: pyRstrip(line) });
     }
   }
 
@@ -150,7 +149,7 @@ export function parseSections(text: string, file: string, options: ParseOptions)
 
   for (const section of sections.values()) {
     for (const key of section.values()) {
-      if (isSpace(key.value[0])) dedentValue(key);
+      if (isPySpace(key.value.charCodeAt(0))) dedentValue(key);
     }
   }
   return sections;
@@ -163,7 +162,7 @@ function sectionCondition(name: string, expression: string, tail: string, global
     return evaluateCondition(source, globals);
   } catch (error) {
     const reason = error instanceof ConditionError ? error.message : String(error);
-    throw new BuildoutError(`cannot evaluate the condition of section [${name}]: ${reason} (in ${quoteValue(strip(expression))})`, file, lineNumber);
+    throw new BuildoutError(`cannot evaluate the condition of section [${name}]: ${reason} (in ${quoteValue(pyStrip(expression))})`, file, lineNumber);
   }
 }
 
@@ -181,9 +180,9 @@ function refuseBogusLines(bogus: readonly { line: number; text: string }[], file
 
 /** A value starting on the line after its name: right-stripped, dedented, leading blank lines dropped. */
 function dedentValue(key: Key): void {
-  const dedented = dedent(rstrip(key.value));
+  const dedented = pyDedent(pyRstrip(key.value));
   // `^(\s*\n)+`: the leading spaces up to the last newline among them
-  const blank = dedented.slice(0, dedented.lastIndexOf("\n", skipSpace(dedented) - 1) + 1);
+  const blank = dedented.slice(0, dedented.lastIndexOf("\n", skipPySpaces(dedented) - 1) + 1);
   const dropped = blank.split("\n").length - 1;
   key.value = dedented.slice(blank.length);
   key.lines = key.lines.slice(dropped, dropped + key.value.split("\n").length);

@@ -17,7 +17,7 @@ import { join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveBuildout } from "../../src/resolve/index.js";
-import { rstrip } from "../../src/resolve/python.js";
+import { pyRstrip } from "@autowatch/watchfile/text";
 import type { ResolvedSections } from "../../src/types.js";
 
 const here = fileURLToPath(new URL("./conformance/", import.meta.url));
@@ -129,7 +129,7 @@ function checkLineOrigins(sections: ResolvedSections): void {
       if (section === "buildout" && REWRITTEN.test(name)) continue;
       option.lines.forEach((at, index) => {
         if (!at?.line || /^[a-z]+:\/\//.test(at.file)) return;
-        const written = rstrip(fileLines(at.file)[at.line - 1] ?? "");
+        const written = pyRstrip(fileLines(at.file)[at.line - 1] ?? "");
         if (!written.includes("${")) expect(written.endsWith(values[index]!), `${section}:${name} line ${index} at ${at.file}:${at.line}`).toBe(true);
       });
     }

@@ -1,7 +1,6 @@
 /** Evaluates a parsed condition expression against the globals, as Python's `eval` would. */
 
-import { quoteValue } from "@autowatch/watchfile/text";
-import { strip } from "../python.js";
+import { quoteValue, pyStrip } from "@autowatch/watchfile/text";
 import { parseExpression, type Node } from "./parse.js";
 import { ConditionError, compare, fn, numeric, truthy, typeName, type PyFunction, type PyValue } from "./values.js";
 
@@ -105,7 +104,7 @@ function stringMethod(text: string, name: string): PyFunction {
       case "upper":
         return text.toUpperCase();
       case "strip":
-        return strip(text);
+        return pyStrip(text);
       default: {
         const options = typeof arg === "string" ? [arg] : arg && typeof arg === "object" && arg.kind === "tuple" ? arg.items : [];
         if (!options.every((o): o is string => typeof o === "string")) throw new ConditionError(`${name}() needs strings`);
