@@ -109,5 +109,6 @@ async function assemble(results: FormatResult[], options: CommonOptions): Promis
     problems: [...earlier, ...classified.problems],
     ...(options.now ? { now: options.now } : {}),
   });
-  return { ok: true, watchFile, problems: watchFile.problems };
+  // made here, each with a code this version knows (a watch file's type also reads other workers' problems)
+  return { ok: true, watchFile, problems: watchFile.problems as Problem[] };
 }

@@ -1,5 +1,6 @@
 import { isAscii } from "node:buffer";
 import { parseJson, type ParsedJson } from "./json.js";
+import { PROBLEM_CODE_SHAPE } from "./problem.js";
 import { FORMAT_NAME, WATCHFILE_SCHEMA_ID } from "./schema.js";
 import type { WatchFile } from "./schema.js";
 
@@ -45,7 +46,7 @@ function acceptDocument(document: unknown, maxEntries: number): { value: WatchFi
   if (!isObject(document) || document.schema !== WATCHFILE_SCHEMA_ID || keyOrder(document, FILE_FIELDS) === UNKNOWN) return undefined;
   const watches = entries(document.watches, maxEntries, watchEntry);
   const pinned = document.pinned === undefined ? [] : entries(document.pinned, maxEntries, pinnedEntry);
-  const problems = document.problems === undefined ? [] : entries(document.problems, maxEntries, problem);
+  const problems = document.problems === undefined ? [] : entries(document.problems, maxEntries, problemEntry);
   if (!watches || !pinned || !problems) return undefined;
   // Built afresh, in schema order, like zod's output.
   const value: Record<string, unknown> = { schema: WATCHFILE_SCHEMA_ID };
@@ -75,7 +76,7 @@ const LEGACY_FIELDS = ["vcs", "url", "revspec"] as const;
 const WATCH_FIELDS = ["vcs", "url", "revspec", "origin"] as const;
 const PINNED_FIELDS = ["vcs", "url", "revspec", "why", "origin"] as const;
 const ORIGIN_FIELDS = ["file", "line", "section", "option", "format"] as const;
-const PROBLEM_FIELDS = ["level", "message", "builder", "file", "line"] as const;
+const PROBLEM_FIELDS = ["level", "code", "message", "builder", "file", "line"] as const;
 
 const VCS = new Set(["git", "hg", "bzr", "svn"]);
 const PIN_REASONS = new Set(["commit", "tag", "revision", "node", "revid", "unknown"]);
@@ -215,12 +216,13 @@ function withOrigin(entry: Record<string, unknown>, origin: Record<string, unkno
   return entry;
 }
 
-export function problem(entry: unknown): WatchFile["problems"][number] | undefined {
+export function problemEntry(entry: unknown): WatchFile["problems"][number] | undefined {
   if (!isObject(entry)) return undefined;
   const order = keyOrder(entry, PROBLEM_FIELDS);
   if (order === UNKNOWN) return undefined;
   const { level } = entry;
   if (typeof level !== "string" || !LEVELS.has(level) || typeof entry.message !== "string") return undefined;
+  if (entry.code !== undefined && !(typeof entry.code === "string" && PROBLEM_CODE_SHAPE.test(entry.code))) return undefined;
   if (!optionalString(entry.builder) || !optionalString(entry.file) || !optionalCount(entry.line)) return undefined;
   return inSchemaOrder(entry, order, PROBLEM_FIELDS) as WatchFile["problems"][number];
 }

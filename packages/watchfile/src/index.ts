@@ -1,4 +1,5 @@
 export * from "./schema.js";
+export { PROBLEM_CODES, PROBLEM_CODE_SHAPE, isProblemCode, makeProblem, type ProblemCode, type ProblemPlace } from "./problem.js";
 export * from "./text.js";
 export { parseWatchFile, parseState, DEFAULT_MAX_BYTES, DEFAULT_MAX_ENTRIES, DEFAULT_MAX_DEPTH, DEFAULT_MAX_STATE_BYTES } from "./parse.js";
 export type { ParseOptions, WatchFileParseResult, StateParseResult } from "./parse.js";

@@ -1,4 +1,5 @@
 import { printParseErrorCode, visit } from "jsonc-parser";
+import type { ProblemCode } from "./problem.js";
 import { escapeControls, quoteValue } from "./quote.js";
 
 /** Limits applied before a document is parsed. */
@@ -15,6 +16,7 @@ export interface ReadLimits {
 
 /** Why a document could not be read; `line` is 1-based, in the file. */
 export interface ReadFailure {
+  code: ProblemCode;
   message: string;
   line?: number;
 }
@@ -42,16 +44,16 @@ export function readJson(input: string | Uint8Array, limits: ReadLimits, known?:
     text = text.slice(1);
     offsetBytes = BOM_BYTES;
     if (text.startsWith(BOM)) {
-      return fail("starts with two byte-order marks (BOM); at most one is accepted");
+      return fail("watchfile.encoding.bom", "starts with two byte-order marks (BOM); at most one is accepted");
     }
   }
-  if (text.trim() === "") return fail("empty file: expected a JSON document");
+  if (text.trim() === "") return fail("watchfile.json.empty", "empty file: expected a JSON document");
   const at = (offset: number) => locate(text, offset, offsetBytes);
 
   const deep = findExcessiveNesting(text, limits.maxDepth);
   if (deep !== undefined) {
     const where = at(deep);
-    return fail(`nested deeper than ${limits.maxDepth} levels at ${where.label}`, where.line);
+    return fail("watchfile.json.depth", `nested deeper than ${limits.maxDepth} levels at ${where.label}`, where.line);
   }
 
   const parsed = known ?? parseJson(text);
@@ -60,7 +62,7 @@ export function readJson(input: string | Uint8Array, limits: ReadLimits, known?:
   // "constructor", are looked for, when the text could hold one (spelled out or \u-escaped).
   const suspect = text.includes("__proto__") || text.includes("constructor") || text.includes("\\u");
   const forbidden = suspect ? findForbiddenKey(parsed.value, limits.namesAt) : undefined;
-  if (forbidden !== undefined) return fail(forbiddenMessage(forbidden));
+  if (forbidden !== undefined) return fail("watchfile.json.forbidden-key", forbiddenMessage(forbidden));
   return { ok: true, value: parsed.value };
 }
 
@@ -75,8 +77,8 @@ export function parseJson(text: string): ParsedJson {
   }
 }
 
-function fail(message: string, line?: number): { ok: false; failure: ReadFailure } {
-  return { ok: false, failure: line === undefined ? { message } : { message, line } };
+function fail(code: ProblemCode, message: string, line?: number): { ok: false; failure: ReadFailure } {
+  return { ok: false, failure: line === undefined ? { code, message } : { code, message, line } };
 }
 
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
@@ -88,22 +90,22 @@ function decode(input: string | Uint8Array, maxBytes: number): Decoded {
     const size = Buffer.byteLength(input, "utf8");
     if (size > maxBytes) return tooBig(size, maxBytes);
     const lone = input.search(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/);
-    if (lone >= 0) return fail(`not valid Unicode text: unpaired surrogate at character ${lone}`);
+    if (lone >= 0) return fail("watchfile.encoding.invalid", `not valid Unicode text: unpaired surrogate at character ${lone}`);
     return { ok: true, text: input };
   }
   if (!(input instanceof Uint8Array)) {
-    return fail(`nothing to read: expected the file's text or bytes, got ${input === null ? "null" : typeof input}`);
+    return fail("watchfile.input.invalid", `nothing to read: expected the file's text or bytes, got ${input === null ? "null" : typeof input}`);
   }
   if (input.byteLength > maxBytes) return tooBig(input.byteLength, maxBytes);
   try {
     return { ok: true, text: utf8.decode(input) };
   } catch {
-    return fail(describeBadUtf8(input));
+    return fail("watchfile.encoding.invalid", describeBadUtf8(input));
   }
 }
 
 function tooBig(size: number, maxBytes: number): { ok: false; failure: ReadFailure } {
-  return fail(`file too large: ${size} bytes, the limit is ${maxBytes} bytes`);
+  return fail("watchfile.size.limit", `file too large: ${size} bytes, the limit is ${maxBytes} bytes`);
 }
 
 /**
@@ -285,17 +287,17 @@ function describeSyntaxError(text: string, error: unknown, at: (offset: number) 
   );
   if (first === undefined) {
     const detail = error instanceof Error ? error.message : String(error);
-    return { message: `not valid JSON: ${escapeControls(detail.slice(0, 200))}` };
+    return { code: "watchfile.json.invalid", message: `not valid JSON: ${escapeControls(detail.slice(0, 200))}` };
   }
   const end = text.trimEnd().length;
   const truncated = CUT_SHORT.has(first.code) ? first.offset + first.length >= end : first.offset >= end && first.code !== "EndOfFileExpected";
   const what = truncated && CUT_SHORT.has(first.code) ? { text: ENDS_INSIDE[first.code] ?? "cut short" } : syntaxDetail(text, first.code, first.offset);
   if (truncated) {
     const size = Buffer.byteLength(text, "utf8") + offsetBytes;
-    return { message: `not valid JSON (truncated at byte ${size}): ${what.text}`, line: at(text.length).line };
+    return { code: "watchfile.json.invalid", message: `not valid JSON (truncated at byte ${size}): ${what.text}`, line: at(text.length).line };
   }
   const where = at(what.offset ?? first.offset);
-  return { message: `not valid JSON at ${where.label}: ${what.text}`, line: where.line };
+  return { code: "watchfile.json.invalid", message: `not valid JSON at ${where.label}: ${what.text}`, line: where.line };
 }
 
 /** What is wrong, and where when that is not where the parser stopped (a trailing comma). */

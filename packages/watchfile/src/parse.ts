@@ -1,14 +1,15 @@
 import type { z } from "zod";
 import { describeIssue, describeValue, findUnknownFields, MAX_REPORTED } from "./issues.js";
-import { legacyEntry, pinnedEntry, problem, readWatchFileFast, watchEntry } from "./fast.js";
+import { legacyEntry, pinnedEntry, problemEntry, readWatchFileFast, watchEntry } from "./fast.js";
 import { formatPath, readJson } from "./json.js";
 import type { ParsedJson, ReadFailure } from "./json.js";
+import { makeProblem, type ProblemCode } from "./problem.js";
 import { quoteValue } from "./quote.js";
 import {
   builderStateSchema,
   legacyWatchFileSchema,
   pinnedEntrySchema,
-  problemSchema,
+  watchFileProblemSchema,
   STATE_SCHEMA_ID,
   watchEntrySchema,
   stateSchema,
@@ -40,7 +41,7 @@ export type WatchFileParseResult = { ok: true; value: WatchFile; legacy: boolean
 export type StateParseResult = { ok: true; value: State; warnings: Problem[] } | { ok: false; problems: Problem[] };
 
 type Rejected = { ok: false; problems: Problem[] };
-type Attribute = (level: Problem["level"], message: string, line?: number) => Problem;
+type Attribute = (level: Problem["level"], code: ProblemCode, message: string, line?: number) => Problem;
 
 /**
  * Reads an untrusted watch file (bytes as uploaded, or text). Never throws: every way a
@@ -89,7 +90,7 @@ function readWatchFileCarefully(input: string | Uint8Array, options: ParseOption
 
   if (Array.isArray(document)) {
     if (document.length > maxEntries) {
-      return reject(attribute, `legacy list of ${document.length} sources, over the limit of ${maxEntries} per file`);
+      return reject(attribute, "watchfile.entries.limit", `legacy list of ${document.length} sources, over the limit of ${maxEntries} per file`);
     }
     const entries = keepValidEntries(document, legacyWatchFileSchema.element, legacyEntry, [], attribute);
     if (!entries.ok) return entries;
@@ -105,15 +106,16 @@ function readWatchFileCarefully(input: string | Uint8Array, options: ParseOption
   if (!isPlainObject(document)) {
     return reject(
       attribute,
+      "watchfile.document.type",
       `expected a watch file: a JSON object with "schema": ${quoteValue(WATCHFILE_SCHEMA_ID)} (or a list of sources, the legacy format), got ${describeValue(document)}`,
     );
   }
   const wrongId = checkSchemaId(document.schema, WATCHFILE_SCHEMA_ID, "watch file");
-  if (wrongId !== undefined) return reject(attribute, wrongId);
+  if (wrongId !== undefined) return reject(attribute, wrongId.code, wrongId.message);
   for (const list of ["watches", "pinned", "problems"]) {
     const items = document[list];
     if (Array.isArray(items) && items.length > maxEntries) {
-      return reject(attribute, `${list}: ${items.length} entries, over the limit of ${maxEntries} per file`);
+      return reject(attribute, "watchfile.entries.limit", `${list}: ${items.length} entries, over the limit of ${maxEntries} per file`);
     }
   }
   // Each list is validated entry by entry, the rest of the file once, without the lists.
@@ -138,7 +140,7 @@ function readWatchFileCarefully(input: string | Uint8Array, options: ParseOption
     refusedAt.set(list, entries.refusedAt);
   }
   const head = WATCHFILE_HEAD.safeParse(document, { reportInput: true });
-  if (!head.success) return { ok: false, problems: capped(head.error.issues.map(describeIssue), "error", attribute) };
+  if (!head.success) return { ok: false, problems: capped(head.error.issues.map(describeIssue), "error", "watchfile.value.invalid", attribute) };
   const value = { ...head.data, ...lists } as WatchFile;
   // Unknown fields are looked for in the file as written, so that paths keep the file's indexes.
   const unknown = unknownFields(watchFileSchema, document, (path) => refusedAt.get(path[0] as PropertyKey)?.has(path[1] as number) ?? false, attribute);
@@ -157,10 +159,14 @@ function readState(input: string | Uint8Array, options: ParseOptions, attribute:
   if (!read.ok) return rejectRead(read.failure, attribute);
   const document = read.value;
   if (!isPlainObject(document)) {
-    return reject(attribute, `expected a state file: a JSON object with "schema": ${quoteValue(STATE_SCHEMA_ID)}, got ${describeValue(document)}`);
+    return reject(
+      attribute,
+      "watchfile.document.type",
+      `expected a state file: a JSON object with "schema": ${quoteValue(STATE_SCHEMA_ID)}, got ${describeValue(document)}`,
+    );
   }
   const wrongId = checkSchemaId(document.schema, STATE_SCHEMA_ID, "state file");
-  if (wrongId !== undefined) return reject(attribute, wrongId);
+  if (wrongId !== undefined) return reject(attribute, wrongId.code, wrongId.message);
   const result = validate(stateSchema, document, attribute);
   const raw = document.builders;
   if (!result.ok || !isPlainObject(raw) || !Object.hasOwn(raw, "__proto__")) return result;
@@ -173,6 +179,7 @@ function readState(input: string | Uint8Array, options: ParseOptions, attribute:
       problems: capped(
         own.error.issues.map((issue) => describeIssue({ ...issue, path: ["builders", "__proto__", ...issue.path] })),
         "error",
+        "watchfile.value.invalid",
         attribute,
       ),
     };
@@ -189,7 +196,7 @@ function readState(input: string | Uint8Array, options: ParseOptions, attribute:
 const ENTRY_LISTS: ReadonlyArray<readonly [string, z.ZodType, Accept]> = [
   ["watches", watchEntrySchema, watchEntry],
   ["pinned", pinnedEntrySchema, pinnedEntry],
-  ["problems", problemSchema, problem],
+  ["problems", watchFileProblemSchema, problemEntry],
 ];
 
 type Accept = (item: unknown) => unknown;
@@ -223,10 +230,11 @@ function keepValidEntries(
       messages.push(...result.error.issues.map((issue) => describeIssue({ ...issue, path: [...path, index, ...issue.path] })));
     }
   });
-  if (kept.length === 0 && messages.length > 0) return { ok: false, problems: capped(messages, "error", attribute) };
+  if (kept.length === 0 && messages.length > 0) return { ok: false, problems: capped(messages, "error", "watchfile.entry.invalid", attribute) };
   const refused = capped(
     messages.map((message) => `${message}; entry ignored`),
     "error",
+    "watchfile.entry.invalid",
     attribute,
   );
   return { ok: true, kept, refused, refusedAt };
@@ -236,7 +244,7 @@ function keepValidEntries(
 function validate<T extends z.ZodType>(schema: T, document: unknown, attribute: Attribute): { ok: true; value: z.output<T>; warnings: Problem[] } | Rejected {
   const result = schema.safeParse(document, { reportInput: true });
   if (!result.success) {
-    return { ok: false, problems: capped(result.error.issues.map(describeIssue), "error", attribute) };
+    return { ok: false, problems: capped(result.error.issues.map(describeIssue), "error", "watchfile.value.invalid", attribute) };
   }
   return { ok: true, value: result.data, warnings: unknownFields(schema, document, () => false, attribute) };
 }
@@ -246,53 +254,52 @@ function unknownFields(schema: z.ZodType, document: unknown, skip: (path: Proper
   const messages = findUnknownFields(schema, document)
     .filter((path) => !skip(path))
     .map((path) => `${formatPath(path)}: unknown field, ignored (written by a newer autowatch?)`);
-  return capped(messages, "warning", attribute);
+  return capped(messages, "warning", "watchfile.field.unknown", attribute);
 }
 
-function capped(messages: string[], level: Problem["level"], attribute: Attribute): Problem[] {
-  const problems = messages.slice(0, MAX_REPORTED).map((message) => attribute(level, message));
+/** The first MAX_REPORTED messages as problems, and one that counts the others (same level and code). */
+function capped(messages: string[], level: Problem["level"], code: ProblemCode, attribute: Attribute): Problem[] {
+  const problems = messages.slice(0, MAX_REPORTED).map((message) => attribute(level, code, message));
   if (messages.length > MAX_REPORTED) {
-    problems.push(attribute(level, `… and ${messages.length - MAX_REPORTED} more of the same kind`));
+    problems.push(attribute(level, code, `… and ${messages.length - MAX_REPORTED} more of the same kind`));
   }
   return problems;
 }
 
 /** Why a `schema` field is not the one expected, or undefined when it is. */
-function checkSchemaId(id: unknown, expected: string, noun: string): string | undefined {
+function checkSchemaId(id: unknown, expected: string, noun: string): { code: ProblemCode; message: string } | undefined {
   if (id === expected) return undefined;
-  if (id === undefined) return `no "schema" field: a ${noun} starts with "schema": ${quoteValue(expected)}`;
+  if (id === undefined) return { code: "watchfile.schema.missing", message: `no "schema" field: a ${noun} starts with "schema": ${quoteValue(expected)}` };
   const [family, version] = expected.split("/");
   const match = typeof id === "string" ? /^(autowatch\.[a-z]+)\/(\d+)$/.exec(id) : null;
   if (match && match[1] === family) {
     const newer = Number(match[2]) > Number(version);
-    return `schema: ${quoteValue(id)} is ${newer ? "a newer" : "an older"} format than this autowatch reads (${quoteValue(expected)})${newer ? "; upgrade autowatch on the master" : ""}`;
+    return {
+      code: newer ? "watchfile.schema.newer" : "watchfile.schema.older",
+      message: `schema: ${quoteValue(id)} is ${newer ? "a newer" : "an older"} format than this autowatch reads (${quoteValue(expected)})${newer ? "; upgrade autowatch on the master" : ""}`,
+    };
   }
-  if (match) return `schema: ${quoteValue(id)} is not a ${noun} (expected ${quoteValue(expected)})`;
-  return `schema: expected ${quoteValue(expected)}, got ${describeValue(id)}`;
+  if (match) return { code: "watchfile.schema.other", message: `schema: ${quoteValue(id)} is not a ${noun} (expected ${quoteValue(expected)})` };
+  return { code: "watchfile.schema.other", message: `schema: expected ${quoteValue(expected)}, got ${describeValue(id)}` };
 }
 
 function attributor(options: ParseOptions | null | undefined): Attribute {
   const { builder, file } = options ?? {};
-  return (level, message, line) => {
-    const problem: Problem = { level, message };
-    if (typeof builder === "string") problem.builder = builder;
-    if (typeof file === "string") problem.file = file;
-    if (line !== undefined) problem.line = line;
-    return problem;
-  };
+  const where = { builder: typeof builder === "string" ? builder : undefined, file: typeof file === "string" ? file : undefined };
+  return (level, code, message, line) => makeProblem(level, code, message, { ...where, line });
 }
 
-function reject(attribute: Attribute, message: string): Rejected {
-  return { ok: false, problems: [attribute("error", message)] };
+function reject(attribute: Attribute, code: ProblemCode, message: string): Rejected {
+  return { ok: false, problems: [attribute("error", code, message)] };
 }
 
 function rejectRead(failure: ReadFailure, attribute: Attribute): Rejected {
-  return { ok: false, problems: [attribute("error", failure.message, failure.line)] };
+  return { ok: false, problems: [attribute("error", failure.code, failure.message, failure.line)] };
 }
 
 function internalFailure(error: unknown, noun: string, attribute: Attribute): Rejected {
   const detail = error instanceof Error ? error.message : String(error);
-  return reject(attribute, `could not read the ${noun} (internal error: ${quoteValue(detail)})`);
+  return reject(attribute, "watchfile.internal", `could not read the ${noun} (internal error: ${quoteValue(detail)})`);
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { PROBLEM_CODE_SHAPE, PROBLEM_CODES } from "./problem.js";
 
 /** Version control systems autowatch knows about. */
 export const vcsSchema = z.enum(["git", "hg", "bzr", "svn"]);
@@ -49,15 +50,35 @@ export type PinnedEntry = z.infer<typeof pinnedEntrySchema>;
 export const problemLevelSchema = z.enum(["error", "warning", "info"]);
 export type ProblemLevel = z.infer<typeof problemLevelSchema>;
 
-/** A problem as data: never thrown, always attributed where possible. */
+/** The closed union of problem codes (see the README's table). */
+export const problemCodeSchema = z.enum(PROBLEM_CODES).meta({
+  id: "ProblemCode",
+  description: "What kind of problem: stable codes, documented in @autowatch/watchfile's README.",
+});
+
+/**
+ * A problem as data: never thrown, always attributed where possible. `code` says what kind of
+ * problem it is (stable, for machines: match codes, not messages); `message` says it to people.
+ */
 export const problemSchema = z.object({
   level: problemLevelSchema,
+  // optional only until every package sets one (issue 14, landing in steps): then required
+  code: problemCodeSchema.optional(),
   message: z.string(),
   builder: z.string().optional(),
   file: z.string().optional(),
   line: z.number().int().nonnegative().optional(),
 });
 export type Problem = z.infer<typeof problemSchema>;
+
+/**
+ * A problem in a watch file's own `problems`: workers older than codes wrote none, and a newer
+ * worker may send a code this master does not know yet, so any code-shaped string is read.
+ */
+export const watchFileProblemSchema = problemSchema.extend({
+  code: z.string().regex(PROBLEM_CODE_SHAPE, { error: "not a problem code (lower-case words joined by dots, such as merge.url.option)" }).optional(),
+});
+export type WatchFileProblem = z.infer<typeof watchFileProblemSchema>;
 
 export const watchFileSchema = z.object({
   schema: z.literal(WATCHFILE_SCHEMA_ID),
@@ -72,7 +93,7 @@ export const watchFileSchema = z.object({
     .optional(),
   watches: z.array(watchEntrySchema),
   pinned: z.array(pinnedEntrySchema).default([]),
-  problems: z.array(problemSchema).default([]),
+  problems: z.array(watchFileProblemSchema).default([]),
 });
 export type WatchFile = z.infer<typeof watchFileSchema>;
 

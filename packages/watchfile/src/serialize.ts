@@ -3,7 +3,7 @@ import { compareProblems as compareProblemFields, compareText } from "./order.js
 import { STATE_SCHEMA_ID, builderStateSchema, stateSchema, watchFileSchema, watchSourceSchema } from "./schema.js";
 import { stateLines, stateText } from "./statetext.js";
 import { escapeJsonText } from "./quote.js";
-import type { Problem, State, WatchSource } from "./schema.js";
+import type { State, WatchFileProblem, WatchSource } from "./schema.js";
 
 /**
  * The watch file as text: keys in schema order, lists sorted, 2-space JSON, trailing
@@ -68,7 +68,7 @@ function asJson(a: unknown, b: unknown): number {
   return compareText(JSON.stringify(a), JSON.stringify(b));
 }
 
-function compareProblems(a: Problem, b: Problem): number {
+function compareProblems(a: WatchFileProblem, b: WatchFileProblem): number {
   return compareProblemFields(a, b) || asJson(a, b);
 }
 

@@ -5,6 +5,7 @@ export { safeBuilderFileName, watchFileNameFor } from "./names.js";
 export { compareText, compareProblems } from "./order.js";
 export { builderLine, pollerLine, problemLine, stateLines, stateText, watchesJson, writeStateText, type StateLines } from "./statetext.js";
 export { refNameProblem } from "./refname.js";
+export { PROBLEM_CODES, PROBLEM_CODE_SHAPE, isProblemCode, makeProblem, type ProblemCode, type ProblemPlace } from "./problem.js";
 export { closeNames } from "./suggest.js";
 export { MAX_CONFIG_BYTES, readRegularFileSync, type RegularFileRead } from "./regular.js";
 export { PY_SPACE, isPySpace, skipPySpaces, pyTrimmedEnd, pyStrip, pyRstrip, pySplit, normalizeNewlines, comparePyStrings, pyDedent } from "./pytext.js";

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { legacyEntry, pinnedEntry, problem, readWatchFileFast, watchEntry } from "../src/fast.js";
+import { legacyEntry, pinnedEntry, problemEntry, readWatchFileFast, watchEntry } from "../src/fast.js";
 import { parseWatchFile, parseWatchFileCarefully } from "../src/parse.js";
 import type { ParseOptions } from "../src/parse.js";
-import { legacyWatchFileSchema, pinnedEntrySchema, problemSchema, WATCHFILE_SCHEMA_ID, watchEntrySchema } from "../src/schema.js";
+import { legacyWatchFileSchema, pinnedEntrySchema, WATCHFILE_SCHEMA_ID, watchEntrySchema, watchFileProblemSchema } from "../src/schema.js";
 import type { z } from "zod";
 // the bench generators' mulberry32: a failing seed replays
 import { seeded, type Seeded } from "../../../bench/gen/random.mjs";
@@ -30,8 +30,11 @@ function validFile(random: Random): Record<string, unknown> {
   if (random.chance(0.7)) file.buildout = random.chance(0.5) ? { config: "buildout.cfg", part: "odoo" } : { config: "b.cfg" };
   file.watches = watches;
   if (random.chance(0.8)) file.pinned = pinned;
-  if (random.chance(0.5))
-    file.problems = [{ level: random.pick(["error", "warning", "info"]), message: "m", ...(random.chance(0.5) ? { file: "f", line: 3 } : {}) }];
+  if (random.chance(0.5)) {
+    // a code or none (workers older than codes), known or only code-shaped (a newer worker's)
+    const code = random.chance(0.3) ? {} : { code: random.pick(["merge.url.option", "introspect.future.code"]) };
+    file.problems = [{ level: random.pick(["error", "warning", "info"]), ...code, message: "m", ...(random.chance(0.5) ? { file: "f", line: 3 } : {}) }];
+  }
   return file;
 }
 
@@ -49,6 +52,9 @@ const ODD_VALUES: unknown[] = [
   "git",
   "commit",
   "warning",
+  "Merge.Url",
+  "merge",
+  "merge.url.option",
   [],
   [1],
   {},
@@ -57,7 +63,7 @@ const ODD_VALUES: unknown[] = [
   { config: "c" },
   { line: 1, file: "f" },
 ];
-const ODD_KEYS = ["__proto__", "constructor", "prototype", "extra", "vcs", "url", "origin", "line", "0", "why", "level"];
+const ODD_KEYS = ["__proto__", "constructor", "prototype", "extra", "vcs", "url", "origin", "line", "0", "why", "level", "code"];
 
 /** Every object and list inside `root` (the root included). */
 function containers(root: unknown): (Record<string, unknown> | unknown[])[] {
@@ -184,7 +190,7 @@ describe("entry checks of the fast path", () => {
   const checks: [string, (item: unknown) => unknown, z.ZodType][] = [
     ["watch", watchEntry, watchEntrySchema],
     ["pinned", pinnedEntry, pinnedEntrySchema],
-    ["problem", problem, problemSchema],
+    ["problem", problemEntry, watchFileProblemSchema],
     ["legacy", legacyEntry, legacyWatchFileSchema.element],
   ];
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { hasControlCharacters, parseState, parseWatchFile, WATCHFILE_SCHEMA_ID } from "@autowatch/watchfile";
-import type { WatchFileParseResult } from "@autowatch/watchfile";
+import { hasControlCharacters, parseWatchFile, WATCHFILE_SCHEMA_ID } from "@autowatch/watchfile";
+import type { ProblemCode, WatchFileParseResult } from "@autowatch/watchfile";
 
 const valid = {
   schema: WATCHFILE_SCHEMA_ID,
@@ -89,7 +89,11 @@ describe("parseWatchFile: valid input", () => {
       "watches[0].priority: unknown field, ignored (written by a newer autowatch?)",
       "signature: unknown field, ignored (written by a newer autowatch?)",
     ]);
-    expect(result.warnings.every((w) => w.level === "warning" && w.file === "watch/odoo-10.0.json" && w.builder === "odoo-10.0")).toBe(true);
+    expect(
+      result.warnings.every(
+        (w) => w.level === "warning" && w.code === "watchfile.field.unknown" && w.file === "watch/odoo-10.0.json" && w.builder === "odoo-10.0",
+      ),
+    ).toBe(true);
   });
 
   it("caps long lists of warnings", () => {
@@ -98,101 +102,159 @@ describe("parseWatchFile: valid input", () => {
     if (!result.ok) throw new Error("rejected");
     expect(result.warnings).toHaveLength(21);
     expect(result.warnings[20]?.message).toBe("… and 10 more of the same kind");
+    expect(new Set(result.warnings.map((warning) => warning.code))).toEqual(new Set(["watchfile.field.unknown"]));
   });
 });
 
 describe("parseWatchFile: broken input gives a clear problem, never an exception", () => {
   const full = text(valid);
-  const cases: [name: string, input: string | Uint8Array, expected: RegExp, options?: object][] = [
-    ["empty file", "", /^empty file/],
-    ["whitespace only", " \n\t\n", /^empty file/],
-    ["truncated", full.slice(0, 200), new RegExp(`^not valid JSON \\(truncated at byte 200\\): `)],
-    ["truncated inside a string", full.slice(0, full.indexOf("OCA") + 2), /^not valid JSON \(truncated at byte \d+\): the file ends inside a string$/],
+  const cases: [name: string, code: ProblemCode, input: string | Uint8Array, expected: RegExp, options?: object][] = [
+    ["empty file", "watchfile.json.empty", "", /^empty file/],
+    ["whitespace only", "watchfile.json.empty", " \n\t\n", /^empty file/],
+    ["truncated", "watchfile.json.invalid", full.slice(0, 200), new RegExp(`^not valid JSON \\(truncated at byte 200\\): `)],
+    [
+      "truncated inside a string",
+      "watchfile.json.invalid",
+      full.slice(0, full.indexOf("OCA") + 2),
+      /^not valid JSON \(truncated at byte \d+\): the file ends inside a string$/,
+    ],
     [
       "syntax error with its place",
+      "watchfile.json.invalid",
       '{\n  "schema": "autowatch.watchfile/2",\n  "watches": [}\n}',
       /^not valid JSON at line 3, column 15 \(byte 53\): expected a value$/,
     ],
-    ["trailing comma", '{"schema": "autowatch.watchfile/2", "watches": [],}', /^not valid JSON at line 1, column 50 \(byte 49\): trailing comma/],
-    ["single quotes", "{'schema': 1}", /single quotes are not JSON/],
-    ["comments", '{"watches": [] // none\n}', /comments are not allowed/],
-    ["NaN token", '{"schema": "autowatch.watchfile/2", "watches": [NaN]}', /at line 1, column 49 \(byte 48\): NaN is not a JSON value/],
-    ["Infinity token", "[-Infinity]", /-Infinity is not a JSON value/],
-    ["garbage after the document", `${full}\nxyz`, /unexpected content after the end of the JSON value/],
+    [
+      "trailing comma",
+      "watchfile.json.invalid",
+      '{"schema": "autowatch.watchfile/2", "watches": [],}',
+      /^not valid JSON at line 1, column 50 \(byte 49\): trailing comma/,
+    ],
+    ["single quotes", "watchfile.json.invalid", "{'schema': 1}", /single quotes are not JSON/],
+    ["comments", "watchfile.json.invalid", '{"watches": [] // none\n}', /comments are not allowed/],
+    [
+      "NaN token",
+      "watchfile.json.invalid",
+      '{"schema": "autowatch.watchfile/2", "watches": [NaN]}',
+      /at line 1, column 49 \(byte 48\): NaN is not a JSON value/,
+    ],
+    ["Infinity token", "watchfile.json.invalid", "[-Infinity]", /-Infinity is not a JSON value/],
+    ["garbage after the document", "watchfile.json.invalid", `${full}\nxyz`, /unexpected content after the end of the JSON value/],
     [
       "line break inside a string",
+      "watchfile.json.invalid",
       '{"schema": "autowatch.watchfile/2", "watches": ["a\nb"]}',
       /^not valid JSON at line 1, column 49 \(byte 48\): string not closed before the end of the line$/,
     ],
-    ["raw control character in a string", '{"schema": "a\u0001b"}', /raw control character in a string/],
-    ["null", "null", /^expected a watch file: a JSON object with "schema": "autowatch\.watchfile\/2" \(or a list of sources, the legacy format\), got null$/],
-    ["a number", "42", /got the number 42$/],
-    ["a string", '"hello"', /got the string "hello"$/],
-    ["object without schema", text({ watches: [] }), /^no "schema" field: a watch file starts with "schema": "autowatch\.watchfile\/2"$/],
+    ["raw control character in a string", "watchfile.json.invalid", '{"schema": "a\u0001b"}', /raw control character in a string/],
+    [
+      "null",
+      "watchfile.document.type",
+      "null",
+      /^expected a watch file: a JSON object with "schema": "autowatch\.watchfile\/2" \(or a list of sources, the legacy format\), got null$/,
+    ],
+    ["a number", "watchfile.document.type", "42", /got the number 42$/],
+    ["a string", "watchfile.document.type", '"hello"', /got the string "hello"$/],
+    [
+      "object without schema",
+      "watchfile.schema.missing",
+      text({ watches: [] }),
+      /^no "schema" field: a watch file starts with "schema": "autowatch\.watchfile\/2"$/,
+    ],
     [
       "newer schema id",
+      "watchfile.schema.newer",
       text({ ...valid, schema: "autowatch.watchfile/3" }),
       /^schema: "autowatch\.watchfile\/3" is a newer format than this autowatch reads .*upgrade autowatch/,
     ],
-    ["older schema id", text({ ...valid, schema: "autowatch.watchfile/1" }), /is an older format/],
-    ["a state file instead", text({ schema: "autowatch.state/1", pollers: [] }), /^schema: "autowatch\.state\/1" is not a watch file/],
-    ["foreign schema id", text({ ...valid, schema: 7 }), /^schema: expected "autowatch\.watchfile\/2", got the number 7$/],
-    ["double byte-order mark", bytes([0xef, 0xbb, 0xbf, 0xef, 0xbb, 0xbf], full), /two byte-order marks/],
-    ["invalid UTF-8", bytes('{"schema": "', [0xff, 0xfe], '"}'), /^not valid UTF-8 \(bad byte near offset 12\); the whole file is rejected$/],
-    ["UTF-8 cut inside a character", bytes(full.slice(0, -2), [0xc3]), /ends in the middle of a character/],
-    ["overlong UTF-8 encoding", bytes('["', [0xc0, 0xaf], '"]'), /^not valid UTF-8/],
-    ["unpaired surrogate in text input", `["\uD800"]`, /unpaired surrogate/],
+    ["older schema id", "watchfile.schema.older", text({ ...valid, schema: "autowatch.watchfile/1" }), /is an older format/],
+    [
+      "a state file instead",
+      "watchfile.schema.other",
+      text({ schema: "autowatch.state/1", pollers: [] }),
+      /^schema: "autowatch\.state\/1" is not a watch file/,
+    ],
+    ["foreign schema id", "watchfile.schema.other", text({ ...valid, schema: 7 }), /^schema: expected "autowatch\.watchfile\/2", got the number 7$/],
+    ["double byte-order mark", "watchfile.encoding.bom", bytes([0xef, 0xbb, 0xbf, 0xef, 0xbb, 0xbf], full), /two byte-order marks/],
+    [
+      "invalid UTF-8",
+      "watchfile.encoding.invalid",
+      bytes('{"schema": "', [0xff, 0xfe], '"}'),
+      /^not valid UTF-8 \(bad byte near offset 12\); the whole file is rejected$/,
+    ],
+    ["UTF-8 cut inside a character", "watchfile.encoding.invalid", bytes(full.slice(0, -2), [0xc3]), /ends in the middle of a character/],
+    ["overlong UTF-8 encoding", "watchfile.encoding.invalid", bytes('["', [0xc0, 0xaf], '"]'), /^not valid UTF-8/],
+    ["unpaired surrogate in text input", "watchfile.encoding.invalid", `["\uD800"]`, /unpaired surrogate/],
     [
       "__proto__ key",
+      "watchfile.json.forbidden-key",
       '{"schema": "autowatch.watchfile/2", "watches": [{"__proto__": {"polluted": 1}}]}',
       /^forbidden key "__proto__" at watches\[0\]\.__proto__/,
     ],
     [
       "constructor key",
+      "watchfile.json.forbidden-key",
       '{"schema": "autowatch.watchfile/2", "watches": [], "constructor": {"prototype": {"x": 1}}}',
       /^forbidden key "constructor" at constructor/,
     ],
     [
       "plain constructor key",
+      "watchfile.json.forbidden-key",
       '{"schema": "autowatch.watchfile/2", "watches": [], "buildout": {"config": "b", "constructor": 1}}',
       /^forbidden key "constructor" at buildout\.constructor/,
     ],
-    ["too large", `${full}${" ".repeat(2000)}`, /^file too large: \d+ bytes, the limit is 1024 bytes$/, { maxBytes: 1024 }],
-    ["huge text", "x".repeat(2 * 1024 * 1024), /^file too large: 2097152 bytes, the limit is 1048576 bytes$/],
-    ["huge bytes", new Uint8Array(1024 * 1024 + 1), /^file too large: 1048577 bytes/],
+    ["too large", "watchfile.size.limit", `${full}${" ".repeat(2000)}`, /^file too large: \d+ bytes, the limit is 1024 bytes$/, { maxBytes: 1024 }],
+    ["huge text", "watchfile.size.limit", "x".repeat(2 * 1024 * 1024), /^file too large: 2097152 bytes, the limit is 1048576 bytes$/],
+    ["huge bytes", "watchfile.size.limit", new Uint8Array(1024 * 1024 + 1), /^file too large: 1048577 bytes/],
     [
       "too many entries",
+      "watchfile.entries.limit",
       text({ ...valid, watches: Array.from({ length: 1001 }, () => valid.watches[1]) }),
       /^watches: 1001 entries, over the limit of 1000 per file$/,
     ],
     [
       "too many legacy entries",
+      "watchfile.entries.limit",
       text(Array.from({ length: 11 }, () => valid.watches[1])),
       /^legacy list of 11 sources, over the limit of 10 per file$/,
       { maxEntries: 10 },
     ],
-    ["deep nesting", `${"[".repeat(100000)}${"]".repeat(100000)}`, /^nested deeper than 32 levels at line 1, column 33 \(byte 32\)$/],
-    ["deep nesting in a field", text({ ...valid, generator: JSON.parse(`${"[".repeat(40)}${"]".repeat(40)}`) }), /^nested deeper than 32 levels/],
-    ["empty url", text({ ...valid, watches: [{ vcs: "git", url: "", revspec: "10.0" }] }), /^watches\[0\]\.url: must not be empty$/],
+    ["deep nesting", "watchfile.json.depth", `${"[".repeat(100000)}${"]".repeat(100000)}`, /^nested deeper than 32 levels at line 1, column 33 \(byte 32\)$/],
+    [
+      "deep nesting in a field",
+      "watchfile.json.depth",
+      text({ ...valid, generator: JSON.parse(`${"[".repeat(40)}${"]".repeat(40)}`) }),
+      /^nested deeper than 32 levels/,
+    ],
+    ["empty url", "watchfile.entry.invalid", text({ ...valid, watches: [{ vcs: "git", url: "", revspec: "10.0" }] }), /^watches\[0\]\.url: must not be empty$/],
     [
       "unknown vcs",
+      "watchfile.entry.invalid",
       text({ ...valid, watches: [{ vcs: "cvs", url: "x", revspec: "y" }] }),
       /^watches\[0\]\.vcs: expected one of "git", "hg", "bzr", "svn", got the string "cvs"$/,
     ],
-    ["non-array watches", text({ ...valid, watches: { vcs: "git" } }), /^watches: expected a list, got an object$/],
-    ["missing watches", text({ schema: WATCHFILE_SCHEMA_ID }), /^watches: missing \(expected a list\)$/],
-    ["wrong type of a field", text({ ...valid, builder: 12 }), /^builder: expected a string, got the number 12$/],
+    ["non-array watches", "watchfile.value.invalid", text({ ...valid, watches: { vcs: "git" } }), /^watches: expected a list, got an object$/],
+    ["missing watches", "watchfile.value.invalid", text({ schema: WATCHFILE_SCHEMA_ID }), /^watches: missing \(expected a list\)$/],
+    ["wrong type of a field", "watchfile.value.invalid", text({ ...valid, builder: 12 }), /^builder: expected a string, got the number 12$/],
     [
       "fractional line number",
+      "watchfile.entry.invalid",
       text({ ...valid, watches: [{ ...valid.watches[0], origin: { file: "b", line: 1.5 } }] }),
       /^watches\[0\]\.origin\.line: expected a whole number, got the number 1\.5$/,
     ],
-    ["unknown pin reason", text({ ...valid, pinned: [{ vcs: "git", url: "u", revspec: "r", why: "because" }] }), /^pinned\[0\]\.why: expected one of /],
-    ["legacy list with no valid entry", text(["git x y"]), /^\[0\]: expected an object, got the string "git x y"$/],
+    [
+      "unknown pin reason",
+      "watchfile.entry.invalid",
+      text({ ...valid, pinned: [{ vcs: "git", url: "u", revspec: "r", why: "because" }] }),
+      /^pinned\[0\]\.why: expected one of /,
+    ],
+    ["legacy list with no valid entry", "watchfile.entry.invalid", text(["git x y"]), /^\[0\]: expected an object, got the string "git x y"$/],
   ];
 
-  it.each(cases)("%s", (_name, input, expected, options) => {
-    const messages = rejected(parseWatchFile(input, options));
+  it.each(cases)("%s", (_name, code, input, expected, options) => {
+    const result = parseWatchFile(input, options);
+    const messages = rejected(result);
+    expect(!result.ok && result.problems[0]?.code).toBe(code);
     expect(messages[0]).toMatch(expected);
   });
 
@@ -202,6 +264,7 @@ describe("parseWatchFile: broken input gives a clear problem, never an exception
     expect(result.value.watches).toEqual([valid.watches[1]]);
     expect(result.warnings[0]).toEqual({
       level: "error",
+      code: "watchfile.entry.invalid",
       file: "w.json",
       message: 'watches[1].vcs: expected one of "git", "hg", "bzr", "svn", got the string "fossil"; entry ignored',
     });
@@ -247,16 +310,16 @@ describe("parseWatchFile: broken input gives a clear problem, never an exception
     });
     if (result.ok) throw new Error("accepted");
     expect(result.problems).toEqual([
-      { level: "error", builder: "x", file: "watch/x.json", message: "watches[0].url: must not be empty" },
-      { level: "error", builder: "x", file: "watch/x.json", message: "watches[0].revspec: missing (expected a string)" },
-      { level: "error", builder: "x", file: "watch/x.json", message: "watches[1]: expected an object, got the number 3" },
+      { level: "error", code: "watchfile.entry.invalid", builder: "x", file: "watch/x.json", message: "watches[0].url: must not be empty" },
+      { level: "error", code: "watchfile.entry.invalid", builder: "x", file: "watch/x.json", message: "watches[0].revspec: missing (expected a string)" },
+      { level: "error", code: "watchfile.entry.invalid", builder: "x", file: "watch/x.json", message: "watches[1]: expected an object, got the number 3" },
     ]);
   });
 
   it("gives the line of a syntax error as problem data", () => {
     const result = parseWatchFile('{\n\n  "schema": "autowatch.watchfile/2",\n  "watches": [1 2]\n}', { file: "w.json" });
     if (result.ok) throw new Error("accepted");
-    expect(result.problems[0]).toMatchObject({ level: "error", file: "w.json", line: 4 });
+    expect(result.problems[0]).toMatchObject({ level: "error", code: "watchfile.json.invalid", file: "w.json", line: 4 });
     expect(result.problems[0]?.message).toMatch(/expected ',' between two values/);
   });
 
@@ -300,57 +363,5 @@ describe("parseWatchFile: broken input gives a clear problem, never an exception
   it("leaves Object.prototype alone", () => {
     parseWatchFile('[{"__proto__": {"polluted": true}, "vcs": "git", "url": "u", "revspec": "r"}]');
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-  });
-});
-
-describe("parseState", () => {
-  const state = {
-    schema: "autowatch.state/1",
-    pollers: [{ vcs: "git", url: "ssh://m/OCB.git", original: "https://g/OCB.git", branches: ["10.0"], workdir: "gitpoller-1" }],
-    builders: { "odoo-10.0": { schedule: true, autoWatch: true, watches: [{ vcs: "git", url: "ssh://m/OCB.git", branch: "10.0", from: ["auto"] }] } },
-    problems: [],
-  };
-
-  it("reads a state file", () => {
-    expect(parseState(text(state))).toEqual({ ok: true, value: state, warnings: [] });
-  });
-
-  it("rejects broken state files with clear problems", () => {
-    const cases: [string, RegExp][] = [
-      ["", /^empty file/],
-      [text(state).slice(0, 50), /^not valid JSON \(truncated at byte 50\)/],
-      ["[]", /^expected a state file: .* got a list of 0 items$/],
-      [text({ ...state, schema: WATCHFILE_SCHEMA_ID }), /is not a state file/],
-      [text({ ...state, builders: { x: { schedule: "yes" } } }), /^builders\.x\.schedule: expected true or false, got the string "yes"$/],
-      // builder names are names, not structure (issue 11): a "__proto__" key is refused below them
-      ['{"schema": "autowatch.state/1", "builders": {"x": {"__proto__": {}}}}', /^forbidden key "__proto__" at builders\.x\.__proto__/],
-      [
-        text({ ...state, builders: { x: { schedule: true, autoWatch: true, watches: [] } } })
-          .replace('"x"', '"__proto__"')
-          .replace("true", '"yes"'),
-        /^builders\.__proto__\.schedule: expected true or false/,
-      ],
-    ];
-    for (const [input, expected] of cases) {
-      const result = parseState(input);
-      if (result.ok) throw new Error(`accepted ${input}`);
-      expect(result.problems[0]?.message).toMatch(expected);
-    }
-  });
-
-  it("reads builders named like Object.prototype members as own fields, in the file's order (issue 11)", () => {
-    const builder = { schedule: true, autoWatch: true, watches: [] };
-    const names = ["__proto__", "constructor", "hasOwnProperty", "prototype", "toString"];
-    const input = `{"schema": "autowatch.state/1", "fingerprint": "${"0".repeat(64)}", "pollers": [], "problems": [], "builders": {${names.map((name) => `"${name}": ${JSON.stringify(builder)}`).join(", ")}}}`;
-    const result = parseState(input);
-    if (!result.ok) throw new Error(JSON.stringify(result.problems));
-    expect(Object.keys(result.value.builders)).toEqual(names);
-    for (const name of names) expect(Object.getOwnPropertyDescriptor(result.value.builders, name)?.value).toEqual(builder);
-    expect(Object.getPrototypeOf(result.value.builders)).toBe(Object.prototype);
-  });
-
-  it("warns about unknown fields in a state file", () => {
-    const result = parseState(text({ ...state, future: true }));
-    expect(result.ok && result.warnings.map((w) => w.message)).toEqual(["future: unknown field, ignored (written by a newer autowatch?)"]);
   });
 });

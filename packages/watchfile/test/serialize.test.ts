@@ -1,6 +1,15 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { jsonSchemaFiles, parseState, parseWatchFile, serializeState, serializeWatchFile, STATE_SCHEMA_ID, WATCHFILE_SCHEMA_ID } from "@autowatch/watchfile";
+import {
+  jsonSchemaFiles,
+  parseState,
+  PROBLEM_CODES,
+  parseWatchFile,
+  serializeState,
+  serializeWatchFile,
+  STATE_SCHEMA_ID,
+  WATCHFILE_SCHEMA_ID,
+} from "@autowatch/watchfile";
 import type { State, WatchFile } from "@autowatch/watchfile";
 
 /** The same object with its keys in reverse order, all the way down. */
@@ -110,8 +119,8 @@ describe("serializeState", () => {
       release: { schedule: false, autoWatch: false, watches: [] },
     },
     problems: [
-      { level: "error", builder: "odoo-9.0", file: "watch/odoo-9.0.json", message: "not valid JSON" },
-      { level: "warning", builder: "odoo-10.0", message: "dropped" },
+      { level: "error", code: "watchfile.json.invalid", builder: "odoo-9.0", file: "watch/odoo-9.0.json", message: "not valid JSON" },
+      { level: "warning", code: "merge.watch.vcs-conflict", builder: "odoo-10.0", message: "dropped" },
     ],
   };
   const expected = serializeState(state);
@@ -161,5 +170,19 @@ describe("shipped JSON Schemas", () => {
     expect(schema.properties.watches?.items?.properties.vcs?.enum).toEqual(["git", "hg", "bzr", "svn"]);
     expect(jsonSchemaFiles["watchfile-legacy.json"]()).toMatchObject({ type: "array" });
     expect(jsonSchemaFiles["state.json"]()).toMatchObject({ required: ["schema", "pollers", "builders", "problems"] });
+  });
+
+  it("give every problem autowatch emits a code from the closed list; a watch file's own problems may have none", () => {
+    type Problems = { items: { required: string[]; properties: { code: { $ref?: string; pattern?: string } } } };
+    for (const name of ["state.json", "check.json"] as const) {
+      const schema = jsonSchemaFiles[name]() as { properties: { problems: Problems }; $defs: { ProblemCode: { enum: string[] } } };
+      // TODO(issue 14): ["level", "code", "message"] once every package sets a code
+      expect(schema.properties.problems.items.required).toEqual(["level", "message"]);
+      expect(schema.properties.problems.items.properties.code.$ref).toBe("#/$defs/ProblemCode");
+      expect(schema.$defs.ProblemCode.enum).toEqual([...PROBLEM_CODES]);
+    }
+    const watchFile = jsonSchemaFiles["watchfile.json"]() as { properties: { problems: Problems } };
+    expect(watchFile.properties.problems.items.required).toEqual(["level", "message"]);
+    expect(watchFile.properties.problems.items.properties.code.pattern).toBeDefined();
   });
 });
