@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { hasControlCharacters, parseWatchFile, WATCHFILE_SCHEMA_ID } from "@autowatch/watchfile";
+import { hasControlCharacters, parseState, parseWatchFile, WATCHFILE_SCHEMA_ID } from "@autowatch/watchfile";
 import type { ProblemCode, WatchFileParseResult } from "@autowatch/watchfile";
 
 const valid = {
@@ -356,8 +356,10 @@ describe("parseWatchFile: broken input gives a clear problem, never an exception
     for (const input of [undefined, null, 42, {}, [], new ArrayBuffer(2)]) {
       const result = parseWatchFile(input as never, null as never);
       expect(result.ok || result.problems[0]?.message).toMatch(/^nothing to read: expected the file's text or bytes, got (undefined|null|object|number)$/);
+      expect(result.ok || result.problems[0]?.code).toBe("watchfile.input.invalid");
     }
-    expect(parseState(undefined as never).ok).toBe(false);
+    const state = parseState(undefined as never);
+    expect(state.ok || state.problems[0]?.code).toBe("watchfile.input.invalid");
   });
 
   it("leaves Object.prototype alone", () => {
