@@ -13,3 +13,4 @@ export { checkWatchDir, readWatchDir, readWatchFile, readWatchFileSync, scanWatc
 export { loadLastGood, saveLastGood, LastGoodStore } from "./lastgood.js";
 export * from "./types.js";
 export { MergeMemo } from "./memo.js";
+export { watchMerge, type MergeEvent, type MergeWatcher, type WatchMergeOptions } from "./watch.js";

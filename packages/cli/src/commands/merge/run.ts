@@ -48,12 +48,17 @@ export async function guardMerge<T = RunMergeResult>(merge: () => Promise<T>, cw
   try {
     return await merge();
   } catch (error) {
-    if (error instanceof MergeSetupError) {
-      const where = error.problems.map((problem) => `\n  ${formatProblem(problem, { cwd })}`).join("");
-      throw new CliError(`${printable(relativeIn(error.message, cwd))}${where}`, 1);
-    }
-    const code = (error as { code?: unknown }).code;
-    if (typeof code === "string" && error instanceof Error) throw new CliError(relativeIn(`cannot write the state: ${error.message}`, cwd), 1);
-    throw error;
+    throw operatorError(error, cwd);
   }
+}
+
+/** What a merge threw, as the operator is told it: a CliError when it is the operator's to fix, else as it is. */
+export function operatorError(error: unknown, cwd?: string): unknown {
+  if (error instanceof MergeSetupError) {
+    const where = error.problems.map((problem) => `\n  ${formatProblem(problem, { cwd })}`).join("");
+    return new CliError(`${printable(relativeIn(error.message, cwd))}${where}`, 1);
+  }
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === "string" && error instanceof Error) return new CliError(relativeIn(`cannot write the state: ${error.message}`, cwd), 1);
+  return error;
 }
