@@ -76,14 +76,15 @@ afterAll(() => {
 });
 
 describe("published packages", () => {
-  it.each(names)("the @autowatch/%s tarball holds only package.json, README.md, LICENSE and its build", async (name) => {
+  it.each(names)("the @autowatch/%s tarball holds only package.json, README.md, CHANGELOG.md, LICENSE and its build", async (name) => {
     const entries = (await sh("tar", ["-tzf", tarballs[name]], work)).split("\n").filter(Boolean);
     const files = entries.map((entry) => entry.replace(/^package\//, ""));
     expect(files).toContain("package.json");
     expect(files).toContain("README.md");
+    expect(files).toContain("CHANGELOG.md");
     expect(files).toContain("dist/index.js");
     const unexpected = files.filter(
-      (file) => !["package.json", "README.md", "LICENSE"].includes(file) && !shipped[name].some((prefix) => file.startsWith(prefix)),
+      (file) => !["package.json", "README.md", "CHANGELOG.md", "LICENSE"].includes(file) && !shipped[name].some((prefix) => file.startsWith(prefix)),
     );
     expect(unexpected).toEqual([]);
     const manifest = JSON.parse(await sh("tar", ["-xzOf", tarballs[name], "package/package.json"], work)) as {
