@@ -18,6 +18,28 @@ export default tseslint.config(
       "max-lines-per-function": ["warn", { max: 80 }],
     },
   },
+  // Who may import whom (CONTRIBUTING.md): watchfile is the only package all may import, cli imports them all.
+  ...Object.entries({
+    watchfile: ["manifest", "introspect", "merge", "cli"],
+    manifest: ["introspect", "merge", "cli"],
+    introspect: ["manifest", "merge", "cli"],
+    merge: ["introspect", "cli"],
+  }).map(([pkg, forbidden]) => ({
+    files: [`packages/${pkg}/src/**`],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: forbidden.map((name) => `@autowatch/${name}`).flatMap((name) => [name, `${name}/*`]),
+              message: `@autowatch/${pkg} may not import this package`,
+            },
+          ],
+        },
+      ],
+    },
+  })),
   {
     // describe/it callbacks are lists of cases, not functions to read as one.
     files: ["**/test/**", "tests/**"],

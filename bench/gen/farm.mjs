@@ -4,7 +4,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { cachedDir } from "./cache.mjs";
-import { seeded } from "./random.mjs";
+import { seeded } from "../../tests/support/random.mjs";
 
 export const FARM_VERSION = 1;
 export const WATCHES_PER_BUILDER = 20;

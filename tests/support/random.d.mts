@@ -1,4 +1,4 @@
-// Types for random.mjs, which the bench generators and the packages' seeded tests share.
+// Types for random.mjs, which the packages' seeded tests and the bench generators share.
 
 export interface Seeded {
   /** The next number in [0, 1). */

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { MergeMemo, runMerge, type RunMergeOptions, type RunMergeResult } from "../src/index.js";
 import { NOW, git, watchFileText } from "./helpers.js";
-import { seeded } from "../../../bench/gen/random.mjs";
+import { seeded } from "../../../tests/support/random.mjs";
 
 const BO = "https://git.example.com/buildouts.git";
 const HG_BO = "https://hg.example.com/buildouts";

@@ -5,7 +5,7 @@ import type { ParseOptions } from "../src/parse.js";
 import { legacyWatchFileSchema, pinnedEntrySchema, WATCHFILE_SCHEMA_ID, watchEntrySchema, watchFileProblemSchema } from "../src/schema.js";
 import type { z } from "zod";
 // the bench generators' mulberry32: a failing seed replays
-import { seeded, type Seeded } from "../../../bench/gen/random.mjs";
+import { seeded, type Seeded } from "../../../tests/support/random.mjs";
 
 type Random = Seeded;
 
