@@ -1,13 +1,17 @@
 #!/usr/bin/env node
 // Counts the runtime exports of every JavaScript entry point in every package's `exports` map
-// (built dist, so run `pnpm build` first). Usage: node scripts/api-count.mjs [--names] [--json]
+// (built dist, so run `pnpm build` first). Usage: node scripts/api-count.mjs [--names] [--json] [--check]
+// --check (run by `pnpm lint`) fails when a runtime export is not named in its package's README
+// (as a code span, `name` or `name(...)`, or imported from that entry point in an example), or when one name is exported by two entry points (each
+// name has one home: a re-export under another entry point, or a namesake, is refused).
 import { readFileSync, readdirSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 
 const root = resolve(import.meta.dirname, "..");
 const showNames = process.argv.includes("--names");
 const asJson = process.argv.includes("--json");
+const check = process.argv.includes("--check");
 
 /** The file an `exports` target loads under the "import" condition, or null for non-code (JSON, package.json). */
 function importTarget(target) {
@@ -25,13 +29,31 @@ for (const dir of readdirSync(join(root, "packages")).sort()) {
     if (file === null) continue;
     // The cli's module has side effects only when run as the bin, not when imported.
     const names = Object.keys(await import(pathToFileURL(join(pkgDir, file)).href)).sort();
-    rows.push({ entry: subpath === "." ? pkg.name : `${pkg.name}/${subpath.slice(2)}`, count: names.length, names });
+    rows.push({ entry: subpath === "." ? pkg.name : `${pkg.name}/${subpath.slice(2)}`, count: names.length, names, readme: join(pkgDir, "README.md") });
   }
 }
 
 const total = rows.reduce((n, r) => n + r.count, 0);
-if (asJson) {
-  console.log(JSON.stringify({ total, entryPoints: rows.length, rows }, null, 2));
+if (check) {
+  const failures = [];
+  const homes = new Map();
+  for (const r of rows) {
+    const readme = readFileSync(r.readme, "utf8");
+    // names imported from this entry point in the README's examples count as documented too
+    const imported = new Set(
+      [...readme.matchAll(/import\s*\{([^}]*)\}\s*from\s*"([^"]+)"/g)].filter((m) => m[2] === r.entry).flatMap((m) => m[1].split(",").map((n) => n.trim())),
+    );
+    for (const name of r.names) {
+      if (!imported.has(name) && !new RegExp(`\`${name}[\`(<.,:= ]`).test(readme))
+        failures.push(`${r.entry} exports ${name}, which ${relative(root, r.readme)} does not document`);
+      if (homes.has(name)) failures.push(`${name} is exported by both ${homes.get(name)} and ${r.entry}`);
+      else homes.set(name, r.entry);
+    }
+  }
+  for (const failure of failures) console.error(`api: ${failure}`);
+  process.exitCode = failures.length > 0 ? 1 : 0;
+} else if (asJson) {
+  console.log(JSON.stringify({ total, entryPoints: rows.length, rows: rows.map(({ readme: _readme, ...row }) => row) }, null, 2));
 } else {
   for (const r of rows) {
     console.log(`${String(r.count).padStart(4)}  ${r.entry}`);

@@ -35,7 +35,10 @@ for (const file of [cli, watchfileDist]) {
     process.exit(2);
   }
 }
-const { escapeControls, hasControlCharacters, parseState, quoteValue, watchFileNameFor } = await import(pathToFileURL(watchfileDist).href);
+const { parseState } = await import(pathToFileURL(watchfileDist).href);
+const { escapeControls, hasControlCharacters, quoteValue, watchFileNameFor } = await import(
+  pathToFileURL(path.join(root, "packages/watchfile/dist/text.js")).href
+);
 
 /** Steps that could not run because a command is not in this build, and steps that failed. */
 const unavailable = [];

@@ -2,7 +2,8 @@ import { defineConfig } from "tsup";
 
 export default defineConfig({
   // text: the zod-free subpath `@autowatch/watchfile/text`
-  entry: ["src/index.ts", "src/text.ts"],
+  // json-schema: internal, for scripts/schema.mjs (not in the exports map)
+  entry: ["src/index.ts", "src/text.ts", "src/json-schema.ts"],
   format: ["esm"],
   dts: true,
   clean: true,

@@ -6,7 +6,8 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { classifySources, resolveBuildout } from "@autowatch/introspect";
+import { classifySources } from "@autowatch/introspect";
+import { resolveBuildout } from "@autowatch/introspect/resolve";
 import { MergeMemo, runMerge } from "@autowatch/merge";
 // @ts-expect-error plain ESM bench modules, untyped
 import { farm, builderName, churnWatchFiles, BROKEN_EVERY } from "../../bench/gen/farm.mjs";

@@ -129,11 +129,11 @@ describe("published packages", () => {
         serialized: watchfile.serializeWatchFile(parsed.value).endsWith("}\\n"),
         schemaId: schema.properties.schema.const,
         functions: {
-          watchfile: ["parseWatchFile", "parseState", "serializeWatchFile", "serializeState", "watchFileJsonSchema", "quoteValue", "watchFileNameFor"].filter((n) => typeof watchfile[n] !== "function"),
+          watchfile: ["parseWatchFile", "parseState", "serializeWatchFile", "serializeState", "watchFileJsonSchema"].filter((n) => typeof watchfile[n] !== "function"),
           manifest: ["parseManifests", "readManifests"].filter((n) => typeof manifest[n] !== "function"),
           introspect: Object.keys(introspect).filter((n) => typeof introspect[n] === "function").length,
           merge: ["mergeFarm", "runMerge", "explainBuilder"].filter((n) => typeof merge[n] !== "function"),
-          cli: ["main", "processContext"].filter((n) => typeof cli[n] !== "function"),
+          cli: ["main"].filter((n) => typeof cli[n] !== "function"),
         },
       }));
     `;

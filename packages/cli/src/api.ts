@@ -1,5 +1,3 @@
 // Programmatic entry of @autowatch/cli: run the `autowatch` command in-process (the bin is dist/index.js).
 export { main } from "./cli.js";
 export type { CliContext } from "./context.js";
-export { processContext } from "./context.js";
-export { CliError, UsageError } from "./errors.js";

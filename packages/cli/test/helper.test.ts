@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { safeBuilderFileName } from "@autowatch/watchfile";
+import { safeBuilderFileName } from "@autowatch/watchfile/text";
 import { runCli } from "./support.js";
 
 const ASSETS = fileURLToPath(new URL("../assets", import.meta.url));

@@ -288,7 +288,7 @@ describe("builder names: any name Buildbot accepts", () => {
   it("is a builder in the state, in explain and in the last-good store", async () => {
     writeFileSync(join(dir, "MANIFEST.cfg"), NAMES.map((name) => `[${name}]\nbuildout = standalone ${name}.cfg\n`).join("\n"));
     for (const name of NAMES) {
-      const file = (await import("@autowatch/watchfile")).watchFileNameFor(name);
+      const file = (await import("@autowatch/watchfile/text")).watchFileNameFor(name);
       writeFileSync(join(dir, "watch", file), watchFile(name, [{ url: `https://github.com/OCA/${name}.git` }]));
     }
     rmSync(join(dir, "watch", "odoo-b.json"));
@@ -318,7 +318,7 @@ describe("builder names: any name Buildbot accepts", () => {
     }
     // the last-good store serves each of them
     for (const name of NAMES) {
-      const file = (await import("@autowatch/watchfile")).watchFileNameFor(name);
+      const file = (await import("@autowatch/watchfile/text")).watchFileNameFor(name);
       writeFileSync(join(dir, "watch", file), "{ truncated");
     }
     const again = await merge();

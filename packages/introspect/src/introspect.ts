@@ -15,7 +15,7 @@ export interface SourceFile {
   file: string;
 }
 
-interface CommonOptions {
+export interface CommonOptions {
   builder?: string | undefined;
   cwd?: string | undefined;
   env?: NodeJS.ProcessEnv | undefined;

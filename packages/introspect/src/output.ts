@@ -5,7 +5,8 @@ import { serializeWatchFile, WATCHFILE_SCHEMA_ID, watchFileSchema } from "@autow
 import { pathInside } from "./paths.js";
 import { GENERATOR } from "./version.js";
 
-export interface WatchFileInput {
+/** What `buildWatchFile` assembles into a watch file. */
+export interface WatchFileParts {
   /** The buildout configuration as given on the command line (absent: no buildout was read). */
   config?: string | undefined;
   part?: string | undefined;
@@ -19,7 +20,7 @@ export interface WatchFileInput {
 }
 
 /** The v2 watch file: entries relative, deduplicated and sorted, so that an unchanged buildout gives the same file. */
-export function buildWatchFile(input: WatchFileInput): WatchFile {
+export function buildWatchFile(input: WatchFileParts): WatchFile {
   const relative = (file: string) => relativeFile(input.directory, file);
   const withOrigin = <T extends { origin?: Origin | undefined }>(entry: T): T =>
     entry.origin ? { ...entry, origin: { ...entry.origin, file: relative(entry.origin.file) } } : entry;
@@ -68,9 +69,6 @@ function compareKeys(a: string[], b: string[]): number {
 function relativeFile(directory: string, file: string): string {
   return path.isAbsolute(file) ? pathInside(directory, file) || file : file;
 }
-
-/** Canonical text of a watch file (the shared serialiser: sorted, terminal-safe escapes). */
-export { serializeWatchFile };
 
 /** Writes the watch file atomically (a reader never sees half of it). */
 export async function writeWatchFile(target: string, file: WatchFile): Promise<void> {

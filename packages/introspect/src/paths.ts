@@ -1,3 +1,4 @@
+// Internal to @autowatch/introspect: not exported (the public API is what README.md documents).
 import path from "node:path";
 
 /** `target` relative to `directory` when it lies inside it (`""` for the directory itself), else undefined. */

@@ -1,7 +1,9 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { buildWatchFile, INTROSPECT_VERSION, serializeWatchFile, writeWatchFile } from "../src/index.js";
+import { serializeWatchFile } from "@autowatch/watchfile";
+import { buildWatchFile, writeWatchFile } from "../src/index.js";
+import { INTROSPECT_VERSION } from "../src/version.js";
 import { tempDir } from "./support.js";
 
 const origin = (line: number) => ({ file: "/b/base.cfg", line, section: "odoo", option: "addons" });

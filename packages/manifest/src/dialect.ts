@@ -1,5 +1,4 @@
-import { quoteValue } from "@autowatch/watchfile";
-import { normalizeNewlines, pyRstrip, pyTrimmedEnd, skipPySpaces } from "@autowatch/watchfile/text";
+import { quoteValue, normalizeNewlines, pyRstrip, pyTrimmedEnd, skipPySpaces } from "@autowatch/watchfile/text";
 
 /** One physical line of an option value, stripped as ConfigParser strips it ("" for a blank line). */
 export interface ValueLine {

@@ -1,8 +1,9 @@
+// Internal to @autowatch/manifest: not exported (the public API is what README.md documents).
 /** The `inherit` option: a section's chain of parents, cut at cycles and at MAX_INHERIT_CHAIN. */
 
-import { quoteValue, type ProblemLevel } from "@autowatch/watchfile";
+import { type ProblemLevel } from "@autowatch/watchfile";
+import { quoteValue, pyStrip } from "@autowatch/watchfile/text";
 import { rawValue, type ConfigDocument, type RawSection } from "./dialect.js";
-import { pyStrip } from "@autowatch/watchfile/text";
 
 /** A section as first defined, with the document it is in. */
 export interface Definition {

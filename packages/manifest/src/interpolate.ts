@@ -1,10 +1,10 @@
-import { quoteValue } from "@autowatch/watchfile";
+import { quoteValue } from "@autowatch/watchfile/text";
 import type { ValueLine } from "./dialect.js";
 
 /** Python's `MAX_INTERPOLATION_DEPTH`. */
 export const MAX_INTERPOLATION_DEPTH = 10;
 
-/** `size`: the expansion grew past {@link MAX_INTERPOLATED_LENGTH} (Python would go on, slowly). */
+/** `size`: the expansion grew past `MAX_INTERPOLATED_LENGTH` (100,000 characters; Python would go on, slowly). */
 export type InterpolationErrorKind = "missing" | "syntax" | "depth" | "size";
 
 /** Nested references can multiply a value's length at each level; stop long before memory runs out. */

@@ -1,6 +1,7 @@
+// Internal to @autowatch/manifest: not exported (the public API is what README.md documents).
 /** The options a section sees through its inherit chain and the `[DEFAULT]` sections, and where each was written. */
 
-import { quoteValue } from "@autowatch/watchfile";
+import { quoteValue } from "@autowatch/watchfile/text";
 import { DEFAULT_SECTION, type ConfigDocument, type RawOption, type RawSection } from "./dialect.js";
 import type { Definition } from "./inherit.js";
 import type { BuildFactory } from "./types.js";

@@ -1,6 +1,7 @@
-import { quoteValue, type ProblemLevel, type Vcs } from "@autowatch/watchfile";
+// Internal to @autowatch/manifest: not exported (the public API is what README.md documents).
+import { type ProblemLevel, type Vcs } from "@autowatch/watchfile";
+import { quoteValue, pySplit, pyStrip } from "@autowatch/watchfile/text";
 import type { ValueLine } from "./dialect.js";
-import { pySplit, pyStrip } from "@autowatch/watchfile/text";
 import type { BuildoutSpec, ManualWatch } from "./types.js";
 
 /** A problem found in one option value, before it is attributed to a file and builder. */

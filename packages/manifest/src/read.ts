@@ -1,6 +1,7 @@
 import { isAscii } from "node:buffer";
 import { resolve } from "node:path";
-import { MAX_CONFIG_BYTES, readRegularFileSync, type Problem } from "@autowatch/watchfile";
+import { type Problem } from "@autowatch/watchfile";
+import { MAX_CONFIG_BYTES, readRegularFileSync } from "@autowatch/watchfile/text";
 import { parseManifests } from "./resolve.js";
 import type { ManifestInput, ManifestResult } from "./types.js";
 

@@ -1,10 +1,10 @@
-import { quoteValue, type Problem, type ProblemLevel } from "@autowatch/watchfile";
+import { type Problem, type ProblemLevel } from "@autowatch/watchfile";
+import { quoteValue, pyStrip } from "@autowatch/watchfile/text";
 import { rawValue, readConfig, type RawOption, type RawSection } from "./dialect.js";
 import { inheritChain, inheritCycles, type Definition } from "./inherit.js";
 import { interpolateLines, interpolateOption, type InterpolatedOption, type InterpolationMemo } from "./interpolate.js";
 import { DefaultsCache, MergedOptions, origin } from "./merged.js";
 import { parseBoolean, parseBuildout, parseSeconds, parseWatchLines, setOwn, type ValueProblem } from "./options.js";
-import { pyStrip } from "@autowatch/watchfile/text";
 import type { BuildFactory, BuildoutSpec, ManifestInput, ManifestResult } from "./types.js";
 
 /** The options this package interprets: a failure in them changes the result. */

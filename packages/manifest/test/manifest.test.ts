@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
-import * as watchfile from "@autowatch/watchfile";
-import { parseManifests, safeBuilderFileName, watchFileNameFor, type BuildFactory, type ManifestInput } from "../src/index.js";
+import { parseManifests, type BuildFactory, type ManifestInput } from "../src/index.js";
 
 function parse(...texts: string[]) {
   const inputs: ManifestInput[] = texts.map((text, index) => ({ file: `m${index + 1}.cfg`, text }));
@@ -522,14 +521,6 @@ describe("robustness", () => {
     const result = parse("[a]\nwatch = git\u001b[31m u\n");
     expect(result.problems[0]?.message).not.toMatch(/\u001b/);
     expect(result.problems[0]?.message).toContain("\\u001b");
-  });
-});
-
-describe("file names", () => {
-  it("re-exports the one safe builder file name mapping of @autowatch/watchfile", () => {
-    expect(safeBuilderFileName).toBe(watchfile.safeBuilderFileName);
-    expect(watchFileNameFor).toBe(watchfile.watchFileNameFor);
-    expect(safeBuilderFileName("Customer Delta")).toBe("Customer%20Delta");
   });
 });
 

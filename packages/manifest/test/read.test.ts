@@ -3,7 +3,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { MAX_CONFIG_BYTES } from "@autowatch/watchfile";
+import { MAX_CONFIG_BYTES } from "@autowatch/watchfile/text";
 import { readManifests } from "../src/index.js";
 
 describe("readManifests", () => {

@@ -1,6 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { readManifests, safeBuilderFileName, type BuildFactory } from "../src/index.js";
+import { safeBuilderFileName } from "@autowatch/watchfile/text";
+import { readManifests, type BuildFactory } from "../src/index.js";
 import { pythonConfigParser } from "./python.js";
 
 const dir = fileURLToPath(new URL("./fixtures/realistic/", import.meta.url));

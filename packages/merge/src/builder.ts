@@ -1,4 +1,5 @@
-import { parseWatchFile, quoteValue, watchFileNameFor, type Problem, type ProblemLevel } from "@autowatch/watchfile";
+import { parseWatchFile, type Problem, type ProblemLevel } from "@autowatch/watchfile";
+import { quoteValue, watchFileNameFor } from "@autowatch/watchfile/text";
 import { autoEntry, type AutoEntry } from "./decode.js";
 import type { Candidate, Checks } from "./checks.js";
 import { settle, type Where } from "./settle.js";

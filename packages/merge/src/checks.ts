@@ -1,5 +1,5 @@
-import { quoteValue, vcsSchema, type BuilderState, type Origin, type Problem, type Vcs, type WatchSource } from "@autowatch/watchfile";
-import { compareText } from "@autowatch/watchfile/text";
+import { vcsSchema, type BuilderState, type Origin, type Problem, type Vcs, type WatchSource } from "@autowatch/watchfile";
+import { quoteValue, compareText } from "@autowatch/watchfile/text";
 import { keptOrigin, type AutoEntry } from "./decode.js";
 import { locationProblem, parseLocation, type Location } from "./location.js";
 import { branchNameProblem } from "./refname.js";

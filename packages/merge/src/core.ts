@@ -1,5 +1,5 @@
-import { STATE_SCHEMA_ID, quoteValue, type BuilderState, type Problem, type State } from "@autowatch/watchfile";
-import { compareText, problemLine } from "@autowatch/watchfile/text";
+import { STATE_SCHEMA_ID, type BuilderState, type Problem, type State } from "@autowatch/watchfile";
+import { quoteValue, compareText, problemLine } from "@autowatch/watchfile/text";
 import { BuilderContext, readNow, type FarmContext } from "./builder.js";
 import { Checks, mixedKinds } from "./checks.js";
 import { contentDigest, type MergeMemo } from "./memo.js";

@@ -1,7 +1,6 @@
-import { quoteValue } from "@autowatch/watchfile";
+import { quoteValue, closeNames } from "@autowatch/watchfile/text";
 import { noControls } from "./state.js";
 import { mergeFarm } from "./core.js";
-import { closeNames } from "@autowatch/watchfile/text";
 import type { BuilderDetail, MergeInput, MergeResult, WatchReason } from "./types.js";
 
 export type Explanation =

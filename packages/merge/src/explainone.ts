@@ -1,9 +1,9 @@
 import { lstatSync } from "node:fs";
 import { join } from "node:path";
-import { parseWatchFile, watchFileNameFor, type PinnedEntry, type Problem } from "@autowatch/watchfile";
+import { parseWatchFile, type PinnedEntry, type Problem } from "@autowatch/watchfile";
+import { watchFileNameFor, closeNames } from "@autowatch/watchfile/text";
 import { mergeFarm } from "./core.js";
 import { mergeFactories } from "./factories.js";
-import { closeNames } from "@autowatch/watchfile/text";
 import { explainBuilder, type Explanation } from "./explain.js";
 import { factoryIndexFile, lookupFactory } from "./factoryindex.js";
 import { loadLastGood } from "./lastgood.js";

@@ -2,9 +2,9 @@ import { hash as oneShotHash } from "node:crypto";
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileInPieces } from "./statefile.js";
-import { safeBuilderFileName, type Problem } from "@autowatch/watchfile";
+import { type Problem } from "@autowatch/watchfile";
+import { safeBuilderFileName, compareText } from "@autowatch/watchfile/text";
 import { entryShape, keptOrigin, type AutoEntry } from "./decode.js";
-import { compareText } from "@autowatch/watchfile/text";
 import type { LastGoodEntry, LastGoodFailure, LastGoodSource } from "./types.js";
 import { errorCode } from "./watchdir.js";
 

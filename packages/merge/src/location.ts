@@ -1,4 +1,4 @@
-import { hasControlCharacters } from "@autowatch/watchfile";
+import { hasControlCharacters } from "@autowatch/watchfile/text";
 
 /** What the policy needs to know of a repository location. */
 export interface Location {

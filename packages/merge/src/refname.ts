@@ -1,5 +1,4 @@
-import { hasControlCharacters } from "@autowatch/watchfile";
-import { refNameProblem } from "@autowatch/watchfile/text";
+import { hasControlCharacters, refNameProblem } from "@autowatch/watchfile/text";
 
 /**
  * In-process equivalent of `git check-ref-format --branch NAME`, so that no branch name a

@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import { existsSync, lstatSync, readFileSync, statSync } from "node:fs";
 import { readManifests, type ManifestResult } from "@autowatch/manifest";
-import { MAX_CONFIG_BYTES, quoteValue, readRegularFileSync, type Problem, type State } from "@autowatch/watchfile";
+import { type Problem, type State } from "@autowatch/watchfile";
+import { MAX_CONFIG_BYTES, quoteValue, readRegularFileSync } from "@autowatch/watchfile/text";
 import { mergeFarm } from "./core.js";
 import { mergeFactories } from "./factories.js";
 import { loadLastGood } from "./lastgood.js";

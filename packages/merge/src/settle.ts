@@ -1,5 +1,5 @@
-import { quoteValue, type WatchSource } from "@autowatch/watchfile";
-import { compareText } from "@autowatch/watchfile/text";
+import { type WatchSource } from "@autowatch/watchfile";
+import { quoteValue, compareText } from "@autowatch/watchfile/text";
 import type { Candidate, Checks } from "./checks.js";
 import type { ExplainedWatch, WatchReason } from "./types.js";
 

@@ -1,6 +1,7 @@
 import { closeSync, constants, opendirSync, openSync, readdirSync, readSync, type Dirent } from "node:fs";
 import { join } from "node:path";
-import { quoteValue, watchFileNameFor, type Problem } from "@autowatch/watchfile";
+import { type Problem } from "@autowatch/watchfile";
+import { quoteValue, watchFileNameFor } from "@autowatch/watchfile/text";
 import { MergeSetupError } from "./errors.js";
 import type { WatchFileInput } from "./types.js";
 

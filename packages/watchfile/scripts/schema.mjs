@@ -2,7 +2,7 @@
 // Writes the JSON Schemas (generated from the zod schemas by the freshly built dist/) into
 // schema/, which is shipped in the package. Run by `build` after tsup.
 import { mkdirSync, writeFileSync } from "node:fs";
-import { jsonSchemaFiles } from "../dist/index.js";
+import { jsonSchemaFiles } from "../dist/json-schema.js";
 
 const directory = new URL("../schema/", import.meta.url);
 mkdirSync(directory, { recursive: true });

@@ -1,3 +1,4 @@
+// Internal to @autowatch/watchfile: not exported (the public API is what README.md documents).
 import { isAscii } from "node:buffer";
 import { parseJson, type ParsedJson } from "./json.js";
 import { PROBLEM_CODE_SHAPE } from "./problem.js";

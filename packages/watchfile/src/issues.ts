@@ -1,3 +1,4 @@
+// Internal to @autowatch/watchfile: not exported (the public API is what README.md documents).
 import { z } from "zod";
 import { formatPath } from "./json.js";
 import { quoteValue } from "./quote.js";

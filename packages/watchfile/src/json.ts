@@ -1,3 +1,4 @@
+// Internal to @autowatch/watchfile: not exported (the public API is what README.md documents).
 import { printParseErrorCode, visit } from "jsonc-parser";
 import type { ProblemCode } from "./problem.js";
 import { escapeControls, quoteValue } from "./quote.js";

@@ -57,7 +57,7 @@ export function parseState(input: string | Uint8Array, options: ParseOptions = {
   return neverThrowing("state file", options, (checked, attribute) => readState(input, checked, attribute));
 }
 
-/** `parseWatchFile` without its fast path: every check in turn. For the tests that compare both. */
+/** @internal `parseWatchFile` without its fast path: every check in turn. For the tests that compare both. */
 export function parseWatchFileCarefully(input: string | Uint8Array, options: ParseOptions = {}): WatchFileParseResult {
   return neverThrowing("watch file", options, (checked, attribute) => readWatchFileCarefully(input, checked, attribute));
 }

@@ -1,6 +1,7 @@
-// `@autowatch/watchfile/text`: the zod-free helpers (quoting untrusted values, safe file names),
-// for consumers that must start fast and never validate a watch file (e.g. `autowatch resolve`).
-export { quoteValue, escapeControls, escapeControlCharacters, escapeJsonText, hasControlCharacters, unicodeEscape } from "./quote.js";
+// `@autowatch/watchfile/text`: the helpers that need no schema (quoting untrusted values, safe file
+// names, the state's orders and text, bounded reads), without loading zod or the JSON parsers, for
+// programs that must start fast (`autowatch resolve`, `explain` from the state).
+export { quoteValue, escapeControls, escapeControlCharacters, escapeJsonText, hasControlCharacters } from "./quote.js";
 export { safeBuilderFileName, watchFileNameFor } from "./names.js";
 export { compareText, compareProblems } from "./order.js";
 export { builderLine, pollerLine, problemLine, stateLines, stateText, watchesJson, writeStateText, type StateLines } from "./statetext.js";

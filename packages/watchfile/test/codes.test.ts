@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { isProblemCode, makeProblem, parseWatchFile, PROBLEM_CODE_SHAPE, PROBLEM_CODES, problemSchema, WATCHFILE_SCHEMA_ID } from "@autowatch/watchfile";
+import { parseWatchFile, WATCHFILE_SCHEMA_ID } from "@autowatch/watchfile";
+import { isProblemCode, makeProblem, PROBLEM_CODE_SHAPE, PROBLEM_CODES } from "@autowatch/watchfile/text";
+import { problemSchema } from "../src/schema.js";
 
 const valid = { schema: WATCHFILE_SCHEMA_ID, watches: [{ vcs: "git", url: "https://github.com/OCA/OCB.git", revspec: "10.0" }] };
 const text = (value: unknown) => JSON.stringify(value, null, 2);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { safeBuilderFileName, watchFileNameFor } from "@autowatch/watchfile";
+import { safeBuilderFileName, watchFileNameFor } from "@autowatch/watchfile/text";
 
 describe("safeBuilderFileName", () => {
   it("keeps plain names", () => {

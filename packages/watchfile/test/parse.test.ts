@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { hasControlCharacters, parseState, parseWatchFile, WATCHFILE_SCHEMA_ID } from "@autowatch/watchfile";
+import { parseState, parseWatchFile, WATCHFILE_SCHEMA_ID } from "@autowatch/watchfile";
+import { hasControlCharacters } from "@autowatch/watchfile/text";
 import type { ProblemCode, WatchFileParseResult } from "@autowatch/watchfile";
 
 const valid = {

@@ -1,15 +1,8 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import {
-  jsonSchemaFiles,
-  parseState,
-  PROBLEM_CODES,
-  parseWatchFile,
-  serializeState,
-  serializeWatchFile,
-  STATE_SCHEMA_ID,
-  WATCHFILE_SCHEMA_ID,
-} from "@autowatch/watchfile";
+import { parseState, parseWatchFile, serializeState, serializeWatchFile, STATE_SCHEMA_ID, WATCHFILE_SCHEMA_ID } from "@autowatch/watchfile";
+import { PROBLEM_CODES } from "@autowatch/watchfile/text";
+import { jsonSchemaFiles } from "../src/json-schema.js";
 import type { State, WatchFile } from "@autowatch/watchfile";
 
 /** The same object with its keys in reverse order, all the way down. */

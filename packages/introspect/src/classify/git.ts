@@ -16,7 +16,7 @@ export interface GitRefs {
 
 const FORMAT = "--format=%(refname)%09%(HEAD)%09%(upstream:remotename)%09%(upstream)";
 
-/** Parses the output of `git for-each-ref` with FORMAT (pure). */
+/** @internal Parses the output of `git for-each-ref` with FORMAT (pure). */
 export function parseForEachRef(output: string): GitRefs {
   const refs: GitRefs = { branches: new Set(), remoteBranches: new Map(), tags: new Set() };
   for (const line of output.split("\n")) {
@@ -50,7 +50,7 @@ export function addRefName(refs: GitRefs, name: string): void {
   }
 }
 
-/** `git config --get-regexp` output → remote name → URL (pure). */
+/** @internal `git config --get-regexp` output → remote name → URL (pure). */
 export function parseRemoteUrls(output: string): Map<string, string> {
   const remotes = new Map<string, string>();
   for (const line of output.split("\n")) {
@@ -80,7 +80,7 @@ export function classifyGitRef(revision: string, refs: GitRefs, remote?: string)
   return undefined;
 }
 
-/** Reads a git checkout; every value from the buildout stays out of the command lines. */
+/** @internal Reads a git checkout; every value from the buildout stays out of the command lines. */
 export class GitCheckout {
   private readonly git;
   private remotes?: Promise<Map<string, string>>;

@@ -1,3 +1,4 @@
+// Internal to @autowatch/introspect: not exported (the public API is what README.md documents).
 import { readFileSync, readdirSync, statSync, type Dirent } from "node:fs";
 import path from "node:path";
 import { refNameProblem } from "@autowatch/watchfile/text";

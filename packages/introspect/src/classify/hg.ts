@@ -14,7 +14,7 @@ export interface HgNames {
   current?: string;
 }
 
-/** Parses the `hg log` of `HgCheckout.names` (pure). */
+/** @internal Parses the `hg log` of `HgCheckout.names` (pure). */
 export function parseHgNames(output: string): HgNames {
   const names: HgNames = { branches: new Set(), bookmarks: new Set(), tags: new Set() };
   for (const line of lines(output)) {
@@ -45,7 +45,7 @@ function lines(output: string): string[] {
   return output.split("\n").filter((line) => line !== "");
 }
 
-/** Reads a Mercurial checkout with the `hg` CLI (HGPLAIN; no buildout value on the command line). */
+/** @internal Reads a Mercurial checkout with the `hg` CLI (HGPLAIN; no buildout value on the command line). */
 export class HgCheckout {
   constructor(
     readonly directory: string,

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import pLimit from "p-limit";
 import type { Origin, PinnedEntry, Problem, Vcs, WatchEntry } from "@autowatch/watchfile";
-import { hasControlCharacters, quoteValue } from "@autowatch/watchfile";
+import { hasControlCharacters, quoteValue } from "@autowatch/watchfile/text";
 import type { SourceSpec } from "../extract/types.js";
 import { pathInside } from "../paths.js";
 import { GitCheckout, classifyGitRef, type GitRefs } from "./git.js";

@@ -1,9 +1,10 @@
 import type { PinReason, Vcs } from "@autowatch/watchfile";
-import { quoteValue } from "@autowatch/watchfile";
+import { quoteValue } from "@autowatch/watchfile/text";
 
 /** Live: follows the branch `revspec` (a short name). Pinned: stays on `revspec` for `why`. */
 export type Verdict = { live: true; revspec: string; note?: string } | { live: false; revspec: string; why: PinReason; note?: string };
 
+/** @internal The verdicts' constructors (the package exports `classifyRevision` and `Verdict` only). */
 export const live = (revspec: string, note?: string): Verdict => (note ? { live: true, revspec, note } : { live: true, revspec });
 export const pinned = (revspec: string, why: PinReason, note?: string): Verdict => (note ? { live: false, revspec, why, note } : { live: false, revspec, why });
 
@@ -53,7 +54,7 @@ function classifyHgString(revision: string): Verdict {
   return live(revision);
 }
 
-/** `tip` is the newest changeset of any branch: it moves, but no poller follows it as such. */
+/** @internal `tip` is the newest changeset of any branch: it moves, but no poller follows it as such. */
 export function hgTip(): Verdict {
   return live("default", 'hg revision "tip" follows the newest changeset of any branch; watching branch "default"');
 }

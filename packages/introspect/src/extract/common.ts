@@ -1,3 +1,4 @@
+// Internal to @autowatch/introspect: not exported (the public API is what README.md documents).
 import path from "node:path";
 import type { Origin, Problem, Vcs } from "@autowatch/watchfile";
 import type { ResolvedOption, ValueOrigin } from "../types.js";

@@ -1,6 +1,7 @@
+// Internal to @autowatch/introspect: not exported (the public API is what README.md documents).
 import path from "node:path";
 import type { Problem, Vcs } from "@autowatch/watchfile";
-import { quoteValue } from "@autowatch/watchfile";
+import { quoteValue } from "@autowatch/watchfile/text";
 import type { ResolvedSections } from "../types.js";
 import { absoluteIn, isVcs, originOf, problemAt } from "./common.js";
 import { numberedLines, tokens } from "./lines.js";

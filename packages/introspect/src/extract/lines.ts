@@ -1,3 +1,4 @@
+// Internal to @autowatch/introspect: not exported (the public API is what README.md documents).
 /**
  * Option values as anybox.recipe.odoo reads them: a `;` at the start of a line or after
  * whitespace starts a comment running to the end of that line; blank lines vanish.

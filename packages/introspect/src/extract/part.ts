@@ -1,6 +1,6 @@
+// Internal to @autowatch/introspect: not exported (the public API is what README.md documents).
 import type { Problem } from "@autowatch/watchfile";
-import { quoteValue } from "@autowatch/watchfile";
-import { closeNames } from "@autowatch/watchfile/text";
+import { quoteValue, closeNames } from "@autowatch/watchfile/text";
 import type { ResolvedSections } from "../types.js";
 import { tokens } from "./lines.js";
 

@@ -1,6 +1,7 @@
+// Internal to @autowatch/introspect: not exported (the public API is what README.md documents).
 import path from "node:path";
 import type { Problem } from "@autowatch/watchfile";
-import { quoteValue } from "@autowatch/watchfile";
+import { quoteValue } from "@autowatch/watchfile/text";
 import type { ResolvedOption, ResolvedSections } from "../types.js";
 import { absoluteIn, isVcs, originOf, problemAt } from "./common.js";
 import { lineOptions, numberedOptionLines, stripInlineComment, tokens } from "./lines.js";

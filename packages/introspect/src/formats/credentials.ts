@@ -1,3 +1,4 @@
+// Internal to @autowatch/introspect: not exported (the public API is what README.md documents).
 /**
  * Secrets a build's URL may carry must not travel to the master in the watch file: a
  * `user:password@` loses its password, and a user part written with an environment variable

@@ -1,3 +1,4 @@
+// Internal to @autowatch/introspect: not exported (the public API is what README.md documents).
 /**
  * Per-line origins of option values: which file line each line of a value (`value.split("\n")`)
  * was written on, kept through every transformation zc.buildout applies. Where the mapping

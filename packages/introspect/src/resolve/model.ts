@@ -1,3 +1,4 @@
+// Internal to @autowatch/introspect: not exported (the public API is what README.md documents).
 /** What the resolver works on: zc.buildout's annotated sections (`SectionKey`). */
 import { escapeControlCharacters } from "@autowatch/watchfile/text";
 import { type LineOrigins, rewrittenLines, unknownLines } from "./lines.js";

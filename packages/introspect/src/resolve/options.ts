@@ -1,3 +1,4 @@
+// Internal to @autowatch/introspect: not exported (the public API is what README.md documents).
 /**
  * Substitution and macros, as zc.buildout's `Options` class does them: `_initialize`
  * (macros, then every option holding `${` in sorted order), `get` (memoised, circular

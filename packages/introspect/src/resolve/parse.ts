@@ -1,3 +1,4 @@
+// Internal to @autowatch/introspect: not exported (the public API is what README.md documents).
 /**
  * The buildout file dialect, as `zc.buildout.configparser.parse` reads it: `name = value`
  * only (no `:` separator), `name +=` / `name -=`, `<= macro`, `=> deps`, comments only at

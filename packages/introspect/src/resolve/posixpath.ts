@@ -1,3 +1,4 @@
+// Internal to @autowatch/introspect: not exported (the public API is what README.md documents).
 /**
  * The few Python path behaviours zc.buildout relies on, reproduced exactly: `os.path.join`
  * does not normalise, `dirname` keeps the root, `normpath` keeps a leading `//`.

@@ -1,6 +1,7 @@
 import path from "node:path";
-import { quoteValue, type Origin, type PinnedEntry } from "@autowatch/watchfile";
-import { detectSourceFiles, FORMATS, introspectFiles, serializeWatchFile, sourceFileFor, writeWatchFile, type SourceFile } from "@autowatch/introspect";
+import { type Origin, type PinnedEntry, serializeWatchFile } from "@autowatch/watchfile";
+import { quoteValue } from "@autowatch/watchfile/text";
+import { detectSourceFiles, FORMATS, introspectFiles, sourceFileFor, writeWatchFile, type SourceFile } from "@autowatch/introspect";
 import type { CliContext } from "../../context.js";
 import { CliError, UsageError } from "../../errors.js";
 import { formatProblem, plural, printable, shortPath } from "../../output.js";

@@ -1,3 +1,4 @@
+// Internal to @autowatch/introspect: not exported (the public API is what README.md documents).
 import path from "node:path";
 import { extractSources } from "../../extract/index.js";
 import { resolveBuildout } from "../../resolve/index.js";

@@ -1,7 +1,8 @@
+// Internal to @autowatch/introspect: not exported (the public API is what README.md documents).
 import path from "node:path";
 import { isMap, LineCounter, parseAllDocuments, parseDocument } from "yaml";
 import type { Problem } from "@autowatch/watchfile";
-import { quoteValue } from "@autowatch/watchfile";
+import { quoteValue } from "@autowatch/watchfile/text";
 import type { SourceSpec } from "../../extract/types.js";
 
 /** doodba's build arguments' defaults (its Dockerfile's ONBUILD ARG lines). */

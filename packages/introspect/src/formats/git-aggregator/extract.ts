@@ -1,7 +1,7 @@
 import path from "node:path";
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair, type YAMLMap } from "yaml";
 import type { Problem } from "@autowatch/watchfile";
-import { quoteValue } from "@autowatch/watchfile";
+import { quoteValue } from "@autowatch/watchfile/text";
 import type { SourceSpec } from "../../extract/types.js";
 import { CREDENTIALS_REMOVED, userInfoFromVariable, withoutCredentials } from "../credentials.js";
 

@@ -1,7 +1,8 @@
+// Internal to @autowatch/introspect: not exported (the public API is what README.md documents).
 import { readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import type { Problem } from "@autowatch/watchfile";
-import { quoteValue } from "@autowatch/watchfile";
+import { quoteValue } from "@autowatch/watchfile/text";
 import type { SourceSpec } from "../../extract/types.js";
 import type { FormatInput, FormatResult, SourceFormat } from "../types.js";
 import { CREDENTIALS_REMOVED, userInfoFromVariable, withoutCredentials } from "../credentials.js";

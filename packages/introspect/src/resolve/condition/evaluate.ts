@@ -1,3 +1,4 @@
+// Internal to @autowatch/introspect: not exported (the public API is what README.md documents).
 /** Evaluates a parsed condition expression against the globals, as Python's `eval` would. */
 
 import { quoteValue, pyStrip } from "@autowatch/watchfile/text";

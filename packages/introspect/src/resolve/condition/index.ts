@@ -1,3 +1,4 @@
+// Internal to @autowatch/introspect: not exported (the public API is what README.md documents).
 /**
  * Conditional section headers `[name: expression]`: zc.buildout evaluates the expression
  * with Python's `eval` and the globals of `_default_globals()`. We evaluate the subset of

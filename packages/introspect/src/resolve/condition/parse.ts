@@ -1,3 +1,4 @@
+// Internal to @autowatch/introspect: not exported (the public API is what README.md documents).
 /** The syntax tree of a condition expression, parsed as Python's grammar does and held to its depth limit. */
 
 import { quoteValue } from "@autowatch/watchfile/text";

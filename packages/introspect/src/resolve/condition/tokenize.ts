@@ -1,3 +1,4 @@
+// Internal to @autowatch/introspect: not exported (the public API is what README.md documents).
 /** The tokens of a condition expression, with the limits Python's tokenizer puts on them. */
 
 import { quoteValue } from "@autowatch/watchfile/text";

@@ -1,3 +1,4 @@
+// Internal to @autowatch/introspect: not exported (the public API is what README.md documents).
 /** The Python values a condition expression computes with, and Python's rules for comparing them. */
 
 export type PyFunction = { kind: "function"; name: string; call: (args: PyValue[]) => PyValue };
