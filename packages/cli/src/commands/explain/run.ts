@@ -1,5 +1,5 @@
 import { statSync } from "node:fs";
-import { explainOne, safeJson, type BuilderReport } from "@autowatch/merge";
+import { explainOne, type BuilderReport } from "@autowatch/merge";
 import type { CliContext } from "../../context.js";
 import { UsageError } from "../../errors.js";
 import { jsonId } from "../../schemas.js";
@@ -7,7 +7,7 @@ import { guardMerge } from "../merge/run.js";
 import { runMergeOptions } from "../merge/options.js";
 import { formatReport, staleness } from "./format.js";
 import { inputDifferences } from "../merge/inputs.js";
-import { shortPath } from "../../output.js";
+import { printableJson, shortPath } from "../../output.js";
 
 export async function run(options: Record<string, unknown>, _args: string[], context: CliContext): Promise<number> {
   if (typeof options.builder !== "string") throw new UsageError("--builder NAME is required");
@@ -19,7 +19,7 @@ export async function run(options: Record<string, unknown>, _args: string[], con
   // flags that differ from the merge that wrote the state: explain would answer for another farm
   const differ = mergeOptions.output === undefined ? [] : inputDifferences(mergeOptions.output, mergeOptions, (path) => shortPath(path, context.cwd));
   if (options.json) {
-    context.stdout.write(`${safeJson(jsonReport(report, stale, differ, mergeOptions.output))}\n`);
+    context.stdout.write(`${printableJson(JSON.stringify(jsonReport(report, stale, differ, mergeOptions.output), null, 2))}\n`);
   } else {
     (report.explanation.found ? context.stdout : context.stderr).write(formatReport(report, stale, { cwd: context.cwd, color: context.color, now }, differ));
   }
