@@ -67,7 +67,7 @@ export default defineConfig({
   esbuildPlugins: [englishZodLocales, lazyBuiltins],
   removeNodeProtocol: false, // else tsup marks `node:` imports external before lazyBuiltins sees them
   onSuccess: async () => asciiOnly(OUTPUT),
-  // CommonJS dependencies (simple-git, write-file-atomic, cli-progress) call `require` for
+  // CommonJS dependencies (simple-git, cli-progress) call `require` for
   // Node built-ins and read `__filename`, which an ES module does not have.
   banner: {
     js: [

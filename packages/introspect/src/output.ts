@@ -1,7 +1,7 @@
 import path from "node:path";
-import writeFileAtomic from "write-file-atomic";
 import type { Origin, PinnedEntry, Problem, WatchEntry, WatchFile } from "@autowatch/watchfile";
 import { serializeWatchFile, WATCHFILE_SCHEMA_ID, watchFileSchema } from "@autowatch/watchfile";
+import { writeFileAtomicSync } from "@autowatch/watchfile/text";
 import { pathInside } from "./paths.js";
 import { GENERATOR } from "./version.js";
 
@@ -72,5 +72,5 @@ function relativeFile(directory: string, file: string): string {
 
 /** Writes the watch file atomically (a reader never sees half of it). */
 export async function writeWatchFile(target: string, file: WatchFile): Promise<void> {
-  await writeFileAtomic(target, serializeWatchFile(file), { encoding: "utf8" });
+  writeFileAtomicSync(target, serializeWatchFile(file));
 }

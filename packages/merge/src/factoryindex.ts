@@ -3,7 +3,7 @@ import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync } from
 import { resolve } from "node:path";
 import type { BuildFactory, ManifestResult } from "@autowatch/manifest";
 import type { Problem } from "@autowatch/watchfile";
-import { writeFileInPieces } from "./statefile.js";
+import { writeFileAtomicSync } from "@autowatch/watchfile/text";
 
 /**
  * `STATE.factories`: every builder's manifest section as the last merge parsed it, one line per
@@ -144,7 +144,7 @@ export function writeFactoryIndex(file: string, head: IndexHead, manifests: Mani
     for (const factory of manifests.factories)
       if (!keyed.has(factory.name)) keyed.set(factory.name, { key: Buffer.from(JSON.stringify(factory.name)), factory, order: keyed.size });
     const sorted = [...keyed.values()].sort((a, b) => Buffer.compare(a.key, b.key));
-    writeFileInPieces(
+    writeFileAtomicSync(
       file,
       (write) => {
         write(`${JSON.stringify(head)}\n`);

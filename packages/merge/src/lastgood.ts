@@ -1,9 +1,8 @@
 import { hash as oneShotHash } from "node:crypto";
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { writeFileInPieces } from "./statefile.js";
 import { type Problem } from "@autowatch/watchfile";
-import { safeBuilderFileName, compareText } from "@autowatch/watchfile/text";
+import { safeBuilderFileName, compareText, writeFileAtomicSync } from "@autowatch/watchfile/text";
 import { entryShape, keptOrigin, type AutoEntry } from "./decode.js";
 import type { LastGoodEntry, LastGoodFailure, LastGoodSource } from "./types.js";
 import { errorCode } from "./watchdir.js";
@@ -91,12 +90,12 @@ export class LastGoodStore implements LastGoodSource {
     // a temporary file and a rename take about 0.05 ms here, where write-file-atomic took
     // 0.7 ms a file, run 16 at once or not
     for (const builder of changed) {
-      writeFileInPieces(join(this.dir, `${safeBuilderFileName(builder)}.json`), (write) => write(serializeLastGood(builder, lastGood.get(builder)!)), {
+      writeFileAtomicSync(join(this.dir, `${safeBuilderFileName(builder)}.json`), serializeLastGood(builder, lastGood.get(builder)!), {
         fsync: false,
       });
     }
     // the index last: it never names content that is not on disk yet
-    if (indexText !== this.indexText) writeFileInPieces(join(this.dir, LASTGOOD_INDEX), (write) => write(indexText), { fsync: false });
+    if (indexText !== this.indexText) writeFileAtomicSync(join(this.dir, LASTGOOD_INDEX), indexText, { fsync: false });
     return changed.sort(compareText);
   }
 }

@@ -2,14 +2,13 @@ import { createHash } from "node:crypto";
 import { existsSync, lstatSync, readFileSync, statSync } from "node:fs";
 import { readManifests, type ManifestResult } from "@autowatch/manifest";
 import { type Problem, type State } from "@autowatch/watchfile";
-import { MAX_CONFIG_BYTES, quoteValue, readRegularFileSync } from "@autowatch/watchfile/text";
+import { MAX_CONFIG_BYTES, quoteValue, readRegularFileSync, writeFileAtomicSync } from "@autowatch/watchfile/text";
 import { mergeFarm } from "./core.js";
 import { mergeFactories } from "./factories.js";
 import { loadLastGood } from "./lastgood.js";
 import { parseRewriteFile, parseRewriteRule, type RewriteRule } from "./rewrite.js";
 import { linesOf, readStateFingerprint, renderState, renderStatePieces, sameLines } from "./state.js";
 import { contentDigest, type MergeMemo, type WrittenState } from "./memo.js";
-import { writeFileInPieces } from "./statefile.js";
 import { DEFAULT_POLICY, type MergePolicy, type MergeResult, type WatchFileInput } from "./types.js";
 import { scanWatchDir } from "./watchdir.js";
 import { MergeSetupError } from "./errors.js";
@@ -166,7 +165,7 @@ function writeState(output: string, state: State, memo: MergeMemo | undefined): 
   // the head's fingerprint is computed from these lines: the same lines, the same text
   if (before && before.file === output && sameLines(before.lines, lines) && holds(output, before)) return;
   const hash = memo ? createHash("sha256") : undefined;
-  writeFileInPieces(output, (piece) => renderStatePieces(state, piece), { onBytes: hash && ((bytes) => hash.update(bytes)) });
+  writeFileAtomicSync(output, (piece) => renderStatePieces(state, piece), { onBytes: hash && ((bytes) => hash.update(bytes)) });
   if (memo && hash) memo.written = { file: output, lines, size: statSync(output).size, digest: hash.digest("base64") };
 }
 

@@ -1,10 +1,9 @@
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mergeFarm, parseState, serializeState, stateFingerprint, statesDiffer, type MergeInput } from "../src/index.js";
 import { readStateFingerprint, renderState, renderStatePieces } from "../src/state.js";
-import { writeFileInPieces } from "../src/statefile.js";
 import { NOW, factory, fileInput, git, watchFileText } from "./helpers.js";
 
 const OCB = "https://github.com/OCA/OCB.git";
@@ -134,26 +133,5 @@ describe("the state written in pieces", () => {
     const empty = mergeFarm({ factories: [], watchFiles: new Map(), now: NOW }).state;
     renderStatePieces(empty, (piece) => small.push(piece));
     expect(small.join("")).toBe(serializeState(empty));
-  });
-
-  it("replaces the file atomically and keeps its mode", () => {
-    const dir = mkdtempSync(join(tmpdir(), "autowatch-statefile-"));
-    try {
-      const file = join(dir, "state.json");
-      writeFileSync(file, "old");
-      chmodSync(file, 0o640);
-      writeFileInPieces(file, (write) => ["a", "b", "c"].forEach(write));
-      expect(readFileSync(file, "utf8")).toBe("abc");
-      expect(statSync(file).mode & 0o777).toBe(0o640);
-      expect(() =>
-        writeFileInPieces(file, () => {
-          throw new Error("boom");
-        }),
-      ).toThrow("boom");
-      expect(readFileSync(file, "utf8")).toBe("abc");
-      expect(readdirSync(dir)).toEqual(["state.json"]);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
   });
 });

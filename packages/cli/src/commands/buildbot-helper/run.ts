@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
-import { rename, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { writeFileAtomicSync } from "@autowatch/watchfile/text";
 import type { CliContext } from "../../context.js";
 import { CliError } from "../../errors.js";
 
@@ -32,11 +32,9 @@ export async function run(options: Record<string, unknown>, _args: string[], con
     return 0;
   }
   const target = resolve(context.cwd, output);
-  const temporary = `${target}.${process.pid}.tmp`;
   try {
-    // a master reading the module mid-write would fail its reconfig: write aside, then rename
-    await writeFile(temporary, source, { mode: 0o644 });
-    await rename(temporary, target);
+    // a master reading the module mid-write would fail its reconfig
+    writeFileAtomicSync(target, source, { mode: 0o644 });
   } catch (error) {
     throw new CliError(`${output}: cannot write: ${(error as Error).message}`, 1);
   }

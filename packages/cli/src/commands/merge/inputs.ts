@@ -1,6 +1,6 @@
-import { readFileSync, renameSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import type { RunMergeOptions } from "@autowatch/merge";
-import { quoteValue } from "@autowatch/watchfile/text";
+import { quoteValue, writeFileAtomicSync } from "@autowatch/watchfile/text";
 
 /**
  * What a merge was run with, kept beside the state (`STATE.inputs`) so that `explain` can say
@@ -37,7 +37,7 @@ export function inputsOf(options: RunMergeOptions): MergeInputs {
   };
 }
 
-/** Writes STATE.inputs (temporary file + rename) unless it already says the same. Best effort: the state is written. */
+/** Writes STATE.inputs (atomically) unless it already says the same. Best effort: the state is written. */
 export function recordInputs(state: string, options: RunMergeOptions): void {
   const text = `${JSON.stringify(inputsOf(options), null, 2)}\n`;
   const file = inputsFile(state);
@@ -47,8 +47,7 @@ export function recordInputs(state: string, options: RunMergeOptions): void {
     // none yet
   }
   try {
-    writeFileSync(`${file}.${process.pid}.tmp`, text);
-    renameSync(`${file}.${process.pid}.tmp`, file);
+    writeFileAtomicSync(file, text, { fsync: false });
   } catch {
     // explain then only lacks this comparison
   }

@@ -1,0 +1,56 @@
+import { chmodSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { writeFileAtomicSync } from "../src/text.js";
+
+let dir = "";
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "autowatch-atomic-"));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("writeFileAtomicSync", () => {
+  it("replaces the file atomically and keeps its mode; a failed write leaves the old file and no temporary one", () => {
+    const file = join(dir, "state.json");
+    writeFileSync(file, "old");
+    chmodSync(file, 0o640);
+    writeFileAtomicSync(file, (write) => ["a", "b", "c"].forEach(write));
+    expect(readFileSync(file, "utf8")).toBe("abc");
+    expect(statSync(file).mode & 0o777).toBe(0o640);
+    expect(() =>
+      writeFileAtomicSync(file, () => {
+        throw new Error("boom");
+      }),
+    ).toThrow("boom");
+    expect(readFileSync(file, "utf8")).toBe("abc");
+    expect(readdirSync(dir)).toEqual(["state.json"]);
+  });
+
+  it("writes a string; a new file gets the mode asked for", () => {
+    const file = join(dir, "autowatch_buildbot.py");
+    writeFileAtomicSync(file, "print('é')\n", { mode: 0o600, fsync: false });
+    expect(readFileSync(file, "utf8")).toBe("print('é')\n");
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+
+  it("follows a symlinked target: the link stays, its target is replaced", () => {
+    const real = join(dir, "real.json");
+    const link = join(dir, "link.json");
+    writeFileSync(real, "old");
+    symlinkSync(real, link);
+    writeFileAtomicSync(link, "new");
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readFileSync(real, "utf8")).toBe("new");
+  });
+
+  it("streams pieces of any size, across its buffer, and shows every byte to onBytes in order", () => {
+    const file = join(dir, "big.json");
+    const pieces = ["x".repeat(300_000), "é".repeat(400_000), "y", "z".repeat(2_000_000), "\n"];
+    const seen: Buffer[] = [];
+    writeFileAtomicSync(file, (write) => pieces.forEach(write), { onBytes: (bytes) => seen.push(Buffer.from(bytes)) });
+    const expected = Buffer.from(pieces.join(""));
+    expect(readFileSync(file).equals(expected)).toBe(true);
+    expect(Buffer.concat(seen).equals(expected)).toBe(true);
+  });
+});
