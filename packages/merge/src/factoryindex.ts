@@ -162,7 +162,7 @@ export function writeFactoryIndex(file: string, head: IndexHead, manifests: Mani
 }
 
 /**
- * What the merge reads of a section (core.ts): the options themselves and where each was
+ * What the merge reads of a section (see MergeFactory): the options themselves and where each was
  * written are left out (three quarters of the text, and of the time to write it at 20,000
  * builders), but for the buildout option's place, which explain shows.
  */
