@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { classifySources } from "@autowatch/introspect";
 import { resolveBuildout } from "@autowatch/introspect/resolve";
-import { MergeMemo, runMerge } from "@autowatch/merge";
+import { runMerge } from "@autowatch/merge";
 // @ts-expect-error plain ESM bench modules, untyped
 import { farm, builderName, churnWatchFiles, BROKEN_EVERY } from "../../bench/gen/farm.mjs";
 // @ts-expect-error plain ESM bench modules, untyped
@@ -97,8 +97,7 @@ describe("watch files new between re-merges", () => {
       const watchDir = join(work, "watch");
       cpSync(input.watchDir, watchDir, { recursive: true });
       const snapshot = () => new Map(readdirSync(watchDir).map((name) => [name, readFileSync(join(watchDir, name), "utf8")]));
-      const memo = new MergeMemo();
-      const merge = () => runMerge({ manifests: [input.manifest], watchDir, output: join(work, "state.json"), memo });
+      const merge = () => runMerge({ manifests: [input.manifest], watchDir, output: join(work, "state.json") });
       const first = await merge();
       const before = snapshot();
       expect(churnWatchFiles(watchDir, 80, 6, 1)).toBe(6);

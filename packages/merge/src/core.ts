@@ -2,7 +2,7 @@ import { STATE_SCHEMA_ID, type BuilderState, type Problem, type State } from "@a
 import { quoteValue, compareText, problemLine } from "@autowatch/watchfile/text";
 import { BuilderContext, readNow, type FarmContext } from "./builder.js";
 import { Checks, mixedKinds } from "./checks.js";
-import { contentDigest, type MergeMemo } from "./memo.js";
+import { hash as oneShotHash } from "node:crypto";
 import { PollerTally } from "./pollers.js";
 import { rememberRendering, renderCanonical, stateProblems } from "./state.js";
 import { DEFAULT_POLICY, type BuilderDetail, type MergeFactory, type MergeInput, type MergeResult, type WatchFileInput } from "./types.js";
@@ -32,17 +32,19 @@ export function mergeFarm(input: MergeInput): MergeResult {
   };
   const gathered: Gathered = { problems: [...(input.problems ?? [])], details: new Map(), builders: [] };
   const factories = firstOfEachName(input.factories);
-  const { memo, onProgress } = input;
-  memo?.begin({ policy, rules, today: farm.today, explain: farm.explain });
+  const { recalled, digests, onProgress } = input;
   let done = 0;
   for (const [name, factory] of factories) {
     if (onProgress !== undefined && (done++ & 255) === 0) onProgress(done - 1, factories.size);
-    mergeBuilder(farm, gathered, factory, input.watchFiles.get(name), memo);
+    const known = recalled?.get(name);
+    if (known) {
+      record(gathered, known.detail, known.state);
+      if (known.lastGood) farm.lastGood.set(name, known.lastGood);
+    } else mergeBuilder(farm, gathered, factory, input.watchFiles.get(name), digests);
   }
   onProgress?.(factories.size, factories.size);
-  memo?.keepOnly(new Set(factories.keys()));
   gathered.problems.push(...strayWatchFiles(input.watchFiles, factories));
-  return assemble(gathered, farm, memo);
+  return assemble(gathered, farm);
 }
 
 /** Only the first factory of a name counts (the manifest reader reports the others). */
@@ -52,42 +54,32 @@ function firstOfEachName(factories: readonly MergeFactory[]): Map<string, MergeF
   return byName;
 }
 
-/** Merges one builder into `gathered`, or takes its result from the memo when its inputs are unchanged. */
-function mergeBuilder(farm: FarmContext, gathered: Gathered, factory: MergeFactory, given: WatchFileInput | undefined, memo: MergeMemo | undefined): void {
-  const { name } = factory;
-  let digest: string | undefined;
-  // read here, without a copy, and parsed before the next file is read; with a memo, the
-  // bytes decide whether the last result still holds
+/** Merges one builder into `gathered` (and notes the digest of the bytes it read, when asked). */
+function mergeBuilder(
+  farm: FarmContext,
+  gathered: Gathered,
+  factory: MergeFactory,
+  given: WatchFileInput | undefined,
+  digests: Map<string, string> | undefined,
+): void {
+  // read here, without a copy, and parsed before the next file is read
   if (factory.schedule && factory.autoWatch) given = readNow(given);
-  if (memo && factory.schedule && factory.autoWatch && given && "bytes" in given) {
-    digest = contentDigest(given.bytes);
-    const known = memo.recall(factory, given.file, digest);
-    if (known) {
-      record(gathered, known.detail, known.state);
-      farm.lastGood.set(name, known.lastGood);
-      return;
-    }
-  }
+  if (digests && given && "bytes" in given) digests.set(factory.name, oneShotHash("sha256", given.bytes, "base64"));
   const context = new BuilderContext(farm, factory, given);
   let detail: BuilderDetail;
-  let failed = false;
   try {
     detail = context.run();
   } catch (error) {
     // a bug must not cost the other builders: this one is reported and watches nothing new
     context.problem("error", `internal error while merging this builder: ${quoteValue(error instanceof Error ? error.message : error)}`);
     detail = context.failed();
-    failed = true;
+    // "": not to be taken again (the next merge tries this builder afresh)
+    digests?.set(factory.name, "");
   }
   const state: BuilderState = { schedule: detail.schedule, autoWatch: detail.autoWatch, watches: detail.watches.map((watch) => farm.checks.stateWatch(watch)) };
   // only a scheduled builder has a scheduler to time
   if (detail.schedule && factory.treeStableTimer !== undefined) state.treeStableTimer = factory.treeStableTimer;
   record(gathered, detail, state);
-  if (!memo) return;
-  const accepted = farm.lastGood.get(name);
-  if (!failed && digest !== undefined && given && detail.watchFile.status === "accepted" && accepted) {
-    memo.remember({ factory, file: given.file, digest, detail, state, lastGood: accepted });
-  } else memo.forget(name);
 }
 
 function record(gathered: Gathered, detail: BuilderDetail, state: BuilderState): void {
@@ -107,11 +99,10 @@ function strayWatchFiles(watchFiles: ReadonlyMap<string, WatchFileInput>, factor
 }
 
 /** The state from every builder's result: pollers tallied, problems sorted, rendered once. */
-function assemble(gathered: Gathered, farm: FarmContext, memo: MergeMemo | undefined): MergeResult {
+function assemble(gathered: Gathered, farm: FarmContext): MergeResult {
   const { builders, details, problems } = gathered;
   builders.sort(([a], [b]) => compareText(a, b));
-  // kept by the memo across merges: only the builders merged again are counted again
-  const tally = memo?.pollers ?? new PollerTally();
+  const tally = new PollerTally();
   tally.update(details);
   const pollers = tally.pollers();
   const mixed = tally.mixedUrls();

@@ -43,10 +43,10 @@ export async function explainOne(
   const indexed = index && paths && options.output !== undefined ? lookupFactory(factoryIndexFile(options.output), paths, name) : undefined;
   const from = indexed ? "state" : "merge";
   if (indexed && !indexed.found) return { explanation: { found: false, name, suggestions: closeNames(name, indexed.names) }, pinned: [], problems: [], from };
-  const manifests = indexed ? indexed.manifests : await loadManifests(options.manifests, undefined, name);
+  const manifests = indexed ? indexed.manifests : await loadManifests(options.manifests, name);
   if (!manifests.factories.some((factory) => factory.name === name)) {
     // an unknown name: every section is resolved, for close names
-    const all = await loadManifests(options.manifests, undefined);
+    const all = await loadManifests(options.manifests);
     const names = all.factories.map((factory) => factory.name);
     return { explanation: { found: false, name, suggestions: closeNames(name, names) }, pinned: [], problems: [], from };
   }

@@ -1,5 +1,5 @@
 import type { BuildFactory, ManifestResult } from "@autowatch/manifest";
-import type { MergeFactory } from "./types.js";
+import type { FactoryWatch, MergeFactory } from "./types.js";
 
 /** The one place where `@autowatch/manifest`'s parse becomes what the merge reads. */
 export function mergeFactories(manifests: Pick<ManifestResult, "factories">): MergeFactory[] {
@@ -26,3 +26,34 @@ export function mergeFactory(section: BuildFactory): MergeFactory {
   if (section.treeStableTimer !== undefined) factory.treeStableTimer = section.treeStableTimer;
   return factory;
 }
+
+/** A factory by value: everything the merge reads of it, in a fixed order (JSON). */
+export function factoryKey(factory: MergeFactory): string {
+  const { name, file, line, schedule, autoWatch, watches, buildoutSelf, treeStableTimer } = factory;
+  const lines = watches.map(({ vcs, url, branch, file, line }) => [vcs, url, branch, file, line]);
+  const self = buildoutSelf && [buildoutSelf.vcs, buildoutSelf.url, buildoutSelf.branch, buildoutSelf.file, buildoutSelf.line];
+  return JSON.stringify([name, file, line, schedule, autoWatch, lines, self, treeStableTimer]);
+}
+
+/** The factory a `factoryKey` was made from; undefined when the text is not one. */
+export function factoryFromKey(key: string): MergeFactory | undefined {
+  try {
+    const [name, file, line, schedule, autoWatch, lines, self, timer] = JSON.parse(key) as unknown[];
+    if (typeof name !== "string" || typeof file !== "string" || typeof line !== "number") return undefined;
+    if (typeof schedule !== "boolean" || typeof autoWatch !== "boolean" || !Array.isArray(lines)) return undefined;
+    const watches = lines.map(([vcs, url, branch, file, line]: FactoryWatchRow) => ({ vcs, url, branch, file, line }) as FactoryWatch);
+    const factory: MergeFactory = { name, file, line, schedule, autoWatch, watches };
+    if (Array.isArray(self)) {
+      const [vcs, url, branch, selfFile, selfLine] = self as FactoryWatchRow;
+      factory.buildoutSelf = { vcs, url, branch, file: selfFile };
+      if (typeof selfLine === "number") factory.buildoutSelf.line = selfLine;
+    }
+    if (typeof timer === "number") factory.treeStableTimer = timer;
+    // what comes back must be what went in (a damaged cache is never read as a factory)
+    return factoryKey(factory) === key ? factory : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+type FactoryWatchRow = [FactoryWatch["vcs"], string, string, string, number];

@@ -12,5 +12,5 @@ export type { AutoEntry } from "./decode.js";
 export { checkWatchDir, readWatchDir, readWatchFile, readWatchFileSync, scanWatchDir } from "./watchdir.js";
 export { loadLastGood, saveLastGood, LastGoodStore } from "./lastgood.js";
 export * from "./types.js";
-export { MergeMemo } from "./memo.js";
 export { watchMerge, type MergeEvent, type MergeWatcher, type WatchMergeOptions } from "./watch.js";
+export type { Recalled } from "./cache/recall.js";

@@ -45,9 +45,19 @@ export class LastGoodStore implements LastGoodSource {
     this.index = index;
   }
 
+  /** The file that holds a builder's last good watches. */
+  fileOf(builder: string): string {
+    return join(this.dir, `${safeBuilderFileName(builder)}.json`);
+  }
+
+  /** A builder's index row as read or saved (content hash and day), undefined when it has none. */
+  indexed(builder: string): Readonly<Indexed> | undefined {
+    return this.index.get(builder);
+  }
+
   /** A builder's last good watches, read from its file now (undefined when there is none). */
   get(builder: string): LastGoodEntry | LastGoodFailure | undefined {
-    const file = join(this.dir, `${safeBuilderFileName(builder)}.json`);
+    const file = this.fileOf(builder);
     let text: string;
     try {
       text = readFileSync(file, "utf8");
@@ -72,7 +82,7 @@ export class LastGoodStore implements LastGoodSource {
     const changed: string[] = [];
     let indexChanged = this.indexText === undefined;
     for (const [builder, entry] of lastGood) {
-      const hash = contentHash(entry.watches);
+      const hash = entry.hash ?? contentHash(entry.watches);
       const indexed = this.index.get(builder);
       if (indexed?.hash !== hash) changed.push(builder);
       if (indexed?.hash !== hash || indexed.date < entry.date) {
@@ -131,7 +141,7 @@ export function serializeLastGood(builder: string, entry: LastGoodEntry): string
 }
 
 /** Identifies the watches whatever the day: what decides whether a builder's file is rewritten. */
-function contentHash(watches: readonly AutoEntry[]): string {
+export function contentHash(watches: readonly AutoEntry[]): string {
   let hash = hashes.get(watches);
   if (hash === undefined) hashes.set(watches, (hash = computeContentHash(watches)));
   return hash;

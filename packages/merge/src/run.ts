@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { existsSync, lstatSync, readFileSync, statSync } from "node:fs";
+import { lstatSync } from "node:fs";
 import { readManifests, type ManifestResult } from "@autowatch/manifest";
 import { type Problem, type State } from "@autowatch/watchfile";
 import { MAX_CONFIG_BYTES, quoteValue, readRegularFileSync, writeFileAtomicSync } from "@autowatch/watchfile/text";
@@ -7,12 +7,13 @@ import { mergeFarm } from "./core.js";
 import { mergeFactories } from "./factories.js";
 import { loadLastGood } from "./lastgood.js";
 import { parseRewriteFile, parseRewriteRule, type RewriteRule } from "./rewrite.js";
-import { linesOf, readStateFingerprint, renderState, renderStatePieces, sameLines } from "./state.js";
-import { contentDigest, type MergeMemo, type WrittenState } from "./memo.js";
-import { DEFAULT_POLICY, type MergePolicy, type MergeResult, type WatchFileInput } from "./types.js";
+import { readStateFingerprint, renderState, renderStatePieces } from "./state.js";
+import { CacheSession } from "./cache/session.js";
+import { digestOf, stampFile } from "./cache/files.js";
+import { DEFAULT_POLICY, type MergeFactory, type MergePolicy, type MergeResult, type WatchFileInput } from "./types.js";
 import { scanWatchDir } from "./watchdir.js";
 import { MergeSetupError } from "./errors.js";
-import { factoryIndexFile, isRacy, stampManifests, writeFactoryIndex, type IndexHead } from "./factoryindex.js";
+import { factoryIndexFile, stampManifests, writeFactoryIndex, type IndexHead } from "./factoryindex.js";
 
 export { MergeSetupError };
 
@@ -37,17 +38,17 @@ export interface RunMergeOptions {
   /** Keep why each repository is watched, for `explainBuilder(result.result, …)` (default: `readOnly`). */
   explain?: boolean;
   /**
-   * For a caller that merges again and again (`merge --follow`): what this merge learns for
-   * the next. Unchanged manifests are not parsed again, builders whose watch file bytes are
-   * unchanged are not merged again, and a state file that would get the same bytes is left
-   * as it is.
-   */
-  memo?: MergeMemo;
-  /**
    * Report watch files not rewritten for longer than this (a warning each: the builder's
    * worker stopped building or uploading?). `text` is how the operator wrote it. Off by default.
    */
   maxAge?: { milliseconds: number; text: string };
+  /**
+   * Keep a cache beside the state (`STATE.cache`, default on when a state is written): the next
+   * merge re-reads and merges again only the builders whose inputs changed.
+   */
+  cache?: boolean;
+  /** @internal Tests only: the racy window of the cache, in ms (default 2 s). */
+  racyWindowMs?: number;
   /** Told now and then how many builders are merged, for a progress bar. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -59,6 +60,8 @@ export interface RunMergeResult {
   changed: boolean;
   /** The state file holds this state (written now, or left as it was: the same bytes). */
   written: boolean;
+  /** Builders whose earlier result the merge cache gave back (not merged again). */
+  reused: number;
   problems: Problem[];
   result: MergeResult;
 }
@@ -73,28 +76,30 @@ export interface RunMergeResult {
  */
 export async function runMerge(options: RunMergeOptions): Promise<RunMergeResult> {
   const now = options.now ?? new Date();
-  const memo = options.memo;
-  // the parse is kept for explain (STATE.factories) when a state is written
-  const indexing = !options.readOnly && options.output !== undefined && Array.isArray(options.manifests);
-  const stamps = indexing ? stampManifests(options.manifests as readonly string[]) : undefined;
-  const manifests = await loadManifests(options.manifests, memo, undefined, stamps?.onRead);
   const { rules, problems: ruleProblems } = await loadRules(options);
-  const maxBytes = options.maxBytes ?? DEFAULT_POLICY.maxBytes;
-  const names = manifests.factories.map((factory) => factory.name);
-  const watch = scanWatchDir(options.watchDir, names, maxBytes);
+  const policy = policyOf(options);
+  const explain = options.explain ?? options.readOnly === true;
   const lastGoodDir = options.lastGoodDir ?? (options.output === undefined ? undefined : `${options.output}.lastgood`);
+  const session = openCache(options, explain, lastGoodDir, policy, rules);
+  const manifests = await readFactories(options, session);
+  const watch = scanWatchDir(
+    options.watchDir,
+    manifests.factories.map((factory) => factory.name),
+    policy.maxBytes,
+  );
   const store = lastGoodDir === undefined ? undefined : loadLastGood(lastGoodDir);
+  const today = now.toISOString().slice(0, 10);
+  const common = { watchFiles: watch.files, lastGood: store?.lastGood, rules, policy, now, explain };
+  // a builder taken from the cache whose accepted watches someone asks for, after its last-good file changed
+  const remerged = (factory: MergeFactory) => mergeFarm({ ...common, factories: [factory] }).lastGood.get(factory.name)?.watches ?? [];
+  const plan = session?.planBuilders(manifests.factories, watch.files, policy.maxBytes, store?.lastGood, today, remerged);
 
   const result = mergeFarm({
-    factories: mergeFactories(manifests),
-    watchFiles: watch.files,
-    lastGood: store?.lastGood,
-    rules,
-    policy: policyOf(options),
-    now,
+    ...common,
+    factories: manifests.factories,
+    lastGood: session && store ? session.recording(store.lastGood) : store?.lastGood,
     problems: [...manifests.problems, ...ruleProblems, ...watch.problems, ...(store?.problems ?? []), ...oldFiles(watch.files, options.maxAge, now)],
-    explain: options.explain ?? options.readOnly === true,
-    memo,
+    ...(plan ? { recalled: plan.recalled, digests: session!.readDigests } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
   // the previous state is not parsed: its fingerprint is at the head of the file
@@ -102,8 +107,13 @@ export async function runMerge(options: RunMergeOptions): Promise<RunMergeResult
   const write = !options.readOnly;
   if (write && store) await store.lastGood.save(result.lastGood);
   // written in pieces: the 40 MB text of a large farm is never held whole
-  if (write && options.output !== undefined) writeState(options.output, result.state, memo);
-  if (stamps && options.output !== undefined) indexFactories(factoryIndexFile(options.output), stamps.head(), manifests, memo);
+  if (write && options.output !== undefined) writeState(options.output, result.state, session);
+  if (manifests.parsed && manifests.head && options.output !== undefined) {
+    const file = factoryIndexFile(options.output);
+    writeFactoryIndex(file, manifests.head, manifests.parsed);
+    session?.wroteFactories(file);
+  }
+  session?.finish(manifests.factories, result, store?.lastGood);
   let stateText: string | undefined;
   return {
     state: result.state,
@@ -113,9 +123,52 @@ export async function runMerge(options: RunMergeOptions): Promise<RunMergeResult
     },
     changed,
     written: write && options.output !== undefined,
+    reused: plan?.recalled.size ?? 0,
     problems: result.problems,
     result,
   };
+}
+
+/** The merge cache beside the state, for a merge that writes one and does not explain (reasons are not cached). */
+function openCache(
+  options: RunMergeOptions,
+  explain: boolean,
+  lastGoodDir: string | undefined,
+  policy: MergePolicy,
+  rules: RewriteRule[],
+): CacheSession | undefined {
+  if (options.cache === false || options.readOnly || explain || options.output === undefined || lastGoodDir === undefined || !Array.isArray(options.manifests))
+    return undefined;
+  const window = options.racyWindowMs === undefined ? undefined : BigInt(options.racyWindowMs) * 1_000_000n;
+  return new CacheSession(
+    { output: options.output, lastGoodDir, watchDir: options.watchDir, manifests: options.manifests as readonly string[], policy, rules },
+    window,
+  );
+}
+
+/**
+ * The factories to merge: from the cache while the manifests and STATE.factories hold what it
+ * says; else parsed (`parsed`, and the stamps STATE.factories is written with, when a state is written).
+ */
+async function readFactories(
+  options: RunMergeOptions,
+  session: CacheSession | undefined,
+): Promise<{ factories: MergeFactory[]; problems: Problem[]; parsed?: ManifestResult; head?: IndexHead }> {
+  const indexing = !options.readOnly && options.output !== undefined && Array.isArray(options.manifests);
+  const cached = session && options.output !== undefined ? session.cachedManifests(factoryIndexFile(options.output)) : undefined;
+  if (cached) return cached;
+  const paths = Array.isArray(options.manifests) ? (options.manifests as readonly string[]) : [];
+  // stamped before they are read: a write after shows in the next stamp
+  const before = paths.map((path) => stampFile(path, true));
+  const stamps = indexing ? stampManifests(paths) : undefined;
+  const digests = new Map<string, string>();
+  const parsed = await loadManifests(options.manifests, undefined, (file, bytes) => {
+    stamps?.onRead(file, bytes);
+    digests.set(file, digestOf(bytes));
+  });
+  session?.parsedManifests(before, digests, parsed);
+  const head = stamps?.head();
+  return { factories: mergeFactories(parsed), problems: parsed.problems, parsed, ...(head ? { head } : {}) };
 }
 
 /** A warning for each listed watch file older than `maxAge` (one lstat per file, only when asked). */
@@ -154,44 +207,15 @@ function roughly(milliseconds: number): string {
 }
 
 /**
- * Writes the state by atomic rename, unless the memo knows the file already holds these
- * bytes: the same lines as last written, and the file still has the size and content (sha256)
- * it was written with. Time stamps are not trusted for that: a rewrite within one clock tick
- * keeps them.
+ * Writes the state by atomic rename, unless the cache knows the file already holds these
+ * bytes (the same text identity, and the file vouched for by its stamp, or its digest when
+ * the stamp is racy).
  */
-function writeState(output: string, state: State, memo: MergeMemo | undefined): void {
-  const lines = linesOf(state);
-  const before = memo?.written;
-  // the head's fingerprint is computed from these lines: the same lines, the same text
-  if (before && before.file === output && sameLines(before.lines, lines) && holds(output, before)) return;
-  const hash = memo ? createHash("sha256") : undefined;
+function writeState(output: string, state: State, session: CacheSession | undefined): void {
+  if (session?.stateHolds(output, state)) return;
+  const hash = session ? createHash("sha256") : undefined;
   writeFileAtomicSync(output, (piece) => renderStatePieces(state, piece), { onBytes: hash && ((bytes) => hash.update(bytes)) });
-  if (memo && hash) memo.written = { file: output, lines, size: statSync(output).size, digest: hash.digest("base64") };
-}
-
-/** The file has the size and content it was written with. */
-function holds(file: string, written: WrittenState): boolean {
-  try {
-    if (statSync(file).size !== written.size) return false;
-    return contentDigest(readFileSync(file)) === written.digest;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * Writes STATE.factories for this parse. `merge --follow` skips it while the manifests have the
- * stamps (stat and sha256 of the bytes parsed) of the parse already written, past the racy
- * window; a one-shot merge always writes it (another version of autowatch may have written the
- * old one).
- */
-function indexFactories(file: string, head: IndexHead | undefined, manifests: ManifestResult, memo: MergeMemo | undefined): void {
-  if (head === undefined) return;
-  const stamps = JSON.stringify(head.manifests);
-  const before = memo?.indexed;
-  if (before && before.file === file && before.stamps === stamps && !isRacy(before.head) && existsSync(file)) return;
-  writeFactoryIndex(file, head, manifests);
-  if (memo) memo.indexed = { file, stamps, head };
+  if (session && hash) session.wroteState(output, state, hash.digest("base64"));
 }
 
 /** The operator's policy for what workers send, defaults filled in. */
@@ -207,14 +231,12 @@ export function policyOf(options: RunMergeOptions): MergePolicy {
 /** Reads the manifests (only one builder's section resolved with `only`); a lost manifest is a MergeSetupError. */
 export async function loadManifests(
   manifests: RunMergeOptions["manifests"],
-  memo: MergeMemo | undefined,
   only?: string,
   onRead?: (file: string, bytes: Uint8Array) => void,
 ): Promise<ManifestResult> {
   if (!Array.isArray(manifests)) return manifests as ManifestResult;
   const paths = manifests as readonly string[];
   const result = await readManifests([...paths], {
-    ...(memo ? { memo: memo.manifests } : {}),
     ...(only === undefined ? {} : { only }),
     ...(onRead ? { onRead } : {}),
   });

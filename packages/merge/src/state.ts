@@ -160,6 +160,16 @@ export function renderCanonical(
   return { lines: { pollers: pollerLines, builders: builderLines }, fingerprint: oneShotHash("sha256", summary, "hex") };
 }
 
+/** The digest of a builder state's watches, when it was rendered. */
+export function renderedDigest(builder: BuilderState): string | undefined {
+  return renderedBuilders.get(builder)?.digest;
+}
+
+/** A builder state's line and watches digest, known already (a cached result): not rendered nor hashed again. */
+export function rememberBuilderRendering(builder: BuilderState, name: string, digest: string, line: string): void {
+  renderedBuilders.set(builder, { name, digest, line });
+}
+
 /** Keeps the lines `mergeFarm` rendered for `state` (and their fingerprint) for writing it. */
 export function rememberRendering(state: State, lines: StateLines, fingerprint: string): void {
   rendered.set(state, lines);

@@ -1,6 +1,6 @@
 import type { Origin, Problem, State, Vcs, WatchSource } from "@autowatch/watchfile";
 import type { AutoEntry } from "./decode.js";
-import type { MergeMemo } from "./memo.js";
+import type { Recalled } from "./cache/recall.js";
 import type { RewriteRule } from "./rewrite.js";
 
 /**
@@ -36,6 +36,8 @@ export const DEFAULT_POLICY: MergePolicy = {
 export interface LastGoodEntry {
   date: string;
   watches: AutoEntry[];
+  /** The content hash of `watches`, when known already (a cached result): the store compares by it. */
+  hash?: string;
 }
 
 /** Why a builder's stored last good watches cannot be used. */
@@ -103,10 +105,15 @@ export interface MergeInput {
    */
   explain?: boolean;
   /**
-   * Kept from one merge to the next by a long-running caller (`merge --follow`): builders whose
-   * manifest section and watch file bytes are unchanged are not merged again.
+   * Builders whose inputs are unchanged since an earlier merge (the merge cache): their earlier
+   * result is taken as it is, they are not merged again.
    */
-  memo?: MergeMemo;
+  recalled?: ReadonlyMap<string, Recalled>;
+  /**
+   * Filled with sha256 (base64) of each watch file the merge reads, by builder (for the merge
+   * cache); "" for a builder whose merge failed (an internal error), never to be cached.
+   */
+  digests?: Map<string, string>;
   /** Told now and then how many builders are merged (for a progress bar); cheap when absent. */
   onProgress?: (done: number, total: number) => void;
 }

@@ -1,7 +1,6 @@
 import { readFileSync, watch as watchDirectory } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import type { Problem, State } from "@autowatch/watchfile";
-import { MergeMemo } from "./memo.js";
 import { runMerge, type RunMergeOptions, type RunMergeResult } from "./run.js";
 import { parseState, statesDiffer } from "./state.js";
 import { checkWatchDir } from "./watchdir.js";
@@ -21,7 +20,7 @@ export type MergeEvent =
     }
   | { ok: false; error: unknown };
 
-export interface WatchMergeOptions extends Omit<RunMergeOptions, "manifests" | "output" | "memo" | "readOnly" | "explain" | "onProgress"> {
+export interface WatchMergeOptions extends Omit<RunMergeOptions, "manifests" | "output" | "readOnly" | "explain" | "onProgress"> {
   /** MANIFEST.cfg paths: watched, with the rewrite files and the watch directory. */
   manifests: readonly string[];
   /** The state file Buildbot reads. As found at start, it is the state taken as applied. */
@@ -53,8 +52,9 @@ export interface MergeWatcher {
 
 /**
  * `autowatch merge --follow` as a library: merges once, then again after each burst of changes
- * in the watch directory, the manifests or the rewrite files, until closed. One `MergeMemo`
- * serves every merge, so a re-merge only redoes the builders whose inputs changed. Throws
+ * in the watch directory, the manifests or the rewrite files, until closed. Each merge uses
+ * the merge cache beside the state, as a one-shot merge does, so a re-merge only redoes the
+ * builders whose inputs changed. Throws
  * `MergeSetupError` before watching anything when the watch directory cannot be listed:
  * following it would unwatch the whole farm.
  */
@@ -91,7 +91,6 @@ function newProblems(problems: readonly Problem[], reported: ReadonlySet<string>
 class Follower {
   private applied: State | undefined;
   private reported: ReadonlySet<string> = new Set();
-  private readonly memo = new MergeMemo();
   private readonly burst: Burst;
   private readonly mergeOptions: RunMergeOptions;
   /** Set by the end of a burst of changes (and for the first merge): a merge is due. */
@@ -138,7 +137,7 @@ class Follower {
     const { onMerge, apply } = this.options;
     let result: RunMergeResult;
     try {
-      result = await runMerge({ ...this.mergeOptions, memo: this.memo });
+      result = await runMerge(this.mergeOptions);
     } catch (error) {
       await this.call(() => onMerge?.({ ok: false, error }));
       return;

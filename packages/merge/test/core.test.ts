@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
   explainBuilder,
-  MergeMemo,
   mergeFarm,
   parseState,
   pollerWorkdir,
@@ -347,23 +346,5 @@ describe("one URL, two VCS kinds across builders", () => {
     expect(problems.filter((p) => p.level === "warning")).toEqual([
       { level: "warning", message: `"${OCB}" is watched as git by "a" and as hg by "b": one poller for each` },
     ]);
-  });
-});
-
-describe("the factories a merge reads", () => {
-  it("are compared by value by a memo: new objects with the same content are recalled, a changed field is merged again", () => {
-    const memo = new MergeMemo();
-    const watchFiles = () => files(["a", watchFileText("a", [git(OCB, "10.0")])], ["b", watchFileText("b", [git(WEB, "10.0")])]);
-    const farm = (branch: string) => [factory("a", { self: { vcs: "git", url: BO, branch } }), factory("b")];
-    const first = merge({ factories: farm("main"), watchFiles: watchFiles(), memo });
-    const same = merge({ factories: farm("main"), watchFiles: watchFiles(), memo });
-    // a recalled builder's detail is the one remembered
-    expect(same.details.get("a")).toBe(first.details.get("a"));
-    expect(same.details.get("b")).toBe(first.details.get("b"));
-    expect(serializeState(same.state)).toBe(serializeState(first.state));
-    const moved = merge({ factories: farm("other"), watchFiles: watchFiles(), memo });
-    expect(moved.details.get("a")).not.toBe(first.details.get("a"));
-    expect(moved.details.get("b")).toBe(first.details.get("b"));
-    expect(moved.state.builders.a!.watches.map((w) => w.branch)).toEqual(["other", "10.0"]);
   });
 });

@@ -1,9 +1,9 @@
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { MergeMemo, runMerge, type RunMergeOptions, type RunMergeResult } from "../src/index.js";
+import { runMerge, type RunMergeOptions, type RunMergeResult } from "../src/index.js";
 import { NOW, git, watchFileText } from "./helpers.js";
 import { seeded } from "../../../tests/support/random.mjs";
 
@@ -143,21 +143,17 @@ const RULE_SETS = [
 ];
 
 /**
- * The differential run: one memo merge (output A) and one fresh merge (output B) after each
- * random change; both stores see the same history.
+ * The differential run: one merge with the merge cache beside its state (output A) and one
+ * merge without (output B) after each random change; both stores see the same history.
+ * `racyWindowMs` 0 lets the cache trust the stamps of files written before the merge started
+ * (the default 2 s window has every file of this test confirmed by its digest).
  */
-async function differential(root: string, seed: number, steps: number): Promise<{ recalled: number; skippedWrites: number }> {
+async function differential(root: string, seed: number, steps: number, racyWindowMs?: number): Promise<{ recalled: number; skippedWrites: number }> {
   const random = prng(seed);
   const farm = makeFarm(root);
-  const memo = new MergeMemo();
   let recalled = 0;
-  const recall = memo.recall.bind(memo);
-  memo.recall = (...args) => {
-    const known = recall(...args);
-    if (known) recalled++;
-    return known;
-  };
   let skippedWrites = 0;
+  const cacheOf = (state: string) => `${state}.cache`;
 
   let shape: FarmShape = { extra: false, autoOff: new Set(), manualBranch: "10.0", buildoutBranch: "b01" };
   let previousManifest = manifestText(shape);
@@ -186,7 +182,7 @@ async function differential(root: string, seed: number, steps: number): Promise<
     for (const file of [farm.a.output, farm.b.output]) change(file);
   };
 
-  const mutations: [string, () => string][] = [
+  const mutations: [string, () => string | Promise<string>][] = [
     ["good file", () => good(random.pick(BUILDERS))],
     ["good file", () => good(random.pick(BUILDERS))],
     [
@@ -351,6 +347,78 @@ async function differential(root: string, seed: number, steps: number): Promise<
         return "deleted";
       },
     ],
+    [
+      "watch file: same size, other bytes, time stamps put back",
+      () => {
+        const builder = random.pick(BUILDERS);
+        const file = watchFile(builder);
+        let text: string;
+        try {
+          text = readFileSync(file, "utf8");
+        } catch {
+          return `${builder}: no file`;
+        }
+        const swapped = text.replace(/"(10|11)\.0"/, (m) => (m === '"10.0"' ? '"11.0"' : '"10.0"'));
+        if (swapped === text) return `${builder}: nothing to swap`;
+        const { atime, mtime } = statSync(file);
+        writeFileSync(file, swapped);
+        // what a write within the same clock tick gives: the modification time the cache saw
+        utimesSync(file, atime, mtime);
+        return builder;
+      },
+    ],
+    [
+      "last-good file of a builder edited",
+      () => {
+        const builder = random.pick(BUILDERS);
+        const file = join(farm.a.lastGoodDir, `${builder}.json`);
+        const other = join(farm.b.lastGoodDir, `${builder}.json`);
+        const text = readOrMissing(file);
+        if (text === "<missing>") return `${builder}: none`;
+        // one watch fewer, or the file gone: what a builder with a rejected file falls back to changes
+        const stored = JSON.parse(text) as { watches: unknown[] };
+        if (random.int(3) === 0 || stored.watches.length === 0) {
+          rmSync(file);
+          rmSync(other, { force: true });
+          return `${builder}: deleted`;
+        }
+        const edited = JSON.stringify({ ...stored, watches: stored.watches.slice(0, -1) }, null, 2);
+        writeFileSync(file, edited);
+        writeFileSync(other, edited);
+        return builder;
+      },
+    ],
+    [
+      "cache: damaged",
+      () => {
+        const file = cacheOf(farm.a.output);
+        const text = readOrMissing(file);
+        if (text === "<missing>") return "no cache";
+        const kind = random.int(3);
+        if (kind === 0) writeFileSync(file, text.slice(0, random.int(text.length)));
+        else if (kind === 1)
+          writeFileSync(
+            file,
+            text.replace(/"racy":(true|false)/, (m) => (m.endsWith("true") ? '"racy":false' : '"racy":true')),
+          );
+        else writeFileSync(file, text.replace(/\[\d+(,\d+)*\]/, "[0]"));
+        return `kind ${kind}`;
+      },
+    ],
+    [
+      "cache: foreign (another state's, merged with other flags)",
+      async () => {
+        const other = join(farm.root, "other");
+        rmSync(other, { recursive: true, force: true });
+        mkdirSync(other);
+        const output = join(other, "state.json");
+        const rewrite = random.pick(RULE_SETS);
+        const allowHosts = random.pick(HOST_LISTS);
+        await runMerge({ manifests: [farm.manifest], watchDir: farm.watchDir, output, rewrite, allowHosts, now: settings.now });
+        renameSync(cacheOf(output), cacheOf(farm.a.output));
+        return `${rewrite.join(" ") || "no rules"}, ${allowHosts.join(",") || "any host"}`;
+      },
+    ],
     ["nothing", () => "no change"],
   ];
 
@@ -358,7 +426,7 @@ async function differential(root: string, seed: number, steps: number): Promise<
   for (let step = 0; step <= steps; step++) {
     if (step > 0) {
       const [label, mutate] = random.pick(mutations);
-      history.push(`step ${step}: ${label} (${mutate()})`);
+      history.push(`step ${step}: ${label} (${await mutate()})`);
     } else history.push("step 0: initial farm");
     const common: RunMergeOptions = {
       manifests: [farm.manifest],
@@ -368,10 +436,11 @@ async function differential(root: string, seed: number, steps: number): Promise<
       now: settings.now,
     };
     const before = statOrUndefined(farm.a.output);
-    const withMemo = await runMerge({ ...common, ...farm.a, memo });
+    const withMemo = await runMerge({ ...common, ...farm.a, ...(racyWindowMs === undefined ? {} : { racyWindowMs }) });
+    recalled += withMemo.reused;
     const after = statOrUndefined(farm.a.output);
     if (before && after && before.ino === after.ino && before.mtimeMs === after.mtimeMs) skippedWrites++;
-    const fresh = await runMerge({ ...common, ...farm.b });
+    const fresh = await runMerge({ ...common, ...farm.b, cache: false });
     compare(farm, withMemo, fresh, () => `seed ${seed}, ${history.slice(-8).join("\n")}`);
   }
   return { recalled, skippedWrites };
@@ -390,7 +459,7 @@ function sameSizeOtherBytes(file: string): string {
   return readFileSync(file, "utf8").replace(/"fingerprint":\s*"./, (m) => m.slice(0, -1) + (m.endsWith("0") ? "1" : "0"));
 }
 
-describe("MergeMemo", () => {
+describe("the merge cache", () => {
   let root: string;
   beforeEach(() => {
     root = mkdtempSync(join(tmpdir(), "autowatch-memo-"));
@@ -398,11 +467,13 @@ describe("MergeMemo", () => {
   afterEach(() => rmSync(root, { recursive: true, force: true }));
 
   it.each([
-    [20261124, 120],
-    [7, 60],
-  ])("a merge with a memo gives what a fresh merge gives, after any change (seed %i, %i steps)", async (seed, steps) => {
-    const { recalled, skippedWrites } = await differential(root, seed, steps);
-    // the memo did skip work: otherwise this test would prove nothing
+    [20261124, 120, undefined],
+    [7, 60, undefined],
+    [20261206, 120, 0],
+    [11, 60, 0],
+  ])("a merge with the cache gives what a merge without gives, after any change (seed %i, %i steps, racy window %s ms)", async (seed, steps, racyWindowMs) => {
+    const { recalled, skippedWrites } = await differential(root, seed, steps, racyWindowMs);
+    // the cache did skip work: otherwise this test would prove nothing
     expect(recalled).toBeGreaterThan(steps);
     expect(skippedWrites).toBeGreaterThan(steps / 10);
   });
@@ -419,12 +490,28 @@ describe("MergeMemo", () => {
       options = { manifests: [farm.manifest], watchDir: farm.watchDir, now: NOW, ...farm.a };
     });
 
+    it("compares sections by value: a manifest parsed again with the same sections reuses every builder, a changed one is merged again", async () => {
+      const first = await runMerge(options);
+      expect(first.reused).toBe(0);
+      // parsed again (other bytes), every section as it was
+      writeFileSync(farm.manifest, `${readFileSync(farm.manifest, "utf8")}\n# a comment\n`);
+      const same = await runMerge(options);
+      expect(same.reused).toBe(11);
+      expect(same.stateText).toBe(first.stateText);
+      writeFileSync(farm.manifest, readFileSync(farm.manifest, "utf8").replace(`git ${BO} b01 buildout.cfg`, `git ${BO} b01-next buildout.cfg`));
+      const moved = await runMerge(options);
+      // b01 and b10 (which inherits it) are merged again
+      expect(moved.reused).toBe(9);
+      expect(moved.state.builders.b01!.watches.map((w) => w.branch)).toContain("b01-next");
+      const fresh = await runMerge({ ...options, ...farm.b, cache: false });
+      expect(moved.stateText).toBe(fresh.stateText);
+    });
+
     it("a re-merge with nothing changed gives the same bytes and leaves the state file alone", async () => {
-      const memo = new MergeMemo();
-      const first = await runMerge({ ...options, memo });
+      const first = await runMerge(options);
       const before = statSync(farm.a.output);
       const store = storeContents(farm.a.lastGoodDir);
-      const again = await runMerge({ ...options, memo });
+      const again = await runMerge(options);
       const after = statSync(farm.a.output);
       expect(again.stateText).toBe(first.stateText);
       expect(readFileSync(farm.a.output, "utf8")).toBe(first.stateText);
@@ -450,23 +537,21 @@ describe("MergeMemo", () => {
         },
       ],
       ["deleted", (file: string) => rmSync(file)],
-    ])("after another writer touched the state file (%s), the next memo merge rewrites it", async (_label, touch) => {
-      const memo = new MergeMemo();
-      const first = await runMerge({ ...options, memo });
+    ])("after another writer touched the state file (%s), the next cached merge rewrites it", async (_label, touch) => {
+      const first = await runMerge(options);
       touch(farm.a.output);
       expect(readOrMissing(farm.a.output)).not.toBe(first.stateText);
-      const again = await runMerge({ ...options, memo });
+      const again = await runMerge(options);
       expect(again.stateText).toBe(first.stateText);
       expect(readFileSync(farm.a.output, "utf8")).toBe(first.stateText);
     });
 
-    it("a policy change through the same memo checks every builder again", async () => {
-      const memo = new MergeMemo();
-      const open = await runMerge({ ...options, memo });
+    it("a policy change makes the cache foreign: every builder is checked again", async () => {
+      const open = await runMerge(options);
       expect(open.stateText).toContain(OTHER_HOST);
       const allowHosts = ["github.com", "git.example.com", "hg.example.com", "code.example.com"];
-      const closed = await runMerge({ ...options, allowHosts, memo });
-      const fresh = await runMerge({ ...options, ...farm.b, allowHosts });
+      const closed = await runMerge({ ...options, allowHosts });
+      const fresh = await runMerge({ ...options, ...farm.b, allowHosts, cache: false });
       expect(closed.stateText).not.toContain(`"url": "${OTHER_HOST}"`);
       const refused = closed.problems.filter((p) => p.message.includes("host") && p.message.includes("other.example.org"));
       expect(refused.map((p) => p.builder).sort()).toEqual(["b01", "b02", "b03", "b07", "b11"]);
@@ -475,42 +560,41 @@ describe("MergeMemo", () => {
 
       // rewrite rules too: the polled URLs follow the new rule at once
       const rewrite = ["https://github.com/=ssh://git@mirror.example.com/"];
-      const rewritten = await runMerge({ ...options, allowHosts, rewrite, memo });
-      const freshRewritten = await runMerge({ ...options, ...farm.b, allowHosts, rewrite });
+      const rewritten = await runMerge({ ...options, allowHosts, rewrite });
+      const freshRewritten = await runMerge({ ...options, ...farm.b, allowHosts, rewrite, cache: false });
       expect(rewritten.stateText).toContain("ssh://git@mirror.example.com/OCA/OCB.git");
       expect(rewritten.stateText).toBe(freshRewritten.stateText);
     });
   });
 });
 
-// The memo checks the file's content (sha256), not only its time stamps, because of this case.
-describe("MergeMemo, state file rewritten by another writer within one time stamp tick", () => {
+// The cache checks the file's content (sha256), not only its time stamps, because of this case.
+describe("the merge cache, state file rewritten by another writer within one time stamp tick", () => {
   let root: string;
   beforeEach(() => {
     root = mkdtempSync(join(tmpdir(), "autowatch-memo-"));
   });
   afterEach(() => rmSync(root, { recursive: true, force: true }));
 
-  it("a same-size write in place that leaves dev/ino/size/mtime as the memo saw them is still noticed", async () => {
+  it("a same-size write in place that leaves dev/ino/size/mtime as the cache saw them is still noticed", async () => {
     const farm = makeFarm(root);
     writeFileSync(farm.manifest, manifestText({ extra: false, autoOff: new Set(), manualBranch: "10.0", buildoutBranch: "b01" }));
     writeFileSync(join(farm.watchDir, "b01.json"), watchFileText("b01", [git(OCB, "10.0")]));
     const options: RunMergeOptions = { manifests: [farm.manifest], watchDir: farm.watchDir, now: NOW, ...farm.a };
-    const memo = new MergeMemo();
-    const first = await runMerge({ ...options, memo });
+    const first = await runMerge(options);
     const { mtimeNs } = statSync(farm.a.output, { bigint: true });
     writeFileSync(farm.a.output, sameSizeOtherBytes(farm.a.output));
     // what a kernel with coarse file time stamps (Linux before 6.13, NFS...) gives a write in
-    // the same tick (1-10 ms) as the merge's own: the time stamp the memo recorded
+    // the same tick (1-10 ms) as the merge's own: the time stamp the cache recorded
     const seconds = mtimeNs / 1_000_000_000n;
     const nanos = (mtimeNs % 1_000_000_000n).toString().padStart(9, "0");
     execFileSync("touch", ["-m", "-d", `@${seconds}.${nanos}`, farm.a.output]);
     expect(statSync(farm.a.output, { bigint: true }).mtimeNs).toBe(mtimeNs);
     expect(readFileSync(farm.a.output, "utf8")).not.toBe(first.stateText);
 
-    const again = await runMerge({ ...options, memo });
-    const fresh = await runMerge({ ...options, ...farm.b });
+    const again = await runMerge(options);
+    const fresh = await runMerge({ ...options, ...farm.b, cache: false });
     expect(again.stateText).toBe(fresh.stateText);
-    expect(readFileSync(farm.a.output, "utf8"), "state file A (memo merge) vs B (fresh merge)").toBe(readFileSync(farm.b.output, "utf8"));
+    expect(readFileSync(farm.a.output, "utf8"), "state file A (cached merge) vs B (uncached merge)").toBe(readFileSync(farm.b.output, "utf8"));
   });
 });

@@ -1,0 +1,98 @@
+import { hash as oneShotHash } from "node:crypto";
+import { lstatSync, readFileSync, statSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { writeFileAtomicSync } from "@autowatch/watchfile/text";
+import { CACHE_SCHEMA, parseCache, serializeCache, type Confirmed, type MergeCacheData } from "./format.js";
+import { isRacy, stampOf, type Stamp } from "./stamp.js";
+
+/** The merge cache of a state file: beside it, as STATE.lastgood and STATE.factories are. */
+export function mergeCacheFile(state: string): string {
+  return `${state}.cache`;
+}
+
+export function digestOf(bytes: Uint8Array | string): string {
+  return oneShotHash("sha256", bytes, "base64");
+}
+
+/** The stamp of a file (`follow`: of what a symlink points to), undefined when it cannot be stat'ed. */
+export function stampFile(path: string, follow = false): Stamp | undefined {
+  try {
+    return stampOf(follow ? statSync(path, { bigint: true }) : lstatSync(path, { bigint: true }));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether a file still holds what `confirmed` says: its stamp is the same and was not racy,
+ * or its bytes have the same digest (then it is confirmed again now: the stamp is stat'ed
+ * before the read, so a later write shows in the next stamp). Returns the confirmation to keep,
+ * undefined when the file changed or cannot be read.
+ */
+export function stillHolds(path: string, confirmed: Confirmed, racyFromNs: bigint, follow = false): Confirmed | undefined {
+  const stamp = stampFile(path, follow);
+  if (stamp === undefined) return undefined;
+  if (stamp === confirmed.stamp && !confirmed.racy) return confirmed;
+  let digest: string;
+  try {
+    digest = digestOf(readFileSync(path));
+  } catch {
+    return undefined;
+  }
+  if (digest !== confirmed.digest) return undefined;
+  return { stamp, digest, racy: isRacy(stamp, racyFromNs) };
+}
+
+/** A file as this merge just wrote or read it: its stamp is racy (it was written after the merge started). */
+export function confirmNow(path: string, digest: string, racyFromNs: bigint, follow = false): Confirmed | undefined {
+  const stamp = stampFile(path, follow);
+  return stamp === undefined ? undefined : { stamp, digest, racy: isRacy(stamp, racyFromNs) };
+}
+
+/**
+ * Identity of the code that merges: a cache written by another build of autowatch (another
+ * merge, watch file reader or manifest reader) is foreign. Their modules' stat data, stat'ed once.
+ */
+let code: string | undefined;
+
+export function codeIdentity(): string {
+  if (code !== undefined) return code;
+  const stamps: string[] = [CACHE_SCHEMA];
+  const modules = [fileURLToPath(import.meta.url)];
+  for (const name of ["@autowatch/watchfile", "@autowatch/manifest"]) {
+    try {
+      modules.push(fileURLToPath(import.meta.resolve(name)));
+    } catch {
+      // bundled into this very file (dist/autowatch.mjs): its own stamp covers them
+    }
+  }
+  for (const path of modules) {
+    try {
+      const stats = statSync(path, { bigint: true });
+      stamps.push(`${path}:${stats.size}:${stats.mtimeNs}`);
+    } catch {
+      stamps.push(`${path}:?`);
+    }
+  }
+  return (code = digestOf(stamps.join("\n")));
+}
+
+/** The cache in `file` when it is whole, of this code and these settings; undefined otherwise (then it is rebuilt). */
+export function readMergeCache(file: string, key: string): MergeCacheData | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch {
+    return undefined;
+  }
+  return parseCache(text, codeIdentity(), key);
+}
+
+/** Writes the cache by atomic rename, without fsync: a cache lost in a crash only costs the next merge time. Best effort. */
+export function writeMergeCache(file: string, data: MergeCacheData): void {
+  try {
+    writeFileAtomicSync(file, serializeCache(data), { fsync: false });
+  } catch {
+    // the next merge rebuilds it
+  }
+}

@@ -1,0 +1,148 @@
+import { readFileSync } from "node:fs";
+import type { Problem } from "@autowatch/watchfile";
+import { factoryFromKey, factoryKey } from "../factories.js";
+import type { BuilderState } from "@autowatch/watchfile";
+import { renderedDigest } from "../state.js";
+import type { BuilderDetail, LastGoodEntry, MergeFactory, WatchFileInput } from "../types.js";
+import { readWatchFileSync } from "../watchdir.js";
+import { contentHash } from "../lastgood.js";
+import { digestOf, stampFile, stillHolds } from "./files.js";
+import type { CachedBuilder, Confirmed, MergeCacheData } from "./format.js";
+import type { Recalled, Recaller } from "./recall.js";
+import { isRacy } from "./stamp.js";
+import type { WatchTable } from "./table.js";
+
+/**
+ * The manifests' factories and problems as the cache kept them, when every manifest still
+ * holds the bytes it was parsed from; undefined when one changed (then they are parsed).
+ */
+export function cachedManifests(
+  previous: MergeCacheData,
+  paths: readonly string[],
+  racyFromNs: bigint,
+): { factories: MergeFactory[]; problems: Problem[]; confirmed: Confirmed[] } | undefined {
+  if (previous.manifests.length !== paths.length) return undefined;
+  const confirmed: Confirmed[] = [];
+  for (const [index, path] of paths.entries()) {
+    const holds = stillHolds(path, previous.manifests[index]!, racyFromNs, true);
+    if (!holds) return undefined;
+    confirmed.push(holds);
+  }
+  const factories: MergeFactory[] = [];
+  for (const builder of previous.builders) {
+    const factory = factoryFromKey(builder.section);
+    if (!factory || factory.name !== builder.name) return undefined;
+    factories.push(factory);
+  }
+  return { factories, problems: previous.manifestProblems, confirmed };
+}
+
+/** How a builder's watch file was listed, as the cache keys it, and whether its stamp is racy. */
+export interface InputKey {
+  input: string;
+  racy: boolean;
+}
+
+/** The key of a listed watch file: stat'ed now, before the merge reads it (a later write shows in the next stamp). */
+export function inputKey(given: WatchFileInput | undefined, racyFromNs: bigint): InputKey {
+  if (given === undefined || "missing" in given) return { input: "missing", racy: false };
+  if ("error" in given) return { input: `error:${given.error}`, racy: false };
+  const stamp = stampFile(given.file);
+  // gone or replaced since the listing: never equal to a stored key
+  if (stamp === undefined) return { input: "unstamped", racy: true };
+  return { input: `file:${stamp}`, racy: isRacy(stamp, racyFromNs) };
+}
+
+/** What a cached merge asks of the last-good store: the key of one builder's entry as it is now. */
+export type LastGoodKey = (builder: string) => string;
+
+export interface Plan {
+  recalled: Map<string, Recalled>;
+  inputs: Map<string, InputKey>;
+  /** The cache records of recalled builders, their input keys brought up to date. */
+  records: Map<string, CachedBuilder>;
+  /** A recalled builder's input key changed (confirmed by digest, or no longer racy). */
+  refreshed: boolean;
+}
+
+/**
+ * Which builders' earlier results still hold: the same section, the same watch file (same
+ * stamp, not racy; else the same digest, read now) and the same last-good entry when the
+ * merge consulted one. Every other builder is merged again.
+ */
+export function planBuilders(
+  previous: MergeCacheData | undefined,
+  factories: ReadonlyMap<string, MergeFactory>,
+  files: ReadonlyMap<string, WatchFileInput>,
+  options: { maxBytes: number; racyFromNs: bigint; lastGoodKey: LastGoodKey; recaller: Recaller | undefined },
+): Plan {
+  const plan: Plan = { recalled: new Map(), inputs: new Map(), records: new Map(), refreshed: false };
+  const records = new Map(previous?.builders.map((record) => [record.name, record]));
+  for (const [name, factory] of factories) {
+    const given = files.get(name);
+    const key = inputKey(given, options.racyFromNs);
+    plan.inputs.set(name, key);
+    const record = records.get(name);
+    if (!record || !options.recaller || record.section !== factoryKey(factory)) continue;
+    if (!sameInput(record, key, given, options.maxBytes)) continue;
+    if (record.lastGood !== null && record.lastGood !== options.lastGoodKey(name)) continue;
+    plan.recalled.set(name, options.recaller.recall(record, factory));
+    plan.records.set(name, { ...record, input: key.input, racy: key.racy });
+    if (record.input !== key.input || record.racy !== key.racy) plan.refreshed = true;
+  }
+  return plan;
+}
+
+function sameInput(record: CachedBuilder, key: InputKey, given: WatchFileInput | undefined, maxBytes: number): boolean {
+  if (record.input === key.input && !record.racy) return true;
+  if (!key.input.startsWith("file:") || !record.digest || !given) return false;
+  // the stamp changed (or could not vouch): the content decides
+  const read = readWatchFileSync(given.file, maxBytes);
+  return "bytes" in read && digestOf(read.bytes) === record.digest;
+}
+
+/** The key of a builder's last-good entry: its file's stamp (racy: never equal) and its index row. */
+export function lastGoodKeyer(fileOf: (builder: string) => string, indexRow: (builder: string) => unknown, racyFromNs: bigint): LastGoodKey {
+  return (builder) => {
+    const stamp = stampFile(fileOf(builder));
+    if (stamp !== undefined && isRacy(stamp, racyFromNs)) return `racy:${racyFromNs}`;
+    return `${stamp ?? "none"}|${JSON.stringify(indexRow(builder) ?? null)}`;
+  };
+}
+
+/** One builder's record for the next merge, from what this merge made of it. */
+export function recordOf(
+  table: WatchTable,
+  factory: MergeFactory,
+  merged: { detail: BuilderDetail; state: BuilderState; lastGood: LastGoodEntry | undefined },
+  notes: { input: InputKey; digest: string | undefined; lastGood: string | undefined },
+): CachedBuilder {
+  const { detail, state, lastGood } = merged;
+  const watches = detail.watches.map((watch) => table.id(watch));
+  const record: CachedBuilder = {
+    name: factory.name,
+    section: factoryKey(factory),
+    input: notes.input.input,
+    racy: notes.input.racy,
+    digest: notes.digest ?? null,
+    lastGood: notes.lastGood ?? null,
+    schedule: state.schedule,
+    autoWatch: state.autoWatch,
+    watches,
+    watchesDigest: renderedDigest(state) ?? digestOf(table.json(watches)),
+    problems: detail.problems,
+    watchFile: detail.watchFile,
+    kept: lastGood ? { hash: lastGood.hash ?? contentHash(lastGood.watches), date: detail.watchFile.status === "accepted" ? null : lastGood.date } : null,
+  };
+  if (state.treeStableTimer !== undefined) record.treeStableTimer = state.treeStableTimer;
+  return record;
+}
+
+/** Reads a file whole for its digest (undefined when it cannot be read). */
+export function fileDigest(path: string): string | undefined {
+  try {
+    return digestOf(readFileSync(path));
+  } catch {
+    return undefined;
+  }
+}

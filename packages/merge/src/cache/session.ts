@@ -1,0 +1,265 @@
+import { resolve } from "node:path";
+import type { ManifestResult } from "@autowatch/manifest";
+import type { Problem, State } from "@autowatch/watchfile";
+import { contentHash, LASTGOOD_INDEX, type LastGoodStore } from "../lastgood.js";
+import type { RewriteRule } from "../rewrite.js";
+import { linesOf } from "../state.js";
+import type { LastGoodEntry, LastGoodSource, MergeFactory, MergePolicy, MergeResult, WatchFileInput } from "../types.js";
+import { codeIdentity, confirmNow, digestOf, mergeCacheFile, readMergeCache, stampFile, stillHolds, writeMergeCache } from "./files.js";
+import type { CachedBuilder, Confirmed, MergeCacheData } from "./format.js";
+import { cachedManifests, fileDigest, lastGoodKeyer, planBuilders, recordOf, type Plan } from "./plan.js";
+import { Recaller } from "./recall.js";
+import { nowNs, racyFrom } from "./stamp.js";
+import { WatchTable } from "./table.js";
+
+/** What decides whether a merge's results can be taken again: anything else that differs makes the cache foreign. */
+export interface CacheSettings {
+  output: string;
+  lastGoodDir: string;
+  watchDir: string;
+  manifests: readonly string[];
+  policy: MergePolicy;
+  rules: readonly RewriteRule[];
+}
+
+/**
+ * One merge's use of the merge cache (`STATE.cache`): what it takes from the previous merge's
+ * cache, and what it leaves for the next. The cache holds, per builder, the stamp and digest
+ * of its watch file, its manifest section and what its merge gave; per manifest, the state
+ * file, STATE.factories and the last-good index, stamp and digest. A merge re-reads and
+ * merges again only the builders whose inputs changed; anything the cache cannot vouch for
+ * is read, parsed and merged as without it, so a cached merge gives what an uncached one gives.
+ */
+export class CacheSession {
+  /** When this merge started. */
+  readonly startedNs = nowNs();
+  /** Stamps of files modified since (the racy window before the start) are racy. */
+  private readonly racyFromNs: bigint;
+  readonly file: string;
+  readonly previous: MergeCacheData | undefined;
+  private readonly key: string;
+  private manifests: Confirmed[] = [];
+  private manifestProblems: Problem[] = [];
+  private factoriesIndex: Confirmed | null = null;
+  private stateFile: MergeCacheData["state"] = null;
+  private plan: Plan | undefined;
+  private readonly digests = new Map<string, string>();
+  private readonly consulted = new Map<string, string>();
+  private dirty: boolean;
+
+  constructor(
+    private readonly settings: CacheSettings,
+    racyWindowNs?: bigint,
+  ) {
+    this.racyFromNs = racyFrom(this.startedNs, racyWindowNs);
+    this.file = mergeCacheFile(settings.output);
+    this.key = digestOf(
+      JSON.stringify({
+        output: resolve(settings.output),
+        lastGood: resolve(settings.lastGoodDir),
+        watchDir: resolve(settings.watchDir),
+        manifests: settings.manifests.map((path) => [path, resolve(path)]),
+        policy: settings.policy,
+        rules: settings.rules.map((rule) => [rule.from, rule.to]),
+      }),
+    );
+    this.previous = readMergeCache(this.file, this.key);
+    this.dirty = this.previous === undefined;
+  }
+
+  /** The manifests' factories and problems from the cache, when the manifests and STATE.factories are unchanged. */
+  cachedManifests(factoriesFile: string): { factories: MergeFactory[]; problems: Problem[] } | undefined {
+    const previous = this.previous;
+    if (!previous?.factories) return undefined;
+    const index = stillHolds(factoriesFile, previous.factories, this.racyFromNs);
+    const kept = index && cachedManifests(previous, this.settings.manifests, this.racyFromNs);
+    if (!index || !kept) return undefined;
+    this.manifests = kept.confirmed;
+    this.manifestProblems = kept.problems;
+    this.factoriesIndex = index;
+    if (index !== previous.factories || kept.confirmed.some((c, i) => c !== previous.manifests[i])) this.dirty = true;
+    return kept;
+  }
+
+  /** Notes the manifests as this merge parsed them (stamps taken before the read, digests of the bytes read). */
+  parsedManifests(stamps: (string | undefined)[], digests: ReadonlyMap<string, string>, parsed: ManifestResult): void {
+    this.dirty = true;
+    this.manifestProblems = parsed.problems;
+    this.manifests = [];
+    for (const [index, path] of this.settings.manifests.entries()) {
+      const stamp = stamps[index];
+      const digest = digests.get(path);
+      // not stamped or not read: the next merge parses again
+      this.manifests.push(stamp === undefined || digest === undefined ? { stamp: "", digest: "", racy: true } : { stamp, digest, racy: true });
+    }
+  }
+
+  /** STATE.factories as this merge wrote it. */
+  wroteFactories(file: string): void {
+    const digest = fileDigest(file);
+    this.factoriesIndex = digest === undefined ? null : (confirmNow(file, digest, this.racyFromNs) ?? null);
+  }
+
+  /** Which builders' earlier results still hold (their results rebuilt); the others are merged. */
+  planBuilders(
+    factories: readonly MergeFactory[],
+    files: ReadonlyMap<string, WatchFileInput>,
+    maxBytes: number,
+    store: LastGoodStore | undefined,
+    today: string,
+    /** A builder's accepted watches merged again from its watch file (when the store no longer has them). */
+    remerged: (factory: MergeFactory) => LastGoodEntry["watches"],
+  ): Plan {
+    const byName = new Map<string, MergeFactory>();
+    for (const factory of factories) if (!byName.has(factory.name)) byName.set(factory.name, factory);
+    const previous = this.previous;
+    // the store as the previous merge left it, or nothing is taken from the cache (its accepted
+    // builders are known by their content hash only)
+    const storeHolds = previous !== undefined && store !== undefined && this.storeHolds(previous, store);
+    const recaller =
+      storeHolds && previous
+        ? new Recaller(previous.table, today, (builder, hash) => {
+            const entry = store.get(builder);
+            if (entry && "watches" in entry && contentHash(entry.watches) === hash) return entry.watches;
+            return remerged(byName.get(builder)!);
+          })
+        : undefined;
+    const lastGoodKey = store
+      ? lastGoodKeyer(
+          (b) => store.fileOf(b),
+          (b) => store.indexed(b),
+          this.racyFromNs,
+        )
+      : () => "none";
+    this.plan = planBuilders(previous, byName, files, { maxBytes, racyFromNs: this.racyFromNs, lastGoodKey, recaller });
+    if (this.plan.refreshed || this.plan.recalled.size !== byName.size || previous?.builders.length !== byName.size) this.dirty = true;
+    return this.plan;
+  }
+
+  private storeHolds(previous: MergeCacheData, store: LastGoodStore): boolean {
+    const index = `${store.dir}/${LASTGOOD_INDEX}`;
+    if (previous.lastGoodIndex === null) return stampFile(index) === undefined;
+    return stillHolds(index, previous.lastGoodIndex, this.racyFromNs) !== undefined;
+  }
+
+  /** The store as the merge loop sees it: each builder's entry keyed as it was read. */
+  recording(store: LastGoodStore): LastGoodSource {
+    const key = lastGoodKeyer(
+      (b) => store.fileOf(b),
+      (b) => store.indexed(b),
+      this.racyFromNs,
+    );
+    return {
+      get: (builder) => {
+        // keyed before the read: a later write shows in the next key
+        this.consulted.set(builder, key(builder));
+        return store.get(builder);
+      },
+    };
+  }
+
+  /** Filled by the merge loop with the digest of each watch file it read. */
+  get readDigests(): Map<string, string> {
+    return this.digests;
+  }
+
+  /**
+   * Whether the state file still holds the text this merge made (then it is not written
+   * again): the identity of its text (fingerprint, each builder's autoWatch flag, problems)
+   * is the one written, and the file is, by stamp or digest.
+   */
+  stateHolds(output: string, state: State): boolean {
+    const text = textIdentity(state);
+    const before = this.previous?.state;
+    const holds = before && before.text === text ? stillHolds(output, before, this.racyFromNs, true) : undefined;
+    if (holds) {
+      if (holds !== before) this.dirty = true;
+      this.stateFile = { ...holds, text };
+      return true;
+    }
+    return false;
+  }
+
+  /** The state file as this merge wrote it (`digest` of the bytes written). */
+  wroteState(output: string, state: State, digest: string): void {
+    this.dirty = true;
+    const confirmed = confirmNow(output, digest, this.racyFromNs, true);
+    this.stateFile = confirmed ? { ...confirmed, text: textIdentity(state) } : null;
+  }
+
+  /** Writes the cache for the next merge, unless it would say what it says already. */
+  finish(factories: readonly MergeFactory[], result: MergeResult, store: LastGoodStore | undefined): void {
+    const plan = this.plan;
+    if (!plan) return;
+    const lastGoodIndex = store ? this.storeIndex(store) : null;
+    if (!this.dirty && lastGoodIndex === this.previous?.lastGoodIndex) return;
+    let table = this.previous && plan.recalled.size > 0 ? this.previous.table : new WatchTable();
+    let builders: CachedBuilder[] = [];
+    const seen = new Set<string>();
+    for (const factory of factories) {
+      if (seen.has(factory.name)) continue;
+      seen.add(factory.name);
+      const record = this.recordFor(table, factory, result, plan);
+      if (record) builders.push(record);
+    }
+    // watches no builder has any more are dropped once they are half the table
+    const used = new Set(builders.flatMap((b) => b.watches));
+    if (table.watches.length > 2 * used.size + 1000) ({ table, builders } = compact(table, builders));
+    writeMergeCache(this.file, {
+      code: codeIdentity(),
+      key: this.key,
+      startedNs: String(this.racyFromNs),
+      manifests: this.manifests,
+      manifestProblems: this.manifestProblems,
+      factories: this.factoriesIndex,
+      state: this.stateFile,
+      lastGoodIndex,
+      table,
+      builders,
+    });
+  }
+
+  private recordFor(table: WatchTable, factory: MergeFactory, result: MergeResult, plan: Plan): CachedBuilder | undefined {
+    const { name } = factory;
+    const recalled = plan.records.get(name);
+    if (recalled) return recalled;
+    const digest = this.digests.get(name);
+    // "": its merge failed, it is merged afresh next time
+    if (digest === "") return undefined;
+    const detail = result.details.get(name);
+    const state = result.state.builders[name];
+    if (!detail || !state) return undefined;
+    return recordOf(
+      table,
+      factory,
+      { detail, state, lastGood: result.lastGood.get(name) },
+      { input: plan.inputs.get(name) ?? { input: "unstamped", racy: true }, digest, lastGood: this.consulted.get(name) },
+    );
+  }
+
+  /** The last-good index after the save, confirmed by its digest (it was just written, or kept). */
+  private storeIndex(store: LastGoodStore): Confirmed | null {
+    const index = `${store.dir}/${LASTGOOD_INDEX}`;
+    const before = this.previous?.lastGoodIndex;
+    if (before) {
+      const holds = stillHolds(index, before, this.racyFromNs);
+      if (holds) return holds;
+    }
+    const digest = fileDigest(index);
+    return digest === undefined ? null : (confirmNow(index, digest, this.racyFromNs) ?? null);
+  }
+}
+
+/** The records renumbered into a table of the watches they use. */
+function compact(old: WatchTable, builders: CachedBuilder[]): { table: WatchTable; builders: CachedBuilder[] } {
+  const table = new WatchTable();
+  return { table, builders: builders.map((b) => ({ ...b, watches: b.watches.map((id) => table.id(old.get(id))) })) };
+}
+
+/** What the state's text is made of beyond its fingerprint: each builder's autoWatch flag and the problems. */
+function textIdentity(state: State): string {
+  const lines = linesOf(state);
+  let flags = "";
+  for (const name of Object.keys(state.builders)) flags += state.builders[name]!.autoWatch ? "1" : "0";
+  return digestOf(`${state.fingerprint ?? ""}\n${flags}\n${lines.problems.join("\n")}`);
+}

@@ -1,0 +1,91 @@
+import type { BuilderWatch, Vcs, WatchSource } from "@autowatch/watchfile";
+import { escapeJsonText } from "@autowatch/watchfile/text";
+
+/**
+ * One distinct watch as a merged builder has it: what the state writes (vcs, URL, branch,
+ * sources) and the URL the worker or manifest gave (its poller's identity). A farm of 10,000
+ * builders × 20 watches has a few tens of thousands of distinct ones.
+ */
+export interface TableWatch {
+  vcs: Vcs;
+  url: string;
+  original: string;
+  branch: string;
+  from: WatchSource[];
+}
+
+/** As stored: `[vcs, url, original or "" when it is the URL, branch, sources joined by ","]`. */
+export type StoredWatch = [string, string, string, string, string];
+
+/**
+ * The distinct watches of a merge, each with a number and its JSON text in the state: a
+ * builder is a list of numbers, its state line is those texts joined, and the cache stores
+ * each distinct watch once.
+ */
+export class WatchTable {
+  private readonly ids = new Map<string, number>();
+  readonly watches: TableWatch[] = [];
+  private readonly texts: string[] = [];
+
+  /** The number of this watch (a new one when unknown). */
+  id(watch: TableWatch): number {
+    const from = watch.from.join(",");
+    const key = `${watch.vcs}\u0000${watch.url}\u0000${watch.original}\u0000${watch.branch}\u0000${from}`;
+    let id = this.ids.get(key);
+    if (id === undefined) {
+      id = this.watches.length;
+      this.ids.set(key, id);
+      this.watches.push({ vcs: watch.vcs, url: watch.url, original: watch.original, branch: watch.branch, from: [...watch.from] });
+    }
+    return id;
+  }
+
+  get(id: number): TableWatch {
+    const watch = this.watches[id];
+    if (watch === undefined) throw new RangeError(`no watch ${id} in the table`);
+    return watch;
+  }
+
+  /** The watch as the state file writes it (one element of a builder's `watches`). */
+  text(id: number): string {
+    let text = this.texts[id];
+    if (text === undefined) {
+      const { vcs, url, branch, from } = this.get(id);
+      const watch: BuilderWatch = { vcs, url, branch, from };
+      this.texts[id] = text = escapeJsonText(JSON.stringify(watch));
+    }
+    return text;
+  }
+
+  /** A builder's `watches` as JSON text: what `watchesJson` gives for the same list. */
+  json(ids: readonly number[]): string {
+    let text = "[";
+    for (let index = 0; index < ids.length; index++) text += index === 0 ? this.text(ids[index]!) : `,${this.text(ids[index]!)}`;
+    return `${text}]`;
+  }
+
+  toStored(): StoredWatch[] {
+    return this.watches.map((w) => [w.vcs, w.url, w.original === w.url ? "" : w.original, w.branch, w.from.join(",")]);
+  }
+
+  /** The table back from its stored form; undefined when a row is not one (a damaged cache). */
+  static fromStored(rows: unknown): WatchTable | undefined {
+    if (!Array.isArray(rows)) return undefined;
+    const table = new WatchTable();
+    for (const row of rows as unknown[]) {
+      if (!Array.isArray(row) || row.length !== 5 || !row.every((cell) => typeof cell === "string")) return undefined;
+      const [vcs, url, original, branch, from] = row as StoredWatch;
+      if (!VCS.has(vcs)) return undefined;
+      const sources = from.split(",");
+      if (!sources.every((source) => SOURCES.has(source))) return undefined;
+      const before = table.watches.length;
+      table.id({ vcs: vcs as Vcs, url, original: original === "" ? url : original, branch, from: sources as WatchSource[] });
+      // two equal rows would shift every later number
+      if (table.watches.length !== before + 1) return undefined;
+    }
+    return table;
+  }
+}
+
+const VCS: ReadonlySet<string> = new Set(["git", "hg", "bzr", "svn"]);
+const SOURCES: ReadonlySet<string> = new Set(["auto", "manual", "buildout"]);

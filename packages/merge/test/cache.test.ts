@@ -1,0 +1,106 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { digestOf } from "../src/cache/files.js";
+import { parseCache, serializeCache, type CachedBuilder, type MergeCacheData } from "../src/cache/format.js";
+import { inputKey, planBuilders } from "../src/cache/plan.js";
+import { Recaller } from "../src/cache/recall.js";
+import { isRacy, racyFrom } from "../src/cache/stamp.js";
+import { WatchTable } from "../src/cache/table.js";
+import { factoryKey } from "../src/factories.js";
+import type { WatchFileInput } from "../src/types.js";
+import { factory } from "./helpers.js";
+
+const S = 1_000_000_000n;
+
+describe("racy stamps", () => {
+  const stamp = (mtime: bigint, ctime: bigint) => `1:2:3:33188:${mtime}:${ctime}`;
+  it("a file modified or changed within the window before the merge started cannot vouch for its content", () => {
+    const started = 1_000n * S;
+    const from = racyFrom(started);
+    expect(isRacy(stamp(990n * S, 990n * S), from)).toBe(false);
+    expect(isRacy(stamp(999n * S, 990n * S), from)).toBe(true);
+    expect(isRacy(stamp(990n * S, 999n * S), from)).toBe(true);
+    // the same tick as the merge, or later
+    expect(isRacy(stamp(started, started), from)).toBe(true);
+    expect(isRacy(stamp(started - 2n * S, started - 2n * S), from)).toBe(true);
+    expect(isRacy(stamp(started - 2n * S - 1n, started - 2n * S - 1n), from)).toBe(false);
+    expect(isRacy("garbage", from)).toBe(true);
+  });
+});
+
+describe("which builders the cache gives back", () => {
+  let root: string;
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), "autowatch-cache-"));
+  });
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  function setup(bytes: string, recorded: string) {
+    const file = join(root, "b.json");
+    writeFileSync(file, bytes);
+    const given: WatchFileInput = { file, read: () => ({ file, bytes: Buffer.from(bytes) }) };
+    const table = new WatchTable();
+    const made = factory("b");
+    const key = inputKey(given, racyFrom(0n));
+    const record: CachedBuilder = {
+      name: "b",
+      section: factoryKey(made),
+      input: key.input,
+      racy: false,
+      digest: digestOf(recorded),
+      lastGood: null,
+      schedule: true,
+      autoWatch: true,
+      watches: [],
+      watchesDigest: digestOf("[]"),
+      problems: [],
+      watchFile: { status: "accepted", file },
+      kept: null,
+    };
+    const data: MergeCacheData = {
+      code: "c",
+      key: "k",
+      startedNs: "0",
+      manifests: [],
+      manifestProblems: [],
+      factories: null,
+      state: null,
+      lastGoodIndex: null,
+      table,
+      builders: [record],
+    };
+    const plan = (racy: boolean) =>
+      planBuilders({ ...data, builders: [{ ...record, racy }] }, new Map([["b", made]]), new Map([["b", given]]), {
+        maxBytes: 1024,
+        racyFromNs: racyFrom(0n),
+        lastGoodKey: () => "none",
+        recaller: new Recaller(table, "2026-12-06", () => []),
+      });
+    return { plan, data };
+  }
+
+  it("trusts an unchanged stamp taken outside the racy window, and confirms a racy one by its digest", () => {
+    // the file now holds other bytes of the same size, with the stamp the cache recorded
+    const { plan } = setup("bytes-B", "bytes-A");
+    expect(plan(false).recalled.has("b")).toBe(true);
+    expect(plan(true).recalled.has("b")).toBe(false);
+  });
+
+  it("gives back a builder whose file has the recorded digest, whatever its stamp says", () => {
+    const { plan } = setup("bytes-A", "bytes-A");
+    expect(plan(true).recalled.has("b")).toBe(true);
+  });
+
+  it("reads back what it wrote, and nothing from another code, other settings, or a damaged body", () => {
+    const { data } = setup("x", "x");
+    const text = serializeCache(data);
+    expect(parseCache(text, "c", "k")?.builders).toEqual(data.builders);
+    expect(parseCache(text, "other code", "k")).toBeUndefined();
+    expect(parseCache(text, "c", "other settings")).toBeUndefined();
+    expect(parseCache(text.replace('"accepted"', '"rejected"'), "c", "k")).toBeUndefined();
+    expect(parseCache(text.slice(0, -2), "c", "k")).toBeUndefined();
+    expect(parseCache("", "c", "k")).toBeUndefined();
+  });
+});
