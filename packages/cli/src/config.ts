@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { parse } from "ini";
 import type { Problem } from "@autowatch/watchfile";
-import { quoteValue } from "@autowatch/watchfile/text";
+import { makeProblem, quoteValue, type ProblemCode } from "@autowatch/watchfile/text";
 import type { CliContext } from "./context.js";
 import { CliError } from "./errors.js";
 import { formatProblem } from "./output.js";
@@ -59,7 +59,7 @@ export function loadConfig(given: string | undefined, context: Pick<CliContext, 
   }
   const problems: Problem[] = [];
   const lines = keyLines(text);
-  const report = (key: string, message: string) => problems.push({ level: "error", file, ...(lines.has(key) ? { line: lines.get(key)! } : {}), message });
+  const report = (key: string, code: ProblemCode, message: string) => problems.push(makeProblem("error", code, message, { file, line: lines.get(key) }));
   const parsed = parse(text) as Record<string, unknown>;
   const options: Record<string, string | string[]> = {};
   const base = dirname(path);
@@ -67,27 +67,31 @@ export function loadConfig(given: string | undefined, context: Pick<CliContext, 
     const spec = Object.hasOwn(KEYS, key) ? KEYS[key]! : undefined;
     if (spec === undefined) {
       if (value !== null && typeof value === "object" && !Array.isArray(value)) {
-        report(`[${key}]`, `unknown section ${quoteValue(key)}: the keys of ${CONFIG_FILE} have no section`);
+        report(`[${key}]`, "config.section.unknown", `unknown section ${quoteValue(key)}: the keys of ${CONFIG_FILE} have no section`);
       } else {
         const close = closeName(key, CONFIG_KEYS);
-        report(key, `unknown key ${quoteValue(key)}${close ? ` (did you mean ${quoteValue(close)}?)` : `; known keys: ${CONFIG_KEYS.join(", ")}`}`);
+        report(
+          key,
+          "config.key.unknown",
+          `unknown key ${quoteValue(key)}${close ? ` (did you mean ${quoteValue(close)}?)` : `; known keys: ${CONFIG_KEYS.join(", ")}`}`,
+        );
       }
       continue;
     }
     const many = spec.kind === "paths" || spec.kind === "texts";
     const items = Array.isArray(value) ? value : [value];
     if (Array.isArray(value) && !many) {
-      report(key, `${quoteValue(key)} takes one value, not a list (write \`${key} = VALUE\`)`);
+      report(key, "config.value.invalid", `${quoteValue(key)} takes one value, not a list (write \`${key} = VALUE\`)`);
       continue;
     }
     const bad = items.find((item) => typeof item !== "string" || item.trim() === "");
     if (bad !== undefined) {
-      report(key, `${quoteValue(key)} needs a value (\`${key} = VALUE\`)`);
+      report(key, "config.value.invalid", `${quoteValue(key)} needs a value (\`${key} = VALUE\`)`);
       continue;
     }
     const strings = (items as string[]).map((item) => item.trim());
     if (spec.kind === "count" && !/^[1-9][0-9]*$/.test(strings[0]!)) {
-      report(key, `${quoteValue(key)} must be a positive whole number, got ${quoteValue(strings[0])}`);
+      report(key, "config.value.invalid", `${quoteValue(key)} must be a positive whole number, got ${quoteValue(strings[0])}`);
       continue;
     }
     const resolved = spec.kind === "path" || spec.kind === "paths" ? strings.map((item) => resolve(base, item)) : strings;

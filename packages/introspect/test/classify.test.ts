@@ -31,12 +31,13 @@ describe("classifySources", () => {
     expect(result.watches).toEqual([]);
     expect(result.pinned).toEqual([]);
     expect(result.problems).toHaveLength(3);
-    expect(result.problems.every((p) => p.level === "warning" && p.message.includes("refused") && !p.message.includes("\n"))).toBe(true);
+    expect(result.problems.every((p) => p.level === "warning" && p.code === "introspect.source.refused" && !p.message.includes("\n"))).toBe(true);
   });
 
   it("a revision the checkout does not know falls back to the string rules, with a warning", async () => {
     const result = await classifySources([source({ revision: "12.0" })], { directory: dir.path, buildoutRepository: false });
     expect(result.watches.map((w) => w.revspec)).toEqual(["12.0"]);
+    expect(result.problems[0]?.code).toBe("introspect.revision.unverified");
     expect(result.problems[0]?.message).toContain('revision not found in the checkout at "repo"');
   });
 
@@ -47,7 +48,7 @@ describe("classifySources", () => {
     rmSync(path.join(broken, ".git", "HEAD"));
     const result = await classifySources([source({ checkout: broken })], { directory: dir.path, buildoutRepository: false });
     expect(result.watches.map((w) => w.revspec)).toEqual(["10.0"]);
-    expect(result.problems.some((p) => p.message.includes("could not read the checkout"))).toBe(true);
+    expect(result.problems.some((p) => p.code === "introspect.checkout.unreadable")).toBe(true);
   });
 
   it("a develop source without revision follows the checkout's branch (hg), or default without a checkout", async () => {
@@ -61,6 +62,7 @@ describe("classifySources", () => {
       buildoutRepository: false,
     });
     expect(result.watches.map((w) => w.revspec)).toEqual(["stable", "default"]);
+    expect(result.problems.map((p) => p.code)).toEqual(["introspect.revision.missing", "introspect.revision.missing"]);
     expect(result.problems.map((p) => p.message)).toEqual([
       'hg "https://hg.example.org/lib": no revision given; follows "stable" (live)',
       'hg "https://hg.example.org/lib": no revision given; follows "default" (live)',
@@ -83,7 +85,7 @@ describe("classifySources", () => {
     const self = gitInit(path.join(dir.path, "gitbuildout"));
     const alone = await classifySources([], { directory: self, config: path.join(self, "buildout.cfg") });
     expect([alone.watches, alone.pinned]).toEqual([[], []]);
-    expect(alone.problems[0]).toMatchObject({ level: "info" });
+    expect(alone.problems[0]).toMatchObject({ level: "info", code: "introspect.self" });
     git(self, "remote", "add", "origin", "https://example.org/farm.git");
     const onBranch = await classifySources([], { directory: self, config: path.join(self, "buildout.cfg") });
     expect(onBranch.watches.map((w) => [w.url, w.revspec])).toEqual([["https://example.org/farm.git", "main"]]);

@@ -53,30 +53,31 @@ describe("choosing the recipe part", () => {
     expect(choice.ok).toBe(false);
     if (!choice.ok) {
       expect(choice.error.message).toContain('"a", "b"');
-      expect(choice.error).toMatchObject({ file: CONFIG, line: 2 });
+      expect(choice.error).toMatchObject({ code: "introspect.part.ambiguous", file: CONFIG, line: 2 });
     }
   });
   it("lists the candidates when several unlisted sections use the recipe", () => {
     const choice = findRecipePart(sections({ buildout: { parts: "" }, z: { recipe: ODOO }, y: { recipe: ODOO } }), CONFIG);
     expect(choice.ok ? "" : choice.error.message).toContain('"y", "z"');
+    expect(choice.ok || choice.error.code).toBe("introspect.part.ambiguous");
   });
   it("fails when no section uses the recipe", () => {
     const choice = findRecipePart(sections({ buildout: { parts: "eggs" }, eggs: { recipe: "zc.recipe.egg" } }), CONFIG);
-    expect(choice.ok ? "" : choice.error.message).toContain("no part uses anybox.recipe.odoo");
+    expect(choice.ok || choice.error).toMatchObject({ code: "introspect.part.none", file: CONFIG });
   });
   it("honours --part, and refuses a part that is not a recipe part", () => {
     const spec = { buildout: { parts: "a b" }, a: { recipe: ODOO }, b: { recipe: ODOO }, c: { recipe: "zc.recipe.egg" } };
     expect(findRecipePart(sections(spec), CONFIG, "b")).toEqual({ ok: true, part: "b" });
     const wrong = findRecipePart(sections(spec), CONFIG, "c");
-    expect(wrong.ok ? "" : wrong.error.message).toContain("does not use anybox.recipe.odoo");
+    expect(wrong.ok || wrong.error.code).toBe("introspect.part.recipe");
     const missing = findRecipePart(sections(spec), CONFIG, "nope");
-    expect(missing.ok ? "" : missing.error.message).toContain("no such section");
+    expect(missing.ok || missing.error.code).toBe("introspect.part.unknown");
   });
   it("a --part typo is reported against the configuration (not the parts line), with the likely part", () => {
     const spec = { buildout: { parts: "odoo web" }, odoo: { recipe: ODOO }, web: { recipe: "zc.recipe.egg" } };
     expect(findRecipePart(sections(spec), CONFIG, "odo")).toEqual({
       ok: false,
-      error: { level: "error", file: CONFIG, message: '--part "odo": no such section; did you mean "odoo"?' },
+      error: { level: "error", code: "introspect.part.unknown", file: CONFIG, message: '--part "odo": no such section; did you mean "odoo"?' },
     });
     const far = findRecipePart(sections(spec), CONFIG, "zzzzzz");
     expect(far.ok ? "" : far.error.message).toBe('--part "zzzzzz": no such section; recipe parts: "odoo"');
@@ -112,13 +113,14 @@ describe("the version option", () => {
   it("reports a VCS line with too few tokens or an unknown type", () => {
     const short = ok(extract({ buildout: { parts: "odoo" }, odoo: { recipe: ODOO, version: "git https://x odoo" } }));
     expect(short.sources).toEqual([]);
-    expect(short.problems[0]).toMatchObject({ level: "error", file: CONFIG, line: 5 });
+    expect(short.problems[0]).toMatchObject({ level: "error", code: "introspect.recipe.version", file: CONFIG, line: 5 });
     const unknown = ok(extract({ buildout: { parts: "odoo" }, odoo: { recipe: ODOO, version: "cvs x odoo 1" } }));
+    expect(unknown.problems[0]).toMatchObject({ level: "error", code: "introspect.recipe.version", file: CONFIG, line: 5 });
     expect(unknown.problems[0]?.message).toContain('unknown type "cvs"');
   });
   it("reports a missing version", () => {
     const result = ok(extract({ buildout: { parts: "odoo" }, odoo: { recipe: ODOO } }));
-    expect(result.problems[0]?.message).toContain("no version");
+    expect(result.problems).toMatchObject([{ level: "error", code: "introspect.recipe.version" }]);
   });
 });
 
@@ -156,7 +158,7 @@ describe("the addons option", () => {
       local
       git https://g/d.git d 10.0`);
     expect(brief(result.sources)).toEqual([["addons", "git", "https://g/d.git", "10.0", "/buildout/d"]]);
-    expect(result.problems.map((p) => p.level)).toEqual(["error", "error", "error", "error"]);
+    expect(result.problems.map((p) => [p.level, p.code])).toEqual(Array(4).fill(["error", "introspect.recipe.addons"]));
     expect(result.problems[2]?.message).toContain('unknown type "cvs"');
   });
   it("a later line for the same directory replaces the earlier one", () => {
@@ -182,7 +184,7 @@ describe("the revisions option", () => {
     ]);
     // "b/grp" is not where group= put it ("grp/b"): the recipe ignores it with a warning
     expect(result.problems).toHaveLength(1);
-    expect(result.problems[0]).toMatchObject({ level: "warning", line: 7 });
+    expect(result.problems[0]).toMatchObject({ level: "warning", code: "introspect.recipe.revisions", line: 7 });
     expect(result.problems[0]?.message).toContain('no source at "b/grp"');
   });
   it("applies to the grouped directory", () => {
@@ -191,7 +193,7 @@ describe("the revisions option", () => {
   });
   it("reports lines with three tokens and lines naming a local or released source", () => {
     const result = ok(extract({ buildout: { parts: "odoo" }, odoo: { ...base, version: "10.0", revisions: "a b c\nloc 12\n1234" } }));
-    expect(result.problems.map((p) => p.level)).toEqual(["error", "error", "error"]);
+    expect(result.problems.map((p) => [p.level, p.code])).toEqual(Array(3).fill(["error", "introspect.recipe.revisions"]));
     expect(result.problems[1]?.message).toContain("local addons directory");
     expect(result.problems[2]?.message).toContain("the main software");
   });
@@ -215,7 +217,8 @@ describe("the merges option", () => {
       ["merge", "bzr", "lp:~me/x", "last:1", "/buildout/addons/x"],
     ]);
     expect(result.sources.map((s) => s.remote ?? false)).toEqual([true, false, false]);
-    expect(result.problems[0]?.message).toContain("only git and bzr merges");
+    expect(result.problems).toMatchObject([{ level: "error", code: "introspect.recipe.merges" }]);
+    expect(result.problems[0]?.message).toContain('"hg https://h y z"');
   });
 });
 
@@ -232,7 +235,7 @@ describe("vcs-extend-develop (gp.vcsdevelop)", () => {
   it("is ignored with a warning unless gp.vcsdevelop is an extension", () => {
     const result = develop({ "vcs-extend-develop": LINES });
     expect(result.sources).toEqual([]);
-    expect(result.problems[0]?.message).toContain("gp.vcsdevelop is not among [buildout] extensions");
+    expect(result.problems).toMatchObject([{ level: "warning", code: "introspect.develop.ignored" }]);
   });
   it("parses each VCS URL, revision and egg; checkouts default to the buildout directory", () => {
     const result = develop({ extensions: "mr.developer gp.vcsdevelop", "vcs-extend-develop": LINES });
@@ -257,7 +260,10 @@ describe("vcs-extend-develop (gp.vcsdevelop)", () => {
       "vcs-extend-develop": "git+https://g/x.git@main\ngit+https://g/y.git@main#egg=already",
     });
     expect(result.sources).toEqual([]);
-    expect(result.problems.map((p) => p.level)).toEqual(["error", "info"]);
+    expect(result.problems.map((p) => [p.level, p.code])).toEqual([
+      ["error", "introspect.develop.invalid"],
+      ["info", "introspect.develop.skipped"],
+    ]);
   });
   it("parses pip URLs: user@host is not a revision, scp-like locations work", () => {
     expect(parseVcsUrl("git", "git+ssh://git@github.com/a/b.git")).toEqual({ url: "ssh://git@github.com/a/b.git", revision: undefined });
@@ -331,6 +337,12 @@ describe("origins: the line each source or problem is written on", () => {
 
   it("names the bad line in each problem", () => {
     const result = resolveAndExtract();
+    expect(result.problems.map((p) => p.code)).toEqual([
+      "introspect.recipe.addons",
+      "introspect.recipe.revisions",
+      "introspect.recipe.merges",
+      "introspect.develop.invalid",
+    ]);
     expect(result.problems.map((p) => [where(p.file ?? "", p.line), p.message.replace(/:.*/, "")])).toEqual([
       ["base.cfg:8", '[odoo] addons line "git https'],
       ["buildout.cfg:16", '[odoo] revisions line "nowhere 1"'],

@@ -131,7 +131,7 @@ describe("readGitRefsFromFiles asks git for anything unusual", () => {
         origin: { file: "buildout.cfg", line },
       }));
       const result = await classifySources(sources, { directory: dir.path, buildoutRepository: false });
-      expect(result.problems.filter((problem) => problem.message.includes("could not read"))).toEqual([]);
+      expect(result.problems.filter((problem) => problem.code === "introspect.checkout.unreadable")).toEqual([]);
       return [...result.watches.map((w) => `live ${w.revspec}`), ...result.pinned.map((p) => `pinned ${p.revspec} ${p.why}`)].sort();
     };
     const plain = await verdicts("clone");
@@ -158,7 +158,7 @@ describe("readGitRefsFromFiles asks git for anything unusual", () => {
       expect(fast.pinned.map((p) => p.why)).toEqual(["tag"]);
       expect(fast.problems).toEqual([]);
       const slow = await classifySources([{ ...source, checkout: at("corrupt") }], { directory: dir.path, buildoutRepository: false });
-      expect(slow.problems[0]?.message).toContain("could not read the checkout");
+      expect(slow.problems[0]?.code).toBe("introspect.checkout.unreadable");
     } finally {
       process.env.PATH = pathBefore;
     }

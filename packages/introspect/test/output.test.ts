@@ -23,8 +23,8 @@ describe("the watch file", () => {
     ],
     pinned: [{ vcs: "hg" as const, url: "https://h/x", revspec: "v1", why: "tag" as const, origin: { file: "/elsewhere/x.cfg" } }],
     problems: [
-      { level: "warning" as const, message: "m", file: "/b/buildout.cfg", line: 2 },
-      { level: "warning" as const, message: "m", file: "/b/buildout.cfg", line: 2 },
+      { level: "warning" as const, code: "introspect.revision.unverified" as const, message: "m", file: "/b/buildout.cfg", line: 2 },
+      { level: "warning" as const, code: "introspect.revision.unverified" as const, message: "m", file: "/b/buildout.cfg", line: 2 },
     ],
   };
 
@@ -37,7 +37,7 @@ describe("the watch file", () => {
     ]);
     expect(file.watches[1]?.origin?.file).toBe("base.cfg");
     expect(file.pinned[0]?.origin?.file).toBe("/elsewhere/x.cfg");
-    expect(file.problems).toEqual([{ level: "warning", message: "m", file: "buildout.cfg", line: 2 }]);
+    expect(file.problems).toEqual([{ level: "warning", code: "introspect.revision.unverified", message: "m", file: "buildout.cfg", line: 2 }]);
     expect(file).toMatchObject({
       schema: "autowatch.watchfile/2",
       builder: "odoo-10.0",

@@ -1,7 +1,7 @@
 // Internal to @autowatch/manifest: not exported (the public API is what README.md documents).
 /** The `inherit` option: a section's chain of parents, cut at cycles and at MAX_INHERIT_CHAIN. */
 
-import { type ProblemLevel } from "@autowatch/watchfile";
+import { type ProblemCode, type ProblemLevel } from "@autowatch/watchfile";
 import { quoteValue, pyStrip } from "@autowatch/watchfile/text";
 import { rawValue, type ConfigDocument, type RawSection } from "./dialect.js";
 
@@ -61,7 +61,7 @@ function chainText(chain: readonly Definition[]): string {
 export function inheritChain(
   definition: Definition,
   definitions: Map<string, Definition>,
-  report: (level: ProblemLevel, message: string, line: number) => void,
+  report: (level: ProblemLevel, code: ProblemCode, message: string, line: number) => void,
   cut: (message: string, line: number) => void,
   cycles: ReadonlyMap<Definition, number>,
 ): Definition[] {
@@ -75,18 +75,19 @@ export function inheritChain(
     const own = current === definition;
     const parentName = pyStrip(rawValue(link));
     if (parentName === "") {
-      if (own) report("warning", "inherit is empty: nothing is inherited", link.line);
+      if (own) report("warning", "manifest.inherit.empty", "inherit is empty: nothing is inherited", link.line);
       return chain;
     }
     const parent = definitions.get(parentName);
     if (!parent) {
-      if (own) report("error", `inherits from unknown section ${quoteValue(parentName)}`, link.line);
+      if (own) report("error", "manifest.inherit.unknown", `inherits from unknown section ${quoteValue(parentName)}`, link.line);
       return chain;
     }
     if (chain.length < 8 ? chain.includes(parent) : (visited ??= new Set(chain)).has(parent)) {
       if (parent === definition) {
         report(
           "error",
+          "manifest.inherit.cycle",
           `inherit cycle ${chainText([...chain, parent])}: each section of the cycle is used once`,
           definition.section.options.get("inherit")?.line ?? link.line,
         );

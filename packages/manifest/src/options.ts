@@ -1,11 +1,12 @@
 // Internal to @autowatch/manifest: not exported (the public API is what README.md documents).
-import { type ProblemLevel, type Vcs } from "@autowatch/watchfile";
+import { type ProblemCode, type ProblemLevel, type Vcs } from "@autowatch/watchfile";
 import { quoteValue, pySplit, pyStrip } from "@autowatch/watchfile/text";
 import type { ValueLine } from "./dialect.js";
 import type { BuildoutSpec, ManualWatch } from "./types.js";
 
 /** A problem found in one option value, before it is attributed to a file and builder. */
 export interface ValueProblem {
+  code: ProblemCode;
   message: string;
   line: number;
   /** Default: error. */
@@ -47,13 +48,21 @@ export function parseBuildout(value: string, line: number): { spec?: BuildoutSpe
   // An exactly sized copy: the spec is kept as long as the factory.
   const positional = tokens.slice(1, positionalCount);
   if (first === undefined)
-    return { problems: [{ line, message: `buildout has no type (expected e.g. "standalone PATH" or "git URL BRANCH PATH"): ${quoteValue(value)}` }] };
+    return {
+      problems: [
+        {
+          line,
+          code: "manifest.buildout.type",
+          message: `buildout has no type (expected e.g. "standalone PATH" or "git URL BRANCH PATH"): ${quoteValue(value)}`,
+        },
+      ],
+    };
   const type = first.toLowerCase();
   const spec: BuildoutSpec = { type, positional, options, frozen: FROZEN_TYPES.has(type) };
   const shape = Object.hasOwn(BUILDOUT_SHAPES, type) ? BUILDOUT_SHAPES[type] : undefined;
   if (shape === undefined) {
     const known = Object.keys(BUILDOUT_SHAPES).join(", ");
-    return { spec, problems: [{ line, message: `unknown buildout type ${quoteValue(first)} (known: ${known})` }] };
+    return { spec, problems: [{ line, code: "manifest.buildout.type", message: `unknown buildout type ${quoteValue(first)} (known: ${known})` }] };
   }
   const arity = arityOf(shape);
   if (positional.length !== arity) {
@@ -62,6 +71,7 @@ export function parseBuildout(value: string, line: number): { spec?: BuildoutSpe
       problems: [
         {
           line,
+          code: "manifest.buildout.tokens",
           message: `buildout ${type} takes ${arity} positional argument${arity > 1 ? "s" : ""} (${type} ${shape}), got ${positional.length}: ${quoteValue(value)}`,
         },
       ],
@@ -101,18 +111,22 @@ export function parseWatchLines(lines: ValueLine[], file: string): { watches: Ma
     if (first === undefined) return;
     const vcs = first.toLowerCase();
     if (!isVcs(vcs)) {
-      problems.push({ line, message: `watch line with unknown VCS ${quoteValue(first)} (expected git, hg, bzr or svn): ${quoteValue(text)}` });
+      problems.push({
+        line,
+        code: "manifest.watch.vcs",
+        message: `watch line with unknown VCS ${quoteValue(first)} (expected git, hg, bzr or svn): ${quoteValue(text)}`,
+      });
       return;
     }
     const shape = WATCH_SHAPES[vcs];
     if (tokens.length - 1 !== arityOf(shape)) {
-      problems.push({ line, message: `watch line must be "${vcs} ${shape}", got ${quoteValue(text)}` });
+      problems.push({ line, code: "manifest.watch.tokens", message: `watch line must be "${vcs} ${shape}", got ${quoteValue(text)}` });
       return;
     }
     const watch: ManualWatch = { vcs, url, branch: vcs === "git" || vcs === "hg" ? branch : "", file, line };
     const repeated = earlier(watch);
     if (repeated) {
-      problems.push({ line, level: "warning", message: `watch line repeats line ${repeated.line}: ${quoteValue(text)}` });
+      problems.push({ line, level: "warning", code: "manifest.watch.duplicate", message: `watch line repeats line ${repeated.line}: ${quoteValue(text)}` });
       return;
     }
     watches.push(watch);

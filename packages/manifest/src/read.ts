@@ -1,7 +1,7 @@
 import { isAscii } from "node:buffer";
 import { resolve } from "node:path";
 import { type Problem } from "@autowatch/watchfile";
-import { MAX_CONFIG_BYTES, readRegularFileSync } from "@autowatch/watchfile/text";
+import { makeProblem, MAX_CONFIG_BYTES, readRegularFileSync } from "@autowatch/watchfile/text";
 import { parseManifests } from "./resolve.js";
 import type { ManifestInput, ManifestResult } from "./types.js";
 
@@ -38,14 +38,14 @@ export async function readManifests(paths: string[], options: ReadOptions = {}):
   const loaded = paths.map((file): ManifestInput | Problem => {
     // a regular file only (a FIFO or device is refused without blocking), at most MAX_CONFIG_BYTES
     const read = readRegularFileSync(options.cwd === undefined ? file : resolve(options.cwd, file), MAX_CONFIG_BYTES);
-    if ("error" in read) return { level: "error", message: `cannot read manifest: ${read.error}`, file };
+    if ("error" in read) return makeProblem("error", "manifest.read.failed", `cannot read manifest: ${read.error}`, { file });
     const { bytes } = read;
     options.onRead?.(file, bytes);
     try {
       // Most manifests are ASCII: checked natively, then read as one-byte text (the same characters as UTF-8).
       return { file, text: isAscii(bytes) ? bytes.toString("latin1") : decoder.decode(bytes) };
     } catch {
-      return { level: "error", message: "manifest is not valid UTF-8", file };
+      return makeProblem("error", "manifest.encoding.invalid", "manifest is not valid UTF-8", { file });
     }
   });
   const inputs = loaded.filter((item): item is ManifestInput => "text" in item);

@@ -1,8 +1,8 @@
-import { type Problem, type ProblemLevel } from "@autowatch/watchfile";
-import { quoteValue, pyStrip } from "@autowatch/watchfile/text";
-import { rawValue, readConfig, type RawOption, type RawSection } from "./dialect.js";
+import { type Problem, type ProblemCode, type ProblemLevel } from "@autowatch/watchfile";
+import { makeProblem, quoteValue, pyStrip } from "@autowatch/watchfile/text";
+import { rawValue, readConfig, type DialectErrorKind, type RawOption, type RawSection } from "./dialect.js";
 import { inheritChain, inheritCycles, type Definition } from "./inherit.js";
-import { interpolateLines, interpolateOption, type InterpolatedOption, type InterpolationMemo } from "./interpolate.js";
+import { interpolateLines, interpolateOption, type InterpolatedOption, type InterpolationErrorKind, type InterpolationMemo } from "./interpolate.js";
 import { DefaultsCache, MergedOptions, origin } from "./merged.js";
 import { parseBoolean, parseBuildout, parseSeconds, parseWatchLines, setOwn, type ValueProblem } from "./options.js";
 import type { BuildFactory, BuildoutSpec, ManifestInput, ManifestResult } from "./types.js";
@@ -10,6 +10,21 @@ import type { BuildFactory, BuildoutSpec, ManifestInput, ManifestResult } from "
 /** The options this package interprets: a failure in them changes the result. */
 type Interpreted = "buildout" | "watch" | "auto-watch" | "tree-stable-timer";
 const INTERPRETED: ReadonlySet<string> = new Set<Interpreted>(["buildout", "watch", "auto-watch", "tree-stable-timer"]);
+
+/** What Python's ConfigParser would raise, as a problem code. */
+const DIALECT_CODES: Record<DialectErrorKind, ProblemCode> = {
+  "missing-section-header": "manifest.syntax.no-section",
+  parsing: "manifest.syntax.invalid",
+  "duplicate-section": "manifest.section.duplicate",
+  "duplicate-option": "manifest.option.duplicate",
+};
+
+const INTERPOLATION_CODES: Record<InterpolationErrorKind, ProblemCode> = {
+  syntax: "manifest.interpolation.syntax",
+  missing: "manifest.interpolation.missing",
+  depth: "manifest.interpolation.depth",
+  size: "manifest.interpolation.size",
+};
 
 /**
  * Turns MANIFEST.cfg texts into build factories. Pure; never throws: everything wrong
@@ -24,24 +39,32 @@ export function parseManifests(inputs: ManifestInput[], options: { only?: string
   for (const input of inputs) {
     if (!fileRank.has(input.file)) fileRank.set(input.file, fileRank.size);
     if (typeof input.text !== "string") {
-      problems.push({ level: "error", message: "manifest has no text", file: input.file });
+      problems.push(makeProblem("error", "manifest.read.failed", "manifest has no text", { file: input.file }));
       continue;
     }
     const document = readConfig(input.file, input.text);
     for (const error of document.errors) {
-      const problem = locate("error", error.message, input.file, error.line, error.section);
+      const problem = locate("error", DIALECT_CODES[error.kind], error.message, input.file, error.line, error.section);
       problems.push(problem);
       readErrors.push(problem);
     }
     if (document.sections.length === 0 && document.errors.length === 0) {
       // Python reads it without complaint, but merged it would unschedule every builder it
       // used to define: an empty or cut file (a failed `> MANIFEST.cfg`, a half deploy)
-      problems.push({ level: "error", message: "manifest defines no builder (no [section] besides [DEFAULT]): an empty or cut file?", file: input.file });
+      problems.push(
+        makeProblem("error", "manifest.empty", "manifest defines no builder (no [section] besides [DEFAULT]): an empty or cut file?", { file: input.file }),
+      );
     }
     const defaultInherit = document.defaults.options.get("inherit");
     if (defaultInherit) {
       problems.push(
-        locate("warning", "inherit in [DEFAULT] is ignored: only a section's own inherit option links it to a parent", input.file, defaultInherit.line),
+        locate(
+          "warning",
+          "manifest.inherit.default",
+          "inherit in [DEFAULT] is ignored: only a section's own inherit option links it to a parent",
+          input.file,
+          defaultInherit.line,
+        ),
       );
     }
     for (const section of document.sections) {
@@ -51,6 +74,7 @@ export function parseManifests(inputs: ManifestInput[], options: { only?: string
         problems.push(
           locate(
             "error",
+            "manifest.section.duplicate",
             `section ${quoteValue(section.name)} is already defined at ${quoteValue(where)}; this definition is ignored`,
             input.file,
             section.line,
@@ -75,15 +99,15 @@ export function parseManifests(inputs: ManifestInput[], options: { only?: string
   return readErrors.length === 0 ? { factories, problems } : { factories, problems, readErrors: readErrors.sort(order) };
 }
 
-function locate(level: ProblemLevel, message: string, file: string, line: number, builder?: string): Problem {
-  return builder === undefined ? { level, message, file, line } : { level, message, builder, file, line };
+function locate(level: ProblemLevel, code: ProblemCode, message: string, file: string, line: number, builder?: string): Problem {
+  return makeProblem(level, code, message, { builder, file, line });
 }
 
 /** What the readers of one section's options share: its merged options, how to expand and report. */
 interface FactoryContext {
   section: RawSection;
   merged: MergedOptions;
-  report: (level: ProblemLevel, message: string, line: number, file?: string) => void;
+  report: (level: ProblemLevel, code: ProblemCode, message: string, line: number, file?: string) => void;
   /** Raw values of referenced options (only read when a value holds a %(...)s reference). */
   lookup: (key: string) => string | undefined;
   /** Every option of the section sees the same options: an expansion made once serves them all. */
@@ -100,13 +124,13 @@ function resolveFactory(
 ): BuildFactory {
   const { section, document } = definition;
   const name = section.name;
-  const report = (level: ProblemLevel, message: string, line: number, file = document.file) => {
-    problems.push(locate(level, `section ${quoteValue(name)}: ${message}`, file, line, name));
+  const report = (level: ProblemLevel, code: ProblemCode, message: string, line: number, file = document.file) => {
+    problems.push(locate(level, code, `section ${quoteValue(name)}: ${message}`, file, line, name));
   };
   // a chain cut at the limit changes what the builder inherits (its watch lines, say): the
   // manifest is then not read whole, like one Python would refuse
   const cut = (message: string, line: number) => {
-    report("error", message, line);
+    report("error", "manifest.inherit.limit", message, line);
     readErrors.push(problems[problems.length - 1]!);
   };
   const chain = inheritChain(definition, definitions, report, cut, cycles);
@@ -164,6 +188,7 @@ function interpolateOptions({ section, merged, report, lookup, memo }: FactoryCo
       const level = interpreted || own ? "error" : "warning";
       report(
         level,
+        INTERPOLATION_CODES[result.error.kind],
         `option ${quoteValue(key)}${own ? "" : ` (from ${origin(source)})`}: ${result.error.message}; the value is kept as written`,
         result.error.line,
         file,
@@ -177,7 +202,7 @@ function interpolateOptions({ section, merged, report, lookup, memo }: FactoryCo
 /** Problems found in an option's value, reported in the file that wrote it. */
 function reportValueProblems({ merged, report }: FactoryContext, option: RawOption, found: readonly ValueProblem[]): void {
   const file = merged.fileOf(option);
-  for (const problem of found) report(problem.level ?? "error", problem.message, problem.line, file);
+  for (const problem of found) report(problem.level ?? "error", problem.code, problem.message, problem.line, file);
 }
 
 // A value that failed to interpolate (already reported) counts as absent; watch keeps its good lines.
@@ -209,11 +234,16 @@ function readAutoWatch(context: FactoryContext, autoWatch: InterpolatedOption | 
   const explicit = parseBoolean(autoWatch.value);
   if (explicit === undefined) {
     const message = `auto-watch must be true, false, yes, no, on, off, 1 or 0, not ${quoteValue(autoWatch.value)}; the default (${defaultAutoWatch}) applies`;
-    reportValueProblems(context, option, [{ line: option.line, message }]);
+    reportValueProblems(context, option, [{ line: option.line, code: "manifest.auto-watch.invalid", message }]);
   }
   if (!schedule && explicit === true && context.merged.sourceOf(option).section) {
     reportValueProblems(context, option, [
-      { line: option.line, level: "warning", message: "auto-watch = true has no effect: watch is empty, so commits never schedule this builder" },
+      {
+        line: option.line,
+        level: "warning",
+        code: "manifest.auto-watch.ineffective",
+        message: "auto-watch = true has no effect: watch is empty, so commits never schedule this builder",
+      },
     ]);
   }
   return explicit;
@@ -225,7 +255,11 @@ function readTreeStableTimer(context: FactoryContext, timer: InterpolatedOption 
   const seconds = parseSeconds(timer.value);
   if (seconds === undefined) {
     reportValueProblems(context, option, [
-      { line: option.line, message: `tree-stable-timer must be a whole number of seconds, not ${quoteValue(timer.value)}; the helper's default applies` },
+      {
+        line: option.line,
+        code: "manifest.tree-stable-timer.invalid",
+        message: `tree-stable-timer must be a whole number of seconds, not ${quoteValue(timer.value)}; the helper's default applies`,
+      },
     ]);
   }
   return seconds;

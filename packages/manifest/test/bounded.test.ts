@@ -61,7 +61,7 @@ describe("manifest resolver: linear time", () => {
     });
     const long = parse(Array.from({ length: 100 }, (_, i) => `[s${i}]\n${i + 1 < 100 ? `inherit = s${i + 1}\n` : ""}o${i} = ${i}\n`).join(""));
     expect(long.factories[0]!.inherits).toHaveLength(MAX_INHERIT_CHAIN - 1);
-    expect(long.problems[0]).toMatchObject({ level: "error", line: 2 });
+    expect(long.problems[0]).toMatchObject({ level: "error", code: "manifest.inherit.limit", line: 2 });
     expect(long.problems[0]!.message).toMatch(
       /inherit chain longer than 64 sections \("s0" -> "s1" .*\(\d+ more\) -> \.\.\.\): options are inherited from the first 64 only/,
     );
@@ -74,8 +74,10 @@ describe("manifest resolver: linear time", () => {
     });
     const cycle = parse(Array.from({ length: 2000 }, (_, i) => `[s${i}]\ninherit = s${(i + 1) % 2000}\n`).join(""));
     expect(cycle.problems).toHaveLength(2000);
+    expect(cycle.problems.every((p) => p.code === "manifest.inherit.limit")).toBe(true);
     expect(cycle.problems[0]!.message).toMatch(/^section "s0": inherit cycle of 2000 sections/);
     const short = parse("[a]\ninherit = b\n[b]\ninherit = a\n");
+    expect(short.problems.map((p) => p.code)).toEqual(["manifest.inherit.cycle", "manifest.inherit.cycle"]);
     expect(short.problems.map((p) => p.message)).toEqual([
       'section "a": inherit cycle "a" -> "b" -> "a": each section of the cycle is used once',
       'section "b": inherit cycle "b" -> "a" -> "b": each section of the cycle is used once',

@@ -25,8 +25,8 @@ describe("readManifests", () => {
     expect(result.factories.map((f) => f.name)).toEqual(["b", "a"]);
     expect(result.factories[0]?.watches).toMatchObject([{ url: "u", file: a }]);
     expect(result.problems).toEqual([
-      { level: "error", file: missing, message: "cannot read manifest: no such file" },
-      { level: "error", file: directory, message: "cannot read manifest: is a directory" },
+      { level: "error", code: "manifest.read.failed", file: missing, message: "cannot read manifest: no such file" },
+      { level: "error", code: "manifest.read.failed", file: directory, message: "cannot read manifest: is a directory" },
     ]);
   });
 
@@ -34,7 +34,7 @@ describe("readManifests", () => {
     const latin1 = write("latin1.cfg", Buffer.from("[caf\xe9]\na = 1\n", "latin1"));
     const bom = write("bom.cfg", `\ufeff[bom]\na = 1\n`);
     const result = await readManifests([latin1, bom]);
-    expect(result.problems).toEqual([{ level: "error", file: latin1, message: "manifest is not valid UTF-8" }]);
+    expect(result.problems).toEqual([{ level: "error", code: "manifest.encoding.invalid", file: latin1, message: "manifest is not valid UTF-8" }]);
     expect(result.factories.map((f) => f.name)).toEqual(["bom"]);
   });
 
@@ -45,8 +45,13 @@ describe("readManifests", () => {
     const result = await readManifests([fifo, "/dev/zero"]);
     expect(Date.now() - started).toBeLessThan(2000);
     expect(result.problems).toEqual([
-      { level: "error", file: fifo, message: "cannot read manifest: is not a regular file (a FIFO, socket or device): refused" },
-      { level: "error", file: "/dev/zero", message: "cannot read manifest: is not a regular file (a FIFO, socket or device): refused" },
+      { level: "error", code: "manifest.read.failed", file: fifo, message: "cannot read manifest: is not a regular file (a FIFO, socket or device): refused" },
+      {
+        level: "error",
+        code: "manifest.read.failed",
+        file: "/dev/zero",
+        message: "cannot read manifest: is not a regular file (a FIFO, socket or device): refused",
+      },
     ]);
   });
 
@@ -54,7 +59,12 @@ describe("readManifests", () => {
     const big = write("big.cfg", Buffer.alloc(MAX_CONFIG_BYTES + 1, 0x20));
     const result = await readManifests([big]);
     expect(result.problems).toEqual([
-      { level: "error", file: big, message: `cannot read manifest: is larger than the ${MAX_CONFIG_BYTES}-byte limit for configuration files` },
+      {
+        level: "error",
+        code: "manifest.read.failed",
+        file: big,
+        message: `cannot read manifest: is larger than the ${MAX_CONFIG_BYTES}-byte limit for configuration files`,
+      },
     ]);
   });
 

@@ -93,12 +93,12 @@ describe("a realistic manifest", async () => {
 
   it("with a second, broken manifest: its problems, attributed; the first definitions win", async () => {
     const both = await readManifests([manifest, broken]);
-    expect(both.problems.map((p) => [p.level, p.file, p.line, p.builder])).toEqual([
-      ["error", broken, 6, "odoo-18.0"],
-      ["error", broken, 7, "odoo-18.0"],
-      ["error", broken, 9, "demo"],
-      ["error", broken, 13, "nightly"],
-      ["error", broken, 14, "nightly"],
+    expect(both.problems.map((p) => [p.level, p.code, p.file, p.line, p.builder])).toEqual([
+      ["error", "manifest.watch.tokens", broken, 6, "odoo-18.0"],
+      ["error", "manifest.watch.vcs", broken, 7, "odoo-18.0"],
+      ["error", "manifest.section.duplicate", broken, 9, "demo"],
+      ["error", "manifest.inherit.unknown", broken, 13, "nightly"],
+      ["error", "manifest.auto-watch.invalid", broken, 14, "nightly"],
     ]);
     const merged = byName(both.factories);
     expect(merged.get("demo")?.buildout?.positional).toEqual(["demo.cfg"]);

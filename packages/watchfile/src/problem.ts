@@ -95,11 +95,12 @@ export const PROBLEM_CODES = [
   "buildout.extends",
   "buildout.macro",
   "buildout.substitution",
+  "buildout.section.missing",
+  "buildout.option.missing",
   "buildout.option.invalid",
   "buildout.override.invalid",
-  "buildout.depth",
+  "buildout.limit",
   "buildout.computed",
-  "buildout.unused",
   "buildout.internal",
   // introspect: sources a worker extracts and classifies
   "introspect.part.unknown",
@@ -157,8 +158,8 @@ export interface ProblemPlace {
  * The one Problem factory: level, code and message, then the place (fields left undefined are
  * left out). Keys in schema order, so that every problem serialises alike.
  */
-export function makeProblem(level: ProblemLevel, code: ProblemCode, message: string, where?: ProblemPlace): Problem {
-  const problem: Problem = { level, code, message };
+export function makeProblem(level: ProblemLevel, code: ProblemCode, message: string, where?: ProblemPlace): Problem & { code: ProblemCode } {
+  const problem: Problem & { code: ProblemCode } = { level, code, message };
   if (where !== undefined) {
     if (where.builder !== undefined) problem.builder = where.builder;
     if (where.file !== undefined) problem.file = where.file;

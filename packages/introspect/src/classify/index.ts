@@ -1,8 +1,8 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import pLimit from "p-limit";
-import type { Origin, PinnedEntry, Problem, Vcs, WatchEntry } from "@autowatch/watchfile";
-import { hasControlCharacters, quoteValue } from "@autowatch/watchfile/text";
+import type { Origin, PinnedEntry, Problem, ProblemCode, Vcs, WatchEntry } from "@autowatch/watchfile";
+import { hasControlCharacters, makeProblem, quoteValue } from "@autowatch/watchfile/text";
 import type { SourceSpec } from "../extract/types.js";
 import { pathInside } from "../paths.js";
 import { GitCheckout, classifyGitRef, type GitRefs } from "./git.js";
@@ -96,14 +96,14 @@ export async function classifySources(sources: SourceSpec[], options: ClassifyOp
   for (const source of sources) {
     const repository = repositories.get(`${source.vcs}\0${source.checkout}`);
     const outcome = classifyOne(source, repository, options.directory);
-    result.problems.push(...outcome.problems.map((message) => problemFor(source.origin, message)));
+    result.problems.push(...outcome.problems.map(({ code, message }) => problemFor(source.origin, code, message)));
     if (outcome.verdict) add(result, source.vcs, outcome.url ?? source.url, outcome.verdict, source.origin);
   }
   if (self) {
     const repository = repositories.get(`${self.vcs}\0${self.directory}`) as Repository;
     const origin: Origin = { file: relativeTo(options.directory, options.config ?? options.directory), section: "buildout", option: "directory" };
     const outcome = classifyBuildoutRepository(repository);
-    if (outcome.message) result.problems.push(problemFor(origin, outcome.message, "info"));
+    if (outcome.message) result.problems.push(problemFor(origin, "introspect.self", outcome.message, "info"));
     if (outcome.verdict && outcome.url) add(result, repository.vcs, outcome.url, outcome.verdict, origin);
   }
   return result;
@@ -143,26 +143,32 @@ interface Outcome {
   verdict?: Verdict;
   /** The URL to report when it differs from the source's (a merge from a remote name). */
   url?: string;
-  problems: string[];
+  problems: Noted[];
+}
+
+/** A problem of one source, before it is attributed to the line that declared it. */
+interface Noted {
+  code: ProblemCode;
+  message: string;
 }
 
 function classifyOne(source: SourceSpec, repository: Repository | undefined, directory: string): Outcome {
-  const problems: string[] = [];
+  const problems: Noted[] = [];
   const what = `${source.vcs} ${quoteValue(source.url)}${source.revision === undefined ? "" : ` ${quoteValue(source.revision)}`}`;
   const where = source.checkout === undefined ? "(none: installed from a temporary clone)" : quoteValue(relativeTo(directory, source.checkout));
   const withNote = (verdict: Verdict, extra?: string): Outcome => {
-    if (extra) problems.push(`${what}: ${extra}`);
-    if (verdict.note) problems.push(`${what}: ${verdict.note}`);
+    if (extra) problems.push({ code: "introspect.revision.unverified", message: `${what}: ${extra}` });
+    if (verdict.note) problems.push({ code: "introspect.revision.ambiguous", message: `${what}: ${verdict.note}` });
     return { verdict, problems };
   };
 
   const hostile = [source.url, source.revision ?? ""].find((value) => value.startsWith("-") || hasControlCharacters(value));
   if (hostile !== undefined) {
-    problems.push(`${what}: refused: ${quoteValue(hostile)} starts with "-" or holds control characters`);
+    problems.push({ code: "introspect.source.refused", message: `${what}: refused: ${quoteValue(hostile)} starts with "-" or holds control characters` });
     return { problems };
   }
   if (repository?.failure) {
-    problems.push(`${what}: could not read the checkout at ${where} (${quoteValue(repository.failure)})`);
+    problems.push({ code: "introspect.checkout.unreadable", message: `${what}: could not read the checkout at ${where} (${quoteValue(repository.failure)})` });
   }
   const readable = repository && !repository.failure ? repository : undefined;
 
@@ -176,7 +182,7 @@ function classifyOne(source: SourceSpec, repository: Repository | undefined, dir
         : source.vcs === "git"
           ? `the checkout at ${where} has no such remote`
           : "bzr merges have no remote names";
-      problems.push(`${what}: merge from remote name ${quoteValue(source.url)} skipped: ${why}`);
+      problems.push({ code: "introspect.remote.unknown", message: `${what}: merge from remote name ${quoteValue(source.url)} skipped: ${why}` });
       return { problems };
     }
   }
@@ -185,7 +191,8 @@ function classifyOne(source: SourceSpec, repository: Repository | undefined, dir
 
   if (source.revision === undefined) {
     const verdict = currentBranch(source.vcs, readable);
-    problems.push(`${what}: no revision given; follows ${verdict.revspec === "" ? "the branch" : quoteValue(verdict.revspec)} (live)`);
+    const follows = verdict.revspec === "" ? "the branch" : quoteValue(verdict.revspec);
+    problems.push({ code: "introspect.revision.missing", message: `${what}: no revision given; follows ${follows} (live)` });
     return url === undefined ? { verdict, problems } : { verdict, url, problems };
   }
 
@@ -215,14 +222,18 @@ function classifyOne(source: SourceSpec, repository: Repository | undefined, dir
 function classifyDeclared(source: SourceSpec, revision: string, readable: Repository | undefined, what: string, where: string): Outcome {
   const verdict = classifyRevision(source.vcs, revision);
   const refs = readable?.refs;
-  if (!refs || !verdict.live) return { verdict, problems: verdict.note ? [`${what}: ${verdict.note}`] : [] };
+  if (!refs || !verdict.live)
+    return { verdict, problems: verdict.note ? [{ code: "introspect.revision.ambiguous", message: `${what}: ${verdict.note}` }] : [] };
   if (refs.tags.has(revision)) return { verdict: pinned(revision, "tag"), problems: [] };
   const fetched = refs.remoteBranches.get(source.declared?.remoteName ?? "");
   if (fetched && !revision.startsWith("refs/") && !fetched.has(revision)) {
     return {
       verdict,
       problems: [
-        `${what}: the checkout at ${where} has branches of remote ${quoteValue(source.declared?.remoteName ?? "")} but not this one; watched as declared`,
+        {
+          code: "introspect.branch.unfetched",
+          message: `${what}: the checkout at ${where} has branches of remote ${quoteValue(source.declared?.remoteName ?? "")} but not this one; watched as declared`,
+        },
       ],
     };
   }
@@ -258,10 +269,8 @@ function add(result: Classification, vcs: Vcs, url: string, verdict: Verdict, or
   else result.pinned.push({ vcs, url, revspec: verdict.revspec, why: verdict.why, origin });
 }
 
-function problemFor(origin: Origin, message: string, level: Problem["level"] = "warning"): Problem {
-  const problem: Problem = { level, message, file: origin.file };
-  if (origin.line !== undefined) problem.line = origin.line;
-  return problem;
+function problemFor(origin: Origin, code: ProblemCode, message: string, level: Problem["level"] = "warning"): Problem {
+  return makeProblem(level, code, message, { file: origin.file, line: origin.line });
 }
 
 function relativeTo(directory: string, target: string): string {

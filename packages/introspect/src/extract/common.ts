@@ -1,6 +1,6 @@
 // Internal to @autowatch/introspect: not exported (the public API is what README.md documents).
 import path from "node:path";
-import type { Origin, Problem, Vcs } from "@autowatch/watchfile";
+import { makeProblem, type Origin, type Problem, type ProblemCode, type Vcs } from "@autowatch/watchfile";
 import type { ResolvedOption, ValueOrigin } from "../types.js";
 
 export const VCS_TYPES: readonly Vcs[] = ["git", "hg", "bzr", "svn"];
@@ -26,11 +26,9 @@ export function originOf(option: ResolvedOption, section: string, name: string, 
 }
 
 /** A problem attributed to the option that caused it (to line `index` of its value). */
-export function problemAt(level: Problem["level"], option: ResolvedOption, message: string, index?: number): Problem {
+export function problemAt(level: Problem["level"], code: ProblemCode, option: ResolvedOption, message: string, index?: number): Problem {
   const at = lineOrigin(option, index);
-  const problem: Problem = { level, message, file: at.file };
-  if (at.line !== undefined) problem.line = at.line;
-  return problem;
+  return makeProblem(level, code, message, { file: at.file, line: at.line });
 }
 
 /** A path of the buildout made absolute the way the recipe does: relative to the buildout directory. */

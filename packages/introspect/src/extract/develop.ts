@@ -31,7 +31,9 @@ export function extractDevelopSources(sections: ResolvedSections, options: Devel
   const lines = numberedLines(option.value, (line) => line.trim());
   if (lines.length === 0) return { sources, problems };
   if (!tokens(buildout.extensions?.value ?? "").includes("gp.vcsdevelop")) {
-    problems.push(problemAt("warning", option, "[buildout] vcs-extend-develop ignored: gp.vcsdevelop is not among [buildout] extensions"));
+    problems.push(
+      problemAt("warning", "introspect.develop.ignored", option, "[buildout] vcs-extend-develop ignored: gp.vcsdevelop is not among [buildout] extensions"),
+    );
     return { sources, problems };
   }
   const developDirectory = developDir(buildout["develop-dir"]?.value, options);
@@ -41,7 +43,15 @@ export function extractDevelopSources(sections: ResolvedSections, options: Devel
     if (vcs === undefined || !isVcs(vcs)) continue; // a local develop path
     const pieces = line.split("#egg=");
     if (pieces.length !== 2) {
-      problems.push(problemAt("error", option, `vcs-extend-develop line ${quoteValue(line)}: expected VCS+URL[@REVISION]#egg=NAME; line ignored`, index));
+      problems.push(
+        problemAt(
+          "error",
+          "introspect.develop.invalid",
+          option,
+          `vcs-extend-develop line ${quoteValue(line)}: expected VCS+URL[@REVISION]#egg=NAME; line ignored`,
+          index,
+        ),
+      );
       continue;
     }
     const egg = (pieces[1] as string).trim();
@@ -49,6 +59,7 @@ export function extractDevelopSources(sections: ResolvedSections, options: Devel
       problems.push(
         problemAt(
           "info",
+          "introspect.develop.skipped",
           option,
           `vcs-extend-develop line ${quoteValue(line)} skipped (as gp.vcsdevelop does): ${quoteValue(egg)} is already in [buildout] develop`,
           index,
@@ -58,7 +69,9 @@ export function extractDevelopSources(sections: ResolvedSections, options: Devel
     }
     const location = parseVcsUrl(vcs, pieces[0] as string);
     if (!location.url || !egg) {
-      problems.push(problemAt("error", option, `vcs-extend-develop line ${quoteValue(line)}: no URL or no egg name; line ignored`, index));
+      problems.push(
+        problemAt("error", "introspect.develop.invalid", option, `vcs-extend-develop line ${quoteValue(line)}: no URL or no egg name; line ignored`, index),
+      );
       continue;
     }
     sources.push({

@@ -1,6 +1,6 @@
 // Internal to @autowatch/introspect: not exported (the public API is what README.md documents).
 import path from "node:path";
-import type { Problem, Vcs } from "@autowatch/watchfile";
+import type { Problem, ProblemCode, Vcs } from "@autowatch/watchfile";
 import { quoteValue } from "@autowatch/watchfile/text";
 import type { ResolvedOption, ResolvedSections } from "../types.js";
 import { absoluteIn, isVcs, originOf, problemAt } from "./common.js";
@@ -31,7 +31,14 @@ export function extractMrDeveloperSources(sections: ResolvedSections, directory:
   const wanted = new Set(tokens(autoCheckout?.value ?? ""));
   if (!tokens(buildout.extensions?.value ?? "").includes("mr.developer")) {
     if (autoCheckout && wanted.size > 0) {
-      result.problems.push(problemAt("warning", autoCheckout, "[buildout] auto-checkout ignored: mr.developer is not among [buildout] extensions"));
+      result.problems.push(
+        problemAt(
+          "warning",
+          "introspect.mrdeveloper.ignored",
+          autoCheckout,
+          "[buildout] auto-checkout ignored: mr.developer is not among [buildout] extensions",
+        ),
+      );
     }
     return result;
   }
@@ -39,7 +46,9 @@ export function extractMrDeveloperSources(sections: ResolvedSections, directory:
   const sectionName = buildout.sources?.value.trim() || "sources";
   const section = sections[sectionName];
   if (!section) {
-    result.problems.push(problemAt("warning", autoCheckout, `[buildout] auto-checkout names sources but there is no [${sectionName}] section`));
+    result.problems.push(
+      problemAt("warning", "introspect.mrdeveloper.sources", autoCheckout, `[buildout] auto-checkout names sources but there is no [${sectionName}] section`),
+    );
     return result;
   }
   result.active = true;
@@ -57,7 +66,14 @@ export function extractMrDeveloperSources(sections: ResolvedSections, directory:
   if (!all) {
     for (const name of [...wanted].sort()) {
       if (!(name in section))
-        result.problems.push(problemAt("warning", autoCheckout, `[buildout] auto-checkout names ${quoteValue(name)}, which [${sectionName}] does not define`));
+        result.problems.push(
+          problemAt(
+            "warning",
+            "introspect.mrdeveloper.sources",
+            autoCheckout,
+            `[buildout] auto-checkout names ${quoteValue(name)}, which [${sectionName}] does not define`,
+          ),
+        );
     }
   }
   return result;
@@ -69,13 +85,18 @@ function parseSourceLine(name: string, option: ResolvedOption, sectionName: stri
   // the value may span continuation lines: mr.developer splits it on any whitespace
   const index = numberedLines(option.value, (line) => line.trim())[0]?.index;
   const words = tokens(option.value);
-  const report = (level: Problem["level"], message: string): Parsed => ({
-    problem: problemAt(level, option, `[${sectionName}] ${name}: ${message}`, index),
+  const report = (level: Problem["level"], code: ProblemCode, message: string): Parsed => ({
+    problem: problemAt(level, code, option, `[${sectionName}] ${name}: ${message}`, index),
   });
   const [kind, rawUrl] = words;
-  if (kind === undefined || rawUrl === undefined) return report("error", "expected KIND URL [key=value...]; source ignored");
-  if (OTHER_KINDS.has(kind)) return report("info", `kind ${quoteValue(kind)} is not polled by autowatch; not watched`);
-  if (!isVcs(kind)) return report("error", `unknown kind ${quoteValue(kind)} (mr.developer knows git, hg, svn, bzr, gitsvn, cvs, darcs, fs); source ignored`);
+  if (kind === undefined || rawUrl === undefined) return report("error", "introspect.mrdeveloper.invalid", "expected KIND URL [key=value...]; source ignored");
+  if (OTHER_KINDS.has(kind)) return report("info", "introspect.mrdeveloper.not-polled", `kind ${quoteValue(kind)} is not polled by autowatch; not watched`);
+  if (!isVcs(kind))
+    return report(
+      "error",
+      "introspect.mrdeveloper.kind",
+      `unknown kind ${quoteValue(kind)} (mr.developer knows git, hg, svn, bzr, gitsvn, cvs, darcs, fs); source ignored`,
+    );
   const options: Record<string, string> = Object.create(null) as Record<string, string>;
   let positionalPath: string | undefined;
   for (const word of words.slice(2)) {

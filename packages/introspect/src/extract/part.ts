@@ -1,6 +1,6 @@
 // Internal to @autowatch/introspect: not exported (the public API is what README.md documents).
-import type { Problem } from "@autowatch/watchfile";
-import { quoteValue, closeNames } from "@autowatch/watchfile/text";
+import type { Problem, ProblemCode } from "@autowatch/watchfile";
+import { closeNames, makeProblem, quoteValue } from "@autowatch/watchfile/text";
 import type { ResolvedSections } from "../types.js";
 import { tokens } from "./lines.js";
 
@@ -34,31 +34,29 @@ export function findRecipePart(sections: ResolvedSections, config: string, wante
           : recipes.length > 0
             ? `; recipe parts: ${names(recipes.sort())}`
             : "";
-      return fail({ file: config }, `--part ${quoteValue(wanted)}: no such section${hint}`);
+      return fail({ file: config }, "introspect.part.unknown", `--part ${quoteValue(wanted)}: no such section${hint}`);
     }
     if (!isOdooRecipe(section.recipe?.value)) {
       const where = section.recipe?.origin ?? at;
-      return fail(where, `part ${quoteValue(wanted)} does not use anybox.recipe.odoo or anybox.recipe.openerp`);
+      return fail(where, "introspect.part.recipe", `part ${quoteValue(wanted)} does not use anybox.recipe.odoo or anybox.recipe.openerp`);
     }
     return { ok: true, part: wanted };
   }
   const listed = [...new Set(tokens(partsOption?.value ?? ""))].filter((name) => isOdooRecipe(sections[name]?.recipe?.value));
   if (listed.length === 1) return { ok: true, part: listed[0] as string };
-  if (listed.length > 1) return fail(at, `several recipe parts in [buildout] parts: ${names(listed)}; choose one with --part`);
+  if (listed.length > 1) return fail(at, "introspect.part.ambiguous", `several recipe parts in [buildout] parts: ${names(listed)}; choose one with --part`);
   const anywhere = Object.keys(sections)
     .filter((name) => isOdooRecipe(sections[name]?.recipe?.value))
     .sort();
   if (anywhere.length === 1) return { ok: true, part: anywhere[0] as string };
-  if (anywhere.length > 1) return fail(at, `several sections use the recipe: ${names(anywhere)}; choose one with --part`);
-  return fail(at, "no part uses anybox.recipe.odoo or anybox.recipe.openerp");
+  if (anywhere.length > 1) return fail(at, "introspect.part.ambiguous", `several sections use the recipe: ${names(anywhere)}; choose one with --part`);
+  return fail(at, "introspect.part.none", "no part uses anybox.recipe.odoo or anybox.recipe.openerp");
 }
 
 function names(list: string[]): string {
   return list.map((name) => quoteValue(name)).join(", ");
 }
 
-function fail(at: { file: string; line?: number | undefined }, message: string): PartChoice {
-  const error: Problem = { level: "error", message, file: at.file };
-  if (at.line !== undefined) error.line = at.line;
-  return { ok: false, error };
+function fail(at: { file: string; line?: number | undefined }, code: ProblemCode, message: string): PartChoice {
+  return { ok: false, error: makeProblem("error", code, message, at) };
 }

@@ -1,7 +1,7 @@
 // Internal to @autowatch/introspect: not exported (the public API is what README.md documents).
 import path from "node:path";
-import type { Problem } from "@autowatch/watchfile";
-import { quoteValue } from "@autowatch/watchfile/text";
+import type { Problem, ProblemCode } from "@autowatch/watchfile";
+import { makeProblem, quoteValue } from "@autowatch/watchfile/text";
 import type { ResolvedOption, ResolvedSections } from "../types.js";
 import { absoluteIn, isVcs, originOf, problemAt } from "./common.js";
 import { lineOptions, numberedOptionLines, stripInlineComment, tokens } from "./lines.js";
@@ -22,21 +22,21 @@ export interface RecipeSources {
   problems: Problem[];
 }
 
-type Report = (level: Problem["level"], option: ResolvedOption, message: string, index?: number) => void;
+type Report = (level: Problem["level"], code: ProblemCode, option: ResolvedOption, message: string, index?: number) => void;
 
 /** Sources of an anybox.recipe.odoo part: `version`, `addons`, `revisions` applied, `merges`. */
 export function extractRecipeSources(sections: ResolvedSections, part: string, directory: string): RecipeSources {
   const options = sections[part] ?? {};
   const problems: Problem[] = [];
   const entries = new Map<SourceKey, Entry>();
-  const report: Report = (level, option, message, index) => problems.push(problemAt(level, option, `[${part}] ${message}`, index));
+  const report: Report = (level, code, option, message, index) => problems.push(problemAt(level, code, option, `[${part}] ${message}`, index));
 
   const partsDirectory = absoluteIn(directory, sections.buildout?.["parts-directory"]?.value ?? "parts");
 
   // The recipe parses addons first, then the version, then revisions, then merges.
   if (options.addons) readAddons(options.addons, part, directory, entries, report);
   if (options.version) readVersion(options.version, part, partsDirectory, entries, report);
-  else problems.push({ level: "error", message: `[${part}] has no version option` });
+  else problems.push(makeProblem("error", "introspect.recipe.version", `[${part}] has no version option`));
   if (options.revisions) applyRevisions(options.revisions, part, entries, report);
 
   const sources: SourceSpec[] = [];
@@ -51,7 +51,7 @@ function readAddons(addons: ResolvedOption, part: string, directory: string, ent
   for (const { text: line, index } of numberedOptionLines(addons.value)) {
     const addon = parseAddonsLine(line);
     if ("error" in addon) {
-      report("error", addons, `addons line ${quoteValue(line)}: ${addon.error}; line ignored`, index);
+      report("error", "introspect.recipe.addons", addons, `addons line ${quoteValue(line)}: ${addon.error}; line ignored`, index);
       continue;
     }
     if (addon.vcs === null) {
@@ -77,13 +77,19 @@ function readVersion(version: ResolvedOption, part: string, partsDirectory: stri
   const index = numberedOptionLines(version.value)[0]?.index;
   const type = words[0];
   if (type === undefined) {
-    report("error", version, "empty version", index);
+    report("error", "introspect.recipe.version", version, "empty version", index);
   } else if (words.length === 1 || NON_VCS_VERSION_TYPES.has(type)) {
     entries.set(MAIN, { spec: null, what: "a released, downloaded or local main software" });
   } else if (!isVcs(type)) {
-    report("error", version, `version ${quoteValue(version.value.trim())}: unknown type ${quoteValue(type)}`, index);
+    report("error", "introspect.recipe.version", version, `version ${quoteValue(version.value.trim())}: unknown type ${quoteValue(type)}`, index);
   } else if (words.length < 4 || lineOptions(words.slice(4)) === null) {
-    report("error", version, `version ${quoteValue(version.value.trim())}: expected TYPE URL DIRECTORY REVISION [option=value...]`, index);
+    report(
+      "error",
+      "introspect.recipe.version",
+      version,
+      `version ${quoteValue(version.value.trim())}: expected TYPE URL DIRECTORY REVISION [option=value...]`,
+      index,
+    );
   } else {
     entries.set(MAIN, {
       spec: {
@@ -102,18 +108,30 @@ function applyRevisions(revisions: ResolvedOption, part: string, entries: Map<So
   for (const { text: line, index } of numberedOptionLines(revisions.value)) {
     const words = tokens(line);
     if (words.length > 2) {
-      report("error", revisions, `revisions line ${quoteValue(line)}: expected [DIRECTORY] REVISION; line ignored`, index);
+      report("error", "introspect.recipe.revisions", revisions, `revisions line ${quoteValue(line)}: expected [DIRECTORY] REVISION; line ignored`, index);
       continue;
     }
     const key: SourceKey = words.length === 2 ? (words[0] as string) : MAIN;
     const entry = entries.get(key);
     const what = key === MAIN ? "the main software" : quoteValue(key);
     if (!entry) {
-      report("warning", revisions, `revisions line ${quoteValue(line)}: no source at ${what}; ignored (as the recipe does)`, index);
+      report(
+        "warning",
+        "introspect.recipe.revisions",
+        revisions,
+        `revisions line ${quoteValue(line)}: no source at ${what}; ignored (as the recipe does)`,
+        index,
+      );
       continue;
     }
     if (entry.spec === null) {
-      report("error", revisions, `revisions line ${quoteValue(line)}: ${what} is ${entry.what}, not a VCS source; ignored`, index);
+      report(
+        "error",
+        "introspect.recipe.revisions",
+        revisions,
+        `revisions line ${quoteValue(line)}: ${what} is ${entry.what}, not a VCS source; ignored`,
+        index,
+      );
       continue;
     }
     entry.spec = { ...entry.spec, revision: words[words.length - 1] as string, origin: originOf(revisions, part, "revisions", index) };
@@ -126,11 +144,17 @@ function readMerges(merges: ResolvedOption, part: string, directory: string, rep
     const words = tokens(line);
     const type = words[0] as string;
     if (type !== "git" && type !== "bzr") {
-      report("error", merges, `merges line ${quoteValue(line)}: only git and bzr merges are supported; line ignored`, index);
+      report("error", "introspect.recipe.merges", merges, `merges line ${quoteValue(line)}: only git and bzr merges are supported; line ignored`, index);
       continue;
     }
     if (words.length < 4 || lineOptions(words.slice(4)) === null) {
-      report("error", merges, `merges line ${quoteValue(line)}: expected TYPE URL DIRECTORY REVISION [option=value...]; line ignored`, index);
+      report(
+        "error",
+        "introspect.recipe.merges",
+        merges,
+        `merges line ${quoteValue(line)}: expected TYPE URL DIRECTORY REVISION [option=value...]; line ignored`,
+        index,
+      );
       continue;
     }
     const url = words[1] as string;

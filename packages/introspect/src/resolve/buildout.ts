@@ -5,7 +5,7 @@
  * ResolveFileSystem callback; failures come back as data.
  */
 import type { Problem } from "@autowatch/watchfile";
-import { comparePyStrings, quoteValue, escapeControlCharacters } from "@autowatch/watchfile/text";
+import { comparePyStrings, quoteValue, escapeControlCharacters, makeProblem } from "@autowatch/watchfile/text";
 import type { ResolvedOption, ResolvedSections, ResolveResult } from "../types.js";
 import { absolutizeCaches, addVersions, loadSections, NOT_A_FILE, type ResolveCoreOptions, STANDARD_DIRECTORIES } from "./inputs.js";
 import { boolOption, splitWords } from "./load.js";
@@ -28,6 +28,7 @@ class Resolver implements SectionSource {
     this.work += units;
     if (this.work > MAX_TOTAL_WORK) {
       throw new BuildoutError(
+        "buildout.limit",
         `the configuration takes too much work to resolve (more than ${MAX_TOTAL_WORK} characters substituted, an option copied by a macro counting ${OPTION_WORK})`,
         ...where,
       );
@@ -38,7 +39,7 @@ class Resolver implements SectionSource {
     const known = this.data.get(name);
     if (known) return known;
     const raw = this.raw.get(name);
-    if (!raw) throw new BuildoutError(`the referenced section ${quoteValue(name)} was not defined`);
+    if (!raw) throw new BuildoutError("buildout.section.missing", `the referenced section ${quoteValue(name)} was not defined`);
     const options = new Options(this, name, raw);
     this.data.set(name, options);
     options.initialize();
@@ -55,13 +56,14 @@ class Resolver implements SectionSource {
     if (this.noted.has(id)) return;
     this.noted.add(id);
     const key = (this.data.get(from.section)?.raw ?? this.raw.get(from.section))?.get(from.option);
-    this.problems.push({
-      level: "warning",
-      message: escapeControlCharacters(
-        `[${from.section}] ${from.option}: ${cut(reference)} is defined by no file (a recipe computes it when installing): left as is`,
+    this.problems.push(
+      makeProblem(
+        "warning",
+        "buildout.computed",
+        escapeControlCharacters(`[${from.section}] ${from.option}: ${cut(reference)} is defined by no file (a recipe computes it when installing): left as is`),
+        { file: key?.source, line: key?.line },
       ),
-      ...(key ? { file: key.source, line: key.line } : {}),
-    });
+    );
   }
 }
 
@@ -100,11 +102,11 @@ function initialize(resolver: Resolver, options: ResolveCoreOptions): void {
 
   const level = section.item("log-level");
   if (!["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"].includes(level) && !isPythonInt(level)) {
-    throw new BuildoutError(`invalid logging level ${quoteValue(level)}`, ...origin(buildout, "log-level"));
+    throw new BuildoutError("buildout.option.invalid", `invalid logging level ${quoteValue(level)}`, ...origin(buildout, "log-level"));
   }
   const verbosity = section.get("verbosity");
   if (verbosity !== undefined && !isPythonInt(verbosity))
-    throw new BuildoutError(`invalid verbosity ${quoteValue(verbosity)}`, ...origin(buildout, "verbosity"));
+    throw new BuildoutError("buildout.option.invalid", `invalid verbosity ${quoteValue(verbosity)}`, ...origin(buildout, "verbosity"));
 
   if (versionsName) resolver.section(versionsName);
   section.item("versions");
@@ -117,7 +119,7 @@ function initialize(resolver: Resolver, options: ResolveCoreOptions): void {
     section.set("eggs-directory", pathJoin(section.item("eggs-directory"), `cp${major}${minor}`));
   }
   if (located(buildout, "install-from-cache", () => bool(section, "install-from-cache")) && offline) {
-    throw new BuildoutError("install-from-cache can't be used with offline mode", ...origin(buildout, "install-from-cache"));
+    throw new BuildoutError("buildout.option.invalid", "install-from-cache can't be used with offline mode", ...origin(buildout, "install-from-cache"));
   }
 }
 
@@ -135,7 +137,7 @@ function located<T>(section: Section, option: string, check: () => T): T {
   try {
     return check();
   } catch (error) {
-    if (error instanceof BuildoutError && error.file === undefined) throw new BuildoutError(error.message, ...origin(section, option));
+    if (error instanceof BuildoutError && error.file === undefined) throw new BuildoutError(error.code, error.message, ...origin(section, option));
     throw error;
   }
 }
@@ -161,11 +163,11 @@ function lenientValue(options: Options, option: string): TrackedValue {
   }
 }
 
-function problemOf(error: unknown, fallbackFile: string): Problem {
+function problemOf(error: unknown, fallbackFile: string): ReturnType<typeof makeProblem> {
   if (error instanceof BuildoutError) {
-    return { level: "error", message: error.message, file: error.file ?? fallbackFile, ...(error.line !== undefined ? { line: error.line } : {}) };
+    return makeProblem("error", error.code, error.message, { file: error.file ?? fallbackFile, line: error.line });
   }
-  if (error instanceof RangeError) return { level: "error", message: TOO_DEEP, file: fallbackFile };
+  if (error instanceof RangeError) return makeProblem("error", "buildout.limit", TOO_DEEP, { file: fallbackFile });
   throw error;
 }
 
@@ -218,7 +220,7 @@ export function resolveSections(options: ResolveCoreOptions): ResolveResult {
         resolver.section(part).item("recipe");
       } catch (error) {
         if (error instanceof BuildoutError && error.file === undefined && partsKey) {
-          throw new BuildoutError(`part ${quoteValue(part)}: ${error.message}`, partsKey.source, partsKey.line);
+          throw new BuildoutError(error.code, `part ${quoteValue(part)}: ${error.message}`, partsKey.source, partsKey.line);
         }
         throw error;
       }
@@ -245,11 +247,9 @@ export function resolveSections(options: ResolveCoreOptions): ResolveResult {
     try {
       options.raw = options.extendRaw(name, options.raw, []);
     } catch (error) {
-      resolver.problems.push({
-        ...problemOf(error, configFile),
-        level: "warning",
-        message: escapeControlCharacters(`[${name}] (unused, so zc.buildout would not fail): ${problemOf(error, configFile).message}`),
-      });
+      const problem = problemOf(error, configFile);
+      const message = escapeControlCharacters(`[${name}] (unused, so zc.buildout would not fail): ${problem.message}`);
+      resolver.problems.push(makeProblem("warning", problem.code, message, problem));
       continue;
     }
     for (const option of options.keys()) {
@@ -257,11 +257,8 @@ export function resolveSections(options: ResolveCoreOptions): ResolveResult {
         resolved[option] = resolvedOption(resolver, options, option, itemOf(options, option));
       } catch (error) {
         const problem = problemOf(error, configFile);
-        resolver.problems.push({
-          ...problem,
-          level: "warning",
-          message: escapeControlCharacters(`[${name}] ${option} (unused, so zc.buildout would not fail): ${problem.message}`),
-        });
+        const message = escapeControlCharacters(`[${name}] ${option} (unused, so zc.buildout would not fail): ${problem.message}`);
+        resolver.problems.push(makeProblem("warning", problem.code, message, problem));
         resolved[option] = { ...resolvedOption(resolver, options, option, lenientValue(options, option)), error: problem.message };
       }
     }

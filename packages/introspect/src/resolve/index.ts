@@ -3,7 +3,7 @@ import { arch, endianness } from "node:os";
 import { basename, isAbsolute, join, resolve as resolvePath } from "node:path";
 import process from "node:process";
 import type { Problem } from "@autowatch/watchfile";
-import { readRegularFileSync } from "@autowatch/watchfile/text";
+import { makeProblem, readRegularFileSync } from "@autowatch/watchfile/text";
 import type { ResolveOptions, ResolveResult } from "../types.js";
 import { resolveSections } from "./buildout.js";
 import type { ResolveCoreOptions } from "./inputs.js";
@@ -56,7 +56,7 @@ export function parseBuildoutFile(text: string, file: string, python: PythonEnvi
     return { ok: true, sections };
   } catch (error) {
     if (error instanceof BuildoutError)
-      return { ok: false, error: { level: "error", message: error.message, file: error.file ?? file, ...(error.line ? { line: error.line } : {}) } };
+      return { ok: false, error: makeProblem("error", error.code, error.message, { file: error.file ?? file, line: error.line || undefined }) };
     throw error;
   }
 }
@@ -164,6 +164,10 @@ export async function resolveBuildout(options: ResolveOptions): Promise<ResolveR
     return resolveSections(core);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    return { ok: false, error: { level: "error", message: `internal error while resolving: ${message}`, file: options.config }, problems: [] };
+    return {
+      ok: false,
+      error: makeProblem("error", "buildout.internal", `internal error while resolving: ${message}`, { file: options.config }),
+      problems: [],
+    };
   }
 }

@@ -56,9 +56,9 @@ export const NOT_A_FILE = new Set([DEFAULT_VALUE, COMPUTED_VALUE, COMMAND_LINE_V
 /** `section:option=value` as zc.buildout's `main` reads it (also `option+=value`, `option-=value`). */
 export function parseOverride(text: string): [string, string, string] {
   const equals = text.indexOf("=");
-  if (equals < 0) throw new BuildoutError(`invalid override ${quoteValue(text)}: expected section:option=value`);
+  if (equals < 0) throw new BuildoutError("buildout.override.invalid", `invalid override ${quoteValue(text)}: expected section:option=value`);
   const names = text.slice(0, equals).split(":");
-  if (names.length > 2) throw new BuildoutError(`invalid override ${quoteValue(text)}: too many colons`);
+  if (names.length > 2) throw new BuildoutError("buildout.override.invalid", `invalid override ${quoteValue(text)}: too many colons`);
   const [section, option] = names.length === 1 ? ["buildout", names[0]!] : [names[0]!, names[1]!];
   return [pyStrip(section), pyStrip(option), pyStrip(text.slice(equals + 1))];
 }
@@ -78,7 +78,7 @@ export function loadSections(options: ResolveCoreOptions): Sections {
   let config = options.config;
   if (config && !isUrl(config)) {
     config = normpath(pathJoin(options.cwd, config));
-    if (!fs.exists(config)) throw new BuildoutError(`couldn't open ${quoteValue(config)}`);
+    if (!fs.exists(config)) throw new BuildoutError("buildout.read.failed", `couldn't open ${quoteValue(config)}`);
     data.get("buildout")!.set("directory", new Key(dirname(config), COMPUTED_VALUE));
   }
 
@@ -118,7 +118,13 @@ export function addVersions(data: Sections, buildoutVersion: string | undefined)
   const key = buildout.get("versions")!;
   if (!key.value) return "";
   const versions = data.get(key.value);
-  if (!versions) throw new BuildoutError(`the versions section ${quoteValue(key.value)} named by [buildout] versions does not exist`, key.source, key.line);
+  if (!versions)
+    throw new BuildoutError(
+      "buildout.section.missing",
+      `the versions section ${quoteValue(key.value)} named by [buildout] versions does not exist`,
+      key.source,
+      key.line,
+    );
   const pins: [string, string | undefined][] = [
     ["zc.buildout", buildoutVersion && `>=${buildoutVersion}`],
     ["zc.recipe.egg", ">=2.0.6"],
@@ -138,6 +144,7 @@ export function absolutizeCaches(buildout: Section, options: ResolveCoreOptions)
     } else {
       if (isUrl(key.source)) {
         throw new BuildoutError(
+          "buildout.option.invalid",
           `setting ${quoteValue(name)} to a non absolute location (${quoteValue(key.value)}) within a remote configuration file (${quoteValue(key.source)}) is ambiguous`,
           key.source,
           key.line,

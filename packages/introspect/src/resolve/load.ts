@@ -51,7 +51,12 @@ export interface LoadContext {
 function charge(context: LoadContext, sections: Sections, referrer: Referrer): void {
   context.work = (context.work ?? 0) + OPTION_WORK * optionCount(sections);
   if (context.work > MAX_TOTAL_WORK) {
-    throw new BuildoutError(`the extends take too much work to merge (more than ${MAX_TOTAL_WORK / OPTION_WORK} options copied)`, referrer.file, referrer.line);
+    throw new BuildoutError(
+      "buildout.limit",
+      `the extends take too much work to merge (more than ${MAX_TOTAL_WORK / OPTION_WORK} options copied)`,
+      referrer.file,
+      referrer.line,
+    );
   }
 }
 
@@ -97,7 +102,10 @@ export function boolOption(values: Map<string, string>, name: string, fallback?:
   const value = values.get(name) ?? fallback;
   if (value === "true") return true;
   if (value === "false") return false;
-  throw new BuildoutError(`invalid value for ${quoteValue(name)} option: ${quoteValue(value ?? "")} (zc.buildout accepts only true or false)`);
+  throw new BuildoutError(
+    "buildout.option.invalid",
+    `invalid value for ${quoteValue(name)} option: ${quoteValue(value ?? "")} (zc.buildout accepts only true or false)`,
+  );
 }
 
 function plain(section: Section): Map<string, string> {
@@ -113,17 +121,19 @@ function download(url: string, dl: Map<string, string>, context: LoadContext, re
   if (cache) {
     const directory = context.fs.realpath(pathJoin(dl.get("directory") ?? "", cache));
     if (!context.fs.exists(directory)) {
-      throw new BuildoutError(`the extends-cache directory ${quoteValue(directory)} does not exist`, referrer.file, referrer.line);
+      throw new BuildoutError("buildout.extends", `the extends-cache directory ${quoteValue(directory)} does not exist`, referrer.file, referrer.line);
     }
     const cached = pathJoin(directory, createHash("md5").update(url, "utf8").digest("hex"));
     if (context.fs.exists(cached)) return { ...readOrFail(cached, context, referrer), source: url };
     throw new BuildoutError(
+      "buildout.extends",
       `${quoteValue(url)} is not in the extends-cache ${quoteValue(directory)}${offline ? " (offline mode)" : ""}, and autowatch never downloads: run bin/buildout first`,
       referrer.file,
       referrer.line,
     );
   }
   throw new BuildoutError(
+    "buildout.extends",
     offline
       ? `couldn't download ${quoteValue(url)} in offline mode`
       : `cannot read ${quoteValue(url)}: autowatch never downloads and no extends-cache is set in [buildout]`,
@@ -135,7 +145,7 @@ function download(url: string, dl: Map<string, string>, context: LoadContext, re
 function readOrFail(path: string, context: LoadContext, referrer: Referrer): { text: string } {
   const read = context.fs.readFile(path);
   if ("error" in read) {
-    throw new BuildoutError(`cannot read ${quoteValue(path)}: ${read.error}`, referrer.file, referrer.line);
+    throw new BuildoutError("buildout.read.failed", `cannot read ${quoteValue(path)}: ${read.error}`, referrer.file, referrer.line);
   }
   return read;
 }
@@ -159,7 +169,7 @@ export function openConfig(
   try {
     boolOption(dl, "newest", "false");
   } catch (error) {
-    if (error instanceof BuildoutError) throw new BuildoutError(error.message, referrer.file, referrer.line);
+    if (error instanceof BuildoutError) throw new BuildoutError(error.code, error.message, referrer.file, referrer.line);
     throw error;
   }
   const url = isUrl(filename) || (isUrl(base) && !filename.startsWith("/"));
@@ -167,7 +177,8 @@ export function openConfig(
   const memoKey = `${name}\0${JSON.stringify([...dl])}`;
   const known = seen.includes(name) ? undefined : context.opened?.get(memoKey);
   if (known) {
-    if (seen.length + known.height > MAX_DEPTH) throw new BuildoutError(`extends nested more than ${MAX_DEPTH} deep`, referrer.file, referrer.line);
+    if (seen.length + known.height > MAX_DEPTH)
+      throw new BuildoutError("buildout.limit", `extends nested more than ${MAX_DEPTH} deep`, referrer.file, referrer.line);
     context.height = known.height;
     charge(context, known.sections, referrer);
     // callers merge into what they get: a copy
@@ -178,12 +189,13 @@ export function openConfig(
 
   if (seen.includes(name)) {
     throw new BuildoutError(
+      "buildout.extends",
       `recursive file include: ${quoteValue(name)} extends itself through ${seen.map((s) => quoteValue(s)).join(" -> ")}`,
       referrer.file,
       referrer.line,
     );
   }
-  if (seen.length >= MAX_DEPTH) throw new BuildoutError(`extends nested more than ${MAX_DEPTH} deep`, referrer.file, referrer.line);
+  if (seen.length >= MAX_DEPTH) throw new BuildoutError("buildout.limit", `extends nested more than ${MAX_DEPTH} deep`, referrer.file, referrer.line);
   const root = seen.length === 0;
   seen.push(name);
 
@@ -192,7 +204,7 @@ export function openConfig(
   const extendsKey = buildout?.get("extends");
   buildout?.delete("extends");
   const extendedBy = buildout?.get("extended-by");
-  if (extendedBy) throw new BuildoutError(`the "extended-by" option is no longer supported`, name, extendedBy.line);
+  if (extendedBy) throw new BuildoutError("buildout.extends", `the "extended-by" option is no longer supported`, name, extendedBy.line);
 
   if (root && buildout) updateSection(dlOptions, buildout);
 

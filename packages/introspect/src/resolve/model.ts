@@ -1,6 +1,6 @@
 // Internal to @autowatch/introspect: not exported (the public API is what README.md documents).
 /** What the resolver works on: zc.buildout's annotated sections (`SectionKey`). */
-import { escapeControlCharacters } from "@autowatch/watchfile/text";
+import { escapeControlCharacters, type ProblemCode } from "@autowatch/watchfile/text";
 import { type LineOrigins, rewrittenLines, unknownLines } from "./lines.js";
 
 /** How a value got its current content (zc.buildout's `HistoryItem.operation`). */
@@ -113,6 +113,8 @@ export function cloneSections(sections: Sections): Sections {
  */
 export class BuildoutError extends Error {
   constructor(
+    /** What kind of failure (a `buildout.*` problem code). */
+    readonly code: ProblemCode,
     message: string,
     readonly file?: string,
     readonly line?: number,

@@ -83,6 +83,7 @@ export class Options {
     if (name === "buildout") return data;
     if (doing.includes(name)) {
       throw new BuildoutError(
+        "buildout.macro",
         `infinite macro loop: [${quoteValue(name)}] extends itself through ${listed(
           doing.map((d) => `[${quoteValue(d)}]`),
           " <= ",
@@ -96,7 +97,8 @@ export class Options {
     const shared = data === this.buildout.raw.get(name);
     const known = shared ? this.buildout.macros.get(name) : undefined;
     if (known) return known;
-    if (doing.length >= MAX_MACRO_DEPTH) throw new BuildoutError(`${TOO_DEEP} (macros more than ${MAX_MACRO_DEPTH} deep)`, todo.source, todo.line);
+    if (doing.length >= MAX_MACRO_DEPTH)
+      throw new BuildoutError("buildout.limit", `${TOO_DEEP} (macros more than ${MAX_MACRO_DEPTH} deep)`, todo.source, todo.line);
     doing.push(name);
     try {
       const result: Section = new Map();
@@ -104,7 +106,8 @@ export class Options {
         const macro = pyStrip(line);
         if (!macro) continue;
         const raw = this.buildout.raw.get(macro);
-        if (!raw) throw new BuildoutError(`no section named ${quoteValue(macro)} (used as a macro by [${quoteValue(name)}])`, todo.source, todo.line);
+        if (!raw)
+          throw new BuildoutError("buildout.macro", `no section named ${quoteValue(macro)} (used as a macro by [${quoteValue(name)}])`, todo.source, todo.line);
         const extended = this.extendRawOnce(macro, raw, doing);
         this.buildout.charge(OPTION_WORK * extended.size, [todo.source, todo.line]);
         for (const [option, key] of extended) result.set(option, key.clone());
@@ -114,7 +117,7 @@ export class Options {
       if (shared) this.buildout.macros.set(name, result);
       return result;
     } catch (error) {
-      if (error instanceof RangeError) throw new BuildoutError(TOO_DEEP, todo.source, todo.line);
+      if (error instanceof RangeError) throw new BuildoutError("buildout.limit", TOO_DEEP, todo.source, todo.line);
       throw error;
     } finally {
       doing.pop();
@@ -140,12 +143,13 @@ export class Options {
     } catch (error) {
       if (error instanceof ValueTooLong) {
         throw new BuildoutError(
+          "buildout.limit",
           `the value of ${quoteValue(`${section}:${option}`)} grows past ${MAX_VALUE_LENGTH} characters once substituted`,
           ...this.locateIn(section, option),
         );
       }
       // the JavaScript stack ran out first: the innermost frame that can still build an error names its option
-      if (error instanceof RangeError) throw new BuildoutError(TOO_DEEP, ...this.locateIn(section, option));
+      if (error instanceof RangeError) throw new BuildoutError("buildout.limit", TOO_DEEP, ...this.locateIn(section, option));
       throw error;
     }
     this.buildout.charge(result.value.length, this.locateIn(section, option));
@@ -167,11 +171,11 @@ export class Options {
         );
         const [from] = seen.slice(-1);
         const [file, line] = from ? this.locateIn(from[0], from[1]) : [];
-        throw new BuildoutError(`circular reference in substitutions: ${chain}`, file, line);
+        throw new BuildoutError("buildout.substitution", `circular reference in substitutions: ${chain}`, file, line);
       } else {
         if (seen.length >= MAX_SUBSTITUTION_DEPTH) {
           const [file, line] = this.locateIn(...seen[seen.length - 1]!);
-          throw new BuildoutError(`${TOO_DEEP} (substitutions more than ${MAX_SUBSTITUTION_DEPTH} deep)`, file, line);
+          throw new BuildoutError("buildout.limit", `${TOO_DEEP} (substitutions more than ${MAX_SUBSTITUTION_DEPTH} deep)`, file, line);
         }
         seen.push([this.name, option]);
       }
@@ -189,10 +193,12 @@ export class Options {
     const where = (): [string?, number?] => this.locateIn(fromSection, fromOption);
     const parts = ref.slice(2, -1).split(":");
     if (!VALID.test(ref)) {
-      if (parts.length < 2) throw new BuildoutError(`the substitution ${quoteValue(ref)} doesn't contain a colon`, ...where());
-      if (parts.length > 2) throw new BuildoutError(`the substitution ${quoteValue(ref)} has too many colons`, ...where());
-      if (!SIMPLE.test(parts[0]!)) throw new BuildoutError(`the section name in substitution ${quoteValue(ref)} has invalid characters`, ...where());
-      if (!SIMPLE.test(parts[1]!)) throw new BuildoutError(`the option name in substitution ${quoteValue(ref)} has invalid characters`, ...where());
+      if (parts.length < 2) throw new BuildoutError("buildout.substitution", `the substitution ${quoteValue(ref)} doesn't contain a colon`, ...where());
+      if (parts.length > 2) throw new BuildoutError("buildout.substitution", `the substitution ${quoteValue(ref)} has too many colons`, ...where());
+      if (!SIMPLE.test(parts[0]!))
+        throw new BuildoutError("buildout.substitution", `the section name in substitution ${quoteValue(ref)} has invalid characters`, ...where());
+      if (!SIMPLE.test(parts[1]!))
+        throw new BuildoutError("buildout.substitution", `the option name in substitution ${quoteValue(ref)} has invalid characters`, ...where());
     }
     const section = parts[0] || this.name;
     const option = parts[1]!;
@@ -200,7 +206,7 @@ export class Options {
     try {
       target = this.buildout.section(section);
     } catch (error) {
-      if (error instanceof BuildoutError && error.file === undefined) throw new BuildoutError(error.message, ...where());
+      if (error instanceof BuildoutError && error.file === undefined) throw new BuildoutError(error.code, error.message, ...where());
       throw error;
     }
     const value = target.get(option, undefined, seen);
@@ -211,7 +217,7 @@ export class Options {
       this.buildout.recipeComputed(reference, { section: fromSection, option: fromOption });
       return reference;
     }
-    throw new BuildoutError(`referenced option does not exist: ${cut(`\${${section}:${option}}`)}`, ...where());
+    throw new BuildoutError("buildout.substitution", `referenced option does not exist: ${cut(`\${${section}:${option}}`)}`, ...where());
   }
 
   /** Where option `option` of section `section` (one being substituted) was written. */
@@ -226,7 +232,7 @@ export class Options {
     const known = this.data.get(option);
     if (known !== undefined) return known;
     const value = this.get(option);
-    if (value === undefined) throw new BuildoutError(`missing option: ${cut(`${this.name}:${option}`)}`);
+    if (value === undefined) throw new BuildoutError("buildout.option.missing", `missing option: ${cut(`${this.name}:${option}`)}`);
     return value;
   }
 

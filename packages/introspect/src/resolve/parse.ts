@@ -129,7 +129,12 @@ export function parseSections(text: string, file: string, options: ParseOptions)
     }
     if (!current) {
       if (!pyStrip(line)) continue;
-      throw new BuildoutError(`option outside of any section (no section header before it): ${quoteValue(pyRstrip(line))}`, file, lineNumber);
+      throw new BuildoutError(
+        "buildout.syntax",
+        `option outside of any section (no section header before it): ${quoteValue(pyRstrip(line))}`,
+        file,
+        lineNumber,
+      );
     }
     if (line.startsWith("=>")) line = `<part-dependencies> = ${line.slice(2)}`;
     const option = optionStart(line);
@@ -163,7 +168,12 @@ function sectionCondition(name: string, expression: string, tail: string, global
     return evaluateCondition(source, globals);
   } catch (error) {
     const reason = error instanceof ConditionError ? error.message : String(error);
-    throw new BuildoutError(`cannot evaluate the condition of section [${name}]: ${reason} (in ${quoteValue(pyStrip(expression))})`, file, lineNumber);
+    throw new BuildoutError(
+      "buildout.condition",
+      `cannot evaluate the condition of section [${name}]: ${reason} (in ${quoteValue(pyStrip(expression))})`,
+      file,
+      lineNumber,
+    );
   }
 }
 
@@ -173,6 +183,7 @@ function refuseBogusLines(bogus: readonly { line: number; text: string }[], file
   if (!first) return;
   const more = bogus.length > 1 ? ` (and ${bogus.length - 1} more bad line${bogus.length > 2 ? "s" : ""})` : "";
   throw new BuildoutError(
+    "buildout.syntax",
     `parse error: ${quoteValue(first.text)} is neither "name = value", a section header nor a continuation line${more}`,
     file,
     first.line,

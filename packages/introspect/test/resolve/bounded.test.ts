@@ -89,13 +89,13 @@ describe("buildout reader: only regular files", () => {
         const result = await resolveBuildout({ config: "buildout.cfg", cwd: dir.path, noUserDefaults: true, env: {} });
         expect(result.ok, target).toBe(false);
         if (!result.ok) {
-          expect(result.error).toMatchObject({ file: join(dir.path, "buildout.cfg"), line: 3 });
+          expect(result.error).toMatchObject({ code: "buildout.read.failed", file: join(dir.path, "buildout.cfg"), line: 3 });
           expect(result.error.message).toMatch(target === "dir.cfg" ? /is a directory/ : /not a regular file/);
         }
       }
       const direct = await resolveBuildout({ config: "fifo.cfg", cwd: dir.path, noUserDefaults: true, env: {} });
       expect(direct.ok).toBe(false);
-      if (!direct.ok) expect(direct.error.message).toMatch(/not a regular file/);
+      if (!direct.ok) expect(direct.error).toMatchObject({ code: "buildout.read.failed", message: expect.stringMatching(/not a regular file/) });
       expect(Date.now() - started).toBeLessThan(5000);
     } finally {
       dir.remove();
@@ -160,11 +160,12 @@ describe("buildout resolver: linear time, each thing evaluated once", () => {
     expect(result.ok).toBe(true);
     // an unused section: the option fails alone, as a warning naming its line
     const warning = result.problems.find((p) => /grows past/.test(p.message));
-    expect(warning).toMatchObject({ file: "/srv/b/buildout.cfg" });
+    expect(warning).toMatchObject({ level: "warning", code: "buildout.limit", file: "/srv/b/buildout.cfg" });
     expect(warning!.line).toBeGreaterThan(3);
     const used = resolve({ "buildout.cfg": `[buildout]\nparts =\nbig = \${s:a${levels}}\n${text.slice("[buildout]\nparts =\n".length)}` });
     expect(used.ok).toBe(false);
     if (!used.ok) {
+      expect(used.error.code).toBe("buildout.limit");
       expect(used.error.message).toMatch(/grows past \d+ characters once substituted/);
       expect(used.error.line).toBeGreaterThan(3);
     }
@@ -175,7 +176,7 @@ describe("buildout resolver: linear time, each thing evaluated once", () => {
     const used = resolve({ "buildout.cfg": substitutions.replace("parts =\n", "parts =\nx = ${s:a0}\n") });
     expect(used.ok).toBe(false);
     if (!used.ok) {
-      expect(used.error.message).toMatch(/nested too deeply/);
+      expect(used.error).toMatchObject({ code: "buildout.limit", message: expect.stringMatching(/nested too deeply/) });
       expect(used.error.file).toBe("/srv/b/buildout.cfg");
       expect(used.error.line).toBeGreaterThan(0);
     }
@@ -183,7 +184,7 @@ describe("buildout resolver: linear time, each thing evaluated once", () => {
     const deep = resolve({ "buildout.cfg": macros });
     expect(deep.ok).toBe(false);
     if (!deep.ok) {
-      expect(deep.error.message).toMatch(/nested too deeply/);
+      expect(deep.error).toMatchObject({ code: "buildout.limit", message: expect.stringMatching(/nested too deeply/) });
       expect(deep.error.line).toBeGreaterThan(0);
     }
   });
@@ -252,7 +253,8 @@ describe("buildout resolver: bounded total work", () => {
     const started = Date.now();
     const result = resolve({ "buildout.cfg": `[buildout]\nparts =\nextends = ${"a.cfg ".repeat(200_000)}\n`, "a.cfg": manyOptions(50) });
     expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.error).toMatchObject({ file: "/srv/b/buildout.cfg", line: 3, message: expect.stringMatching(/too much work/) });
+    if (!result.ok)
+      expect(result.error).toMatchObject({ code: "buildout.limit", file: "/srv/b/buildout.cfg", line: 3, message: expect.stringMatching(/too much work/) });
     expect(Date.now() - started).toBeLessThan(20_000);
   });
 });

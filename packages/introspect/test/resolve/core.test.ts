@@ -30,15 +30,15 @@ describe("parseBuildoutFile", () => {
   it("names file and line of a bad line, without throwing", () => {
     const parsed = parseBuildoutFile("[s]\na = 1\nnot an option\n", "f.cfg", linux);
     expect(parsed.ok).toBe(false);
-    if (!parsed.ok) expect(parsed.error).toMatchObject({ level: "error", file: "f.cfg", line: 3 });
+    if (!parsed.ok) expect(parsed.error).toMatchObject({ level: "error", code: "buildout.syntax", file: "f.cfg", line: 3 });
   });
 
   it("reports an expression it cannot evaluate with file and line", () => {
     const parsed = parseBuildoutFile("[s]\na = 1\n[t: platform.uname()]\nb = 2\n", "f.cfg", linux);
     expect(parsed.ok).toBe(false);
     if (!parsed.ok) {
-      expect(parsed.error.line).toBe(3);
-      expect(parsed.error.message).toContain("cannot evaluate the condition of section [t]");
+      expect(parsed.error).toMatchObject({ code: "buildout.condition", line: 3 });
+      expect(parsed.error.message).toContain("[t]");
       expect(parsed.error.message).toContain("uname");
     }
   });
@@ -99,7 +99,7 @@ describe("resolveSections", () => {
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     expect(result.sections.odoo!.bin).toMatchObject({ value: "${odoo:location}/bin", unresolved: ["${odoo:location}"] });
-    expect(result.problems).toEqual([expect.objectContaining({ level: "warning", file: "/srv/b/buildout.cfg", line: 5 })]);
+    expect(result.problems).toEqual([expect.objectContaining({ level: "warning", code: "buildout.computed", file: "/srv/b/buildout.cfg", line: 5 })]);
   });
 
   it("tolerates a broken section nothing uses, as zc.buildout does, and says so", () => {
@@ -108,14 +108,14 @@ describe("resolveSections", () => {
     if (!result.ok) return;
     expect(result.sections.unused!.x).toMatchObject({ value: "${nowhere:y}/z", error: expect.stringContaining("nowhere") });
     expect(result.sections.unused!.ok!.value).toBe("1");
-    expect(result.problems[0]).toMatchObject({ level: "warning", line: 4 });
+    expect(result.problems[0]).toMatchObject({ level: "warning", code: "buildout.section.missing", line: 4 });
   });
 
   it("fails with file and line where zc.buildout fails", () => {
     const result = resolve({ "buildout.cfg": "[buildout]\nparts = p\n[p]\nrecipe = r\nx = ${q:y}\n[q]\ny = ${p:x}\n" });
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    expect(result.error).toMatchObject({ level: "error", file: "/srv/b/buildout.cfg" });
+    expect(result.error).toMatchObject({ level: "error", code: "buildout.substitution", file: "/srv/b/buildout.cfg" });
     expect(result.error.message).toMatch(/circular reference/);
   });
 
@@ -131,7 +131,7 @@ describe("resolveSections", () => {
     const result = resolve({ "buildout.cfg": "[buildout]\nextends = https://example.invalid/b.cfg\nparts =\n" });
     expect(result.ok).toBe(false);
     if (!result.ok) {
-      expect(result.error).toMatchObject({ file: "/srv/b/buildout.cfg", line: 2 });
+      expect(result.error).toMatchObject({ code: "buildout.extends", file: "/srv/b/buildout.cfg", line: 2 });
       expect(result.error.message).toContain("https://example.invalid/b.cfg");
     }
   });

@@ -2,7 +2,7 @@
 import path from "node:path";
 import { isMap, LineCounter, parseAllDocuments, parseDocument } from "yaml";
 import type { Problem } from "@autowatch/watchfile";
-import { quoteValue } from "@autowatch/watchfile/text";
+import { makeProblem, quoteValue } from "@autowatch/watchfile/text";
 import type { SourceSpec } from "../../extract/types.js";
 
 /** doodba's build arguments' defaults (its Dockerfile's ONBUILD ARG lines). */
@@ -52,12 +52,8 @@ export function doodbaGeneratedRepos(input: DoodbaInput): { sources: SourceSpec[
     for (const document of parseAllDocuments(input.addonsText, { version: "1.1", lineCounter: lines, uniqueKeys: false })) {
       if (document.errors.length > 0) {
         const error = document.errors[0];
-        problems.push({
-          level: "error",
-          message: `not valid YAML: ${error?.message.split("\n")[0] ?? ""}; repositories doodba would add from it are not watched`,
-          file: input.addonsFile,
-          ...(error ? { line: lines.linePos(error.pos[0]).line } : {}),
-        });
+        const message = `not valid YAML: ${error?.message.split("\n")[0] ?? ""}; repositories doodba would add from it are not watched`;
+        problems.push(makeProblem("error", "introspect.aggregator.yaml", message, { file: input.addonsFile, line: error && lines.linePos(error.pos[0]).line }));
         continue;
       }
       const root = document.contents;
@@ -89,7 +85,14 @@ export function doodbaGeneratedRepos(input: DoodbaInput): { sources: SourceSpec[
     const version = env.ODOO_VERSION;
     const where = { file, ...(line === undefined ? {} : { line }) };
     if (!version) {
-      problems.push({ level: "error", message: `doodba would clone ${quoteValue(name)} on $ODOO_VERSION, which is not defined; not watched`, ...where });
+      problems.push(
+        makeProblem(
+          "error",
+          "introspect.aggregator.doodba",
+          `doodba would clone ${quoteValue(name)} on $ODOO_VERSION, which is not defined; not watched`,
+          where,
+        ),
+      );
       continue;
     }
     const pattern =

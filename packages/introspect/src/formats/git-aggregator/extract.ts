@@ -1,7 +1,7 @@
 import path from "node:path";
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair, type YAMLMap } from "yaml";
-import type { Problem } from "@autowatch/watchfile";
-import { quoteValue } from "@autowatch/watchfile/text";
+import type { Problem, ProblemCode } from "@autowatch/watchfile";
+import { makeProblem, quoteValue } from "@autowatch/watchfile/text";
 import type { SourceSpec } from "../../extract/types.js";
 import { CREDENTIALS_REMOVED, userInfoFromVariable, withoutCredentials } from "../credentials.js";
 
@@ -59,18 +59,23 @@ function fullRef(ref: string): string {
 
 export function extractRepos(text: string, file: string, env: Record<string, string | undefined>): ReposExtraction {
   const result: ReposExtraction = { sources: [], problems: [] };
-  const report = (level: Problem["level"], line: number | undefined, message: string) =>
-    result.problems.push({ level, message, file, ...(line === undefined ? {} : { line }) });
+  const report = (level: Problem["level"], code: ProblemCode, line: number | undefined, message: string) =>
+    result.problems.push(makeProblem(level, code, message, { file, line }));
 
   const expansion = expandEnv(text, env);
   const tainted = new Set<number>();
   for (const { name, line } of expansion.undefinedAt) {
     tainted.add(line);
-    report("error", line, `$${name} is not defined in the environment (gitaggregate --expand-env would stop); what uses it is skipped`);
+    report(
+      "error",
+      "introspect.aggregator.env",
+      line,
+      `$${name} is not defined in the environment (gitaggregate --expand-env would stop); what uses it is skipped`,
+    );
   }
   for (const line of expansion.invalidAt) {
     tainted.add(line);
-    report("error", line, "invalid $ placeholder (write $$ for a dollar sign); what uses it is skipped");
+    report("error", "introspect.aggregator.env", line, "invalid $ placeholder (write $$ for a dollar sign); what uses it is skipped");
   }
 
   const lines = new LineCounter();
@@ -80,23 +85,13 @@ export function extractRepos(text: string, file: string, env: Record<string, str
   if (document.errors.length > 0) {
     const error = document.errors[0];
     const line = error ? lines.linePos(error.pos[0]).line : undefined;
-    result.fatal = {
-      level: "error",
-      message: `not valid YAML: ${error?.message.split("\n")[0] ?? "unknown error"}`,
-      file,
-      ...(line === undefined ? {} : { line }),
-    };
+    result.fatal = makeProblem("error", "introspect.aggregator.yaml", `not valid YAML: ${error?.message.split("\n")[0] ?? "unknown error"}`, { file, line });
     return result;
   }
   const root = document.contents;
   if (root === null || (isScalar(root) && (root.value === null || root.value === undefined))) return result;
   if (!isMap(root)) {
-    result.fatal = {
-      level: "error",
-      message: "expected a mapping of directories to repositories",
-      file,
-      ...(lineAt(root) === undefined ? {} : { line: lineAt(root) as number }),
-    };
+    result.fatal = makeProblem("error", "introspect.aggregator.yaml", "expected a mapping of directories to repositories", { file, line: lineAt(root) });
     return result;
   }
   const base = path.dirname(file);
@@ -107,17 +102,17 @@ export function extractRepos(text: string, file: string, env: Record<string, str
     const directory = scalarText(pair.key);
     const at = lineAt(pair.key as Node) ?? lineAt(pair.value as Node);
     if (directory === undefined) {
-      report("error", at, "a repository's directory must be a string; skipped");
+      report("error", "introspect.aggregator.invalid", at, "a repository's directory must be a string; skipped");
       continue;
     }
     const repo = readRepository(directory, pair, lineAt, tainted, anchors);
-    for (const problem of repo.problems) report(problem.level, problem.line ?? at, `${quoteValue(directory)}: ${problem.message}`);
+    for (const problem of repo.problems) report(problem.level, problem.code, problem.line ?? at, `${quoteValue(directory)}: ${problem.message}`);
     const checkout = path.resolve(base, directory);
     for (const merge of repo.merges) {
       const safe = withoutCredentials(merge.url, userInfoFromVariable(merge.urlLine === undefined ? "" : (written[merge.urlLine - 1] ?? "")));
       if (safe.removed && !cleaned.has(merge.urlLine)) {
         cleaned.add(merge.urlLine);
-        report("warning", merge.urlLine, `${quoteValue(directory)}: remote ${quoteValue(merge.remote)}: ${CREDENTIALS_REMOVED}`);
+        report("warning", "introspect.url.credentials", merge.urlLine, `${quoteValue(directory)}: remote ${quoteValue(merge.remote)}: ${CREDENTIALS_REMOVED}`);
       }
       result.sources.push({
         kind: "aggregate",
@@ -133,7 +128,7 @@ export function extractRepos(text: string, file: string, env: Record<string, str
   return result;
 }
 
-type Problems = { level: Problem["level"]; message: string; line?: number }[];
+type Problems = { level: Problem["level"]; code: ProblemCode; message: string; line?: number }[];
 
 interface Merge {
   remote: string;
@@ -192,7 +187,8 @@ function readRepository(
   const problems: Problems = [];
   const fail = (message: string, node?: Node | null): { merges: Merge[]; problems: Problems } => {
     const line = lineAt(node);
-    problems.push({ level: "error", message: `${message}; repository skipped (gitaggregate refuses it)`, ...(line === undefined ? {} : { line }) });
+    const refused = `${message}; repository skipped (gitaggregate refuses it)`;
+    problems.push({ level: "error", code: "introspect.aggregator.invalid", message: refused, ...(line === undefined ? {} : { line }) });
     return { merges: [], problems };
   };
   const value = anchors.node(pair.value);

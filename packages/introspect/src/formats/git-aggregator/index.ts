@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
+import { makeProblem } from "@autowatch/watchfile";
 import type { FormatInput, FormatResult, SourceFormat } from "../types.js";
 import { doodbaGeneratedRepos } from "./doodba.js";
 import { extractRepos } from "./extract.js";
@@ -18,7 +19,11 @@ export const gitAggregatorFormat: SourceFormat = {
       text = await readFile(file, "utf8");
     } catch (error) {
       const why = (error as NodeJS.ErrnoException).code ?? String(error);
-      return { ok: false, error: { level: "error", message: `could not read the git-aggregator configuration (${why})`, file }, problems: [] };
+      return {
+        ok: false,
+        error: makeProblem("error", "introspect.aggregator.read", `could not read the git-aggregator configuration (${why})`, { file }),
+        problems: [],
+      };
     }
     const env = input.env as Record<string, string | undefined>;
     const extracted = extractRepos(text, file, env);

@@ -2,7 +2,7 @@
 import { readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import type { Problem } from "@autowatch/watchfile";
-import { quoteValue } from "@autowatch/watchfile/text";
+import { makeProblem, quoteValue } from "@autowatch/watchfile/text";
 import type { SourceSpec } from "../../extract/types.js";
 import type { FormatInput, FormatResult, SourceFormat } from "../types.js";
 import { CREDENTIALS_REMOVED, userInfoFromVariable, withoutCredentials } from "../credentials.js";
@@ -45,17 +45,11 @@ export function extractRequirements(input: FormatInput): FormatResult {
       text = readFileSync(file, "utf8");
     } catch (error) {
       const why = (error as NodeJS.ErrnoException).code ?? String(error);
-      const problem: Problem = { level: "error", message: `could not open requirements file ${quoteValue(file)} (${why})` };
-      if (from) problems.push({ ...problem, file: from.file, line: from.line });
-      else problems.push(problem);
+      problems.push(makeProblem("error", "introspect.pip.read", `could not open requirements file ${quoteValue(file)} (${why})`, from));
       return false;
     }
     if (reading.has(file)) {
-      problems.push({
-        level: "error",
-        message: `${quoteValue(file)} includes itself (through -r/-c); not read again`,
-        ...(from ? { file: from.file, line: from.line } : {}),
-      });
+      problems.push(makeProblem("error", "introspect.pip.recursion", `${quoteValue(file)} includes itself (through -r/-c); not read again`, from));
       return true;
     }
     reading.add(file);
@@ -63,7 +57,7 @@ export function extractRequirements(input: FormatInput): FormatResult {
     const isDirectory = (target: string) => statSync(path.resolve(input.cwd, target), { throwIfNoEntry: false })?.isDirectory() ?? false;
     const exists = (target: string) => statSync(path.resolve(input.cwd, target), { throwIfNoEntry: false }) !== undefined;
     const parsed = parseRequirementsText(text, env, isDirectory, exists);
-    for (const problem of parsed.problems) problems.push({ level: problem.level, message: problem.message, file, line: problem.line });
+    for (const problem of parsed.problems) problems.push(makeProblem(problem.level, problem.code, problem.message, { file, line: problem.line }));
     // in line order: an include's requirements come where its -r/-c line is, as pip yields them
     const entries = [
       ...parsed.requirements.map((requirement) => ({ line: requirement.line, requirement })),
@@ -74,12 +68,9 @@ export function extractRequirements(input: FormatInput): FormatResult {
       if ("include" in entry) {
         const include = entry.include;
         if (/^(https?|file):/i.test(include.path)) {
-          problems.push({
-            level: "warning",
-            message: `${include.kind === "constraint" ? "-c" : "-r"} ${quoteValue(include.path)}: a URL; not fetched, its sources are not watched`,
-            file,
-            line: include.line,
-          });
+          const option = include.kind === "constraint" ? "-c" : "-r";
+          const message = `${option} ${quoteValue(include.path)}: a URL; not fetched, its sources are not watched`;
+          problems.push(makeProblem("warning", "introspect.pip.remote", message, { file, line: include.line }));
           continue;
         }
         const nested = path.isAbsolute(include.path) ? include.path : path.join(path.dirname(file), include.path);
@@ -91,7 +82,7 @@ export function extractRequirements(input: FormatInput): FormatResult {
       if (!vcs) continue;
       const origin = { file, line: requirement.line, option: requirement.editable ? "-e" : constraint ? "constraint" : "requirement", format: "pip" };
       const safe = withoutCredentials(vcs.url, userInfoFromVariable(requirement.written ?? ""));
-      if (safe.removed) problems.push({ level: "warning", message: CREDENTIALS_REMOVED, file, line: requirement.line });
+      if (safe.removed) problems.push(makeProblem("warning", "introspect.url.credentials", CREDENTIALS_REMOVED, { file, line: requirement.line }));
       sources.push({
         kind: "requirement",
         vcs: vcs.vcs,

@@ -1,3 +1,4 @@
+import type { ProblemCode } from "@autowatch/watchfile";
 import { eggName, isUrl, parsePipVcsUrl, type PipVcsUrl } from "./url.js";
 
 /**
@@ -32,7 +33,7 @@ export interface Include {
 export interface ParsedRequirements {
   requirements: RequirementLine[];
   includes: Include[];
-  problems: { line: number; level: "error" | "warning" | "info"; message: string }[];
+  problems: { line: number; level: "error" | "warning" | "info"; code: ProblemCode; message: string }[];
 }
 
 const COMMENT = /(^|\s+)#.*$/;
@@ -110,22 +111,23 @@ export function parseRequirementsText(
       parsed.problems.push({
         line,
         level: "error",
+        code: "introspect.pip.invalid",
         message: `could not split options ${JSON.stringify(options)} (unclosed quote); line ignored, as pip refuses it`,
       });
       continue;
     }
     const opts = parseOptions(words);
     if ("error" in opts) {
-      parsed.problems.push({ line, level: "error", message: `${opts.error}; line ignored, as pip refuses it` });
+      parsed.problems.push({ line, level: "error", code: "introspect.pip.invalid", message: `${opts.error}; line ignored, as pip refuses it` });
       continue;
     }
     if (args !== "") {
       const requirement = parseRequirement(args, line, exists);
-      if ("error" in requirement) parsed.problems.push({ line, level: "error", message: requirement.error });
+      if ("error" in requirement) parsed.problems.push({ line, level: requirement.level, code: requirement.code, message: requirement.error });
       else parsed.requirements.push({ ...requirement, written });
     } else if (opts["--editable"]) {
       const editable = parseEditable(opts["--editable"][0] as string, line, isDirectory);
-      if ("error" in editable) parsed.problems.push({ line, level: editable.level, message: editable.error });
+      if ("error" in editable) parsed.problems.push({ line, level: editable.level, code: editable.code, message: editable.error });
       else parsed.requirements.push({ ...editable, written });
     } else if (opts["--requirement"]) {
       parsed.includes.push({ line, kind: "requirement", path: opts["--requirement"][0] as string });
@@ -217,12 +219,13 @@ function longOption(given: string): { name: string } | { ambiguous: string[] } |
 /** A PEP 508 name, extras, then a version specifier (or nothing). */
 const SPECIFIER = /^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?\s*(\[[^\]]*\])?\s*([<>=!~(,]|$)/;
 
-type Parsed = RequirementLine | { error: string; level: "error" | "warning" | "info" };
+type Parsed = RequirementLine | { error: string; level: "error" | "warning" | "info"; code: ProblemCode };
 
 /** `-e URL`: pip's parse_editable (a VCS URL with `#egg=`; local paths are no sources). */
 function parseEditable(value: string, line: number, isDirectory: (target: string) => boolean): Parsed {
   const local = value.replace(/\[[^\]]*\]$/, "");
-  if (isDirectory(local) || /^file:/i.test(local)) return { error: `-e ${JSON.stringify(value)}: a local project, not a VCS source`, level: "info" };
+  if (isDirectory(local) || /^file:/i.test(local))
+    return { error: `-e ${JSON.stringify(value)}: a local project, not a VCS source`, level: "info", code: "introspect.pip.local" };
   let url = value;
   for (const vcs of ["git", "hg", "svn", "bzr"]) {
     if (url.toLowerCase().startsWith(`${vcs}:`)) {
@@ -235,11 +238,17 @@ function parseEditable(value: string, line: number, isDirectory: (target: string
     return {
       error: `-e ${JSON.stringify(value)}: neither a local project directory nor a VCS URL pip knows (git+, hg+, svn+, bzr+ with ://); line ignored, as pip refuses it`,
       level: "error",
+      code: "introspect.pip.invalid",
     };
   }
-  if ("error" in vcs) return { error: vcs.error, level: "error" };
+  if ("error" in vcs) return { error: vcs.error, level: "error", code: "introspect.pip.invalid" };
   const name = eggName(url);
-  if (!name) return { error: `-e ${JSON.stringify(value)}: no #egg=NAME, which pip requires of an editable VCS URL; line ignored`, level: "error" };
+  if (!name)
+    return {
+      error: `-e ${JSON.stringify(value)}: no #egg=NAME, which pip requires of an editable VCS URL; line ignored`,
+      level: "error",
+      code: "introspect.pip.invalid",
+    };
   return { line, editable: true, text: value, name, vcs };
 }
 
@@ -253,7 +262,7 @@ function parseRequirement(text: string, line: number, exists: (target: string) =
   const base = { line, editable: false, text, ...(marker === undefined ? {} : { marker }) };
   if (url) {
     const vcs = parsePipVcsUrl(body);
-    if (vcs !== undefined && "error" in vcs) return { error: vcs.error, level: "error" };
+    if (vcs !== undefined && "error" in vcs) return { error: vcs.error, level: "error", code: "introspect.pip.invalid" };
     return { ...base, name: eggName(body), ...(vcs ? { vcs } : {}) };
   }
   const named = /^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*@\s*(\S+)/.exec(body);
@@ -264,9 +273,10 @@ function parseRequirement(text: string, line: number, exists: (target: string) =
     return {
       error: `invalid requirement ${JSON.stringify(body)}: neither NAME[...] nor NAME @ URL nor an existing path; line ignored, as pip refuses it`,
       level: "error",
+      code: "introspect.pip.invalid",
     };
   }
   const vcs = parsePipVcsUrl(named[3] as string);
-  if (vcs !== undefined && "error" in vcs) return { error: vcs.error, level: "error" };
+  if (vcs !== undefined && "error" in vcs) return { error: vcs.error, level: "error", code: "introspect.pip.invalid" };
   return { ...base, name: named[1], ...(vcs ? { vcs } : {}) };
 }

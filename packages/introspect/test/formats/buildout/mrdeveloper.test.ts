@@ -15,7 +15,7 @@ const brief = (spec: Record<string, Record<string, string>>) => {
   return {
     active: result.active,
     sources: result.sources.map((s) => [s.vcs, s.url, s.revision, s.checkout, s.origin.section, s.origin.option, s.origin.format]),
-    problems: result.problems.map((p) => `${p.level}: ${p.message}`),
+    problems: result.problems.map((p) => `${p.level} ${p.code}: ${p.message}`),
   };
 };
 
@@ -62,14 +62,14 @@ describe("mr.developer [sources] grammar (string rules)", () => {
       my: { a: "git https://h/a.git", b: "git https://h/b.git" },
     });
     expect(result.sources.map((s) => s[1])).toEqual(["https://h/a.git"]);
-    expect(result.problems).toEqual(['warning: [buildout] auto-checkout names "missing", which [my] does not define']);
+    expect(result.problems).toEqual(['warning introspect.mrdeveloper.sources: [buildout] auto-checkout names "missing", which [my] does not define']);
   });
 
   it("nothing without mr.developer among the extensions (reported), nor without auto-checkout", () => {
     expect(brief({ buildout: { "auto-checkout": "*" }, sources: { a: "git https://h/a.git" } })).toEqual({
       active: false,
       sources: [],
-      problems: ["warning: [buildout] auto-checkout ignored: mr.developer is not among [buildout] extensions"],
+      problems: ["warning introspect.mrdeveloper.ignored: [buildout] auto-checkout ignored: mr.developer is not among [buildout] extensions"],
     });
     expect(brief({ buildout: { extensions: "mr.developer" }, sources: { a: "git https://h/a.git" } })).toEqual({ active: false, sources: [], problems: [] });
   });
@@ -81,9 +81,9 @@ describe("mr.developer [sources] grammar (string rules)", () => {
     });
     expect(result.sources).toEqual([]);
     expect(result.problems).toEqual([
-      "error: [sources] a: expected KIND URL [key=value...]; source ignored",
-      'info: [sources] b: kind "darcs" is not polled by autowatch; not watched',
-      'error: [sources] c: unknown kind "perforce" (mr.developer knows git, hg, svn, bzr, gitsvn, cvs, darcs, fs); source ignored',
+      "error introspect.mrdeveloper.invalid: [sources] a: expected KIND URL [key=value...]; source ignored",
+      'info introspect.mrdeveloper.not-polled: [sources] b: kind "darcs" is not polled by autowatch; not watched',
+      'error introspect.mrdeveloper.kind: [sources] c: unknown kind "perforce" (mr.developer knows git, hg, svn, bzr, gitsvn, cvs, darcs, fs); source ignored',
     ]);
   });
 });
@@ -205,8 +205,8 @@ describe("mr.developer checkouts on disk (git clone -b, hg clone -u, as mr.devel
       [gitUp, "release-2", "tag"],
       [hgUp, "1.0", "tag"],
     ]);
-    expect(result.problems.map((p) => `${p.line}: ${p.message}`)).toEqual([
-      `10: git "${gitUp}" "gone": no checkout at "src/missing"; classified from the revision alone (not verified)`,
+    expect(result.problems.map((p) => `${p.line}: ${p.code}: ${p.message}`)).toEqual([
+      `10: introspect.revision.unverified: git "${gitUp}" "gone": no checkout at "src/missing"; classified from the revision alone (not verified)`,
     ]);
   });
 });

@@ -15,8 +15,8 @@ const brief = (text: string, env: Record<string, string> = ENV) => {
   const result = extractRepos(text, FILE, env);
   return {
     sources: result.sources.map((s) => `${s.origin.line} ${s.origin.section} ${s.url} ${s.revision} ${s.checkout}`),
-    problems: result.problems.map((p) => `${p.level} ${p.line}: ${p.message}`),
-    fatal: result.fatal && `${result.fatal.line}: ${result.fatal.message}`,
+    problems: result.problems.map((p) => `${p.level} ${p.code} ${p.line}: ${p.message}`),
+    fatal: result.fatal && `${result.fatal.line} ${result.fatal.code}: ${result.fatal.message}`,
   };
 };
 
@@ -57,13 +57,13 @@ describe("repos.yaml grammar (git-aggregator 4.x)", () => {
     const text = "web:\n  remotes:\n    o: https://h/$ORG/web.git\n  target: o x\n  merges:\n    - o $ODOO_VERSION\n    - o ${FEATURE}\n";
     const result = brief(text, { ODOO_VERSION: "16.0" });
     expect(result.problems).toEqual([
-      "error 3: $ORG is not defined in the environment (gitaggregate --expand-env would stop); what uses it is skipped",
-      "error 7: $FEATURE is not defined in the environment (gitaggregate --expand-env would stop); what uses it is skipped",
+      "error introspect.aggregator.env 3: $ORG is not defined in the environment (gitaggregate --expand-env would stop); what uses it is skipped",
+      "error introspect.aggregator.env 7: $FEATURE is not defined in the environment (gitaggregate --expand-env would stop); what uses it is skipped",
     ]);
     // both merges use remote o, whose URL is undefined: nothing is watched on a half-expanded URL
     expect(result.sources).toEqual([]);
     expect(brief("x:\n  remotes:\n    o: https://h/x\n  merges:\n    - o $1\n").problems).toEqual([
-      "error 5: invalid $ placeholder (write $$ for a dollar sign); what uses it is skipped",
+      "error introspect.aggregator.env 5: invalid $ placeholder (write $$ for a dollar sign); what uses it is skipped",
     ]);
   });
 
@@ -85,25 +85,41 @@ describe("repos.yaml grammar (git-aggregator 4.x)", () => {
   });
 
   it.each([
-    ["no remotes", "a:\n  merges: [o main]\n", 'error 2: "a": remotes is not defined'],
-    ["empty remotes", "a:\n  remotes:\n  merges: [o main]\n", 'error 2: "a": you should at least define one remote'],
-    ["remote without url", "a:\n  remotes:\n    o:\n  merges: [o main]\n", 'error 3: "a": no url defined for remote "o"'],
-    ["no merges", "a:\n  remotes: {o: https://h/a}\n", 'error 2: "a": merges is not defined'],
-    ["empty merges", "a:\n  remotes: {o: https://h/a}\n  merges: []\n", 'error 3: "a": you should at least define one merge'],
+    ["no remotes", "a:\n  merges: [o main]\n", 'error introspect.aggregator.invalid 2: "a": remotes is not defined'],
+    ["empty remotes", "a:\n  remotes:\n  merges: [o main]\n", 'error introspect.aggregator.invalid 2: "a": you should at least define one remote'],
+    ["remote without url", "a:\n  remotes:\n    o:\n  merges: [o main]\n", 'error introspect.aggregator.invalid 3: "a": no url defined for remote "o"'],
+    ["no merges", "a:\n  remotes: {o: https://h/a}\n", 'error introspect.aggregator.invalid 2: "a": merges is not defined'],
+    ["empty merges", "a:\n  remotes: {o: https://h/a}\n  merges: []\n", 'error introspect.aggregator.invalid 3: "a": you should at least define one merge'],
     [
       "three words",
       "a:\n  remotes: {o: https://h/a}\n  merges:\n    - o main extra\n",
-      'error 4: "a": merge "o main extra" must be formatted as "remote_name ref"',
+      'error introspect.aggregator.invalid 4: "a": merge "o main extra" must be formatted as "remote_name ref"',
     ],
-    ["two spaces", "a:\n  remotes: {o: https://h/a}\n  merges:\n    - o  main\n", 'error 4: "a": merge "o  main" must be formatted'],
-    ["mapping without ref", "a:\n  remotes: {o: https://h/a}\n  merges:\n    - remote: o\n", 'error 4: "a": merge lacks mandatory `remote` or `ref` keys'],
-    ["unknown merge remote", "a:\n  remotes: {o: https://h/a}\n  merges:\n    - x main\n", 'error 4: "a": merge remote "x" not defined in remotes'],
+    [
+      "two spaces",
+      "a:\n  remotes: {o: https://h/a}\n  merges:\n    - o  main\n",
+      'error introspect.aggregator.invalid 4: "a": merge "o  main" must be formatted',
+    ],
+    [
+      "mapping without ref",
+      "a:\n  remotes: {o: https://h/a}\n  merges:\n    - remote: o\n",
+      'error introspect.aggregator.invalid 4: "a": merge lacks mandatory `remote` or `ref` keys',
+    ],
+    [
+      "unknown merge remote",
+      "a:\n  remotes: {o: https://h/a}\n  merges:\n    - x main\n",
+      'error introspect.aggregator.invalid 4: "a": merge remote "x" not defined in remotes',
+    ],
     [
       "unknown target remote",
       "a:\n  remotes: {o: https://h/a}\n  target: x main\n  merges: [o main]\n",
-      'error 3: "a": target remote "x" not defined in remotes',
+      'error introspect.aggregator.invalid 3: "a": target remote "x" not defined in remotes',
     ],
-    ["target of three words", "a:\n  remotes: {o: https://h/a}\n  target: o x y\n  merges: [o main]\n", 'error 3: "a": target must be formatted'],
+    [
+      "target of three words",
+      "a:\n  remotes: {o: https://h/a}\n  target: o x y\n  merges: [o main]\n",
+      'error introspect.aggregator.invalid 3: "a": target must be formatted',
+    ],
   ])("refuses a repository as git-aggregator does (%s), file and line, others kept", (_name, text, message) => {
     const result = brief(`${text}ok:\n  remotes: {o: https://h/ok}\n  merges: [o main]\n`);
     expect(result.problems).toHaveLength(1);
@@ -118,14 +134,14 @@ describe("repos.yaml grammar (git-aggregator 4.x)", () => {
     const result = brief(text, { TOKEN: "ghp_x" });
     expect(result.sources.map((s) => s.split(" ")[2])).toEqual(["https://bot@h/a.git", "https://h/t.git", "git@h:s.git"]);
     expect(result.problems).toEqual([
-      'warning 3: "a": remote "o": credentials removed from the URL (they are not sent to the master, which polls with its own)',
-      'warning 4: "a": remote "t": credentials removed from the URL (they are not sent to the master, which polls with its own)',
+      'warning introspect.url.credentials 3: "a": remote "o": credentials removed from the URL (they are not sent to the master, which polls with its own)',
+      'warning introspect.url.credentials 4: "a": remote "t": credentials removed from the URL (they are not sent to the master, which polls with its own)',
     ]);
   });
 
   it("says where the YAML is broken, and what a root that is no mapping is", () => {
-    expect(brief("a:\n  remotes: {o: https://h/a\n  merges: [o main]\n").fatal).toMatch(/^\d+: not valid YAML/);
-    expect(brief("- a\n- b\n").fatal).toBe("1: expected a mapping of directories to repositories");
+    expect(brief("a:\n  remotes: {o: https://h/a\n  merges: [o main]\n").fatal).toMatch(/^\d+ introspect\.aggregator\.yaml: not valid YAML/);
+    expect(brief("- a\n- b\n").fatal).toBe("1 introspect.aggregator.yaml: expected a mapping of directories to repositories");
     expect(brief("# nothing yet\n")).toEqual({ sources: [], problems: [], fatal: undefined });
   });
 });
@@ -324,8 +340,8 @@ describe("repos.yaml after git-aggregator-like merges on real repositories", () 
       // "release-1" reads as a branch, but the checkout fetched it as a tag
       `pin(tag) ${fork} release-1 :17`,
     ]);
-    expect(result.problems.map((p) => `${p.file}:${p.line} ${p.message}`)).toEqual([
-      `odoo/custom/src/repos.yaml:18 git "${fork}" "gone-branch": the checkout at "odoo/custom/src/web" has branches of remote "fork" but not this one; watched as declared`,
+    expect(result.problems.map((p) => `${p.file}:${p.line} ${p.code} ${p.message}`)).toEqual([
+      `odoo/custom/src/repos.yaml:18 introspect.branch.unfetched git "${fork}" "gone-branch": the checkout at "odoo/custom/src/web" has branches of remote "fork" but not this one; watched as declared`,
     ]);
   });
 });
@@ -395,7 +411,7 @@ describe("doodba: repositories autoaggregate adds from addons.yaml", () => {
   it("says so when ODOO_VERSION is missing, and honours the pattern variables of the environment", async () => {
     const missing = await introspectFiles({ files: [{ format: "git-aggregator", file: "odoo/custom/src/repos.yaml" }], cwd: dir.path, env: vcsEnv });
     if (!missing.ok) throw new Error(missing.error.message);
-    expect(missing.problems.filter((p) => /doodba would clone/.test(p.message)).map((p) => p.line)).toEqual([4, 3]);
+    expect(missing.problems.filter((p) => p.code === "introspect.aggregator.doodba").map((p) => p.line)).toEqual([4, 3]);
     const patterns = await introspectFiles({
       files: [{ format: "git-aggregator", file: "odoo/custom/src/repos.yaml" }],
       cwd: dir.path,
