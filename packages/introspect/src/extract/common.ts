@@ -1,6 +1,7 @@
 // Internal to @autowatch/introspect: not exported (the public API is what README.md documents).
 import path from "node:path";
-import { makeProblem, type Origin, type Problem, type ProblemCode, type Vcs } from "@autowatch/watchfile";
+import type { Origin, Problem, ProblemCode, Vcs } from "@autowatch/watchfile";
+import { makeProblem } from "@autowatch/watchfile/text";
 import type { ResolvedOption, ValueOrigin } from "../types.js";
 
 export const VCS_TYPES: readonly Vcs[] = ["git", "hg", "bzr", "svn"];

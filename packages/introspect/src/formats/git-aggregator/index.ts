@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { makeProblem } from "@autowatch/watchfile";
+import { makeProblem } from "@autowatch/watchfile/text";
 import type { FormatInput, FormatResult, SourceFormat } from "../types.js";
 import { doodbaGeneratedRepos } from "./doodba.js";
 import { extractRepos } from "./extract.js";
