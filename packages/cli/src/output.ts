@@ -1,7 +1,7 @@
 import { relative, sep } from "node:path";
 import { createColors } from "picocolors";
 import type { Problem } from "@autowatch/watchfile";
-import { escapeControlCharacters, escapeJsonText, quoteValue } from "@autowatch/watchfile/text";
+import { escapeControlCharacters, escapeJsonText, LIMITS, quoteValue } from "@autowatch/watchfile/text";
 import type { CliContext } from "./context.js";
 
 /** Escapes control characters only: quotes and backslashes in a message stay readable. */
@@ -61,7 +61,7 @@ export function formatProblem(problem: Problem, options: ProblemFormat = {}): st
 }
 
 /** Problems printed per level before the rest is only counted: 1,000 broken files must not mail 2,000 lines. */
-export const PROBLEM_CAP = 20;
+export const PROBLEM_CAP = LIMITS.problemsListed;
 
 export interface ProblemListOptions {
   levels?: readonly Level[];

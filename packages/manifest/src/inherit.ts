@@ -2,7 +2,7 @@
 /** The `inherit` option: a section's chain of parents, cut at cycles and at MAX_INHERIT_CHAIN. */
 
 import { type ProblemCode, type ProblemLevel } from "@autowatch/watchfile";
-import { quoteValue, pyStrip } from "@autowatch/watchfile/text";
+import { LIMITS, quoteValue, pyStrip } from "@autowatch/watchfile/text";
 import { rawValue, type ConfigDocument, type RawSection } from "./dialect.js";
 
 /** A section as first defined, with the document it is in. */
@@ -16,7 +16,7 @@ export interface Definition {
  * longer chain is cut there, with an error. Each section of a chain of thousands would
  * otherwise read (and list in `inherits`) thousands of parents: quadratic work and output.
  */
-export const MAX_INHERIT_CHAIN = 64;
+export const MAX_INHERIT_CHAIN = LIMITS.inheritChain;
 
 /** A section's inherit parent, when it names a known one. */
 function parentOf(definition: Definition, definitions: Map<string, Definition>): Definition | undefined {

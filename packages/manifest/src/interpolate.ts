@@ -1,4 +1,4 @@
-import { quoteValue } from "@autowatch/watchfile/text";
+import { LIMITS, quoteValue } from "@autowatch/watchfile/text";
 import type { ValueLine } from "./dialect.js";
 
 /** Python's `MAX_INTERPOLATION_DEPTH`. */
@@ -8,7 +8,7 @@ export const MAX_INTERPOLATION_DEPTH = 10;
 export type InterpolationErrorKind = "missing" | "syntax" | "depth" | "size";
 
 /** Nested references can multiply a value's length at each level; stop long before memory runs out. */
-export const MAX_INTERPOLATED_LENGTH = 100_000;
+export const MAX_INTERPOLATED_LENGTH = LIMITS.interpolatedLength;
 
 export interface InterpolationError {
   kind: InterpolationErrorKind;

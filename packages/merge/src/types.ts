@@ -1,4 +1,5 @@
 import type { Origin, Problem, State, Vcs, WatchSource } from "@autowatch/watchfile";
+import { LIMITS } from "@autowatch/watchfile/text";
 import type { AutoEntry } from "./decode.js";
 import type { Recalled } from "./cache/recall.js";
 import type { RewriteRule } from "./rewrite.js";
@@ -28,8 +29,8 @@ export interface MergePolicy {
 export const DEFAULT_POLICY: MergePolicy = {
   allowHosts: [],
   allowSchemes: ["https", "http", "ssh", "git", "file"],
-  maxBytes: 1024 * 1024,
-  maxEntries: 1000,
+  maxBytes: LIMITS.watchFileBytes,
+  maxEntries: LIMITS.watchFileEntries,
 };
 
 /** A builder's auto watches as last accepted, and the day they were. */

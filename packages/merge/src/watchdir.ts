@@ -1,7 +1,7 @@
 import { closeSync, constants, opendirSync, openSync, readdirSync, readSync, type Dirent } from "node:fs";
 import { join } from "node:path";
 import { type Problem } from "@autowatch/watchfile";
-import { quoteValue, watchFileNameFor } from "@autowatch/watchfile/text";
+import { LIMITS, quoteValue, watchFileNameFor } from "@autowatch/watchfile/text";
 import { MergeSetupError } from "./errors.js";
 import type { WatchFileInput } from "./types.js";
 
@@ -76,7 +76,7 @@ export function scanWatchDir(dir: string, builders: Iterable<string>, maxBytes: 
 }
 
 /** Up to this many stray `.json` files are reported one by one; past it, in one summary line naming the first STRAYS_NAMED. */
-export const MAX_STRAYS_REPORTED = 20;
+export const MAX_STRAYS_REPORTED = LIMITS.problemsListed;
 const STRAYS_NAMED = 5;
 
 /**

@@ -1,10 +1,11 @@
 // Internal to @autowatch/watchfile: not exported (the public API is what README.md documents).
 import { z } from "zod";
 import { formatPath } from "./json.js";
+import { LIMITS } from "./limits.js";
 import { quoteValue } from "./quote.js";
 
 /** The first problems of a long list are enough to fix a file; the rest are counted. */
-export const MAX_REPORTED = 20;
+export const MAX_REPORTED = LIMITS.problemsListed;
 
 /** A zod issue as a sentence a person understands: where, what was expected, what was found. */
 export function describeIssue(issue: z.core.$ZodIssue): string {

@@ -17,11 +17,13 @@ import {
   watchFileSchema,
 } from "./schema.js";
 import type { Problem, State, WatchFile } from "./schema.js";
+import { LIMITS } from "./limits.js";
 
-export const DEFAULT_MAX_BYTES = 1024 * 1024;
-export const DEFAULT_MAX_ENTRIES = 1000;
-export const DEFAULT_MAX_DEPTH = 32;
-export const DEFAULT_MAX_STATE_BYTES = 64 * 1024 * 1024;
+// the parsers' defaults, by the names their options have
+export const DEFAULT_MAX_BYTES = LIMITS.watchFileBytes;
+export const DEFAULT_MAX_ENTRIES = LIMITS.watchFileEntries;
+export const DEFAULT_MAX_DEPTH = LIMITS.jsonDepth;
+export const DEFAULT_MAX_STATE_BYTES = LIMITS.stateBytes;
 
 export interface ParseOptions {
   /** Larger inputs are rejected before parsing. Watch files: 1 MiB; state: 64 MiB. */

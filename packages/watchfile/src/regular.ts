@@ -1,8 +1,9 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
+import { LIMITS } from "./limits.js";
 import { escapeControlCharacters } from "./quote.js";
 
 /** The largest configuration file (manifest, buildout file, rewrite file) read: 16 MiB. */
-export const MAX_CONFIG_BYTES = 16 * 1024 * 1024;
+export const MAX_CONFIG_BYTES = LIMITS.configBytes;
 
 export type RegularFileRead = { bytes: Buffer } | { error: string; code?: string };
 

@@ -8,6 +8,7 @@ export { builderLine, pollerLine, problemLine, stateLines, stateText, watchesJso
 export { refNameProblem } from "./refname.js";
 export { PROBLEM_CODES, PROBLEM_CODE_SHAPE, isProblemCode, makeProblem, type ProblemCode, type ProblemPlace } from "./problem.js";
 export { closeNames } from "./suggest.js";
+export { LIMITS, type Limits } from "./limits.js";
 export { MAX_CONFIG_BYTES, readRegularFileSync, type RegularFileRead } from "./regular.js";
 export { writeFileAtomicSync, type AtomicWriteOptions } from "./atomic.js";
 export { PY_SPACE, isPySpace, skipPySpaces, pyTrimmedEnd, pyStrip, pyRstrip, pySplit, normalizeNewlines, comparePyStrings, pyDedent } from "./pytext.js";

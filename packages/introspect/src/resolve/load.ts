@@ -3,7 +3,7 @@
  * `_update` and `_update_section` do it, through a file-system callback (no I/O here).
  */
 import { createHash } from "./hash.js";
-import { comparePyStrings, PY_SPACE, quoteValue, pyRstrip } from "@autowatch/watchfile/text";
+import { comparePyStrings, LIMITS, PY_SPACE, quoteValue, pyRstrip } from "@autowatch/watchfile/text";
 import type { PyValue } from "./condition/index.js";
 import {
   BuildoutError,
@@ -61,7 +61,7 @@ function charge(context: LoadContext, sections: Sections, referrer: Referrer): v
 }
 
 const WHITESPACE = new RegExp(`[${PY_SPACE}]+`);
-const MAX_DEPTH = 64;
+const MAX_DEPTH = LIMITS.extendsDepth;
 
 export function splitWords(text: string): string[] {
   return text.split(WHITESPACE).filter(Boolean);

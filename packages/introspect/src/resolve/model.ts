@@ -1,6 +1,6 @@
 // Internal to @autowatch/introspect: not exported (the public API is what README.md documents).
 /** What the resolver works on: zc.buildout's annotated sections (`SectionKey`). */
-import { escapeControlCharacters, type ProblemCode } from "@autowatch/watchfile/text";
+import { escapeControlCharacters, LIMITS, type ProblemCode } from "@autowatch/watchfile/text";
 import { type LineOrigins, rewrittenLines, unknownLines } from "./lines.js";
 
 /** How a value got its current content (zc.buildout's `HistoryItem.operation`). */
@@ -93,7 +93,7 @@ export function cloneSection(section: Section): Section {
  * The work one resolution may do, in characters substituted by `${}`; an option copied or merged
  * (extends, macros) counts OPTION_WORK characters (about what it costs): 64 Mi characters, 4 Mi options.
  */
-export const MAX_TOTAL_WORK = 64 * 1024 * 1024;
+export const MAX_TOTAL_WORK = LIMITS.buildoutWork;
 export const OPTION_WORK = 16;
 
 /** The number of options in `sections` (the work of copying or merging them). */

@@ -6,7 +6,7 @@
  * `_buildout_section_name_`) and `_do_extend_raw` (`<=` macros, chained, with `+=`/`-=`).
  * Recipes are never loaded: an option that only a recipe computes is left as written.
  */
-import { comparePyStrings, quoteValue, pyStrip } from "@autowatch/watchfile/text";
+import { comparePyStrings, LIMITS, quoteValue, pyStrip } from "@autowatch/watchfile/text";
 import { type LineOrigins, type TrackedValue, ValueTooLong, rewrittenLines, substituteLines, unknownLines } from "./lines.js";
 import { BuildoutError, type Key, MAX_TOTAL_WORK, OPTION_WORK, type Section, cloneSection, cut, listed } from "./model.js";
 import { updateSection, splitWords } from "./load.js";
@@ -23,10 +23,10 @@ const VALID = /^\$\{[-a-zA-Z0-9 ._]*:[-a-zA-Z0-9 ._]+\}$/;
  * macros deeper than MAX_MACRO_DEPTH (zc.buildout: about 500 to 1,000). Past a limit the
  * resolution stops with an error at the file and line being resolved.
  */
-export const MAX_VALUE_LENGTH = 16 * 1024 * 1024;
+export const MAX_VALUE_LENGTH = LIMITS.buildoutValueLength;
 export { MAX_TOTAL_WORK };
-export const MAX_SUBSTITUTION_DEPTH = 500;
-export const MAX_MACRO_DEPTH = 1000;
+export const MAX_SUBSTITUTION_DEPTH = LIMITS.substitutionDepth;
+export const MAX_MACRO_DEPTH = LIMITS.macroDepth;
 
 /** The message of every "too deep" failure, an explicit limit or the JavaScript stack. */
 export const TOO_DEEP = "substitutions or macros nested too deeply";

@@ -1,4 +1,5 @@
 import { Option, type Command } from "commander";
+import { LIMITS } from "@autowatch/watchfile/text";
 import { duration, exitStatusHelp, positiveInteger, type CommandSpec } from "../../command.js";
 
 /**
@@ -15,8 +16,8 @@ export function mergeInputOptions(command: Command): Command {
     .option("--rewrite-file <file...>", "file(s) of rewrite rules, one `FROM=TO` or `FROM TO` a line, # comments (repeatable)")
     .option("--allow-host <host...>", "only poll these hosts for worker-sent URLs (repeatable; default: any)")
     .option("--allow-scheme <scheme...>", "only these schemes for worker-sent URLs (repeatable; default: https http ssh git file)")
-    .option("--max-bytes <n>", "largest watch file accepted, in bytes", positiveInteger, 1048576)
-    .option("--max-entries <n>", "most entries accepted in one watch file", positiveInteger, 1000);
+    .option("--max-bytes <n>", "largest watch file accepted, in bytes", positiveInteger, LIMITS.watchFileBytes)
+    .option("--max-entries <n>", "most entries accepted in one watch file", positiveInteger, LIMITS.watchFileEntries);
 }
 
 export const merge: CommandSpec = {
