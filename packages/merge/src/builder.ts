@@ -1,3 +1,4 @@
+// Internal to @autowatch/merge: not exported (the public API is what README.md documents).
 import { parseWatchFile, type Problem, type ProblemLevel } from "@autowatch/watchfile";
 import { quoteValue, watchFileNameFor } from "@autowatch/watchfile/text";
 import { autoEntry, type AutoEntry } from "./decode.js";
@@ -10,6 +11,7 @@ import type {
   LastGoodSource,
   MergeFactory,
   MergePolicy,
+  PeekableWatchFile,
   WatchFileInput,
   WatchFileStatus,
   WatchReason,
@@ -31,7 +33,7 @@ export interface FarmContext {
 
 /** A listed file read now (without a copy when the lister offers it). */
 export function readNow(given: WatchFileInput | undefined): Exclude<WatchFileInput, { read: unknown }> | undefined {
-  while (given && "read" in given) given = given.peek ? given.peek() : given.read();
+  while (given && "read" in given) given = "peek" in given ? (given as PeekableWatchFile).peek() : given.read();
   return given;
 }
 

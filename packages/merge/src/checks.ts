@@ -1,3 +1,4 @@
+// Internal to @autowatch/merge: not exported (the public API is what README.md documents).
 import { vcsSchema, type BuilderState, type Origin, type Problem, type Vcs, type WatchSource } from "@autowatch/watchfile";
 import { quoteValue, compareText } from "@autowatch/watchfile/text";
 import { keptOrigin, type AutoEntry } from "./decode.js";

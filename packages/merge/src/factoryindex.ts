@@ -1,3 +1,4 @@
+// Internal to @autowatch/merge: not exported (the public API is what README.md documents).
 import { hash as oneShotHash } from "node:crypto";
 import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { resolve } from "node:path";

@@ -1,3 +1,4 @@
+// Internal to @autowatch/merge: not exported (the public API is what README.md documents).
 import { hasControlCharacters } from "@autowatch/watchfile/text";
 
 /** What the policy needs to know of a repository location. */

@@ -1,3 +1,4 @@
+// Internal to @autowatch/merge: not exported (the public API is what README.md documents).
 import type { Poller, Vcs } from "@autowatch/watchfile";
 import { compareText } from "@autowatch/watchfile/text";
 import { pollerWorkdir } from "./rewrite.js";

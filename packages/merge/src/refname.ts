@@ -1,3 +1,4 @@
+// Internal to @autowatch/merge: not exported (the public API is what README.md documents).
 import { hasControlCharacters, refNameProblem } from "@autowatch/watchfile/text";
 
 /**

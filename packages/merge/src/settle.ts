@@ -1,3 +1,4 @@
+// Internal to @autowatch/merge: not exported (the public API is what README.md documents).
 import { type WatchSource } from "@autowatch/watchfile";
 import { quoteValue, compareText } from "@autowatch/watchfile/text";
 import type { Candidate, Checks } from "./checks.js";

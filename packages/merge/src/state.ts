@@ -1,20 +1,11 @@
 import { hash as oneShotHash } from "node:crypto";
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
-import {
-  parseState as parseStateFile,
-  serializeState as serializeWatchfileState,
-  type BuilderState,
-  type BuilderWatch,
-  type Poller,
-  type Problem,
-  type State,
-} from "@autowatch/watchfile";
+import { parseState, type BuilderState, type BuilderWatch, type Poller, type Problem, type State } from "@autowatch/watchfile";
 import {
   builderLine,
   compareProblems,
   compareText,
   escapeControlCharacters,
-  escapeJsonText,
   pollerLine,
   stateLines,
   stateText,
@@ -28,20 +19,12 @@ export function noControls(text: string): string {
   return escapeControlCharacters(text, { unicodeOnly: true });
 }
 
-/**
- * The state as written: keys in a fixed order, pollers by vcs/url, builders by name,
- * problems by builder/file/line; the same state always gives the same bytes.
- */
-export function serializeState(state: State): string {
-  return serializeWatchfileState(state);
-}
-
 const rendered = new WeakMap<State, StateLines>();
 
 /**
  * The text of a state: the lines `mergeFarm` rendered while computing the fingerprint when
  * it built this state, else those of the state as it is (assumed canonical: use
- * `serializeState` for a state built by hand). The same bytes as `serializeState`.
+ * `serializeState` of @autowatch/watchfile for a state built by hand). The same bytes as `serializeState`.
  */
 export function renderState(state: State): string {
   return stateText(state.schema, state.fingerprint, linesOf(state));
@@ -62,15 +45,9 @@ export function linesOf(state: State): StateLines {
   return rendered.get(state) ?? stateLines(state);
 }
 
-/** JSON.stringify (2-space indent) with every control, line-separator and bidi character escaped. */
-export function safeJson(value: unknown): string {
-  // JSON.stringify leaves some of them raw; nothing we print may carry them either
-  return escapeJsonText(JSON.stringify(value, null, 2));
-}
-
-/** Reads a state file's text; undefined when it is not a valid state. */
-export function parseState(text: string): State | undefined {
-  const result = parseStateFile(text);
+/** A state file's text as a state; undefined when it is not a valid state (`parseState` of @autowatch/watchfile says why). */
+export function stateFromText(text: string): State | undefined {
+  const result = parseState(text);
   return result.ok ? result.value : undefined;
 }
 

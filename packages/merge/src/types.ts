@@ -7,14 +7,16 @@ import type { RewriteRule } from "./rewrite.js";
 /**
  * A watch file as the I/O edge found it: its bytes, why it could not be read, nothing yet, or
  * a file listed but not read yet (`read` is called once, when the merge needs the bytes).
- * `peek`, when there, reads the same without copying: its bytes stay valid only until the next
- * `peek` or `read` of any file, which is all the merge needs (it parses each file before the next).
  */
 export type WatchFileInput =
-  | { file: string; bytes: Uint8Array }
-  | { file: string; error: string }
-  | { file: string; missing: true }
-  | { file: string; read: () => WatchFileInput; peek?: () => WatchFileInput };
+  { file: string; bytes: Uint8Array } | { file: string; error: string } | { file: string; missing: true } | { file: string; read: () => WatchFileInput };
+
+/**
+ * Internal: a listed file that `scanWatchDir` can also `peek`, reading it without a copy into one
+ * scratch buffer: its bytes stay valid only until the next `peek` or `read` of any file, which is
+ * all the merge needs (it parses each file before the next). Not part of `MergeInput`'s contract.
+ */
+export type PeekableWatchFile = { file: string; read: () => WatchFileInput; peek: () => WatchFileInput };
 
 /** What the operator allows workers to make the master poll. */
 export interface MergePolicy {

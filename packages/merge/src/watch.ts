@@ -2,7 +2,7 @@ import { readFileSync, watch as watchDirectory } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import type { Problem, State } from "@autowatch/watchfile";
 import { runMerge, type RunMergeOptions, type RunMergeResult } from "./run.js";
-import { parseState, statesDiffer } from "./state.js";
+import { stateFromText, statesDiffer } from "./state.js";
 import { checkWatchDir } from "./watchdir.js";
 
 const DEFAULT_DEBOUNCE_MS = 2000;
@@ -165,7 +165,7 @@ class Follower {
 /** The state Buildbot is taken to run on at start: the state file as found, if readable. */
 function stateFound(file: string): State | undefined {
   try {
-    return parseState(readFileSync(file, "utf8"));
+    return stateFromText(readFileSync(file, "utf8"));
   } catch {
     return undefined;
   }

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { type Problem } from "@autowatch/watchfile";
 import { LIMITS, quoteValue, watchFileNameFor } from "@autowatch/watchfile/text";
 import { MergeSetupError } from "./errors.js";
-import type { WatchFileInput } from "./types.js";
+import type { PeekableWatchFile, WatchFileInput } from "./types.js";
 
 const OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 
@@ -99,7 +99,7 @@ function watchDirFailure(code: string): string {
 }
 
 /** What the listing says of one entry; a regular (or untyped) one is read later, on demand. */
-function listed(file: string, entry: Dirent, maxBytes: number): WatchFileInput {
+function listed(file: string, entry: Dirent, maxBytes: number): WatchFileInput | PeekableWatchFile {
   if (entry.isSymbolicLink()) return { file, error: "is a symbolic link (refused)" };
   if (entry.isDirectory()) return { file, error: "is a directory, not a file" };
   // never opened: opening a device can have side effects

@@ -1,16 +1,8 @@
 import { describe, expect, it } from "vitest";
-import {
-  explainBuilder,
-  mergeFarm,
-  parseState,
-  pollerWorkdir,
-  serializeState,
-  stateFingerprint,
-  statesDiffer,
-  type LastGoodEntry,
-  type MergeInput,
-  type WatchFileInput,
-} from "../src/index.js";
+import { explainBuilder, mergeFarm, stateFingerprint, statesDiffer, type LastGoodEntry, type MergeInput, type WatchFileInput } from "../src/index.js";
+import { stateFromText } from "../src/state.js";
+import { pollerWorkdir } from "../src/rewrite.js";
+import { serializeState } from "@autowatch/watchfile";
 import { NOW, factory, fileInput, git, watchFileText } from "./helpers.js";
 
 const OCB = "https://github.com/OCA/OCB.git";
@@ -56,10 +48,10 @@ describe("a builder's watch set", () => {
     expect(plain.state.builders.b!.treeStableTimer).toBeUndefined();
     const text = serializeState(timed.state);
     expect(text).toContain('"b":{"schedule":true,"autoWatch":true,"treeStableTimer":30,"watches":[');
-    expect(parseState(text)!.builders.b!.treeStableTimer).toBe(30);
+    expect(stateFromText(text)!.builders.b!.treeStableTimer).toBe(30);
     // a changed timer changes the scheduler: the fingerprint (what --follow compares) changes
     expect(timed.state.fingerprint).not.toBe(plain.state.fingerprint);
-    expect(stateFingerprint(parseState(text)!)).toBe(timed.state.fingerprint);
+    expect(stateFingerprint(stateFromText(text)!)).toBe(timed.state.fingerprint);
   });
 
   it("is empty and unscheduled for an empty `watch =`, whatever the watch file and buildout say", () => {

@@ -3,7 +3,8 @@ import { mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync,
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseState, runMerge, type RunMergeOptions } from "../src/index.js";
+import { runMerge, type RunMergeOptions } from "../src/index.js";
+import { stateFromText } from "../src/state.js";
 import { NOW, git, watchFileText } from "./helpers.js";
 
 const BUILDERS = 200;
@@ -180,7 +181,7 @@ describe("a farm of 200 builders, 50 of them with broken or hostile watch files"
     expect(actionable).not.toContain("ghost");
     expect(run.stateText).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/);
     expect(Object.keys(run.state.builders)).toHaveLength(BUILDERS);
-    expect(parseState(run.stateText)).toEqual(run.state);
+    expect(stateFromText(run.stateText)).toEqual(run.state);
 
     const again = await runMerge(options);
     expect(again.stateText).toBe(run.stateText);

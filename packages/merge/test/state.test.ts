@@ -2,7 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mergeFarm, parseState, serializeState, stateFingerprint, statesDiffer, type MergeInput } from "../src/index.js";
+import { mergeFarm, stateFingerprint, statesDiffer, type MergeInput } from "../src/index.js";
+import { stateFromText } from "../src/state.js";
+import { serializeState } from "@autowatch/watchfile";
 import { readStateFingerprint, renderState, renderStatePieces } from "../src/state.js";
 import { NOW, factory, fileInput, git, watchFileText } from "./helpers.js";
 
@@ -41,7 +43,7 @@ describe("the state as mergeFarm builds it", () => {
     expect(state.problems.length).toBeGreaterThan(3);
     const text = renderState(state);
     expect(text).toBe(serializeState(state));
-    expect(parseState(text)).toEqual(state);
+    expect(stateFromText(text)).toEqual(state);
     expect(text.startsWith(`{"schema":"autowatch.state/1","fingerprint":"${state.fingerprint}",\n"pollers":[\n`)).toBe(true);
   });
 
@@ -73,7 +75,7 @@ describe("the state as mergeFarm builds it", () => {
   it("carries the fingerprint of its pollers and change filters, the same as computed from any copy", () => {
     const { state } = oddMerge();
     expect(state.fingerprint).toMatch(/^[0-9a-f]{64}$/);
-    const copy = parseState(serializeState(state))!;
+    const copy = stateFromText(serializeState(state))!;
     expect(stateFingerprint({ ...copy, fingerprint: "forged" })).toBe(state.fingerprint);
     // order and problems do not count, schedule flags and branches do
     const shuffled = { ...copy, pollers: [...copy.pollers].reverse(), builders: Object.fromEntries(Object.entries(copy.builders).reverse()), problems: [] };

@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { branchNameProblem, locationProblem, mergeFarm, parseLocation, parseRewriteFile, parseRewriteRule, serializeState } from "../src/index.js";
+import { mergeFarm, parseRewriteFile, parseRewriteRule } from "../src/index.js";
+import { branchNameProblem } from "../src/refname.js";
+import { locationProblem, parseLocation } from "../src/location.js";
+import { serializeState } from "@autowatch/watchfile";
 import { NOW, factory, fileInput, git, watchFileText } from "./helpers.js";
 
 describe("branch names (git check-ref-format --branch, in-process)", () => {

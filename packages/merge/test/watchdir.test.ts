@@ -3,7 +3,8 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MergeSetupError, readWatchDir, readWatchFileSync } from "../src/index.js";
+import { MergeSetupError, readWatchDir } from "../src/index.js";
+import { readWatchFileSync } from "../src/watchdir.js";
 
 describe("readWatchDir", () => {
   let root: string;
