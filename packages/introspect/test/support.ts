@@ -1,7 +1,8 @@
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { afterAll, beforeAll } from "vitest";
 import type { ResolveFileSystem } from "../src/resolve/index.js";
 import type { ResolvedSections } from "../src/types.js";
 
@@ -32,6 +33,17 @@ export function memoryFs(files: Record<string, string>): ResolveFileSystem {
 export function tempDir(prefix = "autowatch-introspect-"): { path: string; remove(): void } {
   const dir = mkdtempSync(path.join(tmpdir(), prefix));
   return { path: dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A copy of `fixtures` in a temporary directory for the enclosing describe (made before its tests, removed after); returns its path. */
+export function fixturesCopy(fixtures: string): () => string {
+  let dir: ReturnType<typeof tempDir> | undefined;
+  beforeAll(() => {
+    dir = tempDir();
+    cpSync(fixtures, dir.path, { recursive: true });
+  });
+  afterAll(() => dir?.remove());
+  return () => dir!.path;
 }
 
 /** Environment for VCS commands in tests: no user or system configuration. */

@@ -5,10 +5,9 @@
 import { describe, expect, it } from "vitest";
 import { parseManifests } from "../src/index.js";
 import { MAX_INHERIT_CHAIN } from "../src/inherit.js";
-import { expectLinear } from "../../../tests/support/scaling.js";
+import { expectLinear, itIsLinearOnRuns, WORST_RUNS as WORST } from "../../../tests/support/scaling.js";
 
 const MB = 1024 * 1024;
-const WORST = [" ", "\t", "$", "{", "%", "(", "["];
 const parse = (text: string) => parseManifests([{ file: "MANIFEST.cfg", text }]);
 
 const SHAPES: Record<string, (run: string) => string> = {
@@ -23,21 +22,7 @@ const SHAPES: Record<string, (run: string) => string> = {
 };
 
 describe("manifest reader: no catastrophic backtracking", () => {
-  for (const [shape, text] of Object.entries(SHAPES)) {
-    it(`linear on runs of the worst characters ${shape}`, async () => {
-      for (const char of WORST) {
-        await expectLinear(
-          `${shape} (${JSON.stringify(char)})`,
-          64 * 1024,
-          (size) => {
-            const manifest = text(char.repeat(size));
-            return () => parse(manifest);
-          },
-          { repeat: 2 },
-        );
-      }
-    });
-  }
+  itIsLinearOnRuns(SHAPES, WORST, (manifest) => () => parse(manifest));
 
   it("reads 1 MB of each worst character in each place, problems with a line and no raw control character", () => {
     for (const [shape, text] of Object.entries(SHAPES)) {

@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -6,7 +6,7 @@ import { extractSources } from "../../../src/extract/index.js";
 import { extractMrDeveloperSources } from "../../../src/extract/mrdeveloper.js";
 import { introspectFiles } from "../../../src/introspect.js";
 import { resolveBuildout } from "../../../src/resolve/index.js";
-import { commitFile, git, gitInit, hg, hgInit, sections, tempDir, vcsEnv } from "../../support.js";
+import { commitFile, git, gitInit, hg, hgInit, sections, tempDir, vcsEnv, fixturesCopy } from "../../support.js";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 
@@ -127,23 +127,18 @@ describe("mr.developer fixtures, resolved by the buildout resolver", () => {
     ],
     "git-ssh-pushurl.cfg": [["mr.developer", "git", "git@gitlab.acme.example:intranet/acme.policy.git", "production", "src/acme.policy", 7]],
   };
-  let dir: ReturnType<typeof tempDir>;
-  beforeAll(() => {
-    dir = tempDir();
-    cpSync(path.join(here, "fixtures"), dir.path, { recursive: true });
-  });
-  afterAll(() => dir.remove());
+  const fixtures = fixturesCopy(path.join(here, "fixtures"));
 
   it.each(Object.keys(expected))("%s", async (name) => {
-    const resolved = await resolveBuildout({ config: name, cwd: dir.path, env: { HOME: "/nonexistent" }, noUserDefaults: true });
+    const resolved = await resolveBuildout({ config: name, cwd: fixtures(), env: { HOME: "/nonexistent" }, noUserDefaults: true });
     if (!resolved.ok) throw new Error(resolved.error.message);
-    const extracted = extractSources(resolved.sections, path.join(dir.path, name), { directory: dir.path });
+    const extracted = extractSources(resolved.sections, path.join(fixtures(), name), { directory: fixtures() });
     if (expected[name] === "error") {
       expect(extracted.ok).toBe(false);
       return;
     }
     if (!extracted.ok) throw new Error(extracted.error.message);
-    const got = extracted.sources.map((s) => [s.kind, s.vcs, s.url, s.revision, path.relative(dir.path, s.checkout ?? ""), s.origin.line]);
+    const got = extracted.sources.map((s) => [s.kind, s.vcs, s.url, s.revision, path.relative(fixtures(), s.checkout ?? ""), s.origin.line]);
     const sort = (rows: unknown[][]) =>
       [...rows].sort((a, b) => (JSON.stringify([a[0] === "mr.developer", a[4]]) < JSON.stringify([b[0] === "mr.developer", b[4]]) ? -1 : 1));
     expect(sort(got)).toEqual(sort(expected[name] as unknown[][]));
