@@ -8,6 +8,7 @@
  * decide, while more runs bring super-linear work no nearer to linear.
  */
 import { performance } from "node:perf_hooks";
+import { it } from "vitest";
 
 export interface ScalingOptions {
   /** Per-unit time at 2n and 4n may be at most this many times the per-unit time at n (default 3: quadratic work is 4x at 4n). */
@@ -71,4 +72,21 @@ export async function expectLinear(
     if (!failure) return { sizes, times: best };
   }
   throw new Error(failure);
+}
+
+/** The characters that make a backtracking pattern or a careless scan quadratic, where a reader meets them in runs. */
+export const WORST_RUNS: readonly string[] = [" ", "\t", "$", "{", "%", "(", "["];
+
+/**
+ * One test per shape: `work` on a shape holding a run of each of `chars` (64 Ki characters,
+ * then 2 and 4 times that) is linear. `work(text)` prepares, untimed; what it returns is timed.
+ */
+export function itIsLinearOnRuns(shapes: Record<string, (run: string) => string>, chars: readonly string[], work: (text: string) => () => unknown): void {
+  for (const [shape, text] of Object.entries(shapes)) {
+    it(`linear on runs of the worst characters ${shape}`, async () => {
+      for (const char of chars) {
+        await expectLinear(`${shape} (${JSON.stringify(char)})`, 64 * 1024, (size) => work(text(char.repeat(size))), { repeat: 2 });
+      }
+    });
+  }
 }

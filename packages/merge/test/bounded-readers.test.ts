@@ -5,10 +5,10 @@
 import { describe, expect, it } from "vitest";
 import { parseWatchFile } from "@autowatch/watchfile";
 import { parseRewriteFile } from "../src/index.js";
-import { expectLinear } from "../../../tests/support/scaling.js";
+import { itIsLinearOnRuns, WORST_RUNS } from "../../../tests/support/scaling.js";
 
 const MB = 1024 * 1024;
-const WORST = [" ", "\t", "$", "{", "%", "(", "[", "=", "\u001b"];
+const WORST = [...WORST_RUNS, "=", "\u001b"];
 
 const REWRITE_SHAPES: Record<string, (run: string) => string> = {
   "in FROM": (run) => `https://a${run}b=https://c\n`,
@@ -25,21 +25,7 @@ const WATCH_SHAPES: Record<string, (run: string) => string> = {
 };
 
 describe("rewrite files: no catastrophic backtracking", () => {
-  for (const [shape, text] of Object.entries(REWRITE_SHAPES)) {
-    it(`linear on runs of the worst characters ${shape}`, async () => {
-      for (const char of WORST) {
-        await expectLinear(
-          `${shape} (${JSON.stringify(char)})`,
-          64 * 1024,
-          (size) => {
-            const rules = text(char.repeat(size));
-            return () => parseRewriteFile(rules, "rules.txt");
-          },
-          { repeat: 2 },
-        );
-      }
-    });
-  }
+  itIsLinearOnRuns(REWRITE_SHAPES, WORST, (rules) => () => parseRewriteFile(rules, "rules.txt"));
 
   it("1 MB of each: problems name the line and hold no raw control character", () => {
     for (const [shape, text] of Object.entries(REWRITE_SHAPES)) {
@@ -55,19 +41,5 @@ describe("rewrite files: no catastrophic backtracking", () => {
 });
 
 describe("watch files: no catastrophic backtracking", () => {
-  for (const [shape, text] of Object.entries(WATCH_SHAPES)) {
-    it(`linear on runs of the worst characters ${shape}`, async () => {
-      for (const char of WORST) {
-        await expectLinear(
-          `${shape} (${JSON.stringify(char)})`,
-          64 * 1024,
-          (size) => {
-            const file = text(char.repeat(size));
-            return () => parseWatchFile(file, { maxBytes: 16 * MB });
-          },
-          { repeat: 2 },
-        );
-      }
-    });
-  }
+  itIsLinearOnRuns(WATCH_SHAPES, WORST, (file) => () => parseWatchFile(file, { maxBytes: 16 * MB }));
 });

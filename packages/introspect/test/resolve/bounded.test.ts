@@ -8,11 +8,10 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseBuildoutFile, pythonEnvironment, resolveBuildout, resolveSections } from "../../src/resolve/index.js";
 import { memoryFs, tempDir } from "../support.js";
-import { expectLinear } from "../../../../tests/support/scaling.js";
+import { expectLinear, itIsLinearOnRuns, WORST_RUNS as WORST } from "../../../../tests/support/scaling.js";
 
 const linux = pythonEnvironment({ platform: "linux", arch: "x64", littleEndian: true, pythonVersion: "3.11.2", env: {} });
 const MB = 1024 * 1024;
-const WORST = [" ", "\t", "$", "{", "%", "(", "["];
 
 function resolve(files: Record<string, string>) {
   return resolveSections({
@@ -40,24 +39,13 @@ const SHAPES: Record<string, (run: string) => string> = {
 };
 
 describe("buildout reader: no catastrophic backtracking", () => {
-  for (const [shape, text] of Object.entries(SHAPES)) {
-    it(`linear on runs of the worst characters ${shape}`, async () => {
-      for (const char of WORST) {
-        await expectLinear(
-          `${shape} (${JSON.stringify(char)})`,
-          64 * 1024,
-          (size) => {
-            const files = { "buildout.cfg": text(char.repeat(size)) };
-            return () => {
-              parseBuildoutFile(files["buildout.cfg"], "buildout.cfg", linux);
-              resolve(files);
-            };
-          },
-          { repeat: 2 },
-        );
-      }
-    });
-  }
+  itIsLinearOnRuns(SHAPES, WORST, (text) => {
+    const files = { "buildout.cfg": text };
+    return () => {
+      parseBuildoutFile(files["buildout.cfg"], "buildout.cfg", linux);
+      resolve(files);
+    };
+  });
 
   it("reads 1 MB of each worst character in each place, with a result or an error naming the line", () => {
     for (const [shape, text] of Object.entries(SHAPES)) {
