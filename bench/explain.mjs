@@ -75,71 +75,81 @@ export const explainBench = {
 
       // in-process, the CLI's own call (explainOne as `autowatch explain` makes it), warm
       const options = { manifests: [generated.manifest], watchDir: generated.watchDir, output: state, readOnly: true };
-      const inProcess = {};
-      for (const [label, index] of [
-        ["from the state", true],
-        ["manifests parsed", false],
-      ]) {
-        const times = [];
-        for (let round = -2; round < runs * 3; round += 1) {
-          const start = process.hrtime.bigint();
-          const report = await explainOne(options, good, { index });
-          const ms = Number(process.hrtime.bigint() - start) / 1e6;
-          if (report.from !== (index ? "state" : "merge")) throw new Error(`explain took the ${report.from} path, not the expected one`);
-          if (round >= 0) times.push(ms);
-        }
-        inProcess[label] = summary(times);
-      }
-
-      const merge = medians["merge (no -o)"].ms.median;
-      const check = medians["check (manifest floor)"].ms.median;
-      const version = medians["--version (process floor)"].ms.median;
-      const fast = Object.keys(commands).filter((name) => name.endsWith("(from the state)"));
-      const slow = Object.keys(commands).filter((name) => name.endsWith("(manifests parsed, no state)"));
-      return {
-        description: `Whole processes (\`node packages/cli/dist/index.js ...\`) on a generated farm of ${builders} builders, after a one-shot \`merge -o\` wrote the state and STATE.factories: \`explain --builder\` from the state (a builder with a good watch file and one with a broken one), the same without -o (every manifest read and parsed), \`check\` of the same manifest, the one-shot \`merge\` without -o and \`--version\`; interleaved, ${runs} runs each after a warm-up; medians of wall time, peak RSS from GNU time. In-process: \`explainOne\` from @autowatch/merge's dist, ${runs * 3} warm calls each.`,
-        params: { builders, runs },
-        measured: { ...medians, inProcess, paths },
-        table: {
-          columns: ["command", "ms", "CPU ms", "peak RSS MiB", "vs merge", "vs check", "vs --version"],
-          rows: [
-            ...Object.keys(commands).map((name) => [
-              name,
-              medians[name].ms.median,
-              medians[name].cpuMs.median,
-              Math.round(rss[name]),
-              ratio(medians[name].ms.median, merge),
-              ratio(medians[name].ms.median, check),
-              ratio(medians[name].ms.median, version),
-            ]),
-            ...Object.entries(inProcess).map(([label, times]) => [
-              `explainOne in-process (${label})`,
-              times.median,
-              "",
-              "",
-              ratio(times.median, merge),
-              ratio(times.median, check),
-              "",
-            ]),
-          ],
-        },
-        targets: [
-          ...fast.map((name) =>
-            atMost(
-              `${name}: whole process, CPU vs the explain that parses the manifests`,
-              ratio(medians[name].cpuMs.median, medians[slow[0]].cpuMs.median),
-              VS_PARSED_CPU,
-            ),
-          ),
-          atMost(`explainOne in-process from the state (${builders} builders)`, inProcess["from the state"].median, IN_PROCESS_MS, " ms"),
-          ...slow.flatMap((name) => [
-            atMost(`${name} vs a full merge (${builders} builders)`, ratio(medians[name].ms.median, merge), VS_MERGE),
-            atMost(`${name} vs check of the manifest`, ratio(medians[name].ms.median, check), VS_CHECK),
-          ]),
-        ],
-      };
+      const inProcess = await inProcessTimes(explainOne, options, good, runs);
+      return report({ builders, runs, commands, medians, rss, inProcess, paths });
     } finally {
       rmSync(stateDir, { recursive: true, force: true });
     }
   },
 };
+
+/** explainOne's times in-process, warm, from the state and with the manifests parsed. */
+async function inProcessTimes(explainOne, options, good, runs) {
+  const inProcess = {};
+  for (const [label, index] of [
+    ["from the state", true],
+    ["manifests parsed", false],
+  ]) {
+    const times = [];
+    for (let round = -2; round < runs * 3; round += 1) {
+      const start = process.hrtime.bigint();
+      const report = await explainOne(options, good, { index });
+      const ms = Number(process.hrtime.bigint() - start) / 1e6;
+      if (report.from !== (index ? "state" : "merge")) throw new Error(`explain took the ${report.from} path, not the expected one`);
+      if (round >= 0) times.push(ms);
+    }
+    inProcess[label] = summary(times);
+  }
+  return inProcess;
+}
+
+/** The bench's result: description, table and targets from the measurements. */
+function report({ builders, runs, commands, medians, rss, inProcess, paths }) {
+  const merge = medians["merge (no -o)"].ms.median;
+  const check = medians["check (manifest floor)"].ms.median;
+  const version = medians["--version (process floor)"].ms.median;
+  const fast = Object.keys(commands).filter((name) => name.endsWith("(from the state)"));
+  const slow = Object.keys(commands).filter((name) => name.endsWith("(manifests parsed, no state)"));
+  return {
+    description: `Whole processes (\`node packages/cli/dist/index.js ...\`) on a generated farm of ${builders} builders, after a one-shot \`merge -o\` wrote the state and STATE.factories: \`explain --builder\` from the state (a builder with a good watch file and one with a broken one), the same without -o (every manifest read and parsed), \`check\` of the same manifest, the one-shot \`merge\` without -o and \`--version\`; interleaved, ${runs} runs each after a warm-up; medians of wall time, peak RSS from GNU time. In-process: \`explainOne\` from @autowatch/merge's dist, ${runs * 3} warm calls each.`,
+    params: { builders, runs },
+    measured: { ...medians, inProcess, paths },
+    table: {
+      columns: ["command", "ms", "CPU ms", "peak RSS MiB", "vs merge", "vs check", "vs --version"],
+      rows: [
+        ...Object.keys(commands).map((name) => [
+          name,
+          medians[name].ms.median,
+          medians[name].cpuMs.median,
+          Math.round(rss[name]),
+          ratio(medians[name].ms.median, merge),
+          ratio(medians[name].ms.median, check),
+          ratio(medians[name].ms.median, version),
+        ]),
+        ...Object.entries(inProcess).map(([label, times]) => [
+          `explainOne in-process (${label})`,
+          times.median,
+          "",
+          "",
+          ratio(times.median, merge),
+          ratio(times.median, check),
+          "",
+        ]),
+      ],
+    },
+    targets: [
+      ...fast.map((name) =>
+        atMost(
+          `${name}: whole process, CPU vs the explain that parses the manifests`,
+          ratio(medians[name].cpuMs.median, medians[slow[0]].cpuMs.median),
+          VS_PARSED_CPU,
+        ),
+      ),
+      atMost(`explainOne in-process from the state (${builders} builders)`, inProcess["from the state"].median, IN_PROCESS_MS, " ms"),
+      ...slow.flatMap((name) => [
+        atMost(`${name} vs a full merge (${builders} builders)`, ratio(medians[name].ms.median, merge), VS_MERGE),
+        atMost(`${name} vs check of the manifest`, ratio(medians[name].ms.median, check), VS_CHECK),
+      ]),
+    ],
+  };
+}
