@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // Counts the runtime exports of every JavaScript entry point in every package's `exports` map
 // (built dist, so run `pnpm build` first). Usage: node scripts/api-count.mjs [--names] [--json] [--check]
-// --check (run by `pnpm lint`) fails when a runtime export is not named in its package's README
-// (as a code span, `name` or `name(...)`, or imported from that entry point in an example), or when one name is exported by two entry points (each
-// name has one home: a re-export under another entry point, or a namesake, is refused).
+// --check (run by `pnpm lint`) fails when an export is not named in its package's README (as a
+// code span, `name` or `name(...)`, or imported in an example): runtime exports, and the types of
+// the API reports (packages/<pkg>/etc/*.api.md); or when one runtime name is exported by two entry
+// points (each name has one home: a re-export under another entry point, or a namesake, is refused;
+// a type may be repeated where a subpath's functions take it).
 import { readFileSync, readdirSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -33,21 +35,36 @@ for (const dir of readdirSync(join(root, "packages")).sort()) {
   }
 }
 
+/** Whether a package's README names `name`: as a code span (`name`, `name(...)`...) or imported from the package in an example. */
+function documented(readmeFile, name) {
+  const readme = readFileSync(readmeFile, "utf8");
+  const own = `@autowatch/${relative(join(root, "packages"), readmeFile).split(/[\\/]/)[0]}`;
+  const imported = [...readme.matchAll(/import\s*(?:type\s*)?\{([^}]*)\}\s*from\s*"([^"]+)"/g)]
+    .filter((m) => m[2] === own || m[2].startsWith(`${own}/`))
+    .flatMap((m) => m[1].split(",").map((n) => n.trim().replace(/^type\s+/, "")));
+  return imported.includes(name) || new RegExp(`\`${name.replace(/\$/g, "\\$")}[\`(<.,:= [/]`).test(readme);
+}
+
 const total = rows.reduce((n, r) => n + r.count, 0);
 if (check) {
   const failures = [];
   const homes = new Map();
   for (const r of rows) {
-    const readme = readFileSync(r.readme, "utf8");
-    // names imported from this entry point in the README's examples count as documented too
-    const imported = new Set(
-      [...readme.matchAll(/import\s*\{([^}]*)\}\s*from\s*"([^"]+)"/g)].filter((m) => m[2] === r.entry).flatMap((m) => m[1].split(",").map((n) => n.trim())),
-    );
     for (const name of r.names) {
-      if (!imported.has(name) && !new RegExp(`\`${name}[\`(<.,:= ]`).test(readme))
-        failures.push(`${r.entry} exports ${name}, which ${relative(root, r.readme)} does not document`);
+      if (!documented(r.readme, name)) failures.push(`${r.entry} exports ${name}, which ${relative(root, r.readme)} does not document`);
       if (homes.has(name)) failures.push(`${name} is exported by both ${homes.get(name)} and ${r.entry}`);
       else homes.set(name, r.entry);
+    }
+  }
+  for (const dir of readdirSync(join(root, "packages")).sort()) {
+    const etc = join(root, "packages", dir, "etc");
+    const readme = join(root, "packages", dir, "README.md");
+    for (const report of readdirSync(etc).filter((f) => f.endsWith(".api.md"))) {
+      const types = [...readFileSync(join(etc, report), "utf8").matchAll(/^export (?:declare )?(?:interface|type|class|enum) ([A-Za-z_$][\w$]*)/gm)].map(
+        (m) => m[1],
+      );
+      for (const name of types)
+        if (!documented(readme, name)) failures.push(`packages/${dir}/etc/${report} has type ${name}, which ${relative(root, readme)} does not document`);
     }
   }
   for (const failure of failures) console.error(`api: ${failure}`);
