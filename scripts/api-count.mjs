@@ -6,7 +6,7 @@
 // the API reports (packages/<pkg>/etc/*.api.md); or when one runtime name is exported by two entry
 // points (each name has one home: a re-export under another entry point, or a namesake, is refused;
 // a type may be repeated where a subpath's functions take it).
-import { readFileSync, readdirSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 
@@ -59,6 +59,7 @@ if (check) {
   for (const dir of readdirSync(join(root, "packages")).sort()) {
     const etc = join(root, "packages", dir, "etc");
     const readme = join(root, "packages", dir, "README.md");
+    if (!existsSync(etc)) continue;
     for (const report of readdirSync(etc).filter((f) => f.endsWith(".api.md"))) {
       const types = [...readFileSync(join(etc, report), "utf8").matchAll(/^export (?:declare )?(?:interface|type|class|enum) ([A-Za-z_$][\w$]*)/gm)].map(
         (m) => m[1],
