@@ -265,17 +265,18 @@ describe.concurrent.each(BUILDBOT_VERSIONS.filter((v) => v.missing === undefined
 
     describe("webhooks", () => {
       const sign = (body: string) => createHmac("sha256", SECRET).update(body).digest("hex");
+      /** The repository fields GitHub's and Gitea's push events both carry. */
+      const repositoryFields = (repo: string) => ({
+        full_name: `org/${repo}`,
+        html_url: `https://${forge}/org/${repo}`,
+        clone_url: `https://${forge}/org/${repo}.git`,
+        ssh_url: `git@${forge}:org/${repo}.git`,
+      });
       const payloads = {
         github: (repo: string, after: string) => ({
           ref: "refs/heads/main",
           after,
-          repository: {
-            full_name: `org/${repo}`,
-            html_url: `https://${forge}/org/${repo}`,
-            clone_url: `https://${forge}/org/${repo}.git`,
-            ssh_url: `git@${forge}:org/${repo}.git`,
-            url: `https://${forge}/org/${repo}`,
-          },
+          repository: { ...repositoryFields(repo), url: `https://${forge}/org/${repo}` },
         }),
         gitlab: (repo: string, after: string) => ({
           object_kind: "push",
@@ -295,16 +296,7 @@ describe.concurrent.each(BUILDBOT_VERSIONS.filter((v) => v.missing === undefined
             git_ssh_url: `git@${forge}:org/${repo}.git`,
           },
         }),
-        gitea: (repo: string, after: string) => ({
-          ref: "refs/heads/main",
-          after,
-          repository: {
-            full_name: `org/${repo}`,
-            html_url: `https://${forge}/org/${repo}`,
-            clone_url: `https://${forge}/org/${repo}.git`,
-            ssh_url: `git@${forge}:org/${repo}.git`,
-          },
-        }),
+        gitea: (repo: string, after: string) => ({ ref: "refs/heads/main", after, repository: repositoryFields(repo) }),
       };
       const headers = {
         github: (body: string) => ({ "x-github-event": "push", "x-hub-signature-256": `sha256=${sign(body)}` }),

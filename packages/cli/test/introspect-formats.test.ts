@@ -19,6 +19,12 @@ const env: Record<string, string | undefined> = {
   ODOO_VERSION: "16.0",
 };
 const git = (cwd: string, ...args: string[]) => execFileSync("git", args, { cwd, env, encoding: "utf8" }).trim();
+/** Writes `file` in the repository and commits it alone. */
+function commitFile(repo: string, file: string, text: string, message: string): void {
+  writeFileSync(path.join(repo, file), text);
+  git(repo, "add", file);
+  git(repo, "commit", "-q", "-m", message);
+}
 
 let root: string;
 let build: string;
@@ -44,22 +50,16 @@ beforeAll(() => {
   ocb = path.join(root, "forge", "ocb");
   mkdirSync(ocb, { recursive: true });
   git(ocb, "init", "-q", "-b", "16.0");
-  writeFileSync(path.join(ocb, "README"), "ocb\n");
-  git(ocb, "add", "README");
-  git(ocb, "commit", "-q", "-m", "one");
+  commitFile(ocb, "README", "ocb\n", "one");
   git(ocb, "checkout", "-q", "-b", "pr");
-  writeFileSync(path.join(ocb, "fix"), "fix\n");
-  git(ocb, "add", "fix");
-  git(ocb, "commit", "-q", "-m", "fix");
+  commitFile(ocb, "fix", "fix\n", "fix");
   git(ocb, "update-ref", "refs/pull/42/head", "HEAD");
   pinned = git(ocb, "rev-parse", "HEAD~1");
   git(ocb, "checkout", "-q", "16.0");
   tool = path.join(root, "forge", "tool");
   mkdirSync(tool, { recursive: true });
   git(tool, "init", "-q", "-b", "main");
-  writeFileSync(path.join(tool, "setup.py"), "from setuptools import setup\nsetup(name='acme-tool')\n");
-  git(tool, "add", "setup.py");
-  git(tool, "commit", "-q", "-m", "one");
+  commitFile(tool, "setup.py", "from setuptools import setup\nsetup(name='acme-tool')\n", "one");
   git(tool, "branch", "stable");
 
   build = path.join(root, "build");
