@@ -89,7 +89,7 @@ function record(gathered: Gathered, detail: BuilderDetail, state: BuilderState):
 }
 
 /** A watch file whose builder is in no manifest is reported, never merged. */
-function strayWatchFiles(watchFiles: ReadonlyMap<string, WatchFileInput>, factories: ReadonlyMap<string, MergeFactory>): Problem[] {
+export function strayWatchFiles(watchFiles: ReadonlyMap<string, WatchFileInput>, factories: { has(name: string): boolean }): Problem[] {
   const problems: Problem[] = [];
   for (const [name, file] of watchFiles) {
     if (factories.has(name)) continue;

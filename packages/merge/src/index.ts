@@ -27,3 +27,4 @@ export type {
 } from "./types.js";
 export type { AutoEntry } from "./decode.js";
 export type { Recalled } from "./cache/recall.js";
+export type { StateCounts } from "./cache/format.js";

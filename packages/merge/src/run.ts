@@ -1,16 +1,17 @@
 import { createHash } from "node:crypto";
-import { lstatSync } from "node:fs";
+import { lstatSync, readFileSync } from "node:fs";
 import { readManifests, type ManifestResult } from "@autowatch/manifest";
 import { type Problem, type State } from "@autowatch/watchfile";
 import { MAX_CONFIG_BYTES, quoteValue, readRegularFileSync, writeFileAtomicSync } from "@autowatch/watchfile/text";
-import { mergeFarm } from "./core.js";
+import { mergeFarm, strayWatchFiles } from "./core.js";
 import { mergeFactories } from "./factories.js";
-import { loadLastGood } from "./lastgood.js";
+import { loadLastGood, type LastGoodStore } from "./lastgood.js";
 import { parseRewriteFile, parseRewriteRule, type RewriteRule } from "./rewrite.js";
 import { readStateFingerprint, renderState, renderStatePieces } from "./state.js";
-import { CacheSession } from "./cache/session.js";
+import { CacheSession, countsOf } from "./cache/session.js";
+import type { StateCounts } from "./cache/format.js";
 import { digestOf, stampFile } from "./cache/files.js";
-import { DEFAULT_POLICY, type MergeFactory, type MergePolicy, type MergeResult, type WatchFileInput } from "./types.js";
+import { DEFAULT_POLICY, type LastGoodEntry, type MergeFactory, type MergePolicy, type MergeResult, type WatchFileInput } from "./types.js";
 import { scanWatchDir } from "./watchdir.js";
 import { MergeSetupError } from "./errors.js";
 import { factoryIndexFile, stampManifests, writeFactoryIndex, type IndexHead } from "./factoryindex.js";
@@ -62,6 +63,8 @@ export interface RunMergeResult {
   written: boolean;
   /** Builders whose earlier result the merge cache gave back (not merged again). */
   reused: number;
+  /** What the merge's summary counts (without walking the state). */
+  counts: StateCounts;
   problems: Problem[];
   result: MergeResult;
 }
@@ -76,29 +79,39 @@ export interface RunMergeResult {
  */
 export async function runMerge(options: RunMergeOptions): Promise<RunMergeResult> {
   const now = options.now ?? new Date();
+  const today = now.toISOString().slice(0, 10);
   const { rules, problems: ruleProblems } = await loadRules(options);
   const policy = policyOf(options);
   const explain = options.explain ?? options.readOnly === true;
   const lastGoodDir = options.lastGoodDir ?? (options.output === undefined ? undefined : `${options.output}.lastgood`);
   const session = openCache(options, explain, lastGoodDir, policy, rules);
-  const manifests = await readFactories(options, session);
-  const watch = scanWatchDir(
-    options.watchDir,
-    manifests.factories.map((factory) => factory.name),
-    policy.maxBytes,
-  );
-  const store = lastGoodDir === undefined ? undefined : loadLastGood(lastGoodDir);
-  const today = now.toISOString().slice(0, 10);
-  const common = { watchFiles: watch.files, lastGood: store?.lastGood, rules, policy, now, explain };
+  const read = (names: string[]) => readFarm(options, names, lastGoodDir, ruleProblems, now);
   // a builder taken from the cache whose accepted watches someone asks for, after its last-good file changed
-  const remerged = (factory: MergeFactory) => mergeFarm({ ...common, factories: [factory] }).lastGood.get(factory.name)?.watches ?? [];
-  const plan = session?.planBuilders(manifests.factories, watch.files, policy.maxBytes, store?.lastGood, today, remerged);
+  const remerge = (farm: Farm) => (factory: MergeFactory) =>
+    mergeFarm({ watchFiles: farm.watch.files, lastGood: farm.store?.lastGood, rules, policy, now, explain, factories: [factory] }).lastGood.get(factory.name)
+      ?.watches ?? [];
+  // manifests unchanged: the builders are the cache's, and when nothing else changed either, nothing is merged
+  let farm: Farm | undefined;
+  if (session?.read && options.output !== undefined && session.manifestsHold(factoryIndexFile(options.output))) {
+    farm = read(session.read.check.builders.map((b) => b.name));
+    const inputs = { output: options.output, files: farm.watch.files, maxBytes: policy.maxBytes, store: farm.store?.lastGood, global: farm.globalKey, today };
+    if (session.unchanged(inputs)) return unchangedResult(options.output, session, farm.store?.lastGood, today, remerge(farm));
+  }
+  const cached = farm && session?.cachedManifests();
+  const manifests: Manifests = cached ?? (await readFactories(options, session));
+  if (!cached) farm = read(manifests.factories.map((factory) => factory.name));
+  const { watch, store } = farm!;
+  const plan = session?.planBuilders(manifests.factories, watch.files, policy.maxBytes, store?.lastGood, today, remerge(farm!));
 
   const result = mergeFarm({
-    ...common,
+    watchFiles: watch.files,
+    rules,
+    policy,
+    now,
+    explain,
     factories: manifests.factories,
     lastGood: session && store ? session.recording(store.lastGood) : store?.lastGood,
-    problems: [...manifests.problems, ...ruleProblems, ...watch.problems, ...(store?.problems ?? []), ...oldFiles(watch.files, options.maxAge, now)],
+    problems: [...manifests.problems, ...farm!.problems],
     ...(plan ? { recalled: plan.recalled, digests: session!.readDigests } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
@@ -113,7 +126,7 @@ export async function runMerge(options: RunMergeOptions): Promise<RunMergeResult
     writeFactoryIndex(file, manifests.head, manifests.parsed);
     session?.wroteFactories(file);
   }
-  session?.finish(manifests.factories, result, store?.lastGood);
+  session?.finish(manifests.factories, result, store?.lastGood, farm!.globalKey, today);
   let stateText: string | undefined;
   return {
     state: result.state,
@@ -124,8 +137,74 @@ export async function runMerge(options: RunMergeOptions): Promise<RunMergeResult
     changed,
     written: write && options.output !== undefined,
     reused: plan?.recalled.size ?? 0,
+    counts: countsOf(result.state),
     problems: result.problems,
     result,
+  };
+}
+
+/** The builders to merge and the manifests' problems; `parsed` and `head` when the manifests were parsed. */
+interface Manifests {
+  factories: MergeFactory[];
+  problems: Problem[];
+  parsed?: ManifestResult;
+  head?: IndexHead;
+}
+
+/** What a merge reads besides the manifests, for these builders. */
+interface Farm {
+  watch: ReturnType<typeof scanWatchDir>;
+  store: ReturnType<typeof loadLastGood> | undefined;
+  /** The problems no builder's merge makes, and their digest (the cache compares it). */
+  problems: Problem[];
+  globalKey: string;
+}
+
+function readFarm(options: RunMergeOptions, names: string[], lastGoodDir: string | undefined, ruleProblems: Problem[], now: Date): Farm {
+  const watch = scanWatchDir(options.watchDir, names, options.maxBytes ?? DEFAULT_POLICY.maxBytes);
+  const store = lastGoodDir === undefined ? undefined : loadLastGood(lastGoodDir);
+  const problems = [...ruleProblems, ...watch.problems, ...(store?.problems ?? []), ...oldFiles(watch.files, options.maxAge, now)];
+  const strays = strayWatchFiles(watch.files, new Set(names));
+  return { watch, store, problems, globalKey: digestOf(JSON.stringify([problems, strays])) };
+}
+
+/**
+ * The result of a merge whose inputs are all unchanged: the state file as it is (read and
+ * parsed only if asked for), its problems from its own text, and each builder's earlier result
+ * rebuilt from the cache if someone asks for the merge's details.
+ */
+function unchangedResult(
+  output: string,
+  session: CacheSession,
+  store: LastGoodStore | undefined,
+  today: string,
+  remerged: (factory: MergeFactory) => LastGoodEntry["watches"],
+): RunMergeResult {
+  const check = session.read!.check;
+  const bytes = readFileSync(output);
+  // the problems are the file's last list: only they are decoded
+  const tail = bytes.lastIndexOf('\n"problems":[');
+  const problems = (JSON.parse(`{${bytes.toString("utf8", tail + 1)}`) as { problems: Problem[] }).problems;
+  let state: State | undefined;
+  let result: MergeResult | undefined;
+  let text: string | undefined;
+  const stateText = (): string => (text ??= bytes.toString("utf8"));
+  const parsed = (): State => (state ??= JSON.parse(stateText()) as State);
+  return {
+    get state() {
+      return parsed();
+    },
+    get stateText() {
+      return stateText();
+    },
+    changed: readStateFingerprint(output) !== check.state!.fingerprint,
+    written: true,
+    reused: check.builders.length,
+    counts: check.state!.counts,
+    problems,
+    get result() {
+      return (result ??= { ...session.recallAll(store, today, remerged), state: parsed(), problems });
+    },
   };
 }
 
@@ -150,13 +229,8 @@ function openCache(
  * The factories to merge: from the cache while the manifests and STATE.factories hold what it
  * says; else parsed (`parsed`, and the stamps STATE.factories is written with, when a state is written).
  */
-async function readFactories(
-  options: RunMergeOptions,
-  session: CacheSession | undefined,
-): Promise<{ factories: MergeFactory[]; problems: Problem[]; parsed?: ManifestResult; head?: IndexHead }> {
+async function readFactories(options: RunMergeOptions, session: CacheSession | undefined): Promise<Manifests> {
   const indexing = !options.readOnly && options.output !== undefined && Array.isArray(options.manifests);
-  const cached = session && options.output !== undefined ? session.cachedManifests(factoryIndexFile(options.output)) : undefined;
-  if (cached) return cached;
   const paths = Array.isArray(options.manifests) ? (options.manifests as readonly string[]) : [];
   // stamped before they are read: a write after shows in the next stamp
   const before = paths.map((path) => stampFile(path, true));

@@ -63,6 +63,8 @@ describe("which builders the cache gives back", () => {
       code: "c",
       key: "k",
       startedNs: "0",
+      today: "2026-12-06",
+      global: "g",
       manifests: [],
       manifestProblems: [],
       factories: null,
@@ -96,11 +98,15 @@ describe("which builders the cache gives back", () => {
   it("reads back what it wrote, and nothing from another code, other settings, or a damaged body", () => {
     const { data } = setup("x", "x");
     const text = serializeCache(data);
-    expect(parseCache(text, "c", "k")?.builders).toEqual(data.builders);
-    expect(parseCache(text, "other code", "k")).toBeUndefined();
-    expect(parseCache(text, "c", "other settings")).toBeUndefined();
-    expect(parseCache(text.replace('"accepted"', '"rejected"'), "c", "k")).toBeUndefined();
-    expect(parseCache(text.slice(0, -2), "c", "k")).toBeUndefined();
-    expect(parseCache("", "c", "k")).toBeUndefined();
+    const read = (t: string, code = "c", key = "k") => parseCache(Buffer.from(t), code, key);
+    expect(read(text)?.full()?.builders).toEqual(data.builders);
+    expect(read(text)?.check.builders.map((b) => b.name)).toEqual(["b"]);
+    expect(read(text, "other code")).toBeUndefined();
+    expect(read(text, "c", "other settings")).toBeUndefined();
+    // a damaged payload is found when it is read, a damaged check line at once
+    expect(read(text.replace('"accepted"', '"rejected"'))?.full()).toBeUndefined();
+    expect(read(text.replace('"today":"2026-12-06"', '"today":"2026-12-07"'))).toBeUndefined();
+    expect(read(text.slice(0, -2))).toBeUndefined();
+    expect(read("")).toBeUndefined();
   });
 });

@@ -2,7 +2,16 @@ import { hash as oneShotHash } from "node:crypto";
 import { lstatSync, readFileSync, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { writeFileAtomicSync } from "@autowatch/watchfile/text";
-import { CACHE_SCHEMA, parseCache, serializeCache, type Confirmed, type MergeCacheData } from "./format.js";
+import {
+  CACHE_SCHEMA,
+  parseCache,
+  serializeCache,
+  serializeWithPayload,
+  type CacheCheck,
+  type Confirmed,
+  type MergeCacheData,
+  type ReadCache,
+} from "./format.js";
 import { isRacy, stampOf, type Stamp } from "./stamp.js";
 
 /** The merge cache of a state file: beside it, as STATE.lastgood and STATE.factories are. */
@@ -78,20 +87,20 @@ export function codeIdentity(): string {
 }
 
 /** The cache in `file` when it is whole, of this code and these settings; undefined otherwise (then it is rebuilt). */
-export function readMergeCache(file: string, key: string): MergeCacheData | undefined {
-  let text: string;
+export function readMergeCache(file: string, key: string): ReadCache | undefined {
+  let bytes: Buffer;
   try {
-    text = readFileSync(file, "utf8");
+    bytes = readFileSync(file);
   } catch {
     return undefined;
   }
-  return parseCache(text, codeIdentity(), key);
+  return parseCache(bytes, codeIdentity(), key);
 }
 
 /** Writes the cache by atomic rename, without fsync: a cache lost in a crash only costs the next merge time. Best effort. */
-export function writeMergeCache(file: string, data: MergeCacheData): void {
+export function writeMergeCache(file: string, data: MergeCacheData | { check: CacheCheck; payload: string }): void {
   try {
-    writeFileAtomicSync(file, serializeCache(data), { fsync: false });
+    writeFileAtomicSync(file, "payload" in data ? serializeWithPayload(data.check, data.payload) : serializeCache(data), { fsync: false });
   } catch {
     // the next merge rebuilds it
   }

@@ -40,6 +40,14 @@ export interface CachedBuilder {
   kept: { hash: string; date: string | null } | null;
 }
 
+/** Counts the merge's summary shows, so that a merge of an unchanged farm needs no state parsed. */
+export interface StateCounts {
+  builders: number;
+  scheduled: number;
+  watching: number;
+  pollers: number;
+}
+
 /** The cache as one merge leaves it for the next. */
 export interface MergeCacheData {
   /** Identity of the code that wrote it and of the merge's settings: another one is foreign. */
@@ -47,13 +55,17 @@ export interface MergeCacheData {
   key: string;
   /** When the merge that wrote it started (ns, wall clock). */
   startedNs: string;
+  /** The day of that merge (accepted builders' last good entries are dated with it). */
+  today: string;
+  /** Digest of the problems no builder's merge makes (rewrite files, watch directory, store, old files, strays). */
+  global: string;
   /** Each manifest, in the order given. */
   manifests: Confirmed[];
   manifestProblems: Problem[];
   /** STATE.factories as written for these manifests, null when not written. */
   factories: Confirmed | null;
-  /** The state file as written, and the identity of its text (fingerprint, flags, problems). */
-  state: (Confirmed & { text: string }) | null;
+  /** The state file as written, the identity of its text (fingerprint, flags, problems), its fingerprint and counts. */
+  state: (Confirmed & { text: string; fingerprint: string; counts: StateCounts }) | null;
   /** The last-good store's index after this merge saved it, null when there is none. */
   lastGoodIndex: Confirmed | null;
   table: WatchTable;
@@ -61,21 +73,24 @@ export interface MergeCacheData {
   builders: CachedBuilder[];
 }
 
+/** What a merge of an unchanged farm checks: everything but the builders' results. */
+export type CacheCheck = Omit<MergeCacheData, "table" | "builders" | "manifestProblems"> & {
+  builders: Pick<CachedBuilder, "name" | "input" | "racy" | "digest" | "lastGood">[];
+};
+
 interface Head {
   schema: typeof CACHE_SCHEMA;
   code: string;
   key: string;
-  /** sha256 (base64) of the body: a damaged or torn body is never read as a cache. */
-  body: string;
+  /** sha256 (base64) of each body line: a damaged or torn body is never read as a cache. */
+  check: string;
+  payload: string;
 }
 
+type CheckRow = [name: string, input: string, racy: boolean, digest: string | null, lastGood: string | null];
+
 type StoredBuilder = [
-  name: string,
   section: string,
-  input: string,
-  racy: boolean,
-  digest: string | null,
-  lastGood: string | null,
   flags: number,
   treeStableTimer: number | null,
   watches: number[],
@@ -85,104 +100,141 @@ type StoredBuilder = [
   kept: [string, string | null] | null,
 ];
 
-/** Two lines: a head (schema, code, settings, digest of the body), then the body. */
+/**
+ * Three lines: a head (schema, code, settings, digests of the two others), what a merge of an
+ * unchanged farm checks (stamps), and the builders' results (read only when something changed).
+ */
 export function serializeCache(data: MergeCacheData): string {
-  const body = JSON.stringify({
-    startedNs: data.startedNs,
-    manifests: data.manifests,
+  const payload = JSON.stringify({
     manifestProblems: data.manifestProblems,
-    factories: data.factories,
-    state: data.state,
-    lastGoodIndex: data.lastGoodIndex,
     watches: data.table.toStored(),
     builders: data.builders.map(storedBuilder),
   });
-  const head: Head = { schema: CACHE_SCHEMA, code: data.code, key: data.key, body: oneShotHash("sha256", body, "base64") };
-  return `${JSON.stringify(head)}\n${body}\n`;
+  return serializeWithPayload(data, payload);
 }
+
+/** The cache with these check fields and a payload line as it was (a merge of an unchanged farm that confirmed racy stamps). */
+export function serializeWithPayload(check: CacheCheck | MergeCacheData, payload: string): string {
+  const checkText = JSON.stringify({
+    startedNs: check.startedNs,
+    today: check.today,
+    global: check.global,
+    manifests: check.manifests,
+    factories: check.factories,
+    state: check.state,
+    lastGoodIndex: check.lastGoodIndex,
+    builders: check.builders.map((b): CheckRow => [b.name, b.input, b.racy, b.digest, b.lastGood]),
+  });
+  const head: Head = { schema: CACHE_SCHEMA, code: check.code, key: check.key, check: digest(checkText), payload: digest(payload) };
+  return `${JSON.stringify(head)}\n${checkText}\n${payload}\n`;
+}
+
+const digest = (text: string) => oneShotHash("sha256", text, "base64");
 
 function storedBuilder(b: CachedBuilder): StoredBuilder {
   const flags = (b.schedule ? 1 : 0) | (b.autoWatch ? 2 : 0);
-  const kept: StoredBuilder[12] = b.kept ? [b.kept.hash, b.kept.date] : null;
-  return [
-    b.name,
-    b.section,
-    b.input,
-    b.racy,
-    b.digest,
-    b.lastGood,
-    flags,
-    b.treeStableTimer ?? null,
-    b.watches,
-    b.watchesDigest,
-    b.problems,
-    b.watchFile,
-    kept,
-  ];
+  const kept: StoredBuilder[7] = b.kept ? [b.kept.hash, b.kept.date] : null;
+  return [b.section, flags, b.treeStableTimer ?? null, b.watches, b.watchesDigest, b.problems, b.watchFile, kept];
+}
+
+/** A cache read: its check part, its payload line, and the whole cache when the payload is parsed. */
+export interface ReadCache {
+  check: CacheCheck;
+  payloadText(): string;
+  /** The payload line is the one the head's digest names (not damaged). */
+  intact(): boolean;
+  /** Parses the builders' results; undefined when they are damaged. */
+  full(): MergeCacheData | undefined;
 }
 
 /**
  * The cache in `text` when it was written by this code for these settings and is whole;
  * undefined otherwise (another version or settings, damaged, torn, not a cache): it is then
- * rebuilt, never trusted.
+ * rebuilt, never trusted. Only the check line is parsed here.
  */
-export function parseCache(text: string, code: string, key: string): MergeCacheData | undefined {
-  const newline = text.indexOf("\n");
-  if (newline < 0 || !text.endsWith("\n")) return undefined;
+export function parseCache(bytes: Buffer, code: string, key: string): ReadCache | undefined {
+  const NEWLINE = 10;
+  const first = bytes.indexOf(NEWLINE);
+  const second = first < 0 ? -1 : bytes.indexOf(NEWLINE, first + 1);
+  if (second < 0 || bytes[bytes.length - 1] !== NEWLINE) return undefined;
   try {
-    const head = JSON.parse(text.slice(0, newline)) as Partial<Head> | null;
+    const head = JSON.parse(bytes.toString("utf8", 0, first)) as Partial<Head> | null;
     if (!head || head.schema !== CACHE_SCHEMA || head.code !== code || head.key !== key) return undefined;
-    const bodyText = text.slice(newline + 1, -1);
-    if (oneShotHash("sha256", bodyText, "base64") !== head.body) return undefined;
-    const body = JSON.parse(bodyText) as Record<string, unknown>;
-    const table = WatchTable.fromStored(body.watches);
-    if (!table || !Array.isArray(body.builders) || !Array.isArray(body.manifests)) return undefined;
-    const builders: CachedBuilder[] = [];
-    for (const row of body.builders as unknown[]) {
-      const builder = cachedBuilder(row, table.watches.length);
-      if (!builder) return undefined;
-      builders.push(builder);
-    }
-    if (typeof body.startedNs !== "string" || !/^\d+$/.test(body.startedNs)) return undefined;
-    const { manifests, manifestProblems, factories, state, lastGoodIndex } = body;
-    if (!manifests.every(isConfirmed) || !Array.isArray(manifestProblems) || !manifestProblems.every(isProblem)) return undefined;
-    if (!(factories === null || isConfirmed(factories)) || !(lastGoodIndex === null || isConfirmed(lastGoodIndex))) return undefined;
-    if (!(state === null || (isConfirmed(state) && typeof (state as { text?: unknown }).text === "string"))) return undefined;
-    return {
-      code,
-      key,
-      startedNs: body.startedNs,
-      manifests: manifests as Confirmed[],
-      manifestProblems,
-      factories: factories as Confirmed | null,
-      state: state as MergeCacheData["state"],
-      lastGoodIndex: lastGoodIndex as Confirmed | null,
-      table,
-      builders,
-    };
+    const checkText = bytes.toString("utf8", first + 1, second);
+    if (digest(checkText) !== head.check) return undefined;
+    const check = parseCheck(JSON.parse(checkText) as Record<string, unknown>, code, key);
+    if (!check) return undefined;
+    // the builders' results are decoded and checked only when a merge needs them
+    const payload = bytes.subarray(second + 1, bytes.length - 1);
+    let text: string | undefined;
+    const payloadText = () => (text ??= payload.toString("utf8"));
+    let whole: boolean | undefined;
+    const intact = () => (whole ??= oneShotHash("sha256", payload, "base64") === head.payload);
+    return { check, payloadText, intact, full: () => (intact() ? parsePayload(check, payloadText()) : undefined) };
   } catch {
     return undefined;
   }
 }
 
-function cachedBuilder(row: unknown, watchCount: number): CachedBuilder | undefined {
-  if (!Array.isArray(row) || row.length !== 13) return undefined;
-  const [name, section, input, racy, digest, lastGood, flags, timer, watches, watchesDigest, problems, watchFile, kept] = row as StoredBuilder;
-  const strings = [name, section, input, watchesDigest];
-  if (!strings.every((s) => typeof s === "string") || typeof racy !== "boolean" || typeof flags !== "number") return undefined;
-  if (!(digest === null || typeof digest === "string") || !(lastGood === null || typeof lastGood === "string")) return undefined;
+function parseCheck(body: Record<string, unknown>, code: string, key: string): CacheCheck | undefined {
+  const { startedNs, today, global, manifests, factories, state, lastGoodIndex, builders } = body;
+  if (typeof startedNs !== "string" || !/^\d+$/.test(startedNs) || typeof today !== "string" || typeof global !== "string") return undefined;
+  if (!Array.isArray(manifests) || !manifests.every(isConfirmed) || !Array.isArray(builders)) return undefined;
+  if (!(factories === null || isConfirmed(factories)) || !(lastGoodIndex === null || isConfirmed(lastGoodIndex))) return undefined;
+  if (!(state === null || isStateEntry(state))) return undefined;
+  const rows: CacheCheck["builders"] = [];
+  for (const row of builders as unknown[]) {
+    if (!Array.isArray(row) || row.length !== 5) return undefined;
+    const [name, input, racy, rowDigest, lastGood] = row as CheckRow;
+    if (typeof name !== "string" || typeof input !== "string" || typeof racy !== "boolean") return undefined;
+    if (!(rowDigest === null || typeof rowDigest === "string") || !(lastGood === null || typeof lastGood === "string")) return undefined;
+    rows.push({ name, input, racy, digest: rowDigest, lastGood });
+  }
+  return {
+    code,
+    key,
+    startedNs,
+    today,
+    global,
+    manifests: manifests as Confirmed[],
+    factories: factories as Confirmed | null,
+    state: state as CacheCheck["state"],
+    lastGoodIndex: lastGoodIndex as Confirmed | null,
+    builders: rows,
+  };
+}
+
+function parsePayload(check: CacheCheck, text: string): MergeCacheData | undefined {
+  try {
+    const body = JSON.parse(text) as Record<string, unknown>;
+    const table = WatchTable.fromStored(body.watches);
+    const { manifestProblems } = body;
+    if (!table || !Array.isArray(body.builders) || body.builders.length !== check.builders.length) return undefined;
+    if (!Array.isArray(manifestProblems) || !manifestProblems.every(isProblem)) return undefined;
+    const builders: CachedBuilder[] = [];
+    for (const [index, row] of (body.builders as unknown[]).entries()) {
+      const builder = cachedBuilder(row, check.builders[index]!, table.watches.length);
+      if (!builder) return undefined;
+      builders.push(builder);
+    }
+    return { ...check, manifestProblems, table, builders };
+  } catch {
+    return undefined;
+  }
+}
+
+function cachedBuilder(row: unknown, checked: CacheCheck["builders"][number], watchCount: number): CachedBuilder | undefined {
+  if (!Array.isArray(row) || row.length !== 8) return undefined;
+  const [section, flags, timer, watches, watchesDigest, problems, watchFile, kept] = row as StoredBuilder;
+  if (typeof section !== "string" || typeof watchesDigest !== "string" || typeof flags !== "number") return undefined;
   if (!(timer === null || typeof timer === "number")) return undefined;
   if (!Array.isArray(watches) || !watches.every((id) => Number.isInteger(id) && id >= 0 && id < watchCount)) return undefined;
   if (!Array.isArray(problems) || !problems.every(isProblem) || !isWatchFileStatus(watchFile)) return undefined;
   if (!(kept === null || (Array.isArray(kept) && kept.length === 2 && typeof kept[0] === "string" && (kept[1] === null || typeof kept[1] === "string"))))
     return undefined;
   const builder: CachedBuilder = {
-    name,
+    ...checked,
     section,
-    input,
-    racy,
-    digest,
-    lastGood,
     schedule: (flags & 1) !== 0,
     autoWatch: (flags & 2) !== 0,
     watches,
@@ -193,6 +245,19 @@ function cachedBuilder(row: unknown, watchCount: number): CachedBuilder | undefi
   };
   if (timer !== null) builder.treeStableTimer = timer;
   return builder;
+}
+
+function isStateEntry(value: unknown): boolean {
+  if (!isConfirmed(value)) return false;
+  const s = value as unknown as Record<string, unknown>;
+  const counts = s.counts as Record<string, unknown> | null;
+  return (
+    typeof s.text === "string" &&
+    typeof s.fingerprint === "string" &&
+    counts !== null &&
+    typeof counts === "object" &&
+    ["builders", "scheduled", "watching", "pollers"].every((k) => typeof counts[k] === "number")
+  );
 }
 
 function isConfirmed(value: unknown): value is Confirmed {

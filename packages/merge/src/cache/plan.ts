@@ -1,5 +1,4 @@
 import { readFileSync } from "node:fs";
-import type { Problem } from "@autowatch/watchfile";
 import { factoryFromKey, factoryKey } from "../factories.js";
 import type { BuilderState } from "@autowatch/watchfile";
 import { renderedDigest } from "../state.js";
@@ -7,20 +6,13 @@ import type { BuilderDetail, LastGoodEntry, MergeFactory, WatchFileInput } from 
 import { readWatchFileSync } from "../watchdir.js";
 import { contentHash } from "../lastgood.js";
 import { digestOf, stampFile, stillHolds } from "./files.js";
-import type { CachedBuilder, Confirmed, MergeCacheData } from "./format.js";
+import type { CacheCheck, CachedBuilder, Confirmed, MergeCacheData } from "./format.js";
 import type { Recalled, Recaller } from "./recall.js";
 import { isRacy } from "./stamp.js";
 import type { WatchTable } from "./table.js";
 
-/**
- * The manifests' factories and problems as the cache kept them, when every manifest still
- * holds the bytes it was parsed from; undefined when one changed (then they are parsed).
- */
-export function cachedManifests(
-  previous: MergeCacheData,
-  paths: readonly string[],
-  racyFromNs: bigint,
-): { factories: MergeFactory[]; problems: Problem[]; confirmed: Confirmed[] } | undefined {
+/** Each manifest's confirmation when every manifest still holds the bytes the cache says; undefined when one changed. */
+export function manifestsHold(previous: CacheCheck, paths: readonly string[], racyFromNs: bigint): Confirmed[] | undefined {
   if (previous.manifests.length !== paths.length) return undefined;
   const confirmed: Confirmed[] = [];
   for (const [index, path] of paths.entries()) {
@@ -28,13 +20,18 @@ export function cachedManifests(
     if (!holds) return undefined;
     confirmed.push(holds);
   }
+  return confirmed;
+}
+
+/** The factories as the cache kept them (undefined when one does not read back). */
+export function cachedFactories(previous: MergeCacheData): MergeFactory[] | undefined {
   const factories: MergeFactory[] = [];
   for (const builder of previous.builders) {
     const factory = factoryFromKey(builder.section);
     if (!factory || factory.name !== builder.name) return undefined;
     factories.push(factory);
   }
-  return { factories, problems: previous.manifestProblems, confirmed };
+  return factories;
 }
 
 /** How a builder's watch file was listed, as the cache keys it, and whether its stamp is racy. */
@@ -93,7 +90,12 @@ export function planBuilders(
   return plan;
 }
 
-function sameInput(record: CachedBuilder, key: InputKey, given: WatchFileInput | undefined, maxBytes: number): boolean {
+export function sameInput(
+  record: Pick<CachedBuilder, "input" | "racy" | "digest">,
+  key: InputKey,
+  given: WatchFileInput | undefined,
+  maxBytes: number,
+): boolean {
   if (record.input === key.input && !record.racy) return true;
   if (!key.input.startsWith("file:") || !record.digest || !given) return false;
   // the stamp changed (or could not vouch): the content decides

@@ -4,10 +4,10 @@ import type { Problem, State } from "@autowatch/watchfile";
 import { contentHash, LASTGOOD_INDEX, type LastGoodStore } from "../lastgood.js";
 import type { RewriteRule } from "../rewrite.js";
 import { linesOf } from "../state.js";
-import type { LastGoodEntry, LastGoodSource, MergeFactory, MergePolicy, MergeResult, WatchFileInput } from "../types.js";
+import type { BuilderDetail, LastGoodEntry, LastGoodSource, MergeFactory, MergePolicy, MergeResult, WatchFileInput } from "../types.js";
 import { codeIdentity, confirmNow, digestOf, mergeCacheFile, readMergeCache, stampFile, stillHolds, writeMergeCache } from "./files.js";
-import type { CachedBuilder, Confirmed, MergeCacheData } from "./format.js";
-import { cachedManifests, fileDigest, lastGoodKeyer, planBuilders, recordOf, type Plan } from "./plan.js";
+import type { CacheCheck, CachedBuilder, Confirmed, MergeCacheData, ReadCache, StateCounts } from "./format.js";
+import { cachedFactories, fileDigest, inputKey, lastGoodKeyer, manifestsHold, planBuilders, recordOf, sameInput, type LastGoodKey, type Plan } from "./plan.js";
 import { Recaller } from "./recall.js";
 import { nowNs, racyFrom } from "./stamp.js";
 import { WatchTable } from "./table.js";
@@ -36,7 +36,9 @@ export class CacheSession {
   /** Stamps of files modified since (the racy window before the start) are racy. */
   private readonly racyFromNs: bigint;
   readonly file: string;
-  readonly previous: MergeCacheData | undefined;
+  /** The cache as read (its check part parsed; the builders' results when asked). */
+  readonly read: ReadCache | undefined;
+  private full: MergeCacheData | undefined | null = null;
   private readonly key: string;
   private manifests: Confirmed[] = [];
   private manifestProblems: Problem[] = [];
@@ -63,22 +65,78 @@ export class CacheSession {
         rules: settings.rules.map((rule) => [rule.from, rule.to]),
       }),
     );
-    this.previous = readMergeCache(this.file, this.key);
-    this.dirty = this.previous === undefined;
+    this.read = readMergeCache(this.file, this.key);
+    this.dirty = this.read === undefined;
   }
 
-  /** The manifests' factories and problems from the cache, when the manifests and STATE.factories are unchanged. */
-  cachedManifests(factoriesFile: string): { factories: MergeFactory[]; problems: Problem[] } | undefined {
-    const previous = this.previous;
-    if (!previous?.factories) return undefined;
-    const index = stillHolds(factoriesFile, previous.factories, this.racyFromNs);
-    const kept = index && cachedManifests(previous, this.settings.manifests, this.racyFromNs);
-    if (!index || !kept) return undefined;
-    this.manifests = kept.confirmed;
-    this.manifestProblems = kept.problems;
+  /** The previous merge's cache with its builders' results (parsed on first use), undefined when there is none or it is damaged. */
+  get previous(): MergeCacheData | undefined {
+    if (this.full === null) this.full = this.read?.full();
+    return this.full;
+  }
+
+  /** True when every manifest and STATE.factories still hold what the cache says (stamps, or digests when racy). */
+  manifestsHold(factoriesFile: string): boolean {
+    const check = this.read?.check;
+    if (!check?.factories) return false;
+    const index = stillHolds(factoriesFile, check.factories, this.racyFromNs);
+    const confirmed = index && manifestsHold(check, this.settings.manifests, this.racyFromNs);
+    if (!index || !confirmed) return false;
+    this.manifests = confirmed;
     this.factoriesIndex = index;
-    if (index !== previous.factories || kept.confirmed.some((c, i) => c !== previous.manifests[i])) this.dirty = true;
-    return kept;
+    if (index !== check.factories || confirmed.some((c, i) => c !== check.manifests[i])) this.dirty = true;
+    return true;
+  }
+
+  /** The manifests' factories and problems as the cache kept them (after `manifestsHold`). */
+  cachedManifests(): { factories: MergeFactory[]; problems: Problem[] } | undefined {
+    const previous = this.previous;
+    const factories = previous && cachedFactories(previous);
+    if (!previous || !factories) return undefined;
+    this.manifestProblems = previous.manifestProblems;
+    return { factories, problems: previous.manifestProblems };
+  }
+
+  /**
+   * True when nothing the merge reads changed since the cache was written (after
+   * `manifestsHold`): the same day, every watch file by stamp (or digest), every last-good
+   * entry consulted, the store's index, the problems no builder makes, and the state file as
+   * written. The merge then gives what it gave: the state file stays, nothing is merged.
+   */
+  unchanged(inputs: {
+    output: string;
+    files: ReadonlyMap<string, WatchFileInput>;
+    maxBytes: number;
+    store: LastGoodStore | undefined;
+    global: string;
+    today: string;
+  }): boolean {
+    const check = this.read?.check;
+    if (!check?.state || check.today !== inputs.today || check.global !== inputs.global) return false;
+    // the builders' results are rebuilt from it if the caller asks for them
+    if (!this.read!.intact()) return false;
+    const { store } = inputs;
+    if (store ? !this.storeHolds(check, store) : check.lastGoodIndex !== null) return false;
+    const lastGoodKey = this.lastGoodKey(store);
+    const rows: CacheCheck["builders"] = [];
+    for (const row of check.builders) {
+      const given = inputs.files.get(row.name);
+      const key = inputKey(given, this.racyFromNs);
+      if (!sameInput(row, key, given, inputs.maxBytes)) return false;
+      if (row.lastGood !== null && row.lastGood !== lastGoodKey(row.name)) return false;
+      if (key.input !== row.input || key.racy !== row.racy) this.dirty = true;
+      rows.push({ ...row, input: key.input, racy: key.racy });
+    }
+    const state = stillHolds(inputs.output, check.state, this.racyFromNs, true);
+    if (!state) return false;
+    if (state !== check.state) this.dirty = true;
+    const lastGoodIndex = store ? this.storeIndex(store) : null;
+    if (this.dirty || lastGoodIndex !== check.lastGoodIndex)
+      writeMergeCache(this.file, {
+        check: { ...check, manifests: this.manifests, factories: this.factoriesIndex, state: { ...check.state, ...state }, lastGoodIndex, builders: rows },
+        payload: this.read!.payloadText(),
+      });
+    return true;
   }
 
   /** Notes the manifests as this merge parsed them (stamps taken before the read, digests of the bytes read). */
@@ -117,29 +175,49 @@ export class CacheSession {
     // builders are known by their content hash only)
     const storeHolds = previous !== undefined && store !== undefined && this.storeHolds(previous, store);
     const recaller =
-      storeHolds && previous
-        ? new Recaller(previous.table, today, (builder, hash) => {
-            const entry = store.get(builder);
-            if (entry && "watches" in entry && contentHash(entry.watches) === hash) return entry.watches;
-            return remerged(byName.get(builder)!);
-          })
-        : undefined;
-    const lastGoodKey = store
+      storeHolds && previous ? new Recaller(previous.table, today, (builder, hash) => storedOrMerged(store, byName.get(builder)!, hash, remerged)) : undefined;
+    const lastGoodKey = this.lastGoodKey(store);
+    this.plan = planBuilders(previous, byName, files, { maxBytes, racyFromNs: this.racyFromNs, lastGoodKey, recaller });
+    if (this.plan.refreshed || this.plan.recalled.size !== byName.size || previous?.builders.length !== byName.size) this.dirty = true;
+    return this.plan;
+  }
+
+  private storeHolds(previous: CacheCheck, store: LastGoodStore): boolean {
+    const index = `${store.dir}/${LASTGOOD_INDEX}`;
+    if (previous.lastGoodIndex === null) return stampFile(index) === undefined;
+    return stillHolds(index, previous.lastGoodIndex, this.racyFromNs) !== undefined;
+  }
+
+  /** Every builder's earlier result, rebuilt (for a caller that asks a merge of an unchanged farm for its details). */
+  recallAll(
+    store: LastGoodStore | undefined,
+    today: string,
+    remerged: (factory: MergeFactory) => LastGoodEntry["watches"],
+  ): { details: Map<string, BuilderDetail>; lastGood: Map<string, LastGoodEntry> } {
+    const details = new Map<string, BuilderDetail>();
+    const lastGood = new Map<string, LastGoodEntry>();
+    const previous = this.previous;
+    const factories = previous && cachedFactories(previous);
+    if (!previous || !factories) return { details, lastGood };
+    const byName = new Map(factories.map((factory) => [factory.name, factory]));
+    const recaller = new Recaller(previous.table, today, (builder, hash) => storedOrMerged(store, byName.get(builder)!, hash, remerged));
+    for (const [index, record] of previous.builders.entries()) {
+      const recalled = recaller.recall(record, factories[index]!);
+      details.set(record.name, recalled.detail);
+      if (recalled.lastGood) lastGood.set(record.name, recalled.lastGood);
+    }
+    return { details, lastGood };
+  }
+
+  /** The key of a builder's last-good entry as the store has it now. */
+  private lastGoodKey(store: LastGoodStore | undefined): LastGoodKey {
+    return store
       ? lastGoodKeyer(
           (b) => store.fileOf(b),
           (b) => store.indexed(b),
           this.racyFromNs,
         )
       : () => "none";
-    this.plan = planBuilders(previous, byName, files, { maxBytes, racyFromNs: this.racyFromNs, lastGoodKey, recaller });
-    if (this.plan.refreshed || this.plan.recalled.size !== byName.size || previous?.builders.length !== byName.size) this.dirty = true;
-    return this.plan;
-  }
-
-  private storeHolds(previous: MergeCacheData, store: LastGoodStore): boolean {
-    const index = `${store.dir}/${LASTGOOD_INDEX}`;
-    if (previous.lastGoodIndex === null) return stampFile(index) === undefined;
-    return stillHolds(index, previous.lastGoodIndex, this.racyFromNs) !== undefined;
   }
 
   /** The store as the merge loop sees it: each builder's entry keyed as it was read. */
@@ -174,7 +252,7 @@ export class CacheSession {
     const holds = before && before.text === text ? stillHolds(output, before, this.racyFromNs, true) : undefined;
     if (holds) {
       if (holds !== before) this.dirty = true;
-      this.stateFile = { ...holds, text };
+      this.stateFile = { ...holds, text, fingerprint: state.fingerprint ?? "", counts: countsOf(state) };
       return true;
     }
     return false;
@@ -184,11 +262,11 @@ export class CacheSession {
   wroteState(output: string, state: State, digest: string): void {
     this.dirty = true;
     const confirmed = confirmNow(output, digest, this.racyFromNs, true);
-    this.stateFile = confirmed ? { ...confirmed, text: textIdentity(state) } : null;
+    this.stateFile = confirmed ? { ...confirmed, text: textIdentity(state), fingerprint: state.fingerprint ?? "", counts: countsOf(state) } : null;
   }
 
   /** Writes the cache for the next merge, unless it would say what it says already. */
-  finish(factories: readonly MergeFactory[], result: MergeResult, store: LastGoodStore | undefined): void {
+  finish(factories: readonly MergeFactory[], result: MergeResult, store: LastGoodStore | undefined, global: string, today: string): void {
     const plan = this.plan;
     if (!plan) return;
     const lastGoodIndex = store ? this.storeIndex(store) : null;
@@ -208,7 +286,9 @@ export class CacheSession {
     writeMergeCache(this.file, {
       code: codeIdentity(),
       key: this.key,
-      startedNs: String(this.racyFromNs),
+      startedNs: String(this.startedNs),
+      today,
+      global,
       manifests: this.manifests,
       manifestProblems: this.manifestProblems,
       factories: this.factoriesIndex,
@@ -240,7 +320,7 @@ export class CacheSession {
   /** The last-good index after the save, confirmed by its digest (it was just written, or kept). */
   private storeIndex(store: LastGoodStore): Confirmed | null {
     const index = `${store.dir}/${LASTGOOD_INDEX}`;
-    const before = this.previous?.lastGoodIndex;
+    const before = this.read?.check.lastGoodIndex;
     if (before) {
       const holds = stillHolds(index, before, this.racyFromNs);
       if (holds) return holds;
@@ -254,6 +334,30 @@ export class CacheSession {
 function compact(old: WatchTable, builders: CachedBuilder[]): { table: WatchTable; builders: CachedBuilder[] } {
   const table = new WatchTable();
   return { table, builders: builders.map((b) => ({ ...b, watches: b.watches.map((id) => table.id(old.get(id))) })) };
+}
+
+/** A builder's last good watches of that content hash: the store's copy, else merged again from its watch file. */
+function storedOrMerged(
+  store: LastGoodStore | undefined,
+  factory: MergeFactory,
+  hash: string,
+  remerged: (factory: MergeFactory) => LastGoodEntry["watches"],
+): LastGoodEntry["watches"] {
+  const entry = store?.get(factory.name);
+  if (entry && "watches" in entry && contentHash(entry.watches) === hash) return entry.watches;
+  return remerged(factory);
+}
+
+/** What the merge's summary counts. */
+export function countsOf(state: State): StateCounts {
+  const builders = Object.values(state.builders);
+  const scheduled = builders.filter((b) => b.schedule);
+  return {
+    builders: builders.length,
+    scheduled: scheduled.length,
+    watching: scheduled.filter((b) => b.watches.length > 0).length,
+    pollers: state.pollers.length,
+  };
 }
 
 /** What the state's text is made of beyond its fingerprint: each builder's autoWatch flag and the problems. */

@@ -27,7 +27,7 @@ export async function run(options: Record<string, unknown>, args: string[], cont
     // cron mails whatever is printed: only what needs attention
     if (serious) context.stderr.write(`${problemLines(result.problems, context, { everything: "the state and --json list them all" }).join("\n")}\n`);
   } else {
-    context.stderr.write(mergeSummary(result.state, context));
+    context.stderr.write(mergeSummary(result, context));
     if (mergeOptions.output !== undefined)
       context.stderr.write(
         `autowatch merge: state written to ${shortPath(mergeOptions.output, context.cwd)}${result.changed ? " (pollers or change filters changed)" : " (pollers and change filters unchanged)"}\n`,
