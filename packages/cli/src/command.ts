@@ -1,3 +1,4 @@
+// Internal to @autowatch/cli: not exported (the public API is what README.md documents).
 import { InvalidArgumentError, type Command } from "commander";
 import type { CliContext } from "./context.js";
 

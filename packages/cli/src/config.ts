@@ -1,3 +1,4 @@
+// Internal to @autowatch/cli: not exported (the public API is what README.md documents).
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { parse } from "ini";

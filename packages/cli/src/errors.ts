@@ -1,3 +1,4 @@
+// Internal to @autowatch/cli: not exported (the public API is what README.md documents).
 /** An error meant for the operator: printed as one line, exits with `exitCode`. */
 export class CliError extends Error {
   constructor(

@@ -1,3 +1,4 @@
+// Internal to @autowatch/cli: not exported (the public API is what README.md documents).
 import { relative, sep } from "node:path";
 import { createColors } from "picocolors";
 import type { Problem } from "@autowatch/watchfile";

@@ -1,3 +1,4 @@
+// Internal to @autowatch/cli: not exported (the public API is what README.md documents).
 import cliProgress from "cli-progress";
 import type { CliContext } from "./context.js";
 import { progressAllowed } from "./context.js";

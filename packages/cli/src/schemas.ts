@@ -1,3 +1,4 @@
+// Internal to @autowatch/cli: not exported (the public API is what README.md documents).
 /**
  * The `schema` id of each command's --json output (JSON Schemas in @autowatch/watchfile/schema/;
  * the ids are repeated here so that the commands need not load zod: a test keeps them equal).

@@ -1,3 +1,4 @@
+// Internal to @autowatch/cli: not exported (the public API is what README.md documents).
 import { closeNames } from "@autowatch/watchfile/text";
 
 /** The one closest name, when a typo is likely (within a small edit distance). */

@@ -1,3 +1,4 @@
+// Internal to @autowatch/cli: not exported (the public API is what README.md documents).
 import type { CommandSpec } from "../command.js";
 import { check } from "./check/spec.js";
 import { resolve } from "./resolve/spec.js";

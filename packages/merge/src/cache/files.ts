@@ -1,3 +1,4 @@
+// Internal to @autowatch/merge: not exported (the public API is what README.md documents).
 import { hash as oneShotHash } from "node:crypto";
 import { lstatSync, readFileSync, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";

@@ -1,3 +1,4 @@
+// Internal to @autowatch/merge: not exported (the public API is what README.md documents).
 import { readFileSync } from "node:fs";
 import { factoryFromKey, factoryKey } from "../factories.js";
 import type { BuilderState } from "@autowatch/watchfile";

@@ -1,3 +1,4 @@
+// Internal to @autowatch/merge: not exported (the public API is what README.md documents).
 import { resolve } from "node:path";
 import type { ManifestResult } from "@autowatch/manifest";
 import type { Problem, State } from "@autowatch/watchfile";

@@ -1,3 +1,4 @@
+// Internal to @autowatch/merge: not exported (the public API is what README.md documents).
 import { fstatSync, lstatSync, type BigIntStats } from "node:fs";
 
 /**

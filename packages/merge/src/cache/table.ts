@@ -1,3 +1,4 @@
+// Internal to @autowatch/merge: not exported (the public API is what README.md documents).
 import type { BuilderWatch, Vcs, WatchSource } from "@autowatch/watchfile";
 import { escapeJsonText } from "@autowatch/watchfile/text";
 

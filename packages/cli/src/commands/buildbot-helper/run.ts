@@ -1,3 +1,4 @@
+// Internal to @autowatch/cli: not exported (the public API is what README.md documents).
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";

@@ -1,3 +1,4 @@
+// Internal to @autowatch/cli: not exported (the public API is what README.md documents).
 import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import { readManifests } from "@autowatch/manifest";

@@ -1,3 +1,4 @@
+// Internal to @autowatch/cli: not exported (the public API is what README.md documents).
 import { exitStatusHelp, type CommandSpec } from "../../command.js";
 
 export const check: CommandSpec = {

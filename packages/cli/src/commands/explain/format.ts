@@ -1,3 +1,4 @@
+// Internal to @autowatch/cli: not exported (the public API is what README.md documents).
 import { statSync } from "node:fs";
 import { describeReason, fileStatus, type BuilderReport, type RunMergeOptions } from "@autowatch/merge";
 import { quoteValue } from "@autowatch/watchfile/text";

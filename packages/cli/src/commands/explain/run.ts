@@ -1,3 +1,4 @@
+// Internal to @autowatch/cli: not exported (the public API is what README.md documents).
 import { statSync } from "node:fs";
 import { explainOne, type BuilderReport } from "@autowatch/merge";
 import type { CliContext } from "../../context.js";

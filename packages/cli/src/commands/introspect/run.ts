@@ -1,3 +1,4 @@
+// Internal to @autowatch/cli: not exported (the public API is what README.md documents).
 import path from "node:path";
 import { type Origin, type PinnedEntry, serializeWatchFile } from "@autowatch/watchfile";
 import { quoteValue } from "@autowatch/watchfile/text";

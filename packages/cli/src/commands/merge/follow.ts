@@ -1,3 +1,4 @@
+// Internal to @autowatch/cli: not exported (the public API is what README.md documents).
 import { spawn } from "node:child_process";
 import process from "node:process";
 import v8 from "node:v8";

@@ -1,3 +1,4 @@
+// Internal to @autowatch/cli: not exported (the public API is what README.md documents).
 import { resolve } from "node:path";
 import type { RunMergeOptions } from "@autowatch/merge";
 import type { CliContext } from "../../context.js";

@@ -1,3 +1,4 @@
+// Internal to @autowatch/cli: not exported (the public API is what README.md documents).
 import { MergeSetupError, runMerge, type RunMergeResult } from "@autowatch/merge";
 import type { CliContext } from "../../context.js";
 import { CliError, UsageError } from "../../errors.js";

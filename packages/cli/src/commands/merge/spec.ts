@@ -1,3 +1,4 @@
+// Internal to @autowatch/cli: not exported (the public API is what README.md documents).
 import { Option, type Command } from "commander";
 import { LIMITS } from "@autowatch/watchfile/text";
 import { duration, exitStatusHelp, positiveInteger, type CommandSpec } from "../../command.js";

@@ -1,3 +1,4 @@
+// Internal to @autowatch/cli: not exported (the public API is what README.md documents).
 import type { State } from "@autowatch/watchfile";
 import type { RunMergeResult } from "@autowatch/merge";
 import type { CliContext } from "../../context.js";

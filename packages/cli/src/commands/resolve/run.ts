@@ -1,3 +1,4 @@
+// Internal to @autowatch/cli: not exported (the public API is what README.md documents).
 import { resolveBuildout, type ResolvedSections } from "@autowatch/introspect/resolve";
 import type { CliContext } from "../../context.js";
 import { UsageError } from "../../errors.js";
