@@ -1,8 +1,9 @@
 // Internal to @autowatch/merge: not exported (the public API is what README.md documents).
-import { parseWatchFile, type Problem, type ProblemLevel } from "@autowatch/watchfile";
-import { quoteValue, watchFileNameFor } from "@autowatch/watchfile/text";
+import { parseWatchFile, type Problem, type ProblemCode, type ProblemLevel } from "@autowatch/watchfile";
+import { makeProblem, quoteValue, watchFileNameFor } from "@autowatch/watchfile/text";
 import { autoEntry, type AutoEntry } from "./decode.js";
-import type { Candidate, Checks } from "./checks.js";
+import { isRefusal, type Candidate, type Checks } from "./checks.js";
+import type { Refusal } from "./location.js";
 import { settle, type Where } from "./settle.js";
 import type {
   BuilderDetail,
@@ -52,11 +53,8 @@ export class BuilderContext {
     this.watchFile = { status: "missing", file: given?.file ?? watchFileNameFor(factory.name) };
   }
 
-  problem(level: ProblemLevel, message: string, where: Where = {}): void {
-    const problem: Problem = { level, builder: this.factory.name, message };
-    if (where.file !== undefined) problem.file = where.file;
-    if (where.line !== undefined) problem.line = where.line;
-    this.problems.push(problem);
+  problem(level: ProblemLevel, code: ProblemCode, message: string, where: Where = {}): void {
+    this.problems.push(makeProblem(level, code, message, { builder: this.factory.name, file: where.file, line: where.line }));
   }
 
   failed(): BuilderDetail {
@@ -72,7 +70,7 @@ export class BuilderContext {
       return this.detail(false, []);
     }
     const candidates = [...this.buildoutCandidates(), ...this.manualCandidates(), ...this.autoCandidates()];
-    const warn = (message: string, where: Where): void => this.problem("warning", message, where);
+    const warn = (code: ProblemCode, message: string, where: Where): void => this.problem("warning", code, message, where);
     return this.detail(true, settle(candidates, { explain: this.farm.explain, checks: this.farm.checks, warn }));
   }
 
@@ -96,8 +94,8 @@ export class BuilderContext {
     const reason: WatchReason = { kind: "buildout", file: self.file };
     if (self.line !== undefined) reason.line = self.line;
     const candidate = this.farm.checks.candidate(self.vcs, self.url, self.branch, "buildout", reason);
-    if (typeof candidate === "string") {
-      this.problem("error", `buildout location refused: ${candidate}`, { file: reason.file, line: reason.line });
+    if (isRefusal(candidate)) {
+      this.problem("error", candidate.code, `buildout location refused: ${candidate.message}`, { file: reason.file, line: reason.line });
       return [];
     }
     return [candidate];
@@ -107,7 +105,7 @@ export class BuilderContext {
     const result: Candidate[] = [];
     for (const watch of this.factory.watches) {
       const candidate = this.farm.checks.candidate(watch.vcs, watch.url, watch.branch, "manual", { kind: "manual", file: watch.file, line: watch.line });
-      if (typeof candidate === "string") this.problem("error", `watch line refused: ${candidate}`, watch);
+      if (isRefusal(candidate)) this.problem("error", candidate.code, `watch line refused: ${candidate.message}`, watch);
       else result.push(candidate);
     }
     return result;
@@ -123,17 +121,17 @@ export class BuilderContext {
     // read only now, and dropped once parsed: a farm's files are never all in memory
     const given = readNow(this.given);
     if (!given || "missing" in given) return this.missingFile();
-    if ("error" in given) return this.rejectFile(given.error);
+    if ("error" in given) return this.rejectFile(given.code, given.error);
     const parsed = parseWatchFile(given.bytes, { maxBytes: farm.policy.maxBytes, maxEntries: farm.policy.maxEntries, builder: factory.name, file });
     if (!parsed.ok) {
       const [first, ...more] = parsed.problems;
       const reason = `${first?.message ?? "not a valid watch file"}${more.length > 0 ? ` (and ${more.length} more problems)` : ""}`;
-      return this.rejectFile(reason, first?.line);
+      return this.rejectFile(first?.code ?? "watchfile.internal", reason, first?.line);
     }
     this.problems.push(...parsed.warnings);
     const named = parsed.value.builder;
     if (named !== undefined && named !== factory.name) {
-      return this.rejectFile(`the file names builder ${quoteValue(named)}, not this one`);
+      return this.rejectFile("merge.watchfile.builder", `the file names builder ${quoteValue(named)}, not this one`);
     }
     const entries = parsed.value.watches.map((raw) => autoEntry(raw.vcs, raw.url, raw.revspec, raw.origin));
     return this.acceptFile(entries);
@@ -144,13 +142,14 @@ export class BuilderContext {
     const file = this.watchFile.file;
     const accepted: AutoEntry[] = [];
     const candidates: Candidate[] = [];
-    const refused: string[] = [];
-    const hostile: string[] = [];
+    const refused: Refusal[] = [];
+    const hostile: Refusal[] = [];
     for (let index = 0; index < entries.length; index++) {
       const entry = entries[index]!;
       const candidate = this.autoCandidate(entry, file);
       if ("refused" in candidate) {
-        (candidate.security ? hostile : refused).push(`watches[${index}] refused: ${candidate.refused}`);
+        const { code, message } = candidate.refused;
+        (candidate.security ? hostile : refused).push({ code, message: `watches[${index}] refused: ${message}` });
         continue;
       }
       accepted.push(this.farm.checks.keptEntry(entry, candidate));
@@ -159,28 +158,32 @@ export class BuilderContext {
     if (hostile.length > 0) {
       // one hostile entry and the worker is not trusted: none of its entries counts, and the
       // file never becomes the last good one (operator policy refusals alone do not do that)
-      for (const message of hostile) this.problem("error", message, { file });
-      const shown = hostile.slice(0, 3).join("; ");
+      for (const { code, message } of hostile) this.problem("error", code, message, { file });
+      const shown = hostile
+        .slice(0, 3)
+        .map((refusal) => refusal.message)
+        .join("; ");
       const more = hostile.length > 3 ? `; and ${hostile.length - 3} more` : "";
       const count = `${hostile.length} of ${entries.length} ${entries.length === 1 ? "entry" : "entries"}`;
-      return this.rejectFile(`file distrusted: ${count} refused for security reasons (${shown}${more})`);
+      return this.rejectFile("merge.watchfile.distrusted", `file distrusted: ${count} refused for security reasons (${shown}${more})`);
     }
-    for (const message of refused) this.problem("error", message, { file });
+    for (const { code, message } of refused) this.problem("error", code, message, { file });
     this.watchFile = { status: "accepted", file };
     this.farm.lastGood.set(this.factory.name, { date: this.farm.today, watches: accepted });
     return candidates;
   }
 
-  private rejectFile(reason: string, line?: number): Candidate[] {
+  /** A watch file refused whole: `code` says why (the reason's own code), the last good watches stand in. */
+  private rejectFile(code: ProblemCode, reason: string, line?: number): Candidate[] {
     const file = this.watchFile.file;
     const previous = this.storedLastGood();
     if (!previous) {
       this.watchFile = { status: "rejected", file, reason };
-      this.problem("error", `${reason}: no earlier good watch file, no auto watches`, { file, line });
+      this.problem("error", code, `${reason}: no earlier good watch file, no auto watches`, { file, line });
       return [];
     }
     this.watchFile = { status: "rejected", file, reason, lastGood: previous.date };
-    this.problem("error", `${reason}: last good watches from ${previous.date} kept`, { file, line });
+    this.problem("error", code, `${reason}: last good watches from ${previous.date} kept`, { file, line });
     return this.lastGoodCandidates(previous);
   }
 
@@ -192,11 +195,13 @@ export class BuilderContext {
     const file = this.watchFile.file;
     const previous = this.storedLastGood();
     if (!previous) {
-      this.problem("info", "no watch file yet: only manual and buildout watches", { file });
+      this.problem("info", "merge.watchfile.missing", "no watch file yet: only manual and buildout watches", { file });
       return [];
     }
     this.watchFile = { status: "missing", file, lastGood: previous.date };
-    this.problem("warning", `watch file is gone (deleted after it was merged?): last good watches from ${previous.date} kept`, { file });
+    this.problem("warning", "merge.watchfile.gone", `watch file is gone (deleted after it was merged?): last good watches from ${previous.date} kept`, {
+      file,
+    });
     return this.lastGoodCandidates(previous);
   }
 
@@ -204,7 +209,7 @@ export class BuilderContext {
   private storedLastGood(): LastGoodEntry | undefined {
     const stored = this.farm.stored?.get(this.factory.name);
     if (stored && "failure" in stored) {
-      this.problem("warning", stored.failure, { file: stored.file });
+      this.problem("warning", stored.code, stored.failure, { file: stored.file });
       return undefined;
     }
     return stored;
@@ -217,7 +222,7 @@ export class BuilderContext {
     for (const entry of previous.watches) {
       // the policy may have changed since: last good watches are checked again
       const candidate = this.autoCandidate(entry, file, previous.date);
-      if ("refused" in candidate) this.problem("error", `last good entry refused: ${candidate.refused}`, { file });
+      if ("refused" in candidate) this.problem("error", candidate.refused.code, `last good entry refused: ${candidate.refused.message}`, { file });
       else candidates.push(candidate);
     }
     return candidates;
@@ -227,9 +232,9 @@ export class BuilderContext {
    * An entry a worker sent, checked: refused for security (the checks every source passes) or
    * by the operator's policy (`--allow-host`, `--allow-scheme`).
    */
-  private autoCandidate(entry: AutoEntry, watchFile: string, lastGood?: string): Candidate | { refused: string; security: boolean } {
+  private autoCandidate(entry: AutoEntry, watchFile: string, lastGood?: string): Candidate | { refused: Refusal; security: boolean } {
     const candidate = this.farm.checks.candidate(entry.vcs, entry.url, entry.branch, "auto", this.autoReason(entry, watchFile, lastGood));
-    if (typeof candidate === "string") return { refused: candidate, security: true };
+    if (isRefusal(candidate)) return { refused: candidate, security: true };
     const refused = this.farm.checks.policyProblem(candidate);
     return refused === undefined ? candidate : { refused, security: false };
   }

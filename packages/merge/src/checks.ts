@@ -1,8 +1,8 @@
 // Internal to @autowatch/merge: not exported (the public API is what README.md documents).
 import { vcsSchema, type BuilderState, type Origin, type Problem, type Vcs, type WatchSource } from "@autowatch/watchfile";
-import { quoteValue, compareText } from "@autowatch/watchfile/text";
+import { quoteValue, compareText, makeProblem } from "@autowatch/watchfile/text";
 import { keptOrigin, type AutoEntry } from "./decode.js";
-import { locationProblem, parseLocation, type Location } from "./location.js";
+import { locationProblem, parseLocation, type Location, type Refusal } from "./location.js";
 import { branchNameProblem } from "./refname.js";
 import { rewriteUrl, type RewriteRule } from "./rewrite.js";
 import type { BuilderDetail, ExplainedWatch, MergePolicy, WatchReason } from "./types.js";
@@ -26,17 +26,22 @@ const NONE = null;
 interface UrlFacts {
   /** The first string seen with this text: shared by every watch naming the URL. */
   url: string;
-  problem: string | undefined;
+  problem: Refusal | undefined;
   location?: Location;
   rewritten?: UrlFacts;
   rewrittenBzr?: UrlFacts;
   /** The policy's verdict when the URL is not rewritten (null: allowed). */
-  policy?: string | null;
+  policy?: Refusal | null;
 }
 
 interface BranchFacts {
   name: string;
-  problem: string | undefined;
+  problem: Refusal | undefined;
+}
+
+/** A candidate or why it is refused. */
+export function isRefusal(checked: Candidate | Refusal): checked is Refusal {
+  return "code" in checked;
 }
 
 function listFor<T>(lists: Map<string, T[]>, key: string): T[] {
@@ -54,7 +59,7 @@ function listFor<T>(lists: Map<string, T[]>, key: string): T[] {
 export class Checks {
   private readonly urls = new Map<string, UrlFacts>();
   private readonly branches = new Map<string, BranchFacts>();
-  private readonly rewrittenPolicies = new Map<string, string | null>();
+  private readonly rewrittenPolicies = new Map<string, Refusal | null>();
   private readonly schemes: ReadonlySet<string>;
   private readonly hosts: ReadonlySet<string>;
   private readonly stateWatches = new Map<string, BuilderState["watches"]>();
@@ -72,22 +77,23 @@ export class Checks {
   /**
    * The checks that hold for every source, trusted or not: nothing here may inject options
    * (option injection, transport helpers, control characters, bad ref names, hosts starting
-   * with `-`). A string says why the watch is refused.
+   * with `-`). A refusal says why the watch is refused.
    */
-  candidate(vcs: string, url: string, branch: string, source: WatchSource, reason: WatchReason): Candidate | string {
-    if (!VCS_KINDS.has(vcs)) return `unknown VCS ${quoteValue(vcs)}`;
+  candidate(vcs: string, url: string, branch: string, source: WatchSource, reason: WatchReason): Candidate | Refusal {
+    if (!VCS_KINDS.has(vcs)) return { code: "merge.source.vcs", message: `unknown VCS ${quoteValue(vcs)}` };
     const kind = vcs as Vcs;
     // the interned string: every later map lookup on it is a pointer comparison
     const sent = this.url(url);
-    if (sent.problem) return `${sent.problem}: ${quoteValue(url)}`;
+    if (sent.problem) return { code: sent.problem.code, message: `${sent.problem.message}: ${quoteValue(url)}` };
     // unrewritten, it is `sent`, checked just above
     const rewritten = this.rewrite(kind, sent);
-    if (rewritten.problem) return `rewritten URL refused (${rewritten.problem}): ${quoteValue(rewritten.url)}`;
+    if (rewritten.problem)
+      return { code: "merge.url.rewritten", message: `rewritten URL refused (${rewritten.problem.message}): ${quoteValue(rewritten.url)}` };
     const plain = kind === "bzr" || kind === "svn";
     let effectiveBranch = "";
     if (!plain) {
       const checked = this.branch(branch);
-      if (checked.problem) return `${checked.problem}: ${quoteValue(branch)}`;
+      if (checked.problem) return { code: checked.problem.code, message: `${checked.problem.message}: ${quoteValue(branch)}` };
       effectiveBranch = checked.name;
     }
     return { vcs: kind, original: sent.url, url: rewritten.url, branch: effectiveBranch, source, reason };
@@ -130,7 +136,7 @@ export class Checks {
   }
 
   /** `--allow-host` / `--allow-scheme`: satisfied by the URL the worker sent or by its rewritten form. */
-  policyProblem(candidate: Candidate): string | undefined {
+  policyProblem(candidate: Candidate): Refusal | undefined {
     const sent = this.url(candidate.original);
     if (candidate.url === candidate.original) {
       if (sent.policy === undefined) sent.policy = this.computePolicyProblem(sent, sent) ?? NONE;
@@ -170,15 +176,15 @@ export class Checks {
     return (sent.rewritten ??= this.url(rewriteUrl(vcs, sent.url, this.rules)));
   }
 
-  private computePolicyProblem(sent: UrlFacts, polled: UrlFacts): string | undefined {
+  private computePolicyProblem(sent: UrlFacts, polled: UrlFacts): Refusal | undefined {
     const forms = sent === polled ? [this.location(sent)] : [this.location(sent), this.location(polled)];
     const original = forms[0]!;
     if (!forms.some((form) => this.schemes.has(form.scheme))) {
-      return `scheme ${quoteValue(original.scheme)} not allowed: ${quoteValue(sent.url)}`;
+      return { code: "merge.policy.scheme", message: `scheme ${quoteValue(original.scheme)} not allowed: ${quoteValue(sent.url)}` };
     }
     if (this.policy.allowHosts.length > 0) {
       if (!forms.some((form) => form.host !== "" && this.hosts.has(form.host))) {
-        return `host ${quoteValue(original.host)} not allowed: ${quoteValue(sent.url)}`;
+        return { code: "merge.policy.host", message: `host ${quoteValue(original.host)} not allowed: ${quoteValue(sent.url)}` };
       }
     }
     return undefined;
@@ -205,7 +211,7 @@ export function mixedKinds(details: ReadonlyMap<string, BuilderDetail>, urls: Re
   const problems: Problem[] = [];
   for (const [url, byKind] of mixed) {
     const parts = [...byKind].sort(([a], [b]) => compareText(a, b)).map(([vcs, names]) => `${vcs} by ${quotedNames(names)}`);
-    problems.push({ level: "warning", message: `${quoteValue(url)} is watched as ${parts.join(" and as ")}: one poller for each` });
+    problems.push(makeProblem("warning", "merge.url.mixed-vcs", `${quoteValue(url)} is watched as ${parts.join(" and as ")}: one poller for each`));
   }
   return problems;
 }

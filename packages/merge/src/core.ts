@@ -1,5 +1,5 @@
 import { STATE_SCHEMA_ID, type BuilderState, type Problem, type State } from "@autowatch/watchfile";
-import { quoteValue, compareText, problemLine } from "@autowatch/watchfile/text";
+import { quoteValue, compareText, makeProblem, problemLine } from "@autowatch/watchfile/text";
 import { BuilderContext, readNow, type FarmContext } from "./builder.js";
 import { Checks, mixedKinds } from "./checks.js";
 import { hash as oneShotHash } from "node:crypto";
@@ -71,7 +71,7 @@ function mergeBuilder(
     detail = context.run();
   } catch (error) {
     // a bug must not cost the other builders: this one is reported and watches nothing new
-    context.problem("error", `internal error while merging this builder: ${quoteValue(error instanceof Error ? error.message : error)}`);
+    context.problem("error", "merge.internal", `internal error while merging this builder: ${quoteValue(error instanceof Error ? error.message : error)}`);
     detail = context.failed();
     // "": not to be taken again (the next merge tries this builder afresh)
     digests?.set(factory.name, "");
@@ -93,7 +93,9 @@ export function strayWatchFiles(watchFiles: ReadonlyMap<string, WatchFileInput>,
   const problems: Problem[] = [];
   for (const [name, file] of watchFiles) {
     if (factories.has(name)) continue;
-    problems.push({ level: "warning", file: file.file, message: `watch file for ${quoteValue(name)}, a builder in no manifest: ignored` });
+    problems.push(
+      makeProblem("warning", "merge.watchfile.orphan", `watch file for ${quoteValue(name)}, a builder in no manifest: ignored`, { file: file.file }),
+    );
   }
   return problems;
 }

@@ -59,7 +59,7 @@ export async function explainOne(
   // the same refusals as scanWatchDir's listing
   const input: WatchFileInput =
     fileName.includes("/") || fileName.includes("\u0000") || fileName.startsWith(".")
-      ? { file, error: "builder name would escape the watch directory" }
+      ? { file, error: "builder name would escape the watch directory", code: "merge.watchfile.name" }
       : readWatchFileSync(file, maxBytes);
   const lastGoodDir = options.lastGoodDir ?? (options.output === undefined ? undefined : `${options.output}.lastgood`);
   const store = lastGoodDir === undefined ? undefined : loadLastGood(lastGoodDir);

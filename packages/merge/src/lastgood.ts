@@ -2,7 +2,7 @@ import { hash as oneShotHash } from "node:crypto";
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Problem } from "@autowatch/watchfile";
-import { safeBuilderFileName, compareText, writeFileAtomicSync } from "@autowatch/watchfile/text";
+import { safeBuilderFileName, compareText, makeProblem, writeFileAtomicSync } from "@autowatch/watchfile/text";
 import { entryShape, keptOrigin, type AutoEntry } from "./decode.js";
 import type { LastGoodEntry, LastGoodFailure, LastGoodSource } from "./types.js";
 import { errorCode } from "./watchdir.js";
@@ -63,10 +63,10 @@ export class LastGoodStore implements LastGoodSource {
       text = readFileSync(file, "utf8");
     } catch (error) {
       const code = errorCode(error);
-      return code === "ENOENT" ? undefined : { file, failure: `last-good file unreadable (${code})` };
+      return code === "ENOENT" ? undefined : { file, failure: `last-good file unreadable (${code})`, code: "merge.lastgood.unreadable" };
     }
     const entry = parseLastGood(text);
-    if (!entry || entry.builder !== builder) return { file, failure: "last-good file is not valid: ignored" };
+    if (!entry || entry.builder !== builder) return { file, failure: "last-good file is not valid: ignored", code: "merge.lastgood.invalid" };
     const indexed = this.index.get(builder);
     // the index knows a later day the same content was accepted
     const date = indexed && indexed.hash === contentHash(entry.watches) && indexed.date > entry.date ? indexed.date : entry.date;
@@ -119,10 +119,10 @@ export function loadLastGood(dir: string): { lastGood: LastGoodStore; problems: 
     text = readFileSync(file, "utf8");
   } catch (error) {
     const code = errorCode(error);
-    if (code !== "ENOENT") problems.push({ level: "warning", file: dir, message: `last-good store unreadable (${code})` });
+    if (code !== "ENOENT") problems.push(makeProblem("warning", "merge.lastgood.unreadable", `last-good store unreadable (${code})`, { file: dir }));
   }
   const index = text === undefined ? new Map<string, Indexed>() : parseIndex(text);
-  if (index === undefined) problems.push({ level: "warning", file, message: "last-good file is not valid: ignored" });
+  if (index === undefined) problems.push(makeProblem("warning", "merge.lastgood.invalid", "last-good file is not valid: ignored", { file }));
   return { lastGood: new LastGoodStore(dir, index ?? new Map(), index === undefined ? undefined : text), problems };
 }
 

@@ -1,4 +1,5 @@
 // Internal to @autowatch/merge: not exported (the public API is what README.md documents).
+import type { ProblemCode } from "@autowatch/watchfile";
 import { hasControlCharacters } from "@autowatch/watchfile/text";
 
 /** What the policy needs to know of a repository location. */
@@ -38,20 +39,24 @@ function schemeFamily(scheme: string): string {
   return scheme.split("+").includes("ssh") ? "ssh" : scheme;
 }
 
+/** Why a source is refused: a problem code and the reason in words. */
+export interface Refusal {
+  code: ProblemCode;
+  message: string;
+}
+
 /**
  * Refuses locations that could inject options or run commands through git, hg, bzr or svn.
  * Returns the reason, or undefined when the location is harmless.
  */
-export function locationProblem(url: string): string | undefined {
-  if (url === "") return "empty URL";
-  if (url.length > 2048) return "URL longer than 2048 characters";
-  if (url.startsWith("-")) return "URL starts with '-'";
-  if (hasControlCharacters(url)) {
-    return "URL contains a control character";
-  }
-  if (/^[^/]*?::/.test(url)) return "URL uses a transport helper ('<transport>::<address>')";
+export function locationProblem(url: string): Refusal | undefined {
+  if (url === "") return { code: "merge.url.empty", message: "empty URL" };
+  if (url.length > 2048) return { code: "merge.url.length", message: "URL longer than 2048 characters" };
+  if (url.startsWith("-")) return { code: "merge.url.option", message: "URL starts with '-'" };
+  if (hasControlCharacters(url)) return { code: "merge.url.control", message: "URL contains a control character" };
+  if (/^[^/]*?::/.test(url)) return { code: "merge.url.transport", message: "URL uses a transport helper ('<transport>::<address>')" };
   const { host, authority } = parseLocation(url);
   // ssh receives `user@host` as one argument: either part starting with '-' is an option
-  if (host.replace(/^\[/, "").startsWith("-") || authority.startsWith("-")) return "URL host starts with '-'";
+  if (host.replace(/^\[/, "").startsWith("-") || authority.startsWith("-")) return { code: "merge.url.option", message: "URL host starts with '-'" };
   return undefined;
 }

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Problem, Vcs } from "@autowatch/watchfile";
+import { makeProblem } from "@autowatch/watchfile/text";
 
 /** `from` prefix replaced by `to`. */
 export interface RewriteRule {
@@ -41,7 +42,7 @@ export function parseRewriteFile(text: string, file: string): { rules: RewriteRu
     const line = raw.trim();
     if (line === "" || line.startsWith("#")) return;
     const rule = parseRewriteRule(line);
-    if (typeof rule === "string") problems.push({ level: "error", file, line: index + 1, message: `bad rewrite rule: ${rule}` });
+    if (typeof rule === "string") problems.push(makeProblem("error", "merge.rewrite.invalid", `bad rewrite rule: ${rule}`, { file, line: index + 1 }));
     else rules.push(rule);
   });
   return { rules, problems };

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { lstatSync, readFileSync } from "node:fs";
 import { readManifests, type ManifestResult } from "@autowatch/manifest";
 import { type Problem, type State } from "@autowatch/watchfile";
-import { MAX_CONFIG_BYTES, quoteValue, readRegularFileSync, writeFileAtomicSync } from "@autowatch/watchfile/text";
+import { makeProblem, MAX_CONFIG_BYTES, quoteValue, readRegularFileSync, writeFileAtomicSync } from "@autowatch/watchfile/text";
 import { mergeFarm, strayWatchFiles } from "./core.js";
 import { mergeFactories } from "./factories.js";
 import { loadLastGood, type LastGoodStore } from "./lastgood.js";
@@ -261,12 +261,8 @@ function oldFiles(files: ReadonlyMap<string, WatchFileInput>, maxAge: RunMergeOp
     const age = now.getTime() - modified;
     if (age <= maxAge.milliseconds) continue;
     const since = new Date(modified).toISOString().slice(0, 16);
-    problems.push({
-      level: "warning",
-      builder,
-      file: input.file,
-      message: `watch file not rewritten for ${roughly(age)} (since ${since}Z; max age ${maxAge.text}): is the builder still building?`,
-    });
+    const message = `watch file not rewritten for ${roughly(age)} (since ${since}Z; max age ${maxAge.text}): is the builder still building?`;
+    problems.push(makeProblem("warning", "merge.watchfile.stale", message, { builder, file: input.file }));
   }
   return problems;
 }

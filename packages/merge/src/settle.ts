@@ -1,5 +1,5 @@
 // Internal to @autowatch/merge: not exported (the public API is what README.md documents).
-import { type WatchSource } from "@autowatch/watchfile";
+import { type ProblemCode, type WatchSource } from "@autowatch/watchfile";
 import { quoteValue, compareText } from "@autowatch/watchfile/text";
 import type { Candidate, Checks } from "./checks.js";
 import type { ExplainedWatch, WatchReason } from "./types.js";
@@ -17,7 +17,7 @@ export interface SettleOptions {
   /** Keep each watch's reasons; without, equal watches are shared across builders. */
   explain: boolean;
   checks: Checks;
-  warn: (message: string, where: Where) => void;
+  warn: (code: ProblemCode, message: string, where: Where) => void;
 }
 
 /**
@@ -48,12 +48,7 @@ export function settle(candidates: Candidate[], options: SettleOptions): Explain
 }
 
 /** Drops the candidates that lose their URL to another VCS, and manual lines contradicting buildout-self. */
-function dropConflicts(
-  candidates: Candidate[],
-  winners: Map<string, Candidate>,
-  selfWatch: Candidate | undefined,
-  warn: (message: string, where: Where) => void,
-): Candidate[] {
+function dropConflicts(candidates: Candidate[], winners: Map<string, Candidate>, selfWatch: Candidate | undefined, warn: SettleOptions["warn"]): Candidate[] {
   const kept: Candidate[] = [];
   const reported = new Set<string>();
   for (const candidate of candidates) {
@@ -63,6 +58,7 @@ function dropConflicts(
       if (!reported.has(key)) {
         reported.add(key);
         warn(
+          "merge.watch.vcs-conflict",
           `${quoteValue(candidate.url)} is ${winner.vcs} for the ${sourceLabel(winner.source)} but ${candidate.vcs} for the ${sourceLabel(candidate.source)}: the ${candidate.vcs} watch is dropped`,
           whereOf(candidate.reason),
         );
@@ -77,6 +73,7 @@ function dropConflicts(
       selfWatch.branch !== candidate.branch
     ) {
       warn(
+        "merge.watch.buildout-branch",
         `watch line names the buildout's own repository ${quoteValue(candidate.url)} on branch ${quoteValue(candidate.branch)}, but the buildout is on ${quoteValue(selfWatch.branch)}: line dropped`,
         whereOf(candidate.reason),
       );

@@ -6,6 +6,7 @@ import {
   compareProblems,
   compareText,
   escapeControlCharacters,
+  makeProblem,
   pollerLine,
   stateLines,
   stateText,
@@ -184,12 +185,5 @@ export function readStateFingerprint(file: string): string | undefined {
 
 /** Problems as the state writes them: schema key order, sorted as `serializeState` sorts them. */
 export function stateProblems(problems: readonly Problem[]): Problem[] {
-  const canonical = problems.map((p) => {
-    const problem: Problem = { level: p.level, message: p.message };
-    if (p.builder !== undefined) problem.builder = p.builder;
-    if (p.file !== undefined) problem.file = p.file;
-    if (p.line !== undefined) problem.line = p.line;
-    return problem;
-  });
-  return canonical.sort(compareProblems);
+  return problems.map((p) => makeProblem(p.level, p.code, p.message, p)).sort(compareProblems);
 }

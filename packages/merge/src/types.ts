@@ -1,4 +1,4 @@
-import type { Origin, Problem, State, Vcs, WatchSource } from "@autowatch/watchfile";
+import type { Origin, Problem, ProblemCode, State, Vcs, WatchSource } from "@autowatch/watchfile";
 import { LIMITS } from "@autowatch/watchfile/text";
 import type { AutoEntry } from "./decode.js";
 import type { Recalled } from "./cache/recall.js";
@@ -9,7 +9,10 @@ import type { RewriteRule } from "./rewrite.js";
  * a file listed but not read yet (`read` is called once, when the merge needs the bytes).
  */
 export type WatchFileInput =
-  { file: string; bytes: Uint8Array } | { file: string; error: string } | { file: string; missing: true } | { file: string; read: () => WatchFileInput };
+  | { file: string; bytes: Uint8Array }
+  | { file: string; error: string; code: ProblemCode }
+  | { file: string; missing: true }
+  | { file: string; read: () => WatchFileInput };
 
 /**
  * Internal: a listed file that `scanWatchDir` can also `peek`, reading it without a copy into one
@@ -47,6 +50,8 @@ export interface LastGoodEntry {
 export interface LastGoodFailure {
   file: string;
   failure: string;
+  /** merge.lastgood.unreadable or merge.lastgood.invalid. */
+  code: ProblemCode;
 }
 
 /**

@@ -79,18 +79,28 @@ export async function watchMerge(options: WatchMergeOptions): Promise<MergeWatch
 
 /**
  * The errors and warnings of a merge that the previous merge did not report, and what to
- * compare the next merge's with. The same problem: the same level, builder, place and text.
+ * compare the next merge's with. The same problem: the same level, code, builder and file —
+ * not the same text (a date, an age or a byte offset in it changes from merge to merge) nor
+ * line (an edit above it moves it). Counted: a second problem of a kind in one file is new.
  */
-function newProblems(problems: readonly Problem[], reported: ReadonlySet<string>): { fresh: Problem[]; reported: Set<string> } {
-  const key = (problem: Problem) => JSON.stringify([problem.level, problem.builder, problem.file, problem.line, problem.message]);
-  const serious = problems.filter((problem) => problem.level !== "info");
-  return { fresh: serious.filter((problem) => !reported.has(key(problem))), reported: new Set(serious.map(key)) };
+function newProblems(problems: readonly Problem[], reported: ReadonlyMap<string, number>): { fresh: Problem[]; reported: Map<string, number> } {
+  const key = (problem: Problem) => JSON.stringify([problem.level, problem.code, problem.builder, problem.file]);
+  const seen = new Map<string, number>();
+  const fresh: Problem[] = [];
+  for (const problem of problems) {
+    if (problem.level === "info") continue;
+    const id = key(problem);
+    const count = (seen.get(id) ?? 0) + 1;
+    seen.set(id, count);
+    if (count > (reported.get(id) ?? 0)) fresh.push(problem);
+  }
+  return { fresh, reported: seen };
 }
 
 /** The merges of one `watchMerge`: one at a time, each followed by its callbacks. */
 class Follower {
   private applied: State | undefined;
-  private reported: ReadonlySet<string> = new Set();
+  private reported: ReadonlyMap<string, number> = new Map();
   private readonly burst: Burst;
   private readonly mergeOptions: RunMergeOptions;
   /** Set by the end of a burst of changes (and for the first merge): a merge is due. */

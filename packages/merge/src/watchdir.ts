@@ -1,7 +1,7 @@
 import { closeSync, constants, opendirSync, openSync, readdirSync, readSync, type Dirent } from "node:fs";
 import { join } from "node:path";
 import { type Problem } from "@autowatch/watchfile";
-import { LIMITS, quoteValue, watchFileNameFor } from "@autowatch/watchfile/text";
+import { LIMITS, makeProblem, quoteValue, watchFileNameFor } from "@autowatch/watchfile/text";
 import { MergeSetupError } from "./errors.js";
 import type { PeekableWatchFile, WatchFileInput } from "./types.js";
 
@@ -39,7 +39,7 @@ export function scanWatchDir(dir: string, builders: Iterable<string>, maxBytes: 
   const prefix = base.endsWith("/") ? base : `${base}/`;
   for (const [name, builder] of expected) {
     if (name.includes("/") || name.includes("\u0000") || name.startsWith(".")) {
-      files.set(builder, { file: join(dir, name), error: "builder name would escape the watch directory" });
+      files.set(builder, { file: join(dir, name), error: "builder name would escape the watch directory", code: "merge.watchfile.name" });
       continue;
     }
     const file = `${prefix}${name}`;
@@ -54,11 +54,8 @@ export function scanWatchDir(dir: string, builders: Iterable<string>, maxBytes: 
       .slice(0, STRAYS_NAMED)
       .map((name) => quoteValue(name))
       .join(", ");
-    problems.push({
-      level: "warning",
-      file: dir,
-      message: `${strays.length} .json files in the watch directory are the watch file of no builder in the manifests, e.g. ${shown}: ignored`,
-    });
+    const message = `${strays.length} .json files in the watch directory are the watch file of no builder in the manifests, e.g. ${shown}: ignored`;
+    problems.push(makeProblem("warning", "merge.watchfile.stray", message, { file: dir }));
     return { files, problems };
   }
   const known = new Set(expected.values());
@@ -66,10 +63,10 @@ export function scanWatchDir(dir: string, builders: Iterable<string>, maxBytes: 
     const builder = decodeFileName(name.slice(0, -".json".length));
     const file = join(dir, name);
     if (builder === undefined || known.has(builder) || files.has(builder)) {
-      problems.push({ level: "warning", file, message: `file ${quoteValue(name)} is no builder's watch file: ignored` });
+      problems.push(makeProblem("warning", "merge.watchfile.stray", `file ${quoteValue(name)} is no builder's watch file: ignored`, { file }));
     } else {
       // not read: the merge only reports it
-      files.set(builder, { file, error: "belongs to no builder in the manifests" });
+      files.set(builder, { file, error: "belongs to no builder in the manifests", code: "merge.watchfile.orphan" });
     }
   }
   return { files, problems };
@@ -100,11 +97,11 @@ function watchDirFailure(code: string): string {
 
 /** What the listing says of one entry; a regular (or untyped) one is read later, on demand. */
 function listed(file: string, entry: Dirent, maxBytes: number): WatchFileInput | PeekableWatchFile {
-  if (entry.isSymbolicLink()) return { file, error: "is a symbolic link (refused)" };
-  if (entry.isDirectory()) return { file, error: "is a directory, not a file" };
+  if (entry.isSymbolicLink()) return { file, error: "is a symbolic link (refused)", code: "merge.watchfile.symlink" };
+  if (entry.isDirectory()) return { file, error: "is a directory, not a file", code: "merge.watchfile.not-regular" };
   // never opened: opening a device can have side effects
   if (entry.isFIFO() || entry.isSocket() || entry.isCharacterDevice() || entry.isBlockDevice()) {
-    return { file, error: "is not a regular file (FIFO, socket or device)" };
+    return { file, error: "is not a regular file (FIFO, socket or device)", code: "merge.watchfile.not-regular" };
   }
   return { file, read: () => readWatchFileSync(file, maxBytes), peek: () => readWatchFileView(file, maxBytes) };
 }
@@ -155,23 +152,23 @@ function readWatchFileView(file: string, maxBytes: number): WatchFileInput {
     fd = openSync(file, OPEN_FLAGS);
   } catch (error) {
     const code = errorCode(error);
-    if (code === "ELOOP") return { file, error: "is a symbolic link (refused)" };
+    if (code === "ELOOP") return { file, error: "is a symbolic link (refused)", code: "merge.watchfile.symlink" };
     if (code === "ENOENT") return { file, missing: true };
-    return { file, error: `unreadable (${code})` };
+    return { file, error: `unreadable (${code})`, code: "merge.watchfile.unreadable" };
   }
   try {
     const buffer = scratchFor(maxBytes);
     // one positioned read: a regular file gives all it has up to the length asked, a FIFO
     // swapped in fails (ESPIPE)
     const length = readSync(fd, buffer, 0, buffer.length, 0);
-    if (length > maxBytes) return { file, error: `file over the size limit (more than ${maxBytes} bytes)` };
+    if (length > maxBytes) return { file, error: `file over the size limit (more than ${maxBytes} bytes)`, code: "merge.watchfile.size" };
     return { file, bytes: buffer.subarray(0, length) };
   } catch (error) {
     const code = errorCode(error);
-    if (code === "EISDIR") return { file, error: "is a directory, not a file" };
+    if (code === "EISDIR") return { file, error: "is a directory, not a file", code: "merge.watchfile.not-regular" };
     // a positioned read of a pipe or socket fails (ESPIPE): only files are read
-    if (code === "ESPIPE" || code === "EAGAIN") return { file, error: "is not a regular file (FIFO, socket or device)" };
-    return { file, error: `unreadable (${code})` };
+    if (code === "ESPIPE" || code === "EAGAIN") return { file, error: "is not a regular file (FIFO, socket or device)", code: "merge.watchfile.not-regular" };
+    return { file, error: `unreadable (${code})`, code: "merge.watchfile.unreadable" };
   } finally {
     closeSync(fd);
   }

@@ -79,8 +79,7 @@ describe("a builder's watch set", () => {
     expect(state.builders.b!.watches).toEqual([{ vcs: "git", url: BO, branch: "main", from: ["buildout"] }]);
     const dropped = problems.filter((p) => p.level === "warning");
     expect(dropped).toHaveLength(1);
-    expect(dropped[0]).toMatchObject({ builder: "b", file: "MANIFEST.cfg", line: 10 });
-    expect(dropped[0]!.message).toContain("line dropped");
+    expect(dropped[0]).toMatchObject({ code: "merge.watch.buildout-branch", builder: "b", file: "MANIFEST.cfg", line: 10 });
   });
 
   it("reports one URL seen with two VCS kinds; manual and buildout beat auto, buildout beats manual", () => {
@@ -93,6 +92,11 @@ describe("a builder's watch set", () => {
     });
     expect(state.builders.m!.watches).toEqual([{ vcs: "hg", url: OCB, branch: "default", from: ["manual"] }]);
     expect(state.builders.s!.watches).toEqual([{ vcs: "git", url: BO, branch: "main", from: ["buildout"] }]);
+    expect(problems.map((p) => [p.level, p.code, p.builder])).toEqual([
+      ["warning", "merge.watch.vcs-conflict", "m"],
+      ["warning", "merge.watch.vcs-conflict", "s"],
+      ["info", "merge.watchfile.missing", "s"],
+    ]);
     const messages = problems.filter((p) => p.level === "warning").map((p) => `${p.builder}: ${p.message}`);
     expect(messages).toEqual([
       expect.stringMatching(/^m: .*is hg for the watch line but git for the watch file: the git watch is dropped/),
@@ -208,12 +212,19 @@ describe("watch files", () => {
     const { state, problems } = merge({ factories: [factory("a")], watchFiles: files(["ghost", watchFileText("ghost", [git(OCB, "10.0")])]) });
     expect(Object.keys(state.builders)).toEqual(["a"]);
     expect(state.pollers).toEqual([]);
-    expect(problems).toContainEqual({ level: "warning", file: "watch/ghost.json", message: 'watch file for "ghost", a builder in no manifest: ignored' });
+    expect(problems).toContainEqual({
+      level: "warning",
+      code: "merge.watchfile.orphan",
+      file: "watch/ghost.json",
+      message: 'watch file for "ghost", a builder in no manifest: ignored',
+    });
   });
 
   it("missing is normal: an info", () => {
     const { problems, state } = merge({ factories: [factory("a", { manual: [{ vcs: "git", url: OCB, branch: "10.0" }] })] });
-    expect(problems).toEqual([{ level: "info", builder: "a", file: "a.json", message: "no watch file yet: only manual and buildout watches" }]);
+    expect(problems).toEqual([
+      { level: "info", code: "merge.watchfile.missing", builder: "a", file: "a.json", message: "no watch file yet: only manual and buildout watches" },
+    ]);
     expect(state.builders.a!.watches).toHaveLength(1);
   });
 
@@ -226,7 +237,11 @@ describe("watch files", () => {
     } = merge({ factories: [factory("a"), factory("b")], watchFiles: files(["a", '{"schema": "autowatch.watchf'], ["b", "[1,"]), lastGood });
     expect(state.builders.a!.watches).toEqual([{ vcs: "git", url: WEB, branch: "10.0", from: ["auto"] }]);
     expect(state.builders.b!.watches).toEqual([]);
-    // the reason is parseWatchFile's; the consequence is ours
+    // the reason is parseWatchFile's (its code too); the consequence is ours
+    expect(problems.map((p) => [p.code, p.builder])).toEqual([
+      ["watchfile.json.invalid", "a"],
+      ["watchfile.json.invalid", "b"],
+    ]);
     expect(problems.map((p) => p.message)).toEqual([
       expect.stringMatching(/^not valid JSON \(truncated at byte 28\).*: last good watches from 2026-11-20 kept$/),
       expect.stringMatching(/^not valid JSON \(truncated at byte 3\).*: no earlier good watch file, no auto watches$/),
@@ -247,6 +262,7 @@ describe("watch files", () => {
     });
     expect(state.builders.a!.watches).toEqual([]);
     expect(state.builders.b!.watches).toEqual([]);
+    expect(problems.find((p) => p.builder === "a")).toMatchObject({ level: "error", code: "merge.watchfile.builder", file: "watch/a.json" });
     expect(problems.find((p) => p.builder === "a")!.message).toBe('the file names builder "b", not this one: no earlier good watch file, no auto watches');
   });
 
@@ -272,6 +288,7 @@ describe("fault containment", () => {
     expect(state.builders.ok!.watches).toHaveLength(1);
     expect(state.builders.broken).toEqual({ schedule: true, autoWatch: true, watches: [] });
     const problem = problems.find((p) => p.builder === "broken" && p.level === "error")!;
+    expect(problem.code).toBe("merge.internal");
     expect(problem.message).toBe('internal error while merging this builder: "boom\\nforged line"');
   });
 });
@@ -292,7 +309,7 @@ describe("state", () => {
 
   it("statesDiffer looks at pollers and change filters, not at problems", () => {
     const base = merge({ factories: [factory("a")], watchFiles: files(["a", watchFileText("a", [git(OCB, "10.0")])]) }).state;
-    const noisy = { ...base, problems: [{ level: "warning" as const, message: "x" }] };
+    const noisy = { ...base, problems: [{ level: "warning" as const, code: "merge.internal" as const, message: "x" }] };
     const moved = merge({ factories: [factory("a")], watchFiles: files(["a", watchFileText("a", [git(OCB, "11.0")])]) }).state;
     const unscheduled = merge({ factories: [factory("a", { schedule: false })] }).state;
     expect(statesDiffer(base, noisy)).toBe(false);
@@ -336,7 +353,7 @@ describe("one URL, two VCS kinds across builders", () => {
     });
     expect(state.pollers.map((p) => p.vcs)).toEqual(["git", "hg"]);
     expect(problems.filter((p) => p.level === "warning")).toEqual([
-      { level: "warning", message: `"${OCB}" is watched as git by "a" and as hg by "b": one poller for each` },
+      { level: "warning", code: "merge.url.mixed-vcs", message: `"${OCB}" is watched as git by "a" and as hg by "b": one poller for each` },
     ]);
   });
 });

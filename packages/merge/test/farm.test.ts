@@ -199,6 +199,7 @@ describe("a farm of 200 builders, 50 of them with broken or hostile watch files"
     expect(after.problems.filter((p) => p.builder === builder)).toEqual([
       {
         level: "error",
+        code: "watchfile.json.invalid",
         builder,
         file: file(options.watchDir, builder),
         line: 3,

@@ -73,7 +73,7 @@ describe("the last-good store", () => {
     expect(state.builders.a!.watches).toEqual([{ vcs: "git", url: OCB, branch: "10.0", from: ["auto"] }]);
     expect(problems.filter((p) => p.builder === "a").map((p) => p.message)).toEqual([expect.stringMatching(/: last good watches from 2026-11-20 kept$/)]);
     expect(problems.filter((p) => p.builder === "b" && p.level === "warning")).toEqual([
-      { level: "warning", builder: "b", file: join(dir, "b.json"), message: "last-good file is not valid: ignored" },
+      { level: "warning", code: "merge.lastgood.invalid", builder: "b", file: join(dir, "b.json"), message: "last-good file is not valid: ignored" },
     ]);
     expect(state.builders.b!.watches).toEqual([]);
   });
@@ -82,7 +82,9 @@ describe("the last-good store", () => {
     await loadLastGood(dir).lastGood.save(new Map([["a", entry("2026-11-20")]]));
     writeFileSync(join(dir, ".index.json"), "garbage");
     const { lastGood, problems } = loadLastGood(dir);
-    expect(problems).toEqual([{ level: "warning", file: join(dir, ".index.json"), message: "last-good file is not valid: ignored" }]);
+    expect(problems).toEqual([
+      { level: "warning", code: "merge.lastgood.invalid", file: join(dir, ".index.json"), message: "last-good file is not valid: ignored" },
+    ]);
     expect(lastGood.get("a")).toEqual(entry("2026-11-20"));
     expect(await lastGood.save(new Map([["a", entry("2026-11-21")]]))).toEqual(["a"]);
     expect(JSON.parse(readFileSync(join(dir, ".index.json"), "utf8")).builders).toEqual([["a", expect.stringMatching(/^[0-9a-f]{64}$/), "2026-11-21"]]);

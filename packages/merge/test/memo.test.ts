@@ -553,7 +553,7 @@ describe("the merge cache", () => {
       const closed = await runMerge({ ...options, allowHosts });
       const fresh = await runMerge({ ...options, ...farm.b, allowHosts, cache: false });
       expect(closed.stateText).not.toContain(`"url": "${OTHER_HOST}"`);
-      const refused = closed.problems.filter((p) => p.message.includes("host") && p.message.includes("other.example.org"));
+      const refused = closed.problems.filter((p) => p.code === "merge.policy.host" && p.message.includes("other.example.org"));
       expect(refused.map((p) => p.builder).sort()).toEqual(["b01", "b02", "b03", "b07", "b11"]);
       expect(closed.stateText).toBe(fresh.stateText);
       expect(closed.problems).toEqual(fresh.problems);

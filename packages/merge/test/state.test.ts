@@ -29,8 +29,8 @@ function oddMerge(explain?: boolean) {
     now: NOW,
     rules: [{ from: "https://git.example.com/", to: "ssh://git@mirror/" }],
     problems: [
-      { level: "info", message: "from the manifest", file: "MANIFEST.cfg", line: 1 },
-      { level: "error", message: "b", file: "MANIFEST.cfg", line: 1 },
+      { level: "info", code: "manifest.inherit.empty", message: "from the manifest", file: "MANIFEST.cfg", line: 1 },
+      { level: "error", code: "manifest.watch.vcs", message: "b", file: "MANIFEST.cfg", line: 1 },
     ],
     explain,
   };

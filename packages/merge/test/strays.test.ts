@@ -37,8 +37,9 @@ describe("stray files in the watch directory", () => {
   it("past the cap: one problem line with the count and the first names", async () => {
     const { dir, manifests } = farm(MAX_STRAYS_REPORTED + 1);
     const { result } = await runMerge({ manifests, watchDir: dir, readOnly: true });
-    const strays = result.problems.filter((p) => /ghost/.test(p.message));
+    const strays = result.problems.filter((p) => p.code === "merge.watchfile.stray");
     expect(strays).toHaveLength(1);
+    expect(strays[0]).toMatchObject({ level: "warning", file: dir });
     expect(strays[0]!.message).toBe(
       `${MAX_STRAYS_REPORTED + 1} .json files in the watch directory are the watch file of no builder in the manifests, e.g. "ghost-000000.json", "ghost-000001.json", "ghost-000002.json", "ghost-000003.json", "ghost-000004.json": ignored`,
     );
@@ -48,7 +49,9 @@ describe("stray files in the watch directory", () => {
   it("up to the cap: each is reported", async () => {
     const { dir, manifests } = farm(3);
     const { result } = await runMerge({ manifests, watchDir: dir, readOnly: true });
-    expect(result.problems.filter((p) => /ghost/.test(p.message) || /ghost/.test(p.file ?? ""))).toHaveLength(3);
+    const orphans = result.problems.filter((p) => p.code === "merge.watchfile.orphan");
+    expect(orphans.map((p) => p.file)).toEqual([0, 1, 2].map((i) => join(dir, `ghost-00000${i}.json`)));
+    expect(result.problems.filter((p) => p.code === "merge.watchfile.stray")).toEqual([]);
   });
 
   it("time linear in the number of strays", async () => {

@@ -35,7 +35,11 @@ describe("branch names (git check-ref-format --branch, in-process)", () => {
     ["a.lock", ".lock"],
     ["a.lock/b", ".lock"],
   ])("refuses %j", (name, reason) => {
-    expect(branchNameProblem(name)).toContain(reason);
+    const code = name === "" ? "merge.branch.empty" : name.startsWith("-") ? "merge.branch.option" : "merge.branch.invalid";
+    expect(branchNameProblem(name)).toEqual({ code, message: expect.stringContaining(reason) });
+  });
+  it("refuses a name of more than 255 characters", () => {
+    expect(branchNameProblem("x".repeat(256))?.code).toBe("merge.branch.length");
   });
 });
 
@@ -54,20 +58,21 @@ describe("locations", () => {
     expect(parseLocation(url)).toMatchObject({ scheme, host });
   });
   it.each([
-    ["-uhttps://x", "starts with '-'"],
-    ["--upload-pack=touch /tmp/pwned", "starts with '-'"],
-    ["ext::sh -c touch% /tmp/pwned", "transport helper"],
-    ["fd::17", "transport helper"],
-    ["foo::bar", "transport helper"],
-    ["ssh://-oProxyCommand=touch%20/tmp/x/repo", "host starts with '-'"],
-    ["ssh://user@-oProxyCommand=x/repo", "host starts with '-'"],
-    ["ssh://[-oProxyCommand=x]/repo", "host starts with '-'"],
-    ["git@-oProxyCommand=x:repo", "host starts with '-'"],
-    ["https://x/\u001b[31mred", "control character"],
-    ["https://x/a\nb", "control character"],
-    ["", "empty"],
-  ])("refuses %j", (url, reason) => {
-    expect(locationProblem(url)).toContain(reason);
+    ["-uhttps://x", "merge.url.option", "starts with '-'"],
+    ["--upload-pack=touch /tmp/pwned", "merge.url.option", "starts with '-'"],
+    ["ext::sh -c touch% /tmp/pwned", "merge.url.transport", "transport helper"],
+    ["fd::17", "merge.url.transport", "transport helper"],
+    ["foo::bar", "merge.url.transport", "transport helper"],
+    ["ssh://-oProxyCommand=touch%20/tmp/x/repo", "merge.url.option", "host starts with '-'"],
+    ["ssh://user@-oProxyCommand=x/repo", "merge.url.option", "host starts with '-'"],
+    ["ssh://[-oProxyCommand=x]/repo", "merge.url.option", "host starts with '-'"],
+    ["git@-oProxyCommand=x:repo", "merge.url.option", "host starts with '-'"],
+    ["https://x/\u001b[31mred", "merge.url.control", "control character"],
+    ["https://x/a\nb", "merge.url.control", "control character"],
+    ["", "merge.url.empty", "empty"],
+    [`https://x/${"a".repeat(2048)}`, "merge.url.length", "longer than 2048"],
+  ])("refuses %j", (url, code, reason) => {
+    expect(locationProblem(url)).toEqual({ code, message: expect.stringContaining(reason) });
   });
 });
 
@@ -81,7 +86,9 @@ describe("rewrite rules", () => {
       { from: "https://a/", to: "https://b/" },
       { from: "https://b/", to: "https://c/" },
     ]);
-    expect(file.problems).toEqual([{ level: "error", file: "rules.txt", line: 4, message: "bad rewrite rule: expected FROM=TO or FROM TO" }]);
+    expect(file.problems).toEqual([
+      { level: "error", code: "merge.rewrite.invalid", file: "rules.txt", line: 4, message: "bad rewrite rule: expected FROM=TO or FROM TO" },
+    ]);
   });
 });
 
@@ -89,28 +96,28 @@ describe("whole-file checks (parseWatchFile) reject the file and name the reason
   const text = (s: string) => Buffer.from(s, "utf8");
   const entry = git("https://x.example/y", "a");
   it.each([
-    ["oversized", text(watchFileText("b", [git("https://x/y", "1".repeat(200))])), "file too large", { maxBytes: 100 }],
-    ["too many entries", text(JSON.stringify(Array.from({ length: 11 }, () => entry))), "over the limit of 10", { maxEntries: 10 }],
-    ["not UTF-8", Buffer.from([0x5b, 0xff, 0x5d]), "not valid UTF-8", {}],
-    ["two BOMs", Buffer.from([0xef, 0xbb, 0xbf, 0xef, 0xbb, 0xbf, 0x5b, 0x5d]), "two byte-order marks", {}],
+    ["oversized", text(watchFileText("b", [git("https://x/y", "1".repeat(200))])), "watchfile.size.limit", { maxBytes: 100 }],
+    ["too many entries", text(JSON.stringify(Array.from({ length: 11 }, () => entry))), "watchfile.entries.limit", { maxEntries: 10 }],
+    ["not UTF-8", Buffer.from([0x5b, 0xff, 0x5d]), "watchfile.encoding.invalid", {}],
+    ["two BOMs", Buffer.from([0xef, 0xbb, 0xbf, 0xef, 0xbb, 0xbf, 0x5b, 0x5d]), "watchfile.encoding.bom", {}],
     [
       "__proto__",
       text('{"schema":"autowatch.watchfile/2","watches":[{"__proto__":{"polluted":1},"vcs":"git","url":"https://x/y","revspec":"a"}]}'),
-      'forbidden key "__proto__"',
+      "watchfile.json.forbidden-key",
       {},
     ],
-    ["constructor", text('[{"constructor":{"prototype":{}},"vcs":"git","url":"https://x/y","revspec":"a"}]'), 'forbidden key "constructor"', {}],
-    ["wrong schema", text('{"schema":"autowatch.watchfile/9\\u001b[2J","watches":[]}'), "\\u001b[2J", {}],
-    ["null", text("null"), "expected a watch file", {}],
-    ["empty", text(""), "empty file", {}],
-    ["unknown VCS", text(JSON.stringify([{ vcs: "cvs", url: "https://x/y", revspec: "a" }])), "vcs", {}],
-    ["entry not an object", text(JSON.stringify(["git https://x/y a"])), "[0]", {}],
-  ])("%s", (_kind, bytes, reason, policy) => {
+    ["constructor", text('[{"constructor":{"prototype":{}},"vcs":"git","url":"https://x/y","revspec":"a"}]'), "watchfile.json.forbidden-key", {}],
+    ["wrong schema", text('{"schema":"autowatch.watchfile/9\\u001b[2J","watches":[]}'), "watchfile.schema.other", {}],
+    ["null", text("null"), "watchfile.document.type", {}],
+    ["empty", text(""), "watchfile.json.empty", {}],
+    ["unknown VCS", text(JSON.stringify([{ vcs: "cvs", url: "https://x/y", revspec: "a" }])), "watchfile.entry.invalid", {}],
+    ["entry not an object", text(JSON.stringify(["git https://x/y a"])), "watchfile.entry.invalid", {}],
+  ])("%s", (_kind, bytes, code, policy) => {
     const result = mergeFarm({ factories: [factory("b")], watchFiles: new Map([["b", fileInput("b", bytes)]]), policy, now: NOW });
     expect(result.state.builders.b!.watches).toEqual([]);
     const errors = result.problems.filter((p) => p.level === "error");
     expect(errors).toHaveLength(1);
-    expect(errors[0]!.message).toContain(reason);
+    expect(errors[0]).toMatchObject({ code, builder: "b", file: "watch/b.json" });
     expect(errors[0]!.message).toMatch(/: no earlier good watch file, no auto watches$/);
     expect(errors[0]!.message).not.toMatch(/[\u0000-\u001f]/);
   });
@@ -145,6 +152,18 @@ describe("hostile entries", () => {
     expect(result.state.builders.b!.watches).toEqual([]);
     expect(result.lastGood.has("b")).toBe(false);
     // each security refusal (not the policy one, ftp: scheme not allowed: moot in a distrusted file), then the file's verdict
+    // sorted as the state writes them: the file's verdict, then each entry in order
+    expect(result.problems.map((p) => p.code)).toEqual([
+      "merge.watchfile.distrusted",
+      "merge.url.option",
+      "merge.url.transport",
+      "merge.url.transport",
+      "merge.url.option",
+      "merge.branch.option",
+      "merge.branch.invalid",
+      "merge.branch.invalid",
+      "merge.url.control",
+    ]);
     const errors = result.problems.filter((p) => p.level === "error").map((p) => p.message);
     expect(errors).toHaveLength(hostile.length - 1 + 1);
     expect(errors.filter((m) => m.includes("ftp:"))).toEqual([]);
@@ -174,6 +193,10 @@ describe("hostile entries", () => {
       "git@github.com:OCA/web.git",
       "https://github.com/OCA/OCB.git",
       "https://internal.example/y.git",
+    ]);
+    expect(result.problems.map((p) => [p.level, p.code])).toEqual([
+      ["error", "merge.policy.host"],
+      ["error", "merge.policy.scheme"],
     ]);
     expect(result.problems.map((p) => p.message)).toEqual([
       'watches[1] refused: host "evil.example" not allowed: "https://evil.example/x.git"',

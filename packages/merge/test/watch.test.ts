@@ -139,14 +139,14 @@ describe("watchMerge", () => {
     await settle(1);
     upload("app", '{"schema": "autowatch.watchfile/2", "watches": [');
     await settle(2);
-    expect(oks()[1]!.newProblems.map((p) => [p.level, p.message])).toEqual([
-      ["error", expect.stringMatching(/^not valid JSON .*: last good watches from \S+ kept$/)],
+    expect(oks()[1]!.newProblems.map((p) => [p.level, p.code, p.message])).toEqual([
+      ["error", "watchfile.json.invalid", expect.stringMatching(/^not valid JSON .*: last good watches from \S+ kept$/)],
     ]);
     expect(oks()[1]!.changed).toBe(false);
     // the same problem at the next merge is not new
     writeFileSync(join(watchDir, "stray.json"), "{}");
     await settle(3);
-    expect(oks()[2]!.newProblems.map((p) => p.message)).toEqual([expect.stringMatching(/a builder in no manifest/)]);
+    expect(oks()[2]!.newProblems.map((p) => [p.code, p.file])).toEqual([["merge.watchfile.orphan", join(watchDir, "stray.json")]]);
 
     const before = readFileSync(output, "utf8");
     writeFileSync(manifest, "[app\nwatch = git https://example.com/core.git main\n");
@@ -224,7 +224,27 @@ describe("watchMerge", () => {
     await settle(2);
     rmSync(join(watchDir, "app.json"));
     await settle(3);
-    expect(oks()[2]!.newProblems.map((p) => p.message)).toEqual([expect.stringMatching(/^watch file is gone/)]);
+    expect(oks()[2]!.newProblems.map((p) => [p.level, p.code])).toEqual([["warning", "merge.watchfile.gone"]]);
+  });
+
+  it("tells a problem again only when its code, builder or file is new, or it comes once more: not when its words change", async () => {
+    writeFileSync(manifest, "[app]\nwatch = git https://example.com/core.git main\n  git https://example.com/core.git main\n");
+    await start();
+    await settle(1);
+    expect(oks()[0]!.newProblems.map((p) => [p.code, p.line])).toEqual([["manifest.watch.duplicate", 3]]);
+    // the same kind of problem, other words and another line: not new
+    writeFileSync(manifest, "[app]\n\nwatch = git https://example.com/core.git main\n  git https://example.com/core.git  main\n");
+    await settle(2);
+    const warnings = oks()[1]!.result.problems.filter((p) => p.level === "warning");
+    expect(warnings.map((p) => [p.code, p.line, p.message])).toEqual([["manifest.watch.duplicate", 4, expect.stringContaining("repeats line 3")]]);
+    expect(oks()[1]!.newProblems).toEqual([]);
+    // a second one of that kind in that file is
+    writeFileSync(
+      manifest,
+      "[app]\n\nwatch = git https://example.com/core.git main\n  git https://example.com/core.git  main\n  git https://example.com/core.git main\n",
+    );
+    await settle(3);
+    expect(oks()[2]!.newProblems.map((p) => [p.code, p.line])).toEqual([["manifest.watch.duplicate", 5]]);
   });
 
   it("refuses a watch directory it cannot list before watching anything", async () => {

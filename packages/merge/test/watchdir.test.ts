@@ -27,13 +27,23 @@ describe("readWatchDir", () => {
     expect(files.get("ok")).toMatchObject({ bytes: Buffer.from("[]") });
     // "../escape" maps to a name inside the directory, never to the file above it
     expect(files.get("../escape")).toEqual({ file: join(dir, "%2E.%2Fescape.json"), missing: true });
-    expect(files.get("link")).toEqual({ file: join(dir, "link.json"), error: "is a symbolic link (refused)" });
+    expect(files.get("link")).toEqual({ file: join(dir, "link.json"), error: "is a symbolic link (refused)", code: "merge.watchfile.symlink" });
     expect(files.get("odoo-10.0")).toEqual({ file: join(dir, "odoo-10.0.json"), missing: true });
     expect(files.get("absent")).toEqual({ file: join(dir, "absent.json"), missing: true });
     // a stray decoding to a known builder is reported here; other strays go to the merge
     expect(problems).toEqual([
-      { level: "warning", file: join(dir, "%2E%2E%2Fescape.json"), message: 'file "%2E%2E%2Fescape.json" is no builder\'s watch file: ignored' },
-      { level: "warning", file: join(dir, "odoo%2D10.0.json"), message: 'file "odoo%2D10.0.json" is no builder\'s watch file: ignored' },
+      {
+        level: "warning",
+        code: "merge.watchfile.stray",
+        file: join(dir, "%2E%2E%2Fescape.json"),
+        message: 'file "%2E%2E%2Fescape.json" is no builder\'s watch file: ignored',
+      },
+      {
+        level: "warning",
+        code: "merge.watchfile.stray",
+        file: join(dir, "odoo%2D10.0.json"),
+        message: 'file "odoo%2D10.0.json" is no builder\'s watch file: ignored',
+      },
     ]);
     expect(files.get("../escape")).not.toHaveProperty("bytes");
     expect(files.get("%2E%2E%2Fescape")).toBeUndefined();
@@ -51,7 +61,11 @@ describe("readWatchDir", () => {
     writeFileSync(join(root, "empty.json"), "");
     const exact = readWatchFileSync(join(root, "exact.json"), 16);
     expect(exact).toEqual({ file: join(root, "exact.json"), bytes: Buffer.from("x".repeat(16)) });
-    expect(readWatchFileSync(join(root, "over.json"), 16)).toEqual({ file: join(root, "over.json"), error: "file over the size limit (more than 16 bytes)" });
+    expect(readWatchFileSync(join(root, "over.json"), 16)).toEqual({
+      file: join(root, "over.json"),
+      error: "file over the size limit (more than 16 bytes)",
+      code: "merge.watchfile.size",
+    });
     // the next read reuses the scratch buffer: the first file's bytes must not change
     expect(Buffer.from((exact as { bytes: Uint8Array }).bytes).toString()).toBe("x".repeat(16));
     expect(readWatchFileSync(join(root, "empty.json"), 16)).toEqual({ file: join(root, "empty.json"), bytes: Buffer.alloc(0) });

@@ -158,8 +158,8 @@ export interface ProblemPlace {
  * The one Problem factory: level, code and message, then the place (fields left undefined are
  * left out). Keys in schema order, so that every problem serialises alike.
  */
-export function makeProblem(level: ProblemLevel, code: ProblemCode, message: string, where?: ProblemPlace): Problem & { code: ProblemCode } {
-  const problem: Problem & { code: ProblemCode } = { level, code, message };
+export function makeProblem(level: ProblemLevel, code: ProblemCode, message: string, where?: ProblemPlace): Problem {
+  const problem: Problem = { level, code, message };
   if (where !== undefined) {
     if (where.builder !== undefined) problem.builder = where.builder;
     if (where.file !== undefined) problem.file = where.file;

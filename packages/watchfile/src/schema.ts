@@ -62,8 +62,7 @@ export const problemCodeSchema = z.enum(PROBLEM_CODES).meta({
  */
 export const problemSchema = z.object({
   level: problemLevelSchema,
-  // optional only until every package sets one (issue 14, landing in steps): then required
-  code: problemCodeSchema.optional(),
+  code: problemCodeSchema,
   message: z.string(),
   builder: z.string().optional(),
   file: z.string().optional(),

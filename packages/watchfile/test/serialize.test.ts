@@ -169,8 +169,7 @@ describe("shipped JSON Schemas", () => {
     type Problems = { items: { required: string[]; properties: { code: { $ref?: string; pattern?: string } } } };
     for (const name of ["state.json", "check.json"] as const) {
       const schema = jsonSchemaFiles[name]() as { properties: { problems: Problems }; $defs: { ProblemCode: { enum: string[] } } };
-      // TODO(issue 14): ["level", "code", "message"] once every package sets a code
-      expect(schema.properties.problems.items.required).toEqual(["level", "message"]);
+      expect(schema.properties.problems.items.required).toEqual(["level", "code", "message"]);
       expect(schema.properties.problems.items.properties.code.$ref).toBe("#/$defs/ProblemCode");
       expect(schema.$defs.ProblemCode.enum).toEqual([...PROBLEM_CODES]);
     }

@@ -163,7 +163,7 @@ function lenientValue(options: Options, option: string): TrackedValue {
   }
 }
 
-function problemOf(error: unknown, fallbackFile: string): ReturnType<typeof makeProblem> {
+function problemOf(error: unknown, fallbackFile: string): Problem {
   if (error instanceof BuildoutError) {
     return makeProblem("error", error.code, error.message, { file: error.file ?? fallbackFile, line: error.line });
   }
