@@ -51,6 +51,9 @@ export function inputKey(given: WatchFileInput | undefined, racyFromNs: bigint):
   return { input: `file:${stamp}`, racy: isRacy(stamp, racyFromNs) };
 }
 
+/** The digest noted for a builder whose merge does not read its watch file. */
+export const UNREAD = "unread";
+
 /** What a cached merge asks of the last-good store: the key of one builder's entry as it is now. */
 export type LastGoodKey = (builder: string) => string;
 
@@ -97,6 +100,8 @@ export function sameInput(
   given: WatchFileInput | undefined,
   maxBytes: number,
 ): boolean {
+  // a file the merge never read (auto-watch off, never scheduled) counts by being there or not
+  if (record.digest === UNREAD) return (record.input === "missing") === (key.input === "missing");
   if (record.input === key.input && !record.racy) return true;
   if (!key.input.startsWith("file:") || !record.digest || !given) return false;
   // the stamp changed (or could not vouch): the content decides
@@ -127,7 +132,7 @@ export function recordOf(
     section: factoryKey(factory),
     input: notes.input.input,
     racy: notes.input.racy,
-    digest: notes.digest ?? null,
+    digest: factory.schedule && factory.autoWatch ? (notes.digest ?? null) : UNREAD,
     lastGood: notes.lastGood ?? null,
     schedule: state.schedule,
     autoWatch: state.autoWatch,
