@@ -138,7 +138,6 @@ export const PROBLEM_CODES = [
   "introspect.revision.ambiguous",
   "introspect.branch.unfetched",
   "introspect.self",
-  "introspect.internal",
   // config: autowatch.ini
   "config.section.unknown",
   "config.key.unknown",
