@@ -126,6 +126,7 @@ describe("published packages", () => {
         legacy: parsed.ok && parsed.legacy,
         watches: parsed.ok && parsed.value.watches.length,
         broken: broken.ok ? "accepted" : broken.problems[0].message,
+        brokenCode: broken.ok ? "accepted" : broken.problems[0].code,
         serialized: watchfile.serializeWatchFile(parsed.value).endsWith("}\\n"),
         schemaId: schema.properties.schema.const,
         functions: {
@@ -143,6 +144,7 @@ describe("published packages", () => {
       legacy: boolean;
       watches: number;
       broken: string;
+      brokenCode: string;
       serialized: boolean;
       schemaId: string;
       functions: { watchfile: string[]; manifest: string[]; introspect: number; merge: string[]; cli: string[] };
@@ -151,6 +153,7 @@ describe("published packages", () => {
     expect(result.legacy).toBe(true);
     expect(result.watches).toBe(1);
     expect(result.broken).toMatch(/^not valid JSON \(truncated at byte \d+\)/);
+    expect(result.brokenCode).toBe("watchfile.json.invalid");
     expect(result.serialized).toBe(true);
     expect(result.schemaId).toBe("autowatch.watchfile/2");
     expect(result.functions.watchfile).toEqual([]);

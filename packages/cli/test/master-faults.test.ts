@@ -242,6 +242,13 @@ describe("a watch file with any entry refused for security reasons is distrusted
     expect(run.code).toBe(0);
     expect(autoUrls("odoo-b")).toEqual(["https://github.com/OCA/server-tools.git"]);
     const problems = state().problems.filter((p: { builder?: string; file?: string }) => p.builder === "odoo-b" && p.file?.endsWith("odoo-b.json"));
+    expect(problems.map((p: { code: string }) => p.code)).toEqual([
+      "merge.watchfile.distrusted",
+      "merge.url.option",
+      "merge.url.transport",
+      "merge.branch.option",
+      "merge.url.option",
+    ]);
     const messages = problems.map((p: { message: string }) => p.message).join("\n");
     for (const index of [0, 1, 2, 3]) expect(messages).toContain(`watches[${index}] refused: `);
     expect(messages).toMatch(/file distrusted: 4 of 4 entries refused for security reasons \(watches\[0\] refused: .*: last good watches from \S+ kept/);
@@ -342,7 +349,7 @@ describe("watch files that stopped coming", () => {
       /^watch\/odoo-b\.json: warning: watch file not rewritten for 9 days \(since \d{4}-\d\d-\d\dT\d\d:\d\dZ; max age 7d\): is the builder still building\?$/m,
     );
     expect(run.stderr).not.toMatch(/odoo-a\.json: warning/);
-    expect(state().problems.filter((p: { builder?: string; message: string }) => p.builder === "odoo-b" && p.message.includes("max age 7d"))).toHaveLength(1);
+    expect(state().problems.filter((p: { builder?: string; code: string }) => p.builder === "odoo-b" && p.code === "merge.watchfile.stale")).toHaveLength(1);
     // the watches stay: an old file is a question for the operator, not a fault
     expect(autoUrls("odoo-b")).toEqual(["https://github.com/OCA/server-tools.git"]);
     expect((await merge("--max-age", "10d")).stderr).not.toContain("max age");

@@ -266,6 +266,11 @@ describe("robustness", () => {
     }
   });
 
+  it("refuses a line that is neither an option nor a header, and a file without a builder", () => {
+    expect(errors(parse("[a]\nx = 1\n!!!\n"))).toMatchObject([{ code: "manifest.syntax.invalid", file: "m1.cfg", line: 3 }]);
+    expect(errors(parse("# nothing\n[DEFAULT]\nx = 1\n"))).toMatchObject([{ code: "manifest.empty", file: "m1.cfg" }]);
+  });
+
   it("reports text before the first section once", () => {
     const result = parse("a = 1\nb = 2\n[s]\nc = 3\n");
     expect(errors(result)).toMatchObject([{ code: "manifest.syntax.no-section", line: 1 }]);

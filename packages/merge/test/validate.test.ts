@@ -77,6 +77,27 @@ describe("locations", () => {
 });
 
 describe("rewrite rules", () => {
+  it("a rule that makes a refused URL refuses the watch (merge.url.rewritten); an unknown VCS is refused too (merge.source.vcs)", () => {
+    const result = mergeFarm({
+      factories: [
+        factory("b", {
+          manual: [
+            { vcs: "git", url: "https://a.example/x.git", branch: "main" },
+            { vcs: "cvs" as never, url: "https://c.example/y", branch: "main" },
+          ],
+        }),
+      ],
+      watchFiles: new Map(),
+      rules: [{ from: "https://a.example/", to: "--upload-pack=x/" }],
+      now: NOW,
+    });
+    expect(result.state.builders.b!.watches).toEqual([]);
+    expect(result.problems.filter((p) => p.level === "error").map((p) => [p.code, p.builder, p.file, p.line])).toEqual([
+      ["merge.url.rewritten", "b", "MANIFEST.cfg", expect.any(Number)],
+      ["merge.source.vcs", "b", "MANIFEST.cfg", expect.any(Number)],
+    ]);
+  });
+
   it("parse FROM=TO and FROM TO, and files with comments", () => {
     expect(parseRewriteRule("https://github.com/=ssh://git@mirror/")).toEqual({ from: "https://github.com/", to: "ssh://git@mirror/" });
     expect(parseRewriteRule("lp:  https://bzr.example.com/")).toEqual({ from: "lp:", to: "https://bzr.example.com/" });

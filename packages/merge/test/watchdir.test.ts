@@ -75,10 +75,13 @@ describe("readWatchDir", () => {
     mkdirSync(join(root, "dir.json"));
     execFileSync("mkfifo", [join(root, "fifo.json")]);
     symlinkSync(join(root, "exact.json"), join(root, "swapped.json"));
-    expect(readWatchFileSync(join(root, "dir.json"), 16)).toMatchObject({ error: "is a directory, not a file" });
+    expect(readWatchFileSync(join(root, "dir.json"), 16)).toMatchObject({ error: "is a directory, not a file", code: "merge.watchfile.not-regular" });
     // O_NONBLOCK: no writer, no wait
-    expect(readWatchFileSync(join(root, "fifo.json"), 16)).toMatchObject({ error: "is not a regular file (FIFO, socket or device)" });
-    expect(readWatchFileSync(join(root, "swapped.json"), 16)).toMatchObject({ error: "is a symbolic link (refused)" });
+    expect(readWatchFileSync(join(root, "fifo.json"), 16)).toMatchObject({
+      error: "is not a regular file (FIFO, socket or device)",
+      code: "merge.watchfile.not-regular",
+    });
+    expect(readWatchFileSync(join(root, "swapped.json"), 16)).toMatchObject({ error: "is a symbolic link (refused)", code: "merge.watchfile.symlink" });
     expect(readWatchFileSync(join(root, "gone.json"), 16)).toMatchObject({ missing: true });
   });
 });

@@ -275,3 +275,17 @@ describe("resolveBuildout on disk", () => {
     }
   });
 });
+
+describe("buildout resolver codes", () => {
+  it.each([
+    ["a macro naming no section", "[buildout]\nparts = p\n[p]\nrecipe = r\n<= nowhere\n", [], "buildout.macro", 5],
+    ["a part without a recipe", "[buildout]\nparts = p\n[p]\nx = 1\n", [], "buildout.option.missing", 2],
+    ["a log-level zc.buildout refuses", "[buildout]\nparts =\nlog-level = LOUD\n", [], "buildout.option.invalid", 3],
+    ["an override without '='", "[buildout]\nparts =\n", ["nothing"], "buildout.override.invalid", undefined],
+  ])("%s", (_name, text, overrides, code, line) => {
+    const result = resolve({ "buildout.cfg": text }, overrides);
+    if (result.ok) throw new Error("resolved");
+    expect(result.error).toMatchObject({ level: "error", code, file: "/srv/b/buildout.cfg" });
+    expect(result.error.line).toBe(line);
+  });
+});
