@@ -37,6 +37,7 @@ export class LastGoodStore implements LastGoodSource {
   /** Index entries as read, then as updated by `save`. */
   private readonly index: Map<string, Indexed>;
 
+  /** @internal Made by `loadLastGood` (public as a type only). */
   constructor(
     readonly dir: string,
     index: Map<string, Indexed>,
