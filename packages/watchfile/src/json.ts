@@ -33,10 +33,9 @@ const FORBIDDEN_KEYS = new Set(["__proto__", "constructor"]);
  * Turns untrusted bytes or text into a JSON value, or says why not, without throwing:
  * size first, then UTF-8 (bytes only, fatal decoding), at most one leading BOM, nesting
  * depth, JSON syntax (with the place of the first error), and no `__proto__` or
- * `constructor` key anywhere (a walk that names the path). `known`: what `JSON.parse`
- * already gave for the same text (the fast path tried it), so that it is not parsed twice.
+ * `constructor` key anywhere (a walk that names the path).
  */
-export function readJson(input: string | Uint8Array, limits: ReadLimits, known?: ParsedJson): JsonRead {
+export function readJson(input: string | Uint8Array, limits: ReadLimits): JsonRead {
   const decoded = decode(input, limits.maxBytes);
   if (!decoded.ok) return decoded;
   let text = decoded.text;
@@ -57,7 +56,7 @@ export function readJson(input: string | Uint8Array, limits: ReadLimits, known?:
     return fail("watchfile.json.depth", `nested deeper than ${limits.maxDepth} levels at ${where.label}`, where.line);
   }
 
-  const parsed = known ?? parseJson(text);
+  const parsed = parseJson(text);
   if (!parsed.ok) return { ok: false, failure: describeSyntaxError(text, parsed.error, at, offsetBytes) };
   // JSON.parse makes a "__proto__" key an own field (harmless until copied): such keys, and
   // "constructor", are looked for, when the text could hold one (spelled out or \u-escaped).
@@ -68,9 +67,9 @@ export function readJson(input: string | Uint8Array, limits: ReadLimits, known?:
 }
 
 /** `JSON.parse` as data: the value, or the error it threw. */
-export type ParsedJson = { ok: true; value: unknown } | { ok: false; error: unknown };
+type ParsedJson = { ok: true; value: unknown } | { ok: false; error: unknown };
 
-export function parseJson(text: string): ParsedJson {
+function parseJson(text: string): ParsedJson {
   try {
     return { ok: true, value: JSON.parse(text) as unknown };
   } catch (error) {

@@ -1,8 +1,7 @@
 import type { z } from "zod";
 import { describeIssue, describeValue, findUnknownFields, MAX_REPORTED } from "./issues.js";
-import { legacyEntry, pinnedEntry, problemEntry, readWatchFileFast, watchEntry } from "./fast.js";
 import { formatPath, readJson } from "./json.js";
-import type { ParsedJson, ReadFailure } from "./json.js";
+import type { ReadFailure } from "./json.js";
 import { makeProblem, type ProblemCode } from "./problem.js";
 import { quoteValue } from "./quote.js";
 import {
@@ -59,11 +58,6 @@ export function parseState(input: string | Uint8Array, options: ParseOptions = {
   return neverThrowing("state file", options, (checked, attribute) => readState(input, checked, attribute));
 }
 
-/** @internal `parseWatchFile` without its fast path: every check in turn. For the tests that compare both. */
-export function parseWatchFileCarefully(input: string | Uint8Array, options: ParseOptions = {}): WatchFileParseResult {
-  return neverThrowing("watch file", options, (checked, attribute) => readWatchFileCarefully(input, checked, attribute));
-}
-
 function neverThrowing<T>(noun: string, options: ParseOptions | null, read: (options: ParseOptions, attribute: Attribute) => T): T | Rejected {
   const attribute = attributor(options);
   try {
@@ -73,20 +67,10 @@ function neverThrowing<T>(noun: string, options: ParseOptions | null, read: (opt
   }
 }
 
-/** The common valid file through the fast path; anything else through every check in turn. */
+/** Every check in turn: JSON, then the schema entry by entry (the merge cache parses only changed files). */
 function readWatchFile(input: string | Uint8Array, options: ParseOptions, attribute: Attribute): WatchFileParseResult {
-  const fast = readWatchFileFast(input, {
-    maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES,
-    maxEntries: options.maxEntries ?? DEFAULT_MAX_ENTRIES,
-    maxDepth: options.maxDepth ?? DEFAULT_MAX_DEPTH,
-  });
-  if (fast.value !== undefined) return { ok: true, value: fast.value, legacy: fast.legacy, warnings: [] };
-  return readWatchFileCarefully(input, options, attribute, fast.parsed);
-}
-
-function readWatchFileCarefully(input: string | Uint8Array, options: ParseOptions, attribute: Attribute, parsed?: ParsedJson): WatchFileParseResult {
   const maxEntries = options.maxEntries ?? DEFAULT_MAX_ENTRIES;
-  const read = readJson(input, { maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES, maxDepth: options.maxDepth ?? DEFAULT_MAX_DEPTH }, parsed);
+  const read = readJson(input, { maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES, maxDepth: options.maxDepth ?? DEFAULT_MAX_DEPTH });
   if (!read.ok) return rejectRead(read.failure, attribute);
   const document = read.value;
 
@@ -94,7 +78,7 @@ function readWatchFileCarefully(input: string | Uint8Array, options: ParseOption
     if (document.length > maxEntries) {
       return reject(attribute, "watchfile.entries.limit", `legacy list of ${document.length} sources, over the limit of ${maxEntries} per file`);
     }
-    const entries = keepValidEntries(document, legacyWatchFileSchema.element, legacyEntry, [], attribute);
+    const entries = keepValidEntries(document, legacyWatchFileSchema.element, [], attribute);
     if (!entries.ok) return entries;
     const unknown = unknownFields(legacyWatchFileSchema, document, (path) => entries.refusedAt.has(path[0] as number), attribute);
     const value: WatchFile = {
@@ -124,7 +108,7 @@ function readWatchFileCarefully(input: string | Uint8Array, options: ParseOption
   const lists: Record<string, unknown[]> = {};
   const refused: Problem[] = [];
   const refusedAt = new Map<PropertyKey, Set<number>>();
-  for (const [list, entrySchema, accept] of ENTRY_LISTS) {
+  for (const [list, entrySchema] of ENTRY_LISTS) {
     const items = document[list];
     if (items === undefined && list !== "watches") {
       lists[list] = [];
@@ -135,7 +119,7 @@ function readWatchFileCarefully(input: string | Uint8Array, options: ParseOption
       const whole = validate(watchFileSchema, document, attribute);
       return whole.ok ? { ...whole, legacy: false } : whole;
     }
-    const entries = keepValidEntries(items, entrySchema, accept, [list], attribute);
+    const entries = keepValidEntries(items, entrySchema, [list], attribute);
     if (!entries.ok) return entries;
     lists[list] = entries.kept;
     refused.push(...entries.refused);
@@ -194,14 +178,12 @@ function readState(input: string | Uint8Array, options: ParseOptions, attribute:
   return result;
 }
 
-/** Each list, its entry schema, and the fast check that accepts the common valid entry (zod says why for the others). */
-const ENTRY_LISTS: ReadonlyArray<readonly [string, z.ZodType, Accept]> = [
-  ["watches", watchEntrySchema, watchEntry],
-  ["pinned", pinnedEntrySchema, pinnedEntry],
-  ["problems", watchFileProblemSchema, problemEntry],
+/** Each list and its entry schema. */
+const ENTRY_LISTS: ReadonlyArray<readonly [string, z.ZodType]> = [
+  ["watches", watchEntrySchema],
+  ["pinned", pinnedEntrySchema],
+  ["problems", watchFileProblemSchema],
 ];
-
-type Accept = (item: unknown) => unknown;
 
 /**
  * Entries are refused one by one (an unknown VCS from a newer worker, one hostile entry)
@@ -211,7 +193,6 @@ type Accept = (item: unknown) => unknown;
 function keepValidEntries(
   items: unknown[],
   entrySchema: z.ZodType,
-  accept: Accept,
   path: PropertyKey[],
   attribute: Attribute,
 ): { ok: true; kept: unknown[]; refused: Problem[]; refusedAt: Set<number> } | Rejected {
@@ -219,11 +200,6 @@ function keepValidEntries(
   const messages: string[] = [];
   const refusedAt = new Set<number>();
   items.forEach((item, index) => {
-    const accepted = accept(item);
-    if (accepted !== undefined) {
-      kept.push(accepted);
-      return;
-    }
     const result = entrySchema.safeParse(item, { reportInput: true });
     if (result.success) {
       kept.push(result.data);
