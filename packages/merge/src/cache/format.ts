@@ -164,13 +164,20 @@ export function parseCache(bytes: Buffer, code: string, key: string): ReadCache 
     if (digest(checkText) !== head.check) return undefined;
     const check = parseCheck(JSON.parse(checkText) as Record<string, unknown>, code, key);
     if (!check) return undefined;
-    // the builders' results are decoded and checked only when a merge needs them
-    const payload = bytes.subarray(second + 1, bytes.length - 1);
+    // the builders' results are decoded and checked only when a merge needs them; once parsed,
+    // the bytes are let go (a 10,000-builder cache is 10 MB)
+    let payload: Buffer | undefined = bytes.subarray(second + 1, bytes.length - 1);
     let text: string | undefined;
-    const payloadText = () => (text ??= payload.toString("utf8"));
+    const payloadText = () => (text ??= payload?.toString("utf8") ?? "");
     let whole: boolean | undefined;
-    const intact = () => (whole ??= oneShotHash("sha256", payload, "base64") === head.payload);
-    return { check, payloadText, intact, full: () => (intact() ? parsePayload(check, payloadText()) : undefined) };
+    const intact = () => (whole ??= payload !== undefined && oneShotHash("sha256", payload, "base64") === head.payload);
+    const full = () => {
+      const data = intact() ? parsePayload(check, payloadText()) : undefined;
+      payload = undefined;
+      text = undefined;
+      return data;
+    };
+    return { check, payloadText, intact, full };
   } catch {
     return undefined;
   }
