@@ -5,9 +5,9 @@
 // Without --check the reports are rewritten (`pnpm api`); with --check a report that differs from
 // what the declarations give fails (`pnpm lint` runs it through each package's lint script).
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { basename, join, relative, resolve } from "node:path";
+import { basename, dirname, join, relative, resolve } from "node:path";
 import { Extractor, ExtractorConfig, ExtractorLogLevel } from "@microsoft/api-extractor";
 
 const root = resolve(import.meta.dirname, "..");
@@ -34,6 +34,29 @@ const messages = {
   tsdocMessageReporting: { default: { logLevel: ExtractorLogLevel.None } },
 };
 
+/**
+ * The members of each `z.ZodEnum<{ a: "a"; ... }>` in declarations, sorted: TypeScript prints
+ * them in the order the program first met each string literal, which any unrelated change can
+ * move; sorted, a report changes only when an enum does.
+ */
+function sortEnumMembers(text) {
+  return text.replace(
+    /(ZodEnum<\{\n)((?:[ \t]+[^\n{}]*;\n)+?)([ \t]*\}>)/g,
+    (_, open, body, close) => `${open}${body.split("\n").filter(Boolean).sort().join("\n")}\n${close}`,
+  );
+}
+
+/** Copies a package's built declarations, enums sorted, beside them (dist/.api/) for API Extractor. */
+function stableDeclarations(dir, types) {
+  const dist = join(dir, dirname(types));
+  const copy = join(dist, ".api");
+  rmSync(copy, { recursive: true, force: true });
+  mkdirSync(copy);
+  for (const file of readdirSync(dist).filter((f) => f.endsWith(".d.ts")))
+    writeFileSync(join(copy, file), sortEnumMembers(readFileSync(join(dist, file), "utf8")));
+  return join(copy, basename(types));
+}
+
 let failed = 0;
 const temp = join(tmpdir(), `autowatch-api-${process.pid}`);
 for (const dir of packageDirs) {
@@ -47,7 +70,7 @@ for (const dir of packageDirs) {
     const config = ExtractorConfig.prepare({
       configObject: {
         projectFolder: dir,
-        mainEntryPointFilePath: join(dir, types),
+        mainEntryPointFilePath: stableDeclarations(dir, types),
         compiler: {
           overrideTsconfig: {
             compilerOptions: {
@@ -72,7 +95,12 @@ for (const dir of packageDirs) {
       packageJsonFullPath: pkgFile,
     });
     mkdirSync(join(dir, "etc"), { recursive: true });
-    const result = Extractor.invoke(config, { localBuild: !check, showVerboseMessages: false, messageCallback: quiet });
+    let result;
+    try {
+      result = Extractor.invoke(config, { localBuild: !check, showVerboseMessages: false, messageCallback: quiet });
+    } finally {
+      rmSync(join(dir, dirname(types), ".api"), { recursive: true, force: true }); // never packed with dist
+    }
     const report = relative(root, join(dir, "etc", `${reportFileName}.api.md`));
     if (result.succeeded) {
       if (!check && result.apiReportChanged) console.log(`api: ${report} updated`);

@@ -36,4 +36,17 @@ describe("api reports", () => {
     expect(readFileSync(join(dir, "etc", "fake.api.md"), "utf8")).not.toContain("internalScratch");
     expect(existsSync(join(dir, "temp"))).toBe(false);
   }, 60_000);
+
+  it("does not depend on the order TypeScript printed an enum's members in", () => {
+    const enumOf = (members: string[]) =>
+      `type ZodEnum<T> = { values: T };\nexport declare const level: ZodEnum<{\n${members.map((m) => `    ${m}: "${m}";\n`).join("")}}>;\n`;
+    declarations(enumOf(["warning", "error", "info"]));
+    expect(run().status).toBe(0);
+    const report = readFileSync(join(dir, "etc", "fake.api.md"), "utf8");
+    declarations(enumOf(["info", "warning", "error"]));
+    expect(run("--check").status).toBe(0);
+    expect(report).toMatch(/error: "error";\s+info: "info";\s+warning: "warning";/);
+    declarations(enumOf(["info", "warning", "error", "debug"]));
+    expect(run("--check").status).toBe(1);
+  }, 60_000);
 });
