@@ -14,8 +14,8 @@ export default tseslint.config(
       // `_name` marks a value destructured away on purpose.
       "@typescript-eslint/no-unused-vars": ["error", { varsIgnorePattern: "^_", argsIgnorePattern: "^_", destructuredArrayIgnorePattern: "^_" }],
       // Size: a file a newcomer can read, a function that fits on a screen.
-      "max-lines": ["warn", { max: 400 }],
-      "max-lines-per-function": ["warn", { max: 80 }],
+      "max-lines": ["error", { max: 400 }],
+      "max-lines-per-function": ["error", { max: 80 }],
     },
   },
   // Who may import whom (CONTRIBUTING.md): watchfile is the only package all may import, cli imports them all.

@@ -1,0 +1,338 @@
+// The differential run of the merge cache: a cached merge against an uncached one after each seeded change.
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { runMerge, type RunMergeOptions } from "../src/index.js";
+import { NOW, git, watchFileText } from "./helpers.js";
+
+import {
+  OCB,
+  WEB,
+  DAY,
+  POOL,
+  type FarmShape,
+  manifestText,
+  BUILDERS,
+  prng,
+  makeFarm,
+  readOrMissing,
+  compare,
+  type Settings,
+  HOST_LISTS,
+  RULE_SETS,
+} from "./cache-farm.js";
+/**
+ * The differential run: one merge with the merge cache beside its state (output A) and one
+ * merge without (output B) after each random change; both stores see the same history.
+ * `racyWindowMs` 0 lets the cache trust the stamps of files written before the merge started
+ * (the default 2 s window has every file of this test confirmed by its digest).
+ */
+export async function differential(root: string, seed: number, steps: number, racyWindowMs?: number): Promise<{ recalled: number; skippedWrites: number }> {
+  const random = prng(seed);
+  const farm = makeFarm(root);
+  let recalled = 0;
+  let skippedWrites = 0;
+  const cacheOf = (state: string) => `${state}.cache`;
+
+  let shape: FarmShape = { extra: false, autoOff: new Set(), manualBranch: "10.0", buildoutBranch: "b01" };
+  let previousManifest = manifestText(shape);
+  writeFileSync(farm.manifest, previousManifest);
+  const settings: Settings = { allowHosts: [], rewrite: [], now: NOW };
+  const contents = new Map<string, unknown[]>();
+  const history: string[] = [];
+
+  const watchFile = (builder: string) => join(farm.watchDir, `${builder}.json`);
+  const put = (builder: string, bytes: string | Buffer) => {
+    rmSync(watchFile(builder), { force: true });
+    writeFileSync(watchFile(builder), bytes);
+  };
+  const good = (builder: string) => {
+    const watches = random.subset(POOL);
+    contents.set(builder, watches);
+    put(builder, watchFileText(builder, watches));
+    return `${builder}: ${watches.length} watches`;
+  };
+  const editManifest = (next: FarmShape) => {
+    previousManifest = readFileSync(farm.manifest, "utf8");
+    shape = next;
+    writeFileSync(farm.manifest, manifestText(shape));
+  };
+  const tamper = (change: (file: string) => void) => {
+    for (const file of [farm.a.output, farm.b.output]) change(file);
+  };
+
+  const mutations: [string, () => string | Promise<string>][] = [
+    ["good file", () => good(random.pick(BUILDERS))],
+    ["good file", () => good(random.pick(BUILDERS))],
+    [
+      "same bytes again",
+      () => {
+        const builder = random.pick(BUILDERS);
+        const file = watchFile(builder);
+        let bytes: Buffer;
+        try {
+          bytes = readFileSync(file);
+        } catch {
+          return `${builder}: no file`;
+        }
+        put(builder, bytes);
+        return builder;
+      },
+    ],
+    [
+      "same JSON, other whitespace",
+      () => {
+        const builder = random.pick(BUILDERS);
+        const watches = contents.get(builder) ?? random.subset(POOL);
+        contents.set(builder, watches);
+        put(builder, JSON.stringify({ schema: "autowatch.watchfile/2", builder, watches }, null, random.pick([0, 1, 4, "\t"])));
+        return builder;
+      },
+    ],
+    [
+      "broken file",
+      () => {
+        const builder = random.pick(BUILDERS);
+        const text = watchFileText(builder, contents.get(builder) ?? [git(OCB, "10.0")]);
+        const kind = random.int(5);
+        if (kind === 0) put(builder, text.slice(0, 10 + random.int(text.length - 10)));
+        else if (kind === 1) put(builder, Buffer.concat([Buffer.from(text), Buffer.from([0xc3, 0x28])]));
+        else if (kind === 2) put(builder, watchFileText(builder, [git("-oProxyCommand=touch /tmp/pwned", "10.0"), git(WEB, "10.0")]));
+        else if (kind === 3) put(builder, watchFileText(random.pick(BUILDERS.filter((b) => b !== builder)), [git(OCB, "12.0")]));
+        else put(builder, text.replace('"watches"', '"__proto__": {"polluted": true}, "watches"'));
+        return `${builder}: kind ${kind}`;
+      },
+    ],
+    [
+      "delete file",
+      () => {
+        const builder = random.pick(BUILDERS);
+        rmSync(watchFile(builder), { force: true });
+        return builder;
+      },
+    ],
+    [
+      "stray file",
+      () => {
+        const stray = join(farm.watchDir, `ghost-${random.int(3)}.json`);
+        if (random.int(2) === 0) rmSync(stray, { force: true });
+        else writeFileSync(stray, watchFileText("ghost", [git(OCB, "10.0")]));
+        return stray;
+      },
+    ],
+    [
+      "symlink",
+      () => {
+        const builder = random.pick(BUILDERS);
+        const target = join(farm.root, `elsewhere-${builder}.json`);
+        writeFileSync(target, watchFileText(builder, [git(OCB, "10.0")]));
+        rmSync(watchFile(builder), { force: true });
+        symlinkSync(target, watchFile(builder));
+        return builder;
+      },
+    ],
+    [
+      "manifest: builder added or removed",
+      () => {
+        editManifest({ ...shape, extra: !shape.extra });
+        return `b11 ${shape.extra ? "added" : "removed"}`;
+      },
+    ],
+    [
+      "manifest: auto-watch toggled",
+      () => {
+        const builder = random.pick(["b01", "b02", "b03", "b06", "b07", "b09", "b10", "b11"]);
+        const autoOff = new Set(shape.autoOff);
+        if (!autoOff.delete(builder)) autoOff.add(builder);
+        editManifest({ ...shape, autoOff });
+        return builder;
+      },
+    ],
+    [
+      "manifest: manual line",
+      () => {
+        editManifest({ ...shape, manualBranch: random.pick(["10.0", "11.0", "12.0"]) });
+        return shape.manualBranch;
+      },
+    ],
+    [
+      "manifest: buildout line",
+      () => {
+        editManifest({ ...shape, buildoutBranch: random.pick(["b01", "b01-next", "not-b09"]) });
+        return shape.buildoutBranch;
+      },
+    ],
+    [
+      "manifest: previous text restored",
+      () => {
+        const current = readFileSync(farm.manifest, "utf8");
+        writeFileSync(farm.manifest, previousManifest);
+        previousManifest = current;
+        // the shape no longer matches the text: the next shape edit starts from a known one
+        return "restored";
+      },
+    ],
+    [
+      "policy: allowHosts",
+      () => {
+        settings.allowHosts = random.pick(HOST_LISTS);
+        return settings.allowHosts.join(",") || "any host";
+      },
+    ],
+    [
+      "policy: rewrite rules",
+      () => {
+        settings.rewrite = random.pick(RULE_SETS);
+        return settings.rewrite.join(" ") || "no rules";
+      },
+    ],
+    [
+      "now: next day",
+      () => {
+        settings.now = new Date(settings.now.getTime() + DAY);
+        return settings.now.toISOString();
+      },
+    ],
+    [
+      "state file: other bytes written in place",
+      () => {
+        const sameSize = random.int(2) === 0;
+        tamper((file) => {
+          const text = readOrMissing(file);
+          // same size: one hex digit of the fingerprint changed, so only the content tells
+          writeFileSync(
+            file,
+            sameSize && text !== "<missing>" ? text.replace(/[0-9a-f]/, (d) => (d === "0" ? "1" : "0")) : '{"schema": "autowatch.state/1"}\n',
+          );
+        });
+        return sameSize ? "same size" : "other size";
+      },
+    ],
+    [
+      "state file: replaced by rename",
+      () => {
+        tamper((file) => {
+          const text = readOrMissing(file);
+          writeFileSync(`${file}.tmp`, text === "<missing>" ? "{}\n" : text);
+          renameSync(`${file}.tmp`, file);
+        });
+        return "same bytes, new inode";
+      },
+    ],
+    [
+      "state file: deleted",
+      () => {
+        tamper((file) => rmSync(file, { force: true }));
+        return "deleted";
+      },
+    ],
+    [
+      "watch file: same size, other bytes, time stamps put back",
+      () => {
+        const builder = random.pick(BUILDERS);
+        const file = watchFile(builder);
+        let text: string;
+        try {
+          text = readFileSync(file, "utf8");
+        } catch {
+          return `${builder}: no file`;
+        }
+        const swapped = text.replace(/"(10|11)\.0"/, (m) => (m === '"10.0"' ? '"11.0"' : '"10.0"'));
+        if (swapped === text) return `${builder}: nothing to swap`;
+        const { atime, mtime } = statSync(file);
+        writeFileSync(file, swapped);
+        // what a write within the same clock tick gives: the modification time the cache saw
+        utimesSync(file, atime, mtime);
+        return builder;
+      },
+    ],
+    [
+      "last-good file of a builder edited",
+      () => {
+        const builder = random.pick(BUILDERS);
+        const file = join(farm.a.lastGoodDir, `${builder}.json`);
+        const other = join(farm.b.lastGoodDir, `${builder}.json`);
+        const text = readOrMissing(file);
+        if (text === "<missing>") return `${builder}: none`;
+        // one watch fewer, or the file gone: what a builder with a rejected file falls back to changes
+        const stored = JSON.parse(text) as { watches: unknown[] };
+        if (random.int(3) === 0 || stored.watches.length === 0) {
+          rmSync(file);
+          rmSync(other, { force: true });
+          return `${builder}: deleted`;
+        }
+        const edited = JSON.stringify({ ...stored, watches: stored.watches.slice(0, -1) }, null, 2);
+        writeFileSync(file, edited);
+        writeFileSync(other, edited);
+        return builder;
+      },
+    ],
+    [
+      "cache: damaged",
+      () => {
+        const file = cacheOf(farm.a.output);
+        const text = readOrMissing(file);
+        if (text === "<missing>") return "no cache";
+        const kind = random.int(3);
+        if (kind === 0) writeFileSync(file, text.slice(0, random.int(text.length)));
+        else if (kind === 1)
+          writeFileSync(
+            file,
+            text.replace(/"racy":(true|false)/, (m) => (m.endsWith("true") ? '"racy":false' : '"racy":true')),
+          );
+        else writeFileSync(file, text.replace(/\[\d+(,\d+)*\]/, "[0]"));
+        return `kind ${kind}`;
+      },
+    ],
+    [
+      "cache: foreign (another state's, merged with other flags)",
+      async () => {
+        const other = join(farm.root, "other");
+        rmSync(other, { recursive: true, force: true });
+        mkdirSync(other);
+        const output = join(other, "state.json");
+        const rewrite = random.pick(RULE_SETS);
+        const allowHosts = random.pick(HOST_LISTS);
+        await runMerge({ manifests: [farm.manifest], watchDir: farm.watchDir, output, rewrite, allowHosts, now: settings.now });
+        renameSync(cacheOf(output), cacheOf(farm.a.output));
+        return `${rewrite.join(" ") || "no rules"}, ${allowHosts.join(",") || "any host"}`;
+      },
+    ],
+    ["nothing", () => "no change"],
+  ];
+
+  for (const builder of BUILDERS) if (random.int(3) > 0) good(builder);
+  for (let step = 0; step <= steps; step++) {
+    if (step > 0) {
+      const [label, mutate] = random.pick(mutations);
+      history.push(`step ${step}: ${label} (${await mutate()})`);
+    } else history.push("step 0: initial farm");
+    const common: RunMergeOptions = {
+      manifests: [farm.manifest],
+      watchDir: farm.watchDir,
+      allowHosts: settings.allowHosts,
+      rewrite: settings.rewrite,
+      now: settings.now,
+    };
+    const before = statOrUndefined(farm.a.output);
+    const withMemo = await runMerge({ ...common, ...farm.a, ...(racyWindowMs === undefined ? {} : { racyWindowMs }) });
+    recalled += withMemo.reused;
+    const after = statOrUndefined(farm.a.output);
+    if (before && after && before.ino === after.ino && before.mtimeMs === after.mtimeMs) skippedWrites++;
+    const fresh = await runMerge({ ...common, ...farm.b, cache: false });
+    compare(farm, withMemo, fresh, () => `seed ${seed}, ${history.slice(-8).join("\n")}`);
+  }
+  return { recalled, skippedWrites };
+}
+
+export function statOrUndefined(file: string) {
+  try {
+    return statSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The file's text with one digit of its fingerprint changed: the same size, other bytes. */
+export function sameSizeOtherBytes(file: string): string {
+  return readFileSync(file, "utf8").replace(/"fingerprint":\s*"./, (m) => m.slice(0, -1) + (m.endsWith("0") ? "1" : "0"));
+}
