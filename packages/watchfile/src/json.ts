@@ -109,8 +109,8 @@ function tooBig(size: number, maxBytes: number): { ok: false; failure: ReadFailu
 }
 
 /**
- * Where a UTF-8 decoder (WHATWG, as TextDecoder) first meets a byte it must refuse, or a
- * file cut inside a character. One pass over the bytes, no decoding.
+ * Where a UTF-8 decoder first meets a byte it must refuse, or a file cut inside a character.
+ * Only a rejected file gets here: the answer is TextDecoder's own, found by halving.
  */
 export function describeBadUtf8(bytes: Uint8Array): string {
   const bad = firstBadUtf8Byte(bytes);
@@ -120,33 +120,26 @@ export function describeBadUtf8(bytes: Uint8Array): string {
   return `not valid UTF-8 (bad byte near offset ${bad}); the whole file is rejected`;
 }
 
-/** Index of the first byte the WHATWG UTF-8 decoder reports as an error; -1 when there is none before the end. */
+/** Index of the first byte a fatal TextDecoder refuses; -1 when there is none before the end. */
 function firstBadUtf8Byte(bytes: Uint8Array): number {
-  let needed = 0;
-  let lower = 0x80;
-  let upper = 0xbf;
-  for (let index = 0; index < bytes.length; index++) {
-    const byte = bytes[index]!;
-    if (needed === 0) {
-      if (byte <= 0x7f) continue;
-      if (byte >= 0xc2 && byte <= 0xdf) needed = 1;
-      else if (byte >= 0xe0 && byte <= 0xef) {
-        if (byte === 0xe0) lower = 0xa0;
-        if (byte === 0xed) upper = 0x9f;
-        needed = 2;
-      } else if (byte >= 0xf0 && byte <= 0xf4) {
-        if (byte === 0xf0) lower = 0x90;
-        if (byte === 0xf4) upper = 0x8f;
-        needed = 3;
-      } else return index;
-      continue;
+  // streaming, a decoder refuses a prefix exactly when it holds a bad byte (a cut character waits)
+  const refuses = (length: number) => {
+    try {
+      new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes.subarray(0, length), { stream: true });
+      return false;
+    } catch {
+      return true;
     }
-    if (byte < lower || byte > upper) return index;
-    lower = 0x80;
-    upper = 0xbf;
-    needed--;
+  };
+  if (!refuses(bytes.byteLength)) return -1;
+  let low = 1;
+  let high = bytes.byteLength;
+  while (low < high) {
+    const middle = Math.floor((low + high) / 2);
+    if (refuses(middle)) high = middle;
+    else low = middle + 1;
   }
-  return -1;
+  return low - 1;
 }
 
 interface Place {
