@@ -3,14 +3,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { digestOf } from "../src/cache/files.js";
-import { parseCache, serializeCache, type CachedBuilder, type MergeCacheData } from "../src/cache/format.js";
+import { parseCache, serializeCache, type CachedBuilder } from "../src/cache/format.js";
 import { inputKey, planBuilders } from "../src/cache/plan.js";
 import { Recaller } from "../src/cache/recall.js";
 import { isRacy, racyFrom } from "../src/cache/stamp.js";
 import { WatchTable } from "../src/cache/table.js";
 import { factoryKey } from "../src/factories.js";
 import type { WatchFileInput } from "../src/types.js";
-import { factory } from "./helpers.js";
+import { cacheDataOf, factory } from "./helpers.js";
 
 const S = 1_000_000_000n;
 
@@ -59,20 +59,7 @@ describe("which builders the cache gives back", () => {
       watchFile: { status: "accepted", file },
       kept: null,
     };
-    const data: MergeCacheData = {
-      code: "c",
-      key: "k",
-      startedNs: "0",
-      today: "2026-12-06",
-      global: "g",
-      manifests: [],
-      manifestProblems: [],
-      factories: null,
-      state: null,
-      lastGoodIndex: null,
-      table,
-      builders: [record],
-    };
+    const data = cacheDataOf(table, [record]);
     const plan = (racy: boolean) =>
       planBuilders({ ...data, builders: [{ ...record, racy }] }, new Map([["b", made]]), new Map([["b", given]]), {
         maxBytes: 1024,

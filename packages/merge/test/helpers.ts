@@ -1,3 +1,5 @@
+import type { CachedBuilder, MergeCacheData } from "../src/cache/format.js";
+import type { WatchTable } from "../src/cache/table.js";
 import type { BuildFactory, ManualWatch } from "@autowatch/manifest";
 import type { Vcs } from "@autowatch/watchfile";
 import { mergeFactory, type MergeFactory, type WatchFileInput } from "../src/index.js";
@@ -41,3 +43,21 @@ export function git(url: string, revspec: string, line?: number) {
 }
 
 export const NOW = new Date("2026-11-24T10:00:00Z");
+
+/** A merge cache as a merge writes it, with these builders' records (fields the tests do not look at filled in). */
+export function cacheDataOf(table: WatchTable, builders: CachedBuilder[], today = "2026-12-06"): MergeCacheData {
+  return {
+    code: "c",
+    key: "k",
+    startedNs: "0",
+    today,
+    global: "g",
+    manifests: [],
+    manifestProblems: [],
+    factories: null,
+    state: null,
+    lastGoodIndex: null,
+    table,
+    builders,
+  };
+}

@@ -13,6 +13,7 @@ import {
   type MergeCacheData,
   type ReadCache,
 } from "./format.js";
+import { holdCache, takeHeldCache } from "./held.js";
 import { isRacy, stampOf, type Stamp } from "./stamp.js";
 
 /** The merge cache of a state file: beside it, as STATE.lastgood and STATE.factories are. */
@@ -89,6 +90,8 @@ export function codeIdentity(): string {
 
 /** The cache in `file` when it is whole, of this code and these settings; undefined otherwise (then it is rebuilt). */
 export function readMergeCache(file: string, key: string): ReadCache | undefined {
+  const held = takeHeldCache(file, codeIdentity(), key);
+  if (held) return held;
   let bytes: Buffer;
   try {
     bytes = readFileSync(file);
@@ -101,7 +104,10 @@ export function readMergeCache(file: string, key: string): ReadCache | undefined
 /** Writes the cache by atomic rename, without fsync: a cache lost in a crash only costs the next merge time. Best effort. */
 export function writeMergeCache(file: string, data: MergeCacheData | { check: CacheCheck; payload: string }): void {
   try {
-    writeFileAtomicSync(file, "payload" in data ? serializeWithPayload(data.check, data.payload) : serializeCache(data), { fsync: false });
+    const text = "payload" in data ? serializeWithPayload(data.check, data.payload) : serializeCache(data);
+    writeFileAtomicSync(file, text, { fsync: false });
+    // the next merge of this process takes it from memory
+    if (!("payload" in data)) holdCache(file, data, text);
   } catch {
     // the next merge rebuilds it
   }

@@ -105,12 +105,16 @@ type StoredBuilder = [
  * unchanged farm checks (stamps), and the builders' results (read only when something changed).
  */
 export function serializeCache(data: MergeCacheData): string {
-  const payload = JSON.stringify({
+  return serializeWithPayload(data, payloadOf(data));
+}
+
+/** The builders' results line. */
+export function payloadOf(data: MergeCacheData): string {
+  return JSON.stringify({
     manifestProblems: data.manifestProblems,
     watches: data.table.toStored(),
     builders: data.builders.map(storedBuilder),
   });
-  return serializeWithPayload(data, payload);
 }
 
 /** The cache with these check fields and a payload line as it was (a merge of an unchanged farm that confirmed racy stamps). */
@@ -140,6 +144,8 @@ function storedBuilder(b: CachedBuilder): StoredBuilder {
 /** A cache read: its check part, its payload line, and the whole cache when the payload is parsed. */
 export interface ReadCache {
   check: CacheCheck;
+  /** Taken from this process's memory (see held.ts), not read from the file. */
+  held?: boolean;
   payloadText(): string;
   /** The payload line is the one the head's digest names (not damaged). */
   intact(): boolean;

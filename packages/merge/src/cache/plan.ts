@@ -88,8 +88,10 @@ export function planBuilders(
     if (!sameInput(record, key, given, options.maxBytes)) continue;
     if (record.lastGood !== null && record.lastGood !== options.lastGoodKey(name)) continue;
     plan.recalled.set(name, options.recaller.recall(record, factory));
-    plan.records.set(name, { ...record, input: key.input, racy: key.racy });
-    if (record.input !== key.input || record.racy !== key.racy) plan.refreshed = true;
+    const same = record.input === key.input && record.racy === key.racy;
+    // the record itself while it holds: what was rebuilt from it is taken again (recall.ts)
+    plan.records.set(name, same ? record : { ...record, input: key.input, racy: key.racy });
+    if (!same) plan.refreshed = true;
   }
   return plan;
 }

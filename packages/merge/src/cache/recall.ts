@@ -12,6 +12,13 @@ export interface Recalled {
   lastGood?: LastGoodEntry;
 }
 
+/**
+ * Results rebuilt from cache records, by record: a record lives on only while this process
+ * holds the cache (held.ts), so a follow re-merge rebuilds only the builders that changed.
+ * A builder's last good entry is made again each merge (it reads the store of that merge).
+ */
+const recalledBefore = new WeakMap<CachedBuilder, { table: WatchTable; file: string; line: number } & Pick<Recalled, "detail" | "state">>();
+
 const NO_REASONS: ExplainedWatch["reasons"] = Object.freeze([]) as unknown as ExplainedWatch["reasons"];
 
 /**
@@ -34,6 +41,18 @@ export class Recaller {
   ) {}
 
   recall(record: CachedBuilder, factory: MergeFactory): Recalled {
+    let known = recalledBefore.get(record);
+    // the same record of the same table (a cache this process holds): the same result, its line rendered once
+    if (known?.table !== this.table || known.file !== factory.file || known.line !== factory.line) {
+      known = { table: this.table, file: factory.file, line: factory.line, ...this.rebuild(record, factory) };
+      recalledBefore.set(record, known);
+    }
+    const recalled: Recalled = { detail: known.detail, state: known.state };
+    if (record.kept) recalled.lastGood = this.lastGoodEntry(factory.name, record.kept.hash, record.kept.date ?? this.today);
+    return recalled;
+  }
+
+  private rebuild(record: CachedBuilder, factory: MergeFactory): Pick<Recalled, "detail" | "state"> {
     const watches = record.watches.map((id) => this.explainedWatch(id));
     const detail: BuilderDetail = {
       name: factory.name,
@@ -48,9 +67,7 @@ export class Recaller {
     const state: BuilderState = { schedule: record.schedule, autoWatch: record.autoWatch, watches: record.watches.map((id) => this.stateWatch(id)) };
     if (record.treeStableTimer !== undefined) state.treeStableTimer = record.treeStableTimer;
     rememberBuilderRendering(state, factory.name, record.watchesDigest, builderLine(factory.name, state, this.table.json(record.watches)));
-    const recalled: Recalled = { detail, state };
-    if (record.kept) recalled.lastGood = this.lastGoodEntry(factory.name, record.kept.hash, record.kept.date ?? this.today);
-    return recalled;
+    return { detail, state };
   }
 
   /** The entry's hash is known (the store compares by it); its watches are read from the store if someone asks. */

@@ -132,11 +132,22 @@ export class CacheSession {
     if (!state) return false;
     if (state !== check.state) this.dirty = true;
     const lastGoodIndex = store ? this.storeIndex(store) : null;
-    if (this.dirty || lastGoodIndex !== check.lastGoodIndex)
-      writeMergeCache(this.file, {
-        check: { ...check, manifests: this.manifests, factories: this.factoriesIndex, state: { ...check.state, ...state }, lastGoodIndex, builders: rows },
-        payload: this.read!.payloadText(),
-      });
+    if (this.dirty || lastGoodIndex !== check.lastGoodIndex) {
+      const checked = {
+        ...check,
+        manifests: this.manifests,
+        factories: this.factoriesIndex,
+        state: { ...check.state, ...state },
+        lastGoodIndex,
+        builders: rows,
+      };
+      // held in memory: its records are whole, so it is written (and held) whole
+      const previous = this.read!.held ? this.previous : undefined;
+      writeMergeCache(
+        this.file,
+        previous ? { ...previous, ...checked, builders: rows as CachedBuilder[] } : { check: checked, payload: this.read!.payloadText() },
+      );
+    }
     return true;
   }
 
