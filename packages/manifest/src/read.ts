@@ -10,24 +10,10 @@ const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 export interface ReadOptions {
   /** Relative paths are read from here (default: the process's working directory), and still shown as given. */
   cwd?: string;
-  /** Kept across calls by a long-running reader: unchanged texts give back the same result object. */
-  memo?: ManifestMemo;
   /** Resolve only this builder's section (and its parents): the other factories are not returned. */
   only?: string;
   /** Sees the bytes of each file read, as parsed (to fingerprint what this parse came from). */
   onRead?: (file: string, bytes: Uint8Array) => void;
-}
-
-/** The texts of the last call and their parse (see `ReadOptions.memo`). */
-export class ManifestMemo {
-  inputs: readonly ManifestInput[] = [];
-  result?: ManifestResult;
-
-  /** The remembered result when every file was read and has the same name and text. */
-  recall(inputs: readonly ManifestInput[]): ManifestResult | undefined {
-    if (this.result === undefined || inputs.length !== this.inputs.length) return undefined;
-    return inputs.every((input, index) => input.file === this.inputs[index]!.file && input.text === this.inputs[index]!.text) ? this.result : undefined;
-  }
 }
 
 /**
@@ -50,16 +36,8 @@ export async function readManifests(paths: string[], options: ReadOptions = {}):
   });
   const inputs = loaded.filter((item): item is ManifestInput => "text" in item);
   const unreadable = loaded.filter((item): item is Problem => !("text" in item));
-  if (unreadable.length === 0 && options.only === undefined) {
-    const known = options.memo?.recall(inputs);
-    if (known) return known;
-  }
   const result = parseManifests(inputs, options.only === undefined ? {} : { only: options.only });
   const read: ManifestResult = { factories: result.factories, problems: [...unreadable, ...result.problems] };
   if (result.readErrors) read.readErrors = result.readErrors;
-  if (options.memo && unreadable.length === 0 && options.only === undefined) {
-    options.memo.inputs = inputs;
-    options.memo.result = read;
-  }
   return read;
 }
