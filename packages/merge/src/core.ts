@@ -20,6 +20,14 @@ interface Gathered {
  * builder is contained to that builder.
  */
 export function mergeFarm(input: MergeInput): MergeResult {
+  return mergeFarmTallied(input, undefined);
+}
+
+/**
+ * `mergeFarm` with the pollers as an earlier merge of this process tallied them (the merge
+ * cache it holds): only builders whose result is another object are counted again.
+ */
+export function mergeFarmTallied(input: MergeInput, tally: PollerTally | undefined): MergeResult {
   const policy = { ...DEFAULT_POLICY, ...input.policy };
   const rules = input.rules ?? [];
   const farm: FarmContext = {
@@ -44,7 +52,7 @@ export function mergeFarm(input: MergeInput): MergeResult {
   }
   onProgress?.(factories.size, factories.size);
   gathered.problems.push(...strayWatchFiles(input.watchFiles, factories));
-  return assemble(gathered, farm);
+  return assemble(gathered, farm, tally);
 }
 
 /** Only the first factory of a name counts (the manifest reader reports the others). */
@@ -101,10 +109,10 @@ export function strayWatchFiles(watchFiles: ReadonlyMap<string, WatchFileInput>,
 }
 
 /** The state from every builder's result: pollers tallied, problems sorted, rendered once. */
-function assemble(gathered: Gathered, farm: FarmContext): MergeResult {
+function assemble(gathered: Gathered, farm: FarmContext, held: PollerTally | undefined): MergeResult {
   const { builders, details, problems } = gathered;
   builders.sort(([a], [b]) => compareText(a, b));
-  const tally = new PollerTally();
+  const tally = held ?? new PollerTally();
   tally.update(details);
   const pollers = tally.pollers();
   const mixed = tally.mixedUrls();

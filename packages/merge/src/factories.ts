@@ -29,11 +29,16 @@ export function mergeFactory(section: BuildFactory): MergeFactory {
 
 /** A factory by value: everything the merge reads of it, in a fixed order (JSON). */
 export function factoryKey(factory: MergeFactory): string {
+  const known = keyOf.get(factory);
+  if (known !== undefined) return known;
   const { name, file, line, schedule, autoWatch, watches, buildoutSelf, treeStableTimer } = factory;
   const lines = watches.map(({ vcs, url, branch, file, line }) => [vcs, url, branch, file, line]);
   const self = buildoutSelf && [buildoutSelf.vcs, buildoutSelf.url, buildoutSelf.branch, buildoutSelf.file, buildoutSelf.line];
   return JSON.stringify([name, file, line, schedule, autoWatch, lines, self, treeStableTimer]);
 }
+
+/** The key a factory read back from a key was made from (such a factory is not changed after): not made again. */
+const keyOf = new WeakMap<MergeFactory, string>();
 
 /** The factory a `factoryKey` was made from; undefined when the text is not one. */
 export function factoryFromKey(key: string): MergeFactory | undefined {
@@ -50,7 +55,9 @@ export function factoryFromKey(key: string): MergeFactory | undefined {
     }
     if (typeof timer === "number") factory.treeStableTimer = timer;
     // what comes back must be what went in (a damaged cache is never read as a factory)
-    return factoryKey(factory) === key ? factory : undefined;
+    if (factoryKey(factory) !== key) return undefined;
+    keyOf.set(factory, key);
+    return factory;
   } catch {
     return undefined;
   }

@@ -3,7 +3,7 @@ import { lstatSync, readFileSync } from "node:fs";
 import { readManifests, type ManifestResult } from "@autowatch/manifest";
 import { type Problem, type State } from "@autowatch/watchfile";
 import { makeProblem, MAX_CONFIG_BYTES, quoteValue, readRegularFileSync, writeFileAtomicSync } from "@autowatch/watchfile/text";
-import { mergeFarm, strayWatchFiles } from "./core.js";
+import { mergeFarm, mergeFarmTallied, strayWatchFiles } from "./core.js";
 import { mergeFactories } from "./factories.js";
 import { loadLastGood, type LastGoodStore } from "./lastgood.js";
 import { parseRewriteFile, parseRewriteRule, type RewriteRule } from "./rewrite.js";
@@ -103,18 +103,21 @@ export async function runMerge(options: RunMergeOptions): Promise<RunMergeResult
   const { watch, store } = farm!;
   const plan = session?.planBuilders(manifests.factories, watch.files, policy.maxBytes, store?.lastGood, today, remerge(farm!));
 
-  const result = mergeFarm({
-    watchFiles: watch.files,
-    rules,
-    policy,
-    now,
-    explain,
-    factories: manifests.factories,
-    lastGood: session && store ? session.recording(store.lastGood) : store?.lastGood,
-    problems: [...manifests.problems, ...farm!.problems],
-    ...(plan ? { recalled: plan.recalled, digests: session!.readDigests } : {}),
-    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-  });
+  const result = mergeFarmTallied(
+    {
+      watchFiles: watch.files,
+      rules,
+      policy,
+      now,
+      explain,
+      factories: manifests.factories,
+      lastGood: session && store ? session.recording(store.lastGood) : store?.lastGood,
+      problems: [...manifests.problems, ...farm!.problems],
+      ...(plan ? { recalled: plan.recalled, digests: session!.readDigests } : {}),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    },
+    session?.tally,
+  );
   // the previous state is not parsed: its fingerprint is at the head of the file
   const changed = options.output === undefined || readStateFingerprint(options.output) !== result.state.fingerprint;
   const write = !options.readOnly;

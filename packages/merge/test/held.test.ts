@@ -9,7 +9,9 @@ import { WatchTable } from "../src/cache/table.js";
 import { digestOf } from "../src/cache/files.js";
 import { factoryKey } from "../src/factories.js";
 import type { CachedBuilder } from "../src/cache/format.js";
-import { cacheDataOf, factory } from "./helpers.js";
+import { cacheDataOf, factory, git, NOW, watchFileText } from "./helpers.js";
+import { makeFarm, manifestText, OCB, OTHER_HOST } from "./cache-farm.js";
+import { runMerge } from "../src/index.js";
 
 /** What a merge just wrote to its cache file (no builders: enough for these checks). */
 function cacheData(today: string): MergeCacheData {
@@ -98,5 +100,26 @@ describe("results rebuilt from a record the process holds", () => {
     const moved = new Recaller(table, "2026-12-06", () => []).recall(record, { ...made, line: made.line + 1 });
     expect(moved.detail).not.toBe(first.detail);
     expect(moved.detail.line).toBe(made.line + 1);
+  });
+});
+
+describe("a re-merge in the process that holds the cache", () => {
+  let root: string;
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), "autowatch-held-"));
+  });
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  it("tallies again only the builders that changed (the other pollers are the objects it had), and gives what a merge without the cache gives", async () => {
+    const farm = makeFarm(root);
+    writeFileSync(farm.manifest, manifestText({ extra: true, autoOff: new Set(), manualBranch: "10.0", buildoutBranch: "b01" }));
+    for (const builder of ["b01", "b02", "b03"]) writeFileSync(join(farm.watchDir, `${builder}.json`), watchFileText(builder, [git(OCB, "10.0")]));
+    const options = { manifests: [farm.manifest], watchDir: farm.watchDir, now: NOW, ...farm.a };
+    const first = await runMerge(options);
+    writeFileSync(join(farm.watchDir, "b01.json"), watchFileText("b01", [git(OCB, "10.0"), git(OTHER_HOST, "master")]));
+    const again = await runMerge(options);
+    expect(again.reused).toBeGreaterThan(0);
+    expect(again.stateText).toBe((await runMerge({ ...options, ...farm.b, cache: false })).stateText);
+    expect(again.state.pollers.filter((poller) => first.state.pollers.includes(poller)).length).toBeGreaterThan(0);
   });
 });

@@ -1,4 +1,5 @@
 // Internal to @autowatch/merge: not exported (the public API is what README.md documents).
+import type { PollerTally } from "../pollers.js";
 import { hash as oneShotHash } from "node:crypto";
 import { lstatSync, readFileSync, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -102,12 +103,12 @@ export function readMergeCache(file: string, key: string): ReadCache | undefined
 }
 
 /** Writes the cache by atomic rename, without fsync: a cache lost in a crash only costs the next merge time. Best effort. */
-export function writeMergeCache(file: string, data: MergeCacheData | { check: CacheCheck; payload: string }): void {
+export function writeMergeCache(file: string, data: MergeCacheData | { check: CacheCheck; payload: string }, tally?: PollerTally): void {
   try {
     const text = "payload" in data ? serializeWithPayload(data.check, data.payload) : serializeCache(data);
     writeFileAtomicSync(file, text, { fsync: false });
     // the next merge of this process takes it from memory
-    if (!("payload" in data)) holdCache(file, data, text);
+    if (!("payload" in data)) holdCache(file, data, text, tally);
   } catch {
     // the next merge rebuilds it
   }

@@ -1,3 +1,4 @@
+import type { PollerTally } from "../pollers.js";
 import { hash as oneShotHash } from "node:crypto";
 import type { Problem } from "@autowatch/watchfile";
 import type { WatchFileStatus } from "../types.js";
@@ -146,6 +147,8 @@ export interface ReadCache {
   check: CacheCheck;
   /** Taken from this process's memory (see held.ts), not read from the file. */
   held?: boolean;
+  /** The pollers as the merge that wrote it tallied them (a held cache only). */
+  tally?: PollerTally;
   payloadText(): string;
   /** The payload line is the one the head's digest names (not damaged). */
   intact(): boolean;

@@ -1,4 +1,5 @@
 // Internal to @autowatch/merge: not exported (the public API is what README.md documents).
+import type { PollerTally } from "../pollers.js";
 import { closeSync, openSync, readSync } from "node:fs";
 import { payloadOf, type MergeCacheData, type ReadCache } from "./format.js";
 import { stampPath } from "./stamp.js";
@@ -13,16 +14,17 @@ interface Held {
   stamp: string;
   head: string;
   data: MergeCacheData;
+  tally: PollerTally | undefined;
 }
 
 const held = new Map<string, Held>();
 
 /** Keeps what was just written to `file` (`text`: the bytes written), or forgets it when the file cannot be stat'ed. */
-export function holdCache(file: string, data: MergeCacheData, text: string): void {
+export function holdCache(file: string, data: MergeCacheData, text: string, tally?: PollerTally): void {
   const stamp = stampPath(file);
   const end = text.indexOf("\n");
   if (stamp === undefined || end < 0) held.delete(file);
-  else held.set(file, { stamp, head: text.slice(0, end), data });
+  else held.set(file, { stamp, head: text.slice(0, end), data, tally });
 }
 
 /**
@@ -35,7 +37,7 @@ export function takeHeldCache(file: string, code: string, key: string): ReadCach
   held.delete(file);
   const { data } = entry;
   if (data.code !== code || data.key !== key || stampPath(file) !== entry.stamp || headOf(file, entry.head.length) !== entry.head) return undefined;
-  return { check: data, held: true, payloadText: () => payloadOf(data), intact: () => true, full: () => data };
+  return { check: data, held: true, ...(entry.tally ? { tally: entry.tally } : {}), payloadText: () => payloadOf(data), intact: () => true, full: () => data };
 }
 
 /** The first `length` bytes of the file and the newline after them, as text (undefined when unreadable or no such line). */

@@ -19,6 +19,11 @@ export interface Recalled {
  */
 const recalledBefore = new WeakMap<CachedBuilder, { table: WatchTable; file: string; line: number } & Pick<Recalled, "detail" | "state">>();
 
+/** What a merge made of a builder, kept for its record as if rebuilt from it: the next merge of this process takes it as it is. */
+export function rememberRecalled(record: CachedBuilder, table: WatchTable, factory: MergeFactory, merged: Pick<Recalled, "detail" | "state">): void {
+  recalledBefore.set(record, { table, file: factory.file, line: factory.line, detail: merged.detail, state: merged.state });
+}
+
 const NO_REASONS: ExplainedWatch["reasons"] = Object.freeze([]) as unknown as ExplainedWatch["reasons"];
 
 /**

@@ -1,7 +1,8 @@
 // Internal to @autowatch/merge: not exported (the public API is what README.md documents).
+import { PollerTally } from "../pollers.js";
 import { resolve } from "node:path";
 import type { ManifestResult } from "@autowatch/manifest";
-import type { Problem, State } from "@autowatch/watchfile";
+import type { BuilderState, Problem, State } from "@autowatch/watchfile";
 import { contentHash, LASTGOOD_INDEX, type LastGoodStore } from "../lastgood.js";
 import type { RewriteRule } from "../rewrite.js";
 import { linesOf } from "../state.js";
@@ -9,7 +10,7 @@ import type { BuilderDetail, LastGoodEntry, LastGoodSource, MergeFactory, MergeP
 import { codeIdentity, confirmNow, digestOf, mergeCacheFile, readMergeCache, stampFile, stillHolds, writeMergeCache } from "./files.js";
 import type { CacheCheck, CachedBuilder, Confirmed, MergeCacheData, ReadCache, StateCounts } from "./format.js";
 import { cachedFactories, fileDigest, inputKey, lastGoodKeyer, manifestsHold, planBuilders, recordOf, sameInput, type LastGoodKey, type Plan } from "./plan.js";
-import { Recaller } from "./recall.js";
+import { Recaller, rememberRecalled } from "./recall.js";
 import { nowNs, racyFrom } from "./stamp.js";
 import { WatchTable } from "./table.js";
 
@@ -49,6 +50,8 @@ export class CacheSession {
   private readonly digests = new Map<string, string>();
   private readonly consulted = new Map<string, string>();
   private dirty: boolean;
+  /** The pollers as the merge that wrote the cache tallied them, when this process holds it; the merge loop brings it up to date. */
+  readonly tally: PollerTally;
 
   constructor(
     private readonly settings: CacheSettings,
@@ -68,6 +71,7 @@ export class CacheSession {
     );
     this.read = readMergeCache(this.file, this.key);
     this.dirty = this.read === undefined;
+    this.tally = this.read?.tally ?? new PollerTally();
   }
 
   /** The previous merge's cache with its builders' results (parsed on first use), undefined when there is none or it is damaged. */
@@ -143,10 +147,8 @@ export class CacheSession {
       };
       // held in memory: its records are whole, so it is written (and held) whole
       const previous = this.read!.held ? this.previous : undefined;
-      writeMergeCache(
-        this.file,
-        previous ? { ...previous, ...checked, builders: rows as CachedBuilder[] } : { check: checked, payload: this.read!.payloadText() },
-      );
+      const data = previous ? { ...previous, ...checked, builders: rows as CachedBuilder[] } : { check: checked, payload: this.read!.payloadText() };
+      writeMergeCache(this.file, data, this.tally);
     }
     return true;
   }
@@ -286,16 +288,22 @@ export class CacheSession {
     let table = this.previous && plan.recalled.size > 0 ? this.previous.table : new WatchTable();
     let builders: CachedBuilder[] = [];
     const seen = new Set<string>();
+    // the builders merged now: their results are taken as they are by the next merge of this process
+    const fresh = new Map<CachedBuilder, { factory: MergeFactory; detail: BuilderDetail; state: BuilderState }>();
     for (const factory of factories) {
       if (seen.has(factory.name)) continue;
       seen.add(factory.name);
       const record = this.recordFor(table, factory, result, plan);
-      if (record) builders.push(record);
+      if (!record) continue;
+      builders.push(record);
+      if (!plan.records.has(factory.name))
+        fresh.set(record, { factory, detail: result.details.get(factory.name)!, state: result.state.builders[factory.name]! });
     }
     // watches no builder has any more are dropped once they are half the table
     const used = new Set(builders.flatMap((b) => b.watches));
     if (table.watches.length > 2 * used.size + 1000) ({ table, builders } = compact(table, builders));
-    writeMergeCache(this.file, {
+    else for (const [record, merged] of fresh) rememberRecalled(record, table, merged.factory, merged);
+    const data: MergeCacheData = {
       code: codeIdentity(),
       key: this.key,
       startedNs: String(this.startedNs),
@@ -308,7 +316,8 @@ export class CacheSession {
       lastGoodIndex,
       table,
       builders,
-    });
+    };
+    writeMergeCache(this.file, data, this.tally);
   }
 
   private recordFor(table: WatchTable, factory: MergeFactory, result: MergeResult, plan: Plan): CachedBuilder | undefined {
