@@ -111,12 +111,18 @@ export function serializeCache(data: MergeCacheData): string {
 
 /** The builders' results line. */
 export function payloadOf(data: MergeCacheData): string {
-  return JSON.stringify({
-    manifestProblems: data.manifestProblems,
-    watches: data.table.toStored(),
-    builders: data.builders.map(storedBuilder),
-  });
+  // JSON.stringify of {manifestProblems, watches, builders}, each builder's text made once per record
+  let builders = "";
+  for (const [index, builder] of data.builders.entries()) {
+    let text = storedText.get(builder);
+    if (text === undefined) storedText.set(builder, (text = JSON.stringify(storedBuilder(builder))));
+    builders += index === 0 ? text : `,${text}`;
+  }
+  return `{"manifestProblems":${JSON.stringify(data.manifestProblems)},"watches":${JSON.stringify(data.table.toStored())},"builders":[${builders}]}`;
 }
+
+/** A record's text in the payload (records are not changed once made; a process holding the cache writes most again). */
+const storedText = new WeakMap<CachedBuilder, string>();
 
 /** The cache with these check fields and a payload line as it was (a merge of an unchanged farm that confirmed racy stamps). */
 export function serializeWithPayload(check: CacheCheck | MergeCacheData, payload: string): string {
