@@ -1,10 +1,11 @@
 // Internal to @autowatch/merge: not exported (the public API is what README.md documents).
-import { hash as oneShotHash } from "node:crypto";
-import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from "node:fs";
 import { resolve } from "node:path";
 import type { BuildFactory, ManifestResult } from "@autowatch/manifest";
 import type { Problem } from "@autowatch/watchfile";
 import { writeFileAtomicSync } from "@autowatch/watchfile/text";
+import { digestOf, stampFile } from "./cache/files.js";
+import { isRacy, nowNs, racyFrom, type Stamp } from "./cache/stamp.js";
 
 /**
  * `STATE.factories`: every builder's manifest section as the last merge parsed it, one line per
@@ -20,17 +21,13 @@ export function factoryIndexFile(state: string): string {
   return `${state}.factories`;
 }
 
-/** What one manifest was when it was parsed. Numbers as decimal strings: nanoseconds and inodes exceed 2^53. */
+/** What one manifest was when it was parsed: its stamp (as the merge cache takes it) and digest. */
 interface ManifestStamp {
   /** As given (problems and sections name it so). */
   given: string;
   /** Absolute (a relative path given from another directory is another file). */
   path: string;
-  size: string;
-  mtimeNs: string;
-  ctimeNs: string;
-  ino: string;
-  dev: string;
+  stamp: Stamp;
   sha256: string;
 }
 
@@ -42,82 +39,43 @@ export interface IndexHead {
 }
 
 /**
- * A file modified within this long of the stat may have been changed again in the same clock
- * tick after it was read (same size, same time stamps): its content is compared too. Two
- * seconds covers the coarsest time stamps (FAT) and small clock skews.
- */
-const RACY_NS = 2_000_000_000n;
-
-type Stat = Omit<ManifestStamp, "given" | "path" | "sha256">;
-
-function statOf(path: string): Stat | undefined {
-  try {
-    const stat = statSync(path, { bigint: true });
-    return { size: String(stat.size), mtimeNs: String(stat.mtimeNs), ctimeNs: String(stat.ctimeNs), ino: String(stat.ino), dev: String(stat.dev) };
-  } catch {
-    return undefined;
-  }
-}
-
-const digest = (bytes: Uint8Array) => oneShotHash("sha256", bytes, "base64");
-
-/**
- * Stamps the manifests before a merge reads them: `stat` now (before the read: a change after it
- * shows in the stat, or in the content within the racy window), the digest of the bytes the
+ * Stamps the manifests before a merge reads them: the stat now (before the read: a change after
+ * it shows in the stat, or in the content within the racy window), the digest of the bytes the
  * parse sees through `onRead`. `head()` is undefined when a manifest could not be stat'ed or read.
  */
 export function stampManifests(paths: readonly string[]): { onRead: (file: string, bytes: Uint8Array) => void; head: () => IndexHead | undefined } {
-  const stampedNs = BigInt(Date.now()) * 1_000_000n;
-  const stats = paths.map(statOf);
+  const stampedNs = nowNs();
+  const stamps = paths.map((path) => stampFile(path, true));
   const digests = new Map<string, string>();
   return {
-    onRead: (file, bytes) => digests.set(file, digest(bytes)),
+    onRead: (file, bytes) => digests.set(file, digestOf(bytes)),
     head: () => {
       const manifests: ManifestStamp[] = [];
       for (const [index, given] of paths.entries()) {
-        const stat = stats[index];
+        const stamp = stamps[index];
         const sha256 = digests.get(given);
-        if (stat === undefined || sha256 === undefined) return undefined;
-        manifests.push({ given, path: resolve(given), ...stat, sha256 });
+        if (stamp === undefined || sha256 === undefined) return undefined;
+        manifests.push({ given, path: resolve(given), stamp, sha256 });
       }
       return { schema: FACTORY_INDEX_SCHEMA, stampedNs: String(stampedNs), manifests };
     },
   };
 }
 
-function racy(stamp: ManifestStamp, stampedNs: bigint): boolean {
-  return BigInt(stamp.mtimeNs) + RACY_NS >= stampedNs || BigInt(stamp.ctimeNs) + RACY_NS >= stampedNs;
-}
-
-/** True when every manifest is still the file it was, byte for byte (reads a file only within the racy window). */
+/** True when every manifest is still the file it was, byte for byte (reads a file only when its stamp was racy). */
 function current(head: IndexHead, paths: readonly string[]): boolean {
   if (head.schema !== FACTORY_INDEX_SCHEMA || !Array.isArray(head.manifests) || head.manifests.length !== paths.length) return false;
-  const stampedNs = BigInt(head.stampedNs);
+  const racyFromNs = racyFrom(BigInt(head.stampedNs));
   return head.manifests.every((stamp, index) => {
     const given = paths[index]!;
-    if (stamp.given !== given || stamp.path !== resolve(given)) return false;
-    const now = statOf(given);
-    if (
-      now === undefined ||
-      now.size !== stamp.size ||
-      now.mtimeNs !== stamp.mtimeNs ||
-      now.ctimeNs !== stamp.ctimeNs ||
-      now.ino !== stamp.ino ||
-      now.dev !== stamp.dev
-    )
-      return false;
-    if (!racy(stamp, stampedNs)) return true;
+    if (stamp.given !== given || stamp.path !== resolve(given) || stampFile(given, true) !== stamp.stamp) return false;
+    if (!isRacy(stamp.stamp, racyFromNs)) return true;
     try {
-      return digest(readFileSync(given)) === stamp.sha256;
+      return digestOf(readFileSync(given)) === stamp.sha256;
     } catch {
       return false;
     }
   });
-}
-
-/** True when a manifest changed so recently that its stat alone cannot vouch for its content. */
-export function isRacy(head: IndexHead): boolean {
-  return head.manifests.some((stamp) => racy(stamp, BigInt(head.stampedNs)));
 }
 
 /** One builder's entry: its section and the manifest problems that name it. */
