@@ -81,7 +81,8 @@ describe("docs/operators.md, as an operator copies it", () => {
     writeFileSync(join(master, "autowatch.ini"), block("ini"));
     const merge = sh("autowatch merge");
     expect(merge.status).toBe(0);
-    expect(merge.stderr).toContain("state written to autowatch/state.json");
+    // the state the ini names: the cron block above may have left it as it is
+    expect(merge.stderr).toMatch(/state (written to autowatch\/state\.json|autowatch\/state\.json already up to date) /);
     const explain = sh("autowatch explain --builder odoo-10.0");
     expect(explain.status).toBe(0);
     expect(explain.stdout).toContain('builder "odoo-10.0" (MANIFEST.cfg:1): scheduled by commits');

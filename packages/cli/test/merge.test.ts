@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -90,6 +90,22 @@ describe("autowatch merge", () => {
     const clean = await cli(args("--strict", "-o", "s.json"));
     expect(clean.stderr).toContain("0 errors, 0 warnings, 1 info");
     expect(clean.code).toBe(0);
+  });
+
+  it("says whether it wrote the state or left it as it was (an unchanged farm)", async () => {
+    const summary = (run: { stderr: string }) => run.stderr.split("\n").filter((line) => line.includes("state "));
+    expect(summary(await cli(args("-o", "state.json")))).toEqual(["autowatch merge: state written to state.json (pollers or change filters changed)"]);
+    const first = statSync(join(dir, "state.json"), { bigint: true });
+    // nothing changed: the file keeps its inode and time stamps, and the summary says so
+    expect(summary(await cli(args("-o", "state.json")))).toEqual([
+      "autowatch merge: state state.json already up to date (pollers and change filters unchanged)",
+    ]);
+    const kept = statSync(join(dir, "state.json"), { bigint: true });
+    expect([kept.ino, kept.mtimeNs]).toEqual([first.ino, first.mtimeNs]);
+    // a watch file with other branches: the state is written again
+    writeFileSync(join(dir, "watch", "odoo-10.0.json"), watchFile("odoo-10.0", [{ vcs: "git", url: "https://github.com/OCA/web.git", revspec: "10.0" }]));
+    expect(summary(await cli(args("-o", "state.json")))).toEqual(["autowatch merge: state written to state.json (pollers or change filters changed)"]);
+    expect(statSync(join(dir, "state.json"), { bigint: true }).ino).not.toBe(first.ino);
   });
 
   it("without -o prints the state on stdout and writes nothing", async () => {
