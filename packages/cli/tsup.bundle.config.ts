@@ -3,7 +3,8 @@ import { isBuiltin } from "node:module";
 import { defineConfig, type Options } from "tsup";
 
 const { version } = JSON.parse(readFileSync(new URL("./package.json", import.meta.url), "utf8")) as { version: string };
-const buildbotHelper = readFileSync(new URL("./assets/autowatch_buildbot.py", import.meta.url), "utf8");
+// built just before by scripts/bundle-helper.mjs (package.json's build script)
+const buildbotHelper = readFileSync(new URL("./dist/autowatch_buildbot.py", import.meta.url), "utf8");
 
 type EsbuildPlugin = NonNullable<Options["esbuildPlugins"]>[number];
 const OUTPUT = "dist/autowatch.mjs";

@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 /** The single-file CLI as the cli package's build writes it. */
 export const BUNDLE = fileURLToPath(new URL("../../packages/cli/dist/autowatch.mjs", import.meta.url));
 /** The master.cfg helper as the cli package ships it. */
-export const HELPER_DIR = fileURLToPath(new URL("../../packages/cli/assets", import.meta.url));
+export const HELPER_DIR = fileURLToPath(new URL("../../packages/cli/dist", import.meta.url));
 
 /** A clean environment for git and Buildbot: no user or system git configuration, C locale. */
 export function isolatedEnv(home: string): NodeJS.ProcessEnv {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 // The single-file CLI that workers download: it must run from anywhere with Node alone.
 const BUNDLE = fileURLToPath(new URL("../dist/autowatch.mjs", import.meta.url));
-const HELPER = fileURLToPath(new URL("../assets/autowatch_buildbot.py", import.meta.url));
+const HELPER = fileURLToPath(new URL("../dist/autowatch_buildbot.py", import.meta.url));
 const { version } = JSON.parse(readFileSync(fileURLToPath(new URL("../package.json", import.meta.url)), "utf8")) as { version: string };
 
 describe("dist/autowatch.mjs, the single-file CLI", () => {

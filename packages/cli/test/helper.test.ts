@@ -8,8 +8,9 @@ import { safeBuilderFileName } from "@autowatch/watchfile/text";
 import { helperSnippets, NAMES, STATE } from "./helper-snippets.js";
 import { runCli } from "./support.js";
 
-const ASSETS = fileURLToPath(new URL("../assets", import.meta.url));
-const HELPER = join(ASSETS, "autowatch_buildbot.py");
+// the one file operators install, built from assets/autowatch_buildbot/ (build @autowatch/cli first)
+const BUILT = fileURLToPath(new URL("../dist", import.meta.url));
+const HELPER = join(BUILT, "autowatch_buildbot.py");
 const hasBuildbot = existsSync("/usr/bin/buildbot") && existsSync("/usr/lib/python3/dist-packages/buildbot");
 const inCI = process.env.CI === "true" || process.env.CI === "1";
 const root = mkdtempSync(join(tmpdir(), "autowatch-helper-"));
@@ -20,7 +21,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 function python(script: string, input: string): unknown {
   const out = execFileSync("/usr/bin/python3", ["-c", `import json, sys\nimport autowatch_buildbot as aw\n${script}`], {
     input,
-    env: { PATH: process.env.PATH, PYTHONPATH: ASSETS, PYTHONDONTWRITEBYTECODE: "1", LANG: "C" },
+    env: { PATH: process.env.PATH, PYTHONPATH: BUILT, PYTHONDONTWRITEBYTECODE: "1", LANG: "C" },
     encoding: "utf8",
     cwd: root,
   });
@@ -266,7 +267,7 @@ print(json.dumps(outputs))`,
       join(master, "master.cfg"),
       [
         "import sys",
-        `sys.path.insert(0, ${JSON.stringify(ASSETS)})`,
+        `sys.path.insert(0, ${JSON.stringify(BUILT)})`,
         "import autowatch_buildbot as autowatch",
         "from buildbot.plugins import schedulers, steps, util, worker",
         "c = BuildmasterConfig = {'buildbotNetUsageData': None, 'protocols': {'pb': {'port': 'tcp:0:interface=127.0.0.1'}}}",
@@ -280,7 +281,9 @@ print(json.dumps(outputs))`,
         "",
       ].join("\n"),
     );
-    const out = execFileSync("/usr/bin/buildbot", ["checkconfig", master], { env: { PATH: process.env.PATH, HOME: root, LANG: "C" }, encoding: "utf8" });
+    // no __pycache__ in dist/: it would ship in the package
+    const env = { PATH: process.env.PATH, HOME: root, LANG: "C", PYTHONDONTWRITEBYTECODE: "1" };
+    const out = execFileSync("/usr/bin/buildbot", ["checkconfig", master], { env, encoding: "utf8" });
     expect(out).toContain("Config file is good!");
   });
 });

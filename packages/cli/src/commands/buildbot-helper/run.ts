@@ -8,11 +8,12 @@ import { CliError } from "../../errors.js";
 
 declare const __AUTOWATCH_BUILDBOT_HELPER__: string | undefined;
 
-const ASSET = join("assets", "autowatch_buildbot.py");
+// built from assets/autowatch_buildbot/ by scripts/bundle-helper.mjs
+const ASSET = join("dist", "autowatch_buildbot.py");
 
 /**
  * The helper's text: inlined at build time in the single-file CLI (which travels without
- * its package), read from the package's assets/ folder otherwise (dist/ or src/ at any depth).
+ * its package), read from the package's dist/ folder otherwise (from dist/ or src/ at any depth).
  */
 export function buildbotHelperSource(): string {
   if (typeof __AUTOWATCH_BUILDBOT_HELPER__ === "string") return __AUTOWATCH_BUILDBOT_HELPER__;
@@ -22,7 +23,7 @@ export function buildbotHelperSource(): string {
     if (existsSync(candidate)) return readFileSync(candidate, "utf8");
     dir = dirname(dir);
   }
-  throw new CliError(`buildbot-helper: ${ASSET} is missing from this installation`, 1);
+  throw new CliError(`buildbot-helper: ${ASSET} is missing from this installation (in a source checkout: build @autowatch/cli)`, 1);
 }
 
 export async function run(options: Record<string, unknown>, _args: string[], context: CliContext): Promise<number> {
