@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { isBuiltin } from "node:module";
 import { defineConfig, type Options } from "tsup";
+import { base } from "../../tsup.base.js";
 
 const { version } = JSON.parse(readFileSync(new URL("./package.json", import.meta.url), "utf8")) as { version: string };
 // built just before by scripts/bundle-helper.mjs (package.json's build script)
@@ -54,16 +55,14 @@ function asciiOnly(file: string): void {
 // The single-file CLI for workers: one ESM file with every dependency inlined, so that a
 // build step can download it from the master and run it with a bare Node 20.
 export default defineConfig({
+  ...base,
   entry: { autowatch: "src/index.ts" },
-  format: ["esm"],
   outExtension: () => ({ js: ".mjs" }),
   dts: false,
   clean: false,
   sourcemap: false,
   splitting: false,
   minify: false,
-  target: "node20",
-  platform: "node",
   noExternal: [/.*/],
   esbuildPlugins: [englishZodLocales, lazyBuiltins],
   removeNodeProtocol: false, // else tsup marks `node:` imports external before lazyBuiltins sees them

@@ -1,18 +1,13 @@
 import { readFileSync } from "node:fs";
-import { defineConfig } from "tsup";
+import { packageConfig } from "../../tsup.base.js";
 
 const { version } = JSON.parse(readFileSync(new URL("./package.json", import.meta.url), "utf8")) as { version: string };
 
-export default defineConfig({
+export default packageConfig({
   entry: { index: "src/index.ts", api: "src/api.ts" },
-  format: ["esm"],
   // types for the programmatic entry only; the bin has no API
   dts: { entry: { api: "src/api.ts" } },
-  clean: true,
-  sourcemap: true,
   splitting: true,
-  target: "node20",
-  platform: "node",
   define: { __AUTOWATCH_VERSION__: JSON.stringify(version) },
   // commander is CommonJS spread over seven files: inlined, each start skips their resolution, the
   // CommonJS loader and the export scan (~20 ms of CPU); it needs a `require` for its built-ins.

@@ -1,11 +1,3 @@
-import { defineConfig } from "tsup";
+import { packageConfig } from "../../tsup.base.js";
 
-export default defineConfig({
-  entry: ["src/index.ts"],
-  format: ["esm"],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: "node20",
-  platform: "node",
-});
+export default packageConfig({ entry: ["src/index.ts"] });
