@@ -82,6 +82,22 @@ export function pySplit(text: string): string[] {
   return tokens;
 }
 
+/**
+ * The whitespace `int()` allows around the digits of a string: `str.isspace()` but for
+ * U+001C..U+001F (`int` goes by C's `isspace` for ASCII), as a RegExp class body.
+ */
+export const PY_INT_SPACE = "\\t\\n\\x0b\\x0c\\r\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
+
+/** The line breaks of Python's `str.splitlines()`: `\r\n`, and each of these alone. */
+const PY_LINE_BREAK = /\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/;
+
+/** `str.splitlines()` (without `keepends`): a final line break ends the last line, it starts no empty one. */
+export function pySplitlines(text: string): string[] {
+  const lines = text.split(PY_LINE_BREAK);
+  if (lines[lines.length - 1] === "") lines.pop();
+  return lines;
+}
+
 /** Python's universal newlines (`\r\n`, `\r`, `\n`) as `open()` in text mode reads them: every line break becomes `\n`. */
 export function normalizeNewlines(text: string): string {
   return text.includes("\r") ? text.replace(/\r\n?/g, "\n") : text;

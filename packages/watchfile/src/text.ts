@@ -11,6 +11,19 @@ export { closeNames } from "./suggest.js";
 export { LIMITS, type Limits } from "./limits.js";
 export { MAX_CONFIG_BYTES, readRegularFileSync, type RegularFileRead } from "./regular.js";
 export { writeFileAtomicSync, type AtomicWriteOptions } from "./atomic.js";
-export { PY_SPACE, isPySpace, skipPySpaces, pyTrimmedEnd, pyStrip, pyRstrip, pySplit, normalizeNewlines, comparePyStrings, pyDedent } from "./pytext.js";
+export {
+  PY_SPACE,
+  PY_INT_SPACE,
+  isPySpace,
+  skipPySpaces,
+  pyTrimmedEnd,
+  pyStrip,
+  pyRstrip,
+  pySplit,
+  pySplitlines,
+  normalizeNewlines,
+  comparePyStrings,
+  pyDedent,
+} from "./pytext.js";
 // the types these helpers take and give (type-only: nothing of zod is loaded)
 export type { Problem, ProblemLevel, WatchFileProblem, State, Poller, BuilderState } from "./schema.js";

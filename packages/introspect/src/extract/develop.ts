@@ -1,10 +1,10 @@
 // Internal to @autowatch/introspect: not exported (the public API is what README.md documents).
 import path from "node:path";
 import type { Problem, Vcs } from "@autowatch/watchfile";
-import { quoteValue } from "@autowatch/watchfile/text";
+import { pyStrip, quoteValue } from "@autowatch/watchfile/text";
 import type { ResolvedSections } from "../types.js";
 import { absoluteIn, isVcs, originOf, problemAt } from "./common.js";
-import { numberedLines, tokens } from "./lines.js";
+import { newlinesOnly, numberedLines, tokens } from "./lines.js";
 import type { SourceSpec } from "./types.js";
 
 export interface DevelopSources {
@@ -28,7 +28,8 @@ export function extractDevelopSources(sections: ResolvedSections, options: Devel
   const problems: Problem[] = [];
   const sources: SourceSpec[] = [];
   if (!option) return { sources, problems };
-  const lines = numberedLines(option.value, (line) => line.trim());
+  // gp.vcsdevelop: `[d.strip() for d in value.split('\n') if d.strip()]`, Python's strip
+  const lines = numberedLines(option.value, pyStrip, newlinesOnly);
   if (lines.length === 0) return { sources, problems };
   if (!tokens(buildout.extensions?.value ?? "").includes("gp.vcsdevelop")) {
     problems.push(
@@ -37,7 +38,7 @@ export function extractDevelopSources(sections: ResolvedSections, options: Devel
     return { sources, problems };
   }
   const developDirectory = developDir(buildout["develop-dir"]?.value, options);
-  const develop = numberedLines(buildout.develop?.value, (line) => line.trim()).map(({ text }) => text);
+  const develop = numberedLines(buildout.develop?.value, pyStrip, newlinesOnly).map(({ text }) => text);
   for (const { text: line, index } of lines) {
     const vcs = /^([a-z]+)\+/.exec(line)?.[1];
     if (vcs === undefined || !isVcs(vcs)) continue; // a local develop path
@@ -54,7 +55,7 @@ export function extractDevelopSources(sections: ResolvedSections, options: Devel
       );
       continue;
     }
-    const egg = (pieces[1] as string).trim();
+    const egg = pyStrip(pieces[1] as string);
     if (develop.some((entry) => entry.endsWith(egg))) {
       problems.push(
         problemAt(
@@ -88,7 +89,7 @@ export function extractDevelopSources(sections: ResolvedSections, options: Devel
 
 /** gp.vcsdevelop's `develop-dir`: default the directory buildout runs in, `~` expanded. */
 function developDir(value: string | undefined, options: DevelopOptions): string {
-  const raw = value?.trim();
+  const raw = value === undefined ? undefined : pyStrip(value);
   if (!raw) return options.directory;
   if (options.home && (raw === "~" || raw.startsWith("~/"))) return path.join(options.home, raw.slice(1));
   return absoluteIn(options.directory, raw);

@@ -1,7 +1,7 @@
 // Internal to @autowatch/introspect: not exported (the public API is what README.md documents).
 import path from "node:path";
 import type { Problem, ProblemCode, Vcs } from "@autowatch/watchfile";
-import { quoteValue } from "@autowatch/watchfile/text";
+import { pyStrip, quoteValue } from "@autowatch/watchfile/text";
 import type { ResolvedOption, ResolvedSections } from "../types.js";
 import { absoluteIn, isVcs, originOf, problemAt } from "./common.js";
 import { numberedLines, tokens } from "./lines.js";
@@ -43,7 +43,7 @@ export function extractMrDeveloperSources(sections: ResolvedSections, directory:
     return result;
   }
   if (!autoCheckout || wanted.size === 0) return result;
-  const sectionName = buildout.sources?.value.trim() || "sources";
+  const sectionName = pyStrip(buildout.sources?.value ?? "") || "sources";
   const section = sections[sectionName];
   if (!section) {
     result.problems.push(
@@ -53,7 +53,7 @@ export function extractMrDeveloperSources(sections: ResolvedSections, directory:
   }
   result.active = true;
   const all = wanted.has("*");
-  const sourcesDir = absoluteIn(directory, buildout["sources-dir"]?.value.trim() || "src");
+  const sourcesDir = absoluteIn(directory, pyStrip(buildout["sources-dir"]?.value ?? "") || "src");
   for (const name of Object.keys(section).sort()) {
     if (!all && !wanted.has(name)) continue;
     const spec = parseSourceLine(name, section[name] as ResolvedOption, sectionName, sourcesDir, directory);
@@ -83,7 +83,7 @@ type Parsed = { source: SourceSpec } | { problem: Problem | undefined };
 
 function parseSourceLine(name: string, option: ResolvedOption, sectionName: string, sourcesDir: string, directory: string): Parsed {
   // the value may span continuation lines: mr.developer splits it on any whitespace
-  const index = numberedLines(option.value, (line) => line.trim())[0]?.index;
+  const index = numberedLines(option.value, pyStrip)[0]?.index;
   const words = tokens(option.value);
   const report = (level: Problem["level"], code: ProblemCode, message: string): Parsed => ({
     problem: problemAt(level, code, option, `[${sectionName}] ${name}: ${message}`, index),

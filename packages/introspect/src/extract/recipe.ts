@@ -1,7 +1,7 @@
 // Internal to @autowatch/introspect: not exported (the public API is what README.md documents).
 import path from "node:path";
 import type { Problem, ProblemCode } from "@autowatch/watchfile";
-import { makeProblem, quoteValue } from "@autowatch/watchfile/text";
+import { makeProblem, pyStrip, quoteValue } from "@autowatch/watchfile/text";
 import type { ResolvedOption, ResolvedSections } from "../types.js";
 import { absoluteIn, isVcs, originOf, problemAt } from "./common.js";
 import { lineOptions, numberedOptionLines, stripInlineComment, tokens } from "./lines.js";
@@ -81,13 +81,13 @@ function readVersion(version: ResolvedOption, part: string, partsDirectory: stri
   } else if (words.length === 1 || NON_VCS_VERSION_TYPES.has(type)) {
     entries.set(MAIN, { spec: null, what: "a released, downloaded or local main software" });
   } else if (!isVcs(type)) {
-    report("error", "introspect.recipe.version", version, `version ${quoteValue(version.value.trim())}: unknown type ${quoteValue(type)}`, index);
+    report("error", "introspect.recipe.version", version, `version ${quoteValue(pyStrip(version.value))}: unknown type ${quoteValue(type)}`, index);
   } else if (words.length < 4 || lineOptions(words.slice(4)) === null) {
     report(
       "error",
       "introspect.recipe.version",
       version,
-      `version ${quoteValue(version.value.trim())}: expected TYPE URL DIRECTORY REVISION [option=value...]`,
+      `version ${quoteValue(pyStrip(version.value))}: expected TYPE URL DIRECTORY REVISION [option=value...]`,
       index,
     );
   } else {

@@ -5,7 +5,7 @@
  * ResolveFileSystem callback; failures come back as data.
  */
 import type { Problem } from "@autowatch/watchfile";
-import { comparePyStrings, quoteValue, escapeControlCharacters, makeProblem } from "@autowatch/watchfile/text";
+import { comparePyStrings, quoteValue, escapeControlCharacters, makeProblem, PY_INT_SPACE } from "@autowatch/watchfile/text";
 import type { ResolvedOption, ResolvedSections, ResolveResult } from "../types.js";
 import { absolutizeCaches, addVersions, loadSections, NOT_A_FILE, type ResolveCoreOptions, STANDARD_DIRECTORIES } from "./inputs.js";
 import { boolOption, splitWords } from "./load.js";
@@ -123,8 +123,11 @@ function initialize(resolver: Resolver, options: ResolveCoreOptions): void {
   }
 }
 
+/** `int(text)` would take it (ASCII digits only here), with the whitespace `int` skips: not `\s`. */
+const PYTHON_INT = new RegExp(`^[${PY_INT_SPACE}]*[+-]?\\d+(_\\d+)*[${PY_INT_SPACE}]*$`);
+
 function isPythonInt(text: string): boolean {
-  return /^\s*[+-]?\d+(_\d+)*\s*$/.test(text);
+  return PYTHON_INT.test(text);
 }
 
 function origin(section: Section, option: string): [string?, number?] {

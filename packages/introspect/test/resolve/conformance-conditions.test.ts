@@ -46,6 +46,15 @@ const CASES: [string, string][] = [
   ["strings-100000", repeat('"a"', 100_000, " ")],
   ["tuple-100000", `(${repeat("1, ", 100_000)})`],
   ["string-1MB", `"${repeat("a", 1024 * 1024)}"`],
+  // Python's whitespace, not JavaScript's: the tokenizer skips spaces, tabs and form feeds only;
+  // int() skips str.isspace() characters but U+001C..U+001F (and never U+FEFF)
+  ...["\f", "\v", "\x1c", "\x85", "\xa0", "\u3000", "\ufeff"].flatMap((space): [string, string][] => {
+    const name = space.charCodeAt(0).toString(16).padStart(4, "0");
+    return [
+      [`between-tokens-u${name}`, `1${space}== 1`],
+      [`int-around-digits-u${name}`, `int('${space}12${space}') == 12`],
+    ];
+  }),
 ];
 
 let work: string;

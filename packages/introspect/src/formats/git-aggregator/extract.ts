@@ -1,7 +1,7 @@
 import path from "node:path";
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair, type YAMLMap } from "yaml";
 import type { Problem, ProblemCode } from "@autowatch/watchfile";
-import { makeProblem, quoteValue } from "@autowatch/watchfile/text";
+import { makeProblem, pySplit, quoteValue } from "@autowatch/watchfile/text";
 import type { SourceSpec } from "../../extract/types.js";
 import { CREDENTIALS_REMOVED, userInfoFromVariable, withoutCredentials } from "../credentials.js";
 
@@ -241,7 +241,8 @@ function readRepository(
   if (merges.length === 0 && items.length === 0) return fail("you should at least define one merge", mergesNode ?? value);
 
   const targetPair = field("target");
-  const targetParts = (targetPair ? (scalarText(anchors.node(targetPair.value)) ?? "") : "").split(/\s+/).filter((part) => part !== "");
+  // git-aggregator: `str(repo_data.get('target', "")).split()`, Python's whitespace
+  const targetParts = pySplit(targetPair ? (scalarText(anchors.node(targetPair.value)) ?? "") : "");
   if (targetParts.length > 2) return fail('target must be formatted as "[remote_name] branch_name"', targetPair?.value as Node);
   if (targetParts.length === 2 && !remotes.has(targetParts[0] as string)) {
     return fail(`target remote ${quoteValue(targetParts[0] as string)} not defined in remotes`, targetPair?.value as Node);

@@ -1,7 +1,11 @@
 /** What a condition expression can name: zc.buildout's default globals, emulated for the buildout's interpreter. */
 
-import { quoteValue } from "@autowatch/watchfile/text";
+import { PY_INT_SPACE, quoteValue } from "@autowatch/watchfile/text";
 import { ConditionError, fn, numeric, str, truthy, typeName, type PyDict, type PyObject, type PySequence, type PyValue } from "./values.js";
+
+/** What `int(text)` accepts (ASCII digits only here), and the whitespace it skips: not `\s` (no U+FEFF, no U+001C..U+001F). */
+const INT_TEXT = new RegExp(`^[${PY_INT_SPACE}]*[+-]?\\d+[${PY_INT_SPACE}]*$`);
+const INT_SPACES = new RegExp(`[${PY_INT_SPACE}]`, "g");
 
 export interface PythonEnvironment {
   /** `platform.python_version()` of the buildout's interpreter, e.g. "3.11.2". */
@@ -122,7 +126,7 @@ const BUILTINS: [string, PyValue][] = [
     "int",
     fn("int", (args) => {
       const value = args[0] ?? 0;
-      if (typeof value === "string" && /^\s*[+-]?\d+\s*$/.test(value)) return Number.parseInt(value, 10);
+      if (typeof value === "string" && INT_TEXT.test(value)) return Number.parseInt(value.replace(INT_SPACES, ""), 10);
       const n = numeric(value);
       if (n === undefined) throw new ConditionError(`invalid literal for int(): ${quoteValue(str(value))}`);
       return Math.trunc(n);

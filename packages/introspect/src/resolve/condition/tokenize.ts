@@ -86,7 +86,9 @@ export function tokenize(source: string): Token[] {
   let i = 0;
   while (i < source.length) {
     const char = source[i]!;
-    if (/\s/.test(char)) {
+    // Python's tokenizer skips spaces, tabs, form feeds and (inside zc.buildout's `[...]`) line
+    // breaks only: a `\v`, U+001C, U+00A0 or U+FEFF is a syntax error, though JavaScript's `\s`
+    if (char === " " || char === "\t" || char === "\f" || char === "\n" || char === "\r") {
       i++;
       continue;
     }
