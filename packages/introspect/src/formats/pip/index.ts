@@ -42,7 +42,8 @@ export function extractRequirements(input: FormatInput): FormatResult {
   const read = (file: string, constraint: boolean, from?: { file: string; line: number }): boolean => {
     let text: string;
     try {
-      text = readFileSync(file, "utf8");
+      // pip's auto_decode drops a byte-order mark (JavaScript's trim() used to, on every line)
+      text = readFileSync(file, "utf8").replace(/^\ufeff/, "");
     } catch (error) {
       const why = (error as NodeJS.ErrnoException).code ?? String(error);
       problems.push(makeProblem("error", "introspect.pip.read", `could not open requirements file ${quoteValue(file)} (${why})`, from));

@@ -1,4 +1,5 @@
 import type { ProblemCode } from "@autowatch/watchfile";
+import { PY_SPACE, pySplitlines, pyStrip } from "@autowatch/watchfile/text";
 import { eggName, isUrl, parsePipVcsUrl, type PipVcsUrl } from "./url.js";
 
 /**
@@ -36,16 +37,13 @@ export interface ParsedRequirements {
   problems: { line: number; level: "error" | "warning" | "info"; code: ProblemCode; message: string }[];
 }
 
-const COMMENT = /(^|\s+)#.*$/;
+/** pip's COMMENT_RE, `(^|\s+)#.*$`, with re's `\s` (Python's whitespace: U+001F is one, U+FEFF is not). */
+const COMMENT = new RegExp(`(^|[${PY_SPACE}]+)#.*$`);
 const ENV_VAR = /\$\{([A-Z0-9_]+)\}/g;
-
-/** Python's `str.splitlines()` separators. */
-const LINE_BREAKS = /\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/;
 
 /** pip's preprocess: split, join `\` continuations, strip comments, expand `${VAR}`. */
 export function logicalLines(text: string, env: Record<string, string | undefined>): { line: number; text: string; written: string }[] {
-  const physical = text.split(LINE_BREAKS);
-  if (physical.length > 0 && physical[physical.length - 1] === "") physical.pop();
+  const physical = pySplitlines(text);
   const joined: { line: number; text: string }[] = [];
   let pending: string[] = [];
   let first = 0;
@@ -67,7 +65,7 @@ export function logicalLines(text: string, env: Record<string, string | undefine
   if (pending.length > 0) joined.push({ line: first, text: pending.join("") });
   const result: { line: number; text: string; written: string }[] = [];
   for (const { line, text: raw } of joined) {
-    const stripped = raw.replace(COMMENT, "").trim();
+    const stripped = pyStrip(raw.replace(COMMENT, ""));
     if (stripped === "") continue;
     result.push({ line, text: stripped.replace(ENV_VAR, (whole, name: string) => env[name] || whole), written: stripped });
   }
@@ -166,7 +164,8 @@ export function shlexSplit(text: string): string[] | undefined {
     } else if (char === "\\") {
       if (index + 1 >= text.length) return undefined;
       word = (word ?? "") + text[++index];
-    } else if (/\s/.test(char)) {
+    } else if (char === " " || char === "\t" || char === "\r" || char === "\n") {
+      // shlex's whitespace: not JavaScript's `\s` (no U+00A0, no \v)
       if (word !== undefined) words.push(word);
       word = undefined;
     } else word = (word ?? "") + char;
@@ -216,8 +215,13 @@ function longOption(given: string): { name: string } | { ambiguous: string[] } |
   return candidates.length > 1 ? { ambiguous: candidates } : undefined;
 }
 
-/** A PEP 508 name, extras, then a version specifier (or nothing). */
-const SPECIFIER = /^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?\s*(\[[^\]]*\])?\s*([<>=!~(,]|$)/;
+/**
+ * A PEP 508 name, extras, then a version specifier (or nothing). Whitespace between them is
+ * pyparsing's (packaging 21.3, pip 23's): space, tab, CR, LF; not JavaScript's `\s`.
+ */
+const SPECIFIER = /^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?[ \t\r\n]*(\[[^\]]*\])?[ \t\r\n]*([<>=!~(,]|$)/;
+/** `NAME [extras] @ URL`: packaging 21.3's URI is `[^ ]+`, and nothing but whitespace may follow it (markers are cut off before). */
+const NAMED_URL = /^([A-Za-z0-9][A-Za-z0-9._-]*)[ \t\r\n]*(\[[^\]]*\])?[ \t\r\n]*@[ \t\r\n]*([^ ]+)[ \t\r\n]*$/;
 
 type Parsed = RequirementLine | { error: string; level: "error" | "warning" | "info"; code: ProblemCode };
 
@@ -257,15 +261,15 @@ function parseRequirement(text: string, line: number, exists: (target: string) =
   const url = isUrl(text);
   const separator = url ? "; " : ";";
   const cut = text.indexOf(separator);
-  const body = (cut === -1 ? text : text.slice(0, cut)).trim();
-  const marker = cut === -1 ? undefined : text.slice(cut + separator.length).trim() || undefined;
+  const body = pyStrip(cut === -1 ? text : text.slice(0, cut));
+  const marker = cut === -1 ? undefined : pyStrip(text.slice(cut + separator.length)) || undefined;
   const base = { line, editable: false, text, ...(marker === undefined ? {} : { marker }) };
   if (url) {
     const vcs = parsePipVcsUrl(body);
     if (vcs !== undefined && "error" in vcs) return { error: vcs.error, level: "error", code: "introspect.pip.invalid" };
     return { ...base, name: eggName(body), ...(vcs ? { vcs } : {}) };
   }
-  const named = /^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*@\s*(\S+)/.exec(body);
+  const named = NAMED_URL.exec(body);
   if (!named) {
     if (SPECIFIER.test(body)) return { ...base, name: /^[A-Za-z0-9][A-Za-z0-9._-]*/.exec(body)?.[0] };
     // anything else pip reads as a local path or archive, and refuses when there is none

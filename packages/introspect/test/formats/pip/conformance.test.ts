@@ -74,6 +74,15 @@ const CASES: Record<string, string> = {
     "odoo10-addon-suspend_security @ \\\ngit+https://github.com/OCA/server-tools@refs/pull/100/head#\\\nsubdirectory=setup/suspend_security\n",
   "byte-order-mark": "\uFEFF-e git+https://github.com/a/bom.git@main#egg=bom\n",
   "tab-before-comment": "t2 @ git+https://github.com/a/t2.git@main\t# tab\n",
+  // Python's whitespace, not JavaScript's: U+001F is a space to pip (re's \s, str.strip()), U+FEFF is not
+  "unit-separator-before-comment": "w1 @ git+https://github.com/a/w1.git@main\x1f# comment\nw2 @ git+https://github.com/a/w2.git@main\ufeff# no comment\n",
+  "unit-separator-around-line": "\x1f-e git+https://github.com/a/w3.git@main#egg=w3\x1f\n\x1f\nw4 @ git+https://github.com/a/w4.git@main\x1f\n",
+  // packaging 21.3 (pip 23) reads `NAME @ URL` with pyparsing: URL is `[^ ]+`, only whitespace may follow
+  "url-then-other-spaces": "w8 @ git+https://github.com/a/w8.git@main\ufeff\nw9 @ git+https://github.com/a/w9.git@main trailing words\nw10\xa0>=1.0\n",
+  // shlex splits options at space, tab, CR and LF only
+  "option-then-other-spaces": "-e\xa0git+https://github.com/a/w11.git@main#egg=w11\n--editable\tgit+https://github.com/a/w12.git@main#egg=w12\n",
+  "python-line-breaks":
+    "-e git+https://github.com/a/w5.git@main#egg=w5\x1c-e git+https://github.com/a/w6.git@main#egg=w6\u2028w7 @ git+https://github.com/a/w7.git@main\n",
 };
 
 interface PipEntry {
