@@ -5,7 +5,7 @@ import { keptOrigin, type AutoEntry } from "./decode.js";
 import { locationProblem, parseLocation, type Location, type Refusal } from "./location.js";
 import { branchNameProblem } from "./refname.js";
 import { rewriteUrl, type RewriteRule } from "./rewrite.js";
-import type { BuilderDetail, ExplainedWatch, MergePolicy, WatchReason } from "./types.js";
+import type { ExplainedWatch, MergePolicy, WatchReason } from "./types.js";
 
 /** A watch that passed the checks, before conflicts between sources are settled. */
 export interface Candidate {
@@ -191,10 +191,10 @@ export class Checks {
 }
 
 /** The warning for each URL watched as several VCS kinds across the farm, naming the builders of each kind. */
-export function mixedKinds(details: ReadonlyMap<string, BuilderDetail>, urls: ReadonlySet<string>): Problem[] {
+export function mixedKinds(builders: Iterable<{ name: string; watches: readonly { url: string; vcs: Vcs }[] }>, urls: ReadonlySet<string>): Problem[] {
   const mixed = new Map<string, Map<Vcs, Set<string>>>();
   for (const url of urls) mixed.set(url, new Map());
-  for (const detail of details.values()) {
+  for (const detail of builders) {
     for (const watch of detail.watches) {
       const byKind = mixed.get(watch.url);
       if (!byKind) continue;

@@ -8,7 +8,7 @@ import { rememberRendering, renderCanonical, stateProblems } from "./state.js";
 import { DEFAULT_POLICY, type BuilderDetail, type MergeFactory, type MergeInput, type MergeResult, type WatchFileInput } from "./types.js";
 
 /** What the merge loop gathers, builder by builder. */
-interface Gathered {
+export interface Gathered {
   problems: Problem[];
   details: Map<string, BuilderDetail>;
   builders: [string, BuilderState][];
@@ -20,14 +20,13 @@ interface Gathered {
  * builder is contained to that builder.
  */
 export function mergeFarm(input: MergeInput): MergeResult {
-  return mergeFarmTallied(input, undefined);
+  const { farm, gathered, factories } = gatherBuilders(input);
+  gathered.problems.push(...strayWatchFiles(input.watchFiles, factories));
+  return assemble(gathered, farm);
 }
 
-/**
- * `mergeFarm` with the pollers as an earlier merge of this process tallied them (the merge
- * cache it holds): only builders whose result is another object are counted again.
- */
-export function mergeFarmTallied(input: MergeInput, tally: PollerTally | undefined): MergeResult {
+/** Each builder merged (or taken as recalled), in the factories' order: what the state is assembled from. */
+export function gatherBuilders(input: MergeInput): { farm: FarmContext; gathered: Gathered; factories: Map<string, MergeFactory> } {
   const policy = { ...DEFAULT_POLICY, ...input.policy };
   const rules = input.rules ?? [];
   const farm: FarmContext = {
@@ -51,8 +50,7 @@ export function mergeFarmTallied(input: MergeInput, tally: PollerTally | undefin
     } else mergeBuilder(farm, gathered, factory, input.watchFiles.get(name), digests);
   }
   onProgress?.(factories.size, factories.size);
-  gathered.problems.push(...strayWatchFiles(input.watchFiles, factories));
-  return assemble(gathered, farm, tally);
+  return { farm, gathered, factories };
 }
 
 /** Only the first factory of a name counts (the manifest reader reports the others). */
@@ -109,14 +107,14 @@ export function strayWatchFiles(watchFiles: ReadonlyMap<string, WatchFileInput>,
 }
 
 /** The state from every builder's result: pollers tallied, problems sorted, rendered once. */
-function assemble(gathered: Gathered, farm: FarmContext, held: PollerTally | undefined): MergeResult {
+function assemble(gathered: Gathered, farm: FarmContext): MergeResult {
   const { builders, details, problems } = gathered;
   builders.sort(([a], [b]) => compareText(a, b));
-  const tally = held ?? new PollerTally();
+  const tally = new PollerTally();
   tally.update(details);
   const pollers = tally.pollers();
   const mixed = tally.mixedUrls();
-  if (mixed.length > 0) problems.push(...mixedKinds(details, new Set(mixed)));
+  if (mixed.length > 0) problems.push(...mixedKinds(details.values(), new Set(mixed)));
   const sorted = stateProblems(problems);
   // built in canonical key order and sorted: rendered once, for the fingerprint and the file
   const builderMap = Object.fromEntries(builders);

@@ -3,12 +3,13 @@ import { lstatSync, readFileSync } from "node:fs";
 import { readManifests, type ManifestResult } from "@autowatch/manifest";
 import { type Problem, type State } from "@autowatch/watchfile";
 import { makeProblem, MAX_CONFIG_BYTES, quoteValue, readRegularFileSync, writeFileAtomicSync } from "@autowatch/watchfile/text";
-import { mergeFarm, mergeFarmTallied, strayWatchFiles } from "./core.js";
+import { mergeFarm, strayWatchFiles } from "./core.js";
 import { mergeFactories } from "./factories.js";
 import { loadLastGood, type LastGoodStore } from "./lastgood.js";
 import { parseRewriteFile, parseRewriteRule, type RewriteRule } from "./rewrite.js";
 import { readStateFingerprint, renderState, renderStatePieces } from "./state.js";
 import { CacheSession, countsOf } from "./cache/session.js";
+import { spliceMerge, type SpliceInput } from "./cache/splice.js";
 import type { StateCounts } from "./cache/format.js";
 import { digestOf, stampFile } from "./cache/files.js";
 import { DEFAULT_POLICY, type LastGoodEntry, type MergeFactory, type MergePolicy, type MergeResult, type WatchFileInput } from "./types.js";
@@ -57,6 +58,8 @@ export interface RunMergeOptions {
 export interface RunMergeResult {
   state: State;
   stateText: string;
+  /** The state's fingerprint (what Buildbot acts on: pollers and change filters), as `stateFingerprint` computes it. */
+  fingerprint: string;
   /** Pollers or change filters differ from the previous state file (true when there was none). */
   changed: boolean;
   /** The state file holds this state (written now, or left as it was: the same bytes). */
@@ -94,8 +97,8 @@ export async function runMerge(options: RunMergeOptions): Promise<RunMergeResult
   let farm: Farm | undefined;
   if (session?.read && options.output !== undefined && session.manifestsHold(factoryIndexFile(options.output))) {
     farm = read(session.read.check.builders.map((b) => b.name));
-    const inputs = { output: options.output, files: farm.watch.files, maxBytes: policy.maxBytes, store: farm.store?.lastGood, global: farm.globalKey, today };
-    if (session.unchanged(inputs)) return unchangedResult(options.output, session, farm.store?.lastGood, today, remerge(farm));
+    const taken = await takenFromCache(session, options.output, farm, { rules, policy, now, today, remerged: remerge(farm) });
+    if (taken) return taken;
   }
   const cached = farm && session?.cachedManifests();
   const manifests: Manifests = cached ?? (await readFactories(options, session));
@@ -103,21 +106,18 @@ export async function runMerge(options: RunMergeOptions): Promise<RunMergeResult
   const { watch, store } = farm!;
   const plan = session?.planBuilders(manifests.factories, watch.files, policy.maxBytes, store?.lastGood, today, remerge(farm!));
 
-  const result = mergeFarmTallied(
-    {
-      watchFiles: watch.files,
-      rules,
-      policy,
-      now,
-      explain,
-      factories: manifests.factories,
-      lastGood: session && store ? session.recording(store.lastGood) : store?.lastGood,
-      problems: [...manifests.problems, ...farm!.problems],
-      ...(plan ? { recalled: plan.recalled, digests: session!.readDigests } : {}),
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-    },
-    session?.tally,
-  );
+  const result = mergeFarm({
+    watchFiles: watch.files,
+    rules,
+    policy,
+    now,
+    explain,
+    factories: manifests.factories,
+    lastGood: session && store ? session.recording(store.lastGood) : store?.lastGood,
+    problems: [...manifests.problems, ...farm!.problems],
+    ...(plan ? { recalled: plan.recalled, digests: session!.readDigests } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  });
   // the previous state is not parsed: its fingerprint is at the head of the file
   const changed = options.output === undefined || readStateFingerprint(options.output) !== result.state.fingerprint;
   const write = !options.readOnly;
@@ -137,6 +137,7 @@ export async function runMerge(options: RunMergeOptions): Promise<RunMergeResult
     get stateText() {
       return (stateText ??= renderState(result.state));
     },
+    fingerprint: result.state.fingerprint ?? "",
     changed,
     written: write && options.output !== undefined,
     reused: plan?.recalled.size ?? 0,
@@ -171,6 +172,19 @@ function readFarm(options: RunMergeOptions, names: string[], lastGoodDir: string
   return { watch, store, problems, globalKey: digestOf(JSON.stringify([problems, strays])) };
 }
 
+/** A merge the cache answers: nothing changed (nothing is merged), or a few builders (spliced into the state as it is). */
+async function takenFromCache(
+  session: CacheSession,
+  output: string,
+  farm: Farm,
+  context: Pick<SpliceInput, "rules" | "policy" | "now" | "today" | "remerged">,
+): Promise<RunMergeResult | undefined> {
+  const store = farm.store?.lastGood;
+  const inputs = { output, files: farm.watch.files, maxBytes: context.policy.maxBytes, store, global: farm.globalKey, today: context.today };
+  if (session.unchanged(inputs)) return unchangedResult(output, session, store, context.today, context.remerged);
+  return store && spliceMerge({ session, output, files: farm.watch.files, store, problems: farm.problems, globalKey: farm.globalKey, ...context });
+}
+
 /**
  * The result of a merge whose inputs are all unchanged: the state file as it is (read and
  * parsed only if asked for), its problems from its own text, and each builder's earlier result
@@ -200,6 +214,7 @@ function unchangedResult(
     get stateText() {
       return stateText();
     },
+    fingerprint: check.state!.fingerprint,
     changed: readStateFingerprint(output) !== check.state!.fingerprint,
     written: true,
     reused: check.builders.length,

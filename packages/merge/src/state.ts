@@ -32,7 +32,7 @@ export function renderState(state: State): string {
 }
 
 /** The same bytes as `renderState`, handed out one line at a time. */
-export function renderStatePieces(state: State, write: (piece: string) => void): void {
+export function renderStatePieces(state: State, write: (piece: string | Uint8Array) => void): void {
   writeStateText(state.schema, state.fingerprint, linesOf(state), write);
 }
 
@@ -186,4 +186,16 @@ export function readStateFingerprint(file: string): string | undefined {
 /** Problems as the state writes them: schema key order, sorted as `serializeState` sorts them. */
 export function stateProblems(problems: readonly Problem[]): Problem[] {
   return problems.map((p) => makeProblem(p.level, p.code, p.message, p)).sort(compareProblems);
+}
+
+/** What the state's text is made of beyond its fingerprint: each builder's autoWatch flag and the problems. */
+export function textIdentity(state: State): string {
+  let flags = "";
+  for (const name of Object.keys(state.builders)) flags += state.builders[name]!.autoWatch ? "1" : "0";
+  return identityOf(state.fingerprint ?? "", flags, linesOf(state).problems);
+}
+
+/** The identity of a state's text: its fingerprint, each builder's autoWatch flag ("1"/"0", in the state's order) and its problems' lines. */
+export function identityOf(fingerprint: string, flags: string, problemLines: readonly string[]): string {
+  return oneShotHash("sha256", `${fingerprint}\n${flags}\n${problemLines.join("\n")}`, "base64");
 }

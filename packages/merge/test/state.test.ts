@@ -128,12 +128,12 @@ describe("the state written in pieces", () => {
     expect(state.pollers.length).toBeGreaterThan(512);
     expect(state.problems.length).toBeGreaterThan(512);
     const pieces: string[] = [];
-    renderStatePieces(state, (piece) => pieces.push(piece));
+    renderStatePieces(state, (piece) => pieces.push(Buffer.from(piece).toString("utf8")));
     expect(pieces.length).toBeGreaterThan(6);
     expect(pieces.join("")).toBe(renderState(state));
     const small: string[] = [];
     const empty = mergeFarm({ factories: [], watchFiles: new Map(), now: NOW }).state;
-    renderStatePieces(empty, (piece) => small.push(piece));
+    renderStatePieces(empty, (piece) => small.push(Buffer.from(piece).toString("utf8")));
     expect(small.join("")).toBe(serializeState(empty));
   });
 });

@@ -47,9 +47,14 @@ export function stateLines(state: Pick<State, "pollers" | "builders" | "problems
 /**
  * The state file's text, handed out piece by piece (a large farm's text is never joined):
  * the head (`schema`, `fingerprint`) on the first line, then each list or map with one entry
- * per line, and a final newline.
+ * per line, and a final newline. An entry may be bytes (UTF-8, as a state file written before has it).
  */
-export function writeStateText(schema: typeof STATE_SCHEMA_ID, fingerprint: string | undefined, lines: StateLines, write: (piece: string) => void): void {
+export function writeStateText(
+  schema: typeof STATE_SCHEMA_ID,
+  fingerprint: string | undefined,
+  lines: { readonly [K in keyof StateLines]: readonly (string | Uint8Array)[] },
+  write: (piece: string | Uint8Array) => void,
+): void {
   write(`{"schema":${JSON.stringify(schema)},${fingerprint === undefined ? "" : `"fingerprint":${JSON.stringify(fingerprint)},`}\n`);
   writeList(`"pollers":[`, lines.pollers, "],\n", write);
   writeList(`"builders":{`, lines.builders, "},\n", write);
@@ -57,19 +62,27 @@ export function writeStateText(schema: typeof STATE_SCHEMA_ID, fingerprint: stri
   write("}\n");
 }
 
-function writeList(open: string, entries: readonly string[], close: string, write: (piece: string) => void): void {
+function writeList(open: string, entries: readonly (string | Uint8Array)[], close: string, write: (piece: string | Uint8Array) => void): void {
   if (entries.length === 0) {
     write(`${open}${close}`);
     return;
   }
   write(`${open}\n`);
-  for (let index = 0; index < entries.length; index++) write(index < entries.length - 1 ? `${entries[index]},\n` : `${entries[index]}\n`);
+  const last = entries.length - 1;
+  for (let index = 0; index <= last; index++) {
+    const entry = entries[index]!;
+    if (typeof entry === "string") write(index < last ? `${entry},\n` : `${entry}\n`);
+    else {
+      write(entry);
+      write(index < last ? ",\n" : "\n");
+    }
+  }
   write(close);
 }
 
 /** The whole text (for small states, tests and `--json`). */
 export function stateText(schema: typeof STATE_SCHEMA_ID, fingerprint: string | undefined, lines: StateLines): string {
   const pieces: string[] = [];
-  writeStateText(schema, fingerprint, lines, (piece) => pieces.push(piece));
+  writeStateText(schema, fingerprint, lines, (piece) => pieces.push(typeof piece === "string" ? piece : Buffer.from(piece).toString("utf8")));
   return pieces.join("");
 }

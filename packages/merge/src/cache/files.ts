@@ -1,20 +1,10 @@
 // Internal to @autowatch/merge: not exported (the public API is what README.md documents).
-import type { PollerTally } from "../pollers.js";
 import { hash as oneShotHash } from "node:crypto";
 import { lstatSync, readFileSync, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { writeFileAtomicSync } from "@autowatch/watchfile/text";
-import {
-  CACHE_SCHEMA,
-  parseCache,
-  serializeCache,
-  serializeWithPayload,
-  type CacheCheck,
-  type Confirmed,
-  type MergeCacheData,
-  type ReadCache,
-} from "./format.js";
-import { holdCache, takeHeldCache } from "./held.js";
+import { CACHE_SCHEMA, cachePieces, type CacheCheck, type Confirmed, type Piece } from "./format.js";
+import { parseCache, type ReadCache } from "./parse.js";
 import { isRacy, stampOf, type Stamp } from "./stamp.js";
 
 /** The merge cache of a state file: beside it, as STATE.lastgood and STATE.factories are. */
@@ -55,6 +45,21 @@ export function stillHolds(path: string, confirmed: Confirmed, racyFromNs: bigin
   return { stamp, digest, racy: isRacy(stamp, racyFromNs) };
 }
 
+/** The bytes of a file that still holds what `confirmed` says (as `stillHolds`), and its confirmation; undefined otherwise. */
+export function readIfHolds(path: string, confirmed: Confirmed, racyFromNs: bigint): { bytes: Buffer; confirmed: Confirmed } | undefined {
+  const stamp = stampFile(path, true);
+  if (stamp === undefined) return undefined;
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch {
+    return undefined;
+  }
+  if (stamp === confirmed.stamp && !confirmed.racy) return { bytes, confirmed };
+  const digest = digestOf(bytes);
+  return digest === confirmed.digest ? { bytes, confirmed: { stamp, digest, racy: isRacy(stamp, racyFromNs) } } : undefined;
+}
+
 /** A file as this merge just wrote or read it: its stamp is racy (it was written after the merge started). */
 export function confirmNow(path: string, digest: string, racyFromNs: bigint, follow = false): Confirmed | undefined {
   const stamp = stampFile(path, follow);
@@ -91,8 +96,6 @@ export function codeIdentity(): string {
 
 /** The cache in `file` when it is whole, of this code and these settings; undefined otherwise (then it is rebuilt). */
 export function readMergeCache(file: string, key: string): ReadCache | undefined {
-  const held = takeHeldCache(file, codeIdentity(), key);
-  if (held) return held;
   let bytes: Buffer;
   try {
     bytes = readFileSync(file);
@@ -103,12 +106,10 @@ export function readMergeCache(file: string, key: string): ReadCache | undefined
 }
 
 /** Writes the cache by atomic rename, without fsync: a cache lost in a crash only costs the next merge time. Best effort. */
-export function writeMergeCache(file: string, data: MergeCacheData | { check: CacheCheck; payload: string }, tally?: PollerTally): void {
+export function writeMergeCache(file: string, check: CacheCheck, payload: readonly Piece[]): void {
   try {
-    const text = "payload" in data ? serializeWithPayload(data.check, data.payload) : serializeCache(data);
-    writeFileAtomicSync(file, text, { fsync: false });
-    // the next merge of this process takes it from memory
-    if (!("payload" in data)) holdCache(file, data, text, tally);
+    const pieces = cachePieces(check, payload);
+    writeFileAtomicSync(file, (write) => pieces.forEach((piece) => write(piece)), { fsync: false });
   } catch {
     // the next merge rebuilds it
   }

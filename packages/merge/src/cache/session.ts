@@ -1,14 +1,14 @@
 // Internal to @autowatch/merge: not exported (the public API is what README.md documents).
-import { PollerTally } from "../pollers.js";
 import { resolve } from "node:path";
 import type { ManifestResult } from "@autowatch/manifest";
 import type { BuilderState, Problem, State } from "@autowatch/watchfile";
 import { contentHash, LASTGOOD_INDEX, type LastGoodStore } from "../lastgood.js";
 import type { RewriteRule } from "../rewrite.js";
-import { linesOf } from "../state.js";
+import { textIdentity } from "../state.js";
 import type { BuilderDetail, LastGoodEntry, LastGoodSource, MergeFactory, MergePolicy, MergeResult, WatchFileInput } from "../types.js";
 import { codeIdentity, confirmNow, digestOf, mergeCacheFile, readMergeCache, stampFile, stillHolds, writeMergeCache } from "./files.js";
-import type { CacheCheck, CachedBuilder, Confirmed, MergeCacheData, ReadCache, StateCounts } from "./format.js";
+import { checkedOf, payloadPieces, type CacheCheck, type CachedBuilder, type Confirmed, type MergeCacheData, type StateCounts } from "./format.js";
+import { type ReadCache } from "./parse.js";
 import { cachedFactories, fileDigest, inputKey, lastGoodKeyer, manifestsHold, planBuilders, recordOf, sameInput, type LastGoodKey, type Plan } from "./plan.js";
 import { Recaller, rememberRecalled } from "./recall.js";
 import { nowNs, racyFrom } from "./stamp.js";
@@ -36,22 +36,20 @@ export class CacheSession {
   /** When this merge started. */
   readonly startedNs = nowNs();
   /** Stamps of files modified since (the racy window before the start) are racy. */
-  private readonly racyFromNs: bigint;
+  readonly racyFromNs: bigint;
   readonly file: string;
   /** The cache as read (its check part parsed; the builders' results when asked). */
   readonly read: ReadCache | undefined;
   private full: MergeCacheData | undefined | null = null;
-  private readonly key: string;
-  private manifests: Confirmed[] = [];
+  readonly key: string;
+  manifests: Confirmed[] = [];
   private manifestProblems: Problem[] = [];
-  private factoriesIndex: Confirmed | null = null;
+  factoriesIndex: Confirmed | null = null;
   private stateFile: MergeCacheData["state"] = null;
   private plan: Plan | undefined;
   private readonly digests = new Map<string, string>();
   private readonly consulted = new Map<string, string>();
   private dirty: boolean;
-  /** The pollers as the merge that wrote the cache tallied them, when this process holds it; the merge loop brings it up to date. */
-  readonly tally: PollerTally;
 
   constructor(
     private readonly settings: CacheSettings,
@@ -71,7 +69,6 @@ export class CacheSession {
     );
     this.read = readMergeCache(this.file, this.key);
     this.dirty = this.read === undefined;
-    this.tally = this.read?.tally ?? new PollerTally();
   }
 
   /** The previous merge's cache with its builders' results (parsed on first use), undefined when there is none or it is damaged. */
@@ -145,10 +142,7 @@ export class CacheSession {
         lastGoodIndex,
         builders: rows,
       };
-      // held in memory: its records are whole, so it is written (and held) whole
-      const previous = this.read!.held ? this.previous : undefined;
-      const data = previous ? { ...previous, ...checked, builders: rows as CachedBuilder[] } : { check: checked, payload: this.read!.payloadText() };
-      writeMergeCache(this.file, data, this.tally);
+      writeMergeCache(this.file, checked, this.read!.payload());
     }
     return true;
   }
@@ -196,7 +190,7 @@ export class CacheSession {
     return this.plan;
   }
 
-  private storeHolds(previous: CacheCheck, store: LastGoodStore): boolean {
+  storeHolds(previous: Pick<CacheCheck, "lastGoodIndex">, store: LastGoodStore): boolean {
     const index = `${store.dir}/${LASTGOOD_INDEX}`;
     if (previous.lastGoodIndex === null) return stampFile(index) === undefined;
     return stillHolds(index, previous.lastGoodIndex, this.racyFromNs) !== undefined;
@@ -224,7 +218,7 @@ export class CacheSession {
   }
 
   /** The key of a builder's last-good entry as the store has it now. */
-  private lastGoodKey(store: LastGoodStore | undefined): LastGoodKey {
+  lastGoodKey(store: LastGoodStore | undefined): LastGoodKey {
     return store
       ? lastGoodKeyer(
           (b) => store.fileOf(b),
@@ -248,6 +242,11 @@ export class CacheSession {
         return store.get(builder);
       },
     };
+  }
+
+  /** The key of a builder's last-good entry as the merge loop read it (`recording`). */
+  consultedKey(builder: string): string | undefined {
+    return this.consulted.get(builder);
   }
 
   /** Filled by the merge loop with the digest of each watch file it read. */
@@ -317,7 +316,7 @@ export class CacheSession {
       table,
       builders,
     };
-    writeMergeCache(this.file, data, this.tally);
+    writeMergeCache(this.file, { ...data, builders: builders.map(checkedOf) }, payloadPieces(data));
   }
 
   private recordFor(table: WatchTable, factory: MergeFactory, result: MergeResult, plan: Plan): CachedBuilder | undefined {
@@ -339,7 +338,7 @@ export class CacheSession {
   }
 
   /** The last-good index after the save, confirmed by its digest (it was just written, or kept). */
-  private storeIndex(store: LastGoodStore): Confirmed | null {
+  storeIndex(store: LastGoodStore): Confirmed | null {
     const index = `${store.dir}/${LASTGOOD_INDEX}`;
     const before = this.read?.check.lastGoodIndex;
     if (before) {
@@ -358,7 +357,7 @@ function compact(old: WatchTable, builders: CachedBuilder[]): { table: WatchTabl
 }
 
 /** A builder's last good watches of that content hash: the store's copy, else merged again from its watch file. */
-function storedOrMerged(
+export function storedOrMerged(
   store: LastGoodStore | undefined,
   factory: MergeFactory,
   hash: string,
@@ -379,12 +378,4 @@ export function countsOf(state: State): StateCounts {
     watching: scheduled.filter((b) => b.watches.length > 0).length,
     pollers: state.pollers.length,
   };
-}
-
-/** What the state's text is made of beyond its fingerprint: each builder's autoWatch flag and the problems. */
-function textIdentity(state: State): string {
-  const lines = linesOf(state);
-  let flags = "";
-  for (const name of Object.keys(state.builders)) flags += state.builders[name]!.autoWatch ? "1" : "0";
-  return digestOf(`${state.fingerprint ?? ""}\n${flags}\n${lines.problems.join("\n")}`);
 }

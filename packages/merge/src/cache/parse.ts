@@ -1,0 +1,266 @@
+// Internal to @autowatch/merge: not exported (the public API is what README.md documents).
+import { hash as oneShotHash } from "node:crypto";
+import type { Problem } from "@autowatch/watchfile";
+import type { WatchFileStatus } from "../types.js";
+import {
+  CACHE_SCHEMA,
+  digest,
+  rememberRecordText,
+  type CacheCheck,
+  type CachedBuilder,
+  type CheckedBuilder,
+  type CheckRow,
+  type Confirmed,
+  type Head,
+  type MergeCacheData,
+  type PayloadHead,
+  type Piece,
+  type StoredBuilder,
+} from "./format.js";
+import { WatchTable } from "./table.js";
+
+/** What the payload's head line holds, read back. */
+export interface ReadPayloadHead {
+  manifestProblems: Problem[];
+  table: WatchTable;
+  tally: number[];
+}
+
+/** A cache read: its check part parsed; the payload read line by line as a merge needs it. */
+export interface ReadCache {
+  check: CacheCheck;
+  /** The payload's pieces as read (to write it again as it is). */
+  payload(): Piece[];
+  /** The payload is the one the head's digest names (not damaged). */
+  intact(): boolean;
+  /** The payload's head line (undefined when damaged). */
+  head(): ReadPayloadHead | undefined;
+  /** One builder's record, by its index in `check.builders` (undefined when damaged). */
+  record(index: number): CachedBuilder | undefined;
+  /** One builder's record line, as read. */
+  recordBytes(index: number): Uint8Array;
+  /** Every builder's results; undefined when they are damaged. */
+  full(): MergeCacheData | undefined;
+}
+
+/**
+ * The cache in `text` when it was written by this code for these settings and is whole;
+ * undefined otherwise (another version or settings, damaged, torn, not a cache): it is then
+ * rebuilt, never trusted. Only the check line is parsed here.
+ */
+export function parseCache(bytes: Buffer, code: string, key: string): ReadCache | undefined {
+  const NEWLINE = 10;
+  const first = bytes.indexOf(NEWLINE);
+  const second = first < 0 ? -1 : bytes.indexOf(NEWLINE, first + 1);
+  if (second < 0 || bytes[bytes.length - 1] !== NEWLINE) return undefined;
+  try {
+    const head = JSON.parse(bytes.toString("utf8", 0, first)) as Partial<Head> | null;
+    if (!head || head.schema !== CACHE_SCHEMA || head.code !== code || head.key !== key) return undefined;
+    const checkText = bytes.toString("utf8", first + 1, second);
+    if (digest(checkText) !== head.check) return undefined;
+    const check = parseCheck(JSON.parse(checkText) as Record<string, unknown>, code, key);
+    if (!check) return undefined;
+    return new PayloadReader(check, bytes.subarray(second + 1, bytes.length - 1), head.payload);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The payload, split into lines once, each decoded and checked only when asked for. */
+class PayloadReader implements ReadCache {
+  private lines: Uint8Array[] | undefined;
+  private whole: boolean | undefined;
+  private parsedHead: ReadPayloadHead | undefined | null = null;
+  private readonly records = new Map<number, CachedBuilder | undefined>();
+
+  constructor(
+    readonly check: CacheCheck,
+    private readonly bytes: Buffer,
+    private readonly expected: unknown,
+  ) {}
+
+  intact(): boolean {
+    this.whole ??= oneShotHash("sha256", this.bytes, "base64") === this.expected && this.split().length === this.check.builders.length + 1;
+    return this.whole;
+  }
+
+  payload(): Piece[] {
+    return [this.bytes];
+  }
+
+  head(): ReadPayloadHead | undefined {
+    if (this.parsedHead === null) this.parsedHead = this.intact() ? parseHead(this.text(0)) : undefined;
+    return this.parsedHead;
+  }
+
+  record(index: number): CachedBuilder | undefined {
+    if (!this.records.has(index)) this.records.set(index, this.parseRecord(index));
+    return this.records.get(index);
+  }
+
+  private parseRecord(index: number): CachedBuilder | undefined {
+    const head = this.head();
+    const checked = this.check.builders[index];
+    if (!head || !checked) return undefined;
+    const text = this.text(index + 1);
+    const record = safely(() => cachedBuilder(JSON.parse(text), checked, head.table.watches.length));
+    if (record) rememberRecordText(record, text);
+    return record;
+  }
+
+  recordBytes(index: number): Uint8Array {
+    return this.split()[index + 1]!;
+  }
+
+  full(): MergeCacheData | undefined {
+    const head = this.head();
+    if (!head) return undefined;
+    const builders: CachedBuilder[] = [];
+    for (const index of this.check.builders.keys()) {
+      const record = this.record(index);
+      if (!record) return undefined;
+      builders.push(record);
+    }
+    return { ...this.check, manifestProblems: head.manifestProblems, table: head.table, builders };
+  }
+
+  private text(line: number): string {
+    const bytes = this.split()[line];
+    return bytes ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8") : "";
+  }
+
+  private split(): Uint8Array[] {
+    if (this.lines) return this.lines;
+    const lines: Uint8Array[] = [];
+    let start = 0;
+    for (let end = this.bytes.indexOf(10); end >= 0; end = this.bytes.indexOf(10, start)) {
+      lines.push(this.bytes.subarray(start, end));
+      start = end + 1;
+    }
+    lines.push(this.bytes.subarray(start));
+    return (this.lines = lines);
+  }
+}
+
+function safely<T>(parse: () => T | undefined): T | undefined {
+  try {
+    return parse();
+  } catch {
+    return undefined;
+  }
+}
+
+function parseCheck(body: Record<string, unknown>, code: string, key: string): CacheCheck | undefined {
+  const { startedNs, today, global, manifests, factories, state, lastGoodIndex, builders } = body;
+  if (typeof startedNs !== "string" || !/^\d+$/.test(startedNs) || typeof today !== "string" || typeof global !== "string") return undefined;
+  if (!Array.isArray(manifests) || !manifests.every(isConfirmed) || !Array.isArray(builders)) return undefined;
+  if (!(factories === null || isConfirmed(factories)) || !(lastGoodIndex === null || isConfirmed(lastGoodIndex))) return undefined;
+  if (!(state === null || isStateEntry(state))) return undefined;
+  const rows: CheckedBuilder[] = [];
+  for (const row of builders as unknown[]) {
+    const checked = checkedRow(row);
+    if (!checked) return undefined;
+    rows.push(checked);
+  }
+  return {
+    code,
+    key,
+    startedNs,
+    today,
+    global,
+    manifests: manifests as Confirmed[],
+    factories: factories as Confirmed | null,
+    state: state as CacheCheck["state"],
+    lastGoodIndex: lastGoodIndex as Confirmed | null,
+    builders: rows,
+  };
+}
+
+function checkedRow(row: unknown): CheckedBuilder | undefined {
+  if (!Array.isArray(row) || row.length !== 10) return undefined;
+  const [name, input, racy, rowDigest, lastGood, flags, timer, watchesDigest, watchCount, problemCount] = row as CheckRow;
+  if (typeof name !== "string" || typeof input !== "string" || typeof racy !== "boolean") return undefined;
+  if (!(rowDigest === null || typeof rowDigest === "string") || !(lastGood === null || typeof lastGood === "string")) return undefined;
+  if (typeof flags !== "number" || !(timer === null || typeof timer === "number") || typeof watchesDigest !== "string") return undefined;
+  if (!Number.isInteger(watchCount) || watchCount < 0 || !Number.isInteger(problemCount) || problemCount < 0) return undefined;
+  const checked: CheckedBuilder = {
+    name,
+    input,
+    racy,
+    digest: rowDigest,
+    lastGood,
+    schedule: (flags & 1) !== 0,
+    autoWatch: (flags & 2) !== 0,
+    watchesDigest,
+    watchCount,
+    problemCount,
+  };
+  if (timer !== null) checked.treeStableTimer = timer;
+  return checked;
+}
+
+function parseHead(text: string): ReadPayloadHead | undefined {
+  return safely(() => {
+    const body = JSON.parse(text) as Partial<PayloadHead> | null;
+    const table = WatchTable.fromStored(body?.watches);
+    const { manifestProblems, tally } = body ?? {};
+    if (!table || !Array.isArray(manifestProblems) || !manifestProblems.every(isProblem)) return undefined;
+    if (!Array.isArray(tally) || tally.length !== 2 * table.watches.length || !tally.every((n) => Number.isInteger(n) && n >= 0)) return undefined;
+    return { manifestProblems, table, tally };
+  });
+}
+
+function cachedBuilder(row: unknown, checked: CheckedBuilder, watchCount: number): CachedBuilder | undefined {
+  if (!Array.isArray(row) || row.length !== 5) return undefined;
+  const [section, watches, problems, watchFile, kept] = row as StoredBuilder;
+  if (typeof section !== "string") return undefined;
+  if (!Array.isArray(watches) || watches.length !== checked.watchCount || !watches.every((id) => Number.isInteger(id) && id >= 0 && id < watchCount))
+    return undefined;
+  if (!Array.isArray(problems) || problems.length !== checked.problemCount || !problems.every(isProblem) || !isWatchFileStatus(watchFile)) return undefined;
+  if (!(kept === null || (Array.isArray(kept) && kept.length === 2 && typeof kept[0] === "string" && (kept[1] === null || typeof kept[1] === "string"))))
+    return undefined;
+  const { watchCount: _count, problemCount: _problems, ...rest } = checked;
+  return { ...rest, section, watches, problems, watchFile, kept: kept ? { hash: kept[0], date: kept[1] } : null };
+}
+
+function isStateEntry(value: unknown): boolean {
+  if (!isConfirmed(value)) return false;
+  const s = value as unknown as Record<string, unknown>;
+  const counts = s.counts as Record<string, unknown> | null;
+  return (
+    typeof s.text === "string" &&
+    typeof s.fingerprint === "string" &&
+    counts !== null &&
+    typeof counts === "object" &&
+    ["builders", "scheduled", "watching", "pollers"].every((k) => typeof counts[k] === "number")
+  );
+}
+
+function isConfirmed(value: unknown): value is Confirmed {
+  if (value === null || typeof value !== "object") return false;
+  const c = value as Record<string, unknown>;
+  return typeof c.stamp === "string" && typeof c.digest === "string" && typeof c.racy === "boolean";
+}
+
+const LEVELS = new Set(["error", "warning", "info"]);
+
+function isProblem(value: unknown): value is Problem {
+  if (value === null || typeof value !== "object") return false;
+  const p = value as Record<string, unknown>;
+  return (
+    typeof p.level === "string" &&
+    LEVELS.has(p.level) &&
+    typeof p.message === "string" &&
+    (p.builder === undefined || typeof p.builder === "string") &&
+    (p.file === undefined || typeof p.file === "string") &&
+    (p.line === undefined || typeof p.line === "number")
+  );
+}
+
+const STATUSES = new Set(["accepted", "missing", "rejected", "ignored"]);
+
+function isWatchFileStatus(value: unknown): value is WatchFileStatus {
+  if (value === null || typeof value !== "object") return false;
+  const s = value as Record<string, unknown>;
+  return typeof s.status === "string" && STATUSES.has(s.status) && typeof s.file === "string";
+}

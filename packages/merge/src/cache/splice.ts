@@ -1,0 +1,295 @@
+// Internal to @autowatch/merge: not exported (the public API is what README.md documents).
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { STATE_SCHEMA_ID, type BuilderState, type Problem, type State, type Vcs } from "@autowatch/watchfile";
+import { builderLine, pollerLine, problemLine, watchesJson, writeFileAtomicSync, writeStateText } from "@autowatch/watchfile/text";
+import { mixedKinds } from "../checks.js";
+import { gatherBuilders, strayWatchFiles } from "../core.js";
+import { factoryFromKey } from "../factories.js";
+import type { LastGoodStore } from "../lastgood.js";
+import type { RewriteRule } from "../rewrite.js";
+import { identityOf, readStateFingerprint, rememberBuilderRendering, stateProblems } from "../state.js";
+import type { BuilderDetail, LastGoodEntry, MergeFactory, MergePolicy, MergeResult, WatchFileInput } from "../types.js";
+import { codeIdentity, confirmNow, digestOf, readIfHolds, writeMergeCache } from "./files.js";
+import { checkedOf, countInto, recordText, type CachedBuilder, type CheckedBuilder, type Piece, type StateCounts } from "./format.js";
+import { type ReadCache } from "./parse.js";
+import { inputKey, recordOf, sameInput, type InputKey } from "./plan.js";
+import { Recaller } from "./recall.js";
+import { storedOrMerged, type CacheSession } from "./session.js";
+import { builderLinesOf, pollersOf } from "./statefile.js";
+
+/** What a spliced merge reads besides the cache (as `runMerge` gathered it). */
+export interface SpliceInput {
+  session: CacheSession;
+  output: string;
+  files: ReadonlyMap<string, WatchFileInput>;
+  store: LastGoodStore;
+  /** The problems no builder's merge makes, and their digest. */
+  problems: readonly Problem[];
+  globalKey: string;
+  rules: readonly RewriteRule[];
+  policy: MergePolicy;
+  now: Date;
+  today: string;
+  /** A builder's accepted watches merged again from its watch file (when the store no longer has them). */
+  remerged: (factory: MergeFactory) => LastGoodEntry["watches"];
+}
+
+/** What a spliced merge gives (`runMerge`'s result, the state read back from its file when asked). */
+export interface Spliced {
+  state: State;
+  stateText: string;
+  fingerprint: string;
+  changed: boolean;
+  written: true;
+  reused: number;
+  counts: StateCounts;
+  problems: Problem[];
+  result: MergeResult;
+}
+
+/** The builders merged again: their new records and state lines by row index, and what their merge made. */
+interface Remerged {
+  records: Map<number, CachedBuilder>;
+  lines: Map<number, string>;
+  details: Map<string, BuilderDetail>;
+  lastGood: Map<string, LastGoodEntry>;
+}
+
+/**
+ * A merge that takes every unchanged builder's result as the previous merge left it, without
+ * decoding it: its line of the state file is copied as bytes, its watches counted from the
+ * cache's tally, its record copied as the cache line it was. Only the builders whose inputs
+ * changed are read, merged and rendered. It gives the bytes a whole merge gives, or undefined
+ * (nothing written) when it cannot vouch for them: the manifests changed (the caller checked
+ * they did not), another day, no last-good index, a state file or cache not as written, a URL
+ * watched as two VCS kinds, a builder whose merge failed. The whole merge then runs.
+ */
+export async function spliceMerge(input: SpliceInput): Promise<Spliced | undefined> {
+  const { session, output, today } = input;
+  const read = session.read;
+  const check = read?.check;
+  if (!read || !check?.state || check.today !== today || check.lastGoodIndex === null || !session.storeHolds(check, input.store)) return undefined;
+  const head = read.head();
+  const held = head && readIfHolds(output, check.state, session.racyFromNs);
+  const layout = held && builderLinesOf(held.bytes);
+  const order = layout && stateOrder(layout.names, check.builders);
+  if (!head || !held || !layout || !order) return undefined;
+  const { rows, inputs, changed } = changedBuilders(input, check.builders);
+  const remerged = mergeAgain(input, read, changed, inputs);
+  if (!remerged) return undefined;
+  const tally = [...head.tally];
+  for (const [index, record] of remerged.records) {
+    countInto(tally, read.record(index)!, -1);
+    countInto(tally, record, 1);
+    rows[index] = checkedOf(record);
+  }
+  for (let index = 0; index < 2 * head.table.watches.length; index++) tally[index] ??= 0;
+  const { pollers, mixed } = pollersOf(head.table, tally);
+
+  const pollerLines = pollers.map(pollerLine);
+  const fingerprint = fingerprintOf(pollerLines, order, rows);
+  const gathered = problemsOf(input, read, head.manifestProblems, rows, remerged);
+  const mixedProblems = mixed.length > 0 ? mixedOf(read, rows, remerged, mixed) : [];
+  if (!mixedProblems) return undefined;
+  const problems = stateProblems([...gathered, ...mixedProblems]);
+  const problemLines = problems.map(problemLine);
+  const identity = identityOf(fingerprint, order.map((index) => (rows[index]!.autoWatch ? "1" : "0")).join(""), problemLines);
+  const changedState = readStateFingerprint(output) !== fingerprint;
+  const counts = countsOf(rows, pollers.length);
+
+  await input.store.save(remerged.lastGood);
+  let state = held.confirmed;
+  if (identity !== check.state.text) {
+    const builders = order.map((index, at) => remerged.lines.get(index) ?? layout.lines[at]!);
+    const hash = createHash("sha256");
+    writeFileAtomicSync(output, (write) => writeStateText(STATE_SCHEMA_ID, fingerprint, { pollers: pollerLines, builders, problems: problemLines }, write), {
+      onBytes: (bytes) => hash.update(bytes),
+    });
+    const confirmed = confirmNow(output, hash.digest("base64"), session.racyFromNs, true);
+    if (!confirmed) return spliced(input, read, remerged, { fingerprint, changed: changedState, counts, problems, reused: rows.length - changed.length });
+    state = confirmed;
+  }
+  const payload: Piece[] = [JSON.stringify({ manifestProblems: head.manifestProblems, watches: head.table.toStored(), tally })];
+  for (const index of rows.keys()) {
+    const record = remerged.records.get(index);
+    payload.push("\n", record ? recordText(record) : read.recordBytes(index));
+  }
+  const next = {
+    code: codeIdentity(),
+    key: session.key,
+    startedNs: String(session.startedNs),
+    today,
+    global: input.globalKey,
+    manifests: session.manifests,
+    factories: session.factoriesIndex,
+    state: { ...state, text: identity, fingerprint, counts },
+    lastGoodIndex: session.storeIndex(input.store),
+    builders: rows,
+  };
+  writeMergeCache(session.file, next, payload);
+  return spliced(input, read, remerged, { fingerprint, changed: changedState, counts, problems, reused: rows.length - changed.length });
+}
+
+/** The rows' indexes in the state file's order; undefined when its builders are not the cache's. */
+function stateOrder(names: readonly string[], rows: readonly CheckedBuilder[]): number[] | undefined {
+  if (names.length !== rows.length) return undefined;
+  const indexOf = new Map(rows.map((row, index) => [row.name, index]));
+  const order: number[] = [];
+  const seen = new Set<number>();
+  for (const name of names) {
+    const index = indexOf.get(name);
+    if (index === undefined || seen.has(index)) return undefined;
+    seen.add(index);
+    order.push(index);
+  }
+  return order;
+}
+
+/** Which builders' inputs changed (as `planBuilders` decides), and every row's input key brought up to date. */
+function changedBuilders(input: SpliceInput, checked: readonly CheckedBuilder[]): { rows: CheckedBuilder[]; inputs: InputKey[]; changed: number[] } {
+  const { session, files, policy } = input;
+  const lastGoodKey = session.lastGoodKey(input.store);
+  const rows = [...checked];
+  const inputs: InputKey[] = [];
+  const changed: number[] = [];
+  for (const [index, row] of checked.entries()) {
+    const given = files.get(row.name);
+    const key = inputKey(given, session.racyFromNs);
+    inputs.push(key);
+    if (!sameInput(row, key, given, policy.maxBytes) || (row.lastGood !== null && row.lastGood !== lastGoodKey(row.name))) changed.push(index);
+    else if (key.input !== row.input || key.racy !== row.racy) rows[index] = { ...row, input: key.input, racy: key.racy };
+  }
+  return { rows, inputs, changed };
+}
+
+/** The changed builders merged again, their records and state lines made; undefined when one cannot be. */
+function mergeAgain(input: SpliceInput, read: ReadCache, changed: readonly number[], inputs: readonly InputKey[]): Remerged | undefined {
+  const { session } = input;
+  const table = read.head()!.table;
+  const factories: MergeFactory[] = [];
+  for (const index of changed) {
+    const factory = factoryFromKey(read.record(index)?.section ?? "");
+    if (!factory || factory.name !== read.check.builders[index]!.name) return undefined;
+    factories.push(factory);
+  }
+  const digests = session.readDigests;
+  const { farm, gathered } = gatherBuilders({
+    factories,
+    watchFiles: input.files,
+    lastGood: session.recording(input.store),
+    rules: input.rules,
+    policy: input.policy,
+    now: input.now,
+    explain: false,
+    digests,
+  });
+  const states = new Map<string, BuilderState>(gathered.builders);
+  const remerged: Remerged = { records: new Map(), lines: new Map(), details: gathered.details, lastGood: farm.lastGood };
+  for (const [at, index] of changed.entries()) {
+    const factory = factories[at]!;
+    const { name } = factory;
+    const detail = gathered.details.get(name)!;
+    const state = states.get(name)!;
+    // "": its merge failed; the whole merge leaves it out of the cache
+    if (digests.get(name) === "") return undefined;
+    const watches = watchesJson(state.watches);
+    const line = builderLine(name, state, watches);
+    rememberBuilderRendering(state, name, digestOf(watches), line);
+    const notes = { input: inputs[index]!, digest: digests.get(name), lastGood: session.consultedKey(name) };
+    remerged.records.set(index, recordOf(table, factory, { detail, state, lastGood: farm.lastGood.get(name) }, notes));
+    remerged.lines.set(index, line);
+  }
+  return remerged;
+}
+
+/** The state's fingerprint, hashed from what `renderCanonical` hashes: the pollers' lines, then each builder's name, schedule flag, watches digest and timer. */
+function fingerprintOf(pollerLines: readonly string[], order: readonly number[], rows: readonly CheckedBuilder[]): string {
+  const hash = createHash("sha256");
+  hash.update(pollerLines.join("\n"));
+  for (const index of order) {
+    const row = rows[index]!;
+    const timer = row.treeStableTimer === undefined ? "" : `\u0000${row.treeStableTimer}`;
+    hash.update(`\n${JSON.stringify(row.name)}\u0000${row.schedule ? 1 : 0}\u0000${row.watchesDigest}${timer}`);
+  }
+  return hash.digest("hex");
+}
+
+/** The problems in the order the whole merge gathers them (then sorted, stably): manifests, farm, each builder's, strays. */
+function problemsOf(input: SpliceInput, read: ReadCache, manifestProblems: readonly Problem[], rows: readonly CheckedBuilder[], remerged: Remerged): Problem[] {
+  const problems = [...manifestProblems, ...input.problems];
+  for (const [index, row] of rows.entries()) {
+    if (remerged.records.has(index)) problems.push(...remerged.details.get(row.name)!.problems);
+    else if (row.problemCount > 0) problems.push(...read.record(index)!.problems);
+  }
+  problems.push(...strayWatchFiles(input.files, new Set(rows.map((row) => row.name))));
+  return problems;
+}
+
+/** The warnings for URLs watched as two VCS kinds: every builder's watches are looked at (rare: a farm's mistake). */
+function mixedOf(read: ReadCache, rows: readonly CheckedBuilder[], remerged: Remerged, urls: readonly string[]): Problem[] | undefined {
+  const table = read.head()!.table;
+  const builders: { name: string; watches: readonly { url: string; vcs: Vcs }[] }[] = [];
+  for (const [index, { name }] of rows.entries()) {
+    const record = remerged.records.has(index) ? undefined : read.record(index);
+    if (!remerged.records.has(index) && !record) return undefined;
+    builders.push({ name, watches: record ? record.watches.map((id) => table.get(id)) : remerged.details.get(name)!.watches });
+  }
+  return mixedKinds(builders, new Set(urls));
+}
+
+function countsOf(rows: readonly CheckedBuilder[], pollers: number): StateCounts {
+  const scheduled = rows.filter((row) => row.schedule);
+  return { builders: rows.length, scheduled: scheduled.length, watching: scheduled.filter((row) => row.watchCount > 0).length, pollers };
+}
+
+/** The result: the state read back from its file, and each builder's result rebuilt, when asked. */
+function spliced(
+  input: SpliceInput,
+  read: ReadCache,
+  remerged: Remerged,
+  made: { fingerprint: string; changed: boolean; counts: StateCounts; problems: Problem[]; reused: number },
+): Spliced {
+  let text: string | undefined;
+  let state: State | undefined;
+  let result: MergeResult | undefined;
+  const stateText = () => (text ??= readFileSync(input.output, "utf8"));
+  const parsed = () => (state ??= JSON.parse(stateText()) as State);
+  return {
+    ...made,
+    written: true,
+    get state() {
+      return parsed();
+    },
+    get stateText() {
+      return stateText();
+    },
+    get result() {
+      return (result ??= { ...rebuilt(input, read, remerged), state: parsed(), problems: made.problems });
+    },
+  };
+}
+
+/** Every builder's detail and last good entry: the merged ones as merged, the others rebuilt from their records. */
+function rebuilt(input: SpliceInput, read: ReadCache, remerged: Remerged): Pick<MergeResult, "details" | "lastGood"> {
+  const details = new Map<string, BuilderDetail>();
+  const lastGood = new Map<string, LastGoodEntry>();
+  const factories = new Map<string, MergeFactory>();
+  const recaller = new Recaller(read.head()!.table, input.today, (builder, hash) => storedOrMerged(input.store, factories.get(builder)!, hash, input.remerged));
+  for (const [index, row] of read.check.builders.entries()) {
+    const { name } = row;
+    if (remerged.records.has(index)) {
+      details.set(name, remerged.details.get(name)!);
+      const entry = remerged.lastGood.get(name);
+      if (entry) lastGood.set(name, entry);
+      continue;
+    }
+    const record = read.record(index)!;
+    const factory = factoryFromKey(record.section)!;
+    factories.set(name, factory);
+    const recalled = recaller.recall(record, factory);
+    details.set(name, recalled.detail);
+    if (recalled.lastGood) lastGood.set(name, recalled.lastGood);
+  }
+  return { details, lastGood };
+}
