@@ -2,7 +2,7 @@ import { readFileSync, watch as watchDirectory } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import type { Problem, State } from "@autowatch/watchfile";
 import { runMerge, type RunMergeOptions, type RunMergeResult } from "./run.js";
-import { stateFromText, statesDiffer } from "./state.js";
+import { stateFingerprint, stateFromText } from "./state.js";
 import { checkWatchDir } from "./watchdir.js";
 
 const DEFAULT_DEBOUNCE_MS = 2000;
@@ -99,7 +99,8 @@ function newProblems(problems: readonly Problem[], reported: ReadonlyMap<string,
 
 /** The merges of one `watchMerge`: one at a time, each followed by its callbacks. */
 class Follower {
-  private applied: State | undefined;
+  /** The fingerprint of the state last applied (computed from its content), undefined when none is. */
+  private applied: string | undefined;
   private reported: ReadonlyMap<string, number> = new Map();
   private readonly burst: Burst;
   private readonly mergeOptions: RunMergeOptions;
@@ -111,7 +112,8 @@ class Follower {
   constructor(private readonly options: WatchMergeOptions) {
     const { debounceMs, maxWaitMs, onReady: _ready, onMerge: _merge, apply: _apply, onError: _error, ...mergeOptions } = options;
     this.mergeOptions = mergeOptions;
-    this.applied = stateFound(options.output);
+    const found = stateFound(options.output);
+    this.applied = found && stateFingerprint(found);
     this.burst = new Burst(debounceMs ?? DEFAULT_DEBOUNCE_MS, maxWaitMs ?? DEFAULT_MAX_WAIT_MS, () => {
       this.due = true;
       this.kick();
@@ -154,11 +156,12 @@ class Follower {
     }
     const { fresh, reported } = newProblems(result.problems, this.reported);
     this.reported = reported;
-    const changed = result.written && statesDiffer(this.applied, result.state);
+    // compared by fingerprint: the state itself is read back from its file only to be applied
+    const changed = result.written && this.applied !== result.fingerprint;
     await this.call(() => onMerge?.({ ok: true, result, changed, newProblems: fresh }));
     if (!changed) return;
     // a failed apply is retried after the next merge: the state stays "not applied"
-    if (!apply || (await this.call(() => apply(result.state))) === true) this.applied = result.state;
+    if (!apply || (await this.call(() => apply(result.state))) === true) this.applied = result.fingerprint;
   }
 
   /** A callback that throws must not stop following. */

@@ -25,6 +25,16 @@ export function stampFile(path: string, follow = false): Stamp | undefined {
   }
 }
 
+/** A file's stamp (not followed when a symlink) and whether it is racy (as `isRacy` says, from the stat data itself); undefined when it cannot be stat'ed. */
+export function stampFileRacy(path: string, racyFromNs: bigint): { stamp: Stamp; racy: boolean } | undefined {
+  try {
+    const stats = lstatSync(path, { bigint: true });
+    return { stamp: stampOf(stats), racy: stats.mtimeNs >= racyFromNs || stats.ctimeNs >= racyFromNs };
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Whether a file still holds what `confirmed` says: its stamp is the same and was not racy,
  * or its bytes have the same digest (then it is confirmed again now: the stamp is stat'ed

@@ -6,10 +6,9 @@ import { renderedDigest } from "../state.js";
 import type { BuilderDetail, LastGoodEntry, MergeFactory, WatchFileInput } from "../types.js";
 import { readWatchFileSync } from "../watchdir.js";
 import { contentHash } from "../lastgood.js";
-import { digestOf, stampFile, stillHolds } from "./files.js";
+import { digestOf, stampFileRacy, stillHolds } from "./files.js";
 import type { CacheCheck, CachedBuilder, Confirmed, MergeCacheData } from "./format.js";
 import type { Recalled, Recaller } from "./recall.js";
-import { isRacy } from "./stamp.js";
 import type { WatchTable } from "./table.js";
 
 /** Each manifest's confirmation when every manifest still holds the bytes the cache says; undefined when one changed. */
@@ -52,10 +51,10 @@ export interface InputKey {
 export function inputKey(given: WatchFileInput | undefined, racyFromNs: bigint): InputKey {
   if (given === undefined || "missing" in given) return { input: "missing", racy: false };
   if ("error" in given) return { input: `error:${given.error}`, racy: false };
-  const stamp = stampFile(given.file);
+  const stamped = stampFileRacy(given.file, racyFromNs);
   // gone or replaced since the listing: never equal to a stored key
-  if (stamp === undefined) return { input: "unstamped", racy: true };
-  return { input: `file:${stamp}`, racy: isRacy(stamp, racyFromNs) };
+  if (stamped === undefined) return { input: "unstamped", racy: true };
+  return { input: `file:${stamped.stamp}`, racy: stamped.racy };
 }
 
 /** The digest noted for a builder whose merge does not read its watch file. */
@@ -121,9 +120,9 @@ export function sameInput(
 /** The key of a builder's last-good entry: its file's stamp (racy: never equal) and its index row. */
 export function lastGoodKeyer(fileOf: (builder: string) => string, indexRow: (builder: string) => unknown, racyFromNs: bigint): LastGoodKey {
   return (builder) => {
-    const stamp = stampFile(fileOf(builder));
-    if (stamp !== undefined && isRacy(stamp, racyFromNs)) return `racy:${racyFromNs}`;
-    return `${stamp ?? "none"}|${JSON.stringify(indexRow(builder) ?? null)}`;
+    const stamped = stampFileRacy(fileOf(builder), racyFromNs);
+    if (stamped?.racy) return `racy:${racyFromNs}`;
+    return `${stamped?.stamp ?? "none"}|${JSON.stringify(indexRow(builder) ?? null)}`;
   };
 }
 

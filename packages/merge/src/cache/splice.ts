@@ -84,7 +84,14 @@ export async function spliceMerge(input: SpliceInput): Promise<Spliced | undefin
     countInto(tally, record, 1);
     rows[index] = checkedOf(record);
   }
-  for (let index = 0; index < 2 * head.table.watches.length; index++) tally[index] ??= 0;
+  let unused = 0;
+  for (let id = 0; id < head.table.watches.length; id++) {
+    tally[2 * id] ??= 0;
+    tally[2 * id + 1] ??= 0;
+    if (tally[2 * id] === 0) unused++;
+  }
+  // watches no builder has any more: the whole merge renumbers the table once they are half of it
+  if (unused > head.table.watches.length - unused + 1000) return undefined;
   const { pollers, mixed } = pollersOf(head.table, tally);
 
   const pollerLines = pollers.map(pollerLine);

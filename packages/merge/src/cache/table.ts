@@ -24,21 +24,30 @@ export type StoredWatch = [string, string, string, string, string];
  * each distinct watch once.
  */
 export class WatchTable {
-  private readonly ids = new Map<string, number>();
+  /** Every watch's number, by its key: made when first asked (a merge that adds no watch never needs it). */
+  private keyed: Map<string, number> | undefined;
   readonly watches: TableWatch[] = [];
   private readonly texts: string[] = [];
 
   /** The number of this watch (a new one when unknown). */
   id(watch: TableWatch): number {
-    const from = watch.from.join(",");
-    const key = `${watch.vcs}\u0000${watch.url}\u0000${watch.original}\u0000${watch.branch}\u0000${from}`;
-    let id = this.ids.get(key);
+    const ids = this.ids();
+    const key = keyOf(watch);
+    let id = ids.get(key);
     if (id === undefined) {
       id = this.watches.length;
-      this.ids.set(key, id);
+      ids.set(key, id);
       this.watches.push({ vcs: watch.vcs, url: watch.url, original: watch.original, branch: watch.branch, from: [...watch.from] });
     }
     return id;
+  }
+
+  private ids(): Map<string, number> {
+    if (this.keyed === undefined) {
+      this.keyed = new Map();
+      for (const [id, watch] of this.watches.entries()) this.keyed.set(keyOf(watch), id);
+    }
+    return this.keyed;
   }
 
   get(id: number): TableWatch {
@@ -69,23 +78,29 @@ export class WatchTable {
     return this.watches.map((w) => [w.vcs, w.url, w.original === w.url ? "" : w.original, w.branch, w.from.join(",")]);
   }
 
-  /** The table back from its stored form; undefined when a row is not one (a damaged cache). */
+  /** The table back from its stored form (as its digest vouches: written so); undefined when a row is not one. */
   static fromStored(rows: unknown): WatchTable | undefined {
     if (!Array.isArray(rows)) return undefined;
     const table = new WatchTable();
+    const sources = new Map<string, WatchSource[]>();
     for (const row of rows as unknown[]) {
       if (!Array.isArray(row) || row.length !== 5 || !row.every((cell) => typeof cell === "string")) return undefined;
       const [vcs, url, original, branch, from] = row as StoredWatch;
       if (!VCS.has(vcs)) return undefined;
-      const sources = from.split(",");
-      if (!sources.every((source) => SOURCES.has(source))) return undefined;
-      const before = table.watches.length;
-      table.id({ vcs: vcs as Vcs, url, original: original === "" ? url : original, branch, from: sources as WatchSource[] });
-      // two equal rows would shift every later number
-      if (table.watches.length !== before + 1) return undefined;
+      let list = sources.get(from);
+      if (list === undefined) {
+        list = from.split(",") as WatchSource[];
+        if (!list.every((source) => SOURCES.has(source))) return undefined;
+        sources.set(from, list);
+      }
+      table.watches.push({ vcs: vcs as Vcs, url, original: original === "" ? url : original, branch, from: list });
     }
     return table;
   }
+}
+
+function keyOf(watch: TableWatch): string {
+  return `${watch.vcs}\u0000${watch.url}\u0000${watch.original}\u0000${watch.branch}\u0000${watch.from.join(",")}`;
 }
 
 const VCS: ReadonlySet<string> = new Set(["git", "hg", "bzr", "svn"]);

@@ -79,12 +79,13 @@ function mergeLog(event: MergeEvent, reconfig: boolean, cwd: string): string[] {
     : reconfig
       ? "pollers or change filters changed, running the reconfig command"
       : "pollers or change filters changed";
-  return [`re-merged: ${oneLine(event.result.state)}; ${verdict}`, ...event.newProblems.map((problem) => `  new problem: ${formatProblem(problem, { cwd })}`)];
+  return [`re-merged: ${oneLine(event.result)}; ${verdict}`, ...event.newProblems.map((problem) => `  new problem: ${formatProblem(problem, { cwd })}`)];
 }
 
 /** A one-line account of a merge for the follow log (the full summary is `autowatch merge`'s). */
-function oneLine(state: State): string {
-  return `${plural(Object.keys(state.builders).length, "builder")}, ${plural(state.pollers.length, "poller")}, ${problemCounts(state)}`;
+function oneLine(result: { counts: { builders: number; pollers: number }; problems: State["problems"] }): string {
+  // from the counts: the state itself is not read back from its file for a log line
+  return `${plural(result.counts.builders, "builder")}, ${plural(result.counts.pollers, "poller")}, ${problemCounts(result)}`;
 }
 
 /** Runs the reconfig command; true when it succeeded (otherwise it runs again after the next merge). */
