@@ -2,7 +2,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { STATE_SCHEMA_ID, type BuilderState, type Problem, type State, type Vcs } from "@autowatch/watchfile";
-import { builderLine, pollerLine, problemLine, watchesJson, writeFileAtomicSync, writeStateText } from "@autowatch/watchfile/text";
+import { builderLine, problemLine, watchesJson, writeFileAtomicSync, writeStateText } from "@autowatch/watchfile/text";
 import { mixedKinds } from "../checks.js";
 import { gatherBuilders, strayWatchFiles } from "../core.js";
 import { factoryFromKey } from "../factories.js";
@@ -16,7 +16,7 @@ import { type ReadCache } from "./parse.js";
 import { inputKey, recordOf, sameInput, type InputKey } from "./plan.js";
 import { Recaller } from "./recall.js";
 import { storedOrMerged, type CacheSession } from "./session.js";
-import { builderLinesOf, pollersOf } from "./statefile.js";
+import { builderLinesOf, pollerLinesOf, splicePollers } from "./statefile.js";
 
 /** What a spliced merge reads besides the cache (as `runMerge` gathered it). */
 export interface SpliceInput {
@@ -73,15 +73,19 @@ export async function spliceMerge(input: SpliceInput): Promise<Spliced | undefin
   const head = read.head();
   const held = head && readIfHolds(output, check.state, session.racyFromNs);
   const layout = held && builderLinesOf(held.bytes);
-  const order = layout && stateOrder(layout.names, check.builders);
-  if (!head || !held || !layout || !order) return undefined;
+  const pollerSection = held && pollerLinesOf(held.bytes);
+  const order = layout && stateOrder(layout.keys, check.builders);
+  if (!head || !held || !layout || !pollerSection || !order) return undefined;
   const { rows, inputs, changed } = changedBuilders(input, check.builders);
   const remerged = mergeAgain(input, read, changed, inputs);
   if (!remerged) return undefined;
   const tally = [...head.tally];
+  const touched = new Set<number>();
   for (const [index, record] of remerged.records) {
-    countInto(tally, read.record(index)!, -1);
+    const before = read.record(index)!;
+    countInto(tally, before, -1);
     countInto(tally, record, 1);
+    for (const id of [...before.watches, ...record.watches]) touched.add(id);
     rows[index] = checkedOf(record);
   }
   let unused = 0;
@@ -92,9 +96,7 @@ export async function spliceMerge(input: SpliceInput): Promise<Spliced | undefin
   }
   // watches no builder has any more: the whole merge renumbers the table once they are half of it
   if (unused > head.table.watches.length - unused + 1000) return undefined;
-  const { pollers, mixed } = pollersOf(head.table, tally);
-
-  const pollerLines = pollers.map(pollerLine);
+  const { lines: pollerLines, mixed } = splicePollers(pollerSection, head.table, tally, touched);
   const fingerprint = fingerprintOf(pollerLines, order, rows);
   const gathered = problemsOf(input, read, head.manifestProblems, rows, remerged);
   const mixedProblems = mixed.length > 0 ? mixedOf(read, rows, remerged, mixed) : [];
@@ -103,7 +105,7 @@ export async function spliceMerge(input: SpliceInput): Promise<Spliced | undefin
   const problemLines = problems.map(problemLine);
   const identity = identityOf(fingerprint, order.map((index) => (rows[index]!.autoWatch ? "1" : "0")).join(""), problemLines);
   const changedState = readStateFingerprint(output) !== fingerprint;
-  const counts = countsOf(rows, pollers.length);
+  const counts = countsOf(rows, pollerLines.length);
 
   await input.store.save(remerged.lastGood);
   let state = held.confirmed;
@@ -211,9 +213,12 @@ function mergeAgain(input: SpliceInput, read: ReadCache, changed: readonly numbe
 }
 
 /** The state's fingerprint, hashed from what `renderCanonical` hashes: the pollers' lines, then each builder's name, schedule flag, watches digest and timer. */
-function fingerprintOf(pollerLines: readonly string[], order: readonly number[], rows: readonly CheckedBuilder[]): string {
+function fingerprintOf(pollerLines: readonly (string | Uint8Array)[], order: readonly number[], rows: readonly CheckedBuilder[]): string {
   const hash = createHash("sha256");
-  hash.update(pollerLines.join("\n"));
+  for (const [index, line] of pollerLines.entries()) {
+    if (index > 0) hash.update("\n");
+    hash.update(line);
+  }
   for (const index of order) {
     const row = rows[index]!;
     const timer = row.treeStableTimer === undefined ? "" : `\u0000${row.treeStableTimer}`;

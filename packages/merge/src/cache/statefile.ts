@@ -1,9 +1,11 @@
 // Internal to @autowatch/merge: not exported (the public API is what README.md documents).
 import type { Poller, Vcs } from "@autowatch/watchfile";
-import { compareText } from "@autowatch/watchfile/text";
+import { compareText, pollerLine } from "@autowatch/watchfile/text";
 import { pollerWorkdir } from "../rewrite.js";
 import type { WatchTable } from "./table.js";
 
+const OPEN_POLLERS = Buffer.from('\n"pollers":[\n');
+const NO_POLLERS = Buffer.from('\n"pollers":[],\n');
 const OPEN_BUILDERS = Buffer.from('\n"builders":{\n');
 const COMMA = 0x2c;
 const QUOTE = 0x22;
@@ -11,48 +13,94 @@ const BACKSLASH = 0x5c;
 const COLON = 0x3a;
 const BRACE = 0x7b;
 const CLOSING_BRACE = 0x7d;
+const CLOSING_BRACKET = 0x5d;
+const POLLER_START = Buffer.from('{"vcs":"');
+const POLLER_URL = Buffer.from(',"url":');
+
+/** Lines of one of a state file's lists, each with the key read from its start. */
+export interface SectionLines<Key> {
+  keys: Key[];
+  lines: Uint8Array[];
+}
 
 /**
  * The builder lines of a state file as this code writes it (`"name":{...}`, one per line), in
  * the file's order, each with its builder's name; undefined when the file is not laid out so.
  */
-export function builderLinesOf(bytes: Buffer): { names: string[]; lines: Uint8Array[] } | undefined {
-  const at = bytes.indexOf(OPEN_BUILDERS);
+export function builderLinesOf(bytes: Buffer): SectionLines<string> | undefined {
+  return sectionLines(bytes, OPEN_BUILDERS, CLOSING_BRACE, nameOf);
+}
+
+/** The poller lines of a state file as this code writes it, each with its vcs and URL. */
+export function pollerLinesOf(bytes: Buffer): SectionLines<PollerKey> | undefined {
+  const head = bytes.indexOf(NO_POLLERS);
+  if (head >= 0 && head < bytes.indexOf(OPEN_BUILDERS)) return { keys: [], lines: [] };
+  return sectionLines(bytes, OPEN_POLLERS, CLOSING_BRACKET, pollerKeyOf);
+}
+
+function sectionLines<Key>(bytes: Buffer, open: Buffer, close: number, keyOf: (line: Uint8Array) => Key | undefined): SectionLines<Key> | undefined {
+  const at = bytes.indexOf(open);
   if (at < 0) return undefined;
-  const names: string[] = [];
+  const keys: Key[] = [];
   const lines: Uint8Array[] = [];
-  let start = at + OPEN_BUILDERS.length;
+  let start = at + open.length;
   for (;;) {
     const end = bytes.indexOf(10, start);
     if (end < 0) return undefined;
     // every line but the last ends with a comma
     const last = bytes[end - 1] !== COMMA;
     const line = bytes.subarray(start, last ? end : end - 1);
-    const name = nameOf(line);
-    if (name === undefined) return undefined;
-    names.push(name);
+    const key = keyOf(line);
+    if (key === undefined) return undefined;
+    keys.push(key);
     lines.push(line);
     start = end + 1;
     if (last) break;
   }
-  return bytes[start] === CLOSING_BRACE ? { names, lines } : undefined;
+  return bytes[start] === close ? { keys, lines } : undefined;
 }
 
 /** The name a builder line starts with (a JSON string followed by `:{`). */
 function nameOf(line: Uint8Array): string | undefined {
-  if (line[0] !== QUOTE) return undefined;
+  const name = jsonStringAt(line, 0);
+  if (!name || line[name.end] !== COLON || line[name.end + 1] !== BRACE || line[line.length - 1] !== CLOSING_BRACE) return undefined;
+  return name.value;
+}
+
+interface PollerKey {
+  vcs: string;
+  url: string;
+}
+
+/** The vcs and URL a poller line starts with (`{"vcs":"git","url":"...",...}`). */
+function pollerKeyOf(line: Uint8Array): PollerKey | undefined {
+  if (!startsWith(line, POLLER_START, 0)) return undefined;
+  const vcs = jsonStringAt(line, POLLER_START.length - 1);
+  if (!vcs || !startsWith(line, POLLER_URL, vcs.end)) return undefined;
+  const url = jsonStringAt(line, vcs.end + POLLER_URL.length);
+  return url && { vcs: vcs.value, url: url.value };
+}
+
+function startsWith(line: Uint8Array, prefix: Uint8Array, at: number): boolean {
+  for (let index = 0; index < prefix.length; index++) if (line[at + index] !== prefix[index]) return false;
+  return true;
+}
+
+/** The JSON string that starts at `start` (its opening quote), and where it ends (after its closing quote). */
+function jsonStringAt(line: Uint8Array, start: number): { value: string; end: number } | undefined {
+  if (line[start] !== QUOTE) return undefined;
   let escaped = false;
-  let end = 1;
+  let end = start + 1;
   for (; end < line.length && line[end] !== QUOTE; end++) {
     if (line[end] === BACKSLASH) {
       escaped = true;
       end++;
     }
   }
-  if (line[end + 1] !== COLON || line[end + 2] !== BRACE || line[line.length - 1] !== CLOSING_BRACE) return undefined;
-  const text = Buffer.from(line.buffer, line.byteOffset, end + 1).toString("utf8");
+  if (end >= line.length) return undefined;
+  const text = Buffer.from(line.buffer, line.byteOffset + start, end + 1 - start).toString("utf8");
   try {
-    return escaped ? (JSON.parse(text) as string) : text.slice(1, -1);
+    return { value: escaped ? (JSON.parse(text) as string) : text.slice(1, -1), end: end + 1 };
   } catch {
     return undefined;
   }
@@ -67,30 +115,53 @@ interface Kind {
 }
 
 /**
- * The pollers of a tally kept per watch of the table (`tallyOf`): what `PollerTally` gives for
- * the same builders. `mixed`: the URLs watched as more than one VCS kind.
+ * The state's poller lines after the builders' watches numbered `touched` were counted again
+ * in `tally` (per watch of the table: builders that have it, scheduled ones): the pollers of
+ * those watches' (vcs, URL) made again as `PollerTally` makes them, every other line as it was.
+ * `mixed`: the URLs watched as more than one VCS kind.
  */
-export function pollersOf(table: WatchTable, tally: readonly number[]): { pollers: Poller[]; mixed: string[] } {
-  const byUrl = new Map<string, Map<Vcs, Kind>>();
+export function splicePollers(
+  before: SectionLines<PollerKey>,
+  table: WatchTable,
+  tally: readonly number[],
+  touched: ReadonlySet<number>,
+): { lines: (string | Uint8Array)[]; mixed: string[] } {
+  const touchedUrls = new Set<string>();
+  for (const id of touched) touchedUrls.add(table.get(id).url);
+  const kinds = new Map<string, Map<Vcs, Kind>>();
+  const firstKind = new Map<string, Vcs>();
+  const mixed = new Set<string>();
   for (const [id, watch] of table.watches.entries()) {
     if (tally[2 * id] === 0) continue;
-    let kinds = byUrl.get(watch.url);
-    if (kinds === undefined) byUrl.set(watch.url, (kinds = new Map()));
-    let kind = kinds.get(watch.vcs);
-    if (kind === undefined) kinds.set(watch.vcs, (kind = { vcs: watch.vcs, url: watch.url, polled: 0, originals: new Set(), branches: new Set() }));
+    const seen = firstKind.get(watch.url);
+    if (seen === undefined) firstKind.set(watch.url, watch.vcs);
+    else if (seen !== watch.vcs) mixed.add(watch.url);
+    if (!touchedUrls.has(watch.url)) continue;
+    let byKind = kinds.get(watch.url);
+    if (byKind === undefined) kinds.set(watch.url, (byKind = new Map()));
+    let kind = byKind.get(watch.vcs);
+    if (kind === undefined) byKind.set(watch.vcs, (kind = { vcs: watch.vcs, url: watch.url, polled: 0, originals: new Set(), branches: new Set() }));
     const polled = tally[2 * id + 1]!;
     if (polled === 0) continue;
     kind.polled += polled;
     kind.originals.add(watch.original);
     if (watch.branch !== "") kind.branches.add(watch.branch);
   }
-  const mixed: string[] = [];
-  const pollers: Poller[] = [];
-  for (const [url, kinds] of byUrl) {
-    if (kinds.size > 1) mixed.push(url);
-    for (const kind of kinds.values()) if (kind.polled > 0) pollers.push(pollerOf(kind));
+  const made = [...kinds.values()].flatMap((byKind) => [...byKind.values()].filter((kind) => kind.polled > 0).map(pollerOf));
+  made.sort(comparePollers);
+  const lines: (string | Uint8Array)[] = [];
+  let next = 0;
+  for (const [index, key] of before.keys.entries()) {
+    if (touchedUrls.has(key.url)) continue;
+    for (; next < made.length && comparePollers(made[next]!, key) < 0; next++) lines.push(pollerLine(made[next]!));
+    lines.push(before.lines[index]!);
   }
-  return { pollers: pollers.sort((a, b) => compareText(a.vcs, b.vcs) || compareText(a.url, b.url)), mixed };
+  for (; next < made.length; next++) lines.push(pollerLine(made[next]!));
+  return { lines, mixed: [...mixed] };
+}
+
+function comparePollers(a: { vcs: string; url: string }, b: { vcs: string; url: string }): number {
+  return compareText(a.vcs, b.vcs) || compareText(a.url, b.url);
 }
 
 function pollerOf(kind: Kind): Poller {
