@@ -25,24 +25,12 @@ const HEADER = [
 
 class BundleError extends Error {}
 
-/** Top-level statements: the first line of each with its continuation lines (open brackets). */
-function statements(lines) {
-  const result = [];
-  let depth = 0;
-  for (const [index, line] of lines.entries()) {
-    const code = line.replace(/#.*$/, "");
-    if (depth === 0) result.push({ line: index, text: line, end: index });
-    else result.at(-1).end = index;
-    depth = Math.max(0, depth + (code.match(/[([{]/g) ?? []).length - (code.match(/[)\]}]/g) ?? []).length);
-  }
-  return result;
-}
-
 /** `from .x import a, b` (possibly in brackets over several lines) → { module: "x", names }. */
 function relativeImport(text, where) {
   const match = /^from\s+\.(\w*)\s+import\s+\(?([^)]*)\)?\s*$/s.exec(text.replace(/#[^\n]*/g, ""));
-  if (!match) return undefined;
+  if (!match) throw new BundleError(`${where}: cannot read this import of a sibling module`);
   if (match[1] === "") throw new BundleError(`${where}: import the modules by name (from .NAME import ...)`);
+  // a trailing comma leaves an empty last name
   const names = match[2]
     .split(",")
     .map((name) => name.trim())
@@ -51,34 +39,39 @@ function relativeImport(text, where) {
   return { module: match[1], names };
 }
 
+/** A module's imports of its siblings (a line that starts with `from .`, and its bracket), and its other lines. */
+function siblingImports(lines, file, firstLine = 1) {
+  const imports = [];
+  const rest = [];
+  for (let index = 0; index < lines.length; index += 1) {
+    if (!/^from\s+\./.test(lines[index])) {
+      rest.push(lines[index]);
+      continue;
+    }
+    const start = index;
+    if (lines[index].includes("(")) while (!lines[index].includes(")") && index + 1 < lines.length) index += 1;
+    const where = `${file}:${start + firstLine}`;
+    imports.push({ ...relativeImport(lines.slice(start, index + 1).join("\n"), where), where });
+  }
+  return { imports, rest };
+}
+
+/** `a`, `a as b`, `os.path` → the name the import binds (`a`, `b`, `os`). */
+const boundName = (spec) => /\sas\s+(\w+)/.exec(spec)?.[1] ?? /\w+/.exec(spec)?.[0] ?? "";
+
 /** The names a module binds at top level, each with what binds it (an import, or the module itself). */
 function bindings(lines, module) {
   const bound = new Map();
   for (const line of lines) {
-    const code = line.replace(/#.*$/, "");
+    const code = line.replace(/#.*$/, "").trimEnd();
     // imports also count inside a top-level try/except (one indentation level)
-    const from = /^(?: {4})?from\s+([\w.]+)\s+import\s+(.+)$/.exec(code);
+    const from = /^(?: {4})?from\s+([\w.]+)\s+import\s+\(?([^)]+)\)?$/.exec(code);
     const plain = /^(?: {4})?import\s+(.+)$/.exec(code);
     const own = /^(?:async\s+def|def|class)\s+(\w+)/.exec(code) ?? /^(\w+)\s*(?::[^=]*)?=(?!=)/.exec(code);
-    if (from)
-      for (const name of from[2].replace(/[()]/g, "").split(","))
-        bound.set(
-          name
-            .trim()
-            .split(/\s+as\s+/)
-            .at(-1),
-          `from ${from[1]} import ${name.trim()}`,
-        );
-    else if (plain)
-      for (const name of plain[1].split(","))
-        bound.set(
-          name
-            .trim()
-            .split(/\s+as\s+/)
-            .at(-1)
-            .split(".")[0],
-          `import ${name.trim()}`,
-        );
+    const clause = from?.[2] ?? plain?.[1] ?? "";
+    const specs = clause.split(",").filter((spec) => spec.trim() !== "");
+    if (from) for (const spec of specs) bound.set(boundName(spec), `from ${from[1]} import ${spec.trim()}`);
+    else if (plain) for (const spec of specs) bound.set(boundName(spec), `import ${spec.trim()}`);
     else if (own) bound.set(own[1], `${module}.py`);
   }
   return bound;
@@ -91,13 +84,12 @@ function readInit(sourceDir) {
   const docstring = /^("""[\s\S]*?""")\n/.exec(text);
   if (!docstring) throw new BundleError(`${where}: must start with the helper's docstring`);
   const lines = text.slice(docstring[0].length).split("\n");
+  const { imports, rest } = siblingImports(lines, where, docstring[0].split("\n").length);
+  const code = rest.find((line) => !/^\s*(#.*)?$/.test(line));
+  if (code !== undefined) throw new BundleError(`${where}: holds only its docstring and the imports of its modules, not: ${code}`);
   const order = [];
   const exported = new Map();
-  for (const statement of statements(lines)) {
-    const body = lines.slice(statement.line, statement.end + 1).join("\n");
-    if (/^\s*(#.*)?$/.test(body)) continue;
-    const imported = relativeImport(body, `${where}:${statement.line + docstring[0].split("\n").length}`);
-    if (!imported) throw new BundleError(`${where}: holds only its docstring and the imports of its modules, not: ${body.split("\n")[0]}`);
+  for (const imported of imports) {
     if (!order.includes(imported.module)) order.push(imported.module);
     exported.set(imported.module, [...(exported.get(imported.module) ?? []), ...imported.names]);
   }
@@ -107,16 +99,8 @@ function readInit(sourceDir) {
 /** One module without its imports of sibling modules; checks that they come earlier. */
 function readModule(sourceDir, module, earlier, exported) {
   const lines = readFileSync(join(sourceDir, `${module}.py`), "utf8").split("\n");
-  const kept = [];
-  const imports = [];
-  for (const statement of statements(lines)) {
-    const body = lines.slice(statement.line, statement.end + 1);
-    const imported = relativeImport(body.join("\n"), `${PACKAGE}/${module}.py:${statement.line + 1}`);
-    if (imported) imports.push({ ...imported, line: statement.line + 1 });
-    else kept.push(...body);
-  }
-  for (const { module: from, names, line } of imports) {
-    const where = `${PACKAGE}/${module}.py:${line}`;
+  const { imports, rest: kept } = siblingImports(lines, `${PACKAGE}/${module}.py`);
+  for (const { module: from, names, where } of imports) {
     if (!earlier.has(from)) throw new BundleError(`${where}: imports ${from}, which __init__.py does not import before ${module}`);
     const missing = names.filter((name) => !earlier.get(from).has(name));
     if (missing.length > 0) throw new BundleError(`${where}: ${from}.py does not define ${missing.join(", ")}`);

@@ -75,6 +75,7 @@ describe("bundle-helper", () => {
       { "__init__.py": '"""D."""\nfrom .b import g\nfrom .a import f\n' },
       /b\.py:3: imports a, which __init__\.py does not import before b/,
     ],
+    ["an import of a sibling under another name", { "b.py": "from .a import f as h\n" }, /b\.py:1: "as" and "\*" are not supported in imports between modules/],
     ["a name a sibling does not define", { "b.py": "from .a import h\n\n\ndef g():\n    return h()\n" }, /b\.py:1: a\.py does not define h/],
     ["a name __init__.py exports that its module does not define", { "__init__.py": `${INIT}from .a import zz\n` }, /a\.py does not define zz/],
     ["one name defined in two modules", { "b.py": `${B}\n\ndef f():\n    return 0\n` }, /b\.py binds f, which a\.py binds too/],

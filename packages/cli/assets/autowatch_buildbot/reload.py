@@ -1,4 +1,5 @@
-# A newer helper file on disk is reloaded at the next reconfig, in place.
+# A newer helper file on disk is reloaded at the next reconfig, in place. Written for the one
+# built file operators install: there `__file__`, `__name__` and the globals are the whole helper's.
 import hashlib
 import importlib.util
 import os
