@@ -24,30 +24,32 @@ export type StoredWatch = [string, string, string, string, string];
  * each distinct watch once.
  */
 export class WatchTable {
-  /** Every watch's number, by its key: made when first asked (a merge that adds no watch never needs it). */
-  private keyed: Map<string, number> | undefined;
+  /** The numbers of the watches of each URL and branch: made when a watch is first numbered (a merge that numbers none never needs it). */
+  private byUrl: Map<string, Map<string, number[]>> | undefined;
   readonly watches: TableWatch[] = [];
   private readonly texts: string[] = [];
 
   /** The number of this watch (a new one when unknown). */
   id(watch: TableWatch): number {
-    const ids = this.ids();
-    const key = keyOf(watch);
-    let id = ids.get(key);
-    if (id === undefined) {
-      id = this.watches.length;
-      ids.set(key, id);
-      this.watches.push({ vcs: watch.vcs, url: watch.url, original: watch.original, branch: watch.branch, from: [...watch.from] });
-    }
+    const ids = this.candidates(watch);
+    for (const id of ids) if (sameWatch(this.watches[id]!, watch)) return id;
+    const id = this.watches.length;
+    ids.push(id);
+    this.watches.push({ vcs: watch.vcs, url: watch.url, original: watch.original, branch: watch.branch, from: [...watch.from] });
     return id;
   }
 
-  private ids(): Map<string, number> {
-    if (this.keyed === undefined) {
-      this.keyed = new Map();
-      for (const [id, watch] of this.watches.entries()) this.keyed.set(keyOf(watch), id);
+  /** The numbers of the watches with this one's URL and branch (the list the table keeps: a new one is added to it). */
+  private candidates(watch: TableWatch): number[] {
+    if (this.byUrl === undefined) {
+      this.byUrl = new Map();
+      for (const [id, known] of this.watches.entries()) this.candidates(known).push(id);
     }
-    return this.keyed;
+    let byBranch = this.byUrl.get(watch.url);
+    if (byBranch === undefined) this.byUrl.set(watch.url, (byBranch = new Map()));
+    let ids = byBranch.get(watch.branch);
+    if (ids === undefined) byBranch.set(watch.branch, (ids = []));
+    return ids;
   }
 
   get(id: number): TableWatch {
@@ -99,8 +101,14 @@ export class WatchTable {
   }
 }
 
-function keyOf(watch: TableWatch): string {
-  return `${watch.vcs}\u0000${watch.url}\u0000${watch.original}\u0000${watch.branch}\u0000${watch.from.join(",")}`;
+function sameWatch(a: TableWatch, b: TableWatch): boolean {
+  return (
+    a.vcs === b.vcs &&
+    a.original === b.original &&
+    a.branch === b.branch &&
+    a.from.length === b.from.length &&
+    a.from.every((source, index) => source === b.from[index])
+  );
 }
 
 const VCS: ReadonlySet<string> = new Set(["git", "hg", "bzr", "svn"]);
