@@ -64,6 +64,8 @@ export interface RunMergeResult {
   changed: boolean;
   /** The state file holds this state (written now, or left as it was: the same bytes). */
   written: boolean;
+  /** This merge wrote the state file (false: it was left as it was, with the same bytes). */
+  rewritten: boolean;
   /** Builders whose earlier result the merge cache gave back (not merged again). */
   reused: number;
   /** What the merge's summary counts (without walking the state). */
@@ -123,7 +125,7 @@ export async function runMerge(options: RunMergeOptions): Promise<RunMergeResult
   const write = !options.readOnly;
   if (write && store) await store.lastGood.save(result.lastGood);
   // written in pieces: the 40 MB text of a large farm is never held whole
-  if (write && options.output !== undefined) writeState(options.output, result.state, session);
+  const rewritten = write && options.output !== undefined && writeState(options.output, result.state, session);
   if (manifests.parsed && manifests.head && options.output !== undefined) {
     const file = factoryIndexFile(options.output);
     writeFactoryIndex(file, manifests.head, manifests.parsed);
@@ -140,6 +142,7 @@ export async function runMerge(options: RunMergeOptions): Promise<RunMergeResult
     fingerprint: result.state.fingerprint ?? "",
     changed,
     written: write && options.output !== undefined,
+    rewritten,
     reused: plan?.recalled.size ?? 0,
     counts: countsOf(result.state),
     problems: result.problems,
@@ -217,6 +220,7 @@ function unchangedResult(
     fingerprint: check.state!.fingerprint,
     changed: readStateFingerprint(output) !== check.state!.fingerprint,
     written: true,
+    rewritten: false,
     reused: check.builders.length,
     counts: check.state!.counts,
     problems,
@@ -295,15 +299,16 @@ function roughly(milliseconds: number): string {
 }
 
 /**
- * Writes the state by atomic rename, unless the cache knows the file already holds these
+ * Writes the state by atomic rename (true), unless the cache knows the file already holds these
  * bytes (the same text identity, and the file vouched for by its stamp, or its digest when
  * the stamp is racy).
  */
-function writeState(output: string, state: State, session: CacheSession | undefined): void {
-  if (session?.stateHolds(output, state)) return;
+function writeState(output: string, state: State, session: CacheSession | undefined): boolean {
+  if (session?.stateHolds(output, state)) return false;
   const hash = session ? createHash("sha256") : undefined;
   writeFileAtomicSync(output, (piece) => renderStatePieces(state, piece), { onBytes: hash && ((bytes) => hash.update(bytes)) });
   if (session && hash) session.wroteState(output, state, hash.digest("base64"));
+  return true;
 }
 
 /** The operator's policy for what workers send, defaults filled in. */

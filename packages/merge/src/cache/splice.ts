@@ -42,6 +42,7 @@ export interface Spliced {
   fingerprint: string;
   changed: boolean;
   written: true;
+  rewritten: boolean;
   reused: number;
   counts: StateCounts;
   problems: Problem[];
@@ -116,7 +117,8 @@ export async function spliceMerge(input: SpliceInput): Promise<Spliced | undefin
       onBytes: (bytes) => hash.update(bytes),
     });
     const confirmed = confirmNow(output, hash.digest("base64"), session.racyFromNs, true);
-    if (!confirmed) return spliced(input, read, remerged, { fingerprint, changed: changedState, counts, problems, reused: rows.length - changed.length });
+    if (!confirmed)
+      return spliced(input, read, remerged, { fingerprint, changed: changedState, rewritten: true, counts, problems, reused: rows.length - changed.length });
     state = confirmed;
   }
   const payload: Piece[] = [JSON.stringify({ manifestProblems: head.manifestProblems, watches: head.table.toStored(), tally })];
@@ -137,7 +139,8 @@ export async function spliceMerge(input: SpliceInput): Promise<Spliced | undefin
     builders: rows,
   };
   writeMergeCache(session.file, next, payload);
-  return spliced(input, read, remerged, { fingerprint, changed: changedState, counts, problems, reused: rows.length - changed.length });
+  const rewritten = identity !== check.state.text;
+  return spliced(input, read, remerged, { fingerprint, changed: changedState, rewritten, counts, problems, reused: rows.length - changed.length });
 }
 
 /** The rows' indexes in the state file's order; undefined when its builders are not the cache's. */
@@ -260,7 +263,7 @@ function spliced(
   input: SpliceInput,
   read: ReadCache,
   remerged: Remerged,
-  made: { fingerprint: string; changed: boolean; counts: StateCounts; problems: Problem[]; reused: number },
+  made: { fingerprint: string; changed: boolean; rewritten: boolean; counts: StateCounts; problems: Problem[]; reused: number },
 ): Spliced {
   let text: string | undefined;
   let state: State | undefined;

@@ -1,5 +1,4 @@
 // Internal to @autowatch/cli: not exported (the public API is what README.md documents).
-import { statSync } from "node:fs";
 import { MergeSetupError, runMerge, type RunMergeResult } from "@autowatch/merge";
 import type { CliContext } from "../../context.js";
 import { CliError, UsageError } from "../../errors.js";
@@ -20,7 +19,6 @@ export async function run(options: Record<string, unknown>, args: string[], cont
   if (options.exitCode && mergeOptions.output === undefined) throw new UsageError("--exit-code needs -o FILE: the state file to compare with");
   // a bar on a terminal: a large farm takes seconds
   const progress = progressBar(context, "merging builders", PROGRESS_THRESHOLD);
-  const before = mergeOptions.output === undefined ? undefined : fileStamp(mergeOptions.output);
   const result = await guardMerge(() => runMerge({ ...mergeOptions, onProgress: progress.update }), context.cwd).finally(() => progress.stop());
   if (result.written && mergeOptions.output !== undefined) recordInputs(mergeOptions.output, mergeOptions);
   // without -o (or with `-o -`) the state has nowhere else to go: stdout
@@ -33,22 +31,12 @@ export async function run(options: Record<string, unknown>, args: string[], cont
     context.stderr.write(mergeSummary(result, context));
     if (mergeOptions.output !== undefined) {
       const state = shortPath(mergeOptions.output, context.cwd);
-      // `written` also means "left as it was, the same bytes": say which one happened
-      const done = before !== undefined && before === fileStamp(mergeOptions.output) ? `state ${state} already up to date` : `state written to ${state}`;
+      const done = result.rewritten ? `state written to ${state}` : `state ${state} already up to date`;
       context.stderr.write(`autowatch merge: ${done}${result.changed ? " (pollers or change filters changed)" : " (pollers and change filters unchanged)"}\n`);
     }
   }
   if (options.strict && serious) return 1;
   return options.exitCode && result.changed ? EXIT_CHANGED : 0;
-}
-
-/**
- * The state file as the file system has it, or undefined when there is none: a write, by atomic
- * rename, gives it another inode and time stamps; a merge that left it as it was leaves all of them.
- */
-function fileStamp(file: string): string | undefined {
-  const stat = statSync(file, { bigint: true, throwIfNoEntry: false });
-  return stat && `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}`;
 }
 
 /** `--exit-code`: the state was written and Buildbot must be reconfigured (1 and 2 are taken by errors and usage). */
