@@ -11,7 +11,7 @@ import type { RewriteRule } from "../rewrite.js";
 import { identityOf, readStateFingerprint, rememberBuilderRendering, stateProblems } from "../state.js";
 import type { BuilderDetail, LastGoodEntry, MergeFactory, MergePolicy, MergeResult, WatchFileInput } from "../types.js";
 import { codeIdentity, confirmNow, digestOf, readIfHolds, writeMergeCache } from "./files.js";
-import { checkedOf, countInto, recordText, type CachedBuilder, type CheckedBuilder, type Piece, type StateCounts } from "./format.js";
+import { checkedOf, countInto, recordText, type CacheCheck, type CachedBuilder, type CheckedBuilder, type Piece, type StateCounts } from "./format.js";
 import { type ReadCache } from "./parse.js";
 import { inputKey, recordOf, sameInput, type InputKey } from "./plan.js";
 import { Recaller } from "./recall.js";
@@ -80,23 +80,9 @@ export async function spliceMerge(input: SpliceInput): Promise<Spliced | undefin
   const { rows, inputs, changed } = changedBuilders(input, check.builders);
   const remerged = mergeAgain(input, read, changed, inputs);
   if (!remerged) return undefined;
-  const tally = [...head.tally];
-  const touched = new Set<number>();
-  for (const [index, record] of remerged.records) {
-    const before = read.record(index)!;
-    countInto(tally, before, -1);
-    countInto(tally, record, 1);
-    for (const id of [...before.watches, ...record.watches]) touched.add(id);
-    rows[index] = checkedOf(record);
-  }
-  let unused = 0;
-  for (let id = 0; id < head.table.watches.length; id++) {
-    tally[2 * id] ??= 0;
-    tally[2 * id + 1] ??= 0;
-    if (tally[2 * id] === 0) unused++;
-  }
-  // watches no builder has any more: the whole merge renumbers the table once they are half of it
-  if (unused > head.table.watches.length - unused + 1000) return undefined;
+  const recounted = recount(read, remerged, rows);
+  if (!recounted) return undefined;
+  const { tally, touched } = recounted;
   const { lines: pollerLines, mixed } = splicePollers(pollerSection, head.table, tally, touched);
   const fingerprint = fingerprintOf(pollerLines, order, rows);
   const gathered = problemsOf(input, read, head.manifestProblems, rows, remerged);
@@ -121,26 +107,63 @@ export async function spliceMerge(input: SpliceInput): Promise<Spliced | undefin
       return spliced(input, read, remerged, { fingerprint, changed: changedState, rewritten: true, counts, problems, reused: rows.length - changed.length });
     state = confirmed;
   }
-  const payload: Piece[] = [JSON.stringify({ manifestProblems: head.manifestProblems, watches: head.table.toStored(), tally })];
-  for (const index of rows.keys()) {
+  writeCache(input, read, remerged, { tally, rows, state: { ...state, text: identity, fingerprint, counts } });
+  const rewritten = identity !== check.state.text;
+  return spliced(input, read, remerged, { fingerprint, changed: changedState, rewritten, counts, problems, reused: rows.length - changed.length });
+}
+
+/**
+ * The tally with the merged builders' watches counted again (and their rows brought up to date),
+ * and the watches they had or have; undefined when watches no builder has any more are half the
+ * table (the whole merge then renumbers it).
+ */
+function recount(read: ReadCache, remerged: Remerged, rows: CheckedBuilder[]): { tally: number[]; touched: Set<number> } | undefined {
+  const head = read.head()!;
+  const tally = [...head.tally];
+  const touched = new Set<number>();
+  for (const [index, record] of remerged.records) {
+    const before = read.record(index)!;
+    countInto(tally, before, -1);
+    countInto(tally, record, 1);
+    for (const id of [...before.watches, ...record.watches]) touched.add(id);
+    rows[index] = checkedOf(record);
+  }
+  let unused = 0;
+  for (let id = 0; id < head.table.watches.length; id++) {
+    tally[2 * id] ??= 0;
+    tally[2 * id + 1] ??= 0;
+    if (tally[2 * id] === 0) unused++;
+  }
+  return unused > head.table.watches.length - unused + 1000 ? undefined : { tally, touched };
+}
+
+/** The cache for the next merge: the merged builders' records made, every other one copied as the line it was. */
+function writeCache(
+  input: SpliceInput,
+  read: ReadCache,
+  remerged: Remerged,
+  made: { tally: number[]; rows: CheckedBuilder[]; state: CacheCheck["state"] },
+): void {
+  const { session } = input;
+  const head = read.head()!;
+  const payload: Piece[] = [JSON.stringify({ manifestProblems: head.manifestProblems, watches: head.table.toStored(), tally: made.tally })];
+  for (const index of made.rows.keys()) {
     const record = remerged.records.get(index);
     payload.push("\n", record ? recordText(record) : read.recordBytes(index));
   }
-  const next = {
+  const next: CacheCheck = {
     code: codeIdentity(),
     key: session.key,
     startedNs: String(session.startedNs),
-    today,
+    today: input.today,
     global: input.globalKey,
     manifests: session.manifests,
     factories: session.factoriesIndex,
-    state: { ...state, text: identity, fingerprint, counts },
+    state: made.state,
     lastGoodIndex: session.storeIndex(input.store),
-    builders: rows,
+    builders: made.rows,
   };
   writeMergeCache(session.file, next, payload);
-  const rewritten = identity !== check.state.text;
-  return spliced(input, read, remerged, { fingerprint, changed: changedState, rewritten, counts, problems, reused: rows.length - changed.length });
 }
 
 /** The rows' indexes in the state file's order; undefined when its builders are not the cache's. */
