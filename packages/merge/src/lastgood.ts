@@ -148,7 +148,7 @@ export function contentHash(watches: readonly AutoEntry[]): string {
   return hash;
 }
 
-/** Entries are never mutated once made: a builder carried over by a `MergeMemo` is not hashed again. */
+/** Entries are never mutated once made: one hashed once is not hashed again. */
 const hashes = new WeakMap<readonly AutoEntry[], string>();
 
 function computeContentHash(watches: readonly AutoEntry[]): string {

@@ -22,7 +22,7 @@ interface KindTally {
  * The pollers of a farm, tallied builder by builder: one per (vcs, rewritten URL) of a
  * scheduled builder, with the union of branches; when several originals meet, the smallest
  * names it. A builder whose detail is the same object as last time is not counted again, so
- * a tally kept across merges (`MergeMemo`) costs what changed, not the whole farm.
+ * a tally brought up to date costs what changed, not the whole farm.
  * Details are never mutated once made.
  */
 export class PollerTally {

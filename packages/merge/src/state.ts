@@ -92,18 +92,9 @@ export function stateFingerprint(state: State): string {
   return fingerprint;
 }
 
-/** A poller's line, kept while the poller lives (a memo's tally keeps unchanged pollers). */
-const renderedPollers = new WeakMap<Poller, string>();
-
-function renderedPoller(poller: Poller): string {
-  let line = renderedPollers.get(poller);
-  if (line === undefined) renderedPollers.set(poller, (line = pollerLine(poller)));
-  return line;
-}
-
 /**
  * A builder's rendered text, kept as long as its state object lives: a builder that a
- * `MergeMemo` carries over unchanged is not rendered again. Builder states are never mutated.
+ * merge took from its cache (rendered then) is not rendered again. Builder states are never mutated.
  */
 const renderedBuilders = new WeakMap<BuilderState, { name: string; digest: string; line: string }>();
 
@@ -117,7 +108,7 @@ export function renderCanonical(
   pollers: readonly Poller[],
   builders: Readonly<Record<string, BuilderState>>,
 ): { lines: Omit<StateLines, "problems">; fingerprint: string } {
-  const pollerLines = pollers.map(renderedPoller);
+  const pollerLines = pollers.map(pollerLine);
   const builderLines: string[] = [];
   // NUL never occurs in JSON text, nor a raw newline: the parts cannot run into each other
   let summary = pollerLines.join("\n");
@@ -126,7 +117,7 @@ export function renderCanonical(
     const builder = builders[name]!;
     let known = renderedBuilders.get(builder);
     if (known?.name !== name) {
-      // the watches' text lives on in the line only: a memo keeps 10,000 of these
+      // the watches' text is hashed and kept in the line only
       const watches = watchesJson(builder.watches);
       renderedBuilders.set(builder, (known = { name, digest: oneShotHash("sha256", watches, "base64"), line: builderLine(name, builder, watches) }));
     }

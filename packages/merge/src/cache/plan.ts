@@ -27,19 +27,12 @@ export function manifestsHold(previous: CacheCheck, paths: readonly string[], ra
 export function cachedFactories(previous: MergeCacheData): MergeFactory[] | undefined {
   const factories: MergeFactory[] = [];
   for (const builder of previous.builders) {
-    let factory = factoryOf.get(builder);
-    if (!factory) {
-      factory = factoryFromKey(builder.section);
-      if (!factory || factory.name !== builder.name) return undefined;
-      factoryOf.set(builder, factory);
-    }
+    const factory = factoryFromKey(builder.section);
+    if (!factory || factory.name !== builder.name) return undefined;
     factories.push(factory);
   }
   return factories;
 }
-
-/** A record's factory, read back once while the record lives (a cache this process holds: held.ts). */
-const factoryOf = new WeakMap<CachedBuilder, MergeFactory>();
 
 /** How a builder's watch file was listed, as the cache keys it, and whether its stamp is racy. */
 export interface InputKey {

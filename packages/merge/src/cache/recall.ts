@@ -12,18 +12,6 @@ export interface Recalled {
   lastGood?: LastGoodEntry;
 }
 
-/**
- * Results rebuilt from cache records, by record: a record lives on only while this process
- * holds the cache (held.ts), so a follow re-merge rebuilds only the builders that changed.
- * A builder's last good entry is made again each merge (it reads the store of that merge).
- */
-const recalledBefore = new WeakMap<CachedBuilder, { table: WatchTable; file: string; line: number } & Pick<Recalled, "detail" | "state">>();
-
-/** What a merge made of a builder, kept for its record as if rebuilt from it: the next merge of this process takes it as it is. */
-export function rememberRecalled(record: CachedBuilder, table: WatchTable, factory: MergeFactory, merged: Pick<Recalled, "detail" | "state">): void {
-  recalledBefore.set(record, { table, file: factory.file, line: factory.line, detail: merged.detail, state: merged.state });
-}
-
 const NO_REASONS: ExplainedWatch["reasons"] = Object.freeze([]) as unknown as ExplainedWatch["reasons"];
 
 /**
@@ -46,13 +34,7 @@ export class Recaller {
   ) {}
 
   recall(record: CachedBuilder, factory: MergeFactory): Recalled {
-    let known = recalledBefore.get(record);
-    // the same record of the same table (a cache this process holds): the same result, its line rendered once
-    if (known?.table !== this.table || known.file !== factory.file || known.line !== factory.line) {
-      known = { table: this.table, file: factory.file, line: factory.line, ...this.rebuild(record, factory) };
-      recalledBefore.set(record, known);
-    }
-    const recalled: Recalled = { detail: known.detail, state: known.state };
+    const recalled: Recalled = this.rebuild(record, factory);
     if (record.kept) recalled.lastGood = this.lastGoodEntry(factory.name, record.kept.hash, record.kept.date ?? this.today);
     return recalled;
   }

@@ -1,7 +1,7 @@
 // Internal to @autowatch/merge: not exported (the public API is what README.md documents).
 import { resolve } from "node:path";
 import type { ManifestResult } from "@autowatch/manifest";
-import type { BuilderState, Problem, State } from "@autowatch/watchfile";
+import type { Problem, State } from "@autowatch/watchfile";
 import { contentHash, LASTGOOD_INDEX, type LastGoodStore } from "../lastgood.js";
 import type { RewriteRule } from "../rewrite.js";
 import { textIdentity } from "../state.js";
@@ -10,7 +10,7 @@ import { codeIdentity, confirmNow, digestOf, mergeCacheFile, readMergeCache, sta
 import { checkedOf, payloadPieces, type CacheCheck, type CachedBuilder, type Confirmed, type MergeCacheData, type StateCounts } from "./format.js";
 import { type ReadCache } from "./parse.js";
 import { cachedFactories, fileDigest, inputKey, lastGoodKeyer, manifestsHold, planBuilders, recordOf, sameInput, type LastGoodKey, type Plan } from "./plan.js";
-import { Recaller, rememberRecalled } from "./recall.js";
+import { Recaller } from "./recall.js";
 import { nowNs, racyFrom } from "./stamp.js";
 import { WatchTable } from "./table.js";
 
@@ -287,21 +287,15 @@ export class CacheSession {
     let table = this.previous && plan.recalled.size > 0 ? this.previous.table : new WatchTable();
     let builders: CachedBuilder[] = [];
     const seen = new Set<string>();
-    // the builders merged now: their results are taken as they are by the next merge of this process
-    const fresh = new Map<CachedBuilder, { factory: MergeFactory; detail: BuilderDetail; state: BuilderState }>();
     for (const factory of factories) {
       if (seen.has(factory.name)) continue;
       seen.add(factory.name);
       const record = this.recordFor(table, factory, result, plan);
-      if (!record) continue;
-      builders.push(record);
-      if (!plan.records.has(factory.name))
-        fresh.set(record, { factory, detail: result.details.get(factory.name)!, state: result.state.builders[factory.name]! });
+      if (record) builders.push(record);
     }
     // watches no builder has any more are dropped once they are half the table
     const used = new Set(builders.flatMap((b) => b.watches));
     if (table.watches.length > 2 * used.size + 1000) ({ table, builders } = compact(table, builders));
-    else for (const [record, merged] of fresh) rememberRecalled(record, table, merged.factory, merged);
     const data: MergeCacheData = {
       code: codeIdentity(),
       key: this.key,
