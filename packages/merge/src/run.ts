@@ -183,9 +183,11 @@ async function takenFromCache(
   context: Pick<SpliceInput, "rules" | "policy" | "now" | "today" | "remerged">,
 ): Promise<RunMergeResult | undefined> {
   const store = farm.store?.lastGood;
-  const inputs = { output, files: farm.watch.files, maxBytes: context.policy.maxBytes, store, global: farm.globalKey, today: context.today };
-  if (session.unchanged(inputs)) return unchangedResult(output, session, store, context.today, context.remerged);
-  return store && spliceMerge({ session, output, files: farm.watch.files, store, problems: farm.problems, globalKey: farm.globalKey, ...context });
+  // every watch file stat'ed once, for both questions
+  const checked = session.checkBuilders(farm.watch.files, context.policy.maxBytes, store);
+  if (session.unchanged({ output, store, global: farm.globalKey, today: context.today, checked }))
+    return unchangedResult(output, session, store, context.today, context.remerged);
+  return store && spliceMerge({ session, output, files: farm.watch.files, store, problems: farm.problems, globalKey: farm.globalKey, checked, ...context });
 }
 
 /**

@@ -7,7 +7,7 @@ import type { BuilderDetail, LastGoodEntry, MergeFactory, WatchFileInput } from 
 import { readWatchFileSync } from "../watchdir.js";
 import { contentHash } from "../lastgood.js";
 import { digestOf, stampFileRacy, stillHolds } from "./files.js";
-import type { CacheCheck, CachedBuilder, Confirmed, MergeCacheData } from "./format.js";
+import type { CacheCheck, CachedBuilder, CheckedBuilder, Confirmed, MergeCacheData } from "./format.js";
 import type { Recalled, Recaller } from "./recall.js";
 import type { WatchTable } from "./table.js";
 
@@ -93,6 +93,35 @@ export function planBuilders(
     if (!same) plan.refreshed = true;
   }
   return plan;
+}
+
+/** The cache's builders checked against what the merge finds (`checkBuilders`). */
+export interface BuilderCheck {
+  /** The rows, their input keys brought up to date where the inputs still hold. */
+  rows: CheckedBuilder[];
+  /** Every row's input key as stat'ed now. */
+  inputs: InputKey[];
+  /** The rows whose watch file or consulted last-good entry changed. */
+  changed: number[];
+}
+
+/** Each builder's watch file and consulted last-good entry checked against its row: every file stat'ed once per merge. */
+export function checkBuilders(
+  checked: readonly CheckedBuilder[],
+  files: ReadonlyMap<string, WatchFileInput>,
+  options: { maxBytes: number; racyFromNs: bigint; lastGoodKey: LastGoodKey },
+): BuilderCheck {
+  const rows = [...checked];
+  const inputs: InputKey[] = [];
+  const changed: number[] = [];
+  for (const [index, row] of checked.entries()) {
+    const given = files.get(row.name);
+    const key = inputKey(given, options.racyFromNs);
+    inputs.push(key);
+    if (!sameInput(row, key, given, options.maxBytes) || (row.lastGood !== null && row.lastGood !== options.lastGoodKey(row.name))) changed.push(index);
+    else if (key.input !== row.input || key.racy !== row.racy) rows[index] = { ...row, input: key.input, racy: key.racy };
+  }
+  return { rows, inputs, changed };
 }
 
 export function sameInput(

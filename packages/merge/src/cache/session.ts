@@ -9,7 +9,18 @@ import type { BuilderDetail, LastGoodEntry, LastGoodSource, MergeFactory, MergeP
 import { codeIdentity, confirmNow, digestOf, mergeCacheFile, readMergeCache, stampFile, stillHolds, writeMergeCache } from "./files.js";
 import { checkedOf, payloadPieces, type CacheCheck, type CachedBuilder, type Confirmed, type MergeCacheData, type StateCounts } from "./format.js";
 import { type ReadCache } from "./parse.js";
-import { cachedFactories, fileDigest, inputKey, lastGoodKeyer, manifestsHold, planBuilders, recordOf, sameInput, type LastGoodKey, type Plan } from "./plan.js";
+import {
+  cachedFactories,
+  checkBuilders,
+  fileDigest,
+  lastGoodKeyer,
+  manifestsHold,
+  planBuilders,
+  recordOf,
+  type BuilderCheck,
+  type LastGoodKey,
+  type Plan,
+} from "./plan.js";
 import { Recaller } from "./recall.js";
 import { nowNs, racyFrom } from "./stamp.js";
 import { WatchTable } from "./table.js";
@@ -105,30 +116,16 @@ export class CacheSession {
    * entry consulted, the store's index, the problems no builder makes, and the state file as
    * written. The merge then gives what it gave: the state file stays, nothing is merged.
    */
-  unchanged(inputs: {
-    output: string;
-    files: ReadonlyMap<string, WatchFileInput>;
-    maxBytes: number;
-    store: LastGoodStore | undefined;
-    global: string;
-    today: string;
-  }): boolean {
+  unchanged(inputs: { output: string; store: LastGoodStore | undefined; global: string; today: string; checked: BuilderCheck }): boolean {
     const check = this.read?.check;
     if (!check?.state || check.today !== inputs.today || check.global !== inputs.global) return false;
     // the builders' results are rebuilt from it if the caller asks for them
     if (!this.read!.intact()) return false;
-    const { store } = inputs;
+    const { store, checked } = inputs;
     if (store ? !this.storeHolds(check, store) : check.lastGoodIndex !== null) return false;
-    const lastGoodKey = this.lastGoodKey(store);
-    const rows: CacheCheck["builders"] = [];
-    for (const row of check.builders) {
-      const given = inputs.files.get(row.name);
-      const key = inputKey(given, this.racyFromNs);
-      if (!sameInput(row, key, given, inputs.maxBytes)) return false;
-      if (row.lastGood !== null && row.lastGood !== lastGoodKey(row.name)) return false;
-      if (key.input !== row.input || key.racy !== row.racy) this.dirty = true;
-      rows.push({ ...row, input: key.input, racy: key.racy });
-    }
+    if (checked.changed.length > 0) return false;
+    const rows = checked.rows;
+    if (rows.some((row, index) => row !== check.builders[index])) this.dirty = true;
     const state = stillHolds(inputs.output, check.state, this.racyFromNs, true);
     if (!state) return false;
     if (state !== check.state) this.dirty = true;
@@ -145,6 +142,16 @@ export class CacheSession {
       writeMergeCache(this.file, checked, this.read!.payload());
     }
     return true;
+  }
+
+  /**
+   * Each builder's watch file (by stamp, or digest when the stamp cannot vouch) and the last-good
+   * entry its merge consulted, checked against the cache once per merge: the rows with their
+   * input keys brought up to date, every row's key, and the rows whose inputs changed (as
+   * `planBuilders` decides).
+   */
+  checkBuilders(files: ReadonlyMap<string, WatchFileInput>, maxBytes: number, store: LastGoodStore | undefined): BuilderCheck {
+    return checkBuilders(this.read?.check.builders ?? [], files, { maxBytes, racyFromNs: this.racyFromNs, lastGoodKey: this.lastGoodKey(store) });
   }
 
   /** Notes the manifests as this merge parsed them (stamps taken before the read, digests of the bytes read). */

@@ -13,7 +13,7 @@ import type { BuilderDetail, LastGoodEntry, MergeFactory, MergePolicy, MergeResu
 import { codeIdentity, confirmNow, digestOf, readIfHolds, writeMergeCache } from "./files.js";
 import { checkedOf, countInto, recordText, type CacheCheck, type CachedBuilder, type CheckedBuilder, type Piece, type StateCounts } from "./format.js";
 import { type ReadCache } from "./parse.js";
-import { inputKey, recordOf, sameInput, type InputKey } from "./plan.js";
+import { recordOf, type BuilderCheck, type InputKey } from "./plan.js";
 import { Recaller } from "./recall.js";
 import { storedOrMerged, type CacheSession } from "./session.js";
 import { builderLinesOf, pollerLinesOf, splicePollers } from "./statefile.js";
@@ -33,6 +33,8 @@ export interface SpliceInput {
   today: string;
   /** A builder's accepted watches merged again from its watch file (when the store no longer has them). */
   remerged: (factory: MergeFactory) => LastGoodEntry["watches"];
+  /** The builders' inputs as checked against the cache (`CacheSession.checkBuilders`). */
+  checked: BuilderCheck;
 }
 
 /** What a spliced merge gives (`runMerge`'s result, the state read back from its file when asked). */
@@ -77,7 +79,8 @@ export async function spliceMerge(input: SpliceInput): Promise<Spliced | undefin
   const pollerSection = held && pollerLinesOf(held.bytes);
   const order = layout && stateOrder(layout.keys, check.builders);
   if (!head || !held || !layout || !pollerSection || !order) return undefined;
-  const { rows, inputs, changed } = changedBuilders(input, check.builders);
+  const { inputs, changed } = input.checked;
+  const rows = [...input.checked.rows];
   const remerged = mergeAgain(input, read, changed, inputs);
   if (!remerged) return undefined;
   const recounted = recount(read, remerged, rows);
@@ -179,23 +182,6 @@ function stateOrder(names: readonly string[], rows: readonly CheckedBuilder[]): 
     order.push(index);
   }
   return order;
-}
-
-/** Which builders' inputs changed (as `planBuilders` decides), and every row's input key brought up to date. */
-function changedBuilders(input: SpliceInput, checked: readonly CheckedBuilder[]): { rows: CheckedBuilder[]; inputs: InputKey[]; changed: number[] } {
-  const { session, files, policy } = input;
-  const lastGoodKey = session.lastGoodKey(input.store);
-  const rows = [...checked];
-  const inputs: InputKey[] = [];
-  const changed: number[] = [];
-  for (const [index, row] of checked.entries()) {
-    const given = files.get(row.name);
-    const key = inputKey(given, session.racyFromNs);
-    inputs.push(key);
-    if (!sameInput(row, key, given, policy.maxBytes) || (row.lastGood !== null && row.lastGood !== lastGoodKey(row.name))) changed.push(index);
-    else if (key.input !== row.input || key.racy !== row.racy) rows[index] = { ...row, input: key.input, racy: key.racy };
-  }
-  return { rows, inputs, changed };
 }
 
 /** The changed builders merged again, their records and state lines made; undefined when one cannot be. */
