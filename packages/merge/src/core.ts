@@ -3,7 +3,7 @@ import { quoteValue, compareText, makeProblem, problemLine } from "@autowatch/wa
 import { BuilderContext, readNow, type FarmContext } from "./builder.js";
 import { Checks, mixedKinds } from "./checks.js";
 import { hash as oneShotHash } from "node:crypto";
-import { PollerTally } from "./pollers.js";
+import { PollerKinds } from "./pollers.js";
 import { rememberRendering, renderCanonical, stateProblems } from "./state.js";
 import { DEFAULT_POLICY, type BuilderDetail, type MergeFactory, type MergeInput, type MergeResult, type WatchFileInput } from "./types.js";
 
@@ -110,10 +110,10 @@ export function strayWatchFiles(watchFiles: ReadonlyMap<string, WatchFileInput>,
 function assemble(gathered: Gathered, farm: FarmContext): MergeResult {
   const { builders, details, problems } = gathered;
   builders.sort(([a], [b]) => compareText(a, b));
-  const tally = new PollerTally();
-  tally.update(details);
-  const pollers = tally.pollers();
-  const mixed = tally.mixedUrls();
+  const kinds = new PollerKinds();
+  for (const detail of details.values()) for (const watch of detail.watches) kinds.add(watch, detail.schedule);
+  const pollers = kinds.pollers();
+  const mixed = kinds.mixedUrls();
   if (mixed.length > 0) problems.push(...mixedKinds(details.values(), new Set(mixed)));
   const sorted = stateProblems(problems);
   // built in canonical key order and sorted: rendered once, for the fingerprint and the file

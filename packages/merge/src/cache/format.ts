@@ -147,7 +147,7 @@ export function payloadPieces(data: MergeCacheData): Piece[] {
   return pieces;
 }
 
-/** Per watch: builders that have it, and scheduled builders that have it (as `PollerTally` counts them). */
+/** Per watch: builders that have it, and scheduled builders that have it (what their pollers are made of). */
 export function tallyOf(watchCount: number, builders: readonly Pick<CachedBuilder, "watches" | "schedule">[]): number[] {
   const tally = new Array<number>(2 * watchCount).fill(0);
   for (const builder of builders) countInto(tally, builder, 1);

@@ -1,7 +1,7 @@
 // Internal to @autowatch/merge: not exported (the public API is what README.md documents).
-import type { Poller, Vcs } from "@autowatch/watchfile";
-import { compareText, pollerLine } from "@autowatch/watchfile/text";
-import { pollerWorkdir } from "../rewrite.js";
+import type { Vcs } from "@autowatch/watchfile";
+import { pollerLine } from "@autowatch/watchfile/text";
+import { comparePollers, PollerKinds } from "../pollers.js";
 import type { WatchTable } from "./table.js";
 
 const OPEN_POLLERS = Buffer.from('\n"pollers":[\n');
@@ -106,18 +106,10 @@ function jsonStringAt(line: Uint8Array, start: number): { value: string; end: nu
   }
 }
 
-interface Kind {
-  vcs: Vcs;
-  url: string;
-  polled: number;
-  originals: Set<string>;
-  branches: Set<string>;
-}
-
 /**
  * The state's poller lines after the builders' watches numbered `touched` were counted again
  * in `tally` (per watch of the table: builders that have it, scheduled ones): the pollers of
- * those watches' (vcs, URL) made again as `PollerTally` makes them, every other line as it was.
+ * those watches' URLs made again (`PollerKinds`), every other line as it was.
  * `mixed`: the URLs watched as more than one VCS kind.
  */
 export function splicePollers(
@@ -128,27 +120,18 @@ export function splicePollers(
 ): { lines: (string | Uint8Array)[]; mixed: string[] } {
   const touchedUrls = new Set<string>();
   for (const id of touched) touchedUrls.add(table.get(id).url);
-  const kinds = new Map<string, Map<Vcs, Kind>>();
+  const kinds = new PollerKinds();
   const firstKind = new Map<string, Vcs>();
   const mixed = new Set<string>();
   for (const [id, watch] of table.watches.entries()) {
     if (tally[2 * id] === 0) continue;
+    // every URL for the mixed-kind warning; only the touched ones for their pollers
     const seen = firstKind.get(watch.url);
     if (seen === undefined) firstKind.set(watch.url, watch.vcs);
     else if (seen !== watch.vcs) mixed.add(watch.url);
-    if (!touchedUrls.has(watch.url)) continue;
-    let byKind = kinds.get(watch.url);
-    if (byKind === undefined) kinds.set(watch.url, (byKind = new Map()));
-    let kind = byKind.get(watch.vcs);
-    if (kind === undefined) byKind.set(watch.vcs, (kind = { vcs: watch.vcs, url: watch.url, polled: 0, originals: new Set(), branches: new Set() }));
-    const polled = tally[2 * id + 1]!;
-    if (polled === 0) continue;
-    kind.polled += polled;
-    kind.originals.add(watch.original);
-    if (watch.branch !== "") kind.branches.add(watch.branch);
+    if (touchedUrls.has(watch.url)) kinds.add(watch, tally[2 * id + 1]! > 0);
   }
-  const made = [...kinds.values()].flatMap((byKind) => [...byKind.values()].filter((kind) => kind.polled > 0).map(pollerOf));
-  made.sort(comparePollers);
+  const made = kinds.pollers();
   const lines: (string | Uint8Array)[] = [];
   let next = 0;
   for (const [index, key] of before.keys.entries()) {
@@ -158,15 +141,4 @@ export function splicePollers(
   }
   for (; next < made.length; next++) lines.push(pollerLine(made[next]!));
   return { lines, mixed: [...mixed] };
-}
-
-function comparePollers(a: { vcs: string; url: string }, b: { vcs: string; url: string }): number {
-  return compareText(a.vcs, b.vcs) || compareText(a.url, b.url);
-}
-
-function pollerOf(kind: Kind): Poller {
-  let original: string | undefined;
-  for (const candidate of kind.originals) if (original === undefined || compareText(candidate, original) < 0) original = candidate;
-  const { vcs, url } = kind;
-  return { vcs, url, original: original!, branches: [...kind.branches].sort(compareText), workdir: pollerWorkdir(vcs, original!) };
 }
