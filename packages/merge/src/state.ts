@@ -146,6 +146,13 @@ export function rememberRendering(state: State, lines: StateLines, fingerprint: 
 }
 
 const HEAD_BYTES = 256;
+
+/** The fingerprint a state file's first bytes name, when its last two bytes end a whole state (`readStateFingerprint` of bytes at hand). */
+export function stateFingerprintIn(head: Uint8Array, tail: Uint8Array): string | undefined {
+  const text = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
+  if (text(tail) !== "}\n") return undefined;
+  return HEAD.exec(text(head.subarray(0, HEAD_BYTES)))?.[1];
+}
 const HEAD = /^\{"schema":"autowatch\.state\/1","fingerprint":"([0-9a-f]{64})",\n/;
 
 /**
@@ -165,8 +172,7 @@ export function readStateFingerprint(file: string): string | undefined {
     const head = Buffer.alloc(length);
     const tail = Buffer.alloc(2);
     if (size < 2 || readSync(fd, head, 0, length, 0) !== length || readSync(fd, tail, 0, 2, size - 2) !== 2) return undefined;
-    if (tail.toString("latin1") !== "}\n") return undefined;
-    return HEAD.exec(head.toString("latin1"))?.[1];
+    return stateFingerprintIn(head, tail);
   } catch {
     return undefined;
   } finally {

@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { writeFileAtomicSync } from "@autowatch/watchfile/text";
 import { CACHE_SCHEMA, cachePieces, type CacheCheck, type Confirmed, type Piece } from "./format.js";
 import { parseCache, type ReadCache } from "./parse.js";
-import { isRacy, stampOf, type Stamp } from "./stamp.js";
+import { isRacy, racyTimes, stampOf, type Stamp } from "./stamp.js";
 
 /** The merge cache of a state file: beside it, as STATE.lastgood and STATE.factories are. */
 export function mergeCacheFile(state: string): string {
@@ -29,7 +29,7 @@ export function stampFile(path: string, follow = false): Stamp | undefined {
 export function stampFileRacy(path: string, racyFromNs: bigint): { stamp: Stamp; racy: boolean } | undefined {
   try {
     const stats = lstatSync(path, { bigint: true });
-    return { stamp: stampOf(stats), racy: stats.mtimeNs >= racyFromNs || stats.ctimeNs >= racyFromNs };
+    return { stamp: stampOf(stats), racy: racyTimes(stats.mtimeNs, stats.ctimeNs, racyFromNs) };
   } catch {
     return undefined;
   }

@@ -8,10 +8,20 @@ import { gatherBuilders, strayWatchFiles } from "../core.js";
 import { factoryFromKey } from "../factories.js";
 import type { LastGoodStore } from "../lastgood.js";
 import type { RewriteRule } from "../rewrite.js";
-import { identityOf, readStateFingerprint, rememberBuilderRendering, stateProblems } from "../state.js";
+import { identityOf, stateFingerprintIn, rememberBuilderRendering, stateProblems } from "../state.js";
 import type { BuilderDetail, LastGoodEntry, MergeFactory, MergePolicy, MergeResult, WatchFileInput } from "../types.js";
 import { codeIdentity, confirmNow, digestOf, readIfHolds, writeMergeCache } from "./files.js";
-import { checkedOf, countInto, recordText, type CacheCheck, type CachedBuilder, type CheckedBuilder, type Piece, type StateCounts } from "./format.js";
+import {
+  checkedOf,
+  countInto,
+  recordText,
+  type CacheCheck,
+  type CachedBuilder,
+  type CheckedBuilder,
+  type Confirmed,
+  type Piece,
+  type StateCounts,
+} from "./format.js";
 import { type ReadCache } from "./parse.js";
 import { recordOf, type BuilderCheck, type InputKey } from "./plan.js";
 import { Recaller } from "./recall.js";
@@ -94,25 +104,25 @@ export async function spliceMerge(input: SpliceInput): Promise<Spliced | undefin
   const problems = stateProblems([...gathered, ...mixedProblems]);
   const problemLines = problems.map(problemLine);
   const identity = identityOf(fingerprint, order.map((index) => (rows[index]!.autoWatch ? "1" : "0")).join(""), problemLines);
-  const changedState = readStateFingerprint(output) !== fingerprint;
+  // the state file as read: its head names the fingerprint Buildbot was given
+  const changedState = stateFingerprintIn(held.bytes, held.bytes.subarray(held.bytes.length - 2)) !== fingerprint;
   const counts = countsOf(rows, pollerLines.length);
 
   await input.store.save(remerged.lastGood);
-  let state = held.confirmed;
-  if (identity !== check.state.text) {
+  const rewritten = identity !== check.state.text;
+  const made = { fingerprint, changed: changedState, rewritten, counts, problems, reused: rows.length - changed.length };
+  let state: Confirmed | undefined = held.confirmed;
+  if (rewritten) {
     const builders = order.map((index, at) => remerged.lines.get(index) ?? layout.lines[at]!);
     const hash = createHash("sha256");
     writeFileAtomicSync(output, (write) => writeStateText(STATE_SCHEMA_ID, fingerprint, { pollers: pollerLines, builders, problems: problemLines }, write), {
       onBytes: (bytes) => hash.update(bytes),
     });
-    const confirmed = confirmNow(output, hash.digest("base64"), session.racyFromNs, true);
-    if (!confirmed)
-      return spliced(input, read, remerged, { fingerprint, changed: changedState, rewritten: true, counts, problems, reused: rows.length - changed.length });
-    state = confirmed;
+    state = confirmNow(output, hash.digest("base64"), session.racyFromNs, true);
   }
-  writeCache(input, read, remerged, { tally, rows, state: { ...state, text: identity, fingerprint, counts } });
-  const rewritten = identity !== check.state.text;
-  return spliced(input, read, remerged, { fingerprint, changed: changedState, rewritten, counts, problems, reused: rows.length - changed.length });
+  // a state file that cannot be stat'ed right after its write: no cache vouches for it
+  if (state) writeCache(input, read, remerged, { tally, rows, state: { ...state, text: identity, fingerprint, counts } });
+  return spliced(input, read, remerged, made);
 }
 
 /**

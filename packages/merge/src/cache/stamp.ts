@@ -1,5 +1,5 @@
 // Internal to @autowatch/merge: not exported (the public API is what README.md documents).
-import { fstatSync, lstatSync, type BigIntStats } from "node:fs";
+import type { BigIntStats } from "node:fs";
 
 /**
  * A file's stat data as git's index keeps it: device, inode, size, mode, modification and
@@ -10,23 +10,6 @@ export type Stamp = string;
 
 export function stampOf(stats: BigIntStats): Stamp {
   return `${stats.dev}:${stats.ino}:${stats.size}:${stats.mode}:${stats.mtimeNs}:${stats.ctimeNs}`;
-}
-
-/** The stamp of a path (not followed when a symlink), undefined when it cannot be stat'ed. */
-export function stampPath(path: string): Stamp | undefined {
-  try {
-    return stampOf(lstatSync(path, { bigint: true }));
-  } catch {
-    return undefined;
-  }
-}
-
-export function stampFd(fd: number): Stamp | undefined {
-  try {
-    return stampOf(fstatSync(fd, { bigint: true }));
-  } catch {
-    return undefined;
-  }
 }
 
 /**
@@ -56,8 +39,13 @@ export function isRacy(stamp: Stamp, racyFromNs: bigint): boolean {
   const parts = stamp.split(":");
   if (parts.length !== 6) return true;
   try {
-    return BigInt(parts[4]!) >= racyFromNs || BigInt(parts[5]!) >= racyFromNs;
+    return racyTimes(BigInt(parts[4]!), BigInt(parts[5]!), racyFromNs);
   } catch {
     return true;
   }
+}
+
+/** The racy rule on a file's modification and change times (`isRacy`, from stat data at hand). */
+export function racyTimes(mtimeNs: bigint, ctimeNs: bigint, racyFromNs: bigint): boolean {
+  return mtimeNs >= racyFromNs || ctimeNs >= racyFromNs;
 }
