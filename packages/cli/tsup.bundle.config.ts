@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { isBuiltin } from "node:module";
 import { defineConfig, type Options } from "tsup";
-import { base } from "../../tsup.base.js";
+import { base, englishZodLocales } from "../../tsup.base.js";
 
 const { version } = JSON.parse(readFileSync(new URL("./package.json", import.meta.url), "utf8")) as { version: string };
 // built just before by scripts/bundle-helper.mjs (package.json's build script)
@@ -9,22 +9,6 @@ const buildbotHelper = readFileSync(new URL("./dist/autowatch_buildbot.py", impo
 
 type EsbuildPlugin = NonNullable<Options["esbuildPlugins"]>[number];
 const OUTPUT = "dist/autowatch.mjs";
-
-// zod's namespaces re-export every locale (400 kB, a quarter of the bundle, parsed at each start);
-// the CLI only ever uses English, the default zod installs by itself.
-const englishZodLocales: EsbuildPlugin = {
-  name: "english-zod-locales",
-  setup(build) {
-    build.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
-      /[\\/]zod[\\/]v4[\\/]/.test(args.importer) ? { path: "zod/v4/locales/index.js", namespace: "english-only", pluginData: args.resolveDir } : undefined,
-    );
-    build.onLoad({ filter: /.*/, namespace: "english-only" }, (args) => ({
-      contents: 'export { default as en } from "../locales/en.js";',
-      resolveDir: args.pluginData as string,
-      loader: "js",
-    }));
-  },
-};
 
 // esbuild hoists every `import ... from "node:x"` of the bundle to its top, so each start would load
 // child_process, crypto, stream... for commands that do not run. Imported as CommonJS instead, a

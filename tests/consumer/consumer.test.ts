@@ -166,13 +166,20 @@ describe("published packages", () => {
   });
 
   it("the zod-free subpaths load neither zod, jsonc-parser, simple-git, p-limit nor write-file-atomic", async () => {
-    // a resolve hook that refuses the heavy dependencies: importing one fails the script
+    // hooks that refuse the heavy dependencies, as packages (resolve) or inlined in a chunk of
+    // @autowatch/watchfile's dist (load: zod's global config, jsonc-parser's scanner): loading one fails the script
     writeFileSync(
       join(project, "deny-heavy.mjs"),
       `const heavy = /\\/node_modules\\/(zod|jsonc-parser|secure-json-parse|simple-git|p-limit|write-file-atomic)\\//;
+const inlined = /__zod_globalConfig|function createScanner\\(/;
 export async function resolve(specifier, context, next) {
   const result = await next(specifier, context);
   if (heavy.test(result.url)) throw new Error("loaded " + result.url);
+  return result;
+}
+export async function load(url, context, next) {
+  const result = await next(url, context);
+  if (result.source != null && inlined.test(String(result.source))) throw new Error("loaded /zod/ inlined in " + url);
   return result;
 }
 `,
