@@ -24,7 +24,7 @@ export async function run(options: Record<string, unknown>, args: string[], cont
     );
   }
   const problemCode = problemExitCode(options.problemExitCode);
-  const progress = progressBar(context, "inspecting checkouts", PROGRESS_THRESHOLD);
+  const progress = await progressBar(context, "inspecting checkouts", PROGRESS_THRESHOLD);
   let result;
   try {
     result = await introspectFiles({

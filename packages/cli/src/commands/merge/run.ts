@@ -18,7 +18,7 @@ export async function run(options: Record<string, unknown>, args: string[], cont
   // "changed" means "differs from the state file": without one it would always say so
   if (options.exitCode && mergeOptions.output === undefined) throw new UsageError("--exit-code needs -o FILE: the state file to compare with");
   // a bar on a terminal: a large farm takes seconds
-  const progress = progressBar(context, "merging builders", PROGRESS_THRESHOLD);
+  const progress = await progressBar(context, "merging builders", PROGRESS_THRESHOLD);
   const result = await guardMerge(() => runMerge({ ...mergeOptions, onProgress: progress.update }), context.cwd).finally(() => progress.stop());
   if (result.written && mergeOptions.output !== undefined) recordInputs(mergeOptions.output, mergeOptions);
   // without -o (or with `-o -`) the state has nowhere else to go: stdout
