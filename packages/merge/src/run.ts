@@ -7,7 +7,7 @@ import { mergeFarm, strayWatchFiles } from "./core.js";
 import { mergeFactories } from "./factories.js";
 import { loadLastGood, type LastGoodStore } from "./lastgood.js";
 import { parseRewriteFile, parseRewriteRule, type RewriteRule } from "./rewrite.js";
-import { readStateFingerprint, renderState, renderStatePieces } from "./state.js";
+import { readStateEnds, readStateFingerprint, renderState, renderStatePieces } from "./state.js";
 import { CacheSession, countsOf } from "./cache/session.js";
 import { spliceMerge, type SpliceInput } from "./cache/splice.js";
 import type { StateCounts } from "./cache/format.js";
@@ -203,14 +203,13 @@ function unchangedResult(
   remerged: (factory: MergeFactory) => LastGoodEntry["watches"],
 ): RunMergeResult {
   const check = session.read!.check;
-  const bytes = readFileSync(output);
-  // the problems are the file's last list: only they are decoded
-  const tail = bytes.lastIndexOf('\n"problems":[');
-  const problems = (JSON.parse(`{${bytes.toString("utf8", tail + 1)}`) as { problems: Problem[] }).problems;
+  // the problems are the file's last list: only its ends are read, the rest if asked for
+  const ends = readStateEnds(output);
+  const { problems } = ends;
   let state: State | undefined;
   let result: MergeResult | undefined;
   let text: string | undefined;
-  const stateText = (): string => (text ??= bytes.toString("utf8"));
+  const stateText = (): string => (text ??= readFileSync(output, "utf8"));
   const parsed = (): State => (state ??= JSON.parse(stateText()) as State);
   return {
     get state() {
@@ -220,7 +219,7 @@ function unchangedResult(
       return stateText();
     },
     fingerprint: check.state!.fingerprint,
-    changed: readStateFingerprint(output) !== check.state!.fingerprint,
+    changed: ends.fingerprint !== check.state!.fingerprint,
     written: true,
     rewritten: false,
     reused: check.builders.length,
