@@ -3,7 +3,7 @@ import { hash as oneShotHash } from "node:crypto";
 import { lstatSync, readFileSync, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { writeFileAtomicSync } from "@autowatch/watchfile/text";
-import { CACHE_SCHEMA, cachePieces, type CacheCheck, type Confirmed, type Piece } from "./format.js";
+import { CACHE_SCHEMA, cacheHead, type CacheCheck, type Confirmed, type Piece } from "./format.js";
 import { parseCache, type ReadCache } from "./parse.js";
 import { isRacy, racyTimes, stampOf, type Stamp } from "./stamp.js";
 
@@ -116,10 +116,18 @@ export function readMergeCache(file: string, key: string): ReadCache | undefined
 }
 
 /** Writes the cache by atomic rename, without fsync: a cache lost in a crash only costs the next merge time. Best effort. */
-export function writeMergeCache(file: string, check: CacheCheck, payload: readonly Piece[]): void {
+export function writeMergeCache(file: string, check: CacheCheck, payload: () => Iterable<Piece>): void {
   try {
-    const pieces = cachePieces(check, payload);
-    writeFileAtomicSync(file, (write) => pieces.forEach((piece) => write(piece)), { fsync: false });
+    const head = cacheHead(check, payload);
+    writeFileAtomicSync(
+      file,
+      (write) => {
+        write(head);
+        for (const piece of payload()) write(piece);
+        write("\n");
+      },
+      { fsync: false },
+    );
   } catch {
     // the next merge rebuilds it
   }

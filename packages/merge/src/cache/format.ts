@@ -130,21 +130,24 @@ export type Piece = string | Uint8Array;
  * per builder's result, read only for the builders a merge needs.
  */
 export function serializeCache(data: MergeCacheData): string {
-  return cachePieces({ ...data, builders: data.builders.map(checkedOf) }, payloadPieces(data))
+  const payload = () => payloadPieces(data);
+  return [cacheHead({ ...data, builders: data.builders.map(checkedOf) }, payload), ...payload(), "\n"]
     .map((piece) => (typeof piece === "string" ? piece : Buffer.from(piece).toString("utf8")))
     .join("");
 }
 
-/** The payload's pieces: its head line, then a newline and a line per record. */
-export function payloadPieces(data: MergeCacheData): Piece[] {
+/** The payload's pieces, made as they are asked for: its head line, then a newline and a line per record. */
+export function* payloadPieces(data: MergeCacheData): Generator<Piece> {
   const head: PayloadHead = {
     manifestProblems: data.manifestProblems,
     watches: data.table.toStored(),
     tally: tallyOf(data.table.watches.length, data.builders),
   };
-  const pieces: Piece[] = [JSON.stringify(head)];
-  for (const builder of data.builders) pieces.push("\n", recordText(builder));
-  return pieces;
+  yield JSON.stringify(head);
+  for (const builder of data.builders) {
+    yield "\n";
+    yield recordText(builder);
+  }
 }
 
 /** Per watch: builders that have it, and scheduled builders that have it (what their pollers are made of). */
@@ -162,11 +165,9 @@ export function countInto(tally: number[], builder: Pick<CachedBuilder, "watches
   }
 }
 
-/** A record's line (records are never changed once made: one read back keeps the text it was read from). */
+/** A record's line: the text it was read from when it was read back (written again as it was), else made now. */
 export function recordText(builder: CachedBuilder): string {
-  let text = storedText.get(builder);
-  if (text === undefined) storedText.set(builder, (text = JSON.stringify(storedBuilder(builder))));
-  return text;
+  return storedText.get(builder) ?? JSON.stringify(storedBuilder(builder));
 }
 
 const storedText = new WeakMap<CachedBuilder, string>();
@@ -176,8 +177,12 @@ export function rememberRecordText(builder: CachedBuilder, text: string): void {
   storedText.set(builder, text);
 }
 
-/** The whole file: the head, the check line, then the payload as given. */
-export function cachePieces(check: CacheCheck, payload: readonly Piece[]): Piece[] {
+/**
+ * The head line (with the digests of what follows) and the check line. `payload` is walked
+ * once here for its digest and once more to write it: its pieces are made as they are
+ * written, so that a whole merge's 10 MB of record lines are never all held at once.
+ */
+export function cacheHead(check: CacheCheck, payload: () => Iterable<Piece>): string {
   const checkText = JSON.stringify({
     startedNs: check.startedNs,
     today: check.today,
@@ -189,9 +194,9 @@ export function cachePieces(check: CacheCheck, payload: readonly Piece[]): Piece
     builders: check.builders.map(checkRow),
   });
   const payloadHash = createHash("sha256");
-  for (const piece of payload) payloadHash.update(piece);
+  for (const piece of payload()) payloadHash.update(piece);
   const head: Head = { schema: CACHE_SCHEMA, code: check.code, key: check.key, check: digest(checkText), payload: payloadHash.digest("base64") };
-  return [`${JSON.stringify(head)}\n${checkText}\n`, ...payload, "\n"];
+  return `${JSON.stringify(head)}\n${checkText}\n`;
 }
 
 function checkRow(b: CheckedBuilder): CheckRow {

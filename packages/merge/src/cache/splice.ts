@@ -176,7 +176,7 @@ function writeCache(
     lastGoodIndex: session.storeIndex(input.store),
     builders: made.rows,
   };
-  writeMergeCache(session.file, next, payload);
+  writeMergeCache(session.file, next, () => payload);
 }
 
 /** The rows' indexes in the state file's order; undefined when its builders are not the cache's. */
