@@ -146,7 +146,8 @@ function numberOption(value: unknown, name: string): number | undefined {
  * (`--optimize-for-size`), the heap stays near what that merge needs. The re-merges after it
  * splice the few builders that changed: at full speed, with the heap let grow only 1% past what
  * a collection leaves. Measured on a 10,000-builder farm, 1% new each time, 8 re-merges a run:
- * medians 0.45-0.65 s, peak RSS 243-250 MiB (the first merge's); sized for memory throughout,
+ * medians 0.45-0.65 s, peak RSS 243-250 MiB (the first merge's) in most runs, but a re-merge
+ * now and then peaks higher (280 MiB in one of two benchmark runs); sized for memory throughout,
  * 0.80-0.86 s and 236-252 MiB; full speed with 5% growth, 0.51-0.55 s but re-merges up to
  * 262 MiB; full speed with V8's growth, 0.53 s and 340-377 MiB. A whole merge after the first
  * (a manifest edited, a new day) is then faster but peaks higher: 1.3 s and 288 MiB, against
