@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { lstatSync, readFileSync } from "node:fs";
+import { lstatSync } from "node:fs";
 import { readManifests, type ManifestResult } from "@autowatch/manifest";
 import { type Problem, type State } from "@autowatch/watchfile";
 import { makeProblem, MAX_CONFIG_BYTES, quoteValue, readRegularFileSync, writeFileAtomicSync } from "@autowatch/watchfile/text";
@@ -7,7 +7,7 @@ import { mergeFarm, strayWatchFiles } from "./core.js";
 import { mergeFactories } from "./factories.js";
 import { loadLastGood, type LastGoodStore } from "./lastgood.js";
 import { parseRewriteFile, parseRewriteRule, type RewriteRule } from "./rewrite.js";
-import { readStateEnds, readStateFingerprint, renderState, renderStatePieces } from "./state.js";
+import { readStateEnds, readStateFingerprint, renderState, renderStatePieces, stateFileView } from "./state.js";
 import { CacheSession, countsOf } from "./cache/session.js";
 import { spliceMerge, type SpliceInput } from "./cache/splice.js";
 import type { StateCounts } from "./cache/format.js";
@@ -206,17 +206,14 @@ function unchangedResult(
   // the problems are the file's last list: only its ends are read, the rest if asked for
   const ends = readStateEnds(output);
   const { problems } = ends;
-  let state: State | undefined;
+  const file = stateFileView(output);
   let result: MergeResult | undefined;
-  let text: string | undefined;
-  const stateText = (): string => (text ??= readFileSync(output, "utf8"));
-  const parsed = (): State => (state ??= JSON.parse(stateText()) as State);
   return {
     get state() {
-      return parsed();
+      return file.state();
     },
     get stateText() {
-      return stateText();
+      return file.text();
     },
     fingerprint: check.state!.fingerprint,
     changed: ends.fingerprint !== check.state!.fingerprint,
@@ -226,7 +223,7 @@ function unchangedResult(
     counts: check.state!.counts,
     problems,
     get result() {
-      return (result ??= { ...session.recallAll(store, today, remerged), state: parsed(), problems });
+      return (result ??= { ...session.recallAll(store, today, remerged), state: file.state(), problems });
     },
   };
 }

@@ -1,5 +1,5 @@
 import { hash as oneShotHash } from "node:crypto";
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from "node:fs";
 import { parseState, type BuilderState, type BuilderWatch, type Poller, type Problem, type State } from "@autowatch/watchfile";
 import {
   builderLine,
@@ -168,16 +168,20 @@ export function readStateFingerprint(file: string): string | undefined {
   }
   try {
     const size = fstatSync(fd).size;
-    const length = Math.min(size, HEAD_BYTES);
-    const head = Buffer.alloc(length);
-    const tail = Buffer.alloc(2);
-    if (size < 2 || readSync(fd, head, 0, length, 0) !== length || readSync(fd, tail, 0, 2, size - 2) !== 2) return undefined;
-    return stateFingerprintIn(head, tail);
+    return size < 2 ? undefined : stateFingerprintIn(readAt(fd, 0, Math.min(size, HEAD_BYTES)), readAt(fd, size - 2, 2));
   } catch {
     return undefined;
   } finally {
     closeSync(fd);
   }
+}
+
+/** A state file read only if asked for, once: its text, and the state parsed from it (a merge's result that did not render it). */
+export function stateFileView(file: string): { text(): string; state(): State } {
+  let text: string | undefined;
+  let state: State | undefined;
+  const read = () => (text ??= readFileSync(file, "utf8"));
+  return { text: read, state: () => (state ??= JSON.parse(read()) as State) };
 }
 
 const PROBLEMS_KEY = Buffer.from('\n"problems":[');

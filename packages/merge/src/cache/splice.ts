@@ -1,6 +1,5 @@
 // Internal to @autowatch/merge: not exported (the public API is what README.md documents).
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { STATE_SCHEMA_ID, type BuilderState, type Problem, type State, type Vcs } from "@autowatch/watchfile";
 import { builderLine, problemLine, watchesJson, writeFileAtomicSync, writeStateText } from "@autowatch/watchfile/text";
 import { mixedKinds } from "../checks.js";
@@ -8,7 +7,7 @@ import { gatherBuilders, strayWatchFiles } from "../core.js";
 import { factoryFromKey } from "../factories.js";
 import type { LastGoodStore } from "../lastgood.js";
 import type { RewriteRule } from "../rewrite.js";
-import { identityOf, stateFingerprintIn, rememberBuilderRendering, stateProblems } from "../state.js";
+import { identityOf, stateFileView, stateFingerprintIn, rememberBuilderRendering, stateProblems } from "../state.js";
 import type { BuilderDetail, LastGoodEntry, MergeFactory, MergePolicy, MergeResult, WatchFileInput } from "../types.js";
 import { codeIdentity, confirmNow, digestOf, readIfHolds, writeMergeCache } from "./files.js";
 import {
@@ -284,22 +283,19 @@ function spliced(
   remerged: Remerged,
   made: { fingerprint: string; changed: boolean; rewritten: boolean; counts: StateCounts; problems: Problem[]; reused: number },
 ): Spliced {
-  let text: string | undefined;
-  let state: State | undefined;
+  const file = stateFileView(input.output);
   let result: MergeResult | undefined;
-  const stateText = () => (text ??= readFileSync(input.output, "utf8"));
-  const parsed = () => (state ??= JSON.parse(stateText()) as State);
   return {
     ...made,
     written: true,
     get state() {
-      return parsed();
+      return file.state();
     },
     get stateText() {
-      return stateText();
+      return file.text();
     },
     get result() {
-      return (result ??= { ...rebuilt(input, read, remerged), state: parsed(), problems: made.problems });
+      return (result ??= { ...rebuilt(input, read, remerged), state: file.state(), problems: made.problems });
     },
   };
 }
