@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { lstatSync } from "node:fs";
 import { readManifests, type ManifestResult } from "@autowatch/manifest";
 import { type Problem, type State } from "@autowatch/watchfile";
@@ -12,6 +11,7 @@ import { CacheSession, countsOf } from "./cache/session.js";
 import { spliceMerge, type SpliceInput } from "./cache/splice.js";
 import type { StateCounts } from "./cache/format.js";
 import { digestOf, stampFile } from "./cache/files.js";
+import { Checksum, checksumOf } from "./cache/checksum.js";
 import { DEFAULT_POLICY, type LastGoodEntry, type MergeFactory, type MergePolicy, type MergeResult, type WatchFileInput } from "./types.js";
 import { scanWatchDir } from "./watchdir.js";
 import { MergeSetupError } from "./errors.js";
@@ -258,7 +258,7 @@ async function readFactories(options: RunMergeOptions, session: CacheSession | u
   const digests = new Map<string, string>();
   const parsed = await loadManifests(options.manifests, undefined, (file, bytes) => {
     stamps?.onRead(file, bytes);
-    digests.set(file, digestOf(bytes));
+    digests.set(file, checksumOf(bytes));
   });
   session?.parsedManifests(before, digests, parsed);
   const head = stamps?.head();
@@ -303,9 +303,9 @@ function roughly(milliseconds: number): string {
  */
 function writeState(output: string, state: State, session: CacheSession | undefined): boolean {
   if (session?.stateHolds(output, state)) return false;
-  const hash = session ? createHash("sha256") : undefined;
+  const hash = session ? new Checksum() : undefined;
   writeFileAtomicSync(output, (piece) => renderStatePieces(state, piece), { onBytes: hash && ((bytes) => hash.update(bytes)) });
-  if (session && hash) session.wroteState(output, state, hash.digest("base64"));
+  if (session && hash) session.wroteState(output, state, hash.digest());
   return true;
 }
 

@@ -3,6 +3,7 @@ import { hash as oneShotHash } from "node:crypto";
 import { lstatSync, readFileSync, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { writeFileAtomicSync } from "@autowatch/watchfile/text";
+import { checksumOf, fileChecksum } from "./checksum.js";
 import { CACHE_SCHEMA, cacheHead, type CacheCheck, type Confirmed, type Piece } from "./format.js";
 import { parseCache, type ReadCache } from "./parse.js";
 import { isRacy, racyTimes, stampOf, type Stamp } from "./stamp.js";
@@ -12,6 +13,7 @@ export function mergeCacheFile(state: string): string {
   return `${state}.cache`;
 }
 
+/** sha256 (base64): for what a worker sends, where a collision could be made on purpose. */
 export function digestOf(bytes: Uint8Array | string): string {
   return oneShotHash("sha256", bytes, "base64");
 }
@@ -45,12 +47,7 @@ export function stillHolds(path: string, confirmed: Confirmed, racyFromNs: bigin
   const stamp = stampFile(path, follow);
   if (stamp === undefined) return undefined;
   if (stamp === confirmed.stamp && !confirmed.racy) return confirmed;
-  let digest: string;
-  try {
-    digest = digestOf(readFileSync(path));
-  } catch {
-    return undefined;
-  }
+  const digest = fileChecksum(path);
   if (digest !== confirmed.digest) return undefined;
   return { stamp, digest, racy: isRacy(stamp, racyFromNs) };
 }
@@ -66,7 +63,7 @@ export function readIfHolds(path: string, confirmed: Confirmed, racyFromNs: bigi
     return undefined;
   }
   if (stamp === confirmed.stamp && !confirmed.racy) return { bytes, confirmed };
-  const digest = digestOf(bytes);
+  const digest = checksumOf(bytes);
   return digest === confirmed.digest ? { bytes, confirmed: { stamp, digest, racy: isRacy(stamp, racyFromNs) } } : undefined;
 }
 

@@ -1,12 +1,12 @@
-import { createHash, hash as oneShotHash } from "node:crypto";
+import { Checksum, checksumOf } from "./checksum.js";
 import type { Problem } from "@autowatch/watchfile";
 import type { WatchFileStatus } from "../types.js";
 import type { WatchTable } from "./table.js";
 
-export const CACHE_SCHEMA = "autowatch.merge-cache/2";
+export const CACHE_SCHEMA = "autowatch.merge-cache/3";
 
 /**
- * A file the cache vouches for by its stamp: the stamp, sha256 (base64) of its bytes, and
+ * A file the cache vouches for by its stamp: the stamp, the checksum of its bytes (`Checksum`), and
  * whether the stamp was racy when taken (then only the digest vouches for it).
  */
 export interface Confirmed {
@@ -92,7 +92,7 @@ export interface Head {
   schema: typeof CACHE_SCHEMA;
   code: string;
   key: string;
-  /** sha256 (base64) of each body line: a damaged or torn body is never read as a cache. */
+  /** The checksum (`Checksum`) of each body line: a damaged or torn body is never read as a cache. */
   check: string;
   payload: string;
 }
@@ -193,9 +193,9 @@ export function cacheHead(check: CacheCheck, payload: () => Iterable<Piece>): st
     lastGoodIndex: check.lastGoodIndex,
     builders: check.builders.map(checkRow),
   });
-  const payloadHash = createHash("sha256");
+  const payloadHash = new Checksum();
   for (const piece of payload()) payloadHash.update(piece);
-  const head: Head = { schema: CACHE_SCHEMA, code: check.code, key: check.key, check: digest(checkText), payload: payloadHash.digest("base64") };
+  const head: Head = { schema: CACHE_SCHEMA, code: check.code, key: check.key, check: digest(checkText), payload: payloadHash.digest() };
   return `${JSON.stringify(head)}\n${checkText}\n`;
 }
 
@@ -222,7 +222,7 @@ export function checkedOf(b: CachedBuilder): CheckedBuilder {
   return row;
 }
 
-export const digest = (text: string) => oneShotHash("sha256", text, "base64");
+export const digest = checksumOf;
 
 function storedBuilder(b: CachedBuilder): StoredBuilder {
   return [b.section, b.watches, b.problems, b.watchFile, b.kept ? [b.kept.hash, b.kept.date] : null];

@@ -1,5 +1,4 @@
 // Internal to @autowatch/merge: not exported (the public API is what README.md documents).
-import { hash as oneShotHash } from "node:crypto";
 import type { Problem } from "@autowatch/watchfile";
 import type { WatchFileStatus } from "../types.js";
 import {
@@ -80,7 +79,7 @@ class PayloadReader implements ReadCache {
   ) {}
 
   intact(): boolean {
-    this.whole ??= oneShotHash("sha256", this.bytes, "base64") === this.expected && this.split().length === this.check.builders.length + 1;
+    this.whole ??= digest(this.bytes) === this.expected && this.split().length === this.check.builders.length + 1;
     return this.whole;
   }
 

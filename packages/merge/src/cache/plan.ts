@@ -1,5 +1,4 @@
 // Internal to @autowatch/merge: not exported (the public API is what README.md documents).
-import { readFileSync } from "node:fs";
 import { factoryFromKey, factoryKey } from "../factories.js";
 import type { BuilderState } from "@autowatch/watchfile";
 import { renderedDigest } from "../state.js";
@@ -174,13 +173,4 @@ export function recordOf(
   };
   if (state.treeStableTimer !== undefined) record.treeStableTimer = state.treeStableTimer;
   return record;
-}
-
-/** Reads a file whole for its digest (undefined when it cannot be read). */
-export function fileDigest(path: string): string | undefined {
-  try {
-    return digestOf(readFileSync(path));
-  } catch {
-    return undefined;
-  }
 }

@@ -6,13 +6,13 @@ import { contentHash, LASTGOOD_INDEX, type LastGoodStore } from "../lastgood.js"
 import type { RewriteRule } from "../rewrite.js";
 import { textIdentity } from "../state.js";
 import type { BuilderDetail, LastGoodEntry, LastGoodSource, MergeFactory, MergePolicy, MergeResult, WatchFileInput } from "../types.js";
+import { fileChecksum } from "./checksum.js";
 import { codeIdentity, confirmNow, digestOf, mergeCacheFile, readMergeCache, stampFile, stillHolds, writeMergeCache } from "./files.js";
 import { checkedOf, payloadPieces, type CacheCheck, type CachedBuilder, type Confirmed, type MergeCacheData, type StateCounts } from "./format.js";
 import { type ReadCache } from "./parse.js";
 import {
   cachedFactories,
   checkBuilders,
-  fileDigest,
   lastGoodKeyer,
   manifestsHold,
   planBuilders,
@@ -169,7 +169,7 @@ export class CacheSession {
 
   /** STATE.factories as this merge wrote it. */
   wroteFactories(file: string): void {
-    const digest = fileDigest(file);
+    const digest = fileChecksum(file);
     this.factoriesIndex = digest === undefined ? null : (confirmNow(file, digest, this.racyFromNs) ?? null);
   }
 
@@ -345,7 +345,7 @@ export class CacheSession {
       const holds = stillHolds(index, before, this.racyFromNs);
       if (holds) return holds;
     }
-    const digest = fileDigest(index);
+    const digest = fileChecksum(index);
     return digest === undefined ? null : (confirmNow(index, digest, this.racyFromNs) ?? null);
   }
 }

@@ -9,6 +9,7 @@ import type { LastGoodStore } from "../lastgood.js";
 import type { RewriteRule } from "../rewrite.js";
 import { identityOf, stateFileView, stateFingerprintIn, rememberBuilderRendering, stateProblems } from "../state.js";
 import type { BuilderDetail, LastGoodEntry, MergeFactory, MergePolicy, MergeResult, WatchFileInput } from "../types.js";
+import { Checksum } from "./checksum.js";
 import { codeIdentity, confirmNow, digestOf, readIfHolds, writeMergeCache } from "./files.js";
 import {
   checkedOf,
@@ -113,11 +114,11 @@ export async function spliceMerge(input: SpliceInput): Promise<Spliced | undefin
   let state: Confirmed | undefined = held.confirmed;
   if (rewritten) {
     const builders = order.map((index, at) => remerged.lines.get(index) ?? layout.lines[at]!);
-    const hash = createHash("sha256");
+    const hash = new Checksum();
     writeFileAtomicSync(output, (write) => writeStateText(STATE_SCHEMA_ID, fingerprint, { pollers: pollerLines, builders, problems: problemLines }, write), {
       onBytes: (bytes) => hash.update(bytes),
     });
-    state = confirmNow(output, hash.digest("base64"), session.racyFromNs, true);
+    state = confirmNow(output, hash.digest(), session.racyFromNs, true);
   }
   // a state file that cannot be stat'ed right after its write: no cache vouches for it
   if (state) writeCache(input, read, remerged, { tally, rows, state: { ...state, text: identity, fingerprint, counts } });
