@@ -56,6 +56,23 @@ describe("the merge cache", () => {
       expect(moved.stateText).toBe(fresh.stateText);
     });
 
+    it("a merge that splices a few builders in leaves a whole cache: the next one reuses every other builder", async () => {
+      await runMerge(options);
+      // each file with a repository no builder had: the watch table grows at each merge
+      for (const [builder, repository] of [
+        ["b02", "https://github.com/OCA/server-tools.git"],
+        ["b03", "https://github.com/OCA/web.git"],
+        ["b07", "https://github.com/OCA/queue.git"],
+      ]) {
+        writeFileSync(join(farm.watchDir, `${builder}.json`), watchFileText(builder, [git(OCB, "10.0"), git(repository!, "16.0")]));
+        const spliced = await runMerge(options);
+        expect(spliced.reused).toBe(10);
+        expect(spliced.stateText).toContain(repository);
+        const fresh = await runMerge({ ...options, ...farm.b, cache: false });
+        expect(spliced.stateText).toBe(fresh.stateText);
+      }
+    });
+
     it("a re-merge with nothing changed gives the same bytes and leaves the state file alone", async () => {
       const first = await runMerge(options);
       const before = statSync(farm.a.output);

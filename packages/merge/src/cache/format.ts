@@ -112,10 +112,9 @@ export type CheckRow = [
 
 export type StoredBuilder = [section: string, watches: number[], problems: Problem[], watchFile: WatchFileStatus, kept: [string, string | null] | null];
 
-/** The payload's first line: what every builder's result refers to. */
+/** The payload's second line (after the watch table's): what every builder's result refers to. */
 export interface PayloadHead {
   manifestProblems: Problem[];
-  watches: unknown;
   /** Per watch of the table: how many builders have it, and how many scheduled ones (their pollers). */
   tally: number[];
 }
@@ -126,8 +125,9 @@ export type Piece = string | Uint8Array;
 /**
  * The cache file: a head (schema, code, settings, digests of the rest), what a merge checks
  * before it reads any result (stamps, and what the state says of each builder), then the
- * payload: a line of what the results refer to (the watch table and its tally), and one line
- * per builder's result, read only for the builders a merge needs.
+ * payload: the watch table's line (a merge that numbers new watches appends them to it as
+ * bytes), a line of what the results refer to (the manifests' problems, the table's tally), and
+ * one line per builder's result, read only for the builders a merge needs.
  */
 export function serializeCache(data: MergeCacheData): string {
   const payload = () => payloadPieces(data);
@@ -136,14 +136,11 @@ export function serializeCache(data: MergeCacheData): string {
     .join("");
 }
 
-/** The payload's pieces, made as they are asked for: its head line, then a newline and a line per record. */
+/** The payload's pieces, made as they are asked for: the table's line, its head line, then a newline and a line per record. */
 export function* payloadPieces(data: MergeCacheData): Generator<Piece> {
-  const head: PayloadHead = {
-    manifestProblems: data.manifestProblems,
-    watches: data.table.toStored(),
-    tally: tallyOf(data.table.watches.length, data.builders),
-  };
-  yield JSON.stringify(head);
+  yield data.table.storedText();
+  yield "\n";
+  yield payloadHeadText(data.manifestProblems, tallyOf(data.table.watches.length, data.builders));
   for (const builder of data.builders) {
     yield "\n";
     yield recordText(builder);
@@ -182,6 +179,10 @@ export function rememberRecordText(builder: CachedBuilder, text: string): void {
  * once here for its digest and once more to write it: its pieces are made as they are
  * written, so that a whole merge's 10 MB of record lines are never all held at once.
  */
+export function payloadHeadText(manifestProblems: readonly Problem[], tally: readonly number[]): string {
+  return JSON.stringify({ manifestProblems, tally });
+}
+
 export function cacheHead(check: CacheCheck, payload: () => Iterable<Piece>): string {
   const checkText = JSON.stringify({
     startedNs: check.startedNs,

@@ -18,10 +18,12 @@ import {
 } from "./format.js";
 import { WatchTable } from "./table.js";
 
-/** What the payload's head line holds, read back. */
+/** What the payload's table and head lines hold, read back. */
 export interface ReadPayloadHead {
   manifestProblems: Problem[];
   table: WatchTable;
+  /** The table's rows when it was read (a merge numbers new watches after them). */
+  tableRows: number;
   tally: number[];
 }
 
@@ -36,8 +38,10 @@ export interface ReadCache {
   head(): ReadPayloadHead | undefined;
   /** One builder's record, by its index in `check.builders` (undefined when damaged). */
   record(index: number): CachedBuilder | undefined;
-  /** One builder's record line, as read. */
-  recordBytes(index: number): Uint8Array;
+  /** The table's line, as read. */
+  tableBytes(): Uint8Array;
+  /** The record lines of builders `from` to `to` (indexes in `check.builders`, both included), as read, with the newlines between them. */
+  recordRun(from: number, to: number): Uint8Array;
   /** Every builder's results; undefined when they are damaged. */
   full(): MergeCacheData | undefined;
 }
@@ -65,6 +69,9 @@ export function parseCache(bytes: Buffer, code: string, key: string): ReadCache 
   }
 }
 
+/** The payload's line of the first builder's record: the table's line and the head line come before. */
+const RECORDS_LINE = 2;
+
 /** The payload, split into lines once, each decoded and checked only when asked for. */
 class PayloadReader implements ReadCache {
   private lines: Uint8Array[] | undefined;
@@ -79,7 +86,7 @@ class PayloadReader implements ReadCache {
   ) {}
 
   intact(): boolean {
-    this.whole ??= digest(this.bytes) === this.expected && this.split().length === this.check.builders.length + 1;
+    this.whole ??= digest(this.bytes) === this.expected && this.split().length === this.check.builders.length + RECORDS_LINE;
     return this.whole;
   }
 
@@ -88,7 +95,7 @@ class PayloadReader implements ReadCache {
   }
 
   head(): ReadPayloadHead | undefined {
-    if (this.parsedHead === null) this.parsedHead = this.intact() ? parseHead(this.text(0)) : undefined;
+    if (this.parsedHead === null) this.parsedHead = this.intact() ? parseHead(this.text(0), this.text(1)) : undefined;
     return this.parsedHead;
   }
 
@@ -101,14 +108,21 @@ class PayloadReader implements ReadCache {
     const head = this.head();
     const checked = this.check.builders[index];
     if (!head || !checked) return undefined;
-    const text = this.text(index + 1);
+    const text = this.text(index + RECORDS_LINE);
     const record = safely(() => cachedBuilder(JSON.parse(text), checked, head.table.watches.length));
     if (record) rememberRecordText(record, text);
     return record;
   }
 
-  recordBytes(index: number): Uint8Array {
-    return this.split()[index + 1]!;
+  tableBytes(): Uint8Array {
+    return this.split()[0]!;
+  }
+
+  recordRun(from: number, to: number): Uint8Array {
+    const lines = this.split();
+    const first = lines[from + RECORDS_LINE]!;
+    const last = lines[to + RECORDS_LINE]!;
+    return this.bytes.subarray(first.byteOffset - this.bytes.byteOffset, last.byteOffset - this.bytes.byteOffset + last.byteLength);
   }
 
   full(): MergeCacheData | undefined {
@@ -198,14 +212,14 @@ function checkedRow(row: unknown): CheckedBuilder | undefined {
   return checked;
 }
 
-function parseHead(text: string): ReadPayloadHead | undefined {
+function parseHead(tableText: string, text: string): ReadPayloadHead | undefined {
   return safely(() => {
+    const table = WatchTable.fromStored(JSON.parse(tableText));
     const body = JSON.parse(text) as Partial<PayloadHead> | null;
-    const table = WatchTable.fromStored(body?.watches);
     const { manifestProblems, tally } = body ?? {};
     if (!table || !Array.isArray(manifestProblems) || !manifestProblems.every(isProblem)) return undefined;
     if (!Array.isArray(tally) || tally.length !== 2 * table.watches.length || !tally.every((n) => Number.isInteger(n) && n >= 0)) return undefined;
-    return { manifestProblems, table, tally };
+    return { manifestProblems, table, tableRows: table.watches.length, tally };
   });
 }
 

@@ -14,6 +14,7 @@ import { codeIdentity, confirmNow, digestOf, readIfHolds, writeMergeCache } from
 import {
   checkedOf,
   countInto,
+  payloadHeadText,
   recordText,
   type CacheCheck,
   type CachedBuilder,
@@ -159,10 +160,18 @@ function writeCache(
 ): void {
   const { session } = input;
   const head = read.head()!;
-  const payload: Piece[] = [JSON.stringify({ manifestProblems: head.manifestProblems, watches: head.table.toStored(), tally: made.tally })];
-  for (const index of made.rows.keys()) {
-    const record = remerged.records.get(index);
-    payload.push("\n", record ? recordText(record) : read.recordBytes(index));
+  const payload: Piece[] = [...head.table.storedTextAfter(read.tableBytes(), head.tableRows), "\n", payloadHeadText(head.manifestProblems, made.tally)];
+  // the records not merged again copied in runs, each as the bytes it was
+  let run: number | undefined;
+  for (let index = 0; index <= made.rows.length; index++) {
+    const record = index < made.rows.length ? remerged.records.get(index) : undefined;
+    if (record === undefined && index < made.rows.length) {
+      run ??= index;
+      continue;
+    }
+    if (run !== undefined) payload.push("\n", read.recordRun(run, index - 1));
+    run = undefined;
+    if (record) payload.push("\n", recordText(record));
   }
   const next: CacheCheck = {
     code: codeIdentity(),

@@ -1,6 +1,7 @@
 // Internal to @autowatch/merge: not exported (the public API is what README.md documents).
 import type { BuilderWatch, Vcs, WatchSource } from "@autowatch/watchfile";
 import { escapeJsonText } from "@autowatch/watchfile/text";
+import type { Piece } from "./format.js";
 
 /**
  * One distinct watch as a merged builder has it: what the state writes (vcs, URL, branch,
@@ -76,8 +77,19 @@ export class WatchTable {
     return `${text}]`;
   }
 
-  toStored(): StoredWatch[] {
-    return this.watches.map((w) => [w.vcs, w.url, w.original === w.url ? "" : w.original, w.branch, w.from.join(",")]);
+  /** The table's line in the cache: its rows as a JSON array. */
+  storedText(): string {
+    return JSON.stringify(this.watches.map(storedRow));
+  }
+
+  /**
+   * The table's line after the watches numbered since it was read from `read` (the line as
+   * read, `count` rows): those rows appended to the bytes as they were, nothing parsed again.
+   */
+  storedTextAfter(read: Uint8Array, count: number): Piece[] {
+    if (this.watches.length === count) return [read];
+    const added = JSON.stringify(this.watches.slice(count).map(storedRow)).slice(1);
+    return [read.subarray(0, read.length - 1), count === 0 ? added : `,${added}`];
   }
 
   /** The table back from its stored form (as its digest vouches: written so); undefined when a row is not one. */
@@ -99,6 +111,10 @@ export class WatchTable {
     }
     return table;
   }
+}
+
+function storedRow(w: TableWatch): StoredWatch {
+  return [w.vcs, w.url, w.original === w.url ? "" : w.original, w.branch, w.from.join(",")];
 }
 
 function sameWatch(a: TableWatch, b: TableWatch): boolean {
