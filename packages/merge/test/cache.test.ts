@@ -8,7 +8,7 @@ import { parseCache } from "../src/cache/parse.js";
 import { inputKey, planBuilders } from "../src/cache/plan.js";
 import { Recaller } from "../src/cache/recall.js";
 import { isRacy, racyFrom } from "../src/cache/stamp.js";
-import { WatchTable } from "../src/cache/table.js";
+import { WatchTable, type TableWatch } from "../src/cache/table.js";
 import { factoryKey } from "../src/factories.js";
 import type { WatchFileInput } from "../src/types.js";
 import { cacheDataOf, factory } from "./helpers.js";
@@ -96,5 +96,28 @@ describe("which builders the cache gives back", () => {
     expect(read(text.replace('"today":"2026-12-06"', '"today":"2026-12-07"'))).toBeUndefined();
     expect(read(text.slice(0, -2))).toBeUndefined();
     expect(read("")).toBeUndefined();
+  });
+});
+
+describe("the watch table", () => {
+  const watch = (url: string, branch: string): TableWatch => ({ vcs: "git", url, original: url, branch, from: ["auto"] });
+
+  it("numbers a known watch as it was, whether its URL was indexed alone or not", () => {
+    const table = new WatchTable();
+    const ids = [watch("https://a.example/x.git", "main"), watch("https://b.example/y.git", "main"), watch("https://b.example/y.git", "dev")].map((w) =>
+      table.id(w),
+    );
+    const read = WatchTable.fromStored(JSON.parse(table.storedText()))!;
+    read.indexOnly(new Set(["https://a.example/x.git"]));
+    expect(read.id(watch("https://a.example/x.git", "main"))).toBe(ids[0]);
+    // a URL left out of the index: the whole table is indexed, never a second number for a known watch
+    expect(read.id(watch("https://b.example/y.git", "dev"))).toBe(ids[2]);
+    expect(read.id(watch("https://b.example/y.git", "main"))).toBe(ids[1]);
+    expect(read.id(watch("https://a.example/x.git", "dev"))).toBe(3);
+    expect(read.watches).toHaveLength(4);
+    // appended to the line as read, it reads back as the whole table
+    const appended = read.storedTextAfter(Buffer.from(table.storedText()), 3);
+    const text = appended.map((piece) => (typeof piece === "string" ? piece : Buffer.from(piece).toString("utf8"))).join("");
+    expect(text).toBe(read.storedText());
   });
 });

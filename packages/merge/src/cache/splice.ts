@@ -225,6 +225,7 @@ function mergeAgain(input: SpliceInput, read: ReadCache, changed: readonly numbe
     digests,
   });
   const states = new Map<string, BuilderState>(gathered.builders);
+  table.indexOnly(new Set(factories.flatMap((factory) => (gathered.details.get(factory.name)?.watches ?? []).map((watch) => watch.url))));
   const remerged: Remerged = { records: new Map(), lines: new Map(), details: gathered.details, lastGood: farm.lastGood };
   for (const [at, index] of changed.entries()) {
     const factory = factories[at]!;
