@@ -1,5 +1,5 @@
 // Internal to @autowatch/watchfile: not exported (the public API is what README.md documents).
-import { z } from "zod";
+import * as z from "zod";
 import { formatPath } from "./json.js";
 import { LIMITS } from "./limits.js";
 import { quoteValue } from "./quote.js";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { CHECK_SCHEMA_ID, checkReportSchema, EXPLAIN_SCHEMA_ID, explainReportSchema, RESOLVE_SCHEMA_ID, resolveReportSchema } from "./reports.js";
 import { legacyWatchFileSchema, STATE_SCHEMA_ID, stateSchema, WATCHFILE_SCHEMA_ID, watchFileSchema } from "./schema.js";
 

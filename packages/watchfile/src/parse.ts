@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "zod";
 import { describeIssue, describeValue, findUnknownFields, MAX_REPORTED } from "./issues.js";
 import { formatPath, readJson } from "./json.js";
 import type { ReadFailure } from "./json.js";

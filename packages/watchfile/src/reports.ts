@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { originSchema, pinnedEntrySchema, problemSchema, vcsSchema, watchSourceSchema } from "./schema.js";
 
 // The --json outputs of the CLI besides the state (autowatch.state/1), described here so that

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { PROBLEM_CODE_SHAPE, PROBLEM_CODES } from "./problem.js";
 
 /** Version control systems autowatch knows about. */

@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "zod";
 import { compareProblems as compareProblemFields, compareText } from "./order.js";
 import { STATE_SCHEMA_ID, builderStateSchema, stateSchema, watchFileSchema, watchSourceSchema } from "./schema.js";
 import { stateLines, stateText } from "./statetext.js";
