@@ -2,6 +2,7 @@
 import { spawn } from "node:child_process";
 import process from "node:process";
 import v8 from "node:v8";
+import { runInNewContext } from "node:vm";
 import type { MergeEvent, MergeWatcher, WatchMergeOptions } from "@autowatch/merge";
 import type { State } from "@autowatch/watchfile";
 import { problemCounts } from "./summary.js";
@@ -143,16 +144,15 @@ function numberOption(value: unknown, name: string): number | undefined {
  * A follow process merges again and again in one heap, and V8's default heap growth lets each
  * merge's garbage pile up to several times what is live before a full collection. Its first
  * merge is a whole one (its cache is made, or checked builder by builder): sized for memory
- * (`--optimize-for-size`), the heap stays near what that merge needs. The re-merges after it
- * splice the few builders that changed: at full speed, with the heap let grow only 1% past what
- * a collection leaves. Measured on a 10,000-builder farm, 1% new each time, 8 re-merges a run:
- * medians 0.45-0.65 s, peak RSS 243-250 MiB (the first merge's) in most runs, but a re-merge
- * now and then peaks higher (280 MiB in one of two benchmark runs); sized for memory throughout,
- * 0.80-0.86 s and 236-252 MiB; full speed with 5% growth, 0.51-0.55 s but re-merges up to
- * 262 MiB; full speed with V8's growth, 0.53 s and 340-377 MiB. A whole merge after the first
- * (a manifest edited, a new day) is then faster but peaks higher: 1.3 s and 288 MiB, against
- * 2.0 s and 267 MiB sized for memory. Both flags are heuristics read as the heap grows: setting
- * them between merges is safe.
+ * (`--optimize-for-size`), the heap stays near what that merge needs. Its garbage is then
+ * collected at once (otherwise the first re-merge allocated on top of it and raised the peak
+ * by up to 20 MiB). The re-merges after it splice the few builders that changed: at full speed,
+ * with the heap let grow only 1% past what a collection leaves. Measured on a 10,000-builder
+ * farm, 1% new each time, 8 re-merges a run, 3 runs: re-merges 0.28-0.57 s, peak RSS 231-237 MiB
+ * (the first merge's); without the collection, 233-254 MiB; sized for memory throughout,
+ * 0.44-0.80 s and 236-248 MiB. A whole merge after the first (a manifest edited, a new day) is
+ * faster at full speed but peaks higher: 1.3 s and 288 MiB, against 2.0 s and 267 MiB sized for
+ * memory. Both flags are heuristics read as the heap grows: setting them between merges is safe.
  */
 function heapSizing(): () => void {
   v8.setFlagsFromString("--optimize-for-size");
@@ -162,5 +162,12 @@ function heapSizing(): () => void {
     first = false;
     v8.setFlagsFromString("--no-optimize-for-size");
     v8.setFlagsFromString("--heap-growing-percent=1");
+    collectGarbage();
   };
+}
+
+/** A full collection, now: V8 gives `gc` to the contexts made after `--expose-gc` is set. */
+function collectGarbage(): void {
+  v8.setFlagsFromString("--expose-gc");
+  (runInNewContext("gc") as () => void)();
 }
