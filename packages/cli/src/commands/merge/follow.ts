@@ -168,6 +168,10 @@ function heapSizing(): () => void {
 
 /** A full collection, now: V8 gives `gc` to the contexts made after `--expose-gc` is set. */
 function collectGarbage(): void {
-  v8.setFlagsFromString("--expose-gc");
-  (runInNewContext("gc") as () => void)();
+  try {
+    v8.setFlagsFromString("--expose-gc");
+    (runInNewContext("gc") as () => void)();
+  } catch {
+    // a V8 that refuses: the garbage is collected later, as it would be without this call
+  }
 }
