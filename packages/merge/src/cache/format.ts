@@ -174,15 +174,16 @@ export function rememberRecordText(builder: CachedBuilder, text: string): void {
   storedText.set(builder, text);
 }
 
+/** The payload's head line (`PayloadHead`). */
+export function payloadHeadText(manifestProblems: readonly Problem[], tally: readonly number[]): string {
+  return JSON.stringify({ manifestProblems, tally });
+}
+
 /**
  * The head line (with the digests of what follows) and the check line. `payload` is walked
  * once here for its digest and once more to write it: its pieces are made as they are
  * written, so that a whole merge's 10 MB of record lines are never all held at once.
  */
-export function payloadHeadText(manifestProblems: readonly Problem[], tally: readonly number[]): string {
-  return JSON.stringify({ manifestProblems, tally });
-}
-
 export function cacheHead(check: CacheCheck, payload: () => Iterable<Piece>): string {
   const checkText = JSON.stringify({
     startedNs: check.startedNs,
