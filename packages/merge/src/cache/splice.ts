@@ -161,17 +161,18 @@ function writeCache(
   const { session } = input;
   const head = read.head()!;
   const payload: Piece[] = [...head.table.storedTextAfter(read.tableBytes(), head.tableRows), "\n", payloadHeadText(head.manifestProblems, made.tally)];
-  // the records not merged again copied in runs, each as the bytes it was
-  let run: number | undefined;
-  for (let index = 0; index <= made.rows.length; index++) {
-    const record = index < made.rows.length ? remerged.records.get(index) : undefined;
-    if (record === undefined && index < made.rows.length) {
-      run ??= index;
+  // the records not merged again copied as the bytes they were, a run of consecutive lines at a time
+  for (let start = 0; start < made.rows.length;) {
+    const record = remerged.records.get(start);
+    if (record) {
+      payload.push("\n", recordText(record));
+      start++;
       continue;
     }
-    if (run !== undefined) payload.push("\n", read.recordRun(run, index - 1));
-    run = undefined;
-    if (record) payload.push("\n", recordText(record));
+    let end = start;
+    while (end + 1 < made.rows.length && !remerged.records.has(end + 1)) end++;
+    payload.push("\n", read.recordRun(start, end));
+    start = end + 1;
   }
   const next: CacheCheck = {
     code: codeIdentity(),
