@@ -206,9 +206,14 @@ export function mixedKinds(builders: Iterable<{ name: string; watches: readonly 
   const problems: Problem[] = [];
   for (const [url, byKind] of mixed) {
     const parts = [...byKind].sort(([a], [b]) => compareText(a, b)).map(([vcs, names]) => `${vcs} by ${quotedNames(names)}`);
-    problems.push(makeProblem("warning", "merge.url.mixed-vcs", `${quoteValue(url)} is watched as ${parts.join(" and as ")}: one poller for each`));
+    problems.push(makeProblem("warning", "merge.url.mixed-vcs", `${mixedKindsPrefix(url)}${parts.join(" and as ")}: one poller for each`));
   }
   return problems;
+}
+
+/** How the warning for a URL watched as two VCS kinds starts (what a spliced merge finds it by). */
+export function mixedKindsPrefix(url: string): string {
+  return `${quoteValue(url)} is watched as `;
 }
 
 function quotedNames(names: Iterable<string>): string {

@@ -197,19 +197,22 @@ export function readStateEnds(file: string): { fingerprint: string | undefined; 
   try {
     const size = fstatSync(fd).size;
     const head = readAt(fd, 0, Math.min(size, HEAD_BYTES));
-    // a raw newline is never inside a JSON string: the key's last occurrence is the list's start
     for (let length = Math.min(size, FIRST_TAIL_BYTES); ; length = Math.min(size, length * 8)) {
       const tail = readAt(fd, size - length, length);
-      const at = tail.lastIndexOf(PROBLEMS_KEY);
-      if (at >= 0) {
-        const { problems } = JSON.parse(`{${tail.toString("utf8", at + 1)}`) as { problems: Problem[] };
-        return { fingerprint: stateFingerprintIn(head, tail.subarray(length - 2)), problems };
-      }
+      const problems = problemsAtEnd(tail);
+      if (problems) return { fingerprint: stateFingerprintIn(head, tail.subarray(length - 2)), problems };
       if (length === size) throw new Error(`${file}: no problems list at its end`);
     }
   } finally {
     closeSync(fd);
   }
+}
+
+/** The problems a state text ends with, from its last bytes; undefined when they do not hold the whole list. */
+export function problemsAtEnd(tail: Buffer): Problem[] | undefined {
+  // a raw newline is never inside a JSON string: the key's last occurrence is the list's start
+  const at = tail.lastIndexOf(PROBLEMS_KEY);
+  return at < 0 ? undefined : (JSON.parse(`{${tail.toString("utf8", at + 1)}`) as { problems: Problem[] }).problems;
 }
 
 function readAt(fd: number, position: number, length: number): Buffer {

@@ -2,12 +2,12 @@
 import { createHash } from "node:crypto";
 import { STATE_SCHEMA_ID, type BuilderState, type Problem, type State, type Vcs } from "@autowatch/watchfile";
 import { builderLine, problemLine, watchesJson, writeFileAtomicSync, writeStateText } from "@autowatch/watchfile/text";
-import { mixedKinds } from "../checks.js";
+import { mixedKinds, mixedKindsPrefix } from "../checks.js";
 import { gatherBuilders, strayWatchFiles } from "../core.js";
 import { factoryFromKey } from "../factories.js";
 import type { LastGoodStore } from "../lastgood.js";
 import type { RewriteRule } from "../rewrite.js";
-import { identityOf, stateFileView, stateFingerprintIn, rememberBuilderRendering, stateProblems } from "../state.js";
+import { identityOf, problemsAtEnd, stateFileView, stateFingerprintIn, rememberBuilderRendering, stateProblems } from "../state.js";
 import type { BuilderDetail, LastGoodEntry, MergeFactory, MergePolicy, MergeResult, WatchFileInput } from "../types.js";
 import { Checksum } from "./checksum.js";
 import { codeIdentity, confirmNow, digestOf, readIfHolds, writeMergeCache } from "./files.js";
@@ -97,10 +97,10 @@ export async function spliceMerge(input: SpliceInput): Promise<Spliced | undefin
   const recounted = recount(read, remerged, rows);
   if (!recounted) return undefined;
   const { tally, touched } = recounted;
-  const { lines: pollerLines, mixed } = splicePollers(pollerSection, head.table, tally, touched);
+  const { lines: pollerLines, mixed, touchedUrls } = splicePollers(pollerSection, head.table, tally, touched);
   const fingerprint = fingerprintOf(pollerLines, order, rows);
   const gathered = problemsOf(input, read, head.manifestProblems, rows, remerged);
-  const mixedProblems = mixed.length > 0 ? mixedOf(read, rows, remerged, mixed) : [];
+  const mixedProblems = mixed.length > 0 ? mixedOf(read, rows, remerged, mixed, { touchedUrls, stateBytes: held.bytes }) : [];
   if (!mixedProblems) return undefined;
   const problems = stateProblems([...gathered, ...mixedProblems]);
   const problemLines = problems.map(problemLine);
@@ -271,8 +271,28 @@ function problemsOf(input: SpliceInput, read: ReadCache, manifestProblems: reado
   return problems;
 }
 
-/** The warnings for URLs watched as two VCS kinds: every builder's watches are looked at (rare: a farm's mistake). */
-function mixedOf(read: ReadCache, rows: readonly CheckedBuilder[], remerged: Remerged, urls: readonly string[]): Problem[] | undefined {
+/**
+ * The warnings for URLs watched as two VCS kinds. A URL no merged builder had or has a watch of
+ * is watched by the same builders as before: its warning is the previous state's. For the
+ * others every builder's watches are looked at (rare: a farm's mistake, edited).
+ */
+function mixedOf(
+  read: ReadCache,
+  rows: readonly CheckedBuilder[],
+  remerged: Remerged,
+  mixed: readonly string[],
+  before: { touchedUrls: ReadonlySet<string>; stateBytes: Buffer },
+): Problem[] | undefined {
+  const previous = problemsAtEnd(before.stateBytes)?.filter((problem) => problem.code === "merge.url.mixed-vcs") ?? [];
+  const kept: Problem[] = [];
+  const urls: string[] = [];
+  for (const url of mixed) {
+    const prefix = mixedKindsPrefix(url);
+    const warning = before.touchedUrls.has(url) ? undefined : previous.find((problem) => problem.message.startsWith(prefix));
+    if (warning) kept.push(warning);
+    else urls.push(url);
+  }
+  if (urls.length === 0) return kept;
   const table = read.head()!.table;
   const builders: { name: string; watches: readonly { url: string; vcs: Vcs }[] }[] = [];
   for (const [index, { name }] of rows.entries()) {
@@ -280,7 +300,7 @@ function mixedOf(read: ReadCache, rows: readonly CheckedBuilder[], remerged: Rem
     if (!remerged.records.has(index) && !record) return undefined;
     builders.push({ name, watches: record ? record.watches.map((id) => table.get(id)) : remerged.details.get(name)!.watches });
   }
-  return mixedKinds(builders, new Set(urls));
+  return [...kept, ...mixedKinds(builders, new Set(urls))];
 }
 
 function countsOf(rows: readonly CheckedBuilder[], pollers: number): StateCounts {

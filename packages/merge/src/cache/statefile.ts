@@ -110,14 +110,14 @@ function jsonStringAt(line: Uint8Array, start: number): { value: string; end: nu
  * The state's poller lines after the builders' watches numbered `touched` were counted again
  * in `tally` (per watch of the table: builders that have it, scheduled ones): the pollers of
  * those watches' URLs made again (`PollerKinds`), every other line as it was.
- * `mixed`: the URLs watched as more than one VCS kind.
+ * `mixed`: the URLs watched as more than one VCS kind; `touchedUrls`: the URLs of the watches `touched`.
  */
 export function splicePollers(
   before: SectionLines<PollerKey>,
   table: WatchTable,
   tally: readonly number[],
   touched: ReadonlySet<number>,
-): { lines: (string | Uint8Array)[]; mixed: string[] } {
+): { lines: (string | Uint8Array)[]; mixed: string[]; touchedUrls: Set<string> } {
   const touchedUrls = new Set<string>();
   for (const id of touched) touchedUrls.add(table.get(id).url);
   const kinds = new PollerKinds();
@@ -140,5 +140,5 @@ export function splicePollers(
     lines.push(before.lines[index]!);
   }
   for (; next < made.length; next++) lines.push(pollerLine(made[next]!));
-  return { lines, mixed: [...mixed] };
+  return { lines, mixed: [...mixed], touchedUrls };
 }
