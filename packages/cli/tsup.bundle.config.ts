@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { isBuiltin } from "node:module";
 import { defineConfig, type Options } from "tsup";
-import { base, englishZodLocales } from "../../tsup.base.js";
+import { base } from "../../tsup.base.js";
 
 const { version } = JSON.parse(readFileSync(new URL("./package.json", import.meta.url), "utf8")) as { version: string };
 // built just before by scripts/bundle-helper.mjs (package.json's build script)
@@ -48,7 +48,7 @@ export default defineConfig({
   splitting: false,
   minify: false,
   noExternal: [/.*/],
-  esbuildPlugins: [englishZodLocales, lazyBuiltins],
+  esbuildPlugins: [lazyBuiltins],
   removeNodeProtocol: false, // else tsup marks `node:` imports external before lazyBuiltins sees them
   onSuccess: async () => asciiOnly(OUTPUT),
   // CommonJS dependencies (simple-git, cli-progress) call `require` for

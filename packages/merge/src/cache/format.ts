@@ -197,7 +197,7 @@ export function cacheHead(check: CacheCheck, payload: () => Iterable<Piece>): st
   });
   const payloadHash = new Checksum();
   for (const piece of payload()) payloadHash.update(piece);
-  const head: Head = { schema: CACHE_SCHEMA, code: check.code, key: check.key, check: digest(checkText), payload: payloadHash.digest() };
+  const head: Head = { schema: CACHE_SCHEMA, code: check.code, key: check.key, check: checksumOf(checkText), payload: payloadHash.digest() };
   return `${JSON.stringify(head)}\n${checkText}\n`;
 }
 
@@ -223,8 +223,6 @@ export function checkedOf(b: CachedBuilder): CheckedBuilder {
   if (b.treeStableTimer !== undefined) row.treeStableTimer = b.treeStableTimer;
   return row;
 }
-
-export const digest = checksumOf;
 
 function storedBuilder(b: CachedBuilder): StoredBuilder {
   return [b.section, b.watches, b.problems, b.watchFile, b.kept ? [b.kept.hash, b.kept.date] : null];

@@ -1,9 +1,9 @@
 // Internal to @autowatch/merge: not exported (the public API is what README.md documents).
 import type { Problem } from "@autowatch/watchfile";
 import type { WatchFileStatus } from "../types.js";
+import { checksumOf } from "./checksum.js";
 import {
   CACHE_SCHEMA,
-  digest,
   rememberRecordText,
   type CacheCheck,
   type CachedBuilder,
@@ -60,7 +60,7 @@ export function parseCache(bytes: Buffer, code: string, key: string): ReadCache 
     const head = JSON.parse(bytes.toString("utf8", 0, first)) as Partial<Head> | null;
     if (!head || head.schema !== CACHE_SCHEMA || head.code !== code || head.key !== key) return undefined;
     const checkText = bytes.toString("utf8", first + 1, second);
-    if (digest(checkText) !== head.check) return undefined;
+    if (checksumOf(checkText) !== head.check) return undefined;
     const check = parseCheck(JSON.parse(checkText) as Record<string, unknown>, code, key);
     if (!check) return undefined;
     return new PayloadReader(check, bytes.subarray(second + 1, bytes.length - 1), head.payload);
@@ -86,7 +86,7 @@ class PayloadReader implements ReadCache {
   ) {}
 
   intact(): boolean {
-    this.whole ??= digest(this.bytes) === this.expected && this.split().length === this.check.builders.length + RECORDS_LINE;
+    this.whole ??= checksumOf(this.bytes) === this.expected && this.split().length === this.check.builders.length + RECORDS_LINE;
     return this.whole;
   }
 
