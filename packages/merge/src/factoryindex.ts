@@ -65,11 +65,11 @@ export function stampManifests(paths: readonly string[]): { onRead: (file: strin
 /** True when every manifest is still the file it was, byte for byte (reads a file only when its stamp was racy). */
 function current(head: IndexHead, paths: readonly string[]): boolean {
   if (head.schema !== FACTORY_INDEX_SCHEMA || !Array.isArray(head.manifests) || head.manifests.length !== paths.length) return false;
-  const racyFromNs = racyFrom(BigInt(head.stampedNs));
+  const racy = racyFrom(BigInt(head.stampedNs));
   return head.manifests.every((stamp, index) => {
     const given = paths[index]!;
     if (stamp.given !== given || stamp.path !== resolve(given) || stampFile(given, true) !== stamp.stamp) return false;
-    if (!isRacy(stamp.stamp, racyFromNs)) return true;
+    if (!isRacy(stamp.stamp, racy)) return true;
     try {
       return digestOf(readFileSync(given)) === stamp.sha256;
     } catch {

@@ -23,8 +23,9 @@ import {
 /**
  * The differential run: one merge with the merge cache beside its state (output A) and one
  * merge without (output B) after each random change; both stores see the same history.
- * `racyWindowMs` 0 lets the cache trust the stamps of files written before the merge started
- * (the default 2 s window has every file of this test confirmed by its digest).
+ * `racyWindowMs` 0 lets the cache trust the stamps of files written before the merge started by
+ * the wall clock; the default trusts those written before the file system's clock tick when it
+ * started (both write files in place within a tick of a merge, now and then).
  */
 export async function differential(root: string, seed: number, steps: number, racyWindowMs?: number): Promise<{ recalled: number; skippedWrites: number }> {
   const random = prng(seed);

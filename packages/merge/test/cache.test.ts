@@ -1,13 +1,15 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { digestOf } from "../src/cache/files.js";
+import { digestOf, fileSystemClock } from "../src/cache/files.js";
 import { serializeCache, type CachedBuilder } from "../src/cache/format.js";
 import { parseCache } from "../src/cache/parse.js";
 import { inputKey, planBuilders } from "../src/cache/plan.js";
 import { Recaller } from "../src/cache/recall.js";
-import { isRacy, racyFrom } from "../src/cache/stamp.js";
+import { isRacy, racyFrom, stampOf } from "../src/cache/stamp.js";
+import { CacheSession } from "../src/cache/session.js";
+import { checksumOf } from "../src/cache/checksum.js";
 import { WatchTable, type TableWatch } from "../src/cache/table.js";
 import { factoryKey } from "../src/factories.js";
 import type { WatchFileInput } from "../src/types.js";
@@ -28,6 +30,81 @@ describe("racy stamps", () => {
     expect(isRacy(stamp(started - 2n * S, started - 2n * S), from)).toBe(true);
     expect(isRacy(stamp(started - 2n * S - 1n, started - 2n * S - 1n), from)).toBe(false);
     expect(isRacy("garbage", from)).toBe(true);
+  });
+});
+
+describe("the file system's clock", () => {
+  const stamp = (dev: bigint, mtime: bigint, ctime: bigint) => `${dev}:2:3:33188:${mtime}:${ctime}`;
+  const started = 1_000n * S;
+  const bound = racyFrom(started, 2n * S, { dev: 7n, ns: started - 5n });
+
+  it("on its device, a file modified or changed in the clock's tick or later is racy, one before it is not", () => {
+    expect(isRacy(stamp(7n, started - 6n, started - 6n), bound)).toBe(false);
+    expect(isRacy(stamp(7n, started - 5n, started - 6n), bound)).toBe(true);
+    expect(isRacy(stamp(7n, started - 6n, started), bound)).toBe(true);
+  });
+
+  it("on another device, the window before the start decides", () => {
+    expect(isRacy(stamp(8n, started - 6n, started - 6n), bound)).toBe(true);
+    expect(isRacy(stamp(8n, started - 3n * S, started - 3n * S), bound)).toBe(false);
+  });
+
+  let root: string;
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), "autowatch-clock-"));
+  });
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  it("is read from a file made in the directory and removed at once: not before a file written earlier", () => {
+    const file = join(root, "earlier.json");
+    writeFileSync(file, "{}");
+    const written = lstatSync(file, { bigint: true });
+    const clock = fileSystemClock(root);
+    expect(clock?.dev).toBe(written.dev);
+    expect(clock!.ns >= written.mtimeNs).toBe(true);
+    expect(readdirSync(root)).toEqual(["earlier.json"]);
+    expect(fileSystemClock(join(root, "missing"))).toBeUndefined();
+  });
+
+  it("settles the files a merge wrote when the cache is written: no longer racy once the clock moved on, racy when changed since", async () => {
+    const output = join(root, "state.json");
+    const settings = {
+      output,
+      lastGoodDir: `${output}.lastgood`,
+      watchDir: root,
+      manifests: [],
+      policy: { maxBytes: 1, maxEntries: 1, allowHosts: null, allowSchemes: null },
+      rules: [],
+    };
+    for (const changedSince of [false, true]) {
+      writeFileSync(output, "{}\n");
+      const session = new CacheSession(settings as unknown as ConstructorParameters<typeof CacheSession>[0]);
+      const confirmed = session.confirmWritten(output, checksumOf(Buffer.from("{}\n")), true)!;
+      // written after the session read the clock: racy, as any file written during the merge
+      expect(confirmed.racy).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      if (changedSince) writeFileSync(output, "[]\n");
+      const state = { ...confirmed, text: "t", fingerprint: "f", counts: { builders: 0, scheduled: 0, watching: 0, pollers: 0 } };
+      session.writeCache(
+        {
+          code: "c",
+          key: session.key,
+          startedNs: "0",
+          today: "2026-12-07",
+          global: "g",
+          manifests: [],
+          factories: null,
+          state,
+          lastGoodIndex: null,
+          builders: [],
+        },
+        () => [],
+      );
+      const check = JSON.parse(readFileSync(`${output}.cache`, "utf8").split("\n")[1]!) as { state: { racy: boolean; stamp: string } };
+      expect(check.state.stamp).toBe(confirmed.stamp);
+      expect(check.state.racy).toBe(changedSince);
+      expect(stampOf(lstatSync(output, { bigint: true })) === confirmed.stamp).toBe(!changedSince);
+    }
   });
 });
 
@@ -64,7 +141,7 @@ describe("which builders the cache gives back", () => {
     const plan = (racy: boolean) =>
       planBuilders({ ...data, builders: [{ ...record, racy }] }, new Map([["b", made]]), new Map([["b", given]]), {
         maxBytes: 1024,
-        racyFromNs: racyFrom(0n),
+        racy: racyFrom(0n),
         lastGoodKey: () => "none",
         recaller: new Recaller(table, "2026-12-06", () => []),
       });

@@ -1,12 +1,13 @@
 // Internal to @autowatch/merge: not exported (the public API is what README.md documents).
-import { hash as oneShotHash } from "node:crypto";
-import { lstatSync, readFileSync, statSync } from "node:fs";
+import { hash as oneShotHash, randomBytes } from "node:crypto";
+import { closeSync, fstatSync, lstatSync, openSync, readFileSync, statSync, unlinkSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { writeFileAtomicSync } from "@autowatch/watchfile/text";
 import { checksumOf, fileChecksum } from "./checksum.js";
 import { CACHE_SCHEMA, cacheHead, type CacheCheck, type Confirmed, type Piece } from "./format.js";
 import { parseCache, type ReadCache } from "./parse.js";
-import { isRacy, racyTimes, stampOf, type Stamp } from "./stamp.js";
+import { isRacy, racyTimes, stampOf, type RacyBound, type Stamp } from "./stamp.js";
 
 /** The merge cache of a state file: beside it, as STATE.lastgood and STATE.factories are. */
 export function mergeCacheFile(state: string): string {
@@ -28,10 +29,10 @@ export function stampFile(path: string, follow = false): Stamp | undefined {
 }
 
 /** A file's stamp (not followed when a symlink) and whether it is racy (as `isRacy` says, from the stat data itself); undefined when it cannot be stat'ed. */
-export function stampFileRacy(path: string, racyFromNs: bigint): { stamp: Stamp; racy: boolean } | undefined {
+export function stampFileRacy(path: string, racy: RacyBound): { stamp: Stamp; racy: boolean } | undefined {
   try {
     const stats = lstatSync(path, { bigint: true });
-    return { stamp: stampOf(stats), racy: racyTimes(stats.mtimeNs, stats.ctimeNs, racyFromNs) };
+    return { stamp: stampOf(stats), racy: racyTimes(stats.dev, stats.mtimeNs, stats.ctimeNs, racy) };
   } catch {
     return undefined;
   }
@@ -43,17 +44,17 @@ export function stampFileRacy(path: string, racyFromNs: bigint): { stamp: Stamp;
  * before the read, so a later write shows in the next stamp). Returns the confirmation to keep,
  * undefined when the file changed or cannot be read.
  */
-export function stillHolds(path: string, confirmed: Confirmed, racyFromNs: bigint, follow = false): Confirmed | undefined {
+export function stillHolds(path: string, confirmed: Confirmed, racy: RacyBound, follow = false): Confirmed | undefined {
   const stamp = stampFile(path, follow);
   if (stamp === undefined) return undefined;
   if (stamp === confirmed.stamp && !confirmed.racy) return confirmed;
   const digest = fileChecksum(path);
   if (digest !== confirmed.digest) return undefined;
-  return { stamp, digest, racy: isRacy(stamp, racyFromNs) };
+  return { stamp, digest, racy: isRacy(stamp, racy) };
 }
 
 /** The bytes of a file that still holds what `confirmed` says (as `stillHolds`), and its confirmation; undefined otherwise. */
-export function readIfHolds(path: string, confirmed: Confirmed, racyFromNs: bigint): { bytes: Buffer; confirmed: Confirmed } | undefined {
+export function readIfHolds(path: string, confirmed: Confirmed, racy: RacyBound): { bytes: Buffer; confirmed: Confirmed } | undefined {
   const stamp = stampFile(path, true);
   if (stamp === undefined) return undefined;
   let bytes: Buffer;
@@ -64,13 +65,41 @@ export function readIfHolds(path: string, confirmed: Confirmed, racyFromNs: bigi
   }
   if (stamp === confirmed.stamp && !confirmed.racy) return { bytes, confirmed };
   const digest = checksumOf(bytes);
-  return digest === confirmed.digest ? { bytes, confirmed: { stamp, digest, racy: isRacy(stamp, racyFromNs) } } : undefined;
+  return digest === confirmed.digest ? { bytes, confirmed: { stamp, digest, racy: isRacy(stamp, racy) } } : undefined;
+}
+
+/**
+ * The file system's clock now, on the device of `dir`: the time stamps of a file made there
+ * (and removed at once). Undefined when no file can be made there: the racy rule then falls
+ * back on the wall clock.
+ */
+export function fileSystemClock(dir: string): { dev: bigint; ns: bigint } | undefined {
+  const probe = join(dir, `.autowatch-clock-${process.pid}-${randomBytes(6).toString("hex")}`);
+  let fd: number;
+  try {
+    fd = openSync(probe, "wx", 0o600);
+  } catch {
+    return undefined;
+  }
+  try {
+    const stats = fstatSync(fd, { bigint: true });
+    return { dev: stats.dev, ns: stats.mtimeNs < stats.ctimeNs ? stats.mtimeNs : stats.ctimeNs };
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
+    try {
+      unlinkSync(probe);
+    } catch {
+      // a stray probe file is harmless; the next one has another name
+    }
+  }
 }
 
 /** A file as this merge just wrote or read it: its stamp is racy (it was written after the merge started). */
-export function confirmNow(path: string, digest: string, racyFromNs: bigint, follow = false): Confirmed | undefined {
+export function confirmNow(path: string, digest: string, racy: RacyBound, follow = false): Confirmed | undefined {
   const stamp = stampFile(path, follow);
-  return stamp === undefined ? undefined : { stamp, digest, racy: isRacy(stamp, racyFromNs) };
+  return stamp === undefined ? undefined : { stamp, digest, racy: isRacy(stamp, racy) };
 }
 
 /**

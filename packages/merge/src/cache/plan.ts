@@ -8,14 +8,15 @@ import { contentHash } from "../lastgood.js";
 import { digestOf, stampFileRacy, stillHolds } from "./files.js";
 import type { CacheCheck, CachedBuilder, CheckedBuilder, Confirmed, MergeCacheData } from "./format.js";
 import type { Recalled, Recaller } from "./recall.js";
+import type { RacyBound } from "./stamp.js";
 import type { WatchTable } from "./table.js";
 
 /** Each manifest's confirmation when every manifest still holds the bytes the cache says; undefined when one changed. */
-export function manifestsHold(previous: CacheCheck, paths: readonly string[], racyFromNs: bigint): Confirmed[] | undefined {
+export function manifestsHold(previous: CacheCheck, paths: readonly string[], racy: RacyBound): Confirmed[] | undefined {
   if (previous.manifests.length !== paths.length) return undefined;
   const confirmed: Confirmed[] = [];
   for (const [index, path] of paths.entries()) {
-    const holds = stillHolds(path, previous.manifests[index]!, racyFromNs, true);
+    const holds = stillHolds(path, previous.manifests[index]!, racy, true);
     if (!holds) return undefined;
     confirmed.push(holds);
   }
@@ -40,10 +41,10 @@ export interface InputKey {
 }
 
 /** The key of a listed watch file: stat'ed now, before the merge reads it (a later write shows in the next stamp). */
-export function inputKey(given: WatchFileInput | undefined, racyFromNs: bigint): InputKey {
+export function inputKey(given: WatchFileInput | undefined, racy: RacyBound): InputKey {
   if (given === undefined || "missing" in given) return { input: "missing", racy: false };
   if ("error" in given) return { input: `error:${given.error}`, racy: false };
-  const stamped = stampFileRacy(given.file, racyFromNs);
+  const stamped = stampFileRacy(given.file, racy);
   // gone or replaced since the listing: never equal to a stored key
   if (stamped === undefined) return { input: "unstamped", racy: true };
   return { input: `file:${stamped.stamp}`, racy: stamped.racy };
@@ -73,13 +74,13 @@ export function planBuilders(
   previous: MergeCacheData | undefined,
   factories: ReadonlyMap<string, MergeFactory>,
   files: ReadonlyMap<string, WatchFileInput>,
-  options: { maxBytes: number; racyFromNs: bigint; lastGoodKey: LastGoodKey; recaller: Recaller | undefined },
+  options: { maxBytes: number; racy: RacyBound; lastGoodKey: LastGoodKey; recaller: Recaller | undefined },
 ): Plan {
   const plan: Plan = { recalled: new Map(), inputs: new Map(), records: new Map(), refreshed: false };
   const records = new Map(previous?.builders.map((record) => [record.name, record]));
   for (const [name, factory] of factories) {
     const given = files.get(name);
-    const key = inputKey(given, options.racyFromNs);
+    const key = inputKey(given, options.racy);
     plan.inputs.set(name, key);
     const record = records.get(name);
     if (!record || !options.recaller || record.section !== factoryKey(factory)) continue;
@@ -108,14 +109,14 @@ export interface BuilderCheck {
 export function checkBuilders(
   checked: readonly CheckedBuilder[],
   files: ReadonlyMap<string, WatchFileInput>,
-  options: { maxBytes: number; racyFromNs: bigint; lastGoodKey: LastGoodKey },
+  options: { maxBytes: number; racy: RacyBound; lastGoodKey: LastGoodKey },
 ): BuilderCheck {
   const rows = [...checked];
   const inputs: InputKey[] = [];
   const changed: number[] = [];
   for (const [index, row] of checked.entries()) {
     const given = files.get(row.name);
-    const key = inputKey(given, options.racyFromNs);
+    const key = inputKey(given, options.racy);
     inputs.push(key);
     if (!sameInput(row, key, given, options.maxBytes) || (row.lastGood !== null && row.lastGood !== options.lastGoodKey(row.name))) changed.push(index);
     else if (key.input !== row.input || key.racy !== row.racy) rows[index] = { ...row, input: key.input, racy: key.racy };
@@ -139,10 +140,10 @@ export function sameInput(
 }
 
 /** The key of a builder's last-good entry: its file's stamp (racy: never equal) and its index row. */
-export function lastGoodKeyer(fileOf: (builder: string) => string, indexRow: (builder: string) => unknown, racyFromNs: bigint): LastGoodKey {
+export function lastGoodKeyer(fileOf: (builder: string) => string, indexRow: (builder: string) => unknown, racy: RacyBound): LastGoodKey {
   return (builder) => {
-    const stamped = stampFileRacy(fileOf(builder), racyFromNs);
-    if (stamped?.racy) return `racy:${racyFromNs}`;
+    const stamped = stampFileRacy(fileOf(builder), racy);
+    if (stamped?.racy) return `racy:${racy.fromNs}`;
     return `${stamped?.stamp ?? "none"}|${JSON.stringify(indexRow(builder) ?? null)}`;
   };
 }

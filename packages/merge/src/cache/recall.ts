@@ -1,6 +1,7 @@
 import type { BuilderState, BuilderWatch, Problem } from "@autowatch/watchfile";
 import { builderLine } from "@autowatch/watchfile/text";
 import { rememberBuilderRendering } from "../state.js";
+import { contentHash, type LastGoodStore } from "../lastgood.js";
 import type { BuilderDetail, ExplainedWatch, LastGoodEntry, MergeFactory } from "../types.js";
 import type { CachedBuilder } from "./format.js";
 import type { WatchTable } from "./table.js";
@@ -87,4 +88,16 @@ export class Recaller {
     }
     return watch;
   }
+}
+
+/** A builder's last good watches of that content hash: the store's copy, else merged again from its watch file. */
+export function storedOrMerged(
+  store: LastGoodStore | undefined,
+  factory: MergeFactory,
+  hash: string,
+  remerged: (factory: MergeFactory) => LastGoodEntry["watches"],
+): LastGoodEntry["watches"] {
+  const entry = store?.get(factory.name);
+  if (entry && "watches" in entry && contentHash(entry.watches) === hash) return entry.watches;
+  return remerged(factory);
 }

@@ -1,14 +1,14 @@
 // Internal to @autowatch/merge: not exported (the public API is what README.md documents).
-import { resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import type { ManifestResult } from "@autowatch/manifest";
 import type { Problem, State } from "@autowatch/watchfile";
-import { contentHash, LASTGOOD_INDEX, type LastGoodStore } from "../lastgood.js";
+import { LASTGOOD_INDEX, type LastGoodStore } from "../lastgood.js";
 import type { RewriteRule } from "../rewrite.js";
 import { textIdentity } from "../state.js";
 import type { BuilderDetail, LastGoodEntry, LastGoodSource, MergeFactory, MergePolicy, MergeResult, WatchFileInput } from "../types.js";
 import { fileChecksum } from "./checksum.js";
-import { codeIdentity, confirmNow, digestOf, mergeCacheFile, readMergeCache, stampFile, stillHolds, writeMergeCache } from "./files.js";
-import { checkedOf, payloadPieces, type CacheCheck, type CachedBuilder, type Confirmed, type MergeCacheData, type StateCounts } from "./format.js";
+import { codeIdentity, confirmNow, digestOf, fileSystemClock, mergeCacheFile, readMergeCache, stampFile, stillHolds, writeMergeCache } from "./files.js";
+import { checkedOf, payloadPieces, type CacheCheck, type CachedBuilder, type Confirmed, type MergeCacheData, type Piece, type StateCounts } from "./format.js";
 import { type ReadCache } from "./parse.js";
 import {
   cachedFactories,
@@ -21,9 +21,10 @@ import {
   type LastGoodKey,
   type Plan,
 } from "./plan.js";
-import { Recaller } from "./recall.js";
-import { nowNs, racyFrom } from "./stamp.js";
-import { WatchTable } from "./table.js";
+import { Recaller, storedOrMerged } from "./recall.js";
+import { isRacy, nowNs, racyFrom, type RacyBound, type Stamp } from "./stamp.js";
+import { factoryIndexFile } from "../factoryindex.js";
+import { compact, usedWatches, WatchTable } from "./table.js";
 
 /** What decides whether a merge's results can be taken again: anything else that differs makes the cache foreign. */
 export interface CacheSettings {
@@ -46,8 +47,10 @@ export interface CacheSettings {
 export class CacheSession {
   /** When this merge started. */
   readonly startedNs = nowNs();
-  /** Stamps of files modified since (the racy window before the start) are racy. */
-  readonly racyFromNs: bigint;
+  /** Which stamps taken by this merge are racy: the file system's clock read before its first stat. */
+  readonly racy: RacyBound;
+  /** The files this merge wrote (state, STATE.factories, the last-good index), by path: their stamps as written, settled before the cache is written. */
+  private readonly written = new Map<string, Stamp>();
   readonly file: string;
   /** The cache as read (its check part parsed; the builders' results when asked). */
   readonly read: ReadCache | undefined;
@@ -66,7 +69,8 @@ export class CacheSession {
     private readonly settings: CacheSettings,
     racyWindowNs?: bigint,
   ) {
-    this.racyFromNs = racyFrom(this.startedNs, racyWindowNs);
+    // a window given (tests) is the rule as is; otherwise the clock of the state's file system
+    this.racy = racyFrom(this.startedNs, racyWindowNs, racyWindowNs === undefined ? fileSystemClock(dirname(settings.output)) : undefined);
     this.file = mergeCacheFile(settings.output);
     this.key = digestOf(
       JSON.stringify({
@@ -92,8 +96,8 @@ export class CacheSession {
   manifestsHold(factoriesFile: string): boolean {
     const check = this.read?.check;
     if (!check?.factories) return false;
-    const index = stillHolds(factoriesFile, check.factories, this.racyFromNs);
-    const confirmed = index && manifestsHold(check, this.settings.manifests, this.racyFromNs);
+    const index = stillHolds(factoriesFile, check.factories, this.racy);
+    const confirmed = index && manifestsHold(check, this.settings.manifests, this.racy);
     if (!index || !confirmed) return false;
     this.manifests = confirmed;
     this.factoriesIndex = index;
@@ -126,7 +130,7 @@ export class CacheSession {
     if (checked.changed.length > 0) return false;
     const rows = checked.rows;
     if (rows.some((row, index) => row !== check.builders[index])) this.dirty = true;
-    const state = stillHolds(inputs.output, check.state, this.racyFromNs, true);
+    const state = stillHolds(inputs.output, check.state, this.racy, true);
     if (!state) return false;
     if (state !== check.state) this.dirty = true;
     const lastGoodIndex = store ? this.storeIndex(store) : null;
@@ -139,7 +143,7 @@ export class CacheSession {
         lastGoodIndex,
         builders: rows,
       };
-      writeMergeCache(this.file, checked, () => this.read!.payload());
+      this.writeCache(checked, () => this.read!.payload());
     }
     return true;
   }
@@ -151,7 +155,7 @@ export class CacheSession {
    * `planBuilders` decides).
    */
   checkBuilders(files: ReadonlyMap<string, WatchFileInput>, maxBytes: number, store: LastGoodStore | undefined): BuilderCheck {
-    return checkBuilders(this.read?.check.builders ?? [], files, { maxBytes, racyFromNs: this.racyFromNs, lastGoodKey: this.lastGoodKey(store) });
+    return checkBuilders(this.read?.check.builders ?? [], files, { maxBytes, racy: this.racy, lastGoodKey: this.lastGoodKey(store) });
   }
 
   /** Notes the manifests as this merge parsed them (stamps taken before the read, digests of the bytes read). */
@@ -170,7 +174,7 @@ export class CacheSession {
   /** STATE.factories as this merge wrote it. */
   wroteFactories(file: string): void {
     const digest = fileChecksum(file);
-    this.factoriesIndex = digest === undefined ? null : (confirmNow(file, digest, this.racyFromNs) ?? null);
+    this.factoriesIndex = digest === undefined ? null : (this.confirmWritten(file, digest) ?? null);
   }
 
   /** Which builders' earlier results still hold (their results rebuilt); the others are merged. */
@@ -192,7 +196,7 @@ export class CacheSession {
     const recaller =
       storeHolds && previous ? new Recaller(previous.table, today, (builder, hash) => storedOrMerged(store, byName.get(builder)!, hash, remerged)) : undefined;
     const lastGoodKey = this.lastGoodKey(store);
-    this.plan = planBuilders(previous, byName, files, { maxBytes, racyFromNs: this.racyFromNs, lastGoodKey, recaller });
+    this.plan = planBuilders(previous, byName, files, { maxBytes, racy: this.racy, lastGoodKey, recaller });
     if (this.plan.refreshed || this.plan.recalled.size !== byName.size || previous?.builders.length !== byName.size) this.dirty = true;
     return this.plan;
   }
@@ -200,7 +204,7 @@ export class CacheSession {
   storeHolds(previous: Pick<CacheCheck, "lastGoodIndex">, store: LastGoodStore): boolean {
     const index = `${store.dir}/${LASTGOOD_INDEX}`;
     if (previous.lastGoodIndex === null) return stampFile(index) === undefined;
-    return stillHolds(index, previous.lastGoodIndex, this.racyFromNs) !== undefined;
+    return stillHolds(index, previous.lastGoodIndex, this.racy) !== undefined;
   }
 
   /** Every builder's earlier result, rebuilt (for a caller that asks a merge of an unchanged farm for its details). */
@@ -230,7 +234,7 @@ export class CacheSession {
       ? lastGoodKeyer(
           (b) => store.fileOf(b),
           (b) => store.indexed(b),
-          this.racyFromNs,
+          this.racy,
         )
       : () => "none";
   }
@@ -240,7 +244,7 @@ export class CacheSession {
     const key = lastGoodKeyer(
       (b) => store.fileOf(b),
       (b) => store.indexed(b),
-      this.racyFromNs,
+      this.racy,
     );
     return {
       get: (builder) => {
@@ -269,7 +273,7 @@ export class CacheSession {
   stateHolds(output: string, state: State): boolean {
     const text = textIdentity(state);
     const before = this.previous?.state;
-    const holds = before && before.text === text ? stillHolds(output, before, this.racyFromNs, true) : undefined;
+    const holds = before && before.text === text ? stillHolds(output, before, this.racy, true) : undefined;
     if (holds) {
       if (holds !== before) this.dirty = true;
       this.stateFile = { ...holds, text, fingerprint: state.fingerprint ?? "", counts: countsOf(state) };
@@ -281,7 +285,7 @@ export class CacheSession {
   /** The state file as this merge wrote it (`digest` of the bytes written). */
   wroteState(output: string, state: State, digest: string): void {
     this.dirty = true;
-    const confirmed = confirmNow(output, digest, this.racyFromNs, true);
+    const confirmed = this.confirmWritten(output, digest, true);
     this.stateFile = confirmed ? { ...confirmed, text: textIdentity(state), fingerprint: state.fingerprint ?? "", counts: countsOf(state) } : null;
   }
 
@@ -316,7 +320,7 @@ export class CacheSession {
       table,
       builders,
     };
-    writeMergeCache(this.file, { ...data, builders: builders.map(checkedOf) }, () => payloadPieces(data));
+    this.writeCache({ ...data, builders: builders.map(checkedOf) }, () => payloadPieces(data));
   }
 
   private recordFor(table: WatchTable, factory: MergeFactory, result: MergeResult, plan: Plan): CachedBuilder | undefined {
@@ -342,43 +346,40 @@ export class CacheSession {
     const index = `${store.dir}/${LASTGOOD_INDEX}`;
     const before = this.read?.check.lastGoodIndex;
     if (before) {
-      const holds = stillHolds(index, before, this.racyFromNs);
+      const holds = stillHolds(index, before, this.racy);
       if (holds) return holds;
     }
     const digest = fileChecksum(index);
-    return digest === undefined ? null : (confirmNow(index, digest, this.racyFromNs) ?? null);
+    return digest === undefined ? null : (this.confirmWritten(index, digest) ?? null);
   }
-}
 
-/** How many of the table's watches the records use (marked in a byte per watch: 200,000 ids at 10,000 builders). */
-function usedWatches(watchCount: number, builders: readonly CachedBuilder[]): number {
-  const used = new Uint8Array(watchCount);
-  let count = 0;
-  for (const builder of builders) {
-    for (const id of builder.watches) {
-      if (used[id] === 0) count++;
-      used[id] = 1;
-    }
+  /** A file this merge just wrote (`digest` of its bytes), stamped now: racy until `writeCache` settles it. */
+  confirmWritten(path: string, digest: string, follow = false): Confirmed | undefined {
+    const confirmed = confirmNow(path, digest, this.racy, follow);
+    if (confirmed) this.written.set(path, confirmed.stamp);
+    return confirmed;
   }
-  return count;
-}
 
-/** The records renumbered into a table of the watches they use. */
-function compact(old: WatchTable, builders: CachedBuilder[]): { table: WatchTable; builders: CachedBuilder[] } {
-  const table = new WatchTable();
-  return { table, builders: builders.map((b) => ({ ...b, watches: b.watches.map((id) => table.id(old.get(id))) })) };
-}
-
-/** A builder's last good watches of that content hash: the store's copy, else merged again from its watch file. */
-export function storedOrMerged(
-  store: LastGoodStore | undefined,
-  factory: MergeFactory,
-  hash: string,
-  remerged: (factory: MergeFactory) => LastGoodEntry["watches"],
-): LastGoodEntry["watches"] {
-  const entry = store?.get(factory.name);
-  if (entry && "watches" in entry && contentHash(entry.watches) === hash) return entry.watches;
-  return remerged(factory);
+  /**
+   * Writes the cache, the files this merge wrote settled first: the file system's clock is
+   * read again, and a file still stamped as this merge left it, in an earlier tick, is no
+   * longer racy (a later write would stamp it from this tick or a later one). Otherwise the
+   * next merge would read and checksum again, say, the 20 MB state it was just given.
+   */
+  writeCache(check: CacheCheck, payload: () => Iterable<Piece>): void {
+    const clock = this.racy.clock && fileSystemClock(dirname(this.settings.output));
+    const settle = <T extends Confirmed>(confirmed: T | null, path: string, follow = false): T | null => {
+      if (!clock || !confirmed?.racy || this.written.get(path) !== confirmed.stamp || stampFile(path, follow) !== confirmed.stamp) return confirmed;
+      return isRacy(confirmed.stamp, { clock, fromNs: this.racy.fromNs }) ? confirmed : { ...confirmed, racy: false };
+    };
+    const settled: CacheCheck = {
+      ...check,
+      factories: settle(check.factories, factoryIndexFile(this.settings.output)),
+      state: settle(check.state, this.settings.output, true),
+      lastGoodIndex: settle(check.lastGoodIndex, `${this.settings.lastGoodDir}/${LASTGOOD_INDEX}`),
+    };
+    writeMergeCache(this.file, settled, payload);
+  }
 }
 
 /** What the merge's summary counts. */

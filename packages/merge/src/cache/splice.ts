@@ -10,7 +10,7 @@ import type { RewriteRule } from "../rewrite.js";
 import { identityOf, problemsAtEnd, stateFileView, stateFingerprintIn, rememberBuilderRendering, stateProblems } from "../state.js";
 import type { BuilderDetail, LastGoodEntry, MergeFactory, MergePolicy, MergeResult, WatchFileInput } from "../types.js";
 import { Checksum } from "./checksum.js";
-import { codeIdentity, confirmNow, digestOf, readIfHolds, writeMergeCache } from "./files.js";
+import { codeIdentity, digestOf, readIfHolds } from "./files.js";
 import {
   checkedOf,
   countInto,
@@ -25,8 +25,8 @@ import {
 } from "./format.js";
 import { type ReadCache } from "./parse.js";
 import { recordOf, type BuilderCheck, type InputKey } from "./plan.js";
-import { Recaller } from "./recall.js";
-import { storedOrMerged, type CacheSession } from "./session.js";
+import { Recaller, storedOrMerged } from "./recall.js";
+import type { CacheSession } from "./session.js";
 import { builderLinesOf, pollerLinesOf, splicePollers } from "./statefile.js";
 
 /** What a spliced merge reads besides the cache (as `runMerge` gathered it). */
@@ -85,7 +85,7 @@ export async function spliceMerge(input: SpliceInput): Promise<Spliced | undefin
   const check = read?.check;
   if (!read || !check?.state || check.today !== today || check.lastGoodIndex === null || !session.storeHolds(check, input.store)) return undefined;
   const head = read.head();
-  const held = head && readIfHolds(output, check.state, session.racyFromNs);
+  const held = head && readIfHolds(output, check.state, session.racy);
   const layout = held && builderLinesOf(held.bytes);
   const pollerSection = held && pollerLinesOf(held.bytes);
   const order = layout && stateOrder(layout.keys, check.builders);
@@ -119,7 +119,7 @@ export async function spliceMerge(input: SpliceInput): Promise<Spliced | undefin
     writeFileAtomicSync(output, (write) => writeStateText(STATE_SCHEMA_ID, fingerprint, { pollers: pollerLines, builders, problems: problemLines }, write), {
       onBytes: (bytes) => hash.update(bytes),
     });
-    state = confirmNow(output, hash.digest(), session.racyFromNs, true);
+    state = session.confirmWritten(output, hash.digest(), true);
   }
   // a state file that cannot be stat'ed right after its write: no cache vouches for it
   if (state) writeCache(input, read, remerged, { tally, rows, state: { ...state, text: identity, fingerprint, counts } });
@@ -186,7 +186,7 @@ function writeCache(
     lastGoodIndex: session.storeIndex(input.store),
     builders: made.rows,
   };
-  writeMergeCache(session.file, next, () => payload);
+  session.writeCache(next, () => payload);
 }
 
 /** The rows' indexes in the state file's order; undefined when its builders are not the cache's. */
