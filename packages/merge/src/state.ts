@@ -100,7 +100,7 @@ const renderedBuilders = new WeakMap<BuilderState, { name: string; digest: strin
 
 /**
  * The lines of pollers and builders already in canonical order and key order (as `mergeFarm`
- * builds them), and the fingerprint hashed from the same text: the pollers' lines, then each
+ * builds them), and the fingerprint hashed from the same text: the pollers' lines (joined by ",\n"), then each
  * builder's name, schedule flag and the digest of its watches (the autoWatch flag changes no
  * change filter).
  */
@@ -110,8 +110,9 @@ export function renderCanonical(
 ): { lines: Omit<StateLines, "problems">; fingerprint: string } {
   const pollerLines = pollers.map(pollerLine);
   const builderLines: string[] = [];
-  // NUL never occurs in JSON text, nor a raw newline: the parts cannot run into each other
-  let summary = pollerLines.join("\n");
+  // NUL never occurs in JSON text, nor a raw newline: the parts cannot run into each other. The
+  // pollers' lines joined as the file has them: a splice hashes runs of them as they are
+  let summary = pollerLines.join(",\n");
   // in the object's own key order, as JSON.parse gives it back and serializeState writes it
   for (const name of Object.keys(builders)) {
     const builder = builders[name]!;

@@ -27,7 +27,7 @@ import { type ReadCache } from "./parse.js";
 import { recordOf, type BuilderCheck, type InputKey } from "./plan.js";
 import { Recaller, storedOrMerged } from "./recall.js";
 import type { CacheSession } from "./session.js";
-import { builderLinesOf, pollerLinesOf, splicePollers } from "./statefile.js";
+import { linesRun, splicePollers, stateLayout, type SectionLines } from "./statefile.js";
 
 /** What a spliced merge reads besides the cache (as `runMerge` gathered it). */
 export interface SpliceInput {
@@ -86,8 +86,9 @@ export async function spliceMerge(input: SpliceInput): Promise<Spliced | undefin
   if (!read || !check?.state || check.today !== today || check.lastGoodIndex === null || !session.storeHolds(check, input.store)) return undefined;
   const head = read.head();
   const held = head && readIfHolds(output, check.state, session.racy);
-  const layout = held && builderLinesOf(held.bytes);
-  const pollerSection = held && pollerLinesOf(held.bytes);
+  const sections = held && stateLayout(held.bytes);
+  const layout = sections?.builders;
+  const pollerSection = sections?.pollers;
   const order = layout && stateOrder(layout.keys, check.builders);
   if (!head || !held || !layout || !pollerSection || !order) return undefined;
   const { inputs, changed } = input.checked;
@@ -97,7 +98,7 @@ export async function spliceMerge(input: SpliceInput): Promise<Spliced | undefin
   const recounted = recount(read, remerged, rows);
   if (!recounted) return undefined;
   const { tally, touched } = recounted;
-  const { lines: pollerLines, mixed, touchedUrls } = splicePollers(pollerSection, head.table, tally, touched);
+  const { lines: pollerLines, count: pollerCount, mixed, touchedUrls } = splicePollers(pollerSection, head.table, tally, touched);
   const fingerprint = fingerprintOf(pollerLines, order, rows);
   const gathered = problemsOf(input, read, head.manifestProblems, rows, remerged);
   const mixedProblems = mixed.length > 0 ? mixedOf(read, rows, remerged, mixed, { touchedUrls, stateBytes: held.bytes }) : [];
@@ -107,21 +108,20 @@ export async function spliceMerge(input: SpliceInput): Promise<Spliced | undefin
   const identity = identityOf(fingerprint, order.map((index) => (rows[index]!.autoWatch ? "1" : "0")).join(""), problemLines);
   // the state file as read: its head names the fingerprint Buildbot was given
   const changedState = stateFingerprintIn(held.bytes, held.bytes.subarray(held.bytes.length - 2)) !== fingerprint;
-  const counts = countsOf(rows, pollerLines.length);
+  const counts = countsOf(rows, pollerCount);
 
   await input.store.save(remerged.lastGood);
   const rewritten = identity !== check.state.text;
   const made = { fingerprint, changed: changedState, rewritten, counts, problems, reused: rows.length - changed.length };
   let state: Confirmed | undefined = held.confirmed;
   if (rewritten) {
-    const builders = order.map((index, at) => remerged.lines.get(index) ?? layout.lines[at]!);
+    const builders = builderPieces(layout, order, remerged.lines);
     const hash = new Checksum();
     writeFileAtomicSync(output, (write) => writeStateText(STATE_SCHEMA_ID, fingerprint, { pollers: pollerLines, builders, problems: problemLines }, write), {
       onBytes: (bytes) => hash.update(bytes),
     });
     state = session.confirmWritten(output, hash.digest(), true);
   }
-  // a state file that cannot be stat'ed right after its write: no cache vouches for it
   if (state) writeCache(input, read, remerged, { tally, rows, state: { ...state, text: identity, fingerprint, counts } });
   return spliced(input, read, remerged, made);
 }
@@ -245,12 +245,34 @@ function mergeAgain(input: SpliceInput, read: ReadCache, changed: readonly numbe
   return remerged;
 }
 
-/** The state's fingerprint, hashed from what `renderCanonical` hashes: the pollers' lines, then each builder's name, schedule flag, watches digest and timer. */
-function fingerprintOf(pollerLines: readonly (string | Uint8Array)[], order: readonly number[], rows: readonly CheckedBuilder[]): string {
+/** The builders' lines in the state file's order: the merged ones made again, runs of the others copied as one piece each. */
+function builderPieces(layout: SectionLines<string>, order: readonly number[], lines: ReadonlyMap<number, string>): Piece[] {
+  const pieces: Piece[] = [];
+  let runFrom = -1;
+  for (const [at, index] of order.entries()) {
+    const line = lines.get(index);
+    if (line === undefined) {
+      if (runFrom < 0) runFrom = at;
+      continue;
+    }
+    if (runFrom >= 0) pieces.push(linesRun(layout, runFrom, at - 1));
+    runFrom = -1;
+    pieces.push(line);
+  }
+  if (runFrom >= 0) pieces.push(linesRun(layout, runFrom, order.length - 1));
+  return pieces;
+}
+
+/**
+ * The state's fingerprint, hashed from what `renderCanonical` hashes: the pollers' lines as the
+ * file has them (pieces of one or more lines, joined by ",\n"), then each builder's name,
+ * schedule flag, watches digest and timer.
+ */
+function fingerprintOf(pollerPieces: readonly (string | Uint8Array)[], order: readonly number[], rows: readonly CheckedBuilder[]): string {
   const hash = createHash("sha256");
-  for (const [index, line] of pollerLines.entries()) {
-    if (index > 0) hash.update("\n");
-    hash.update(line);
+  for (const [index, piece] of pollerPieces.entries()) {
+    if (index > 0) hash.update(",\n");
+    hash.update(piece);
   }
   for (const index of order) {
     const row = rows[index]!;

@@ -17,53 +17,81 @@ const CLOSING_BRACKET = 0x5d;
 const POLLER_START = Buffer.from('{"vcs":"');
 const POLLER_URL = Buffer.from(',"url":');
 
-/** Lines of one of a state file's lists, each with the key read from its start. */
+/** Lines of one of a state file's lists: each line's key, and where it starts and ends in the file. */
 export interface SectionLines<Key> {
+  bytes: Buffer;
   keys: Key[];
-  lines: Uint8Array[];
+  starts: number[];
+  ends: number[];
+}
+
+/** Lines `from` to `to` (inclusive) as the bytes they are in the file, with the ",\n" between them: one piece to write. */
+export function linesRun(section: SectionLines<unknown>, from: number, to: number): Uint8Array {
+  return section.bytes.subarray(section.starts[from], section.ends[to]);
+}
+
+/** The poller and builder lines of a state file. */
+export interface StateLayout {
+  pollers: SectionLines<PollerKey>;
+  builders: SectionLines<string>;
 }
 
 /**
- * The builder lines of a state file as this code writes it (`"name":{...}`, one per line), in
- * the file's order, each with its builder's name; undefined when the file is not laid out so.
+ * The poller lines (each with its vcs and URL) and builder lines (`"name":{...}`, each with its
+ * builder's name) of a state file as this code writes it, in the file's order; undefined when
+ * the file is not laid out so. One walk from the head: nothing past the builders is searched.
  */
-export function builderLinesOf(bytes: Buffer): SectionLines<string> | undefined {
-  return sectionLines(bytes, OPEN_BUILDERS, CLOSING_BRACE, nameOf);
+export function stateLayout(bytes: Buffer): StateLayout | undefined {
+  const head = bytes.indexOf(10);
+  if (head < 0) return undefined;
+  let pollers: SectionLines<PollerKey> | undefined;
+  let next: number;
+  if (startsWith(bytes, NO_POLLERS, head)) {
+    pollers = { bytes, keys: [], starts: [], ends: [] };
+    // the list's last newline opens the builders
+    next = head + NO_POLLERS.length - 1;
+  } else {
+    const section = sectionLines(bytes, head, OPEN_POLLERS, CLOSING_BRACKET, pollerKeyOf);
+    if (!section || bytes[section.end + 1] !== COMMA) return undefined;
+    pollers = section;
+    next = section.end + 2;
+  }
+  const builders = sectionLines(bytes, next, OPEN_BUILDERS, CLOSING_BRACE, nameOf);
+  return builders && { pollers, builders };
 }
 
-/** The poller lines of a state file as this code writes it, each with its vcs and URL. */
-export function pollerLinesOf(bytes: Buffer): SectionLines<PollerKey> | undefined {
-  const head = bytes.indexOf(NO_POLLERS);
-  if (head >= 0 && head < bytes.indexOf(OPEN_BUILDERS)) return { keys: [], lines: [] };
-  return sectionLines(bytes, OPEN_POLLERS, CLOSING_BRACKET, pollerKeyOf);
-}
-
-function sectionLines<Key>(bytes: Buffer, open: Buffer, close: number, keyOf: (line: Uint8Array) => Key | undefined): SectionLines<Key> | undefined {
-  const at = bytes.indexOf(open);
-  if (at < 0) return undefined;
-  const keys: Key[] = [];
-  const lines: Uint8Array[] = [];
+/** The lines of the list opened by `open` at `at`, and where the list closes (`close`). */
+function sectionLines<Key>(
+  bytes: Buffer,
+  at: number,
+  open: Buffer,
+  close: number,
+  keyOf: (bytes: Buffer, start: number, end: number) => Key | undefined,
+): (SectionLines<Key> & { end: number }) | undefined {
+  if (!startsWith(bytes, open, at)) return undefined;
+  const section: SectionLines<Key> = { bytes, keys: [], starts: [], ends: [] };
   let start = at + open.length;
   for (;;) {
     const end = bytes.indexOf(10, start);
     if (end < 0) return undefined;
     // every line but the last ends with a comma
     const last = bytes[end - 1] !== COMMA;
-    const line = bytes.subarray(start, last ? end : end - 1);
-    const key = keyOf(line);
+    const lineEnd = last ? end : end - 1;
+    const key = keyOf(bytes, start, lineEnd);
     if (key === undefined) return undefined;
-    keys.push(key);
-    lines.push(line);
+    section.keys.push(key);
+    section.starts.push(start);
+    section.ends.push(lineEnd);
     start = end + 1;
     if (last) break;
   }
-  return bytes[start] === close ? { keys, lines } : undefined;
+  return bytes[start] === close ? { ...section, end: start } : undefined;
 }
 
 /** The name a builder line starts with (a JSON string followed by `:{`). */
-function nameOf(line: Uint8Array): string | undefined {
-  const name = jsonStringAt(line, 0);
-  if (!name || line[name.end] !== COLON || line[name.end + 1] !== BRACE || line[line.length - 1] !== CLOSING_BRACE) return undefined;
+function nameOf(bytes: Buffer, start: number, end: number): string | undefined {
+  const name = jsonStringAt(bytes, start, end);
+  if (!name || bytes[name.end] !== COLON || bytes[name.end + 1] !== BRACE || bytes[end - 1] !== CLOSING_BRACE) return undefined;
   return name.value;
 }
 
@@ -73,34 +101,33 @@ interface PollerKey {
 }
 
 /** The vcs and URL a poller line starts with (`{"vcs":"git","url":"...",...}`). */
-function pollerKeyOf(line: Uint8Array): PollerKey | undefined {
-  if (!startsWith(line, POLLER_START, 0)) return undefined;
-  const vcs = jsonStringAt(line, POLLER_START.length - 1);
-  if (!vcs || !startsWith(line, POLLER_URL, vcs.end)) return undefined;
-  const url = jsonStringAt(line, vcs.end + POLLER_URL.length);
+function pollerKeyOf(bytes: Buffer, start: number, end: number): PollerKey | undefined {
+  if (!startsWith(bytes, POLLER_START, start)) return undefined;
+  const vcs = jsonStringAt(bytes, start + POLLER_START.length - 1, end);
+  if (!vcs || !startsWith(bytes, POLLER_URL, vcs.end)) return undefined;
+  const url = jsonStringAt(bytes, vcs.end + POLLER_URL.length, end);
   return url && { vcs: vcs.value, url: url.value };
 }
 
-function startsWith(line: Uint8Array, prefix: Uint8Array, at: number): boolean {
-  for (let index = 0; index < prefix.length; index++) if (line[at + index] !== prefix[index]) return false;
+function startsWith(bytes: Uint8Array, prefix: Uint8Array, at: number): boolean {
+  for (let index = 0; index < prefix.length; index++) if (bytes[at + index] !== prefix[index]) return false;
   return true;
 }
 
-/** The JSON string that starts at `start` (its opening quote), and where it ends (after its closing quote). */
-function jsonStringAt(line: Uint8Array, start: number): { value: string; end: number } | undefined {
-  if (line[start] !== QUOTE) return undefined;
+/** The JSON string that starts at `start` (its opening quote) before `limit`, and where it ends (after its closing quote). */
+function jsonStringAt(bytes: Buffer, start: number, limit: number): { value: string; end: number } | undefined {
+  if (bytes[start] !== QUOTE) return undefined;
   let escaped = false;
   let end = start + 1;
-  for (; end < line.length && line[end] !== QUOTE; end++) {
-    if (line[end] === BACKSLASH) {
+  for (; end < limit && bytes[end] !== QUOTE; end++) {
+    if (bytes[end] === BACKSLASH) {
       escaped = true;
       end++;
     }
   }
-  if (end >= line.length) return undefined;
-  const text = Buffer.from(line.buffer, line.byteOffset + start, end + 1 - start).toString("utf8");
+  if (end >= limit) return undefined;
   try {
-    return { value: escaped ? (JSON.parse(text) as string) : text.slice(1, -1), end: end + 1 };
+    return { value: escaped ? (JSON.parse(bytes.toString("utf8", start, end + 1)) as string) : bytes.toString("utf8", start + 1, end), end: end + 1 };
   } catch {
     return undefined;
   }
@@ -109,7 +136,8 @@ function jsonStringAt(line: Uint8Array, start: number): { value: string; end: nu
 /**
  * The state's poller lines after the builders' watches numbered `touched` were counted again
  * in `tally` (per watch of the table: builders that have it, scheduled ones): the pollers of
- * those watches' URLs made again (`PollerKinds`), every other line as it was.
+ * those watches' URLs made again (`PollerKinds`), every other line as it was (runs of them as
+ * one piece: `lines` are pieces to write, `count` the pollers).
  * `mixed`: the URLs watched as more than one VCS kind; `touchedUrls`: the URLs of the watches `touched`.
  */
 export function splicePollers(
@@ -117,7 +145,7 @@ export function splicePollers(
   table: WatchTable,
   tally: readonly number[],
   touched: ReadonlySet<number>,
-): { lines: (string | Uint8Array)[]; mixed: string[]; touchedUrls: Set<string> } {
+): { lines: (string | Uint8Array)[]; count: number; mixed: string[]; touchedUrls: Set<string> } {
   const touchedUrls = new Set<string>();
   for (const id of touched) touchedUrls.add(table.get(id).url);
   const kinds = new PollerKinds();
@@ -132,13 +160,28 @@ export function splicePollers(
     if (touchedUrls.has(watch.url)) kinds.add(watch, tally[2 * id + 1]! > 0);
   }
   const made = kinds.pollers();
+  // the lines kept are copied in runs of consecutive ones: a few pieces instead of 13,000
   const lines: (string | Uint8Array)[] = [];
+  let runFrom = -1;
+  const endRun = (to: number) => {
+    if (runFrom >= 0) lines.push(linesRun(before, runFrom, to));
+    runFrom = -1;
+  };
   let next = 0;
+  let kept = 0;
   for (const [index, key] of before.keys.entries()) {
-    if (touchedUrls.has(key.url)) continue;
-    for (; next < made.length && comparePollers(made[next]!, key) < 0; next++) lines.push(pollerLine(made[next]!));
-    lines.push(before.lines[index]!);
+    if (touchedUrls.has(key.url)) {
+      endRun(index - 1);
+      continue;
+    }
+    if (next < made.length && comparePollers(made[next]!, key) < 0) {
+      endRun(index - 1);
+      for (; next < made.length && comparePollers(made[next]!, key) < 0; next++) lines.push(pollerLine(made[next]!));
+    }
+    if (runFrom < 0) runFrom = index;
+    kept++;
   }
+  endRun(before.keys.length - 1);
   for (; next < made.length; next++) lines.push(pollerLine(made[next]!));
-  return { lines, mixed: [...mixed], touchedUrls };
+  return { lines, count: kept + made.length, mixed: [...mixed], touchedUrls };
 }
