@@ -77,8 +77,8 @@ describe("the file system's clock", () => {
       rules: [],
     };
     for (const changedSince of [false, true]) {
-      writeFileSync(output, "{}\n");
       const session = new CacheSession(settings as unknown as ConstructorParameters<typeof CacheSession>[0]);
+      writeFileSync(output, "{}\n");
       const confirmed = session.confirmWritten(output, checksumOf(Buffer.from("{}\n")), true)!;
       // written after the session read the clock: racy, as any file written during the merge
       expect(confirmed.racy).toBe(true);
