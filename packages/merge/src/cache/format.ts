@@ -1,9 +1,9 @@
 import { Checksum, checksumOf } from "./checksum.js";
-import type { Problem } from "@autowatch/watchfile";
+import type { Problem, Vcs } from "@autowatch/watchfile";
 import type { WatchFileStatus } from "../types.js";
 import type { WatchTable } from "./table.js";
 
-export const CACHE_SCHEMA = "autowatch.merge-cache/3";
+export const CACHE_SCHEMA = "autowatch.merge-cache/4";
 
 /**
  * A file the cache vouches for by its stamp: the stamp, the checksum of its bytes (`Checksum`), and
@@ -117,6 +117,8 @@ export interface PayloadHead {
   manifestProblems: Problem[];
   /** Per watch of the table: how many builders have it, and how many scheduled ones (their pollers). */
   tally: number[];
+  /** The URLs builders watch as more than one VCS kind (a splice looks again only at the URLs it touches). */
+  mixed: string[];
 }
 
 /** A piece of the cache file: text, or bytes taken as they are from the cache read. */
@@ -140,7 +142,8 @@ export function serializeCache(data: MergeCacheData): string {
 export function* payloadPieces(data: MergeCacheData): Generator<Piece> {
   yield data.table.storedText();
   yield "\n";
-  yield payloadHeadText(data.manifestProblems, tallyOf(data.table.watches.length, data.builders));
+  const tally = tallyOf(data.table.watches.length, data.builders);
+  yield payloadHeadText(data.manifestProblems, tally, mixedUrls(data.table, tally));
   for (const builder of data.builders) {
     yield "\n";
     yield recordText(builder);
@@ -175,8 +178,21 @@ export function rememberRecordText(builder: CachedBuilder, text: string): void {
 }
 
 /** The payload's head line (`PayloadHead`). */
-export function payloadHeadText(manifestProblems: readonly Problem[], tally: readonly number[]): string {
-  return JSON.stringify({ manifestProblems, tally });
+export function payloadHeadText(manifestProblems: readonly Problem[], tally: readonly number[], mixed: readonly string[]): string {
+  return JSON.stringify({ manifestProblems, tally, mixed });
+}
+
+/** The URLs some builder watches (per `tally`) as more than one VCS kind. */
+export function mixedUrls(table: WatchTable, tally: readonly number[]): string[] {
+  const firstKind = new Map<string, Vcs>();
+  const mixed = new Set<string>();
+  for (const [id, watch] of table.watches.entries()) {
+    if (tally[2 * id] === 0) continue;
+    const seen = firstKind.get(watch.url);
+    if (seen === undefined) firstKind.set(watch.url, watch.vcs);
+    else if (seen !== watch.vcs) mixed.add(watch.url);
+  }
+  return [...mixed];
 }
 
 /**

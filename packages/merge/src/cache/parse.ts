@@ -25,6 +25,7 @@ export interface ReadPayloadHead {
   /** The table's rows when it was read (a merge numbers new watches after them). */
   tableRows: number;
   tally: number[];
+  mixed: string[];
 }
 
 /** A cache read: its check part parsed; the payload read line by line as a merge needs it. */
@@ -216,10 +217,11 @@ function parseHead(tableText: string, text: string): ReadPayloadHead | undefined
   return safely(() => {
     const table = WatchTable.fromStored(JSON.parse(tableText));
     const body = JSON.parse(text) as Partial<PayloadHead> | null;
-    const { manifestProblems, tally } = body ?? {};
+    const { manifestProblems, tally, mixed } = body ?? {};
     if (!table || !Array.isArray(manifestProblems) || !manifestProblems.every(isProblem)) return undefined;
     if (!Array.isArray(tally) || tally.length !== 2 * table.watches.length || !tally.every((n) => Number.isInteger(n) && n >= 0)) return undefined;
-    return { manifestProblems, table, tableRows: table.watches.length, tally };
+    if (!Array.isArray(mixed) || !mixed.every((url) => typeof url === "string")) return undefined;
+    return { manifestProblems, table, tableRows: table.watches.length, tally, mixed };
   });
 }
 

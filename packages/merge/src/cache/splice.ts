@@ -98,7 +98,7 @@ export async function spliceMerge(input: SpliceInput): Promise<Spliced | undefin
   const recounted = recount(read, remerged, rows);
   if (!recounted) return undefined;
   const { tally, touched } = recounted;
-  const { lines: pollerLines, count: pollerCount, mixed, touchedUrls } = splicePollers(pollerSection, head.table, tally, touched);
+  const { lines: pollerLines, count: pollerCount, mixed, touchedUrls } = splicePollers(pollerSection, head.table, tally, touched, head.mixed);
   const fingerprint = fingerprintOf(pollerLines, order, rows);
   const gathered = problemsOf(input, read, head.manifestProblems, rows, remerged);
   const mixedProblems = mixed.length > 0 ? mixedOf(read, rows, remerged, mixed, { touchedUrls, stateBytes: held.bytes }) : [];
@@ -122,7 +122,7 @@ export async function spliceMerge(input: SpliceInput): Promise<Spliced | undefin
     });
     state = session.confirmWritten(output, hash.digest(), true);
   }
-  if (state) writeCache(input, read, remerged, { tally, rows, state: { ...state, text: identity, fingerprint, counts } });
+  if (state) writeCache(input, read, remerged, { tally, mixed, rows, state: { ...state, text: identity, fingerprint, counts } });
   return spliced(input, read, remerged, made);
 }
 
@@ -156,11 +156,15 @@ function writeCache(
   input: SpliceInput,
   read: ReadCache,
   remerged: Remerged,
-  made: { tally: number[]; rows: CheckedBuilder[]; state: CacheCheck["state"] },
+  made: { tally: number[]; mixed: string[]; rows: CheckedBuilder[]; state: CacheCheck["state"] },
 ): void {
   const { session } = input;
   const head = read.head()!;
-  const payload: Piece[] = [...head.table.storedTextAfter(read.tableBytes(), head.tableRows), "\n", payloadHeadText(head.manifestProblems, made.tally)];
+  const payload: Piece[] = [
+    ...head.table.storedTextAfter(read.tableBytes(), head.tableRows),
+    "\n",
+    payloadHeadText(head.manifestProblems, made.tally, made.mixed),
+  ];
   // the records not merged again copied as the bytes they were, a run of consecutive lines at a time
   for (let start = 0; start < made.rows.length;) {
     const record = remerged.records.get(start);
@@ -226,7 +230,13 @@ function mergeAgain(input: SpliceInput, read: ReadCache, changed: readonly numbe
     digests,
   });
   const states = new Map<string, BuilderState>(gathered.builders);
-  table.indexOnly(new Set(factories.flatMap((factory) => (gathered.details.get(factory.name)?.watches ?? []).map((watch) => watch.url))));
+  // the URLs of the watches these builders have and had: the ones numbered now, and whose pollers are made again
+  const urls = new Set<string>();
+  for (const [at, index] of changed.entries()) {
+    for (const watch of gathered.details.get(factories[at]!.name)?.watches ?? []) urls.add(watch.url);
+    for (const id of read.record(index)?.watches ?? []) urls.add(table.get(id).url);
+  }
+  table.indexOnly(urls);
   const remerged: Remerged = { records: new Map(), lines: new Map(), details: gathered.details, lastGood: farm.lastGood };
   for (const [at, index] of changed.entries()) {
     const factory = factories[at]!;

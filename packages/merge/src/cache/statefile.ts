@@ -137,27 +137,31 @@ function jsonStringAt(bytes: Buffer, start: number, limit: number): { value: str
  * The state's poller lines after the builders' watches numbered `touched` were counted again
  * in `tally` (per watch of the table: builders that have it, scheduled ones): the pollers of
  * those watches' URLs made again (`PollerKinds`), every other line as it was (runs of them as
- * one piece: `lines` are pieces to write, `count` the pollers).
- * `mixed`: the URLs watched as more than one VCS kind; `touchedUrls`: the URLs of the watches `touched`.
+ * one piece: `lines` are pieces to write, `count` the pollers). `mixed`: the URLs watched as
+ * more than one VCS kind, from `mixedBefore` (the previous merge's) for the URLs not touched;
+ * `touchedUrls`: the URLs of the watches `touched`.
  */
 export function splicePollers(
   before: SectionLines<PollerKey>,
   table: WatchTable,
   tally: readonly number[],
   touched: ReadonlySet<number>,
+  mixedBefore: readonly string[],
 ): { lines: (string | Uint8Array)[]; count: number; mixed: string[]; touchedUrls: Set<string> } {
   const touchedUrls = new Set<string>();
   for (const id of touched) touchedUrls.add(table.get(id).url);
+  // a URL no touched watch has is watched as it was: as one kind or as several
+  const mixed = new Set(mixedBefore.filter((url) => !touchedUrls.has(url)));
   const kinds = new PollerKinds();
-  const firstKind = new Map<string, Vcs>();
-  const mixed = new Set<string>();
-  for (const [id, watch] of table.watches.entries()) {
-    if (tally[2 * id] === 0) continue;
-    // every URL for the mixed-kind warning; only the touched ones for their pollers
-    const seen = firstKind.get(watch.url);
-    if (seen === undefined) firstKind.set(watch.url, watch.vcs);
-    else if (seen !== watch.vcs) mixed.add(watch.url);
-    if (touchedUrls.has(watch.url)) kinds.add(watch, tally[2 * id + 1]! > 0);
+  for (const url of touchedUrls) {
+    let first: Vcs | undefined;
+    for (const id of table.idsOfUrl(url)) {
+      if (tally[2 * id] === 0) continue;
+      const watch = table.get(id);
+      if (first === undefined) first = watch.vcs;
+      else if (first !== watch.vcs) mixed.add(url);
+      kinds.add(watch, tally[2 * id + 1]! > 0);
+    }
   }
   const made = kinds.pollers();
   // the lines kept are copied in runs of consecutive ones: a few pieces instead of 13,000

@@ -59,6 +59,13 @@ export class WatchTable {
     for (const [id, known] of this.watches.entries()) if (!only || only(known.url)) this.slot(known.url, known.branch).push(id);
   }
 
+  /** The numbers of every watch of this URL (indexed as `id` indexes, when it was not). */
+  idsOfUrl(url: string): number[] {
+    if (this.byUrl === undefined || (this.indexedUrls !== undefined && !this.indexedUrls.has(url))) this.index();
+    const byBranch = this.byUrl!.get(url);
+    return byBranch === undefined ? [] : [...byBranch.values()].flat();
+  }
+
   /** The numbers of the watches with this one's URL and branch (the list the table keeps: a new one is added to it). */
   private candidates(watch: TableWatch): number[] {
     if (this.byUrl === undefined || (this.indexedUrls !== undefined && !this.indexedUrls.has(watch.url))) this.index();
