@@ -12,6 +12,13 @@ export interface AtomicWriteOptions {
   mode?: number;
   /** Sees every byte written, in order (to hash what is written without reading it back). */
   onBytes?: (bytes: Uint8Array) => void;
+  /**
+   * Follow a symlinked target and keep the mode and owner of the file replaced (default true).
+   * False for files only autowatch writes (the last-good store): the file is replaced where it
+   * is named, with `mode`, and the three lookups per file, which cost more than a small file's
+   * write, are not made.
+   */
+  preserve?: boolean;
 }
 
 /**
@@ -28,17 +35,20 @@ export function writeFileAtomicSync(
   content: string | ((write: (piece: string | Uint8Array) => void) => void),
   options: AtomicWriteOptions = {},
 ): void {
+  const preserve = options.preserve !== false;
   let target = file;
-  try {
-    target = realpathSync(file);
-  } catch {
-    // not there yet
-  }
   let existing: { mode: number; uid: number; gid: number } | undefined;
-  try {
-    existing = statSync(target);
-  } catch {
-    existing = undefined;
+  if (preserve) {
+    try {
+      target = realpathSync(file);
+    } catch {
+      // not there yet
+    }
+    try {
+      existing = statSync(target);
+    } catch {
+      existing = undefined;
+    }
   }
   // pid and a random part: two writers never share a temporary file ("wx" refuses one that exists)
   const temporary = `${target}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`;

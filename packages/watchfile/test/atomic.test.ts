@@ -44,6 +44,21 @@ describe("writeFileAtomicSync", () => {
     expect(readFileSync(real, "utf8")).toBe("new");
   });
 
+  it("with preserve: false, replaces the file where it is named, with the mode asked for: a symlink is replaced, not followed", () => {
+    const real = join(dir, "real.json");
+    const link = join(dir, "link.json");
+    writeFileSync(real, "old");
+    chmodSync(real, 0o640);
+    symlinkSync(real, link);
+    writeFileAtomicSync(link, "new", { preserve: false, mode: 0o600, fsync: false });
+    expect(lstatSync(link).isSymbolicLink()).toBe(false);
+    expect(readFileSync(link, "utf8")).toBe("new");
+    expect(readFileSync(real, "utf8")).toBe("old");
+    writeFileAtomicSync(real, "newer", { preserve: false, mode: 0o600, fsync: false });
+    expect(statSync(real).mode & 0o777).toBe(0o600);
+    expect(readdirSync(dir).sort()).toEqual(["link.json", "real.json"]);
+  });
+
   it("streams pieces of any size, across its buffer, and shows every byte to onBytes in order", () => {
     const file = join(dir, "big.json");
     const pieces = ["x".repeat(300_000), "é".repeat(400_000), "y", "z".repeat(2_000_000), "\n"];
