@@ -1,5 +1,6 @@
 import { Checksum, checksumOf } from "./checksum.js";
-import type { Problem, Vcs } from "@autowatch/watchfile";
+import type { Problem } from "@autowatch/watchfile";
+import { PollerKinds } from "../pollers.js";
 import type { WatchFileStatus } from "../types.js";
 import type { WatchTable } from "./table.js";
 
@@ -182,17 +183,11 @@ export function payloadHeadText(manifestProblems: readonly Problem[], tally: rea
   return JSON.stringify({ manifestProblems, tally, mixed });
 }
 
-/** The URLs some builder watches (per `tally`) as more than one VCS kind. */
+/** The URLs some builder watches (per `tally`) as more than one VCS kind, as the whole merge finds them (`PollerKinds`). */
 export function mixedUrls(table: WatchTable, tally: readonly number[]): string[] {
-  const firstKind = new Map<string, Vcs>();
-  const mixed = new Set<string>();
-  for (const [id, watch] of table.watches.entries()) {
-    if (tally[2 * id] === 0) continue;
-    const seen = firstKind.get(watch.url);
-    if (seen === undefined) firstKind.set(watch.url, watch.vcs);
-    else if (seen !== watch.vcs) mixed.add(watch.url);
-  }
-  return [...mixed];
+  const kinds = new PollerKinds();
+  for (const [id, watch] of table.watches.entries()) if (tally[2 * id]! > 0) kinds.add(watch, false);
+  return kinds.mixedUrls();
 }
 
 /**

@@ -27,7 +27,7 @@ import { type ReadCache } from "./parse.js";
 import { recordOf, type BuilderCheck, type InputKey } from "./plan.js";
 import { Recaller, storedOrMerged } from "./recall.js";
 import type { CacheSession } from "./session.js";
-import { linesRun, splicePollers, stateLayout, type SectionLines } from "./statefile.js";
+import { inRuns, linesRun, splicePollers, stateLayout } from "./statefile.js";
 
 /** What a spliced merge reads besides the cache (as `runMerge` gathered it). */
 export interface SpliceInput {
@@ -115,7 +115,11 @@ export async function spliceMerge(input: SpliceInput): Promise<Spliced | undefin
   const made = { fingerprint, changed: changedState, rewritten, counts, problems, reused: rows.length - changed.length };
   let state: Confirmed | undefined = held.confirmed;
   if (rewritten) {
-    const builders = builderPieces(layout, order, remerged.lines);
+    const builders = inRuns<Piece>(
+      order.length,
+      (at) => remerged.lines.get(order[at]!),
+      (from, to) => linesRun(layout, from, to),
+    );
     const hash = new Checksum();
     writeFileAtomicSync(output, (write) => writeStateText(STATE_SCHEMA_ID, fingerprint, { pollers: pollerLines, builders, problems: problemLines }, write), {
       onBytes: (bytes) => hash.update(bytes),
@@ -166,18 +170,15 @@ function writeCache(
     payloadHeadText(head.manifestProblems, made.tally, made.mixed),
   ];
   // the records not merged again copied as the bytes they were, a run of consecutive lines at a time
-  for (let start = 0; start < made.rows.length;) {
-    const record = remerged.records.get(start);
-    if (record) {
-      payload.push("\n", recordText(record));
-      start++;
-      continue;
-    }
-    let end = start;
-    while (end + 1 < made.rows.length && !remerged.records.has(end + 1)) end++;
-    payload.push("\n", read.recordRun(start, end));
-    start = end + 1;
-  }
+  const records = inRuns<Piece>(
+    made.rows.length,
+    (index) => {
+      const record = remerged.records.get(index);
+      return record && recordText(record);
+    },
+    (from, to) => read.recordRun(from, to),
+  );
+  for (const piece of records) payload.push("\n", piece);
   const next: CacheCheck = {
     code: codeIdentity(),
     key: session.key,
@@ -253,24 +254,6 @@ function mergeAgain(input: SpliceInput, read: ReadCache, changed: readonly numbe
     remerged.lines.set(index, line);
   }
   return remerged;
-}
-
-/** The builders' lines in the state file's order: the merged ones made again, runs of the others copied as one piece each. */
-function builderPieces(layout: SectionLines<string>, order: readonly number[], lines: ReadonlyMap<number, string>): Piece[] {
-  const pieces: Piece[] = [];
-  let runFrom = -1;
-  for (const [at, index] of order.entries()) {
-    const line = lines.get(index);
-    if (line === undefined) {
-      if (runFrom < 0) runFrom = at;
-      continue;
-    }
-    if (runFrom >= 0) pieces.push(linesRun(layout, runFrom, at - 1));
-    runFrom = -1;
-    pieces.push(line);
-  }
-  if (runFrom >= 0) pieces.push(linesRun(layout, runFrom, order.length - 1));
-  return pieces;
 }
 
 /**

@@ -1,5 +1,4 @@
 // Internal to @autowatch/merge: not exported (the public API is what README.md documents).
-import type { Vcs } from "@autowatch/watchfile";
 import { pollerLine } from "@autowatch/watchfile/text";
 import { comparePollers, PollerKinds } from "../pollers.js";
 import type { WatchTable } from "./table.js";
@@ -23,6 +22,27 @@ export interface SectionLines<Key> {
   keys: Key[];
   starts: number[];
   ends: number[];
+}
+
+/**
+ * `count` lines in order as pieces to write: the line `made` gives for an index, and runs of
+ * the other lines as `run(from, to)` gives them (one piece for consecutive lines it keeps).
+ */
+export function inRuns<Piece>(count: number, made: (index: number) => Piece | undefined, run: (from: number, to: number) => Piece): Piece[] {
+  const pieces: Piece[] = [];
+  let runFrom = -1;
+  for (let index = 0; index < count; index++) {
+    const line = made(index);
+    if (line === undefined) {
+      if (runFrom < 0) runFrom = index;
+      continue;
+    }
+    if (runFrom >= 0) pieces.push(run(runFrom, index - 1));
+    runFrom = -1;
+    pieces.push(line);
+  }
+  if (runFrom >= 0) pieces.push(run(runFrom, count - 1));
+  return pieces;
 }
 
 /** Lines `from` to `to` (inclusive) as the bytes they are in the file, with the ",\n" between them: one piece to write. */
@@ -150,19 +170,12 @@ export function splicePollers(
 ): { lines: (string | Uint8Array)[]; count: number; mixed: string[]; touchedUrls: Set<string> } {
   const touchedUrls = new Set<string>();
   for (const id of touched) touchedUrls.add(table.get(id).url);
-  // a URL no touched watch has is watched as it was: as one kind or as several
-  const mixed = new Set(mixedBefore.filter((url) => !touchedUrls.has(url)));
   const kinds = new PollerKinds();
   for (const url of touchedUrls) {
-    let first: Vcs | undefined;
-    for (const id of table.idsOfUrl(url)) {
-      if (tally[2 * id] === 0) continue;
-      const watch = table.get(id);
-      if (first === undefined) first = watch.vcs;
-      else if (first !== watch.vcs) mixed.add(url);
-      kinds.add(watch, tally[2 * id + 1]! > 0);
-    }
+    for (const id of table.idsOfUrl(url)) if (tally[2 * id]! > 0) kinds.add(table.get(id), tally[2 * id + 1]! > 0);
   }
+  // a URL no touched watch has is watched as it was: as one kind or as several
+  const mixed = [...mixedBefore.filter((url) => !touchedUrls.has(url)), ...kinds.mixedUrls()];
   const made = kinds.pollers();
   // the lines kept are copied in runs of consecutive ones: a few pieces instead of 13,000
   const lines: (string | Uint8Array)[] = [];
@@ -187,5 +200,5 @@ export function splicePollers(
   }
   endRun(before.keys.length - 1);
   for (; next < made.length; next++) lines.push(pollerLine(made[next]!));
-  return { lines, count: kept + made.length, mixed: [...mixed], touchedUrls };
+  return { lines, count: kept + made.length, mixed, touchedUrls };
 }
