@@ -9,6 +9,7 @@ import { parseRewriteFile, parseRewriteRule, type RewriteRule } from "./rewrite.
 import { readStateEnds, readStateFingerprint, renderState, renderStatePieces, stateFileView } from "./state.js";
 import { CacheSession, countsOf } from "./cache/session.js";
 import { spliceMerge, type SpliceInput } from "./cache/splice.js";
+import { DamagedTableError } from "./cache/table.js";
 import type { StateCounts } from "./cache/format.js";
 import { digestOf, stampFile } from "./cache/files.js";
 import { Checksum, checksumOf } from "./cache/checksum.js";
@@ -99,7 +100,7 @@ export async function runMerge(options: RunMergeOptions): Promise<RunMergeResult
   let farm: Farm | undefined;
   if (session?.read && options.output !== undefined && session.manifestsHold(factoryIndexFile(options.output))) {
     farm = read(session.read.check.builders.map((b) => b.name));
-    const taken = await takenFromCache(session, options.output, farm, { rules, policy, now, today, remerged: remerge(farm) });
+    const taken = await takenFromCache(session, options.output, farm, { rules, policy, now, today, remerged: remerge(farm) }).catch(ignoreDamagedTable);
     if (taken) return taken;
   }
   const cached = farm && session?.cachedManifests();
@@ -188,6 +189,12 @@ async function takenFromCache(
   if (session.unchanged({ output, store, global: farm.globalKey, today: context.today, checked }))
     return unchangedResult(output, session, store, context.today, context.remerged);
   return store && spliceMerge({ session, output, files: farm.watch.files, store, problems: farm.problems, globalKey: farm.globalKey, checked, ...context });
+}
+
+/** A row of the cache's table that its checksum vouched for but is not a watch: the whole merge runs, without the cache's results. */
+function ignoreDamagedTable(error: unknown): undefined {
+  if (error instanceof DamagedTableError) return undefined;
+  throw error;
 }
 
 /**

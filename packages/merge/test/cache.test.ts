@@ -10,7 +10,7 @@ import { Recaller } from "../src/cache/recall.js";
 import { isRacy, racyFrom, stampOf } from "../src/cache/stamp.js";
 import { CacheSession } from "../src/cache/session.js";
 import { checksumOf } from "../src/cache/checksum.js";
-import { WatchTable, type TableWatch } from "../src/cache/table.js";
+import { DamagedTableError, WatchTable, type TableWatch } from "../src/cache/table.js";
 import { factoryKey } from "../src/factories.js";
 import type { WatchFileInput } from "../src/types.js";
 import { cacheDataOf, factory } from "./helpers.js";
@@ -184,17 +184,40 @@ describe("the watch table", () => {
     const ids = [watch("https://a.example/x.git", "main"), watch("https://b.example/y.git", "main"), watch("https://b.example/y.git", "dev")].map((w) =>
       table.id(w),
     );
-    const read = WatchTable.fromStored(JSON.parse(table.storedText()))!;
+    const read = WatchTable.fromStored(table.storedText())!;
     read.indexOnly(new Set(["https://a.example/x.git"]));
     expect(read.id(watch("https://a.example/x.git", "main"))).toBe(ids[0]);
     // a URL left out of the index: the whole table is indexed, never a second number for a known watch
     expect(read.id(watch("https://b.example/y.git", "dev"))).toBe(ids[2]);
     expect(read.id(watch("https://b.example/y.git", "main"))).toBe(ids[1]);
     expect(read.id(watch("https://a.example/x.git", "dev"))).toBe(3);
-    expect(read.watches).toHaveLength(4);
+    expect(read.size).toBe(4);
     // appended to the line as read, it reads back as the whole table
     const appended = read.storedTextAfter(Buffer.from(table.storedText()), 3);
     const text = appended.map((piece) => (typeof piece === "string" ? piece : Buffer.from(piece).toString("utf8"))).join("");
     expect(text).toBe(read.storedText());
+  });
+
+  it("finds the URLs of rows it has not decoded, escaped or not", () => {
+    const urls = ["https://a.example/x.git", 'https://b.example/q"uote\\d.git', "https://c.example/caf\u00e9\t.git"];
+    for (const escapedToo of [false, true]) {
+      const table = new WatchTable();
+      const ids = urls.slice(0, escapedToo ? 3 : 1).flatMap((url) => [table.id(watch(url, "main")), table.id(watch(url, "dev"))]);
+      const read = WatchTable.fromStored(table.storedText())!;
+      expect(read.size).toBe(ids.length);
+      for (const url of urls.slice(0, escapedToo ? 3 : 1)) expect(read.idsOfUrl(url)).toEqual([table.id(watch(url, "main")), table.id(watch(url, "dev"))]);
+      expect(read.get(ids.length - 1)).toEqual(table.get(ids.length - 1));
+    }
+  });
+
+  it("is not used when a row is not a watch, whatever the checksum said", () => {
+    const table = new WatchTable();
+    table.id(watch("https://a.example/x.git", "main"));
+    table.id(watch("https://a.example/x.git", "dev"));
+    const line = table.storedText();
+    expect(WatchTable.fromStored(line.replace('"git"', "1"))?.decodeAll()).toBe(false);
+    expect(() => WatchTable.fromStored(line.replace('"dev"', "2"))!.get(1)).toThrow(DamagedTableError);
+    expect(WatchTable.fromStored(line.slice(0, -1))).toBeUndefined();
+    expect(WatchTable.fromStored(line)?.decodeAll()).toBe(true);
   });
 });

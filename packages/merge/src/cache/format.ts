@@ -4,7 +4,7 @@ import { PollerKinds } from "../pollers.js";
 import type { WatchFileStatus } from "../types.js";
 import type { WatchTable } from "./table.js";
 
-export const CACHE_SCHEMA = "autowatch.merge-cache/4";
+export const CACHE_SCHEMA = "autowatch.merge-cache/5";
 
 /**
  * A file the cache vouches for by its stamp: the stamp, the checksum of its bytes (`Checksum`), and
@@ -143,7 +143,7 @@ export function serializeCache(data: MergeCacheData): string {
 export function* payloadPieces(data: MergeCacheData): Generator<Piece> {
   yield data.table.storedText();
   yield "\n";
-  const tally = tallyOf(data.table.watches.length, data.builders);
+  const tally = tallyOf(data.table.size, data.builders);
   yield payloadHeadText(data.manifestProblems, tally, mixedUrls(data.table, tally));
   for (const builder of data.builders) {
     yield "\n";
@@ -186,7 +186,7 @@ export function payloadHeadText(manifestProblems: readonly Problem[], tally: rea
 /** The URLs some builder watches (per `tally`) as more than one VCS kind, as the whole merge finds them (`PollerKinds`). */
 export function mixedUrls(table: WatchTable, tally: readonly number[]): string[] {
   const kinds = new PollerKinds();
-  for (const [id, watch] of table.watches.entries()) if (tally[2 * id]! > 0) kinds.add(watch, false);
+  for (let id = 0; id < table.size; id++) if (tally[2 * id]! > 0) kinds.add(table.get(id), false);
   return kinds.mixedUrls();
 }
 

@@ -110,7 +110,7 @@ class PayloadReader implements ReadCache {
     const checked = this.check.builders[index];
     if (!head || !checked) return undefined;
     const text = this.text(index + RECORDS_LINE);
-    const record = safely(() => cachedBuilder(JSON.parse(text), checked, head.table.watches.length));
+    const record = safely(() => cachedBuilder(JSON.parse(text), checked, head.table.size));
     if (record) rememberRecordText(record, text);
     return record;
   }
@@ -128,7 +128,8 @@ class PayloadReader implements ReadCache {
 
   full(): MergeCacheData | undefined {
     const head = this.head();
-    if (!head) return undefined;
+    // a whole merge gives most builders back: every row is decoded, and a damaged one found, now
+    if (!head?.table.decodeAll()) return undefined;
     const builders: CachedBuilder[] = [];
     for (const index of this.check.builders.keys()) {
       const record = this.record(index);
@@ -215,13 +216,13 @@ function checkedRow(row: unknown): CheckedBuilder | undefined {
 
 function parseHead(tableText: string, text: string): ReadPayloadHead | undefined {
   return safely(() => {
-    const table = WatchTable.fromStored(JSON.parse(tableText));
+    const table = WatchTable.fromStored(tableText);
     const body = JSON.parse(text) as Partial<PayloadHead> | null;
     const { manifestProblems, tally, mixed } = body ?? {};
     if (!table || !Array.isArray(manifestProblems) || !manifestProblems.every(isProblem)) return undefined;
-    if (!Array.isArray(tally) || tally.length !== 2 * table.watches.length || !tally.every((n) => Number.isInteger(n) && n >= 0)) return undefined;
+    if (!Array.isArray(tally) || tally.length !== 2 * table.size || !tally.every((n) => Number.isInteger(n) && n >= 0)) return undefined;
     if (!Array.isArray(mixed) || !mixed.every((url) => typeof url === "string")) return undefined;
-    return { manifestProblems, table, tableRows: table.watches.length, tally, mixed };
+    return { manifestProblems, table, tableRows: table.size, tally, mixed };
   });
 }
 

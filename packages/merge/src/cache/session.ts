@@ -305,7 +305,7 @@ export class CacheSession {
       if (record) builders.push(record);
     }
     // watches no builder has any more are dropped once they are half the table
-    if (table.watches.length > 2 * usedWatches(table.watches.length, builders) + 1000) ({ table, builders } = compact(table, builders));
+    if (table.size > 2 * usedWatches(table.size, builders) + 1000) ({ table, builders } = compact(table, builders));
     const data: MergeCacheData = {
       code: codeIdentity(),
       key: this.key,

@@ -147,12 +147,12 @@ function recount(read: ReadCache, remerged: Remerged, rows: CheckedBuilder[]): {
     rows[index] = checkedOf(record);
   }
   let unused = 0;
-  for (let id = 0; id < head.table.watches.length; id++) {
+  for (let id = 0; id < head.table.size; id++) {
     tally[2 * id] ??= 0;
     tally[2 * id + 1] ??= 0;
     if (tally[2 * id] === 0) unused++;
   }
-  return unused > head.table.watches.length - unused + 1000 ? undefined : { tally, touched };
+  return unused > head.table.size - unused + 1000 ? undefined : { tally, touched };
 }
 
 /** The cache for the next merge: the merged builders' records made, every other one copied as the line it was. */

@@ -19,26 +19,41 @@ export interface TableWatch {
 /** As stored: `[vcs, url, original or "" when it is the URL, branch, sources joined by ","]`. */
 export type StoredWatch = [string, string, string, string, string];
 
+/** Between two stored rows: a tab is never in JSON text unescaped, so rows are found without parsing them. */
+const ROW_SEPARATOR = "\t";
+
 /**
  * The distinct watches of a merge, each with a number and its JSON text in the state: a
  * builder is a list of numbers, its state line is those texts joined, and the cache stores
- * each distinct watch once.
+ * each distinct watch once. A table read back from the cache decodes a row when it is first
+ * asked for: a merge of a few builders looks at a few hundred of 48,000.
  */
 export class WatchTable {
   /** The numbers of the watches of each URL and branch: made when a watch is first numbered (a merge that numbers none never needs it). */
   private byUrl: Map<string, Map<string, number[]>> | undefined;
   /** The URLs `byUrl` holds when only some were indexed (`indexOnly`); undefined when it holds every URL. */
   private indexedUrls: ReadonlySet<string> | undefined;
-  readonly watches: TableWatch[] = [];
+  /** Each watch by its number; a stored row is undefined until decoded. */
+  private readonly rows: (TableWatch | undefined)[] = [];
   private readonly texts: string[] = [];
+
+  /** An empty table, or (`fromStored`) the rows of a stored line: where each starts, and whether any has an escape. */
+  constructor(private readonly stored?: { line: string; starts: readonly number[]; escaped: boolean }) {
+    if (stored) this.rows.length = stored.starts.length;
+  }
+
+  /** How many watches are numbered. */
+  get size(): number {
+    return this.rows.length;
+  }
 
   /** The number of this watch (a new one when unknown). */
   id(watch: TableWatch): number {
     const ids = this.candidates(watch);
-    for (const id of ids) if (sameWatch(this.watches[id]!, watch)) return id;
-    const id = this.watches.length;
+    for (const id of ids) if (sameWatch(this.get(id), watch)) return id;
+    const id = this.rows.length;
     ids.push(id);
-    this.watches.push({ vcs: watch.vcs, url: watch.url, original: watch.original, branch: watch.branch, from: [...watch.from] });
+    this.rows.push({ vcs: watch.vcs, url: watch.url, original: watch.original, branch: watch.branch, from: [...watch.from] });
     return id;
   }
 
@@ -56,7 +71,10 @@ export class WatchTable {
   private index(only?: (url: string) => boolean): void {
     this.byUrl = new Map();
     this.indexedUrls = undefined;
-    for (const [id, known] of this.watches.entries()) if (!only || only(known.url)) this.slot(known.url, known.branch).push(id);
+    for (let id = 0; id < this.rows.length; id++) {
+      const url = this.urlOf(id);
+      if (!only || only(url)) this.slot(url, this.get(id).branch).push(id);
+    }
   }
 
   /** The numbers of every watch of this URL (indexed as `id` indexes, when it was not). */
@@ -81,8 +99,42 @@ export class WatchTable {
   }
 
   get(id: number): TableWatch {
-    const watch = this.watches[id];
-    if (watch === undefined) throw new RangeError(`no watch ${id} in the table`);
+    if (!(id >= 0 && id < this.rows.length)) throw new RangeError(`no watch ${id} in the table`);
+    return (this.rows[id] ??= this.decode(id));
+  }
+
+  /** Every stored row decoded now: false when one is not a watch (the cache is then not used). */
+  decodeAll(): boolean {
+    try {
+      for (let id = 0; id < this.rows.length; id++) this.get(id);
+      return true;
+    } catch (error) {
+      if (error instanceof DamagedTableError) return false;
+      throw error;
+    }
+  }
+
+  /** A watch's URL: read from its stored row without decoding the rest, when the row has no escape. */
+  private urlOf(id: number): string {
+    const decoded = this.rows[id];
+    if (decoded !== undefined || !this.stored || this.stored.escaped) return this.get(id).url;
+    const { line, starts } = this.stored;
+    // `["vcs","url",`: the VCS is one word, the URL's closing quote the next quote after its opening one
+    const open = line.indexOf('"', line.indexOf('"', starts[id]! + 2) + 1);
+    return line.slice(open + 1, line.indexOf('"', open + 1));
+  }
+
+  private decode(id: number): TableWatch {
+    const { line, starts } = this.stored!;
+    const end = id + 1 < starts.length ? starts[id + 1]! - ROW_SEPARATOR.length : line.length;
+    let row: unknown;
+    try {
+      row = JSON.parse(line.slice(starts[id], end));
+    } catch {
+      row = undefined;
+    }
+    const watch = watchOfRow(row);
+    if (!watch) throw new DamagedTableError(id);
     return watch;
   }
 
@@ -104,9 +156,12 @@ export class WatchTable {
     return `${text}]`;
   }
 
-  /** The table's line in the cache: its rows as a JSON array. */
+  /** The table's line in the cache: its rows' JSON texts, separated by tabs (the rows read back taken as they were). */
   storedText(): string {
-    return JSON.stringify(this.watches.map(storedRow));
+    const stored = this.stored?.starts.length ?? 0;
+    const added = this.addedText(stored);
+    if (stored === 0) return added;
+    return added === "" ? this.stored!.line : `${this.stored!.line}${ROW_SEPARATOR}${added}`;
   }
 
   /**
@@ -114,31 +169,56 @@ export class WatchTable {
    * read, `count` rows): those rows appended to the bytes as they were, nothing parsed again.
    */
   storedTextAfter(read: Uint8Array, count: number): Piece[] {
-    if (this.watches.length === count) return [read];
-    const added = JSON.stringify(this.watches.slice(count).map(storedRow)).slice(1);
-    return [read.subarray(0, read.length - 1), count === 0 ? added : `,${added}`];
+    if (this.rows.length === count) return [read];
+    const added = this.addedText(count);
+    return count === 0 ? [added] : [read, `${ROW_SEPARATOR}${added}`];
   }
 
-  /** The table back from its stored form (as its digest vouches: written so); undefined when a row is not one. */
-  static fromStored(rows: unknown): WatchTable | undefined {
-    if (!Array.isArray(rows)) return undefined;
-    const table = new WatchTable();
-    const sources = new Map<string, WatchSource[]>();
-    for (const row of rows as unknown[]) {
-      if (!Array.isArray(row) || row.length !== 5 || !row.every((cell) => typeof cell === "string")) return undefined;
-      const [vcs, url, original, branch, from] = row as StoredWatch;
-      if (!VCS.has(vcs)) return undefined;
-      let list = sources.get(from);
-      if (list === undefined) {
-        list = from.split(",") as WatchSource[];
-        if (!list.every((source) => SOURCES.has(source))) return undefined;
-        sources.set(from, list);
-      }
-      table.watches.push({ vcs: vcs as Vcs, url, original: original === "" ? url : original, branch, from: list });
+  private addedText(from: number): string {
+    const texts: string[] = [];
+    for (let id = from; id < this.rows.length; id++) texts.push(JSON.stringify(storedRow(this.get(id))));
+    return texts.join(ROW_SEPARATOR);
+  }
+
+  /** The table back from its stored line (as its digest vouches: written so); undefined when a row is not one. */
+  static fromStored(line: string): WatchTable | undefined {
+    const starts: number[] = [];
+    if (line.length > 0) {
+      starts.push(0);
+      for (let tab = line.indexOf(ROW_SEPARATOR); tab >= 0; tab = line.indexOf(ROW_SEPARATOR, tab + 1)) starts.push(tab + 1);
     }
-    return table;
+    const OPEN = 0x5b; // [
+    const CLOSE = 0x5d; // ]
+    for (const [index, start] of starts.entries()) {
+      const end = index + 1 < starts.length ? starts[index + 1]! - 1 : line.length;
+      if (line.charCodeAt(start) !== OPEN || line.charCodeAt(end - 1) !== CLOSE) return undefined;
+    }
+    return new WatchTable({ line, starts, escaped: line.includes("\\") });
   }
 }
+
+/** A stored row decoded later was written by this code: only a damaged cache (its checksum missed it) has one that is not a watch. */
+export class DamagedTableError extends Error {
+  constructor(id: number) {
+    super(`merge cache damaged: row ${id} of its watch table is not a watch (delete the cache file: the next merge rebuilds it)`);
+  }
+}
+
+function watchOfRow(row: unknown): TableWatch | undefined {
+  if (!Array.isArray(row) || row.length !== 5 || !row.every((cell) => typeof cell === "string")) return undefined;
+  const [vcs, url, original, branch, from] = row as StoredWatch;
+  if (!VCS.has(vcs)) return undefined;
+  let list = sourceLists.get(from);
+  if (list === undefined) {
+    list = from.split(",") as WatchSource[];
+    if (!list.every((source) => SOURCES.has(source))) return undefined;
+    sourceLists.set(from, list);
+  }
+  return { vcs: vcs as Vcs, url, original: original === "" ? url : original, branch, from: list };
+}
+
+/** The few lists of sources, shared by every watch that has them. */
+const sourceLists = new Map<string, WatchSource[]>();
 
 function storedRow(w: TableWatch): StoredWatch {
   return [w.vcs, w.url, w.original === w.url ? "" : w.original, w.branch, w.from.join(",")];
