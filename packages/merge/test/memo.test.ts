@@ -7,6 +7,7 @@ import { runMerge, type RunMergeOptions } from "../src/index.js";
 import { NOW, git, watchFileText } from "./helpers.js";
 import { BO, OCB, MIXED, OTHER_HOST, manifestText, type Farm, makeFarm, storeContents, readOrMissing } from "./cache-farm.js";
 import { differential, sameSizeOtherBytes } from "./cache-differential.js";
+import { checksumOf } from "../src/cache/checksum.js";
 
 describe("the merge cache", () => {
   let root: string;
@@ -71,6 +72,24 @@ describe("the merge cache", () => {
         const fresh = await runMerge({ ...options, ...farm.b, cache: false });
         expect(spliced.stateText).toBe(fresh.stateText);
       }
+    });
+
+    it("a table row that is not a watch, though the cache's checksum says it is as written, only costs a whole merge", async () => {
+      await runMerge(options);
+      // every row damaged, and the payload's checksum made again to vouch for it
+      const file = `${farm.a.output}.cache`;
+      const [head, check, table, ...rest] = readFileSync(file, "utf8").split("\n");
+      const payload = [table!.replaceAll('["git",', '["cvs",'), ...rest.slice(0, -1)].join("\n");
+      const damaged = { ...JSON.parse(head!), payload: checksumOf(payload) };
+      writeFileSync(file, `${JSON.stringify(damaged)}\n${check}\n${payload}\n`);
+      writeFileSync(join(farm.watchDir, "b02.json"), watchFileText("b02", [git(OCB, "11.0")]));
+      const after = await runMerge(options);
+      expect(after.reused).toBe(0);
+      const fresh = await runMerge({ ...options, ...farm.b, cache: false });
+      expect(after.stateText).toBe(fresh.stateText);
+      // the cache written by that merge is whole again
+      writeFileSync(join(farm.watchDir, "b03.json"), watchFileText("b03", [git(OCB, "10.0")]));
+      expect((await runMerge(options)).reused).toBe(10);
     });
 
     it("a re-merge with nothing changed gives the same bytes and leaves the state file alone", async () => {
