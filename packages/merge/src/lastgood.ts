@@ -1,5 +1,5 @@
-import { hash as oneShotHash } from "node:crypto";
-import { mkdirSync, readFileSync } from "node:fs";
+import { createHash, hash as oneShotHash } from "node:crypto";
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { type Problem } from "@autowatch/watchfile";
 import { safeBuilderFileName, compareText, makeProblem, writeFileAtomicSync } from "@autowatch/watchfile/text";
@@ -8,7 +8,9 @@ import type { LastGoodEntry, LastGoodFailure, LastGoodSource } from "./types.js"
 import { errorCode } from "./watchdir.js";
 
 const LASTGOOD_SCHEMA_ID = "autowatch.lastgood/1";
-const INDEX_SCHEMA_ID = "autowatch.lastgood-index/1";
+const INDEX_SCHEMA_ID = "autowatch.lastgood-index/2";
+/** The index of a store that kept every entry in a file of its own: still read, its files too. */
+const OWN_FILES_INDEX_SCHEMA_ID = "autowatch.lastgood-index/1";
 /** Never a builder's file: builder file names never start with a dot. */
 export const LASTGOOD_INDEX = ".index.json";
 
@@ -17,20 +19,33 @@ interface Indexed {
   hash: string;
   /** The last day they were accepted. */
   date: string;
+  /** Its line in a pack; undefined for an entry in a file of its own (`<safe name>.json`, the store's layout before packs). */
+  at?: PackLine;
 }
 
+interface PackLine {
+  pack: string;
+  /** Where the line starts, and its length without the newline, in bytes. */
+  offset: number;
+  length: number;
+}
+
+/** Packs take more than twice the bytes of the entries still indexed in them, and this much more: they are written again as one. */
+const COMPACT_SLACK_BYTES = 1 << 20;
+
 /**
- * The last-good store: a directory with one small file per builder (its last accepted
- * watches) and one index, `.index.json` (builder → content hash and the last day that
- * content was accepted). A run reads the index only; a builder's own file is read when
- * its watch file is rejected, and written when the content it accepts changes. Every file
- * is replaced by an atomic rename, so a reader never sees a half-written one.
+ * The last-good store: a directory with an index, `.index.json` (builder → content hash, the last
+ * day that content was accepted, and where the entry is), and packs, `pack-<digest>.jsonl`: each
+ * save writes the entries whose content changed as one new pack, one JSON line each. A run reads
+ * the index only; a builder's entry is read when its watch file is rejected. Every file is
+ * written once, under a new name, and renamed into place, so a reader never sees half of one;
+ * a pack none of whose entries is indexed any more is removed, and when the packs are mostly
+ * entries no longer indexed, those still indexed are written again as one pack.
  *
- * Two merges at once: each writes the builder files whose content it saw change, then its
- * whole index; the last index written wins, so the other run's index update can be lost
- * (never a builder file: those are only replaced by content some run accepted). A lost
- * update costs at most one needless rewrite of that builder's file later, or, when a
- * stored file no longer matches the indexed hash, the file's own date in the "last good
+ * Two merges at once: each writes its pack, then its whole index; the last index written wins,
+ * so the other run's index update can be lost (never an entry: packs only hold content some run
+ * accepted). A lost update costs at most one needless write of that builder's entry later, or,
+ * when a stored entry no longer matches the indexed hash, the entry's own date in the "last good
  * watches from DATE kept" message instead of a later day the same content was accepted.
  */
 export class LastGoodStore implements LastGoodSource {
@@ -42,42 +57,45 @@ export class LastGoodStore implements LastGoodSource {
     readonly dir: string,
     index: Map<string, Indexed>,
     private readonly indexText: string | undefined,
+    /** Every pack the index knows, with its size in bytes. */
+    private readonly packs: Map<string, number> = new Map(),
   ) {
     this.index = index;
   }
 
-  /** The file that holds a builder's last good watches. */
+  /** The file that holds a builder's last good watches: its pack, or its own file. */
   fileOf(builder: string): string {
-    return join(this.dir, `${safeBuilderFileName(builder)}.json`);
+    const at = this.index.get(builder)?.at;
+    return join(this.dir, at ? at.pack : `${safeBuilderFileName(builder)}.json`);
   }
 
-  /** A builder's index row as read or saved (content hash and day), undefined when it has none. */
+  /** A builder's index row as read or saved (content hash, day, and its line in a pack), undefined when it has none. */
   indexed(builder: string): Readonly<Indexed> | undefined {
     return this.index.get(builder);
   }
 
-  /** A builder's last good watches, read from its file now (undefined when there is none). */
+  /** A builder's last good watches, read from the store now (undefined when there is none). */
   get(builder: string): LastGoodEntry | LastGoodFailure | undefined {
     const file = this.fileOf(builder);
+    const indexed = this.index.get(builder);
     let text: string;
     try {
-      text = readFileSync(file, "utf8");
+      text = indexed?.at ? readPackLine(file, indexed.at) : readFileSync(file, "utf8");
     } catch (error) {
       const code = errorCode(error);
       return code === "ENOENT" ? undefined : { file, failure: `last-good file unreadable (${code})`, code: "merge.lastgood.unreadable" };
     }
     const entry = parseLastGood(text);
     if (!entry || entry.builder !== builder) return { file, failure: "last-good file is not valid: ignored", code: "merge.lastgood.invalid" };
-    const indexed = this.index.get(builder);
     // the index knows a later day the same content was accepted
     const date = indexed && indexed.hash === contentHash(entry.watches) && indexed.date > entry.date ? indexed.date : entry.date;
     return { date, watches: entry.watches };
   }
 
   /**
-   * Records this run's last good watches: a builder's file is written only when its content
-   * hash differs from the indexed one, the index only when something in it changed.
-   * Returns the builders whose file was written.
+   * Records this run's last good watches: the entries whose content hash differs from the
+   * indexed one are written as one pack, the index only when something in it changed.
+   * Returns the builders whose entry was written.
    */
   async save(lastGood: ReadonlyMap<string, LastGoodEntry>): Promise<string[]> {
     const changed: string[] = [];
@@ -87,28 +105,97 @@ export class LastGoodStore implements LastGoodSource {
       const indexed = this.index.get(builder);
       if (indexed?.hash !== hash) changed.push(builder);
       if (indexed?.hash !== hash || indexed.date < entry.date) {
-        this.index.set(builder, { hash, date: entry.date });
+        this.index.set(builder, indexed?.hash === hash && indexed.at ? { hash, date: entry.date, at: indexed.at } : { hash, date: entry.date });
         indexChanged = true;
       }
     }
     // serialised only when an entry changed: sorting 10,000 rows for nothing costs more than the check
     if (changed.length === 0 && !indexChanged) return [];
-    const indexText = serializeIndex(this.index);
-    if (changed.length === 0 && indexText === this.indexText) return [];
     mkdirSync(this.dir, { recursive: true });
-    // no fsync: a last-good file lost in a crash is only reported and skipped. One file after
-    // the other, each text made when its write starts (a first run writes every builder's):
-    // a temporary file and a rename take about 0.05 ms here, where write-file-atomic took
-    // 0.7 ms a file, run 16 at once or not
-    for (const builder of changed) {
-      writeFileAtomicSync(join(this.dir, `${safeBuilderFileName(builder)}.json`), serializeLastGood(builder, lastGood.get(builder)!), {
-        fsync: false,
-        preserve: false,
-      });
-    }
+    // no fsync: an entry lost in a crash is only reported and skipped
+    if (changed.length > 0) this.writePack(changed.sort(compareText), lastGood);
+    const retired = this.retire();
+    const indexText = serializeIndex(this.index, this.packs);
+    if (changed.length === 0 && indexText === this.indexText) return [];
     // the index last: it never names content that is not on disk yet
-    if (indexText !== this.indexText) writeFileAtomicSync(join(this.dir, LASTGOOD_INDEX), indexText, { fsync: false, preserve: false });
-    return changed.sort(compareText);
+    writeFileAtomicSync(join(this.dir, LASTGOOD_INDEX), indexText, { fsync: false, preserve: false });
+    for (const pack of retired) rmSync(join(this.dir, pack), { force: true });
+    return changed;
+  }
+
+  /** One pack of these builders' entries, each text made as it is written (a first run writes every builder's). */
+  private writePack(builders: readonly string[], lastGood: ReadonlyMap<string, LastGoodEntry>): void {
+    this.writeLines(builders, (builder) => serializeLastGood(builder, lastGood.get(builder)!));
+  }
+
+  /** Writes a pack of these builders' lines and indexes each there; the pack is named after the index rows it holds. */
+  private writeLines(builders: readonly string[], lineOf: (builder: string) => string): string {
+    const name = createHash("sha256");
+    for (const builder of builders) name.update(`${builder}\u0000${this.index.get(builder)!.hash}\u0000${this.index.get(builder)!.date}\n`);
+    const pack = `pack-${name.digest("hex").slice(0, 16)}.jsonl`;
+    let offset = 0;
+    writeFileAtomicSync(
+      join(this.dir, pack),
+      (write) => {
+        for (const builder of builders) {
+          const line = lineOf(builder);
+          const length = Buffer.byteLength(line);
+          this.index.get(builder)!.at = { pack, offset, length };
+          write(`${line}\n`);
+          offset += length + 1;
+        }
+      },
+      { fsync: false, preserve: false },
+    );
+    this.packs.set(pack, offset);
+    return pack;
+  }
+
+  /**
+   * The packs no entry is indexed in any more, dropped from the index (to be removed once it is
+   * written); when the others take more than twice the bytes of their indexed entries (and
+   * COMPACT_SLACK_BYTES), those entries are written again as one pack and every other retired.
+   */
+  private retire(): string[] {
+    const live = new Map<string, number>();
+    for (const { at } of this.index.values()) if (at) live.set(at.pack, (live.get(at.pack) ?? 0) + at.length + 1);
+    const retired = [...this.packs.keys()].filter((pack) => !live.has(pack));
+    for (const pack of retired) this.packs.delete(pack);
+    const used = [...live.values()].reduce((sum, bytes) => sum + bytes, 0);
+    const total = [...this.packs.values()].reduce((sum, bytes) => sum + bytes, 0);
+    if (total <= 2 * used + COMPACT_SLACK_BYTES || this.packs.size <= 1) return retired;
+    const old = [...this.packs.keys()];
+    // each line read where it is, as it is written: 20 MB of entries at 10,000 builders are never held
+    const files = new Map<string, number>();
+    const open = (pack: string) => files.get(pack) ?? files.set(pack, openSync(join(this.dir, pack), "r")).get(pack)!;
+    const builders = [...this.index.keys()].filter((builder) => this.index.get(builder)!.at !== undefined).sort(compareText);
+    let fresh: string;
+    try {
+      // each builder's line read from where the index says, before the index says it moved
+      fresh = this.writeLines(builders, (builder) => readLine(this.index.get(builder)!.at!, open));
+    } finally {
+      for (const fd of files.values()) closeSync(fd);
+    }
+    const replaced = old.filter((pack) => pack !== fresh);
+    for (const pack of replaced) this.packs.delete(pack);
+    return [...retired, ...replaced];
+  }
+}
+
+/** A pack's line, read with one positioned read from the pack `open` gives. */
+function readLine(at: PackLine, open: (pack: string) => number): string {
+  const bytes = Buffer.alloc(at.length);
+  const read = readSync(open(at.pack), bytes, 0, at.length, at.offset);
+  return bytes.toString("utf8", 0, read);
+}
+
+/** A pack's line, from its file. */
+function readPackLine(file: string, at: PackLine): string {
+  const fd = openSync(file, "r");
+  try {
+    return readLine(at, () => fd);
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -123,9 +210,14 @@ export function loadLastGood(dir: string): { lastGood: LastGoodStore; problems: 
     const code = errorCode(error);
     if (code !== "ENOENT") problems.push(makeProblem("warning", "merge.lastgood.unreadable", `last-good store unreadable (${code})`, { file: dir }));
   }
-  const index = text === undefined ? new Map<string, Indexed>() : parseIndex(text);
-  if (index === undefined) problems.push(makeProblem("warning", "merge.lastgood.invalid", "last-good file is not valid: ignored", { file }));
-  return { lastGood: new LastGoodStore(dir, index ?? new Map(), index === undefined ? undefined : text), problems };
+  const parsed = text === undefined ? undefined : parseIndex(text);
+  if (text !== undefined && parsed === undefined)
+    problems.push(makeProblem("warning", "merge.lastgood.invalid", "last-good file is not valid: ignored", { file }));
+  if (parsed) return { lastGood: new LastGoodStore(dir, parsed.index, text, parsed.packs), problems };
+  // a missing or damaged index: made again from the packs, and written at the next save
+  const recovered = recoverIndex(dir);
+  const store = new LastGoodStore(dir, recovered?.index ?? new Map(), undefined, recovered?.packs);
+  return { lastGood: store, problems };
 }
 
 /** Writes this run's last good watches to the store in `dir`; returns the builders whose file was written. */
@@ -137,9 +229,10 @@ export async function saveLastGood(
   return store.save(lastGood);
 }
 
+/** An entry as a pack's line. */
 export function serializeLastGood(builder: string, entry: LastGoodEntry): string {
   const watches = entry.watches.map(({ vcs, url, branch, origin }) => ({ vcs, url, revspec: branch, ...(origin ? { origin: keptOrigin(origin) } : {}) }));
-  return `${JSON.stringify({ schema: LASTGOOD_SCHEMA_ID, builder, date: entry.date, watches }, null, 2)}\n`;
+  return JSON.stringify({ schema: LASTGOOD_SCHEMA_ID, builder, date: entry.date, watches });
 }
 
 /** Identifies the watches whatever the day: what decides whether a builder's file is rewritten. */
@@ -165,32 +258,84 @@ function computeContentHash(watches: readonly AutoEntry[]): string {
   return oneShotHash("sha256", text);
 }
 
-function serializeIndex(index: ReadonlyMap<string, Indexed>): string {
+function serializeIndex(index: ReadonlyMap<string, Indexed>, packs: ReadonlyMap<string, number>): string {
   // each string on its own: cheaper than JSON.stringify of 10,000 arrays, the same text
   const lines = [...index]
     .sort(([a], [b]) => compareText(a, b))
-    .map(([builder, { hash, date }]) => `[${JSON.stringify(builder)},${JSON.stringify(hash)},${JSON.stringify(date)}]`);
-  return `{"schema": ${JSON.stringify(INDEX_SCHEMA_ID)}, "builders": [\n${lines.join(",\n")}\n]}\n`;
+    .map(([builder, { hash, date, at }]) => {
+      const row = `${JSON.stringify(builder)},${JSON.stringify(hash)},${JSON.stringify(date)}`;
+      return at ? `[${row},${JSON.stringify(at.pack)},${at.offset},${at.length}]` : `[${row}]`;
+    });
+  const packRows = [...packs].sort(([a], [b]) => compareText(a, b)).map(([pack, bytes]) => `[${JSON.stringify(pack)},${bytes}]`);
+  return `{"schema": ${JSON.stringify(INDEX_SCHEMA_ID)}, "packs": [${packRows.join(",")}], "builders": [\n${lines.join(",\n")}\n]}\n`;
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const PACK = /^pack-[0-9a-f]{16}\.jsonl$/;
 
-function parseIndex(text: string): Map<string, Indexed> | undefined {
-  let data: { schema?: unknown; builders?: unknown } | null;
+function parseIndex(text: string): { index: Map<string, Indexed>; packs: Map<string, number> } | undefined {
+  let data: { schema?: unknown; builders?: unknown; packs?: unknown } | null;
   try {
     data = JSON.parse(text) as typeof data;
   } catch {
     return undefined;
   }
-  if (!data || data.schema !== INDEX_SCHEMA_ID || !Array.isArray(data.builders)) return undefined;
+  if (!data || (data.schema !== INDEX_SCHEMA_ID && data.schema !== OWN_FILES_INDEX_SCHEMA_ID) || !Array.isArray(data.builders)) return undefined;
+  const packs = new Map<string, number>();
+  if (data.schema === INDEX_SCHEMA_ID) {
+    if (!Array.isArray(data.packs)) return undefined;
+    for (const row of data.packs as unknown[]) {
+      if (!Array.isArray(row) || row.length !== 2 || typeof row[0] !== "string" || !PACK.test(row[0]) || !isSize(row[1])) return undefined;
+      packs.set(row[0], row[1] as number);
+    }
+  }
   const index = new Map<string, Indexed>();
   for (const row of data.builders as unknown[]) {
-    if (!Array.isArray(row)) return undefined;
-    const [builder, hash, date] = row as unknown[];
+    if (!Array.isArray(row) || (row.length !== 3 && row.length !== 6)) return undefined;
+    const [builder, hash, date, pack, offset, length] = row as unknown[];
     if (typeof builder !== "string" || typeof hash !== "string" || typeof date !== "string" || !DATE.test(date)) return undefined;
-    index.set(builder, { hash, date });
+    if (row.length === 3) {
+      index.set(builder, { hash, date });
+      continue;
+    }
+    if (typeof pack !== "string" || !packs.has(pack) || !isSize(offset) || !isSize(length)) return undefined;
+    index.set(builder, { hash, date, at: { pack, offset: offset as number, length: length as number } });
   }
-  return index;
+  return { index, packs };
+}
+
+/** The index made again from the packs in `dir`: per builder, its entry of the latest day (of the latest pack, on the same day). */
+function recoverIndex(dir: string): { index: Map<string, Indexed>; packs: Map<string, number> } | undefined {
+  let packs: { name: string; modified: number }[];
+  try {
+    packs = readdirSync(dir)
+      .filter((name) => PACK.test(name))
+      .map((name) => ({ name, modified: statSync(join(dir, name)).mtimeMs }))
+      .sort((a, b) => a.modified - b.modified || compareText(a.name, b.name));
+  } catch {
+    return undefined;
+  }
+  const index = new Map<string, Indexed>();
+  const sizes = new Map<string, number>();
+  for (const { name: pack } of packs) {
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(join(dir, pack));
+    } catch {
+      continue;
+    }
+    sizes.set(pack, bytes.length);
+    for (let offset = 0, end = bytes.indexOf(10); end >= 0; offset = end + 1, end = bytes.indexOf(10, offset)) {
+      const entry = parseLastGood(bytes.toString("utf8", offset, end));
+      if (!entry || (index.get(entry.builder)?.date ?? "") > entry.date) continue;
+      index.set(entry.builder, { hash: contentHash(entry.watches), date: entry.date, at: { pack, offset, length: end - offset } });
+    }
+  }
+  return { index, packs: sizes };
+}
+
+function isSize(value: unknown): boolean {
+  return Number.isSafeInteger(value) && (value as number) >= 0;
 }
 
 function parseLastGood(text: string): { builder: string; date: string; watches: AutoEntry[] } | undefined {

@@ -247,23 +247,26 @@ export async function differential(root: string, seed: number, steps: number, ra
       },
     ],
     [
-      "last-good file of a builder edited",
+      "last-good entry of a builder edited, or its pack gone",
       () => {
         const builder = random.pick(BUILDERS);
-        const file = join(farm.a.lastGoodDir, `${builder}.json`);
-        const other = join(farm.b.lastGoodDir, `${builder}.json`);
-        const text = readOrMissing(file);
-        if (text === "<missing>") return `${builder}: none`;
-        // one watch fewer, or the file gone: what a builder with a rejected file falls back to changes
-        const stored = JSON.parse(text) as { watches: unknown[] };
+        const at = storeLine(farm.a.lastGoodDir, builder);
+        if (!at) return `${builder}: none`;
+        const file = join(farm.a.lastGoodDir, at.pack);
+        const other = join(farm.b.lastGoodDir, at.pack);
+        // one watch fewer, or the pack gone: what a builder with a rejected file falls back to changes
+        const bytes = readFileSync(file);
+        const stored = JSON.parse(bytes.toString("utf8", at.offset, at.offset + at.length)) as { watches: unknown[] };
         if (random.int(3) === 0 || stored.watches.length === 0) {
           rmSync(file);
           rmSync(other, { force: true });
-          return `${builder}: deleted`;
+          return `${builder}: its pack deleted`;
         }
-        const edited = JSON.stringify({ ...stored, watches: stored.watches.slice(0, -1) }, null, 2);
-        writeFileSync(file, edited);
-        writeFileSync(other, edited);
+        // the same length, written in place: the other lines stay where the index says
+        const edited = JSON.stringify({ ...stored, watches: stored.watches.slice(0, -1) }).padEnd(at.length, " ");
+        bytes.write(edited, at.offset);
+        writeFileSync(file, bytes);
+        writeFileSync(other, bytes);
         return builder;
       },
     ],
@@ -336,4 +339,18 @@ export function statOrUndefined(file: string) {
 /** The file's text with one digit of its fingerprint changed: the same size, other bytes. */
 export function sameSizeOtherBytes(file: string): string {
   return readFileSync(file, "utf8").replace(/"fingerprint":\s*"./, (m) => m.slice(0, -1) + (m.endsWith("0") ? "1" : "0"));
+}
+
+/** Where a builder's last-good entry is, as the store's index says (undefined when it has none in a pack). */
+function storeLine(dir: string, builder: string): { pack: string; offset: number; length: number } | undefined {
+  const text = readOrMissing(join(dir, ".index.json"));
+  if (text === "<missing>") return undefined;
+  let rows: unknown[][];
+  try {
+    rows = (JSON.parse(text) as { builders: unknown[][] }).builders;
+  } catch {
+    return undefined;
+  }
+  const row = Array.isArray(rows) ? rows.find((r) => Array.isArray(r) && r[0] === builder) : undefined;
+  return row && row.length === 6 ? { pack: row[3] as string, offset: row[4] as number, length: row[5] as number } : undefined;
 }

@@ -215,9 +215,16 @@ describe("a farm of 200 builders, 50 of them with broken or hostile watch files"
     expect(readFileSync(options.output!, "utf8")).toBe(a.stateText);
     const store = `${options.output}.lastgood`;
     const names = readdirSync(store);
-    expect(names.filter((n) => !n.endsWith(".json"))).toEqual([]);
-    expect(names).toContain(".index.json");
-    expect(JSON.parse(readFileSync(join(store, ".index.json"), "utf8")).schema).toBe("autowatch.lastgood-index/1");
-    for (const n of names.filter((n) => n !== ".index.json")) expect(JSON.parse(readFileSync(join(store, n), "utf8")).schema).toBe("autowatch.lastgood/1");
+    // the index and packs, nothing half-written left behind
+    expect(names.filter((n) => n !== ".index.json" && !/^pack-[0-9a-f]{16}\.jsonl$/.test(n))).toEqual([]);
+    const index = JSON.parse(readFileSync(join(store, ".index.json"), "utf8")) as {
+      schema: string;
+      builders: [string, string, string, string, number, number][];
+    };
+    expect(index.schema).toBe("autowatch.lastgood-index/2");
+    for (const [builder, , , pack, offset, length] of index.builders) {
+      const line = JSON.parse(readFileSync(join(store, pack)).toString("utf8", offset, offset + length)) as { schema: string; builder: string };
+      expect(line).toMatchObject({ schema: "autowatch.lastgood/1", builder });
+    }
   });
 });

@@ -1,8 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { loadLastGood, mergeFarm, type LastGoodEntry } from "../src/index.js";
+import { contentHash } from "../src/lastgood.js";
 import { factory, fileInput, git, watchFileText } from "./helpers.js";
 
 const OCB = "https://github.com/OCA/OCB.git";
@@ -13,12 +14,24 @@ const entry = (date: string, branch = "10.0"): LastGoodEntry => ({
 
 describe("the last-good store", () => {
   let dir: string;
+  const packs = () => readdirSync(dir).filter((name) => name.startsWith("pack-"));
+  const packLines = (pack: string) =>
+    readFileSync(join(dir, pack), "utf8")
+      .trimEnd()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { builder: string });
+  /** Spaces over the line's first bytes: still its length, no longer JSON. */
+  const damageLine = (file: string, at: { offset: number; length: number }) => {
+    const bytes = readFileSync(file);
+    bytes.fill(0x20, at.offset, at.offset + 5);
+    writeFileSync(file, bytes);
+  };
   beforeEach(() => {
     dir = join(mkdtempSync(join(tmpdir(), "autowatch-lastgood-")), "store");
   });
   afterEach(() => rmSync(join(dir, ".."), { recursive: true, force: true }));
 
-  it("writes a builder's file only when its content changes; the index keeps the last day it was accepted", async () => {
+  it("writes a builder's entry only when its content changes; the index keeps the last day it was accepted", async () => {
     expect(
       await loadLastGood(dir).lastGood.save(
         new Map([
@@ -27,8 +40,9 @@ describe("the last-good store", () => {
         ]),
       ),
     ).toEqual(["a", "b"]);
-    const before = statSync(join(dir, "a.json"));
-    // the same content on later days: no builder file written, only the index
+    const [first] = packs();
+    expect(packLines(first!).map((line) => line.builder)).toEqual(["a", "b"]);
+    // the same content on later days: no entry written again, only the index
     expect(
       await loadLastGood(dir).lastGood.save(
         new Map([
@@ -37,8 +51,10 @@ describe("the last-good store", () => {
         ]),
       ),
     ).toEqual(["b"]);
-    expect(statSync(join(dir, "a.json")).ino).toBe(before.ino);
+    const second = packs().find((pack) => pack !== first)!;
+    expect(packLines(second).map((line) => line.builder)).toEqual(["b"]);
     const store = loadLastGood(dir).lastGood;
+    expect(store.fileOf("a")).toBe(join(dir, first!));
     expect(store.get("a")).toEqual(entry("2026-11-22"));
     expect(store.get("b")).toEqual(entry("2026-11-22", "11.0"));
     expect(store.get("c")).toBeUndefined();
@@ -46,6 +62,30 @@ describe("the last-good store", () => {
     const index = statSync(join(dir, ".index.json"));
     expect(await store.save(new Map([["a", entry("2026-11-22")]]))).toEqual([]);
     expect(statSync(join(dir, ".index.json")).ino).toBe(index.ino);
+    // a pack none of whose entries is indexed any more is removed
+    expect(await store.save(new Map([["a", entry("2026-11-23", "12.0")]]))).toEqual(["a"]);
+    expect(packs()).not.toContain(first);
+    expect(packs()).toHaveLength(2);
+    expect(loadLastGood(dir).lastGood.get("a")).toEqual(entry("2026-11-23", "12.0"));
+  });
+
+  it("writes the entries still indexed as one pack when the packs are mostly entries that are not", async () => {
+    const big = (date: string): LastGoodEntry => ({
+      date,
+      watches: Array.from({ length: 100 }, (_, n) => ({ vcs: "git" as const, url: `https://git.example.com/${"x".repeat(80)}/${n}.git`, branch: "main" })),
+    });
+    const builders = Array.from({ length: 120 }, (_, n) => `b${String(n).padStart(3, "0")}`);
+    await loadLastGood(dir).lastGood.save(new Map(builders.map((b) => [b, big("2026-11-20")])));
+    const [first] = packs();
+    // every builder but one gets a small entry: the first pack is 1.2 MB of which 10 KB still count
+    await loadLastGood(dir).lastGood.save(new Map(builders.slice(1).map((b) => [b, entry("2026-11-21")])));
+    const [only] = packs();
+    expect(packs()).toHaveLength(1);
+    expect(only).not.toBe(first);
+    expect(packLines(only!).map((line) => line.builder)).toEqual(builders);
+    const store = loadLastGood(dir).lastGood;
+    expect(store.get(builders[0]!)).toEqual(big("2026-11-20"));
+    for (const b of builders.slice(1)) expect(store.get(b)).toEqual(entry("2026-11-21"));
   });
 
   it("is read only for rejected builders, and says from when", async () => {
@@ -55,8 +95,8 @@ describe("the last-good store", () => {
         ["b", entry("2026-11-20")],
       ]),
     );
-    writeFileSync(join(dir, "b.json"), "{ damaged");
     const store = loadLastGood(dir).lastGood;
+    damageLine(store.fileOf("b"), store.indexed("b")!.at!);
     const asked: string[] = [];
     const spy = { get: (builder: string) => (asked.push(builder), store.get(builder)) };
     const { state, problems } = mergeFarm({
@@ -73,20 +113,65 @@ describe("the last-good store", () => {
     expect(state.builders.a!.watches).toEqual([{ vcs: "git", url: OCB, branch: "10.0", from: ["auto"] }]);
     expect(problems.filter((p) => p.builder === "a").map((p) => p.message)).toEqual([expect.stringMatching(/: last good watches from 2026-11-20 kept$/)]);
     expect(problems.filter((p) => p.builder === "b" && p.level === "warning")).toEqual([
-      { level: "warning", code: "merge.lastgood.invalid", builder: "b", file: join(dir, "b.json"), message: "last-good file is not valid: ignored" },
+      { level: "warning", code: "merge.lastgood.invalid", builder: "b", file: store.fileOf("b"), message: "last-good file is not valid: ignored" },
     ]);
     expect(state.builders.b!.watches).toEqual([]);
   });
 
-  it("a damaged index is reported and rebuilt; the builder files still count", async () => {
+  it("reads a store of the layout before packs, and moves a builder's entry to a pack when its content changes", async () => {
+    const own = (builder: string, date: string) => ({
+      schema: "autowatch.lastgood/1",
+      builder,
+      date,
+      watches: [{ vcs: "git", url: OCB, revspec: "10.0", origin: { file: "buildout.cfg", line: 3 } }],
+    });
+    mkdirSync(dir, { recursive: true });
+    for (const builder of ["a", "b"]) writeFileSync(join(dir, `${builder}.json`), JSON.stringify(own(builder, "2026-11-20"), null, 2));
+    const hash = contentHash(entry("2026-11-20").watches);
+    writeFileSync(
+      join(dir, ".index.json"),
+      JSON.stringify({
+        schema: "autowatch.lastgood-index/1",
+        builders: [
+          ["a", hash, "2026-11-21"],
+          ["b", hash, "2026-11-20"],
+        ],
+      }),
+    );
+    const store = loadLastGood(dir).lastGood;
+    expect(store.get("a")).toEqual(entry("2026-11-21"));
+    expect(await store.save(new Map([["b", entry("2026-11-22", "11.0")]]))).toEqual(["b"]);
+    const after = loadLastGood(dir).lastGood;
+    expect(after.fileOf("a")).toBe(join(dir, "a.json"));
+    expect(after.get("a")).toEqual(entry("2026-11-21"));
+    expect(after.fileOf("b")).toMatch(/pack-[0-9a-f]{16}\.jsonl$/);
+    expect(after.get("b")).toEqual(entry("2026-11-22", "11.0"));
+    expect(JSON.parse(readFileSync(join(dir, ".index.json"), "utf8")).schema).toBe("autowatch.lastgood-index/2");
+  });
+
+  it("a damaged or missing index is reported and made again from the packs: every entry still counts", async () => {
     await loadLastGood(dir).lastGood.save(new Map([["a", entry("2026-11-20")]]));
+    await loadLastGood(dir).lastGood.save(new Map([["a", entry("2026-11-21", "11.0")]]));
+    // an entry of the store's layout before packs, in a file of its own, is still read
+    const legacy = {
+      schema: "autowatch.lastgood/1",
+      builder: "legacy",
+      date: "2026-11-19",
+      watches: [{ vcs: "git", url: OCB, revspec: "10.0", origin: { file: "buildout.cfg", line: 3 } }],
+    };
+    writeFileSync(join(dir, "legacy.json"), JSON.stringify(legacy, null, 2));
+    rmSync(join(dir, ".index.json"));
+    expect(loadLastGood(dir).lastGood.get("a")).toEqual(entry("2026-11-21", "11.0"));
+    expect(loadLastGood(dir).lastGood.get("legacy")).toEqual(entry("2026-11-19"));
     writeFileSync(join(dir, ".index.json"), "garbage");
     const { lastGood, problems } = loadLastGood(dir);
     expect(problems).toEqual([
       { level: "warning", code: "merge.lastgood.invalid", file: join(dir, ".index.json"), message: "last-good file is not valid: ignored" },
     ]);
-    expect(lastGood.get("a")).toEqual(entry("2026-11-20"));
-    expect(await lastGood.save(new Map([["a", entry("2026-11-21")]]))).toEqual(["a"]);
-    expect(JSON.parse(readFileSync(join(dir, ".index.json"), "utf8")).builders).toEqual([["a", expect.stringMatching(/^[0-9a-f]{64}$/), "2026-11-21"]]);
+    expect(lastGood.get("a")).toEqual(entry("2026-11-21", "11.0"));
+    expect(await lastGood.save(new Map([["a", entry("2026-11-22")]]))).toEqual(["a"]);
+    expect(JSON.parse(readFileSync(join(dir, ".index.json"), "utf8")).builders).toEqual([
+      ["a", expect.stringMatching(/^[0-9a-f]{64}$/), "2026-11-22", expect.stringMatching(/^pack-[0-9a-f]{16}\.jsonl$/), 0, expect.any(Number)],
+    ]);
   });
 });
