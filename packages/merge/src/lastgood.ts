@@ -34,6 +34,18 @@ interface PackLine {
 const COMPACT_SLACK_BYTES = 1 << 20;
 
 /**
+ * A pack no entry is indexed in any more is removed this long after, at a later save: a merge
+ * running at the same time may still index it, and its index may be the one that stays.
+ */
+const RETIRED_KEEP_MS = 10 * 60 * 1000;
+
+/** A pack the index knows: its size, and since when no entry is indexed in it (removed RETIRED_KEEP_MS later). */
+interface PackInfo {
+  bytes: number;
+  retiredMs?: number;
+}
+
+/**
  * The last-good store: a directory with an index, `.index.json` (builder → content hash, the last
  * day that content was accepted, and where the entry is), and packs, `pack-<digest>.jsonl`: each
  * save writes the entries whose content changed as one new pack, one JSON line each. A run reads
@@ -57,8 +69,8 @@ export class LastGoodStore implements LastGoodSource {
     readonly dir: string,
     index: Map<string, Indexed>,
     private readonly indexText: string | undefined,
-    /** Every pack the index knows, with its size in bytes. */
-    private readonly packs: Map<string, number> = new Map(),
+    /** Every pack the index knows. */
+    private readonly packs: Map<string, PackInfo> = new Map(),
   ) {
     this.index = index;
   }
@@ -97,7 +109,7 @@ export class LastGoodStore implements LastGoodSource {
    * indexed one are written as one pack, the index only when something in it changed.
    * Returns the builders whose entry was written.
    */
-  async save(lastGood: ReadonlyMap<string, LastGoodEntry>): Promise<string[]> {
+  async save(lastGood: ReadonlyMap<string, LastGoodEntry>, now: Date = new Date()): Promise<string[]> {
     const changed: string[] = [];
     let indexChanged = this.indexText === undefined;
     for (const [builder, entry] of lastGood) {
@@ -114,12 +126,12 @@ export class LastGoodStore implements LastGoodSource {
     mkdirSync(this.dir, { recursive: true });
     // no fsync: an entry lost in a crash is only reported and skipped
     if (changed.length > 0) this.writePack(changed.sort(compareText), lastGood);
-    const retired = this.retire();
+    const removed = this.retire(now.getTime());
     const indexText = serializeIndex(this.index, this.packs);
     if (changed.length === 0 && indexText === this.indexText) return [];
     // the index last: it never names content that is not on disk yet
     writeFileAtomicSync(join(this.dir, LASTGOOD_INDEX), indexText, { fsync: false, preserve: false });
-    for (const pack of retired) rmSync(join(this.dir, pack), { force: true });
+    for (const pack of removed) rmSync(join(this.dir, pack), { force: true });
     return changed;
   }
 
@@ -147,24 +159,32 @@ export class LastGoodStore implements LastGoodSource {
       },
       { fsync: false, preserve: false },
     );
-    this.packs.set(pack, offset);
+    this.packs.set(pack, { bytes: offset });
     return pack;
   }
 
   /**
-   * The packs no entry is indexed in any more, dropped from the index (to be removed once it is
-   * written); when the others take more than twice the bytes of their indexed entries (and
-   * COMPACT_SLACK_BYTES), those entries are written again as one pack and every other retired.
+   * Marks the packs no entry is indexed in any more as retired (one indexed again is not), and
+   * drops those retired RETIRED_KEEP_MS ago: returned, to be removed once the index is written.
+   * When the other packs take more than twice the bytes of their indexed entries (and
+   * COMPACT_SLACK_BYTES), those entries are written again as one pack and the others retired.
    */
-  private retire(): string[] {
+  private retire(nowMs: number): string[] {
     const live = new Map<string, number>();
     for (const { at } of this.index.values()) if (at) live.set(at.pack, (live.get(at.pack) ?? 0) + at.length + 1);
-    const retired = [...this.packs.keys()].filter((pack) => !live.has(pack));
-    for (const pack of retired) this.packs.delete(pack);
+    const removed: string[] = [];
+    for (const [pack, { bytes, retiredMs }] of this.packs) {
+      if (live.has(pack)) this.packs.set(pack, { bytes });
+      else if (retiredMs === undefined) this.packs.set(pack, { bytes, retiredMs: nowMs });
+      else if (nowMs - retiredMs >= RETIRED_KEEP_MS) {
+        this.packs.delete(pack);
+        removed.push(pack);
+      }
+    }
     const used = [...live.values()].reduce((sum, bytes) => sum + bytes, 0);
-    const total = [...this.packs.values()].reduce((sum, bytes) => sum + bytes, 0);
-    if (total <= 2 * used + COMPACT_SLACK_BYTES || this.packs.size <= 1) return retired;
-    const old = [...this.packs.keys()];
+    const inUse = [...this.packs].filter(([pack]) => live.has(pack));
+    const total = inUse.reduce((sum, [, { bytes }]) => sum + bytes, 0);
+    if (total <= 2 * used + COMPACT_SLACK_BYTES || inUse.length <= 1) return removed;
     // each line read where it is, as it is written: 20 MB of entries at 10,000 builders are never held
     const files = new Map<string, number>();
     const open = (pack: string) => files.get(pack) ?? files.set(pack, openSync(join(this.dir, pack), "r")).get(pack)!;
@@ -176,9 +196,8 @@ export class LastGoodStore implements LastGoodSource {
     } finally {
       for (const fd of files.values()) closeSync(fd);
     }
-    const replaced = old.filter((pack) => pack !== fresh);
-    for (const pack of replaced) this.packs.delete(pack);
-    return [...retired, ...replaced];
+    for (const [pack, { bytes }] of inUse) if (pack !== fresh) this.packs.set(pack, { bytes, retiredMs: nowMs });
+    return removed;
   }
 }
 
@@ -258,7 +277,7 @@ function computeContentHash(watches: readonly AutoEntry[]): string {
   return oneShotHash("sha256", text);
 }
 
-function serializeIndex(index: ReadonlyMap<string, Indexed>, packs: ReadonlyMap<string, number>): string {
+function serializeIndex(index: ReadonlyMap<string, Indexed>, packs: ReadonlyMap<string, PackInfo>): string {
   // each string on its own: cheaper than JSON.stringify of 10,000 arrays, the same text
   const lines = [...index]
     .sort(([a], [b]) => compareText(a, b))
@@ -266,14 +285,16 @@ function serializeIndex(index: ReadonlyMap<string, Indexed>, packs: ReadonlyMap<
       const row = `${JSON.stringify(builder)},${JSON.stringify(hash)},${JSON.stringify(date)}`;
       return at ? `[${row},${JSON.stringify(at.pack)},${at.offset},${at.length}]` : `[${row}]`;
     });
-  const packRows = [...packs].sort(([a], [b]) => compareText(a, b)).map(([pack, bytes]) => `[${JSON.stringify(pack)},${bytes}]`);
+  const packRows = [...packs]
+    .sort(([a], [b]) => compareText(a, b))
+    .map(([pack, { bytes, retiredMs }]) => `[${JSON.stringify(pack)},${bytes}${retiredMs === undefined ? "" : `,${retiredMs}`}]`);
   return `{"schema": ${JSON.stringify(INDEX_SCHEMA_ID)}, "packs": [${packRows.join(",")}], "builders": [\n${lines.join(",\n")}\n]}\n`;
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const PACK = /^pack-[0-9a-f]{16}\.jsonl$/;
 
-function parseIndex(text: string): { index: Map<string, Indexed>; packs: Map<string, number> } | undefined {
+function parseIndex(text: string): { index: Map<string, Indexed>; packs: Map<string, PackInfo> } | undefined {
   let data: { schema?: unknown; builders?: unknown; packs?: unknown } | null;
   try {
     data = JSON.parse(text) as typeof data;
@@ -281,12 +302,14 @@ function parseIndex(text: string): { index: Map<string, Indexed>; packs: Map<str
     return undefined;
   }
   if (!data || (data.schema !== INDEX_SCHEMA_ID && data.schema !== OWN_FILES_INDEX_SCHEMA_ID) || !Array.isArray(data.builders)) return undefined;
-  const packs = new Map<string, number>();
+  const packs = new Map<string, PackInfo>();
   if (data.schema === INDEX_SCHEMA_ID) {
     if (!Array.isArray(data.packs)) return undefined;
     for (const row of data.packs as unknown[]) {
-      if (!Array.isArray(row) || row.length !== 2 || typeof row[0] !== "string" || !PACK.test(row[0]) || !isSize(row[1])) return undefined;
-      packs.set(row[0], row[1] as number);
+      if (!Array.isArray(row) || (row.length !== 2 && row.length !== 3) || typeof row[0] !== "string" || !PACK.test(row[0]) || !isSize(row[1]))
+        return undefined;
+      if (row.length === 3 && !isSize(row[2])) return undefined;
+      packs.set(row[0], row.length === 3 ? { bytes: row[1] as number, retiredMs: row[2] as number } : { bytes: row[1] as number });
     }
   }
   const index = new Map<string, Indexed>();
@@ -305,7 +328,7 @@ function parseIndex(text: string): { index: Map<string, Indexed>; packs: Map<str
 }
 
 /** The index made again from the packs in `dir`: per builder, its entry of the latest day (of the latest pack, on the same day). */
-function recoverIndex(dir: string): { index: Map<string, Indexed>; packs: Map<string, number> } | undefined {
+function recoverIndex(dir: string): { index: Map<string, Indexed>; packs: Map<string, PackInfo> } | undefined {
   let packs: { name: string; modified: number }[];
   try {
     packs = readdirSync(dir)
@@ -316,7 +339,7 @@ function recoverIndex(dir: string): { index: Map<string, Indexed>; packs: Map<st
     return undefined;
   }
   const index = new Map<string, Indexed>();
-  const sizes = new Map<string, number>();
+  const sizes = new Map<string, PackInfo>();
   for (const { name: pack } of packs) {
     let bytes: Buffer;
     try {
@@ -324,7 +347,7 @@ function recoverIndex(dir: string): { index: Map<string, Indexed>; packs: Map<st
     } catch {
       continue;
     }
-    sizes.set(pack, bytes.length);
+    sizes.set(pack, { bytes: bytes.length });
     for (let offset = 0, end = bytes.indexOf(10); end >= 0; offset = end + 1, end = bytes.indexOf(10, offset)) {
       const entry = parseLastGood(bytes.toString("utf8", offset, end));
       if (!entry || (index.get(entry.builder)?.date ?? "") > entry.date) continue;

@@ -124,7 +124,7 @@ export async function runMerge(options: RunMergeOptions): Promise<RunMergeResult
   // the previous state is not parsed: its fingerprint is at the head of the file
   const changed = options.output === undefined || readStateFingerprint(options.output) !== result.state.fingerprint;
   const write = !options.readOnly;
-  if (write && store) await store.lastGood.save(result.lastGood);
+  if (write && store) await store.lastGood.save(result.lastGood, now);
   // written in pieces: the 40 MB text of a large farm is never held whole
   const rewritten = write && options.output !== undefined && writeState(options.output, result.state, session);
   if (manifests.parsed && manifests.head && options.output !== undefined) {

@@ -15,6 +15,14 @@ const entry = (date: string, branch = "10.0"): LastGoodEntry => ({
 describe("the last-good store", () => {
   let dir: string;
   const packs = () => readdirSync(dir).filter((name) => name.startsWith("pack-"));
+  const index = () => JSON.parse(readFileSync(join(dir, ".index.json"), "utf8")) as { packs: [string, number, number?][] };
+  /** The packs the index knows. */
+  const indexedPacks = () => index().packs.map(([pack]) => pack);
+  /** The packs the index says are retired, and since when. */
+  const retired = () =>
+    index()
+      .packs.filter((row) => row.length === 3)
+      .map(([pack, , since]) => [pack, since]);
   const packLines = (pack: string) =>
     readFileSync(join(dir, pack), "utf8")
       .trimEnd()
@@ -62,11 +70,31 @@ describe("the last-good store", () => {
     const index = statSync(join(dir, ".index.json"));
     expect(await store.save(new Map([["a", entry("2026-11-22")]]))).toEqual([]);
     expect(statSync(join(dir, ".index.json")).ino).toBe(index.ino);
-    // a pack none of whose entries is indexed any more is removed
-    expect(await store.save(new Map([["a", entry("2026-11-23", "12.0")]]))).toEqual(["a"]);
-    expect(packs()).not.toContain(first);
-    expect(packs()).toHaveLength(2);
+    // a pack none of whose entries is indexed any more is retired, and removed 10 minutes later
+    // (a merge running meanwhile may still index it)
+    const at = new Date("2026-11-23T10:00:00Z");
+    expect(await store.save(new Map([["a", entry("2026-11-23", "12.0")]]), at)).toEqual(["a"]);
+    expect(packs()).toContain(first);
+    expect(retired()).toEqual([[first, at.getTime()]]);
     expect(loadLastGood(dir).lastGood.get("a")).toEqual(entry("2026-11-23", "12.0"));
+    expect(await loadLastGood(dir).lastGood.save(new Map([["b", entry("2026-11-23", "12.0")]]), new Date(at.getTime() + 9 * 60_000))).toEqual(["b"]);
+    expect(packs()).toContain(first);
+    expect(await loadLastGood(dir).lastGood.save(new Map([["b", entry("2026-11-23", "13.0")]]), new Date(at.getTime() + 10 * 60_000))).toEqual(["b"]);
+    expect(packs()).not.toContain(first);
+    expect(retired().map(([pack]) => pack)).not.toContain(first);
+  });
+
+  it("two saves at once: the pack one retires is still there for the index of the other, which wins", async () => {
+    await loadLastGood(dir).lastGood.save(new Map([["a", entry("2026-11-20")]]));
+    const [first] = packs();
+    const one = loadLastGood(dir).lastGood;
+    const other = loadLastGood(dir).lastGood;
+    // the first supersedes a's entry (its pack retired), the second, loaded before, still indexes it there
+    await one.save(new Map([["a", entry("2026-11-21", "11.0")]]), new Date("2026-11-21T10:00:00Z"));
+    await other.save(new Map([["b", entry("2026-11-21")]]), new Date("2026-11-21T10:00:01Z"));
+    expect(packs()).toContain(first);
+    expect(loadLastGood(dir).lastGood.get("a")).toEqual(entry("2026-11-20"));
+    expect(loadLastGood(dir).lastGood.get("b")).toEqual(entry("2026-11-21"));
   });
 
   it("writes the entries still indexed as one pack when the packs are mostly entries that are not", async () => {
@@ -78,14 +106,21 @@ describe("the last-good store", () => {
     await loadLastGood(dir).lastGood.save(new Map(builders.map((b) => [b, big("2026-11-20")])));
     const [first] = packs();
     // every builder but one gets a small entry: the first pack is 1.2 MB of which 10 KB still count
-    await loadLastGood(dir).lastGood.save(new Map(builders.slice(1).map((b) => [b, entry("2026-11-21")])));
-    const [only] = packs();
-    expect(packs()).toHaveLength(1);
-    expect(only).not.toBe(first);
-    expect(packLines(only!).map((line) => line.builder)).toEqual(builders);
+    const at = new Date("2026-11-21T10:00:00Z");
+    await loadLastGood(dir).lastGood.save(new Map(builders.slice(1).map((b) => [b, entry("2026-11-21")])), at);
+    const live = indexedPacks().filter((pack) => !retired().some(([name]) => name === pack));
+    expect(live).toHaveLength(1);
+    expect(live[0]).not.toBe(first);
+    expect(packLines(live[0]!).map((line) => line.builder)).toEqual(builders);
+    expect(retired().map(([pack]) => pack)).toContain(first);
     const store = loadLastGood(dir).lastGood;
+    expect(new Set(builders.map((b) => store.fileOf(b)))).toEqual(new Set([join(dir, live[0]!)]));
     expect(store.get(builders[0]!)).toEqual(big("2026-11-20"));
     for (const b of builders.slice(1)) expect(store.get(b)).toEqual(entry("2026-11-21"));
+    // the packs it replaced are removed at a save 10 minutes later
+    await store.save(new Map([["b001", entry("2026-11-21", "11.0")]]), new Date(at.getTime() + 10 * 60_000));
+    expect(packs()).not.toContain(first);
+    expect(new Set(packs())).toEqual(new Set(indexedPacks()));
   });
 
   it("is read only for rejected builders, and says from when", async () => {

@@ -110,7 +110,7 @@ export async function spliceMerge(input: SpliceInput): Promise<Spliced | undefin
   const changedState = stateFingerprintIn(held.bytes, held.bytes.subarray(held.bytes.length - 2)) !== fingerprint;
   const counts = countsOf(rows, pollerCount);
 
-  await input.store.save(remerged.lastGood);
+  await input.store.save(remerged.lastGood, input.now);
   const rewritten = identity !== check.state.text;
   const made = { fingerprint, changed: changedState, rewritten, counts, problems, reused: rows.length - changed.length };
   let state: Confirmed | undefined = held.confirmed;
