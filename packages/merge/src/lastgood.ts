@@ -51,12 +51,13 @@ interface PackInfo {
  * save writes the entries whose content changed as one new pack, one JSON line each. A run reads
  * the index only; a builder's entry is read when its watch file is rejected. Every file is
  * written once, under a new name, and renamed into place, so a reader never sees half of one;
- * a pack none of whose entries is indexed any more is removed, and when the packs are mostly
- * entries no longer indexed, those still indexed are written again as one pack.
+ * a pack none of whose entries is indexed any more is retired, and removed RETIRED_KEEP_MS later;
+ * when the packs are mostly entries no longer indexed, those still indexed are written again as
+ * one pack.
  *
  * Two merges at once: each writes its pack, then its whole index; the last index written wins,
  * so the other run's index update can be lost (never an entry: packs only hold content some run
- * accepted). A lost update costs at most one needless write of that builder's entry later, or,
+ * accepted, and one the other run retired is still there). A lost update costs at most one needless write of that builder's entry later, or,
  * when a stored entry no longer matches the indexed hash, the entry's own date in the "last good
  * watches from DATE kept" message instead of a later day the same content was accepted.
  */
