@@ -78,10 +78,10 @@ describe("the merge cache", () => {
       await runMerge(options);
       // every row damaged, and the payload's checksum made again to vouch for it
       const file = `${farm.a.output}.cache`;
+      // head, check line, table, records, the payload's checksum, and the empty string after the last newline
       const [head, check, table, ...rest] = readFileSync(file, "utf8").split("\n");
-      const payload = [table!.replaceAll('["git",', '["cvs",'), ...rest.slice(0, -1)].join("\n");
-      const damaged = { ...JSON.parse(head!), payload: checksumOf(payload) };
-      writeFileSync(file, `${JSON.stringify(damaged)}\n${check}\n${payload}\n`);
+      const payload = [table!.replaceAll('["git",', '["cvs",'), ...rest.slice(0, -2)].join("\n");
+      writeFileSync(file, `${head}\n${check}\n${payload}\n${JSON.stringify({ payload: checksumOf(payload) })}\n`);
       writeFileSync(join(farm.watchDir, "b02.json"), watchFileText("b02", [git(OCB, "11.0")]));
       const after = await runMerge(options);
       expect(after.reused).toBe(0);

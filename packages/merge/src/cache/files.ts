@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { writeFileAtomicSync } from "@autowatch/watchfile/text";
 import { checksumOf, fileChecksum } from "./checksum.js";
-import { CACHE_SCHEMA, cacheHead, type CacheCheck, type Confirmed, type Piece } from "./format.js";
+import { CACHE_SCHEMA, cachePieces, type CacheCheck, type Confirmed, type Piece } from "./format.js";
 import { parseCache, type ReadCache } from "./parse.js";
 import { isRacy, racyTimes, stampOf, type RacyBound, type Stamp } from "./stamp.js";
 
@@ -144,13 +144,10 @@ export function readMergeCache(file: string, key: string): ReadCache | undefined
 /** Writes the cache by atomic rename, without fsync: a cache lost in a crash only costs the next merge time. Best effort. */
 export function writeMergeCache(file: string, check: CacheCheck, payload: () => Iterable<Piece>): void {
   try {
-    const head = cacheHead(check, payload);
     writeFileAtomicSync(
       file,
       (write) => {
-        write(head);
-        for (const piece of payload()) write(piece);
-        write("\n");
+        for (const piece of cachePieces(check, payload())) write(piece);
       },
       { fsync: false },
     );

@@ -4,7 +4,7 @@ import { PollerKinds } from "../pollers.js";
 import type { WatchFileStatus } from "../types.js";
 import type { WatchTable } from "./table.js";
 
-export const CACHE_SCHEMA = "autowatch.merge-cache/5";
+export const CACHE_SCHEMA = "autowatch.merge-cache/6";
 
 /**
  * A file the cache vouches for by its stamp: the stamp, the checksum of its bytes (`Checksum`), and
@@ -93,8 +93,12 @@ export interface Head {
   schema: typeof CACHE_SCHEMA;
   code: string;
   key: string;
-  /** The checksum (`Checksum`) of each body line: a damaged or torn body is never read as a cache. */
+  /** The checksum (`Checksum`) of the check line (the payload's is the file's last line): a damaged or torn body is never read as a cache. */
   check: string;
+}
+
+/** The cache file's last line: the checksum of the payload before it. */
+export interface Trailer {
   payload: string;
 }
 
@@ -133,15 +137,14 @@ export type Piece = string | Uint8Array;
  * one line per builder's result, read only for the builders a merge needs.
  */
 export function serializeCache(data: MergeCacheData): string {
-  const payload = () => payloadPieces(data);
-  return [cacheHead({ ...data, builders: data.builders.map(checkedOf) }, payload), ...payload(), "\n"]
+  return [...cachePieces({ ...data, builders: data.builders.map(checkedOf) }, payloadPieces(data))]
     .map((piece) => (typeof piece === "string" ? piece : Buffer.from(piece).toString("utf8")))
     .join("");
 }
 
 /** The payload's pieces, made as they are asked for: the table's line, its head line, then a newline and a line per record. */
 export function* payloadPieces(data: MergeCacheData): Generator<Piece> {
-  yield data.table.storedText();
+  yield* data.table.storedPieces();
   yield "\n";
   const tally = tallyOf(data.table.size, data.builders);
   yield payloadHeadText(data.manifestProblems, tally, mixedUrls(data.table, tally));
@@ -191,11 +194,11 @@ export function mixedUrls(table: WatchTable, tally: readonly number[]): string[]
 }
 
 /**
- * The head line (with the digests of what follows) and the check line. `payload` is walked
- * once here for its digest and once more to write it: its pieces are made as they are
- * written, so that a whole merge's 10 MB of record lines are never all held at once.
+ * The cache file as pieces to write: the head line and the check line, the payload (its checksum
+ * taken as it goes), and that checksum as the last line. One walk of the payload: its pieces are
+ * made as they are written, so that a whole merge's 10 MB of record lines are never all held.
  */
-export function cacheHead(check: CacheCheck, payload: () => Iterable<Piece>): string {
+export function* cachePieces(check: CacheCheck, payload: Iterable<Piece>): Generator<Piece> {
   const checkText = JSON.stringify({
     startedNs: check.startedNs,
     today: check.today,
@@ -206,10 +209,15 @@ export function cacheHead(check: CacheCheck, payload: () => Iterable<Piece>): st
     lastGoodIndex: check.lastGoodIndex,
     builders: check.builders.map(checkRow),
   });
+  const head: Head = { schema: CACHE_SCHEMA, code: check.code, key: check.key, check: checksumOf(checkText) };
+  yield `${JSON.stringify(head)}\n${checkText}\n`;
   const payloadHash = new Checksum();
-  for (const piece of payload()) payloadHash.update(piece);
-  const head: Head = { schema: CACHE_SCHEMA, code: check.code, key: check.key, check: checksumOf(checkText), payload: payloadHash.digest() };
-  return `${JSON.stringify(head)}\n${checkText}\n`;
+  for (const piece of payload) {
+    payloadHash.update(piece);
+    yield piece;
+  }
+  const trailer: Trailer = { payload: payloadHash.digest() };
+  yield `\n${JSON.stringify(trailer)}\n`;
 }
 
 function checkRow(b: CheckedBuilder): CheckRow {

@@ -11,6 +11,7 @@ import {
   type CheckRow,
   type Confirmed,
   type Head,
+  type Trailer,
   type MergeCacheData,
   type PayloadHead,
   type Piece,
@@ -56,7 +57,9 @@ export function parseCache(bytes: Buffer, code: string, key: string): ReadCache 
   const NEWLINE = 10;
   const first = bytes.indexOf(NEWLINE);
   const second = first < 0 ? -1 : bytes.indexOf(NEWLINE, first + 1);
-  if (second < 0 || bytes[bytes.length - 1] !== NEWLINE) return undefined;
+  // the last line: the payload's checksum
+  const last = bytes.lastIndexOf(NEWLINE, bytes.length - 2);
+  if (second < 0 || last <= second || bytes[bytes.length - 1] !== NEWLINE) return undefined;
   try {
     const head = JSON.parse(bytes.toString("utf8", 0, first)) as Partial<Head> | null;
     if (!head || head.schema !== CACHE_SCHEMA || head.code !== code || head.key !== key) return undefined;
@@ -64,7 +67,8 @@ export function parseCache(bytes: Buffer, code: string, key: string): ReadCache 
     if (checksumOf(checkText) !== head.check) return undefined;
     const check = parseCheck(JSON.parse(checkText) as Record<string, unknown>, code, key);
     if (!check) return undefined;
-    return new PayloadReader(check, bytes.subarray(second + 1, bytes.length - 1), head.payload);
+    const trailer = JSON.parse(bytes.toString("utf8", last + 1, bytes.length - 1)) as Partial<Trailer> | null;
+    return new PayloadReader(check, bytes.subarray(second + 1, last), trailer?.payload);
   } catch {
     return undefined;
   }

@@ -156,12 +156,19 @@ export class WatchTable {
     return `${text}]`;
   }
 
-  /** The table's line in the cache: its rows' JSON texts, separated by tabs (the rows read back taken as they were). */
-  storedText(): string {
+  /** The table's line in the cache, as pieces: the line as read, then each row numbered since (the rows' JSON texts, separated by tabs). */
+  *storedPieces(): Generator<string> {
     const stored = this.stored?.starts.length ?? 0;
-    const added = this.addedText(stored);
-    if (stored === 0) return added;
-    return added === "" ? this.stored!.line : `${this.stored!.line}${ROW_SEPARATOR}${added}`;
+    if (stored > 0) yield this.stored!.line;
+    for (let id = stored; id < this.rows.length; id++) {
+      const text = JSON.stringify(storedRow(this.get(id)));
+      yield id === 0 ? text : `${ROW_SEPARATOR}${text}`;
+    }
+  }
+
+  /** The table's line in the cache (`storedPieces`, joined). */
+  storedText(): string {
+    return [...this.storedPieces()].join("");
   }
 
   /**
