@@ -11,7 +11,7 @@ const LASTGOOD_SCHEMA_ID = "autowatch.lastgood/1";
 const INDEX_SCHEMA_ID = "autowatch.lastgood-index/2";
 /** The index of a store that kept every entry in a file of its own: still read, its files too. */
 const OWN_FILES_INDEX_SCHEMA_ID = "autowatch.lastgood-index/1";
-/** Never a builder's file: builder file names never start with a dot. */
+/** Never a pack or a builder's own file: their names never start with a dot. */
 export const LASTGOOD_INDEX = ".index.json";
 
 interface Indexed {
@@ -126,8 +126,9 @@ export class LastGoodStore implements LastGoodSource {
     if (changed.length === 0 && !indexChanged) return [];
     mkdirSync(this.dir, { recursive: true });
     // no fsync: an entry lost in a crash is only reported and skipped
-    if (changed.length > 0) this.writePack(changed.sort(compareText), lastGood);
+    if (changed.length > 0) this.writePack(changed.sort(compareText), (builder) => serializeLastGood(builder, lastGood.get(builder)!));
     const removed = this.retire(now.getTime());
+    this.compactIfSparse(now.getTime());
     const indexText = serializeIndex(this.index, this.packs);
     if (changed.length === 0 && indexText === this.indexText) return [];
     // the index last: it never names content that is not on disk yet
@@ -136,13 +137,11 @@ export class LastGoodStore implements LastGoodSource {
     return changed;
   }
 
-  /** One pack of these builders' entries, each text made as it is written (a first run writes every builder's). */
-  private writePack(builders: readonly string[], lastGood: ReadonlyMap<string, LastGoodEntry>): void {
-    this.writeLines(builders, (builder) => serializeLastGood(builder, lastGood.get(builder)!));
-  }
-
-  /** Writes a pack of these builders' lines and indexes each there; the pack is named after the index rows it holds. */
-  private writeLines(builders: readonly string[], lineOf: (builder: string) => string): string {
+  /**
+   * Writes a pack of these builders' lines, each made as it is written (a first run writes every
+   * builder's), and indexes each there; the pack is named after the index rows it holds.
+   */
+  private writePack(builders: readonly string[], lineOf: (builder: string) => string): string {
     const name = createHash("sha256");
     for (const builder of builders) name.update(`${builder}\u0000${this.index.get(builder)!.hash}\u0000${this.index.get(builder)!.date}\n`);
     const pack = `pack-${name.digest("hex").slice(0, 16)}.jsonl`;
@@ -167,12 +166,9 @@ export class LastGoodStore implements LastGoodSource {
   /**
    * Marks the packs no entry is indexed in any more as retired (one indexed again is not), and
    * drops those retired RETIRED_KEEP_MS ago: returned, to be removed once the index is written.
-   * When the other packs take more than twice the bytes of their indexed entries (and
-   * COMPACT_SLACK_BYTES), those entries are written again as one pack and the others retired.
    */
   private retire(nowMs: number): string[] {
-    const live = new Map<string, number>();
-    for (const { at } of this.index.values()) if (at) live.set(at.pack, (live.get(at.pack) ?? 0) + at.length + 1);
+    const live = this.liveBytes();
     const removed: string[] = [];
     for (const [pack, { bytes, retiredMs }] of this.packs) {
       if (live.has(pack)) this.packs.set(pack, { bytes });
@@ -182,10 +178,26 @@ export class LastGoodStore implements LastGoodSource {
         removed.push(pack);
       }
     }
+    return removed;
+  }
+
+  /** Per pack, the bytes of the entries indexed in it. */
+  private liveBytes(): Map<string, number> {
+    const live = new Map<string, number>();
+    for (const { at } of this.index.values()) if (at) live.set(at.pack, (live.get(at.pack) ?? 0) + at.length + 1);
+    return live;
+  }
+
+  /**
+   * When the packs in use take more than twice the bytes of their indexed entries (and
+   * COMPACT_SLACK_BYTES), those entries are written again as one pack and the others retired.
+   */
+  private compactIfSparse(nowMs: number): void {
+    const live = this.liveBytes();
     const used = [...live.values()].reduce((sum, bytes) => sum + bytes, 0);
     const inUse = [...this.packs].filter(([pack]) => live.has(pack));
     const total = inUse.reduce((sum, [, { bytes }]) => sum + bytes, 0);
-    if (total <= 2 * used + COMPACT_SLACK_BYTES || inUse.length <= 1) return removed;
+    if (total <= 2 * used + COMPACT_SLACK_BYTES || inUse.length <= 1) return;
     // each line read where it is, as it is written: 20 MB of entries at 10,000 builders are never held
     const files = new Map<string, number>();
     const open = (pack: string) => files.get(pack) ?? files.set(pack, openSync(join(this.dir, pack), "r")).get(pack)!;
@@ -193,12 +205,11 @@ export class LastGoodStore implements LastGoodSource {
     let fresh: string;
     try {
       // each builder's line read from where the index says, before the index says it moved
-      fresh = this.writeLines(builders, (builder) => readLine(this.index.get(builder)!.at!, open));
+      fresh = this.writePack(builders, (builder) => readLine(this.index.get(builder)!.at!, open));
     } finally {
       for (const fd of files.values()) closeSync(fd);
     }
     for (const [pack, { bytes }] of inUse) if (pack !== fresh) this.packs.set(pack, { bytes, retiredMs: nowMs });
-    return removed;
   }
 }
 
@@ -255,7 +266,7 @@ export function serializeLastGood(builder: string, entry: LastGoodEntry): string
   return JSON.stringify({ schema: LASTGOOD_SCHEMA_ID, builder, date: entry.date, watches });
 }
 
-/** Identifies the watches whatever the day: what decides whether a builder's file is rewritten. */
+/** Identifies the watches whatever the day: what decides whether a builder's entry is written again. */
 export function contentHash(watches: readonly AutoEntry[]): string {
   let hash = hashes.get(watches);
   if (hash === undefined) hashes.set(watches, (hash = computeContentHash(watches)));

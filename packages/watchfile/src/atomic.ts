@@ -14,9 +14,9 @@ export interface AtomicWriteOptions {
   onBytes?: (bytes: Uint8Array) => void;
   /**
    * Follow a symlinked target and keep the mode and owner of the file replaced (default true).
-   * False for files only autowatch writes (the last-good store): the file is replaced where it
-   * is named, with `mode`, and the three lookups per file, which cost more than a small file's
-   * write, are not made.
+   * False for files only autowatch writes (the last-good store's packs and index): the file is
+   * replaced where it is named, with `mode`, never written through a symlink put there, and
+   * the three lookups are not made.
    */
   preserve?: boolean;
 }
@@ -27,8 +27,8 @@ export interface AtomicWriteOptions {
  * function that writes it piece by piece (a 40 MB state is then never held whole, nor as one
  * buffer). Like write-file-atomic: follows a symlinked target, keeps an existing file's mode
  * and owner, fsyncs before the rename, and removes the temporary file on failure. Hand-written
- * rather than write-file-atomic because it is 6-20 times faster a small file (the last-good
- * store writes one per builder) and streams a large one (write-file-atomic needs it whole).
+ * rather than write-file-atomic because it streams a large file (write-file-atomic needs it
+ * whole) and is 6-20 times faster for a small one.
  */
 export function writeFileAtomicSync(
   file: string,

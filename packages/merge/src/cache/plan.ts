@@ -139,7 +139,7 @@ export function sameInput(
   return "bytes" in read && digestOf(read.bytes) === record.digest;
 }
 
-/** The key of a builder's last-good entry: its file's stamp (racy: never equal) and its index row. */
+/** The key of a builder's last-good entry: the stamp of the file that holds it, its pack or its own (racy: never equal), and its index row. */
 export function lastGoodKeyer(fileOf: (builder: string) => string, indexRow: (builder: string) => unknown, racy: RacyBound): LastGoodKey {
   return (builder) => {
     const stamped = stampFileRacy(fileOf(builder), racy);

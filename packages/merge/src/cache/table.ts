@@ -156,19 +156,11 @@ export class WatchTable {
     return `${text}]`;
   }
 
-  /** The table's line in the cache, as pieces: the line as read, then each row numbered since (the rows' JSON texts, separated by tabs). */
+  /** The table's line in the cache, as pieces: the line as read, then each row numbered since. */
   *storedPieces(): Generator<string> {
     const stored = this.stored?.starts.length ?? 0;
     if (stored > 0) yield this.stored!.line;
-    for (let id = stored; id < this.rows.length; id++) {
-      const text = JSON.stringify(storedRow(this.get(id)));
-      yield id === 0 ? text : `${ROW_SEPARATOR}${text}`;
-    }
-  }
-
-  /** The table's line in the cache (`storedPieces`, joined). */
-  storedText(): string {
-    return [...this.storedPieces()].join("");
+    yield* this.rowsFrom(stored);
   }
 
   /**
@@ -176,15 +168,15 @@ export class WatchTable {
    * read, `count` rows): those rows appended to the bytes as they were, nothing parsed again.
    */
   storedTextAfter(read: Uint8Array, count: number): Piece[] {
-    if (this.rows.length === count) return [read];
-    const added = this.addedText(count);
-    return count === 0 ? [added] : [read, `${ROW_SEPARATOR}${added}`];
+    return count === 0 ? [...this.rowsFrom(0)] : [read, ...this.rowsFrom(count)];
   }
 
-  private addedText(from: number): string {
-    const texts: string[] = [];
-    for (let id = from; id < this.rows.length; id++) texts.push(JSON.stringify(storedRow(this.get(id))));
-    return texts.join(ROW_SEPARATOR);
+  /** The rows numbered `from` on, as stored: each one's JSON text, after a tab unless it is the first row. */
+  private *rowsFrom(from: number): Generator<string> {
+    for (let id = from; id < this.rows.length; id++) {
+      const text = JSON.stringify(storedRow(this.get(id)));
+      yield id === 0 ? text : `${ROW_SEPARATOR}${text}`;
+    }
   }
 
   /** The table back from its stored line (as its digest vouches: written so); undefined when a row is not one. */
