@@ -97,12 +97,12 @@ function record(gathered: Gathered, detail: BuilderDetail, state: BuilderState):
 /** A watch file whose builder is in no manifest is reported, never merged. */
 export function strayWatchFiles(watchFiles: ReadonlyMap<string, WatchFileInput>, factories: { has(name: string): boolean }): Problem[] {
   const problems: Problem[] = [];
-  for (const [name, file] of watchFiles) {
-    if (factories.has(name)) continue;
+  watchFiles.forEach((file, name) => {
+    if (factories.has(name)) return;
     problems.push(
       makeProblem("warning", "merge.watchfile.orphan", `watch file for ${quoteValue(name)}, a builder in no manifest: ignored`, { file: file.file }),
     );
-  }
+  });
   return problems;
 }
 

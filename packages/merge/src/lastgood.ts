@@ -325,9 +325,16 @@ function parseIndex(text: string): { index: Map<string, Indexed>; packs: Map<str
     }
   }
   const index = new Map<string, Indexed>();
-  for (const row of data.builders as unknown[]) {
+  const rows = data.builders as unknown[];
+  for (let at = 0; at < rows.length; at++) {
+    const row = rows[at];
     if (!Array.isArray(row) || (row.length !== 3 && row.length !== 6)) return undefined;
-    const [builder, hash, date, pack, offset, length] = row as unknown[];
+    const builder: unknown = row[0];
+    const hash: unknown = row[1];
+    const date: unknown = row[2];
+    const pack: unknown = row[3];
+    const offset: unknown = row[4];
+    const length: unknown = row[5];
     if (typeof builder !== "string" || typeof hash !== "string" || typeof date !== "string" || !DATE.test(date)) return undefined;
     if (row.length === 3) {
       index.set(builder, { hash, date });

@@ -37,15 +37,16 @@ export function scanWatchDir(dir: string, builders: Iterable<string>, maxBytes: 
   // join() once: for a plain file name, the directory plus the name is what join gives
   const base = join(dir, ".");
   const prefix = base.endsWith("/") ? base : `${base}/`;
-  for (const [name, builder] of expected) {
+  // forEach: no [key, value] pair made per builder
+  expected.forEach((builder, name) => {
     if (name.includes("/") || name.includes("\u0000") || name.startsWith(".")) {
       files.set(builder, { file: join(dir, name), error: "builder name would escape the watch directory", code: "merge.watchfile.name" });
-      continue;
+      return;
     }
     const file = `${prefix}${name}`;
     const entry = present.get(name);
     files.set(builder, entry === undefined ? { file, missing: true } : listed(file, entry, maxBytes));
-  }
+  });
   if (strays.length === 0) return { files, problems };
   strays.sort();
   if (strays.length > MAX_STRAYS_REPORTED) {
@@ -103,7 +104,23 @@ function listed(file: string, entry: Dirent, maxBytes: number): WatchFileInput |
   if (entry.isFIFO() || entry.isSocket() || entry.isCharacterDevice() || entry.isBlockDevice()) {
     return { file, error: "is not a regular file (FIFO, socket or device)", code: "merge.watchfile.not-regular" };
   }
-  return { file, read: () => readWatchFileSync(file, maxBytes), peek: () => readWatchFileView(file, maxBytes) };
+  return new ListedFile(file, maxBytes);
+}
+
+/** A regular (or untyped) entry of the listing, read on demand: one object per builder, its methods shared. */
+class ListedFile implements PeekableWatchFile {
+  constructor(
+    readonly file: string,
+    private readonly maxBytes: number,
+  ) {}
+
+  read(): WatchFileInput {
+    return readWatchFileSync(this.file, this.maxBytes);
+  }
+
+  peek(): WatchFileInput {
+    return readWatchFileView(this.file, this.maxBytes);
+  }
 }
 
 /**

@@ -1,4 +1,17 @@
-import { closeSync, fchmodSync, fchownSync, fsyncSync, openSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  constants,
+  fchmodSync,
+  fchownSync,
+  fsyncSync,
+  ftruncateSync,
+  openSync,
+  realpathSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from "node:fs";
 
 const WRITE_SIZE = 1 << 20;
 
@@ -80,13 +93,31 @@ export function writeFileAtomicSync(
   }
 }
 
+/**
+ * Writes `content` over the bytes of `file` where it is (made when missing, cut to the new
+ * length), never through a symlink: not atomic, a reader can see half of it. Only for files
+ * that check themselves and cost only time when damaged (the merge cache: checksummed). On
+ * ext4, renaming a new file over a large one costs more than writing it (the blocks of the new
+ * one are allocated at once, those of the old one freed): 7 ms for an 11 MB cache, 0.7 in place.
+ */
+export function overwriteFileSync(file: string, content: (write: (piece: string | Uint8Array) => void) => void, mode = 0o666): void {
+  const fd = openSync(file, constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW, mode);
+  try {
+    ftruncateSync(fd, writePieces(fd, content, undefined));
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Pieces encoded straight into one 1 MB buffer, written when full: one system call per line, or joining the lines first, would cost more than the text. */
-function writePieces(fd: number, render: (write: (piece: string | Uint8Array) => void) => void, onBytes: ((bytes: Uint8Array) => void) | undefined): void {
+function writePieces(fd: number, render: (write: (piece: string | Uint8Array) => void) => void, onBytes: ((bytes: Uint8Array) => void) | undefined): number {
   const buffer = (writeBuffer ??= Buffer.allocUnsafe(WRITE_SIZE));
   let used = 0;
+  let written = 0;
   const flush = () => {
     onBytes?.(buffer.subarray(0, used));
     writeAll(fd, buffer, used);
+    written += used;
     used = 0;
   };
   render((piece) => {
@@ -96,6 +127,7 @@ function writePieces(fd: number, render: (write: (piece: string | Uint8Array) =>
       if (piece.length > WRITE_SIZE) {
         onBytes?.(piece);
         writeAll(fd, piece, piece.length);
+        written += piece.length;
       } else {
         buffer.set(piece, used);
         used += piece.length;
@@ -109,12 +141,14 @@ function writePieces(fd: number, render: (write: (piece: string | Uint8Array) =>
         const bytes = Buffer.from(piece);
         onBytes?.(bytes);
         writeAll(fd, bytes, bytes.length);
+        written += bytes.length;
         return;
       }
     }
     used += buffer.write(piece, used);
   });
   flush();
+  return written;
 }
 
 /** writeSync may write less than asked: loops until all `length` bytes are out. */

@@ -10,7 +10,7 @@ export { PROBLEM_CODES, PROBLEM_CODE_SHAPE, isProblemCode, makeProblem, type Pro
 export { closeNames } from "./suggest.js";
 export { LIMITS, type Limits } from "./limits.js";
 export { MAX_CONFIG_BYTES, readRegularFileSync, type RegularFileRead } from "./regular.js";
-export { writeFileAtomicSync, type AtomicWriteOptions } from "./atomic.js";
+export { overwriteFileSync, writeFileAtomicSync, type AtomicWriteOptions } from "./atomic.js";
 export {
   PY_SPACE,
   PY_INT_SPACE,

@@ -2,7 +2,7 @@ import { chmodSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, s
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { writeFileAtomicSync } from "../src/text.js";
+import { overwriteFileSync, writeFileAtomicSync } from "../src/text.js";
 
 let dir = "";
 beforeEach(() => {
@@ -67,5 +67,24 @@ describe("writeFileAtomicSync", () => {
     const expected = Buffer.from(pieces.join(""));
     expect(readFileSync(file).equals(expected)).toBe(true);
     expect(Buffer.concat(seen).equals(expected)).toBe(true);
+  });
+});
+
+describe("overwriteFileSync", () => {
+  it("writes over a longer file and cuts it to the new length; makes a missing one; refuses a symlink", () => {
+    const file = join(dir, "state.json.cache");
+    overwriteFileSync(file, (write) => write("x".repeat(8 << 20)));
+    const inode = statSync(file).ino;
+    // pieces larger and smaller than the write buffer, text and bytes
+    overwriteFileSync(file, (write) => ["ab", Buffer.from("cd"), "é".repeat(1 << 19), Buffer.alloc(1 << 21, 0x79)].forEach(write));
+    const expected = Buffer.concat([Buffer.from("abcd"), Buffer.from("é".repeat(1 << 19)), Buffer.alloc(1 << 21, 0x79)]);
+    expect(readFileSync(file).equals(expected)).toBe(true);
+    expect(statSync(file).ino).toBe(inode);
+    const target = join(dir, "elsewhere");
+    writeFileSync(target, "kept");
+    const link = join(dir, "link.cache");
+    symlinkSync(target, link);
+    expect(() => overwriteFileSync(link, (write) => write("new"))).toThrow(/ELOOP/);
+    expect(readFileSync(target, "utf8")).toBe("kept");
   });
 });

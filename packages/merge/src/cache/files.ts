@@ -3,7 +3,7 @@ import { hash as oneShotHash, randomBytes } from "node:crypto";
 import { closeSync, fstatSync, lstatSync, openSync, readFileSync, statSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { writeFileAtomicSync } from "@autowatch/watchfile/text";
+import { overwriteFileSync } from "@autowatch/watchfile/text";
 import { checksumOf, fileChecksum } from "./checksum.js";
 import { CACHE_SCHEMA, cachePieces, type CacheCheck, type Confirmed, type Piece } from "./format.js";
 import { parseCache, type ReadCache } from "./parse.js";
@@ -141,16 +141,15 @@ export function readMergeCache(file: string, key: string): ReadCache | undefined
   return parseCache(bytes, codeIdentity(), key);
 }
 
-/** Writes the cache by atomic rename, without fsync: a cache lost in a crash only costs the next merge time. Best effort. */
+/**
+ * Writes the cache over the previous one, without fsync: a cache torn by a crash or a merge
+ * running at the same time fails its checksums and only costs the next merge time. Best effort.
+ */
 export function writeMergeCache(file: string, check: CacheCheck, payload: () => Iterable<Piece>): void {
   try {
-    writeFileAtomicSync(
-      file,
-      (write) => {
-        for (const piece of cachePieces(check, payload())) write(piece);
-      },
-      { fsync: false },
-    );
+    overwriteFileSync(file, (write) => {
+      for (const piece of cachePieces(check, payload())) write(piece);
+    });
   } catch {
     // the next merge rebuilds it
   }

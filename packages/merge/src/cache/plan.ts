@@ -114,7 +114,8 @@ export function checkBuilders(
   const rows = [...checked];
   const inputs: InputKey[] = [];
   const changed: number[] = [];
-  for (const [index, row] of checked.entries()) {
+  for (let index = 0; index < checked.length; index++) {
+    const row = checked[index]!;
     const given = files.get(row.name);
     const key = inputKey(given, options.racy);
     inputs.push(key);

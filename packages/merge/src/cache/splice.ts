@@ -267,8 +267,8 @@ function fingerprintOf(pollerPieces: readonly (string | Uint8Array)[], order: re
     if (index > 0) hash.update(",\n");
     hash.update(piece);
   }
-  for (const index of order) {
-    const row = rows[index]!;
+  for (let at = 0; at < order.length; at++) {
+    const row = rows[order[at]!]!;
     const timer = row.treeStableTimer === undefined ? "" : `\u0000${row.treeStableTimer}`;
     hash.update(`\n${JSON.stringify(row.name)}\u0000${row.schedule ? 1 : 0}\u0000${row.watchesDigest}${timer}`);
   }
@@ -278,7 +278,8 @@ function fingerprintOf(pollerPieces: readonly (string | Uint8Array)[], order: re
 /** The problems in the order the whole merge gathers them (then sorted, stably): manifests, farm, each builder's, strays. */
 function problemsOf(input: SpliceInput, read: ReadCache, manifestProblems: readonly Problem[], rows: readonly CheckedBuilder[], remerged: Remerged): Problem[] {
   const problems = [...manifestProblems, ...input.problems];
-  for (const [index, row] of rows.entries()) {
+  for (let index = 0; index < rows.length; index++) {
+    const row = rows[index]!;
     if (remerged.records.has(index)) problems.push(...remerged.details.get(row.name)!.problems);
     else if (row.problemCount > 0) problems.push(...read.record(index)!.problems);
   }

@@ -186,7 +186,8 @@ export function splicePollers(
   };
   let next = 0;
   let kept = 0;
-  for (const [index, key] of before.keys.entries()) {
+  for (let index = 0; index < before.keys.length; index++) {
+    const key = before.keys[index]!;
     if (touchedUrls.has(key.url)) {
       endRun(index - 1);
       continue;
