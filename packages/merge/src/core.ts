@@ -109,7 +109,7 @@ export function strayWatchFiles(watchFiles: ReadonlyMap<string, WatchFileInput>,
 /** The state from every builder's result: pollers tallied, problems sorted, rendered once. */
 function assemble(gathered: Gathered, farm: FarmContext): MergeResult {
   const { builders, details, problems } = gathered;
-  builders.sort(([a], [b]) => compareText(a, b));
+  builders.sort((a, b) => compareText(a[0], b[0]));
   const kinds = new PollerKinds();
   for (const detail of details.values()) for (const watch of detail.watches) kinds.add(watch, detail.schedule);
   const pollers = kinds.pollers();

@@ -5,7 +5,7 @@ import type { BuildFactory, ManifestResult } from "@autowatch/manifest";
 import type { Problem } from "@autowatch/watchfile";
 import { writeFileAtomicSync } from "@autowatch/watchfile/text";
 import { digestOf, stampFile } from "./cache/files.js";
-import { isRacy, nowNs, racyFrom, type Stamp } from "./cache/stamp.js";
+import { isRacy, racyFrom, type Stamp } from "./cache/stamp.js";
 
 /**
  * `STATE.factories`: every builder's manifest section as the last merge parsed it, one line per
@@ -15,7 +15,7 @@ import { isRacy, nowNs, racyFrom, type Stamp } from "./cache/stamp.js";
  * manifest still has them. It is a cache of a pure function of those bytes, so it stays right
  * whatever happened to the state since.
  */
-export const FACTORY_INDEX_SCHEMA = "autowatch.factories/1";
+export const FACTORY_INDEX_SCHEMA = "autowatch.factories/2";
 
 export function factoryIndexFile(state: string): string {
   return `${state}.factories`;
@@ -33,8 +33,8 @@ interface ManifestStamp {
 
 export interface IndexHead {
   schema: typeof FACTORY_INDEX_SCHEMA;
-  /** Wall clock (ns) just before the manifests were stat'ed. */
-  stampedNs: string;
+  /** Wall clock (ms) just before the manifests were stat'ed. */
+  stampedMs: number;
   manifests: ManifestStamp[];
 }
 
@@ -44,7 +44,7 @@ export interface IndexHead {
  * parse sees through `onRead`. `head()` is undefined when a manifest could not be stat'ed or read.
  */
 export function stampManifests(paths: readonly string[]): { onRead: (file: string, bytes: Uint8Array) => void; head: () => IndexHead | undefined } {
-  const stampedNs = nowNs();
+  const stampedMs = Date.now();
   const stamps = paths.map((path) => stampFile(path, true));
   const digests = new Map<string, string>();
   return {
@@ -57,7 +57,7 @@ export function stampManifests(paths: readonly string[]): { onRead: (file: strin
         if (stamp === undefined || sha256 === undefined) return undefined;
         manifests.push({ given, path: resolve(given), stamp, sha256 });
       }
-      return { schema: FACTORY_INDEX_SCHEMA, stampedNs: String(stampedNs), manifests };
+      return { schema: FACTORY_INDEX_SCHEMA, stampedMs, manifests };
     },
   };
 }
@@ -65,7 +65,8 @@ export function stampManifests(paths: readonly string[]): { onRead: (file: strin
 /** True when every manifest is still the file it was, byte for byte (reads a file only when its stamp was racy). */
 function current(head: IndexHead, paths: readonly string[]): boolean {
   if (head.schema !== FACTORY_INDEX_SCHEMA || !Array.isArray(head.manifests) || head.manifests.length !== paths.length) return false;
-  const racy = racyFrom(BigInt(head.stampedNs));
+  if (typeof head.stampedMs !== "number" || !Number.isFinite(head.stampedMs)) return false;
+  const racy = racyFrom(head.stampedMs);
   return head.manifests.every((stamp, index) => {
     const given = paths[index]!;
     if (stamp.given !== given || stamp.path !== resolve(given) || stampFile(given, true) !== stamp.stamp) return false;

@@ -6,29 +6,11 @@ import { safeBuilderFileName, compareText, makeProblem, writeFileAtomicSync } fr
 import { entryShape, keptOrigin, type AutoEntry } from "./decode.js";
 import type { LastGoodEntry, LastGoodFailure, LastGoodSource } from "./types.js";
 import { errorCode } from "./watchdir.js";
+import { DATE, LASTGOOD_INDEX, PACK, parseIndex, serializeIndex, type Indexed, type PackInfo, type PackLine } from "./lastgoodindex.js";
+
+export { LASTGOOD_INDEX } from "./lastgoodindex.js";
 
 const LASTGOOD_SCHEMA_ID = "autowatch.lastgood/1";
-const INDEX_SCHEMA_ID = "autowatch.lastgood-index/2";
-/** The index of a store that kept every entry in a file of its own: still read, its files too. */
-const OWN_FILES_INDEX_SCHEMA_ID = "autowatch.lastgood-index/1";
-/** Never a pack or a builder's own file: their names never start with a dot. */
-export const LASTGOOD_INDEX = ".index.json";
-
-interface Indexed {
-  /** contentHash of the stored watches. */
-  hash: string;
-  /** The last day they were accepted. */
-  date: string;
-  /** Its line in a pack; undefined for an entry in a file of its own (`<safe name>.json`, the store's layout before packs). */
-  at?: PackLine;
-}
-
-interface PackLine {
-  pack: string;
-  /** Where the line starts, and its length without the newline, in bytes. */
-  offset: number;
-  length: number;
-}
 
 /** Packs take more than twice the bytes of the entries still indexed in them, and this much more: they are written again as one. */
 const COMPACT_SLACK_BYTES = 1 << 20;
@@ -38,12 +20,6 @@ const COMPACT_SLACK_BYTES = 1 << 20;
  * running at the same time may still index it, and its index may be the one that stays.
  */
 const RETIRED_KEEP_MS = 10 * 60 * 1000;
-
-/** A pack the index knows: its size, and since when no entry is indexed in it (removed RETIRED_KEEP_MS later). */
-interface PackInfo {
-  bytes: number;
-  retiredMs?: number;
-}
 
 /**
  * The last-good store: a directory with an index, `.index.json` (builder → content hash, the last
@@ -129,7 +105,7 @@ export class LastGoodStore implements LastGoodSource {
     if (changed.length > 0) this.writePack(changed.sort(compareText), (builder) => serializeLastGood(builder, lastGood.get(builder)!));
     const removed = this.retire(now.getTime());
     this.compactIfSparse(now.getTime());
-    const indexText = serializeIndex(this.index, this.packs);
+    const indexText = serializeIndex({ index: this.index, packs: this.packs });
     if (changed.length === 0 && indexText === this.indexText) return [];
     // the index last: it never names content that is not on disk yet
     writeFileAtomicSync(join(this.dir, LASTGOOD_INDEX), indexText, { fsync: false, preserve: false });
@@ -152,7 +128,8 @@ export class LastGoodStore implements LastGoodSource {
         for (const builder of builders) {
           const line = lineOf(builder);
           const length = Buffer.byteLength(line);
-          this.index.get(builder)!.at = { pack, offset, length };
+          const { hash, date } = this.index.get(builder)!;
+          this.index.set(builder, { hash, date, at: { pack, offset, length } });
           write(`${line}\n`);
           offset += length + 1;
         }
@@ -289,63 +266,6 @@ function computeContentHash(watches: readonly AutoEntry[]): string {
   return oneShotHash("sha256", text);
 }
 
-function serializeIndex(index: ReadonlyMap<string, Indexed>, packs: ReadonlyMap<string, PackInfo>): string {
-  // each string on its own: cheaper than JSON.stringify of 10,000 arrays, the same text
-  const lines = [...index]
-    .sort(([a], [b]) => compareText(a, b))
-    .map(([builder, { hash, date, at }]) => {
-      const row = `${JSON.stringify(builder)},${JSON.stringify(hash)},${JSON.stringify(date)}`;
-      return at ? `[${row},${JSON.stringify(at.pack)},${at.offset},${at.length}]` : `[${row}]`;
-    });
-  const packRows = [...packs]
-    .sort(([a], [b]) => compareText(a, b))
-    .map(([pack, { bytes, retiredMs }]) => `[${JSON.stringify(pack)},${bytes}${retiredMs === undefined ? "" : `,${retiredMs}`}]`);
-  return `{"schema": ${JSON.stringify(INDEX_SCHEMA_ID)}, "packs": [${packRows.join(",")}], "builders": [\n${lines.join(",\n")}\n]}\n`;
-}
-
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const PACK = /^pack-[0-9a-f]{16}\.jsonl$/;
-
-function parseIndex(text: string): { index: Map<string, Indexed>; packs: Map<string, PackInfo> } | undefined {
-  let data: { schema?: unknown; builders?: unknown; packs?: unknown } | null;
-  try {
-    data = JSON.parse(text) as typeof data;
-  } catch {
-    return undefined;
-  }
-  if (!data || (data.schema !== INDEX_SCHEMA_ID && data.schema !== OWN_FILES_INDEX_SCHEMA_ID) || !Array.isArray(data.builders)) return undefined;
-  const packs = new Map<string, PackInfo>();
-  if (data.schema === INDEX_SCHEMA_ID) {
-    if (!Array.isArray(data.packs)) return undefined;
-    for (const row of data.packs as unknown[]) {
-      if (!Array.isArray(row) || (row.length !== 2 && row.length !== 3) || typeof row[0] !== "string" || !PACK.test(row[0]) || !isSize(row[1]))
-        return undefined;
-      if (row.length === 3 && !isSize(row[2])) return undefined;
-      packs.set(row[0], row.length === 3 ? { bytes: row[1] as number, retiredMs: row[2] as number } : { bytes: row[1] as number });
-    }
-  }
-  const index = new Map<string, Indexed>();
-  const rows = data.builders as unknown[];
-  for (let at = 0; at < rows.length; at++) {
-    const row = rows[at];
-    if (!Array.isArray(row) || (row.length !== 3 && row.length !== 6)) return undefined;
-    const builder: unknown = row[0];
-    const hash: unknown = row[1];
-    const date: unknown = row[2];
-    const pack: unknown = row[3];
-    const offset: unknown = row[4];
-    const length: unknown = row[5];
-    if (typeof builder !== "string" || typeof hash !== "string" || typeof date !== "string" || !DATE.test(date)) return undefined;
-    if (row.length === 3) {
-      index.set(builder, { hash, date });
-      continue;
-    }
-    if (typeof pack !== "string" || !packs.has(pack) || !isSize(offset) || !isSize(length)) return undefined;
-    index.set(builder, { hash, date, at: { pack, offset: offset as number, length: length as number } });
-  }
-  return { index, packs };
-}
-
 /** The index made again from the packs in `dir`: per builder, its entry of the latest day (of the latest pack, on the same day). */
 function recoverIndex(dir: string): { index: Map<string, Indexed>; packs: Map<string, PackInfo> } | undefined {
   let packs: { name: string; modified: number }[];
@@ -374,10 +294,6 @@ function recoverIndex(dir: string): { index: Map<string, Indexed>; packs: Map<st
     }
   }
   return { index, packs: sizes };
-}
-
-function isSize(value: unknown): boolean {
-  return Number.isSafeInteger(value) && (value as number) >= 0;
 }
 
 function parseLastGood(text: string): { builder: string; date: string; watches: AutoEntry[] } | undefined {

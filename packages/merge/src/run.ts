@@ -245,10 +245,9 @@ function openCache(
 ): CacheSession | undefined {
   if (options.cache === false || options.readOnly || explain || options.output === undefined || lastGoodDir === undefined || !Array.isArray(options.manifests))
     return undefined;
-  const window = options.racyWindowMs === undefined ? undefined : BigInt(options.racyWindowMs) * 1_000_000n;
   return new CacheSession(
     { output: options.output, lastGoodDir, watchDir: options.watchDir, manifests: options.manifests as readonly string[], policy, rules },
-    window,
+    options.racyWindowMs,
   );
 }
 

@@ -159,7 +159,7 @@ describe("explain from STATE.factories vs from the manifests", () => {
     const text = readFileSync(file, "utf8");
     const head = JSON.parse(text.slice(0, text.indexOf("\n")));
     // the manifest was just written: within the racy window its content is compared
-    expect(BigInt(head.manifests[0].stamp.split(":")[4]) + 2_000_000_000n >= BigInt(head.stampedNs)).toBe(true);
+    expect(Number(head.manifests[0].stamp.split(":")[4]) + 2000 >= head.stampedMs).toBe(true);
     head.manifests[0].sha256 = "AAAA";
     writeFileSync(file, `${JSON.stringify(head)}${text.slice(text.indexOf("\n"))}`);
     expect(await compareAll()).toEqual(new Set(["merge"]));

@@ -49,7 +49,7 @@ export function cacheDataOf(table: WatchTable, builders: CachedBuilder[], today 
   return {
     code: "c",
     key: "k",
-    startedNs: "0",
+    startedMs: 0,
     today,
     global: "g",
     manifests: [],

@@ -84,6 +84,42 @@ describe("the last-good store", () => {
     expect(retired().map(([pack]) => pack)).not.toContain(first);
   });
 
+  it("writes rows it read again as they were; an index out of order or laid out otherwise is read, and written in order", async () => {
+    const file = join(dir, ".index.json");
+    const builders = ["a", "b", "c", "d"];
+    await loadLastGood(dir).lastGood.save(new Map(builders.map((name) => [name, entry("2026-11-20")])));
+    const rows = () => readFileSync(file, "utf8").split("\n").slice(1, -2);
+    const before = rows();
+    expect(before).toHaveLength(4);
+    // a row read as text is not made again: an operator's spaces in it stay
+    const row = before[1]!.slice(0, -1);
+    const spaced = row.replaceAll(",", ", ");
+    writeFileSync(file, readFileSync(file, "utf8").replace(row, spaced));
+    await loadLastGood(dir).lastGood.save(new Map([["c", entry("2026-11-21", "11.0")]]));
+    expect(rows()[1]).toBe(`${spaced},`);
+    expect(rows()[0]).toBe(before[0]);
+    expect(rows()[2]).not.toBe(before[2]);
+    // rows out of order (an operator's edit): sorted again at the next save
+    const text = readFileSync(file, "utf8").split("\n");
+    const [a, b, c, d] = text.slice(1, 5).map((line) => line.replace(/,$/, ""));
+    writeFileSync(file, [text[0], [d, b, c, a].join(",\n"), ...text.slice(5)].join("\n"));
+    const shuffled = loadLastGood(dir);
+    expect(shuffled.problems).toEqual([]);
+    await shuffled.lastGood.save(new Map([["a", entry("2026-11-22", "12.0")]]));
+    expect(rows().map((row) => (JSON.parse(row.replace(/,$/, "")) as string[])[0])).toEqual(builders);
+    // the same index as other JSON (pretty-printed): every entry read, the next save writes the usual layout
+    const data = JSON.parse(readFileSync(file, "utf8")) as unknown;
+    writeFileSync(file, JSON.stringify(data, null, 2));
+    expect(loadLastGood(dir).problems).toEqual([]);
+    const store = loadLastGood(dir).lastGood;
+    for (const name of builders) expect(store.get(name)).toBeDefined();
+    expect(store.get("a")).toEqual(entry("2026-11-22", "12.0"));
+    await store.save(new Map([["d", entry("2026-11-23", "13.0")]]));
+    expect(rows()).toHaveLength(4);
+    expect(JSON.parse(readFileSync(file, "utf8"))).toMatchObject({ schema: "autowatch.lastgood-index/2" });
+    expect(loadLastGood(dir).problems).toEqual([]);
+  });
+
   it("two saves at once: the pack one retires is still there for the index of the other, which wins", async () => {
     await loadLastGood(dir).lastGood.save(new Map([["a", entry("2026-11-20")]]));
     const [first] = packs();

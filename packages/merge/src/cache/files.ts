@@ -22,7 +22,7 @@ export function digestOf(bytes: Uint8Array | string): string {
 /** The stamp of a file (`follow`: of what a symlink points to), undefined when it cannot be stat'ed. */
 export function stampFile(path: string, follow = false): Stamp | undefined {
   try {
-    return stampOf(follow ? statSync(path, { bigint: true }) : lstatSync(path, { bigint: true }));
+    return stampOf(follow ? statSync(path) : lstatSync(path));
   } catch {
     return undefined;
   }
@@ -31,8 +31,8 @@ export function stampFile(path: string, follow = false): Stamp | undefined {
 /** A file's stamp (not followed when a symlink) and whether it is racy (as `isRacy` says, from the stat data itself); undefined when it cannot be stat'ed. */
 export function stampFileRacy(path: string, racy: RacyBound): { stamp: Stamp; racy: boolean } | undefined {
   try {
-    const stats = lstatSync(path, { bigint: true });
-    return { stamp: stampOf(stats), racy: racyTimes(stats.dev, stats.mtimeNs, stats.ctimeNs, racy) };
+    const stats = lstatSync(path);
+    return { stamp: stampOf(stats), racy: racyTimes(stats.dev, stats.mtimeMs, stats.ctimeMs, racy) };
   } catch {
     return undefined;
   }
@@ -73,7 +73,7 @@ export function readIfHolds(path: string, confirmed: Confirmed, racy: RacyBound)
  * (and removed at once). Undefined when no file can be made there: the racy rule then falls
  * back on the wall clock.
  */
-export function fileSystemClock(dir: string): { dev: bigint; ns: bigint } | undefined {
+export function fileSystemClock(dir: string): { dev: number; ms: number } | undefined {
   const probe = join(dir, `.autowatch-clock-${process.pid}-${randomBytes(6).toString("hex")}`);
   let fd: number;
   try {
@@ -82,8 +82,8 @@ export function fileSystemClock(dir: string): { dev: bigint; ns: bigint } | unde
     return undefined;
   }
   try {
-    const stats = fstatSync(fd, { bigint: true });
-    return { dev: stats.dev, ns: stats.mtimeNs < stats.ctimeNs ? stats.mtimeNs : stats.ctimeNs };
+    const stats = fstatSync(fd);
+    return { dev: stats.dev, ms: Math.min(stats.mtimeMs, stats.ctimeMs) };
   } catch {
     return undefined;
   } finally {

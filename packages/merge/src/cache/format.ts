@@ -4,7 +4,7 @@ import { PollerKinds } from "../pollers.js";
 import type { WatchFileStatus } from "../types.js";
 import type { WatchTable } from "./table.js";
 
-export const CACHE_SCHEMA = "autowatch.merge-cache/6";
+export const CACHE_SCHEMA = "autowatch.merge-cache/7";
 
 /**
  * A file the cache vouches for by its stamp: the stamp, the checksum of its bytes (`Checksum`), and
@@ -54,8 +54,8 @@ export interface MergeCacheData {
   /** Identity of the code that wrote it and of the merge's settings: another one is foreign. */
   code: string;
   key: string;
-  /** When the merge that wrote it started (ns, wall clock). */
-  startedNs: string;
+  /** When the merge that wrote it started (ms, wall clock). */
+  startedMs: number;
   /** The day of that merge (accepted builders' last good entries are dated with it). */
   today: string;
   /** Digest of the problems no builder's merge makes (rewrite files, watch directory, store, old files, strays). */
@@ -200,7 +200,7 @@ export function mixedUrls(table: WatchTable, tally: readonly number[]): string[]
  */
 export function* cachePieces(check: CacheCheck, payload: Iterable<Piece>): Generator<Piece> {
   const checkText = JSON.stringify({
-    startedNs: check.startedNs,
+    startedMs: check.startedMs,
     today: check.today,
     global: check.global,
     manifests: check.manifests,

@@ -167,8 +167,8 @@ function safely<T>(parse: () => T | undefined): T | undefined {
 }
 
 function parseCheck(body: Record<string, unknown>, code: string, key: string): CacheCheck | undefined {
-  const { startedNs, today, global, manifests, factories, state, lastGoodIndex, builders } = body;
-  if (typeof startedNs !== "string" || !/^\d+$/.test(startedNs) || typeof today !== "string" || typeof global !== "string") return undefined;
+  const { startedMs, today, global, manifests, factories, state, lastGoodIndex, builders } = body;
+  if (typeof startedMs !== "number" || !Number.isFinite(startedMs) || typeof today !== "string" || typeof global !== "string") return undefined;
   if (!Array.isArray(manifests) || !manifests.every(isConfirmed) || !Array.isArray(builders)) return undefined;
   if (!(factories === null || isConfirmed(factories)) || !(lastGoodIndex === null || isConfirmed(lastGoodIndex))) return undefined;
   if (!(state === null || isStateEntry(state))) return undefined;
@@ -181,7 +181,7 @@ function parseCheck(body: Record<string, unknown>, code: string, key: string): C
   return {
     code,
     key,
-    startedNs,
+    startedMs,
     today,
     global,
     manifests: manifests as Confirmed[],

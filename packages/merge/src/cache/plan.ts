@@ -144,7 +144,7 @@ export function sameInput(
 export function lastGoodKeyer(fileOf: (builder: string) => string, indexRow: (builder: string) => unknown, racy: RacyBound): LastGoodKey {
   return (builder) => {
     const stamped = stampFileRacy(fileOf(builder), racy);
-    if (stamped?.racy) return `racy:${racy.fromNs}`;
+    if (stamped?.racy) return `racy:${racy.fromMs}`;
     return `${stamped?.stamp ?? "none"}|${JSON.stringify(indexRow(builder) ?? null)}`;
   };
 }

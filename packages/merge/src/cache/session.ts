@@ -22,7 +22,7 @@ import {
   type Plan,
 } from "./plan.js";
 import { Recaller, storedOrMerged } from "./recall.js";
-import { isRacy, nowNs, racyFrom, type RacyBound, type Stamp } from "./stamp.js";
+import { isRacy, racyFrom, type RacyBound, type Stamp } from "./stamp.js";
 import { factoryIndexFile } from "../factoryindex.js";
 import { compact, usedWatches, WatchTable } from "./table.js";
 
@@ -46,7 +46,7 @@ export interface CacheSettings {
  */
 export class CacheSession {
   /** When this merge started. */
-  readonly startedNs = nowNs();
+  readonly startedMs = Date.now();
   /** Which stamps taken by this merge are racy: the file system's clock read before its first stat. */
   readonly racy: RacyBound;
   /** The files this merge wrote (state, STATE.factories, the last-good index), by path: their stamps as written, settled before the cache is written. */
@@ -67,10 +67,10 @@ export class CacheSession {
 
   constructor(
     private readonly settings: CacheSettings,
-    racyWindowNs?: bigint,
+    racyWindowMs?: number,
   ) {
     // a window given (tests) is the rule as is; otherwise the clock of the state's file system
-    this.racy = racyFrom(this.startedNs, racyWindowNs, racyWindowNs === undefined ? fileSystemClock(dirname(settings.output)) : undefined);
+    this.racy = racyFrom(this.startedMs, racyWindowMs, racyWindowMs === undefined ? fileSystemClock(dirname(settings.output)) : undefined);
     this.file = mergeCacheFile(settings.output);
     this.key = digestOf(
       JSON.stringify({
@@ -309,7 +309,7 @@ export class CacheSession {
     const data: MergeCacheData = {
       code: codeIdentity(),
       key: this.key,
-      startedNs: String(this.startedNs),
+      startedMs: this.startedMs,
       today,
       global,
       manifests: this.manifests,
@@ -370,7 +370,7 @@ export class CacheSession {
     const clock = this.racy.clock && fileSystemClock(dirname(this.settings.output));
     const settle = <T extends Confirmed>(confirmed: T | null, path: string, follow = false): T | null => {
       if (!clock || !confirmed?.racy || this.written.get(path) !== confirmed.stamp || stampFile(path, follow) !== confirmed.stamp) return confirmed;
-      return isRacy(confirmed.stamp, { clock, fromNs: this.racy.fromNs }) ? confirmed : { ...confirmed, racy: false };
+      return isRacy(confirmed.stamp, { clock, fromMs: this.racy.fromMs }) ? confirmed : { ...confirmed, racy: false };
     };
     const settled: CacheCheck = {
       ...check,

@@ -182,7 +182,7 @@ function writeCache(
   const next: CacheCheck = {
     code: codeIdentity(),
     key: session.key,
-    startedNs: String(session.startedNs),
+    startedMs: session.startedMs,
     today: input.today,
     global: input.globalKey,
     manifests: session.manifests,

@@ -1,15 +1,17 @@
 // Internal to @autowatch/merge: not exported (the public API is what README.md documents).
-import type { BigIntStats } from "node:fs";
+import type { Stats } from "node:fs";
 
 /**
  * A file's stat data as git's index keeps it: device, inode, size, mode, modification and
- * change times in nanoseconds, as one string (inodes and nanoseconds exceed 2^53). Equal
- * stamps mean the file was not written since, unless it was written within the racy window.
+ * change times, as one string. Equal stamps mean the file was not written since, unless it was
+ * written within the racy window. The times are Node's milliseconds, whose fraction keeps them
+ * to a quarter of a microsecond: finer than the clock file systems stamp from. Number stats,
+ * not bigint ones: a merge stats every watch file, and a bigint stat is 18 heap objects.
  */
 export type Stamp = string;
 
-export function stampOf(stats: BigIntStats): Stamp {
-  return `${stats.dev}:${stats.ino}:${stats.size}:${stats.mode}:${stats.mtimeNs}:${stats.ctimeNs}`;
+export function stampOf(stats: Stats): Stamp {
+  return `${stats.dev}:${stats.ino}:${stats.size}:${stats.mode}:${stats.mtimeMs}:${stats.ctimeMs}`;
 }
 
 /**
@@ -19,7 +21,7 @@ export function stampOf(stats: BigIntStats): Stamp {
  * that ticks every few milliseconds). Where the merge cannot read the file system's own clock,
  * two seconds before its start also cover FAT's times and small clock skews.
  */
-export const RACY_NS = 2_000_000_000n;
+export const RACY_MS = 2000;
 
 /**
  * From when on a stamp is racy (git's "racily clean" entries). Files on the device where the
@@ -29,18 +31,13 @@ export const RACY_NS = 2_000_000_000n;
  * compare with the wall clock minus a window (`fromNs`).
  */
 export interface RacyBound {
-  clock?: { dev: bigint; ns: bigint };
-  fromNs: bigint;
+  clock?: { dev: number; ms: number };
+  fromMs: number;
 }
 
-/** The wall clock in nanoseconds, as a merge notes it before its first stat. */
-export function nowNs(): bigint {
-  return BigInt(Date.now()) * 1_000_000n;
-}
-
-/** The bound of a merge started at `startedNs`: the file system's clock where `clock` was read, else `windowNs` before the start. */
-export function racyFrom(startedNs: bigint, windowNs: bigint = RACY_NS, clock?: RacyBound["clock"]): RacyBound {
-  return clock ? { clock, fromNs: startedNs - windowNs } : { fromNs: startedNs - windowNs };
+/** The bound of a merge started at `startedMs` (the wall clock): the file system's clock where `clock` was read, else `windowMs` before the start. */
+export function racyFrom(startedMs: number, windowMs: number = RACY_MS, clock?: RacyBound["clock"]): RacyBound {
+  return clock ? { clock, fromMs: startedMs - windowMs } : { fromMs: startedMs - windowMs };
 }
 
 /**
@@ -51,15 +48,13 @@ export function racyFrom(startedNs: bigint, windowNs: bigint = RACY_NS, clock?: 
 export function isRacy(stamp: Stamp, bound: RacyBound): boolean {
   const parts = stamp.split(":");
   if (parts.length !== 6) return true;
-  try {
-    return racyTimes(BigInt(parts[0]!), BigInt(parts[4]!), BigInt(parts[5]!), bound);
-  } catch {
-    return true;
-  }
+  const times = [parts[0], parts[4], parts[5]].map((part) => (part === "" ? Number.NaN : Number(part)));
+  if (!times.every(Number.isFinite)) return true;
+  return racyTimes(times[0]!, times[1]!, times[2]!, bound);
 }
 
 /** The racy rule on a file's device, modification and change times (`isRacy`, from stat data at hand). */
-export function racyTimes(dev: bigint, mtimeNs: bigint, ctimeNs: bigint, bound: RacyBound): boolean {
-  const from = bound.clock !== undefined && bound.clock.dev === dev ? bound.clock.ns : bound.fromNs;
-  return mtimeNs >= from || ctimeNs >= from;
+export function racyTimes(dev: number, mtimeMs: number, ctimeMs: number, bound: RacyBound): boolean {
+  const from = bound.clock !== undefined && bound.clock.dev === dev ? bound.clock.ms : bound.fromMs;
+  return mtimeMs >= from || ctimeMs >= from;
 }
