@@ -11,6 +11,10 @@ import { isRacy, racyFrom, stampOf } from "../src/cache/stamp.js";
 import { CacheSession } from "../src/cache/session.js";
 import { checksumOf } from "../src/cache/checksum.js";
 import { DamagedTableError, WatchTable, type TableWatch } from "../src/cache/table.js";
+import { stateLayout } from "../src/cache/statefile.js";
+import { mergeFarm } from "../src/index.js";
+import { renderState } from "../src/state.js";
+import { fileInput, git, watchFileText } from "./helpers.js";
 import { factoryKey } from "../src/factories.js";
 import type { WatchFileInput } from "../src/types.js";
 import { cacheDataOf, factory } from "./helpers.js";
@@ -224,5 +228,49 @@ describe("the watch table", () => {
     expect(() => WatchTable.fromStored(line.replace('"dev"', "2"))!.get(1)).toThrow(DamagedTableError);
     expect(WatchTable.fromStored(line.slice(0, -1))).toBeUndefined();
     expect(WatchTable.fromStored(line)?.decodeAll()).toBe(true);
+  });
+});
+
+describe("the state file's layout", () => {
+  /** Each poller and builder line as the file has it, found by parsing every line: the oracle. */
+  function linesOf(text: string) {
+    const bytes = Buffer.from(text);
+    const pollers: { vcs: string; url: string; start: number; end: number }[] = [];
+    const builders: { name: string; start: number; end: number }[] = [];
+    let section = "";
+    for (let start = 0, end = bytes.indexOf(10); end >= 0; start = end + 1, end = bytes.indexOf(10, start)) {
+      const line = bytes.toString("utf8", start, end);
+      if (line === '"pollers":[' || line === '"builders":{') section = line;
+      else if (line.startsWith("]") || line.startsWith("}")) section = "";
+      else if (section !== "") {
+        const bare = line.endsWith(",") ? line.slice(0, -1) : line;
+        const lineEnd = start + Buffer.byteLength(bare);
+        if (section === '"pollers":[') pollers.push({ ...(JSON.parse(bare) as { vcs: string; url: string }), start, end: lineEnd });
+        else builders.push({ name: Object.keys(JSON.parse(`{${bare}}`) as object)[0]!, start, end: lineEnd });
+      }
+    }
+    return { bytes, pollers, builders };
+  }
+
+  it("finds every poller and builder line, with its key, whether the pollers are ASCII or not", () => {
+    const urls = ["https://a.example/x.git", "https://b.example/y.git", "https://c.example/caf\u00e9.git", "https://d.example/back\\slash.git"];
+    for (const extra of [[], [urls[2]!], [urls[3]!]]) {
+      const chosen = [...urls.slice(0, 2), ...extra];
+      const names = chosen.map((_, index) => `b${index}`);
+      const { state } = mergeFarm({
+        factories: names.map((name) => factory(name)),
+        watchFiles: new Map(names.map((name, index) => [name, fileInput(name, watchFileText(name, [git(chosen[index]!, "main"), git(urls[0]!, "dev")]))])),
+        now: new Date("2026-12-07T10:00:00Z"),
+      });
+      const expected = linesOf(renderState(state));
+      expect(expected.pollers.map((poller) => poller.url)).toEqual(expect.arrayContaining(chosen));
+      const layout = stateLayout(expected.bytes)!;
+      expect(layout.pollers.keys).toEqual(expected.pollers.map(({ vcs, url }) => ({ vcs, url })));
+      expect(layout.pollers.starts).toEqual(expected.pollers.map((poller) => poller.start));
+      expect(layout.pollers.ends).toEqual(expected.pollers.map((poller) => poller.end));
+      expect(layout.builders.keys).toEqual(names);
+      expect(layout.builders.starts).toEqual(expected.builders.map((builder) => builder.start));
+      expect(layout.builders.ends).toEqual(expected.builders.map((builder) => builder.end));
+    }
   });
 });

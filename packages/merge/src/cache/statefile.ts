@@ -1,4 +1,5 @@
 // Internal to @autowatch/merge: not exported (the public API is what README.md documents).
+import { isAscii } from "node:buffer";
 import { pollerLine } from "@autowatch/watchfile/text";
 import { comparePollers, PollerKinds } from "../pollers.js";
 import type { WatchTable } from "./table.js";
@@ -15,6 +16,8 @@ const CLOSING_BRACE = 0x7d;
 const CLOSING_BRACKET = 0x5d;
 const POLLER_START = Buffer.from('{"vcs":"');
 const POLLER_URL = Buffer.from(',"url":');
+/** The pollers' list closes, and the builders' opens: a raw newline is never inside a poller's line. */
+const POLLERS_THEN_BUILDERS = Buffer.from('\n],\n"builders":{\n');
 
 /** Lines of one of a state file's lists: each line's key, and where it starts and ends in the file. */
 export interface SectionLines<Key> {
@@ -71,7 +74,7 @@ export function stateLayout(bytes: Buffer): StateLayout | undefined {
     // the list's last newline opens the builders
     next = head + NO_POLLERS.length - 1;
   } else {
-    const section = sectionLines(bytes, head, OPEN_POLLERS, CLOSING_BRACKET, pollerKeyOf);
+    const section = asciiPollerLines(bytes, head) ?? sectionLines(bytes, head, OPEN_POLLERS, CLOSING_BRACKET, pollerKeyOf);
     if (!section || bytes[section.end + 1] !== COMMA) return undefined;
     pollers = section;
     next = section.end + 2;
@@ -106,6 +109,40 @@ function sectionLines<Key>(
     if (last) break;
   }
   return bytes[start] === close ? { ...section, end: start } : undefined;
+}
+
+/**
+ * The poller lines as `sectionLines` finds them, when the list is ASCII without a backslash (URLs
+ * as workers usually send them): read as one text, whose offsets are the bytes', with string
+ * searches, instead of 13,000 lines decoded byte by byte (15 ms at 10,000 builders, 3 this way).
+ * Undefined otherwise: `sectionLines` then reads the list.
+ */
+function asciiPollerLines(bytes: Buffer, head: number): (SectionLines<PollerKey> & { end: number }) | undefined {
+  if (!startsWith(bytes, OPEN_POLLERS, head)) return undefined;
+  const from = head + OPEN_POLLERS.length;
+  const to = bytes.indexOf(POLLERS_THEN_BUILDERS, from);
+  if (to < 0 || !isAscii(bytes.subarray(from, to))) return undefined;
+  const text = bytes.toString("latin1", from, to);
+  if (text.includes("\\")) return undefined;
+  const section: SectionLines<PollerKey> = { bytes, keys: [], starts: [], ends: [] };
+  for (let start = 0; start < text.length;) {
+    const newline = text.indexOf("\n", start);
+    const end = newline < 0 ? text.length : newline;
+    // every line but the last ends with a comma; a line is {"vcs":"...","url":"...",...}
+    const lineEnd = newline < 0 ? end : end - 1;
+    if ((text.charCodeAt(end - 1) === COMMA) !== newline >= 0) return undefined;
+    if (!text.startsWith('{"vcs":"', start)) return undefined;
+    const vcsEnd = text.indexOf('"', start + 8);
+    if (vcsEnd < 0 || vcsEnd >= lineEnd || !text.startsWith(',"url":"', vcsEnd + 1)) return undefined;
+    const urlStart = vcsEnd + 9;
+    const urlEnd = text.indexOf('"', urlStart);
+    if (urlEnd < 0 || urlEnd >= lineEnd) return undefined;
+    section.keys.push({ vcs: text.slice(start + 8, vcsEnd), url: text.slice(urlStart, urlEnd) });
+    section.starts.push(from + start);
+    section.ends.push(from + lineEnd);
+    start = end + 1;
+  }
+  return section.keys.length > 0 ? { ...section, end: to + 1 } : undefined;
 }
 
 /** The name a builder line starts with (a JSON string followed by `:{`). */
