@@ -163,9 +163,11 @@ interface Manifests {
 interface Farm {
   watch: ReturnType<typeof scanWatchDir>;
   store: ReturnType<typeof loadLastGood> | undefined;
-  /** The problems no builder's merge makes, and their digest (the cache compares it). */
+  /** The problems no builder's merge makes, and their digest (the cache compares it) with the strays'. */
   problems: Problem[];
   globalKey: string;
+  /** The watch files of no builder in the manifests (their warnings). */
+  strays: Problem[];
 }
 
 function readFarm(options: RunMergeOptions, names: string[], lastGoodDir: string | undefined, ruleProblems: Problem[], now: Date): Farm {
@@ -173,7 +175,7 @@ function readFarm(options: RunMergeOptions, names: string[], lastGoodDir: string
   const store = lastGoodDir === undefined ? undefined : loadLastGood(lastGoodDir);
   const problems = [...ruleProblems, ...watch.problems, ...(store?.problems ?? []), ...oldFiles(watch.files, options.maxAge, now)];
   const strays = strayWatchFiles(watch.files, new Set(names));
-  return { watch, store, problems, globalKey: digestOf(JSON.stringify([problems, strays])) };
+  return { watch, store, problems, globalKey: digestOf(JSON.stringify([problems, strays])), strays };
 }
 
 /** A merge the cache answers: nothing changed (nothing is merged), or a few builders (spliced into the state as it is). */
@@ -188,7 +190,8 @@ async function takenFromCache(
   const checked = session.checkBuilders(farm.watch.files, context.policy.maxBytes, store);
   if (session.unchanged({ output, store, global: farm.globalKey, today: context.today, checked }))
     return unchangedResult(output, session, store, context.today, context.remerged);
-  return store && spliceMerge({ session, output, files: farm.watch.files, store, problems: farm.problems, globalKey: farm.globalKey, checked, ...context });
+  const { problems, globalKey, strays } = farm;
+  return store && spliceMerge({ session, output, files: farm.watch.files, store, problems, globalKey, strays, checked, ...context });
 }
 
 /** A row of the cache's table that its checksum vouched for but is not a watch: the whole merge runs, without the cache's results. */

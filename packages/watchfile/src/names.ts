@@ -22,7 +22,8 @@ export function safeBuilderFileName(builder: string): string {
     });
     if (name === "") name = "%";
   }
-  if (Buffer.byteLength(name) > MAX_NAME_BYTES) {
+  // ASCII by construction: its length is its bytes
+  if (name.length > MAX_NAME_BYTES) {
     // node:crypto loaded on first use: costly at start-up, and only over-long names need it
     const digest = process.getBuiltinModule("node:crypto").createHash("sha256").update(builder, "utf8").digest("hex").slice(0, 16);
     name = `${name.slice(0, MAX_NAME_BYTES - 18)}%~${digest}`;
