@@ -6,7 +6,7 @@ import { mergeFarm } from "./core.js";
 import { mergeFactories } from "./factories.js";
 import { explainBuilder, type Explanation } from "./explain.js";
 import { factoryIndexFile, lookupFactory } from "./factoryindex.js";
-import { loadLastGood } from "./lastgood.js";
+import { loadLastGoodOf } from "./lastgood.js";
 import { loadManifests, loadRules, policyOf, type RunMergeOptions } from "./run.js";
 import { DEFAULT_POLICY, type WatchFileInput } from "./types.js";
 import { checkWatchDir, readWatchFileSync } from "./watchdir.js";
@@ -62,7 +62,7 @@ export async function explainOne(
       ? { file, error: "builder name would escape the watch directory", code: "merge.watchfile.name" }
       : readWatchFileSync(file, maxBytes);
   const lastGoodDir = options.lastGoodDir ?? (options.output === undefined ? undefined : `${options.output}.lastgood`);
-  const store = lastGoodDir === undefined ? undefined : loadLastGood(lastGoodDir);
+  const store = lastGoodDir === undefined ? undefined : loadLastGoodOf(lastGoodDir, name);
   const result = mergeFarm({
     factories: mergeFactories(manifests),
     watchFiles: new Map([[name, input]]),

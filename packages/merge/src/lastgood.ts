@@ -6,7 +6,7 @@ import { safeBuilderFileName, compareText, makeProblem, writeFileAtomicSync } fr
 import { entryShape, keptOrigin, type AutoEntry } from "./decode.js";
 import type { LastGoodEntry, LastGoodFailure, LastGoodSource } from "./types.js";
 import { errorCode } from "./watchdir.js";
-import { DATE, LASTGOOD_INDEX, PACK, parseIndex, serializeIndex, type Indexed, type PackInfo, type PackLine } from "./lastgoodindex.js";
+import { DATE, LASTGOOD_INDEX, PACK, parseIndex, parseIndexRow, serializeIndex, type Indexed, type PackInfo, type PackLine } from "./lastgoodindex.js";
 
 export { LASTGOOD_INDEX } from "./lastgoodindex.js";
 
@@ -48,6 +48,8 @@ export class LastGoodStore implements LastGoodSource {
     private readonly indexText: string | undefined,
     /** Every pack the index knows. */
     private readonly packs: Map<string, PackInfo> = new Map(),
+    /** Read for one builder (`loadLastGoodOf`): the index holds that row only, and is never written. */
+    private readonly partial = false,
   ) {
     this.index = index;
   }
@@ -87,6 +89,8 @@ export class LastGoodStore implements LastGoodSource {
    * Returns the builders whose entry was written.
    */
   async save(lastGood: ReadonlyMap<string, LastGoodEntry>, now: Date = new Date()): Promise<string[]> {
+    // its index would drop every other builder's row
+    if (this.partial) throw new Error("a last-good store read for one builder is never saved");
     const changed: string[] = [];
     let indexChanged = this.indexText === undefined;
     for (const [builder, entry] of lastGood) {
@@ -226,6 +230,21 @@ export function loadLastGood(dir: string): { lastGood: LastGoodStore; problems: 
   const recovered = recoverIndex(dir);
   const store = new LastGoodStore(dir, recovered?.index ?? new Map(), undefined, recovered?.packs);
   return { lastGood: store, problems };
+}
+
+/**
+ * The store with one builder's index row only, for reading that builder's entry (`explain`): the
+ * other rows are not parsed. A store this cannot read so is loaded whole (`loadLastGood`).
+ */
+export function loadLastGoodOf(dir: string, builder: string): { lastGood: LastGoodStore; problems: Problem[] } {
+  let text: string;
+  try {
+    text = readFileSync(join(dir, LASTGOOD_INDEX), "utf8");
+  } catch {
+    return loadLastGood(dir);
+  }
+  const parsed = parseIndexRow(text, builder);
+  return parsed ? { lastGood: new LastGoodStore(dir, parsed.index, text, parsed.packs, true), problems: [] } : loadLastGood(dir);
 }
 
 /** Writes this run's last good watches to the store in `dir`; returns the builders whose file was written. */

@@ -74,6 +74,29 @@ export function parseIndex(text: string): IndexData | undefined {
   return byLines(text) ?? whole(text);
 }
 
+/**
+ * The index with one builder's row only (none when it has none), read from an index laid out as
+ * `serializeIndex` writes it, without parsing the other rows: what `explain` needs of a store of
+ * 20,000 builders. Undefined when the index is not laid out so, or that row is not one.
+ */
+export function parseIndexRow(text: string, builder: string): IndexData | undefined {
+  const headEnd = text.indexOf("\n");
+  if (headEnd < 0 || !text.endsWith("\n]}\n") || !text.startsWith('"builders": [', headEnd - 13)) return undefined;
+  const head = parsed(`${text.slice(0, headEnd)}]}`);
+  const packs = head && packsOf(head);
+  if (!packs) return undefined;
+  const index = new Map<string, Indexed>();
+  // a row starts a line, and no JSON string holds a raw newline; the last row wins, as in a whole read
+  const start = text.lastIndexOf(`\n[${JSON.stringify(builder)},`);
+  if (start >= headEnd) {
+    const line = text.slice(start + 1, text.indexOf("\n", start + 1));
+    const indexed = rowOf(parsed(line.endsWith(",") ? line.slice(0, -1) : line), packs);
+    if (indexed?.builder !== builder) return undefined;
+    index.set(builder, indexed);
+  }
+  return { index, packs };
+}
+
 function byLines(text: string): IndexData | undefined {
   const lines = text.split("\n");
   const rows = lines.length - 3;

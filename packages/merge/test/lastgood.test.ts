@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { loadLastGood, mergeFarm, type LastGoodEntry } from "../src/index.js";
-import { contentHash } from "../src/lastgood.js";
+import { contentHash, loadLastGoodOf } from "../src/lastgood.js";
 import { factory, fileInput, git, watchFileText } from "./helpers.js";
 
 const OCB = "https://github.com/OCA/OCB.git";
@@ -118,6 +118,32 @@ describe("the last-good store", () => {
     expect(rows()).toHaveLength(4);
     expect(JSON.parse(readFileSync(file, "utf8"))).toMatchObject({ schema: "autowatch.lastgood-index/2" });
     expect(loadLastGood(dir).problems).toEqual([]);
+  });
+
+  it("reads one builder's row alone for explain, as a whole read gives it; such a store is never saved", async () => {
+    const builders = ["a", "b", "c"];
+    await loadLastGood(dir).lastGood.save(new Map(builders.map((name) => [name, entry("2026-11-20")])));
+    await loadLastGood(dir).lastGood.save(new Map([["b", entry("2026-11-21", "11.0")]]));
+    const whole = loadLastGood(dir).lastGood;
+    for (const name of [...builders, "missing"]) {
+      const one = loadLastGoodOf(dir, name);
+      expect(one.problems).toEqual([]);
+      expect(one.lastGood.get(name)).toEqual(whole.get(name));
+      const row = (store: typeof whole) => {
+        const indexed = store.indexed(name);
+        return indexed && { hash: indexed.hash, date: indexed.date, at: indexed.at };
+      };
+      expect(row(one.lastGood)).toEqual(row(whole));
+    }
+    // the row alone: the other builders' rows are not read
+    expect(loadLastGoodOf(dir, "b").lastGood.indexed("a")).toBeUndefined();
+    await expect(loadLastGoodOf(dir, "b").lastGood.save(new Map([["b", entry("2026-11-22", "12.0")]]))).rejects.toThrow(/never saved/);
+    expect(loadLastGood(dir).lastGood.get("a")).toEqual(entry("2026-11-20"));
+    // an index laid out otherwise is read whole
+    const file = join(dir, ".index.json");
+    writeFileSync(file, JSON.stringify(JSON.parse(readFileSync(file, "utf8")), null, 2));
+    expect(loadLastGoodOf(dir, "b").lastGood.indexed("a")?.hash).toBe(whole.indexed("a")?.hash);
+    expect(loadLastGoodOf(dir, "b").lastGood.get("b")).toEqual(entry("2026-11-21", "11.0"));
   });
 
   it("two saves at once: the pack one retires is still there for the index of the other, which wins", async () => {
