@@ -107,8 +107,10 @@ export class LastGoodStore implements LastGoodSource {
     mkdirSync(this.dir, { recursive: true });
     // no fsync: an entry lost in a crash is only reported and skipped
     if (changed.length > 0) this.writePack(changed.sort(compareText), (builder) => serializeLastGood(builder, lastGood.get(builder)!));
-    const removed = this.retire(now.getTime());
-    this.compactIfSparse(now.getTime());
+    // what each pack still holds, before compaction moves it
+    const live = this.liveBytes();
+    const removed = this.retire(live, now.getTime());
+    this.compactIfSparse(live, now.getTime());
     const indexText = serializeIndex({ index: this.index, packs: this.packs });
     if (changed.length === 0 && indexText === this.indexText) return [];
     // the index last: it never names content that is not on disk yet
@@ -148,8 +150,7 @@ export class LastGoodStore implements LastGoodSource {
    * Marks the packs no entry is indexed in any more as retired (one indexed again is not), and
    * drops those retired RETIRED_KEEP_MS ago: returned, to be removed once the index is written.
    */
-  private retire(nowMs: number): string[] {
-    const live = this.liveBytes();
+  private retire(live: ReadonlyMap<string, number>, nowMs: number): string[] {
     const removed: string[] = [];
     for (const [pack, { bytes, retiredMs }] of this.packs) {
       if (live.has(pack)) this.packs.set(pack, { bytes });
@@ -173,8 +174,7 @@ export class LastGoodStore implements LastGoodSource {
    * When the packs in use take more than twice the bytes of their indexed entries (and
    * COMPACT_SLACK_BYTES), those entries are written again as one pack and the others retired.
    */
-  private compactIfSparse(nowMs: number): void {
-    const live = this.liveBytes();
+  private compactIfSparse(live: ReadonlyMap<string, number>, nowMs: number): void {
     const used = [...live.values()].reduce((sum, bytes) => sum + bytes, 0);
     const inUse = [...this.packs].filter(([pack]) => live.has(pack));
     const total = inUse.reduce((sum, [, { bytes }]) => sum + bytes, 0);
@@ -213,15 +213,22 @@ function readPackLine(file: string, at: PackLine): string {
 
 /** Opens the store: reads its index only (a missing or damaged index is rebuilt as builders are accepted). */
 export function loadLastGood(dir: string): { lastGood: LastGoodStore; problems: Problem[] } {
-  const problems: Problem[] = [];
-  const file = join(dir, LASTGOOD_INDEX);
-  let text: string | undefined;
+  return storeOf(dir, readIndex(dir));
+}
+
+/** The index's text, or the problem reading it (none when there is no index yet). */
+function readIndex(dir: string): { text?: string; problems: Problem[] } {
   try {
-    text = readFileSync(file, "utf8");
+    return { text: readFileSync(join(dir, LASTGOOD_INDEX), "utf8"), problems: [] };
   } catch (error) {
     const code = errorCode(error);
-    if (code !== "ENOENT") problems.push(makeProblem("warning", "merge.lastgood.unreadable", `last-good store unreadable (${code})`, { file: dir }));
+    return { problems: code === "ENOENT" ? [] : [makeProblem("warning", "merge.lastgood.unreadable", `last-good store unreadable (${code})`, { file: dir })] };
   }
+}
+
+/** The store of `dir` from its index as read: made again from the packs when it is missing or damaged. */
+function storeOf(dir: string, { text, problems }: { text?: string; problems: Problem[] }): { lastGood: LastGoodStore; problems: Problem[] } {
+  const file = join(dir, LASTGOOD_INDEX);
   const parsed = text === undefined ? undefined : parseIndex(text);
   if (text !== undefined && parsed === undefined)
     problems.push(makeProblem("warning", "merge.lastgood.invalid", "last-good file is not valid: ignored", { file }));
@@ -237,14 +244,9 @@ export function loadLastGood(dir: string): { lastGood: LastGoodStore; problems: 
  * other rows are not parsed. A store this cannot read so is loaded whole (`loadLastGood`).
  */
 export function loadLastGoodOf(dir: string, builder: string): { lastGood: LastGoodStore; problems: Problem[] } {
-  let text: string;
-  try {
-    text = readFileSync(join(dir, LASTGOOD_INDEX), "utf8");
-  } catch {
-    return loadLastGood(dir);
-  }
-  const parsed = parseIndexRow(text, builder);
-  return parsed ? { lastGood: new LastGoodStore(dir, parsed.index, text, parsed.packs, true), problems: [] } : loadLastGood(dir);
+  const read = readIndex(dir);
+  const parsed = read.text === undefined ? undefined : parseIndexRow(read.text, builder);
+  return parsed ? { lastGood: new LastGoodStore(dir, parsed.index, read.text, parsed.packs, true), problems: [] } : storeOf(dir, read);
 }
 
 /** Writes this run's last good watches to the store in `dir`; returns the builders whose file was written. */

@@ -81,9 +81,7 @@ export function parseIndex(text: string): IndexData | undefined {
  */
 export function parseIndexRow(text: string, builder: string): IndexData | undefined {
   const headEnd = text.indexOf("\n");
-  if (headEnd < 0 || !text.endsWith("\n]}\n") || !text.startsWith('"builders": [', headEnd - 13)) return undefined;
-  const head = parsed(`${text.slice(0, headEnd)}]}`);
-  const packs = head && packsOf(head);
+  const packs = headEnd >= 0 && text.endsWith("\n]}\n") ? packsOfHeadLine(text.slice(0, headEnd)) : undefined;
   if (!packs) return undefined;
   const index = new Map<string, Indexed>();
   // a row starts a line, and no JSON string holds a raw newline; the last row wins, as in a whole read
@@ -100,9 +98,7 @@ export function parseIndexRow(text: string, builder: string): IndexData | undefi
 function byLines(text: string): IndexData | undefined {
   const lines = text.split("\n");
   const rows = lines.length - 3;
-  if (rows < 1 || lines[rows + 1] !== "]}" || lines[rows + 2] !== "" || !lines[0]!.endsWith('"builders": [')) return undefined;
-  const head = parsed(`${lines[0]}]}`);
-  const packs = head && packsOf(head);
+  const packs = rows >= 1 && lines[rows + 1] === "]}" && lines[rows + 2] === "" ? packsOfHeadLine(lines[0]!) : undefined;
   if (!packs) return undefined;
   const index = new Map<string, Indexed>();
   for (let at = 1; at <= rows; at++) {
@@ -130,6 +126,12 @@ function whole(text: string): IndexData | undefined {
     index.set(indexed.builder, indexed);
   }
   return { index, packs };
+}
+
+/** The packs of the head line `serializeIndex` writes (it opens the builders' list); undefined for another line. */
+function packsOfHeadLine(line: string): Map<string, PackInfo> | undefined {
+  const head = line.endsWith('"builders": [') ? parsed(`${line}]}`) : undefined;
+  return head && packsOf(head);
 }
 
 function parsed(text: string): Record<string, unknown> | undefined {
@@ -170,6 +172,6 @@ function rowOf(row: unknown, packs: ReadonlyMap<string, PackInfo>): (Indexed & {
   return { builder, hash, date, at: { pack, offset: offset as number, length: length as number } };
 }
 
-export function isSize(value: unknown): boolean {
+function isSize(value: unknown): boolean {
   return Number.isSafeInteger(value) && (value as number) >= 0;
 }

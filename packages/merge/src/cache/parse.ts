@@ -23,8 +23,6 @@ import { WatchTable } from "./table.js";
 export interface ReadPayloadHead {
   manifestProblems: Problem[];
   table: WatchTable;
-  /** The table's rows when it was read (a merge numbers new watches after them). */
-  tableRows: number;
   tally: number[];
   mixed: string[];
 }
@@ -234,7 +232,7 @@ function parseHead(tableText: string, text: string): ReadPayloadHead | undefined
     if (!table || !Array.isArray(manifestProblems) || !manifestProblems.every(isProblem)) return undefined;
     if (!Array.isArray(tally) || tally.length !== 2 * table.size || !tally.every((n) => Number.isInteger(n) && n >= 0)) return undefined;
     if (!Array.isArray(mixed) || !mixed.every((url) => typeof url === "string")) return undefined;
-    return { manifestProblems, table, tableRows: table.size, tally, mixed };
+    return { manifestProblems, table, tally, mixed };
   });
 }
 

@@ -166,11 +166,7 @@ function writeCache(
 ): void {
   const { session } = input;
   const head = read.head()!;
-  const payload: Piece[] = [
-    ...head.table.storedTextAfter(read.tableBytes(), head.tableRows),
-    "\n",
-    payloadHeadText(head.manifestProblems, made.tally, made.mixed),
-  ];
+  const payload: Piece[] = [...head.table.storedPieces(read.tableBytes()), "\n", payloadHeadText(head.manifestProblems, made.tally, made.mixed)];
   // the records not merged again copied as the bytes they were, a run of consecutive lines at a time
   const records = inRuns<Piece>(
     made.rows.length,

@@ -156,19 +156,14 @@ export class WatchTable {
     return `${text}]`;
   }
 
-  /** The table's line in the cache, as pieces: the line as read, then each row numbered since. */
-  *storedPieces(): Generator<string> {
-    const stored = this.stored?.starts.length ?? 0;
-    if (stored > 0) yield this.stored!.line;
-    yield* this.rowsFrom(stored);
-  }
-
   /**
-   * The table's line after the watches numbered since it was read from `read` (the line as
-   * read, `count` rows): those rows appended to the bytes as they were, nothing parsed again.
+   * The table's line in the cache, as pieces: the line as read (`readBytes`, its bytes in the
+   * cache file, copied as they are when given), then each row numbered since.
    */
-  storedTextAfter(read: Uint8Array, count: number): Piece[] {
-    return count === 0 ? [...this.rowsFrom(0)] : [read, ...this.rowsFrom(count)];
+  *storedPieces(readBytes?: Uint8Array): Generator<Piece> {
+    const stored = this.stored?.starts.length ?? 0;
+    if (stored > 0) yield readBytes ?? this.stored!.line;
+    yield* this.rowsFrom(stored);
   }
 
   /** The rows numbered `from` on, as stored: each one's JSON text, after a tab unless it is the first row. */
