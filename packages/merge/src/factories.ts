@@ -37,6 +37,28 @@ export function factoryKey(factory: MergeFactory): string {
   return JSON.stringify([name, file, line, schedule, autoWatch, lines, self, treeStableTimer]);
 }
 
+/**
+ * Whether two factories are the same section written elsewhere: equal but for the files and
+ * lines they were read from (lines inserted or removed above it, or moved to another manifest).
+ */
+export function samePlacedElsewhere(a: MergeFactory, b: MergeFactory): boolean {
+  return unplacedKey(a) === unplacedKey(b);
+}
+
+function unplacedKey(factory: MergeFactory): string {
+  const { name, schedule, autoWatch, watches, buildoutSelf, treeStableTimer } = factory;
+  const lines = watches.map(({ vcs, url, branch }) => [vcs, url, branch]);
+  const self = buildoutSelf && [buildoutSelf.vcs, buildoutSelf.url, buildoutSelf.branch];
+  return JSON.stringify([name, schedule, autoWatch, lines, self, treeStableTimer]);
+}
+
+/** The files a factory was read from: where its section, its watch lines and its buildout option are. */
+export function placesOf(factory: MergeFactory): Set<string> {
+  const places = new Set([factory.file, ...factory.watches.map((watch) => watch.file)]);
+  if (factory.buildoutSelf) places.add(factory.buildoutSelf.file);
+  return places;
+}
+
 /** The key a factory read back from a key was made from (such a factory is not changed after): not made again. */
 const keyOf = new WeakMap<MergeFactory, string>();
 

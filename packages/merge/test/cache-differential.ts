@@ -163,6 +163,13 @@ export async function differential(root: string, seed: number, steps: number, ra
       },
     ],
     [
+      "manifest: lines written or removed above the sections",
+      () => {
+        editManifest({ ...shape, header: random.int(4) });
+        return `${shape.header} comment lines`;
+      },
+    ],
+    [
       "manifest: previous text restored",
       () => {
         const current = readFileSync(farm.manifest, "utf8");
@@ -255,7 +262,13 @@ export async function differential(root: string, seed: number, steps: number, ra
         const file = join(farm.a.lastGoodDir, at.pack);
         const other = join(farm.b.lastGoodDir, at.pack);
         // one watch fewer, or the pack gone: what a builder with a rejected file falls back to changes
-        const bytes = readFileSync(file);
+        let bytes: Buffer;
+        try {
+          bytes = readFileSync(file);
+        } catch {
+          // deleted by an earlier step: the index names it until the builder's next good file
+          return `${builder}: its pack already gone`;
+        }
         const stored = JSON.parse(bytes.toString("utf8", at.offset, at.offset + at.length)) as { watches: unknown[] };
         if (random.int(3) === 0 || stored.watches.length === 0) {
           rmSync(file);

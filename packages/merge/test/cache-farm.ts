@@ -35,6 +35,8 @@ export interface FarmShape {
   autoOff: Set<string>;
   manualBranch: string;
   buildoutBranch: string;
+  /** Comment lines above the sections: every section moves when it changes. */
+  header?: number;
 }
 
 export function manifestText(shape: FarmShape): string {
@@ -53,7 +55,8 @@ export function manifestText(shape: FarmShape): string {
     ["[b10]", "inherit = b01", ...auto("b10")],
   ];
   if (shape.extra) sections.push(["[b11]", `buildout = git ${BO} b11 buildout.cfg`, `watch = git ${WEB} 11.0`, ...auto("b11")]);
-  return `${sections.map((lines) => lines.join("\n")).join("\n\n")}\n`;
+  const header = Array.from({ length: shape.header ?? 0 }, (_, index) => `# note ${index + 1}\n`).join("");
+  return `${header}${sections.map((lines) => lines.join("\n")).join("\n\n")}\n`;
 }
 
 export const BUILDERS = ["b01", "b02", "b03", "b04", "b05", "b06", "b07", "b08", "b09", "b10", "b11"];

@@ -57,6 +57,31 @@ describe("the merge cache", () => {
       expect(moved.stateText).toBe(fresh.stateText);
     });
 
+    it("a section moved by lines written above it is reused unless a problem of it points at a manifest line: what an uncached merge gives", async () => {
+      const first = await runMerge(options);
+      // builders whose problems point at a line of the manifest (b09's line naming its own repository on another branch)
+      const pointing = new Set(first.problems.filter((p) => p.builder !== undefined && p.file === farm.manifest).map((p) => p.builder));
+      expect(pointing.has("b09")).toBe(true);
+      const lineBefore = first.problems.find((p) => p.builder === "b09" && p.file === farm.manifest)!.line!;
+      writeFileSync(farm.manifest, `# maintained by the farm team\n\n${readFileSync(farm.manifest, "utf8")}`);
+      const moved = await runMerge(options);
+      expect(moved.reused).toBe(11 - pointing.size);
+      const fresh = await runMerge({ ...options, ...farm.b, cache: false });
+      expect(moved.stateText).toBe(fresh.stateText);
+      expect(moved.problems).toEqual(fresh.problems);
+      expect(new Map(moved.result.details)).toEqual(new Map(fresh.result.details));
+      expect(moved.problems.find((p) => p.builder === "b09" && p.file === farm.manifest)!.line).toBe(lineBefore + 2);
+      expect(moved.result.details.get("b01")!.line).toBe(3);
+      // the cache now holds the sections where they are: a builder merged again alone has its new lines
+      writeFileSync(join(farm.watchDir, "b01.json"), watchFileText("b01", [git(OCB, "11.0")]));
+      const spliced = await runMerge(options);
+      expect(spliced.reused).toBe(10);
+      const freshAgain = await runMerge({ ...options, ...farm.b, cache: false });
+      expect(spliced.stateText).toBe(freshAgain.stateText);
+      expect(spliced.problems).toEqual(freshAgain.problems);
+      expect(new Map(spliced.result.details)).toEqual(new Map(freshAgain.result.details));
+    });
+
     it("a merge that splices a few builders in leaves a whole cache: the next one reuses every other builder", async () => {
       await runMerge(options);
       // each file with a repository no builder had: the watch table grows at each merge

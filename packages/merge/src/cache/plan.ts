@@ -1,5 +1,5 @@
 // Internal to @autowatch/merge: not exported (the public API is what README.md documents).
-import { factoryFromKey, factoryKey } from "../factories.js";
+import { factoryFromKey, factoryKey, placesOf, samePlacedElsewhere } from "../factories.js";
 import type { BuilderState } from "@autowatch/watchfile";
 import { renderedDigest } from "../state.js";
 import type { BuilderDetail, LastGoodEntry, MergeFactory, WatchFileInput } from "../types.js";
@@ -66,9 +66,9 @@ export interface Plan {
 }
 
 /**
- * Which builders' earlier results still hold: the same section, the same watch file (same
- * stamp, not racy; else the same digest, read now) and the same last-good entry when the
- * merge consulted one. Every other builder is merged again.
+ * Which builders' earlier results still hold: the same section (or the same one moved, `moved`),
+ * the same watch file (same stamp, not racy; else the same digest, read now) and the same
+ * last-good entry when the merge consulted one. Every other builder is merged again.
  */
 export function planBuilders(
   previous: MergeCacheData | undefined,
@@ -83,16 +83,29 @@ export function planBuilders(
     const key = inputKey(given, options.racy);
     plan.inputs.set(name, key);
     const record = records.get(name);
-    if (!record || !options.recaller || record.section !== factoryKey(factory)) continue;
+    const section = factoryKey(factory);
+    if (!record || !options.recaller || (record.section !== section && !moved(record, factory))) continue;
     if (!sameInput(record, key, given, options.maxBytes)) continue;
     if (record.lastGood !== null && record.lastGood !== options.lastGoodKey(name)) continue;
     plan.recalled.set(name, options.recaller.recall(record, factory));
-    const same = record.input === key.input && record.racy === key.racy;
+    const same = record.section === section && record.input === key.input && record.racy === key.racy;
     // the record itself while it holds: what was rebuilt from it is taken again (recall.ts)
-    plan.records.set(name, same ? record : { ...record, input: key.input, racy: key.racy });
+    plan.records.set(name, same ? record : { ...record, section, input: key.input, racy: key.racy });
     if (!same) plan.refreshed = true;
   }
   return plan;
+}
+
+/**
+ * A section that only moved (lines inserted or removed above it: every later section moves)
+ * merges as it did: its results hold, unless a problem of it points at a line of a manifest,
+ * which may have moved too (such a builder is merged again).
+ */
+function moved(record: CachedBuilder, factory: MergeFactory): boolean {
+  const before = factoryFromKey(record.section);
+  if (!before || !samePlacedElsewhere(before, factory)) return false;
+  const places = placesOf(before);
+  return record.problems.every((problem) => problem.file === undefined || !places.has(problem.file));
 }
 
 /** The cache's builders checked against what the merge finds (`checkBuilders`). */
