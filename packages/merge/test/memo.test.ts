@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runMerge, type RunMergeOptions } from "../src/index.js";
 import { NOW, git, watchFileText } from "./helpers.js";
-import { BO, OCB, MIXED, OTHER_HOST, manifestText, type Farm, makeFarm, storeContents, readOrMissing } from "./cache-farm.js";
+import { BO, OCB, MIXED, OTHER_HOST, WEB, manifestText, type Farm, makeFarm, storeContents, readOrMissing } from "./cache-farm.js";
 import { differential, sameSizeOtherBytes } from "./cache-differential.js";
 import { checksumOf } from "../src/cache/checksum.js";
 
@@ -96,6 +96,20 @@ describe("the merge cache", () => {
         expect(spliced.stateText).toContain(repository);
         const fresh = await runMerge({ ...options, ...farm.b, cache: false });
         expect(spliced.stateText).toBe(fresh.stateText);
+      }
+    });
+
+    it("with the manifest's sections not in name order (the state's), a few builders are spliced in as an uncached merge writes them", async () => {
+      const sections = readFileSync(farm.manifest, "utf8").trimEnd().split("\n\n");
+      writeFileSync(farm.manifest, `${[...sections].reverse().join("\n\n")}\n`);
+      await runMerge(options);
+      for (const builder of ["b02", "b07"]) {
+        writeFileSync(join(farm.watchDir, `${builder}.json`), watchFileText(builder, [git(OCB, "11.0"), git(WEB, "10.0")]));
+        const spliced = await runMerge(options);
+        expect(spliced.reused).toBe(10);
+        const fresh = await runMerge({ ...options, ...farm.b, cache: false });
+        expect(readFileSync(farm.a.output, "utf8")).toBe(fresh.stateText);
+        expect(spliced.problems).toEqual(fresh.problems);
       }
     });
 

@@ -199,18 +199,23 @@ export function mixedUrls(table: WatchTable, tally: readonly number[]): string[]
  * made as they are written, so that a whole merge's 10 MB of record lines are never all held.
  */
 export function* cachePieces(check: CacheCheck, payload: Iterable<Piece>): Generator<Piece> {
-  const checkText = JSON.stringify({
-    startedMs: check.startedMs,
-    today: check.today,
-    global: check.global,
-    manifests: check.manifests,
-    factories: check.factories,
-    state: check.state,
-    lastGoodIndex: check.lastGoodIndex,
-    builders: check.builders.map(checkRow),
-  });
-  const head: Head = { schema: CACHE_SCHEMA, code: check.code, key: check.key, check: checksumOf(checkText) };
-  yield `${JSON.stringify(head)}\n${checkText}\n`;
+  // encoded once, for its checksum and the file (a 2 MB text encoded twice costs 2-3 ms)
+  const checkLine = Buffer.from(
+    JSON.stringify({
+      startedMs: check.startedMs,
+      today: check.today,
+      global: check.global,
+      manifests: check.manifests,
+      factories: check.factories,
+      state: check.state,
+      lastGoodIndex: check.lastGoodIndex,
+      builders: check.builders.map(checkRow),
+    }),
+  );
+  const head: Head = { schema: CACHE_SCHEMA, code: check.code, key: check.key, check: checksumOf(checkLine) };
+  yield `${JSON.stringify(head)}\n`;
+  yield checkLine;
+  yield "\n";
   const payloadHash = new Checksum();
   for (const piece of payload) {
     payloadHash.update(piece);
