@@ -1,9 +1,8 @@
 // Internal to @autowatch/cli: not exported (the public API is what README.md documents).
-import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { parse } from "ini";
 import type { Problem } from "@autowatch/watchfile";
-import { makeProblem, quoteValue, type ProblemCode } from "@autowatch/watchfile/text";
+import { makeProblem, quoteValue, readRegularFileSync, type ProblemCode } from "@autowatch/watchfile/text";
 import type { CliContext } from "./context.js";
 import { CliError } from "./errors.js";
 import { formatProblem } from "./output.js";
@@ -47,17 +46,13 @@ export interface Config {
 export function loadConfig(given: string | undefined, context: Pick<CliContext, "cwd" | "color" | "stderr">): Config | undefined {
   const file = given ?? CONFIG_FILE;
   const path = resolve(context.cwd, file);
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (given === undefined && code === "ENOENT") return undefined;
-    throw new CliError(
-      `cannot read config file ${quoteValue(file)}: ${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : (code ?? "unreadable")}`,
-      2,
-    );
+  // a regular file only: a FIFO would block a plain read, a device never end
+  const read = readRegularFileSync(path);
+  if (!("bytes" in read)) {
+    if (given === undefined && read.code === "ENOENT") return undefined;
+    throw new CliError(`cannot read config file ${quoteValue(file)}: ${read.error}`, 2);
   }
+  const text = read.bytes.toString("utf8");
   const problems: Problem[] = [];
   const lines = keyLines(text);
   const report = (key: string, code: ProblemCode, message: string) => problems.push(makeProblem("error", code, message, { file, line: lines.get(key) }));

@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -230,5 +230,11 @@ describe("autowatch.ini", () => {
       ].join("\n"),
     );
     expect(autowatch(["check", "--config", "none.ini"])).toMatchObject({ code: 2, stderr: 'autowatch: cannot read config file "none.ini": no such file\n' });
+    // a FIFO nobody writes would block a plain read for ever (spawnSync's timeout would end the run, without a status)
+    execFileSync("mkfifo", [join(dir, "fifo.ini")]);
+    expect(autowatch(["check", "--config", "fifo.ini"])).toMatchObject({
+      code: 2,
+      stderr: 'autowatch: cannot read config file "fifo.ini": is not a regular file (a FIFO, socket or device): refused\n',
+    });
   });
 });

@@ -1,11 +1,12 @@
 // Internal to @autowatch/merge: not exported (the public API is what README.md documents).
-import { closeSync, fstatSync, openSync, readFileSync, readSync } from "node:fs";
+import { closeSync, fstatSync, readFileSync, readSync } from "node:fs";
 import { resolve } from "node:path";
 import type { BuildFactory, ManifestResult } from "@autowatch/manifest";
 import type { Problem } from "@autowatch/watchfile";
 import { writeFileAtomicSync } from "@autowatch/watchfile/text";
 import { digestOf, stampFile } from "./cache/files.js";
 import { isRacy, racyFrom, type Stamp } from "./cache/stamp.js";
+import { openRegular, readRegular } from "./regular.js";
 
 /**
  * `STATE.factories`: every builder's manifest section as the last merge parsed it, one line per
@@ -72,7 +73,7 @@ function current(head: IndexHead, paths: readonly string[]): boolean {
     if (stamp.given !== given || stamp.path !== resolve(given) || stampFile(given, true) !== stamp.stamp) return false;
     if (!isRacy(stamp.stamp, racy)) return true;
     try {
-      return digestOf(readFileSync(given)) === stamp.sha256;
+      return digestOf(readRegular(given)) === stamp.sha256;
     } catch {
       return false;
     }
@@ -187,7 +188,7 @@ class Reader {
 export function lookupFactory(file: string, paths: readonly string[], name: string): IndexLookup | undefined {
   let fd: number;
   try {
-    fd = openSync(file, "r");
+    fd = openRegular(file);
   } catch {
     return undefined;
   }

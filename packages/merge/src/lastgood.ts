@@ -1,5 +1,5 @@
 import { createHash, hash as oneShotHash } from "node:crypto";
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync } from "node:fs";
+import { closeSync, mkdirSync, readdirSync, readSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { type Problem } from "@autowatch/watchfile";
 import { safeBuilderFileName, compareText, makeProblem, writeFileAtomicSync } from "@autowatch/watchfile/text";
@@ -7,6 +7,7 @@ import { entryShape, keptOrigin, type AutoEntry } from "./decode.js";
 import type { LastGoodEntry, LastGoodFailure, LastGoodSource } from "./types.js";
 import { errorCode } from "./watchdir.js";
 import { DATE, LASTGOOD_INDEX, PACK, parseIndex, parseIndexRow, serializeIndex, type Indexed, type PackInfo, type PackLine } from "./lastgoodindex.js";
+import { openRegular, readRegular } from "./regular.js";
 
 export { LASTGOOD_INDEX } from "./lastgoodindex.js";
 
@@ -71,7 +72,7 @@ export class LastGoodStore implements LastGoodSource {
     const indexed = this.index.get(builder);
     let text: string;
     try {
-      text = indexed?.at ? readPackLine(file, indexed.at) : readFileSync(file, "utf8");
+      text = indexed?.at ? readPackLine(file, indexed.at) : readRegular(file).toString("utf8");
     } catch (error) {
       const code = errorCode(error);
       return code === "ENOENT" ? undefined : { file, failure: `last-good file unreadable (${code})`, code: "merge.lastgood.unreadable" };
@@ -181,7 +182,7 @@ export class LastGoodStore implements LastGoodSource {
     if (total <= 2 * used + COMPACT_SLACK_BYTES || inUse.length <= 1) return;
     // each line read where it is, as it is written: 20 MB of entries at 10,000 builders are never held
     const files = new Map<string, number>();
-    const open = (pack: string) => files.get(pack) ?? files.set(pack, openSync(join(this.dir, pack), "r")).get(pack)!;
+    const open = (pack: string) => files.get(pack) ?? files.set(pack, openRegular(join(this.dir, pack))).get(pack)!;
     const builders = [...this.index.keys()].filter((builder) => this.index.get(builder)!.at !== undefined).sort(compareText);
     let fresh: string;
     try {
@@ -203,7 +204,7 @@ function readLine(at: PackLine, open: (pack: string) => number): string {
 
 /** A pack's line, from its file. */
 function readPackLine(file: string, at: PackLine): string {
-  const fd = openSync(file, "r");
+  const fd = openRegular(file);
   try {
     return readLine(at, () => fd);
   } finally {
@@ -219,7 +220,7 @@ export function loadLastGood(dir: string): { lastGood: LastGoodStore; problems: 
 /** The index's text, or the problem reading it (none when there is no index yet). */
 function readIndex(dir: string): { text?: string; problems: Problem[] } {
   try {
-    return { text: readFileSync(join(dir, LASTGOOD_INDEX), "utf8"), problems: [] };
+    return { text: readRegular(join(dir, LASTGOOD_INDEX)).toString("utf8"), problems: [] };
   } catch (error) {
     const code = errorCode(error);
     return { problems: code === "ENOENT" ? [] : [makeProblem("warning", "merge.lastgood.unreadable", `last-good store unreadable (${code})`, { file: dir })] };
@@ -303,7 +304,7 @@ function recoverIndex(dir: string): { index: Map<string, Indexed>; packs: Map<st
   for (const { name: pack } of packs) {
     let bytes: Buffer;
     try {
-      bytes = readFileSync(join(dir, pack));
+      bytes = readRegular(join(dir, pack));
     } catch {
       continue;
     }

@@ -1,5 +1,5 @@
 import { hash as oneShotHash } from "node:crypto";
-import { closeSync, fstatSync, openSync, readFileSync, readSync } from "node:fs";
+import { closeSync, fstatSync, readSync } from "node:fs";
 import { parseState, type BuilderState, type BuilderWatch, type Poller, type Problem, type State } from "@autowatch/watchfile";
 import {
   builderLine,
@@ -14,6 +14,7 @@ import {
   writeStateText,
   type StateLines,
 } from "@autowatch/watchfile/text";
+import { openRegular, readRegular } from "./regular.js";
 
 /** Escapes control, line-separator and bidi characters only (quotes and backslashes stay): for text we composed. */
 export function noControls(text: string): string {
@@ -163,7 +164,7 @@ const HEAD = /^\{"schema":"autowatch\.state\/1","fingerprint":"([0-9a-f]{64})",\
 export function readStateFingerprint(file: string): string | undefined {
   let fd: number;
   try {
-    fd = openSync(file, "r");
+    fd = openRegular(file);
   } catch {
     return undefined;
   }
@@ -181,7 +182,7 @@ export function readStateFingerprint(file: string): string | undefined {
 export function stateFileView(file: string): { text(): string; state(): State } {
   let text: string | undefined;
   let state: State | undefined;
-  const read = () => (text ??= readFileSync(file, "utf8"));
+  const read = () => (text ??= readRegular(file).toString("utf8"));
   return { text: read, state: () => (state ??= JSON.parse(read()) as State) };
 }
 
@@ -194,7 +195,7 @@ const FIRST_TAIL_BYTES = 1 << 18;
  * when the file cannot be read or does not end with a problems list.
  */
 export function readStateEnds(file: string): { fingerprint: string | undefined; problems: Problem[] } {
-  const fd = openSync(file, "r");
+  const fd = openRegular(file);
   try {
     const size = fstatSync(fd).size;
     const head = readAt(fd, 0, Math.min(size, HEAD_BYTES));

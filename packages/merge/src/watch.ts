@@ -1,9 +1,10 @@
-import { readFileSync, watch as watchDirectory } from "node:fs";
+import { watch as watchDirectory } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import type { Problem, State } from "@autowatch/watchfile";
 import { runMerge, type RunMergeOptions, type RunMergeResult } from "./run.js";
 import { stateFingerprint, stateFromText } from "./state.js";
 import { checkWatchDir } from "./watchdir.js";
+import { readRegular } from "./regular.js";
 
 const DEFAULT_DEBOUNCE_MS = 2000;
 const DEFAULT_MAX_WAIT_MS = 30_000;
@@ -178,7 +179,7 @@ class Follower {
 /** The state Buildbot is taken to run on at start: the state file as found, if readable. */
 function stateFound(file: string): State | undefined {
   try {
-    return stateFromText(readFileSync(file, "utf8"));
+    return stateFromText(readRegular(file).toString("utf8"));
   } catch {
     return undefined;
   }

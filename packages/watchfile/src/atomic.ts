@@ -3,6 +3,7 @@ import {
   constants,
   fchmodSync,
   fchownSync,
+  fstatSync,
   fsyncSync,
   ftruncateSync,
   openSync,
@@ -101,8 +102,10 @@ export function writeFileAtomicSync(
  * one are allocated at once, those of the old one freed): 7 ms for an 11 MB cache, 0.7 in place.
  */
 export function overwriteFileSync(file: string, content: (write: (piece: string | Uint8Array) => void) => void, mode = 0o666): void {
-  const fd = openSync(file, constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW, mode);
+  // O_NONBLOCK: a FIFO in its place fails the open (ENXIO) or the check below, never blocks it
+  const fd = openSync(file, constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW | constants.O_NONBLOCK, mode);
   try {
+    if (!fstatSync(fd).isFile()) throw Object.assign(new Error(`${file}: not a regular file`), { code: "ENOTREG" });
     ftruncateSync(fd, writePieces(fd, content, undefined));
   } finally {
     closeSync(fd);

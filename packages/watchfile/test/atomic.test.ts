@@ -1,4 +1,5 @@
-import { chmodSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { chmodSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -86,5 +87,19 @@ describe("overwriteFileSync", () => {
     symlinkSync(target, link);
     expect(() => overwriteFileSync(link, (write) => write("new"))).toThrow(/ELOOP/);
     expect(readFileSync(target, "utf8")).toBe("kept");
+  });
+
+  it("refuses a FIFO at once instead of waiting for a reader", () => {
+    const fifo = join(dir, "state.json.cache");
+    execFileSync("mkfifo", [fifo]);
+    // from 2 s on a reader comes and goes (opened read-write): an open that waited for one then ends, after the marker is made
+    const marker = join(dir, "let-go");
+    const unblocker = spawn("sh", ["-c", 'sleep 2; : > "$1"; while :; do exec 3<>"$0"; sleep 0.1; exec 3>&-; done', fifo, marker], { stdio: "ignore" });
+    try {
+      expect(() => overwriteFileSync(fifo, (write) => write("new"))).toThrow();
+      expect(existsSync(marker), "the open waited for a reader").toBe(false);
+    } finally {
+      unblocker.kill("SIGKILL");
+    }
   });
 });

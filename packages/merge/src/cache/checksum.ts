@@ -1,6 +1,6 @@
 // Internal to @autowatch/merge: not exported (the public API is what README.md documents).
-import { readFileSync } from "node:fs";
 import { crc32 } from "node:zlib";
+import { readRegular } from "../regular.js";
 
 /**
  * The checksum that confirms a file the master side writes (the state, the cache, the last-good
@@ -29,7 +29,7 @@ export function checksumOf(bytes: Uint8Array | string): string {
 /** The checksum of a file as it is now (undefined when it cannot be read). */
 export function fileChecksum(path: string): string | undefined {
   try {
-    return checksumOf(readFileSync(path));
+    return checksumOf(readRegular(path));
   } catch {
     return undefined;
   }

@@ -1,6 +1,6 @@
 // Internal to @autowatch/merge: not exported (the public API is what README.md documents).
 import { hash as oneShotHash, randomBytes } from "node:crypto";
-import { closeSync, fstatSync, lstatSync, openSync, readFileSync, statSync, unlinkSync } from "node:fs";
+import { closeSync, fstatSync, lstatSync, openSync, statSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { overwriteFileSync } from "@autowatch/watchfile/text";
@@ -8,6 +8,7 @@ import { checksumOf, fileChecksum } from "./checksum.js";
 import { CACHE_SCHEMA, cachePieces, type CacheCheck, type Confirmed, type Piece } from "./format.js";
 import { parseCache, type ReadCache } from "./parse.js";
 import { isRacy, racyTimes, stampOf, type RacyBound, type Stamp } from "./stamp.js";
+import { readRegular } from "../regular.js";
 
 /** The merge cache of a state file: beside it, as STATE.lastgood and STATE.factories are. */
 export function mergeCacheFile(state: string): string {
@@ -59,7 +60,7 @@ export function readIfHolds(path: string, confirmed: Confirmed, racy: RacyBound)
   if (stamp === undefined) return undefined;
   let bytes: Buffer;
   try {
-    bytes = readFileSync(path);
+    bytes = readRegular(path);
   } catch {
     return undefined;
   }
@@ -134,7 +135,7 @@ export function codeIdentity(): string {
 export function readMergeCache(file: string, key: string): ReadCache | undefined {
   let bytes: Buffer;
   try {
-    bytes = readFileSync(file);
+    bytes = readRegular(file);
   } catch {
     return undefined;
   }

@@ -1,7 +1,6 @@
 // Internal to @autowatch/cli: not exported (the public API is what README.md documents).
-import { readFileSync } from "node:fs";
 import type { RunMergeOptions } from "@autowatch/merge";
-import { quoteValue, writeFileAtomicSync } from "@autowatch/watchfile/text";
+import { quoteValue, readRegularFileSync, writeFileAtomicSync } from "@autowatch/watchfile/text";
 
 /**
  * What a merge was run with, kept beside the state (`STATE.inputs`) so that `explain` can say
@@ -42,11 +41,9 @@ export function inputsOf(options: RunMergeOptions): MergeInputs {
 export function recordInputs(state: string, options: RunMergeOptions): void {
   const text = `${JSON.stringify(inputsOf(options), null, 2)}\n`;
   const file = inputsFile(state);
-  try {
-    if (readFileSync(file, "utf8") === text) return;
-  } catch {
-    // none yet
-  }
+  // none yet, or not a file this can read (a FIFO would block a plain read): written anew
+  const before = readRegularFileSync(file);
+  if ("bytes" in before && before.bytes.toString("utf8") === text) return;
   try {
     writeFileAtomicSync(file, text, { fsync: false });
   } catch {
@@ -68,8 +65,10 @@ const LABELS: Record<Exclude<keyof MergeInputs, "schema">, string> = {
 /** Each input where `options` differ from those the state was merged with; empty when none recorded. */
 export function inputDifferences(state: string, options: RunMergeOptions, show: (path: string) => string): string[] {
   let recorded: Partial<MergeInputs>;
+  const read = readRegularFileSync(inputsFile(state));
+  if (!("bytes" in read)) return [];
   try {
-    recorded = JSON.parse(readFileSync(inputsFile(state), "utf8")) as Partial<MergeInputs>;
+    recorded = JSON.parse(read.bytes.toString("utf8")) as Partial<MergeInputs>;
   } catch {
     return [];
   }
