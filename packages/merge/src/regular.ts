@@ -1,28 +1,26 @@
 // Internal to @autowatch/merge: not exported (the public API is what README.md documents).
-import { closeSync, constants, fstatSync, openSync } from "node:fs";
-import { readRegularFileSync } from "@autowatch/watchfile/text";
+import { openRegularFileSync, readRegularFileSync } from "@autowatch/watchfile/text";
 
 /**
- * `readFileSync` for the files a merge keeps beside the state, and for a manifest it checks by
- * digest: a FIFO, device or directory in the place of one throws at once (its `code` says why:
- * ENOENT, ENOTREG, EISDIR...), as an unreadable file does, instead of blocking the merge forever
- * (a FIFO nobody writes) or reading without end (a device).
+ * The regular-file reads of `@autowatch/watchfile/text` where the merge reads with a try/catch:
+ * for the files a merge keeps beside the state, and a manifest it checks by digest. A FIFO,
+ * device or directory in the place of one throws at once (its `code` says why: ENOENT, ENOTREG,
+ * EISDIR...), as an unreadable file does, instead of blocking the merge forever (a FIFO nobody
+ * writes) or reading without end (a device).
  */
 export function readRegular(path: string): Buffer {
   const read = readRegularFileSync(path, Number.POSITIVE_INFINITY);
   if ("bytes" in read) return read.bytes;
-  throw Object.assign(new Error(`${path}: ${read.error}`), { code: read.code ?? "EIO" });
+  throw refusal(path, read);
 }
 
-/** `openSync(path, "r")` for positioned reads of such a file: what is not a regular file throws (ENOTREG), without blocking the open. */
+/** The same for positioned reads: the open descriptor (the caller closes it). */
 export function openRegular(path: string): number {
-  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
-  let regular = false;
-  try {
-    regular = fstatSync(fd).isFile();
-  } finally {
-    if (!regular) closeSync(fd);
-  }
-  if (!regular) throw Object.assign(new Error(`${path}: not a regular file`), { code: "ENOTREG" });
-  return fd;
+  const opened = openRegularFileSync(path);
+  if ("fd" in opened) return opened.fd;
+  throw refusal(path, opened);
+}
+
+function refusal(path: string, why: { error: string; code?: string }): Error {
+  return Object.assign(new Error(`${path}: ${why.error}`), { code: why.code ?? "EIO" });
 }

@@ -22,18 +22,12 @@ const REASONS: Record<string, string> = {
  * into a buffer of the size fstat gave plus one byte (a file growing past the limit is refused).
  */
 export function readRegularFileSync(path: string, maxBytes = MAX_CONFIG_BYTES): RegularFileRead {
-  let fd: number;
+  const opened = openRegularFileSync(path);
+  if ("error" in opened) return opened;
+  const { fd, size } = opened;
   try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
-  } catch (error) {
-    return failure(error);
-  }
-  try {
-    const stat = fstatSync(fd);
-    if (stat.isDirectory()) return { error: "is a directory", code: "EISDIR" };
-    if (!stat.isFile()) return { error: "is not a regular file (a FIFO, socket or device): refused", code: "ENOTREG" };
-    if (stat.size > maxBytes) return { error: `is larger than the ${maxBytes}-byte limit for configuration files`, code: "EFBIG" };
-    const buffer = Buffer.allocUnsafe(stat.size + 1);
+    if (size > maxBytes) return { error: `is larger than the ${maxBytes}-byte limit for configuration files`, code: "EFBIG" };
+    const buffer = Buffer.allocUnsafe(size + 1);
     let length = 0;
     for (;;) {
       const read = readSync(fd, buffer, length, buffer.length - length, length);
@@ -52,6 +46,32 @@ export function readRegularFileSync(path: string, maxBytes = MAX_CONFIG_BYTES): 
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * Opens a regular file for reading, for positioned reads of a large one: `{ fd, size }` (the
+ * caller closes `fd`), or why not, as `readRegularFileSync` says it. The same checks: O_NONBLOCK
+ * (a FIFO nobody writes cannot block the open), then fstat (a FIFO, device, socket or directory
+ * is refused before any read).
+ */
+export function openRegularFileSync(path: string): { fd: number; size: number } | { error: string; code?: string } {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (error) {
+    return failure(error);
+  }
+  let refused: { error: string; code?: string } | undefined;
+  try {
+    const stat = fstatSync(fd);
+    if (stat.isDirectory()) refused = { error: "is a directory", code: "EISDIR" };
+    else if (!stat.isFile()) refused = { error: "is not a regular file (a FIFO, socket or device): refused", code: "ENOTREG" };
+    else return { fd, size: stat.size };
+  } catch (error) {
+    refused = failure(error);
+  }
+  closeSync(fd);
+  return refused;
 }
 
 class TooLarge extends Error {}

@@ -9,7 +9,7 @@ export { refNameProblem } from "./refname.js";
 export { PROBLEM_CODES, PROBLEM_CODE_SHAPE, isProblemCode, makeProblem, type ProblemCode, type ProblemPlace } from "./problem.js";
 export { closeNames } from "./suggest.js";
 export { LIMITS, type Limits } from "./limits.js";
-export { MAX_CONFIG_BYTES, readRegularFileSync, type RegularFileRead } from "./regular.js";
+export { MAX_CONFIG_BYTES, openRegularFileSync, readRegularFileSync, type RegularFileRead } from "./regular.js";
 export { overwriteFileSync, writeFileAtomicSync, type AtomicWriteOptions } from "./atomic.js";
 export {
   PY_SPACE,
