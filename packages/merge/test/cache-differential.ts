@@ -10,7 +10,8 @@ import {
   DAY,
   POOL,
   type FarmShape,
-  manifestText,
+  DEFAULTS,
+  manifestTexts,
   BUILDERS,
   prng,
   makeFarm,
@@ -35,8 +36,20 @@ export async function differential(root: string, seed: number, steps: number, ra
   const cacheOf = (state: string) => `${state}.cache`;
 
   let shape: FarmShape = { extra: false, autoOff: new Set(), manualBranch: "10.0", buildoutBranch: "b01" };
-  let previousManifest = manifestText(shape);
-  writeFileSync(farm.manifest, previousManifest);
+  // the manifests given to the merge, in order, and their texts
+  let manifests: [string, string][] = [];
+  const writeManifests = (next: [string, string][]) => {
+    rmSync(farm.secondManifest, { force: true });
+    for (const [file, text] of next) writeFileSync(file, text);
+    manifests = next;
+  };
+  const manifestsOf = (next: FarmShape): [string, string][] => {
+    const texts = manifestTexts(next);
+    const files = texts.length === 1 ? [farm.manifest] : next.split?.swapped ? [farm.secondManifest, farm.manifest] : [farm.manifest, farm.secondManifest];
+    return texts.map((text, index) => [files[index]!, text]);
+  };
+  writeManifests(manifestsOf(shape));
+  let previousManifests = manifests;
   const settings: Settings = { allowHosts: [], rewrite: [], now: NOW };
   const contents = new Map<string, unknown[]>();
   const history: string[] = [];
@@ -53,9 +66,9 @@ export async function differential(root: string, seed: number, steps: number, ra
     return `${builder}: ${watches.length} watches`;
   };
   const editManifest = (next: FarmShape) => {
-    previousManifest = readFileSync(farm.manifest, "utf8");
+    previousManifests = manifests.map(([file]) => [file, readFileSync(file, "utf8")]);
     shape = next;
-    writeFileSync(farm.manifest, manifestText(shape));
+    writeManifests(manifestsOf(shape));
   };
   const tamper = (change: (file: string) => void) => {
     for (const file of [farm.a.output, farm.b.output]) change(file);
@@ -170,11 +183,25 @@ export async function differential(root: string, seed: number, steps: number, ra
       },
     ],
     [
+      "manifest: [DEFAULT] section",
+      () => {
+        editManifest({ ...shape, defaults: random.int(DEFAULTS.length) });
+        return DEFAULTS[shape.defaults!]!.join(" / ") || "none";
+      },
+    ],
+    [
+      "manifest: sections split over two files, given in either order",
+      () => {
+        editManifest({ ...shape, split: random.int(3) === 0 ? undefined : { at: 1 + random.int(9), swapped: random.int(2) === 0 } });
+        return shape.split ? `from section ${shape.split.at}${shape.split.swapped ? ", second file first" : ""}` : "one file";
+      },
+    ],
+    [
       "manifest: previous text restored",
       () => {
-        const current = readFileSync(farm.manifest, "utf8");
-        writeFileSync(farm.manifest, previousManifest);
-        previousManifest = current;
+        const current = manifests.map(([file]): [string, string] => [file, readFileSync(file, "utf8")]);
+        writeManifests(previousManifests);
+        previousManifests = current;
         // the shape no longer matches the text: the next shape edit starts from a known one
         return "restored";
       },
@@ -309,7 +336,7 @@ export async function differential(root: string, seed: number, steps: number, ra
         const output = join(other, "state.json");
         const rewrite = random.pick(RULE_SETS);
         const allowHosts = random.pick(HOST_LISTS);
-        await runMerge({ manifests: [farm.manifest], watchDir: farm.watchDir, output, rewrite, allowHosts, now: settings.now });
+        await runMerge({ manifests: manifests.map(([file]) => file), watchDir: farm.watchDir, output, rewrite, allowHosts, now: settings.now });
         renameSync(cacheOf(output), cacheOf(farm.a.output));
         return `${rewrite.join(" ") || "no rules"}, ${allowHosts.join(",") || "any host"}`;
       },
@@ -324,7 +351,7 @@ export async function differential(root: string, seed: number, steps: number, ra
       history.push(`step ${step}: ${label} (${await mutate()})`);
     } else history.push("step 0: initial farm");
     const common: RunMergeOptions = {
-      manifests: [farm.manifest],
+      manifests: manifests.map(([file]) => file),
       watchDir: farm.watchDir,
       allowHosts: settings.allowHosts,
       rewrite: settings.rewrite,

@@ -37,18 +37,40 @@ export interface FarmShape {
   buildoutBranch: string;
   /** Comment lines above the sections: every section moves when it changes. */
   header?: number;
+  /** Which `[DEFAULT]` section the first manifest opens with (`DEFAULTS`; none when undefined). */
+  defaults?: number;
+  /** The sections from `at` on are in a second manifest; `swapped`: that one is given first. */
+  split?: { at: number; swapped: boolean };
 }
 
-export function manifestText(shape: FarmShape): string {
+/**
+ * `[DEFAULT]` sections: options every section has unless it sets its own. With `tools` set,
+ * b06 watches `%(tools)s` too: the last two differ only in the value the line is read with.
+ */
+export const DEFAULTS: readonly (readonly string[])[] = [
+  [],
+  ["[DEFAULT]", "auto-watch = false"],
+  ["[DEFAULT]", "tools = https://github.com/OCA/server-tools.git"],
+  ["[DEFAULT]", "tools = https://git.example.com/tools.git", "auto-watch = no"],
+];
+
+export function manifestText(shape: Omit<FarmShape, "split">): string {
+  return manifestTexts(shape)[0]!;
+}
+
+/** The manifest's text, or the texts of the two manifests its sections are split over (in the order given). */
+export function manifestTexts(shape: FarmShape): string[] {
   const auto = (name: string, fallback?: boolean) =>
     shape.autoOff.has(name) ? ["auto-watch = false"] : fallback === undefined ? [] : [`auto-watch = ${fallback ? "yes" : "no"}`];
+  const defaults = DEFAULTS[shape.defaults ?? 0]!;
+  const tools = defaults.some((line) => line.startsWith("tools =")) ? ["    git %(tools)s 10.0"] : [];
   const sections: string[][] = [
     ["[b01]", `buildout = git ${BO} ${shape.buildoutBranch} buildout.cfg`, ...auto("b01")],
     ["[b02]", `buildout = git ${BO} b02 buildout.cfg`, `watch = git https://github.com/OCA/server-tools.git ${shape.manualBranch}`, ...auto("b02")],
     ["[b03]", `buildout = hg ${HG_BO} b03 buildout.cfg`, ...auto("b03")],
     ["[b04]", "buildout = standalone buildout.cfg", `watch = git ${OCB} 10.0`, "auto-watch = false"],
     ["[b05]", `buildout = git ${BO} release buildout.cfg`, "watch ="],
-    ["[b06]", "buildout = standalone buildout.cfg", `watch = hg ${MIXED} default`, ...auto("b06")],
+    ["[b06]", "buildout = standalone buildout.cfg", `watch = hg ${MIXED} default`, ...tools, ...auto("b06")],
     ["[b07]", "buildout = standalone buildout.cfg", ...auto("b07", true)],
     ["[b08]", `buildout = gittag ${BO} buildout.cfg`],
     ["[b09]", `buildout = git ${BO} b09 buildout.cfg`, `watch = git ${BO} not-b09`, `    git ${SHARED} main`, ...auto("b09")],
@@ -56,7 +78,10 @@ export function manifestText(shape: FarmShape): string {
   ];
   if (shape.extra) sections.push(["[b11]", `buildout = git ${BO} b11 buildout.cfg`, `watch = git ${WEB} 11.0`, ...auto("b11")]);
   const header = Array.from({ length: shape.header ?? 0 }, (_, index) => `# note ${index + 1}\n`).join("");
-  return `${header}${sections.map((lines) => lines.join("\n")).join("\n\n")}\n`;
+  const text = (part: string[][]) => `${part.map((lines) => lines.join("\n")).join("\n\n")}\n`;
+  const second = shape.split ? [text(sections.splice(shape.split.at))] : [];
+  const first = `${header}${text(defaults.length > 0 ? [[...defaults], ...sections] : sections)}`;
+  return shape.split?.swapped ? [...second, first] : [first, ...second];
 }
 
 export const BUILDERS = ["b01", "b02", "b03", "b04", "b05", "b06", "b07", "b08", "b09", "b10", "b11"];
@@ -71,6 +96,8 @@ export interface Farm {
   root: string;
   watchDir: string;
   manifest: string;
+  /** Where a second manifest is written, when the farm's sections are split over two. */
+  secondManifest: string;
   a: { output: string; lastGoodDir: string };
   b: { output: string; lastGoodDir: string };
 }
@@ -84,6 +111,7 @@ export function makeFarm(root: string): Farm {
     root,
     watchDir,
     manifest: join(root, "MANIFEST.cfg"),
+    secondManifest: join(root, "MANIFEST-2.cfg"),
     a: { output: join(root, "a", "state.json"), lastGoodDir: join(root, "a", "lastgood") },
     b: { output: join(root, "b", "state.json"), lastGoodDir: join(root, "b", "lastgood") },
   };
