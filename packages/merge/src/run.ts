@@ -1,7 +1,6 @@
-import { lstatSync } from "node:fs";
 import type { ManifestResult } from "@autowatch/manifest";
 import { type Problem, type State } from "@autowatch/watchfile";
-import { makeProblem, MAX_CONFIG_BYTES, quoteValue, readRegularFileSync, writeFileAtomicSync } from "@autowatch/watchfile/text";
+import { MAX_CONFIG_BYTES, quoteValue, readRegularFileSync, writeFileAtomicSync } from "@autowatch/watchfile/text";
 import { mergeFarm, strayWatchFiles } from "./core.js";
 import { mergeFactories } from "./factories.js";
 import { loadLastGood, type LastGoodStore } from "./lastgood.js";
@@ -10,11 +9,13 @@ import { readStateEnds, readStateFingerprint, renderState, renderStatePieces, st
 import { CacheSession, countsOf } from "./cache/session.js";
 import { spliceMerge, type SpliceInput } from "./cache/splice.js";
 import { DamagedTableError } from "./cache/table.js";
+import { modifiedTimes, type BuilderCheck } from "./cache/plan.js";
 import type { StateCounts } from "./cache/format.js";
 import { digestOf, stampFile } from "./cache/files.js";
 import { Checksum, checksumOf } from "./cache/checksum.js";
-import { DEFAULT_POLICY, type LastGoodEntry, type MergeFactory, type MergePolicy, type MergeResult, type WatchFileInput } from "./types.js";
+import { DEFAULT_POLICY, type LastGoodEntry, type MergeFactory, type MergePolicy, type MergeResult } from "./types.js";
 import { scanWatchDir } from "./watchdir.js";
+import { oldFiles } from "./stale.js";
 import { MergeSetupError } from "./errors.js";
 import { factoryIndexFile, stampManifests, writeFactoryIndex, type IndexHead } from "./factoryindex.js";
 
@@ -91,7 +92,9 @@ export async function runMerge(options: RunMergeOptions): Promise<RunMergeResult
   const explain = options.explain ?? options.readOnly === true;
   const lastGoodDir = options.lastGoodDir ?? (options.output === undefined ? undefined : `${options.output}.lastgood`);
   const session = openCache(options, explain, lastGoodDir, policy, rules);
-  const read = (names: string[]) => readFarm(options, names, lastGoodDir, ruleProblems, now);
+  // the problems no builder's merge makes; --max-age takes the times of the files the cache stat'ed
+  const read = (names: string[], listing: Listing, modified?: ReadonlyMap<string, number>) =>
+    farmOf(listing, names, ruleProblems, oldFiles(listing.watch.files, options.maxAge, now, modified));
   // a builder taken from the cache whose accepted watches someone asks for, after its last-good file changed
   const remerge = (farm: Farm) => (factory: MergeFactory) =>
     mergeFarm({ watchFiles: farm.watch.files, lastGood: farm.store?.lastGood, rules, policy, now, explain, factories: [factory] }).lastGood.get(factory.name)
@@ -99,13 +102,22 @@ export async function runMerge(options: RunMergeOptions): Promise<RunMergeResult
   // manifests unchanged: the builders are the cache's, and when nothing else changed either, nothing is merged
   let farm: Farm | undefined;
   if (session?.read && options.output !== undefined && session.manifestsHold(factoryIndexFile(options.output))) {
-    farm = read(session.read.check.builders.map((b) => b.name));
-    const taken = await takenFromCache(session, options.output, farm, { rules, policy, now, today, remerged: remerge(farm) }).catch(ignoreDamagedTable);
+    const names = session.read.check.builders.map((b) => b.name);
+    const listing = listFarm(options, names, lastGoodDir);
+    // every watch file stat'ed once, for all the cache's questions and --max-age's
+    const checked = session.checkBuilders(listing.watch.files, policy.maxBytes, listing.store?.lastGood);
+    farm = read(names, listing, options.maxAge && modifiedTimes(checked));
+    const taken = await takenFromCache(session, options.output, farm, checked, { rules, policy, now, today, remerged: remerge(farm) }).catch(
+      ignoreDamagedTable,
+    );
     if (taken) return taken;
   }
   const cached = farm && session?.cachedManifests();
   const manifests: Manifests = cached ?? (await readFactories(options, session));
-  if (!cached) farm = read(manifests.factories.map((factory) => factory.name));
+  if (!cached) {
+    const names = manifests.factories.map((factory) => factory.name);
+    farm = read(names, listFarm(options, names, lastGoodDir));
+  }
   const { watch, store } = farm!;
   const plan = session?.planBuilders(manifests.factories, watch.files, policy.maxBytes, store?.lastGood, today, remerge(farm!));
 
@@ -159,10 +171,14 @@ interface Manifests {
   head?: IndexHead;
 }
 
-/** What a merge reads besides the manifests, for these builders. */
-interface Farm {
+/** The watch files listed and the last-good store read, for these builders. */
+interface Listing {
   watch: ReturnType<typeof scanWatchDir>;
   store: ReturnType<typeof loadLastGood> | undefined;
+}
+
+/** What a merge reads besides the manifests, for these builders. */
+interface Farm extends Listing {
   /** The problems no builder's merge makes, and their digest (the cache compares it) with the strays'. */
   problems: Problem[];
   globalKey: string;
@@ -170,10 +186,15 @@ interface Farm {
   strays: Problem[];
 }
 
-function readFarm(options: RunMergeOptions, names: string[], lastGoodDir: string | undefined, ruleProblems: Problem[], now: Date): Farm {
+function listFarm(options: RunMergeOptions, names: string[], lastGoodDir: string | undefined): Listing {
   const watch = scanWatchDir(options.watchDir, names, options.maxBytes ?? DEFAULT_POLICY.maxBytes);
-  const store = lastGoodDir === undefined ? undefined : loadLastGood(lastGoodDir);
-  const problems = [...ruleProblems, ...watch.problems, ...(store?.problems ?? []), ...oldFiles(watch.files, options.maxAge, now)];
+  return { watch, store: lastGoodDir === undefined ? undefined : loadLastGood(lastGoodDir) };
+}
+
+/** The farm with the problems no builder's merge makes: the rules', the listing's, the store's and the stale files'. */
+function farmOf(listing: Listing, names: string[], ruleProblems: Problem[], stale: Problem[]): Farm {
+  const { watch, store } = listing;
+  const problems = [...ruleProblems, ...watch.problems, ...(store?.problems ?? []), ...stale];
   const strays = strayWatchFiles(watch.files, new Set(names));
   return { watch, store, problems, globalKey: digestOf(JSON.stringify([problems, strays])), strays };
 }
@@ -183,11 +204,10 @@ async function takenFromCache(
   session: CacheSession,
   output: string,
   farm: Farm,
+  checked: BuilderCheck,
   context: Pick<SpliceInput, "rules" | "policy" | "now" | "today" | "remerged">,
 ): Promise<RunMergeResult | undefined> {
   const store = farm.store?.lastGood;
-  // every watch file stat'ed once, for both questions
-  const checked = session.checkBuilders(farm.watch.files, context.policy.maxBytes, store);
   if (session.unchanged({ output, store, global: farm.globalKey, today: context.today, checked }))
     return unchangedResult(output, session, store, context.today, context.remerged);
   const { problems, globalKey, strays } = farm;
@@ -272,37 +292,6 @@ async function readFactories(options: RunMergeOptions, session: CacheSession | u
   session?.parsedManifests(before, digests, parsed);
   const head = stamps?.head();
   return { factories: mergeFactories(parsed), problems: parsed.problems, parsed, ...(head ? { head } : {}) };
-}
-
-/** A warning for each listed watch file older than `maxAge` (one lstat per file, only when asked). */
-function oldFiles(files: ReadonlyMap<string, WatchFileInput>, maxAge: RunMergeOptions["maxAge"], now: Date): Problem[] {
-  if (maxAge === undefined) return [];
-  const problems: Problem[] = [];
-  for (const [builder, input] of files) {
-    // listed regular files only: the others are reported as they are
-    if (!("read" in input)) continue;
-    let modified: number;
-    try {
-      modified = lstatSync(input.file).mtimeMs;
-    } catch {
-      continue;
-    }
-    const age = now.getTime() - modified;
-    if (age <= maxAge.milliseconds) continue;
-    const since = new Date(modified).toISOString().slice(0, 16);
-    const message = `watch file not rewritten for ${roughly(age)} (since ${since}Z; max age ${maxAge.text}): is the builder still building?`;
-    problems.push(makeProblem("warning", "merge.watchfile.stale", message, { builder, file: input.file }));
-  }
-  return problems;
-}
-
-/** `40 minutes`, `30 hours`, `9 days`: rounded down, the way an operator reads an age. */
-function roughly(milliseconds: number): string {
-  const minutes = Math.floor(milliseconds / 60_000);
-  const hours = Math.floor(minutes / 60);
-  const days = Math.floor(hours / 24);
-  const unit = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
-  return days >= 2 ? unit(days, "day") : hours >= 2 ? unit(hours, "hour") : unit(minutes, "minute");
 }
 
 /**

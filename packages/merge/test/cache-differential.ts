@@ -20,6 +20,8 @@ import {
   type Settings,
   HOST_LISTS,
   RULE_SETS,
+  MAX_AGES,
+  DAYS_BACK,
 } from "./cache-farm.js";
 /**
  * The differential run: one merge with the merge cache beside its state (output A) and one
@@ -221,6 +223,27 @@ export async function differential(root: string, seed: number, steps: number, ra
       },
     ],
     [
+      "policy: max age",
+      () => {
+        settings.maxAge = random.pick(MAX_AGES);
+        return settings.maxAge?.text ?? "off";
+      },
+    ],
+    [
+      "watch file: dated back",
+      () => {
+        const builder = random.pick(BUILDERS);
+        const days = random.pick(DAYS_BACK);
+        const time = new Date(settings.now.getTime() - days * DAY);
+        try {
+          utimesSync(watchFile(builder), time, time);
+        } catch {
+          return `${builder}: no file`;
+        }
+        return `${builder}: ${days} days before now`;
+      },
+    ],
+    [
       "now: next day",
       () => {
         settings.now = new Date(settings.now.getTime() + DAY);
@@ -356,6 +379,7 @@ export async function differential(root: string, seed: number, steps: number, ra
       allowHosts: settings.allowHosts,
       rewrite: settings.rewrite,
       now: settings.now,
+      ...(settings.maxAge ? { maxAge: settings.maxAge } : {}),
     };
     const before = statOrUndefined(farm.a.output);
     const withMemo = await runMerge({ ...common, ...farm.a, ...(racyWindowMs === undefined ? {} : { racyWindowMs }) });

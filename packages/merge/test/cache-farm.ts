@@ -159,7 +159,12 @@ export interface Settings {
   allowHosts: string[];
   rewrite: string[];
   now: Date;
+  maxAge?: { milliseconds: number; text: string };
 }
+
+/** `--max-age` off, or two ages (a watch file dated back `DAYS_BACK` days is older than some). */
+export const MAX_AGES = [undefined, { milliseconds: DAY, text: "1d" }, { milliseconds: 10 * DAY, text: "10d" }];
+export const DAYS_BACK = [0.5, 3, 12];
 
 export const HOST_LISTS = [
   [],

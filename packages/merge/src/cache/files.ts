@@ -29,11 +29,11 @@ export function stampFile(path: string, follow = false): Stamp | undefined {
   }
 }
 
-/** A file's stamp (not followed when a symlink) and whether it is racy (as `isRacy` says, from the stat data itself); undefined when it cannot be stat'ed. */
-export function stampFileRacy(path: string, racy: RacyBound): { stamp: Stamp; racy: boolean } | undefined {
+/** A file's stamp (not followed when a symlink), whether it is racy (as `isRacy` says, from the stat data itself) and its modification time; undefined when it cannot be stat'ed. */
+export function stampFileRacy(path: string, racy: RacyBound): { stamp: Stamp; racy: boolean; modifiedMs: number } | undefined {
   try {
     const stats = lstatSync(path);
-    return { stamp: stampOf(stats), racy: racyTimes(stats.dev, stats.mtimeMs, stats.ctimeMs, racy) };
+    return { stamp: stampOf(stats), racy: racyTimes(stats.dev, stats.mtimeMs, stats.ctimeMs, racy), modifiedMs: stats.mtimeMs };
   } catch {
     return undefined;
   }

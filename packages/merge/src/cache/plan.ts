@@ -38,6 +38,8 @@ export function cachedFactories(previous: MergeCacheData): MergeFactory[] | unde
 export interface InputKey {
   input: string;
   racy: boolean;
+  /** The file's modification time, when it was stat'ed (for --max-age: not part of the key). */
+  modifiedMs?: number;
 }
 
 /** The key of a listed watch file: stat'ed now, before the merge reads it (a later write shows in the next stamp). */
@@ -47,7 +49,7 @@ export function inputKey(given: WatchFileInput | undefined, racy: RacyBound): In
   const stamped = stampFileRacy(given.file, racy);
   // gone or replaced since the listing: never equal to a stored key
   if (stamped === undefined) return { input: "unstamped", racy: true };
-  return { input: `file:${stamped.stamp}`, racy: stamped.racy };
+  return { input: `file:${stamped.stamp}`, racy: stamped.racy, modifiedMs: stamped.modifiedMs };
 }
 
 /** The digest noted for a builder whose merge does not read its watch file. */
@@ -116,6 +118,13 @@ export interface BuilderCheck {
   inputs: InputKey[];
   /** The rows whose watch file or consulted last-good entry changed. */
   changed: number[];
+}
+
+/** The modification time of each builder's watch file as `checkBuilders` stat'ed it (listed files only). */
+export function modifiedTimes(check: BuilderCheck): Map<string, number> {
+  const times = new Map<string, number>();
+  for (const [index, key] of check.inputs.entries()) if (key.modifiedMs !== undefined) times.set(check.rows[index]!.name, key.modifiedMs);
+  return times;
 }
 
 /** Each builder's watch file and consulted last-good entry checked against its row: every file stat'ed once per merge. */
