@@ -1,5 +1,5 @@
 // The differential run of the merge cache: a cached merge against an uncached one after each seeded change.
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runMerge, type RunMergeOptions } from "../src/index.js";
 import { NOW, git, watchFileText } from "./helpers.js";
@@ -15,7 +15,6 @@ import {
   BUILDERS,
   prng,
   makeFarm,
-  readOrMissing,
   compare,
   type Settings,
   HOST_LISTS,
@@ -23,6 +22,7 @@ import {
   MAX_AGES,
   DAYS_BACK,
 } from "./cache-farm.js";
+import { tampering, type Mutation } from "./cache-tampering.js";
 /**
  * The differential run: one merge with the merge cache beside its state (output A) and one
  * merge without (output B) after each random change; both stores see the same history.
@@ -35,7 +35,6 @@ export async function differential(root: string, seed: number, steps: number, ra
   const farm = makeFarm(root);
   let recalled = 0;
   let skippedWrites = 0;
-  const cacheOf = (state: string) => `${state}.cache`;
 
   let shape: FarmShape = { extra: false, autoOff: new Set(), manualBranch: "10.0", buildoutBranch: "b01" };
   // the manifests given to the merge, in order, and their texts
@@ -72,11 +71,8 @@ export async function differential(root: string, seed: number, steps: number, ra
     shape = next;
     writeManifests(manifestsOf(shape));
   };
-  const tamper = (change: (file: string) => void) => {
-    for (const file of [farm.a.output, farm.b.output]) change(file);
-  };
 
-  const mutations: [string, () => string | Promise<string>][] = [
+  const mutations: Mutation[] = [
     ["good file", () => good(random.pick(BUILDERS))],
     ["good file", () => good(random.pick(BUILDERS))],
     [
@@ -251,39 +247,6 @@ export async function differential(root: string, seed: number, steps: number, ra
       },
     ],
     [
-      "state file: other bytes written in place",
-      () => {
-        const sameSize = random.int(2) === 0;
-        tamper((file) => {
-          const text = readOrMissing(file);
-          // same size: one hex digit of the fingerprint changed, so only the content tells
-          writeFileSync(
-            file,
-            sameSize && text !== "<missing>" ? text.replace(/[0-9a-f]/, (d) => (d === "0" ? "1" : "0")) : '{"schema": "autowatch.state/1"}\n',
-          );
-        });
-        return sameSize ? "same size" : "other size";
-      },
-    ],
-    [
-      "state file: replaced by rename",
-      () => {
-        tamper((file) => {
-          const text = readOrMissing(file);
-          writeFileSync(`${file}.tmp`, text === "<missing>" ? "{}\n" : text);
-          renameSync(`${file}.tmp`, file);
-        });
-        return "same bytes, new inode";
-      },
-    ],
-    [
-      "state file: deleted",
-      () => {
-        tamper((file) => rmSync(file, { force: true }));
-        return "deleted";
-      },
-    ],
-    [
       "watch file: same size, other bytes, time stamps put back",
       () => {
         const builder = random.pick(BUILDERS);
@@ -303,67 +266,12 @@ export async function differential(root: string, seed: number, steps: number, ra
         return builder;
       },
     ],
-    [
-      "last-good entry of a builder edited, or its pack gone",
-      () => {
-        const builder = random.pick(BUILDERS);
-        const at = storeLine(farm.a.lastGoodDir, builder);
-        if (!at) return `${builder}: none`;
-        const file = join(farm.a.lastGoodDir, at.pack);
-        const other = join(farm.b.lastGoodDir, at.pack);
-        // one watch fewer, or the pack gone: what a builder with a rejected file falls back to changes
-        let bytes: Buffer;
-        try {
-          bytes = readFileSync(file);
-        } catch {
-          // deleted by an earlier step: the index names it until the builder's next good file
-          return `${builder}: its pack already gone`;
-        }
-        const stored = JSON.parse(bytes.toString("utf8", at.offset, at.offset + at.length)) as { watches: unknown[] };
-        if (random.int(3) === 0 || stored.watches.length === 0) {
-          rmSync(file);
-          rmSync(other, { force: true });
-          return `${builder}: its pack deleted`;
-        }
-        // the same length, written in place: the other lines stay where the index says
-        const edited = JSON.stringify({ ...stored, watches: stored.watches.slice(0, -1) }).padEnd(at.length, " ");
-        bytes.write(edited, at.offset);
-        writeFileSync(file, bytes);
-        writeFileSync(other, bytes);
-        return builder;
-      },
-    ],
-    [
-      "cache: damaged",
-      () => {
-        const file = cacheOf(farm.a.output);
-        const text = readOrMissing(file);
-        if (text === "<missing>") return "no cache";
-        const kind = random.int(3);
-        if (kind === 0) writeFileSync(file, text.slice(0, random.int(text.length)));
-        else if (kind === 1)
-          writeFileSync(
-            file,
-            text.replace(/"racy":(true|false)/, (m) => (m.endsWith("true") ? '"racy":false' : '"racy":true')),
-          );
-        else writeFileSync(file, text.replace(/\[\d+(,\d+)*\]/, "[0]"));
-        return `kind ${kind}`;
-      },
-    ],
-    [
-      "cache: foreign (another state's, merged with other flags)",
-      async () => {
-        const other = join(farm.root, "other");
-        rmSync(other, { recursive: true, force: true });
-        mkdirSync(other);
-        const output = join(other, "state.json");
-        const rewrite = random.pick(RULE_SETS);
-        const allowHosts = random.pick(HOST_LISTS);
-        await runMerge({ manifests: manifests.map(([file]) => file), watchDir: farm.watchDir, output, rewrite, allowHosts, now: settings.now });
-        renameSync(cacheOf(output), cacheOf(farm.a.output));
-        return `${rewrite.join(" ") || "no rules"}, ${allowHosts.join(",") || "any host"}`;
-      },
-    ],
+    ...tampering(farm, random, async (output) => {
+      const rewrite = random.pick(RULE_SETS);
+      const allowHosts = random.pick(HOST_LISTS);
+      await runMerge({ manifests: manifests.map(([file]) => file), watchDir: farm.watchDir, output, rewrite, allowHosts, now: settings.now });
+      return `${rewrite.join(" ") || "no rules"}, ${allowHosts.join(",") || "any host"}`;
+    }),
     ["nothing", () => "no change"],
   ];
 
@@ -403,18 +311,4 @@ export function statOrUndefined(file: string) {
 /** The file's text with one digit of its fingerprint changed: the same size, other bytes. */
 export function sameSizeOtherBytes(file: string): string {
   return readFileSync(file, "utf8").replace(/"fingerprint":\s*"./, (m) => m.slice(0, -1) + (m.endsWith("0") ? "1" : "0"));
-}
-
-/** Where a builder's last-good entry is, as the store's index says (undefined when it has none in a pack). */
-function storeLine(dir: string, builder: string): { pack: string; offset: number; length: number } | undefined {
-  const text = readOrMissing(join(dir, ".index.json"));
-  if (text === "<missing>") return undefined;
-  let rows: unknown[][];
-  try {
-    rows = (JSON.parse(text) as { builders: unknown[][] }).builders;
-  } catch {
-    return undefined;
-  }
-  const row = Array.isArray(rows) ? rows.find((r) => Array.isArray(r) && r[0] === builder) : undefined;
-  return row && row.length === 6 ? { pack: row[3] as string, offset: row[4] as number, length: row[5] as number } : undefined;
 }
