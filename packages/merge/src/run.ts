@@ -93,7 +93,7 @@ export async function runMerge(options: RunMergeOptions): Promise<RunMergeResult
   const lastGoodDir = options.lastGoodDir ?? (options.output === undefined ? undefined : `${options.output}.lastgood`);
   const session = openCache(options, explain, lastGoodDir, policy, rules);
   // the problems no builder's merge makes; --max-age takes the times of the files the cache stat'ed
-  const read = (names: string[], listing: Listing, modified?: ReadonlyMap<string, number>) =>
+  const farmFrom = (names: string[], listing: Listing, modified?: ReadonlyMap<string, number>) =>
     farmOf(listing, names, ruleProblems, oldFiles(listing.watch.files, options.maxAge, now, modified));
   // a builder taken from the cache whose accepted watches someone asks for, after its last-good file changed
   const remerge = (farm: Farm) => (factory: MergeFactory) =>
@@ -106,7 +106,7 @@ export async function runMerge(options: RunMergeOptions): Promise<RunMergeResult
     const listing = listFarm(options, names, lastGoodDir);
     // every watch file stat'ed once, for all the cache's questions and --max-age's
     const checked = session.checkBuilders(listing.watch.files, policy.maxBytes, listing.store?.lastGood);
-    farm = read(names, listing, options.maxAge && modifiedTimes(checked));
+    farm = farmFrom(names, listing, options.maxAge && modifiedTimes(checked));
     const taken = await takenFromCache(session, options.output, farm, checked, { rules, policy, now, today, remerged: remerge(farm) }).catch(
       ignoreDamagedTable,
     );
@@ -116,7 +116,7 @@ export async function runMerge(options: RunMergeOptions): Promise<RunMergeResult
   const manifests: Manifests = cached ?? (await readFactories(options, session));
   if (!cached) {
     const names = manifests.factories.map((factory) => factory.name);
-    farm = read(names, listFarm(options, names, lastGoodDir));
+    farm = farmFrom(names, listFarm(options, names, lastGoodDir));
   }
   const { watch, store } = farm!;
   const plan = session?.planBuilders(manifests.factories, watch.files, policy.maxBytes, store?.lastGood, today, remerge(farm!));
