@@ -29,12 +29,7 @@ export function mergeFactory(section: BuildFactory): MergeFactory {
 
 /** A factory by value: everything the merge reads of it, in a fixed order (JSON). */
 export function factoryKey(factory: MergeFactory): string {
-  const known = keyOf.get(factory);
-  if (known !== undefined) return known;
-  const { name, file, line, schedule, autoWatch, watches, buildoutSelf, treeStableTimer } = factory;
-  const lines = watches.map(({ vcs, url, branch, file, line }) => [vcs, url, branch, file, line]);
-  const self = buildoutSelf && [buildoutSelf.vcs, buildoutSelf.url, buildoutSelf.branch, buildoutSelf.file, buildoutSelf.line];
-  return JSON.stringify([name, file, line, schedule, autoWatch, lines, self, treeStableTimer]);
+  return keyOf.get(factory) ?? sectionText(factory, true);
 }
 
 /**
@@ -42,14 +37,16 @@ export function factoryKey(factory: MergeFactory): string {
  * lines they were read from (lines inserted or removed above it, or moved to another manifest).
  */
 export function samePlacedElsewhere(a: MergeFactory, b: MergeFactory): boolean {
-  return unplacedKey(a) === unplacedKey(b);
+  return sectionText(a, false) === sectionText(b, false);
 }
 
-function unplacedKey(factory: MergeFactory): string {
-  const { name, schedule, autoWatch, watches, buildoutSelf, treeStableTimer } = factory;
-  const lines = watches.map(({ vcs, url, branch }) => [vcs, url, branch]);
-  const self = buildoutSelf && [buildoutSelf.vcs, buildoutSelf.url, buildoutSelf.branch];
-  return JSON.stringify([name, schedule, autoWatch, lines, self, treeStableTimer]);
+/** What the merge reads of a factory, in a fixed order (JSON); `placed`: with the files and lines it was read from. */
+function sectionText(factory: MergeFactory, placed: boolean): string {
+  const { name, file, line, schedule, autoWatch, watches, buildoutSelf: self, treeStableTimer } = factory;
+  const lines = watches.map((watch) => (placed ? [watch.vcs, watch.url, watch.branch, watch.file, watch.line] : [watch.vcs, watch.url, watch.branch]));
+  const buildout = self && (placed ? [self.vcs, self.url, self.branch, self.file, self.line] : [self.vcs, self.url, self.branch]);
+  const where = placed ? [file, line] : [];
+  return JSON.stringify([name, ...where, schedule, autoWatch, lines, buildout, treeStableTimer]);
 }
 
 /** The files a factory was read from: where its section, its watch lines and its buildout option are. */
